@@ -1,0 +1,136 @@
+//! `afmpeg run`: any wasip1 command module over in-memory copies of host
+//! directories.
+
+use super::{parse_bytes, EXIT_ABNORMAL, EXIT_SETUP};
+use afmpeg::{Error, ExecLimits, ModuleSource, Runtime};
+use clap::Args;
+use std::path::PathBuf;
+use wasi_shim::fs::{ExportOptions, Filesystem, ImportMode};
+use wasi_shim::stdio::{HostStream, Input, Output};
+use wasi_shim::{Preopen, WasiCtx};
+
+/// Arguments of `afmpeg run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Import the host directory HOST into memory and preopen it as GUEST
+    /// (`HOST::GUEST`, or just `DIR` for the same name). The first is fd 3.
+    #[arg(long = "dir", value_name = "HOST::GUEST")]
+    pub dirs: Vec<String>,
+    /// Like --dir, but read-only: every modification fails with EROFS.
+    #[arg(long = "dir-ro", value_name = "HOST::GUEST")]
+    pub dirs_ro: Vec<String>,
+    /// Set a guest environment variable (split at the first `=`). Nothing is inherited.
+    #[arg(long = "env", value_name = "K=V")]
+    pub env: Vec<String>,
+    /// CPU budget in fuel units (about one per wasm instruction).
+    #[arg(long, value_name = "N")]
+    pub fuel: Option<u64>,
+    /// Most guest linear memory, in bytes (K/M/G suffixes accepted).
+    #[arg(long = "max-memory", value_name = "BYTES", value_parser = parse_bytes)]
+    pub max_memory: Option<u64>,
+    /// After the guest finishes (any exit code, no trap), write every --dir
+    /// tree back to its host directory. Files are replaced atomically; host
+    /// files the guest deleted are left in place.
+    #[arg(long = "write-back")]
+    pub write_back: bool,
+    /// Preopen `/dev` with null, zero, full, urandom and random.
+    #[arg(long = "dev")]
+    pub dev: bool,
+    /// Deterministic clocks and random bytes from this seed.
+    #[arg(long, value_name = "SEED")]
+    pub deterministic: Option<u64>,
+    /// The module to run.
+    pub module: PathBuf,
+    /// Arguments passed to the guest after argv[0].
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+struct Mount {
+    host: PathBuf,
+    fs: Filesystem,
+    write_back: bool,
+}
+
+fn split_dir(spec: &str) -> (PathBuf, String) {
+    match spec.split_once("::") {
+        Some((h, g)) => (PathBuf::from(h), g.to_owned()),
+        None => (PathBuf::from(spec), spec.to_owned()),
+    }
+}
+
+fn setup_error(msg: impl std::fmt::Display) -> i32 {
+    eprintln!("afmpeg: {msg}");
+    EXIT_SETUP
+}
+
+/// Runs the command; returns the process exit code.
+pub fn main(args: RunArgs) -> i32 {
+    let runtime = match Runtime::new(ModuleSource::File(args.module.clone())) {
+        Ok(r) => r,
+        Err(e) => return setup_error(e),
+    };
+    let argv0 = args
+        .module
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| args.module.display().to_string());
+    let mut b = WasiCtx::builder()
+        .arg(argv0)
+        .args(args.args.iter().cloned())
+        .stdin(Input::Inherit)
+        .stdout(Output::Inherit(HostStream::Stdout))
+        .stderr(Output::Inherit(HostStream::Stderr));
+    for kv in &args.env {
+        match kv.split_once('=') {
+            Some((k, v)) => b = b.env(k, v),
+            None => return setup_error(format!("--env {kv:?}: expected K=V")),
+        }
+    }
+    let mut mounts = Vec::new();
+    let specs = args.dirs.iter().map(|d| (d, false)).chain(args.dirs_ro.iter().map(|d| (d, true)));
+    for (spec, read_only) in specs {
+        let (host, guest) = split_dir(spec);
+        let fs = Filesystem::new();
+        if let Err(e) = fs.import_host(&host, "/", ImportMode::default()) {
+            return setup_error(format!("--dir {spec}: {e}"));
+        }
+        if !fs.metadata("/").map(|m| m.kind == wasi_shim::fs::FileKind::Dir).unwrap_or(false) {
+            return setup_error(format!("--dir {spec}: not a directory"));
+        }
+        b = b.preopen(Preopen { fs: fs.clone(), dir: "/".into(), guest, read_only });
+        mounts.push(Mount { host, fs, write_back: args.write_back && !read_only });
+    }
+    if args.dev {
+        let fs = Filesystem::new();
+        if let Err(e) = fs.add_standard_devices("/") {
+            return setup_error(e);
+        }
+        b = b.preopen(Preopen { fs, dir: "/".into(), guest: "/dev".into(), read_only: false });
+    }
+    if let Some(seed) = args.deterministic {
+        b = b.deterministic(seed);
+    }
+    let ctx = match b.build() {
+        Ok(c) => c,
+        Err(e) => return setup_error(e),
+    };
+    let limits = ExecLimits { max_memory: args.max_memory, fuel: args.fuel };
+    let (result, ctx) = runtime.run(ctx, &limits);
+    drop(ctx);
+    let code = match result {
+        Ok(exit) => exit.code,
+        Err(e @ (Error::Trap { .. } | Error::Limit { .. } | Error::Cancelled { .. })) => {
+            eprintln!("afmpeg: {e}");
+            return EXIT_ABNORMAL;
+        }
+        Err(e) => return setup_error(e),
+    };
+    for m in mounts.iter().filter(|m| m.write_back) {
+        if let Err(e) = m.fs.export_host("/", &m.host, ExportOptions { overwrite: true }) {
+            eprintln!("afmpeg: write-back to {}: {e}", m.host.display());
+            return EXIT_SETUP;
+        }
+    }
+    code
+}

@@ -1,0 +1,138 @@
+//! Every error the afmpeg API can return.
+//!
+//! A guest that runs to completion is never an error, whatever its exit
+//! code: that is an outcome. Errors are what stopped a run from completing
+//! (a trap, a limit, a cancellation) or from starting (a bad module, a bad
+//! argument). Failures of a running guest carry the tail of its stderr, so
+//! the reason FFmpeg printed is not lost. `docs/reference/errors.md` lists
+//! them all; keep the two in step.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A limit that ended a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LimitKind {
+    /// Guest linear memory (bytes).
+    Memory(u64),
+    /// CPU budget (fuel units).
+    Fuel(u64),
+    /// Wall-clock time.
+    Timeout(Duration),
+    /// Bytes written to files.
+    BytesWritten(u64),
+    /// Files, directories and links created.
+    FilesCreated(u64),
+    /// Captured stdout (bytes).
+    Stdout(u64),
+    /// Captured stderr (bytes).
+    Stderr(u64),
+    /// Open file descriptors.
+    OpenFiles(u32),
+}
+
+impl std::fmt::Display for LimitKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LimitKind::Memory(n) => write!(f, "guest memory limit of {n} bytes"),
+            LimitKind::Fuel(n) => write!(f, "CPU budget of {n} fuel units"),
+            LimitKind::Timeout(d) => write!(f, "wall-clock timeout of {d:?}"),
+            LimitKind::BytesWritten(n) => write!(f, "limit of {n} bytes written to files"),
+            LimitKind::FilesCreated(n) => write!(f, "limit of {n} files created"),
+            LimitKind::Stdout(n) => write!(f, "stdout capture limit of {n} bytes"),
+            LimitKind::Stderr(n) => write!(f, "stderr capture limit of {n} bytes"),
+            LimitKind::OpenFiles(n) => write!(f, "limit of {n} open files"),
+        }
+    }
+}
+
+/// An error of the afmpeg API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The module file could not be read.
+    #[error("cannot read module {path:?}: {source}")]
+    ModuleIo {
+        /// Where it was looked for.
+        path: PathBuf,
+        /// Why it could not be read.
+        #[source]
+        source: std::io::Error,
+    },
+    /// No module was given and none was found where `make` puts it.
+    #[error("no FFmpeg module found (looked in: {searched}); build it with `make guest`, or set AFMPEG_MODULE to a module file")]
+    ModuleNotFound {
+        /// The places searched, comma-separated.
+        searched: String,
+    },
+    /// The bytes are not a valid WebAssembly module.
+    #[error("{origin}: not a valid WebAssembly module: {reason}")]
+    InvalidModule {
+        /// Where the bytes came from.
+        origin: String,
+        /// What the validator said.
+        reason: String,
+    },
+    /// The module imports something afmpeg does not provide.
+    #[error("{origin}: imports `{module}::{name}`, which afmpeg does not provide (only wasi_snapshot_preview1 functions are available)")]
+    UnknownImport {
+        /// Where the module came from.
+        origin: String,
+        /// Import module.
+        module: String,
+        /// Import name.
+        name: String,
+    },
+    /// The module is valid but cannot be instantiated (an import of the
+    /// wrong type, an initial memory above the limit, …).
+    #[error("cannot instantiate module: {0}")]
+    Instantiate(String),
+    /// The module has no `_start` export: it is not a WASI command.
+    #[error("module has no `_start` function: it is not a WASI command module")]
+    NoEntryPoint,
+    /// A run option is invalid (e.g. a preopen that does not exist).
+    #[error("invalid run configuration: {0}")]
+    Config(String),
+    /// The guest trapped (a crash: unreachable, out-of-bounds access, stack overflow, …).
+    #[error("guest trapped: {message}")]
+    Trap {
+        /// The trap.
+        message: String,
+        /// The last lines the guest wrote to stderr, if captured.
+        stderr_tail: String,
+    },
+    /// A limit of the run was reached.
+    #[error("job stopped: {limit} reached")]
+    Limit {
+        /// Which limit.
+        limit: LimitKind,
+        /// The last lines the guest wrote to stderr, if captured.
+        stderr_tail: String,
+    },
+    /// The run was cancelled through its cancellation token.
+    #[error("job cancelled")]
+    Cancelled {
+        /// The last lines the guest wrote to stderr, if captured.
+        stderr_tail: String,
+    },
+    /// The in-memory filesystem refused an operation of the embedder, or a
+    /// host file could not be imported or exported.
+    #[error(transparent)]
+    Fs(#[from] wasi_shim::fs::FsError),
+}
+
+impl Error {
+    /// The guest's stderr tail, for errors of a running guest.
+    pub fn stderr_tail(&self) -> Option<&str> {
+        match self {
+            Error::Trap { stderr_tail, .. } | Error::Limit { stderr_tail, .. } | Error::Cancelled { stderr_tail } => {
+                Some(stderr_tail)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,21 @@
+//! # afmpeg
+//!
+//! Real FFmpeg, running entirely in memory, on a WebAssembly interpreter:
+//! no JIT, no temporary files, no host FFmpeg. FFmpeg 5.1's own `ffmpeg` and
+//! `ffprobe`, compiled to one wasm32-wasi module, run in [`wasmi`] over the
+//! in-memory WASI layer of the [`wasi_shim`] crate.
+//!
+//! The building block is [`Runtime`]: a module compiled once, then run as
+//! many times — and on as many threads at once — as you like, each run with
+//! its own memory and its own WASI world.
+
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod module;
+pub mod runtime;
+
+pub use error::{Error, LimitKind, Result};
+pub use module::ModuleSource;
+pub use runtime::{ExecLimits, Exit, Runtime};
+pub use wasi_shim;

@@ -1,0 +1,95 @@
+//! Loading a WebAssembly module: from bytes, or a memory-mapped file.
+//!
+//! A module is validated and compiled once (wasmi translates function
+//! bodies lazily, on their first call), and its imports are checked against
+//! what the WASI layer provides, so a wrong module is refused at load with an
+//! error that names the problem instead of failing at instantiation.
+
+use crate::error::{Error, Result};
+use std::path::Path;
+use std::sync::Arc;
+use wasmi::{Engine, ExternType, Module};
+
+/// Where module bytes come from.
+#[derive(Clone)]
+pub enum ModuleSource {
+    /// Bytes in memory.
+    Bytes(Arc<[u8]>),
+    /// A file, memory-mapped while it is compiled.
+    File(std::path::PathBuf),
+}
+
+impl std::fmt::Debug for ModuleSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ModuleSource::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            ModuleSource::File(p) => write!(f, "File({p:?})"),
+        }
+    }
+}
+
+impl ModuleSource {
+    /// A human-readable name for error messages.
+    pub fn origin(&self) -> String {
+        match self {
+            ModuleSource::Bytes(b) => format!("<{} bytes in memory>", b.len()),
+            ModuleSource::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+fn compile(engine: &Engine, bytes: &[u8], origin: &str) -> Result<Module> {
+    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+        let reason = if bytes.len() < 8 {
+            format!("only {} bytes (truncated or empty)", bytes.len())
+        } else {
+            "missing the \\0asm magic number".to_owned()
+        };
+        return Err(Error::InvalidModule { origin: origin.to_owned(), reason });
+    }
+    let module = Module::new(engine, bytes)
+        .map_err(|e| Error::InvalidModule { origin: origin.to_owned(), reason: e.to_string() })?;
+    check_imports(&module, origin)?;
+    Ok(module)
+}
+
+/// Refuses a module that imports anything but preview1 functions.
+pub fn check_imports(module: &Module, origin: &str) -> Result<()> {
+    for import in module.imports() {
+        let known = import.module() == wasi_shim::wasmi_link::MODULE
+            && matches!(import.ty(), ExternType::Func(_))
+            && wasi_shim::wasmi_link::FUNCTIONS.contains(&import.name());
+        if !known {
+            return Err(Error::UnknownImport {
+                origin: origin.to_owned(),
+                module: import.module().to_owned(),
+                name: import.name().to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Validates, compiles and checks the module from `source`.
+pub fn load(engine: &Engine, source: &ModuleSource) -> Result<Module> {
+    let origin = source.origin();
+    match source {
+        ModuleSource::Bytes(b) => compile(engine, b, &origin),
+        ModuleSource::File(path) => {
+            let file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+            let len = file.metadata().map_err(|e| io_err(path, e))?.len();
+            if len == 0 {
+                return compile(engine, &[], &origin);
+            }
+            // SAFETY: mapped read-only for the duration of compilation only;
+            // wasmi copies what it keeps. A concurrent writer could make
+            // validation fail, never memory-unsafe reads beyond the mapping.
+            let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| io_err(path, e))?;
+            compile(engine, &map, &origin)
+        }
+    }
+}
+
+fn io_err(path: &Path, source: std::io::Error) -> Error {
+    Error::ModuleIo { path: path.to_owned(), source }
+}

@@ -1,0 +1,160 @@
+//! The runtime: a module compiled once, then instantiated for each run.
+//!
+//! [`Runtime`] is `Send + Sync` and cheap to clone (an `Arc`). Every run gets
+//! its own wasmi `Store`, instance, linear memory and WASI context, so many
+//! threads can run jobs on one `Runtime` at the same time; they share only
+//! the compiled code.
+
+use crate::error::{Error, LimitKind, Result};
+use crate::module::{self, ModuleSource};
+use std::sync::Arc;
+use wasi_shim::wasmi_link;
+use wasi_shim::{Abort, Limit, WasiCtx};
+use wasmi::{Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, TrapCode};
+
+/// What a store holds: the WASI context and the memory limiter.
+pub struct StoreData {
+    /// The guest's WASI world.
+    pub wasi: WasiCtx,
+    limits: StoreLimits,
+}
+
+struct Inner {
+    engine: Engine,
+    module: Module,
+    linker: Linker<StoreData>,
+}
+
+/// A compiled module, ready to run any number of jobs, concurrently.
+///
+/// ```no_run
+/// use afmpeg::{ModuleSource, Runtime};
+/// let rt = Runtime::new(ModuleSource::File("hello.wasm".into()))?;
+/// let rt2 = rt.clone(); // cheap: shares the compiled module
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime").finish_non_exhaustive()
+    }
+}
+
+/// Per-run resource limits of the engine (the WASI context carries the
+/// filesystem and stdio limits).
+#[derive(Debug, Clone, Default)]
+pub struct ExecLimits {
+    /// Most bytes of linear memory the guest may have. Growing past it ends
+    /// the run with [`LimitKind::Memory`].
+    pub max_memory: Option<u64>,
+    /// CPU budget in fuel units (roughly one per executed instruction).
+    pub fuel: Option<u64>,
+}
+
+/// How a run that completed ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exit {
+    /// The exit code: `proc_exit`'s argument, 0 when `_start` returned, or
+    /// 128 + signal number when a signal terminated the guest.
+    pub code: i32,
+    /// The signal that terminated the guest (`proc_raise`), if one did.
+    pub signal: Option<u8>,
+}
+
+impl Runtime {
+    /// Loads, validates and compiles a module.
+    pub fn new(source: ModuleSource) -> Result<Self> {
+        let mut config = Config::default();
+        config.consume_fuel(true);
+        let engine = Engine::new(&config);
+        let module = module::load(&engine, &source)?;
+        let mut linker = Linker::new(&engine);
+        wasmi_link::add_to_linker(&mut linker, |d: &mut StoreData| &mut d.wasi)
+            .map_err(|e| Error::Instantiate(e.to_string()))?;
+        Ok(Runtime { inner: Arc::new(Inner { engine, module, linker }) })
+    }
+
+    /// Runs the module's `_start` with `wasi` as its WASI world.
+    ///
+    /// Returns the exit of a run that completed (any exit code), or an error
+    /// for a run that could not start or was stopped (trap, limit). The
+    /// context is returned too, so the embedder can inspect limits hit.
+    pub fn run(&self, wasi: WasiCtx, limits: &ExecLimits) -> (Result<Exit>, WasiCtx) {
+        let mut lb = StoreLimitsBuilder::new().trap_on_grow_failure(true).instances(1).memories(1);
+        if let Some(m) = limits.max_memory {
+            lb = lb.memory_size(usize::try_from(m).unwrap_or(usize::MAX));
+        }
+        let mut store = Store::new(&self.inner.engine, StoreData { wasi, limits: lb.build() });
+        store.limiter(|d| &mut d.limits);
+        let fuel = limits.fuel.unwrap_or(u64::MAX);
+        if let Err(e) = store.set_fuel(fuel) {
+            return (Err(Error::Instantiate(e.to_string())), store.into_data().wasi);
+        }
+        let result = self.execute(&mut store, limits);
+        (result, store.into_data().wasi)
+    }
+
+    fn execute(&self, store: &mut Store<StoreData>, limits: &ExecLimits) -> Result<Exit> {
+        let instance = match self.inner.linker.instantiate_and_start(&mut *store, &self.inner.module) {
+            Ok(i) => i,
+            // A `start` section may already exit, trap or hit a limit.
+            Err(e) => return classify(e, store, limits),
+        };
+        let start = instance
+            .get_typed_func::<(), ()>(&*store, "_start")
+            .map_err(|_| Error::NoEntryPoint)?;
+        match start.call(&mut *store, ()) {
+            Ok(()) => Ok(Exit { code: 0, signal: None }),
+            Err(e) => classify(e, store, limits),
+        }
+    }
+}
+
+/// Turns the error a call into the guest ended with into an exit or an error.
+fn classify(e: wasmi::Error, store: &Store<StoreData>, limits: &ExecLimits) -> Result<Exit> {
+    let wasi = &store.data().wasi;
+    if let Some(abort) = wasmi_link::abort_of(&e) {
+        return match abort {
+            Abort::Exit(code) => Ok(Exit { code: code as i32, signal: None }),
+            Abort::Signal(s) => Ok(Exit { code: 128 + i32::from(s), signal: Some(s) }),
+            Abort::Limit(l) => Err(Error::Limit { limit: wasi_limit(l, wasi), stderr_tail: String::new() }),
+            Abort::Interrupted => Err(Error::Cancelled { stderr_tail: String::new() }),
+        };
+    }
+    match e.as_trap_code() {
+        Some(TrapCode::OutOfFuel) => Err(Error::Limit {
+            limit: LimitKind::Fuel(limits.fuel.unwrap_or(u64::MAX)),
+            stderr_tail: String::new(),
+        }),
+        Some(TrapCode::GrowthOperationLimited) => Err(Error::Limit {
+            limit: LimitKind::Memory(limits.max_memory.unwrap_or(0)),
+            stderr_tail: String::new(),
+        }),
+        Some(code) => Err(Error::Trap { message: code.to_string(), stderr_tail: String::new() }),
+        None => match e.kind() {
+            wasmi::errors::ErrorKind::Linker(_) | wasmi::errors::ErrorKind::Instantiation(_) => {
+                if limits.max_memory.is_some() && e.to_string().contains("limit") {
+                    Err(Error::Limit { limit: LimitKind::Memory(limits.max_memory.unwrap_or(0)), stderr_tail: String::new() })
+                } else {
+                    Err(Error::Instantiate(e.to_string()))
+                }
+            }
+            _ => Err(Error::Trap { message: e.to_string(), stderr_tail: String::new() }),
+        },
+    }
+}
+
+fn wasi_limit(l: Limit, wasi: &WasiCtx) -> LimitKind {
+    let b = wasi.budget();
+    match l {
+        Limit::OpenFiles => LimitKind::OpenFiles(wasi.open_fds()),
+        Limit::BytesWritten => LimitKind::BytesWritten(b.max_bytes.unwrap_or(0)),
+        Limit::FilesCreated => LimitKind::FilesCreated(b.max_files.unwrap_or(0)),
+        Limit::Stdout => LimitKind::Stdout(0),
+        Limit::Stderr => LimitKind::Stderr(0),
+    }
+}

@@ -1,0 +1,59 @@
+/* fd_fdstat_get and fd_fdstat_set_rights (rights can only be reduced). */
+#include "common.h"
+
+int main(void) {
+    setup();
+    __wasi_fdstat_t st;
+    EXPECT_OK("fdstat_preopen", __wasi_fd_fdstat_get(ROOT, &st));
+    CHECK_EQ_U64("preopen_is_directory", st.fs_filetype, __WASI_FILETYPE_DIRECTORY);
+    CHECK("preopen_has_path_open_right", st.fs_rights_base & __WASI_RIGHTS_PATH_OPEN, "rights 0x%llx",
+          (unsigned long long)st.fs_rights_base);
+
+    __wasi_fd_t fd = xopen(ROOT, "hello.txt", 0, 0);
+    EXPECT_OK("fdstat_file", __wasi_fd_fdstat_get(fd, &st));
+    CHECK_EQ_U64("file_is_regular", st.fs_filetype, __WASI_FILETYPE_REGULAR_FILE);
+    CHECK_EQ_U64("file_no_flags", st.fs_flags, 0);
+    CHECK("file_has_read_write", (st.fs_rights_base & (__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE)) ==
+                                    (__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE),
+          "rights 0x%llx", (unsigned long long)st.fs_rights_base);
+
+    /* Reduce to read+seek+fdstat: reading works, writing is not capable. */
+    __wasi_rights_t keep = __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_SEEK | __WASI_RIGHTS_FD_TELL |
+                           __WASI_RIGHTS_FD_FDSTAT_SET_FLAGS;
+    EXPECT_OK("reduce_rights", __wasi_fd_fdstat_set_rights(fd, keep, 0));
+    EXPECT_OK("fdstat_after_reduce", __wasi_fd_fdstat_get(fd, &st));
+    CHECK_EQ_U64("rights_base_reduced", st.fs_rights_base, keep);
+    CHECK_EQ_U64("rights_inheriting_reduced", st.fs_rights_inheriting, 0);
+    char buf[16];
+    CHECK_EQ_U64("read_still_works", xread(fd, buf, 5), 5);
+    __wasi_ciovec_t iov = {(const uint8_t *)"x", 1};
+    __wasi_size_t n;
+    EXPECT_ERRNO("write_without_right_notcapable", __wasi_fd_write(fd, &iov, 1, &n), __WASI_ERRNO_NOTCAPABLE);
+    EXPECT_ERRNO("increase_rights_notcapable",
+                 __wasi_fd_fdstat_set_rights(fd, keep | __WASI_RIGHTS_FD_WRITE, 0), __WASI_ERRNO_NOTCAPABLE);
+    EXPECT_OK("fdstat_after_failed_increase", __wasi_fd_fdstat_get(fd, &st));
+    CHECK_EQ_U64("rights_unchanged_after_failed_increase", st.fs_rights_base, keep);
+    xclose(fd);
+
+    /* A directory opened with limited inheriting rights cannot hand out
+     * write access to files under it. */
+    __wasi_fd_t d;
+    EXPECT_OK("open_dir_limited",
+              __wasi_path_open(ROOT, 0, "subdir", __WASI_OFLAGS_DIRECTORY,
+                               __WASI_RIGHTS_PATH_OPEN | __WASI_RIGHTS_FD_READDIR,
+                               __WASI_RIGHTS_FD_READ, 0, &d));
+    __wasi_fd_t f;
+    EXPECT_OK("open_file_read_only_right",
+              __wasi_path_open(d, 0, "inner.txt", 0, __WASI_RIGHTS_FD_READ, 0, 0, &f));
+    if (f > 2) xclose(f);
+    EXPECT_ERRNO("open_file_write_beyond_inheriting_notcapable",
+                 __wasi_path_open(d, 0, "inner.txt", 0, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE, 0, 0, &f),
+                 __WASI_ERRNO_NOTCAPABLE);
+    xclose(d);
+
+    EXPECT_ERRNO("fdstat_closed_ebadf", __wasi_fd_fdstat_get(d, &st), __WASI_ERRNO_BADF);
+    EXPECT_ERRNO("set_rights_closed_ebadf", __wasi_fd_fdstat_set_rights(d, 0, 0), __WASI_ERRNO_BADF);
+    EXPECT_ERRNO("set_flags_closed_ebadf", __wasi_fd_fdstat_set_flags(d, 0), __WASI_ERRNO_BADF);
+    EXPECT_ERRNO("fdstat_huge_fd_ebadf", __wasi_fd_fdstat_get(0x7fffffff, &st), __WASI_ERRNO_BADF);
+    return finish();
+}

@@ -1,0 +1,82 @@
+//! WASI preview1 conformance programs (tests/wasi/c, tests/wasi/wat) run
+//! under `afmpeg run`, one #[test] per program. Each program prints
+//! `ok NAME` / `FAIL NAME: detail` per check and `done N F`; the test asserts
+//! exit 0, no FAIL and every check of the source reported.
+//!
+//! Needs clang-19 + Debian's wasi-libc (see tests/support/wasi_programs.rs).
+
+#[path = "support/wasi_programs.rs"]
+mod wasi_programs;
+use wasi_programs::*;
+
+fn run_program(name: &str) {
+    let wasm = wasm_for(name);
+    let fx = fixture();
+    let before = snapshot(&fx.root);
+    let out = run_afmpeg(&wasm, &fx, &spec_for(name));
+    assert_conformance(name, "afmpeg run", &out);
+    // `--dir` imports a copy: the host tree is never modified.
+    assert_eq!(before, snapshot(&fx.root), "{name}: afmpeg run modified the host directory");
+}
+
+macro_rules! programs {
+    ($($name:ident),* $(,)?) => {
+        $( #[test] fn $name() { run_program(stringify!($name)); } )*
+        const LISTED: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
+programs! {
+    // C
+    append, args_environ, clocks, escape_fds, escape_paths, fd_readdir, fdflags_sync,
+    fdstat_rights, filestat_times, fixture_import, hardlink, mkdir_trailing, path_open,
+    poll_oneoff, pread_pwrite, preopen_renumber, random, readdir_mutation, rename, seek,
+    sock_stdio, symlink_loops, symlinks, truncate_allocate, unlink_open, unlink_rmdir,
+    // WAT
+    all_imports, bad_enums, efault,
+}
+
+/// Every program in tests/wasi/{c,wat} is listed above (or handled below).
+#[test]
+fn every_program_is_listed() {
+    let special = ["proc_exit", "trap"];
+    for (name, _) in all_programs() {
+        assert!(
+            LISTED.contains(&name.as_str()) || special.contains(&name.as_str()),
+            "tests/wasi program `{name}` is not listed in tests/wasi_conformance.rs"
+        );
+    }
+}
+
+/// proc_exit codes, `return N` from main, and `_start` returning normally.
+#[test]
+fn proc_exit() {
+    let wasm = wasm_for("proc_exit");
+    let cases: &[(&[&str], i32, &str)] = &[
+        (&[], 0, "ok before_deep_exit"),
+        (&["exit", "0"], 0, "ok before_exit"),
+        (&["exit", "1"], 1, "ok before_exit"),
+        (&["exit", "42"], 42, "ok before_exit"),
+        (&["exit", "125"], 125, "ok before_exit"),
+        (&["return", "0"], 0, "ok before_return"),
+        (&["return", "7"], 7, "ok before_return"),
+    ];
+    for (args, code, line) in cases {
+        let fx = fixture();
+        let spec = RunSpec { args: args.iter().map(|s| s.to_string()).collect(), env: vec![] };
+        let out = run_afmpeg(&wasm, &fx, &spec);
+        assert_eq!(out.code, *code, "proc_exit {args:?}\n{}", describe("afmpeg run", &out));
+        assert!(out.stdout.lines().any(|l| l == *line), "proc_exit {args:?}: missing `{line}`\n{}", describe("afmpeg run", &out));
+        assert!(!out.stdout.contains("FAIL"), "proc_exit {args:?}\n{}", describe("afmpeg run", &out));
+    }
+}
+
+/// A trap exits with 134 and one line on stderr; output before it is kept.
+#[test]
+fn trap() {
+    let fx = fixture();
+    let out = run_afmpeg(&wasm_for("trap"), &fx, &RunSpec::default());
+    assert_eq!(out.code, 134, "{}", describe("afmpeg run", &out));
+    assert_eq!(out.stdout, "before trap\n", "{}", describe("afmpeg run", &out));
+    assert_eq!(out.stderr.trim_end().lines().count(), 1, "one-line trap message expected\n{}", describe("afmpeg run", &out));
+}

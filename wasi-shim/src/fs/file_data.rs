@@ -1,0 +1,269 @@
+//! The bytes of a regular file.
+//!
+//! Two representations:
+//! - `Shared`: immutable bytes owned elsewhere (an `Arc<[u8]>`, a memory-mapped
+//!   host file, …). Many files — in many trees, for many concurrent jobs — can
+//!   point at the same bytes without a copy.
+//! - `Chunked`: private, writable data in fixed-size chunks. Growth never
+//!   copies what is already written (no quadratic re-allocation on append), a
+//!   chunk that was never written is a hole that reads as zeros (so seeking
+//!   past EOF and writing costs only the chunk written), and sizes up to and
+//!   beyond 4 GiB need no contiguous allocation.
+//!
+//! A `Shared` file becomes `Chunked` on its first modification
+//! (copy-on-write): the sharers never observe the change.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// Bytes that can back a file without being copied.
+pub type SharedBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
+/// Size of one chunk of private file data.
+pub const CHUNK: usize = 64 * 1024;
+
+/// The contents of a regular file.
+#[derive(Clone)]
+pub enum FileData {
+    /// Immutable bytes shared with others.
+    Shared(SharedBytes),
+    /// Private, writable, possibly sparse data.
+    Chunked(Chunks),
+}
+
+/// Private file data (see the module docs).
+#[derive(Clone, Default)]
+pub struct Chunks {
+    len: u64,
+    /// Chunk `i` holds bytes `[i*CHUNK, (i+1)*CHUNK)`. `None` is a hole; a
+    /// chunk shorter than `CHUNK` is zero beyond its end.
+    chunks: Vec<Option<Vec<u8>>>,
+}
+
+impl fmt::Debug for FileData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileData::Shared(b) => write!(f, "Shared({} bytes)", (**b).as_ref().len()),
+            FileData::Chunked(c) => write!(f, "Chunked({} bytes)", c.len),
+        }
+    }
+}
+
+impl Default for FileData {
+    fn default() -> Self {
+        FileData::Chunked(Chunks::default())
+    }
+}
+
+impl FileData {
+    /// A file holding a private copy of `bytes`.
+    pub fn from_vec(bytes: Vec<u8>) -> Self {
+        let mut c = Chunks::default();
+        c.write_at(0, &bytes);
+        FileData::Chunked(c)
+    }
+
+    /// A file backed by shared bytes (no copy).
+    pub fn shared(bytes: SharedBytes) -> Self {
+        FileData::Shared(bytes)
+    }
+
+    /// The file's size.
+    pub fn len(&self) -> u64 {
+        match self {
+            FileData::Shared(b) => (**b).as_ref().len() as u64,
+            FileData::Chunked(c) => c.len,
+        }
+    }
+
+    /// Whether the file is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the bytes are shared with someone else (copy-on-write pending).
+    pub fn is_shared(&self) -> bool {
+        matches!(self, FileData::Shared(_))
+    }
+
+    /// Copies bytes from `offset` into `buf`; returns how many (0 at or past EOF).
+    pub fn read_at(&self, offset: u64, buf: &mut [u8]) -> usize {
+        match self {
+            FileData::Shared(b) => {
+                let b = (**b).as_ref();
+                if offset >= b.len() as u64 {
+                    return 0;
+                }
+                let start = offset as usize;
+                let n = buf.len().min(b.len() - start);
+                buf[..n].copy_from_slice(&b[start..start + n]);
+                n
+            }
+            FileData::Chunked(c) => c.read_at(offset, buf),
+        }
+    }
+
+    /// Writes `data` at `offset`, zero-filling any gap past the old end.
+    pub fn write_at(&mut self, offset: u64, data: &[u8]) {
+        self.make_private().write_at(offset, data);
+    }
+
+    /// Shrinks or extends (with zeros) to `len`.
+    pub fn set_len(&mut self, len: u64) {
+        if len == self.len() {
+            return;
+        }
+        self.make_private().set_len(len);
+    }
+
+    /// The whole contents as one vector.
+    pub fn to_vec(&self) -> Vec<u8> {
+        match self {
+            FileData::Shared(b) => (**b).as_ref().to_vec(),
+            FileData::Chunked(c) => {
+                let mut v = vec![0u8; c.len as usize];
+                c.read_at(0, &mut v);
+                v
+            }
+        }
+    }
+
+    /// The contents as contiguous borrowed bytes, when they are stored that way.
+    pub fn as_contiguous(&self) -> Option<&[u8]> {
+        match self {
+            FileData::Shared(b) => Some((**b).as_ref()),
+            FileData::Chunked(c) if c.chunks.len() <= 1 => {
+                let first = c.chunks.first().and_then(|c| c.as_deref()).unwrap_or(&[]);
+                (first.len() as u64 == c.len).then_some(first)
+            }
+            FileData::Chunked(_) => None,
+        }
+    }
+
+    fn make_private(&mut self) -> &mut Chunks {
+        if let FileData::Shared(b) = self {
+            let mut c = Chunks::default();
+            c.write_at(0, (**b).as_ref());
+            *self = FileData::Chunked(c);
+        }
+        match self {
+            FileData::Chunked(c) => c,
+            FileData::Shared(_) => unreachable!("made private above"),
+        }
+    }
+}
+
+impl Chunks {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> usize {
+        if offset >= self.len {
+            return 0;
+        }
+        let n = (buf.len() as u64).min(self.len - offset) as usize;
+        let mut done = 0;
+        while done < n {
+            let pos = offset + done as u64;
+            let idx = (pos / CHUNK as u64) as usize;
+            let within = (pos % CHUNK as u64) as usize;
+            let take = (CHUNK - within).min(n - done);
+            let out = &mut buf[done..done + take];
+            match self.chunks.get(idx).and_then(|c| c.as_deref()) {
+                Some(chunk) if within < chunk.len() => {
+                    let have = (chunk.len() - within).min(take);
+                    out[..have].copy_from_slice(&chunk[within..within + have]);
+                    out[have..].fill(0);
+                }
+                _ => out.fill(0),
+            }
+            done += take;
+        }
+        n
+    }
+
+    fn write_at(&mut self, offset: u64, data: &[u8]) {
+        let mut done = 0;
+        while done < data.len() {
+            let pos = offset + done as u64;
+            let idx = (pos / CHUNK as u64) as usize;
+            let within = (pos % CHUNK as u64) as usize;
+            let take = (CHUNK - within).min(data.len() - done);
+            if self.chunks.len() <= idx {
+                self.chunks.resize(idx + 1, None);
+            }
+            let chunk = self.chunks[idx].get_or_insert_with(Vec::new);
+            if chunk.len() < within + take {
+                chunk.resize(within + take, 0);
+            }
+            chunk[within..within + take].copy_from_slice(&data[done..done + take]);
+            done += take;
+        }
+        let end = offset + data.len() as u64;
+        if end > self.len {
+            self.len = end;
+        }
+    }
+
+    fn set_len(&mut self, len: u64) {
+        if len < self.len {
+            let keep = len.div_ceil(CHUNK as u64) as usize;
+            self.chunks.truncate(keep);
+            let within = (len % CHUNK as u64) as usize;
+            if within != 0 {
+                if let Some(Some(last)) = self.chunks.last_mut() {
+                    last.truncate(within);
+                }
+            }
+            self.chunks.shrink_to_fit();
+        }
+        self.len = len;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparse_write_reads_zeros_in_the_gap() {
+        let mut f = FileData::default();
+        f.write_at(3 * CHUNK as u64 + 5, b"xyz");
+        assert_eq!(f.len(), 3 * CHUNK as u64 + 8);
+        let mut buf = vec![1u8; 10];
+        assert_eq!(f.read_at(3 * CHUNK as u64, &mut buf), 8);
+        assert_eq!(&buf[..8], b"\0\0\0\0\0xyz");
+        assert_eq!(f.read_at(10, &mut buf), 10);
+        assert_eq!(buf, vec![0u8; 10]);
+    }
+
+    #[test]
+    fn truncate_then_extend_zero_fills() {
+        let mut f = FileData::from_vec(vec![7u8; CHUNK + 10]);
+        f.set_len(5);
+        f.set_len(CHUNK as u64 + 20);
+        let v = f.to_vec();
+        assert_eq!(&v[..5], &[7u8; 5]);
+        assert!(v[5..].iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn shared_bytes_are_copied_on_first_write_only() {
+        let backing: SharedBytes = Arc::new(b"hello world".to_vec());
+        let mut a = FileData::shared(backing.clone());
+        let b = FileData::shared(backing.clone());
+        assert!(a.is_shared());
+        a.write_at(0, b"J");
+        assert!(!a.is_shared());
+        assert_eq!(a.to_vec(), b"Jello world");
+        assert_eq!(b.to_vec(), b"hello world");
+        assert_eq!((*backing).as_ref(), b"hello world");
+    }
+
+    #[test]
+    fn writes_straddling_chunks() {
+        let mut f = FileData::default();
+        let data: Vec<u8> = (0..3 * CHUNK).map(|i| (i % 251) as u8).collect();
+        f.write_at(100, &data);
+        let mut back = vec![0u8; data.len()];
+        assert_eq!(f.read_at(100, &mut back), data.len());
+        assert_eq!(back, data);
+    }
+}

@@ -1,0 +1,234 @@
+//! Path resolution, relative to a directory capability.
+//!
+//! The model is cap-std's: a path is resolved starting at the directory an
+//! fd refers to, and resolution keeps the chain of directories it walked
+//! through. `..` pops that chain; popping past the start is refused with
+//! `EPERM` at the moment it happens, so a path can never leave its
+//! capability, not even transiently (`sub/../../sub/x` fails). Absolute paths
+//! and absolute symlink targets are refused the same way. Because the chain
+//! is the *walked* path and not the directories' parent pointers, renaming a
+//! directory while an fd is open inside it cannot widen what that fd reaches.
+//!
+//! Intermediate symlinks are always followed; the last component only when
+//! the caller asks (`SYMLINK_FOLLOW`) or the path ends in `/`. More than
+//! [`SYMLOOP_MAX`] expansions give `ELOOP`, as on Linux.
+
+use crate::errno::{Errno, Result};
+use crate::fs::tree::{Ino, NodeKind, Tree, NAME_MAX};
+
+/// Most symlink expansions in one resolution (Linux: 40).
+pub const SYMLOOP_MAX: u32 = 40;
+
+/// Longest path accepted, in bytes (Linux `PATH_MAX`, including the NUL).
+pub const PATH_MAX: usize = 4096;
+
+/// What the last component of a resolved path is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Last {
+    /// A name in the parent directory; it may or may not exist.
+    Name(String),
+    /// `.`: the parent directory itself.
+    Dot,
+    /// `..`: the given directory (still inside the capability).
+    DotDot(Ino),
+}
+
+/// A resolved path: the directory holding its last component, and that component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// Directory the last component lives in.
+    pub parent: Ino,
+    /// The last component.
+    pub last: Last,
+    /// The path (or a symlink target it ended in) had a trailing `/`, so the
+    /// object must be a directory.
+    pub trailing_slash: bool,
+}
+
+impl Resolved {
+    /// The inode the path names, if it exists.
+    pub fn target(&self, tree: &Tree) -> Result<Option<Ino>> {
+        match &self.last {
+            Last::Name(n) => tree.lookup(self.parent, n),
+            Last::Dot => Ok(Some(self.parent)),
+            Last::DotDot(up) => Ok(Some(*up)),
+        }
+    }
+
+    /// The inode the path names; `ENOENT` if there is none, `ENOTDIR` if a
+    /// trailing slash asked for a directory and it is something else.
+    pub fn existing(&self, tree: &Tree) -> Result<Ino> {
+        let ino = self.target(tree)?.ok_or(Errno::Noent)?;
+        if self.trailing_slash && !tree.get(ino)?.is_dir() {
+            return Err(Errno::Notdir);
+        }
+        Ok(ino)
+    }
+
+    /// The name of the last component, for calls that create or remove an
+    /// entry; `.` and `..` get the errno `dot_errno`.
+    pub fn name(&self, dot_errno: Errno) -> Result<&str> {
+        match &self.last {
+            Last::Name(n) => Ok(n),
+            _ => Err(dot_errno),
+        }
+    }
+}
+
+/// Checks a guest path before resolution.
+fn validate(path: &str) -> Result<()> {
+    if path.is_empty() {
+        return Err(Errno::Noent);
+    }
+    if path.len() >= PATH_MAX {
+        return Err(Errno::Nametoolong);
+    }
+    if path.contains('\0') {
+        return Err(Errno::Inval);
+    }
+    if path.starts_with('/') {
+        return Err(Errno::Perm);
+    }
+    Ok(())
+}
+
+fn push_components(pending: &mut Vec<String>, path: &str) {
+    pending.extend(path.split('/').filter(|c| !c.is_empty()).rev().map(str::to_owned));
+}
+
+/// Resolves `path` relative to directory `start` in `tree`.
+///
+/// `follow_last` follows a symlink in the last position (lookupflags
+/// `SYMLINK_FOLLOW`); a trailing `/` follows it regardless.
+pub fn resolve(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result<Resolved> {
+    validate(path)?;
+    tree.dir(start)?;
+    let mut stack: Vec<Ino> = vec![start];
+    let mut pending: Vec<String> = Vec::new();
+    push_components(&mut pending, path);
+    let mut trailing = path.ends_with('/');
+    let mut links = 0u32;
+
+    // A path of only slashes was refused as absolute, so there is a component.
+    while let Some(comp) = pending.pop() {
+        let is_last = pending.is_empty();
+        let cur = *stack.last().expect("stack starts non-empty and never pops its base");
+        match comp.as_str() {
+            "." => {
+                if is_last {
+                    return Ok(Resolved { parent: cur, last: Last::Dot, trailing_slash: trailing });
+                }
+            }
+            ".." => {
+                if stack.len() == 1 {
+                    return Err(Errno::Perm);
+                }
+                if is_last {
+                    let up = stack[stack.len() - 2];
+                    return Ok(Resolved { parent: cur, last: Last::DotDot(up), trailing_slash: trailing });
+                }
+                stack.pop();
+            }
+            name => {
+                if name.len() > NAME_MAX {
+                    return Err(Errno::Nametoolong);
+                }
+                let found = tree.dir(cur)?.get(name);
+                let node = match found {
+                    Some(ino) => Some((ino, &tree.get(ino)?.kind)),
+                    None => None,
+                };
+                if is_last {
+                    if let Some((_, NodeKind::Symlink(target))) = node {
+                        if follow_last || trailing {
+                            expand(&mut pending, &mut links, target)?;
+                            trailing |= target.ends_with('/');
+                            continue;
+                        }
+                    }
+                    return Ok(Resolved {
+                        parent: cur,
+                        last: Last::Name(comp),
+                        trailing_slash: trailing,
+                    });
+                }
+                match node {
+                    None => return Err(Errno::Noent),
+                    Some((ino, NodeKind::Dir(_))) => stack.push(ino),
+                    Some((_, NodeKind::Symlink(target))) => expand(&mut pending, &mut links, target)?,
+                    Some(_) => return Err(Errno::Notdir),
+                }
+            }
+        }
+    }
+    // Only reached when every component was "." (e.g. "./."): handled above,
+    // since the last "." returns. A symlink target made only of "." and "/"
+    // ends the same way. Anything else is a bug; answer like Linux would.
+    Ok(Resolved { parent: *stack.last().unwrap_or(&start), last: Last::Dot, trailing_slash: trailing })
+}
+
+fn expand(pending: &mut Vec<String>, links: &mut u32, target: &str) -> Result<()> {
+    *links += 1;
+    if *links > SYMLOOP_MAX {
+        return Err(Errno::Loop);
+    }
+    if target.is_empty() {
+        return Err(Errno::Noent);
+    }
+    if target.starts_with('/') {
+        return Err(Errno::Perm);
+    }
+    let before = pending.len();
+    push_components(pending, target);
+    if pending.len() == before {
+        pending.push(".".to_owned());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::dir::Directory;
+    use crate::fs::file_data::FileData;
+    use crate::fs::tree::ROOT;
+
+    fn tree() -> (Tree, Ino, Ino) {
+        let mut t = Tree::new(1, 0);
+        let a = t.create(ROOT, "a", NodeKind::Dir(Directory::new(0)), 0).unwrap();
+        let f = t.create(a, "f", NodeKind::File(FileData::default()), 0).unwrap();
+        t.create(ROOT, "up", NodeKind::Symlink("..".into()), 0).unwrap();
+        t.create(a, "back", NodeKind::Symlink("../a/f".into()), 0).unwrap();
+        t.create(ROOT, "abs", NodeKind::Symlink("/etc/passwd".into()), 0).unwrap();
+        t.create(ROOT, "loop", NodeKind::Symlink("loop".into()), 0).unwrap();
+        (t, a, f)
+    }
+
+    #[test]
+    fn dotdot_cannot_leave_start_even_transiently() {
+        let (t, a, _) = tree();
+        assert_eq!(resolve(&t, a, "../a/f", false).err(), Some(Errno::Perm));
+        assert_eq!(resolve(&t, ROOT, "a/../../a", false).err(), Some(Errno::Perm));
+        assert_eq!(resolve(&t, ROOT, "up/x", false).err(), Some(Errno::Perm));
+        assert_eq!(resolve(&t, ROOT, "abs", true).err(), Some(Errno::Perm));
+        assert_eq!(resolve(&t, ROOT, "/a", false).err(), Some(Errno::Perm));
+    }
+
+    #[test]
+    fn symlinks_followed_in_the_middle_and_on_request_at_the_end() {
+        let (t, a, f) = tree();
+        let r = resolve(&t, ROOT, "a/back", true).unwrap();
+        assert_eq!(r.existing(&t), Ok(f));
+        let r = resolve(&t, ROOT, "a/back", false).unwrap();
+        assert_eq!(r.last, Last::Name("back".into()));
+        assert_eq!(resolve(&t, ROOT, "loop", true).err(), Some(Errno::Loop));
+        assert_eq!(resolve(&t, ROOT, "loop/x", false).err(), Some(Errno::Loop));
+        let r = resolve(&t, ROOT, "a/./f/", false).unwrap();
+        assert_eq!(r.existing(&t), Err(Errno::Notdir));
+        assert_eq!(resolve(&t, ROOT, "a/f/x", false).err(), Some(Errno::Notdir));
+        assert_eq!(resolve(&t, ROOT, "", false).err(), Some(Errno::Noent));
+        let r = resolve(&t, ROOT, "a/..", false).unwrap();
+        assert_eq!(r.existing(&t), Ok(ROOT));
+        assert_eq!(resolve(&t, ROOT, "a/", false).unwrap().existing(&t), Ok(a));
+    }
+}

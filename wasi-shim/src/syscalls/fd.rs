@@ -1,0 +1,613 @@
+//! `fd_*`.
+
+use super::MAX_FILE_SIZE;
+use crate::abi::{advice, fdflags, filetype, fstflags, rights, size, whence, Fdstat, Filestat};
+use crate::ctx::WasiCtx;
+use crate::errno::{Errno, Result};
+use crate::fd::FdKind;
+use crate::fs::device::Device;
+use crate::fs::tree::{Ino, NodeKind, Tree};
+use crate::memory::{GuestMemory, Iovecs};
+use crate::random::RandomSource;
+use crate::stdio::OutputWrite;
+
+/// Reads from inode `ino` at `offset` into the iovecs; returns bytes read.
+fn read_inode(
+    tree: &mut Tree,
+    ino: Ino,
+    offset: u64,
+    mem: &mut GuestMemory<'_>,
+    iovs: &Iovecs,
+    random: &mut RandomSource,
+    now: u64,
+) -> Result<u64> {
+    let node = tree.get_mut(ino)?;
+    let mut done = 0u64;
+    match &node.kind {
+        NodeKind::File(data) => {
+            for i in 0..iovs.count() {
+                let (buf, len) = mem.iovec(iovs, i)?;
+                let out = mem.slice_mut(buf, len)?;
+                let n = data.read_at(offset + done, out);
+                done += n as u64;
+                if n < out.len() {
+                    break;
+                }
+            }
+            node.atim = now;
+        }
+        NodeKind::CharDevice(dev) => {
+            let dev = *dev;
+            for i in 0..iovs.count() {
+                let (buf, len) = mem.iovec(iovs, i)?;
+                let out = mem.slice_mut(buf, len)?;
+                match dev {
+                    Device::Null => break,
+                    Device::Zero | Device::Full => out.fill(0),
+                    Device::Random => random.fill(out)?,
+                }
+                done += u64::from(len);
+            }
+        }
+        NodeKind::Dir(_) => return Err(Errno::Isdir),
+        NodeKind::Symlink(_) => return Err(Errno::Inval),
+    }
+    Ok(done)
+}
+
+/// Writes the iovecs to inode `ino` at `offset` (or at its end when
+/// `append`); returns `(bytes written, offset after the write)`.
+fn write_inode(
+    tree: &mut Tree,
+    ino: Ino,
+    offset: u64,
+    append: bool,
+    total: u64,
+    mem: &GuestMemory<'_>,
+    iovs: &Iovecs,
+    now: u64,
+) -> Result<(u64, u64)> {
+    let node = tree.get_mut(ino)?;
+    match &mut node.kind {
+        NodeKind::File(data) => {
+            let start = if append { data.len() } else { offset };
+            if start.saturating_add(total) > MAX_FILE_SIZE {
+                return Err(Errno::Fbig);
+            }
+            let mut pos = start;
+            for i in 0..iovs.count() {
+                let (buf, len) = mem.iovec(iovs, i)?;
+                if len == 0 {
+                    continue;
+                }
+                data.write_at(pos, mem.slice(buf, len)?);
+                pos += u64::from(len);
+            }
+            if total > 0 {
+                node.mtim = now;
+                node.ctim = now;
+            }
+            Ok((total, pos))
+        }
+        NodeKind::CharDevice(Device::Full) => Err(Errno::Nospc),
+        NodeKind::CharDevice(_) => Ok((total, offset)),
+        NodeKind::Dir(_) => Err(Errno::Isdir),
+        NodeKind::Symlink(_) => Err(Errno::Inval),
+    }
+}
+
+/// `fd_read(fd, iovs, iovs_len, nread)`.
+pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> Result<()> {
+    let iovs = mem.iovecs(iovs, iovs_len)?;
+    mem.check(nread, 4)?;
+    let now = ctx.clocks.file_time();
+    let WasiCtx { fds, random, .. } = ctx;
+    let e = fds.get_mut(fd)?;
+    if let FdKind::Dir { .. } = e.kind {
+        return Err(Errno::Isdir);
+    }
+    e.require(rights::FD_READ)?;
+    let n = match &mut e.kind {
+        FdKind::File { handle, offset } => {
+            let mut t = handle.fs.lock();
+            let n = read_inode(&mut t, handle.ino, *offset, mem, &iovs, random, now)?;
+            *offset += n;
+            n
+        }
+        FdKind::Input(input) => {
+            let mut done = 0u64;
+            for i in 0..iovs.count() {
+                let (buf, len) = mem.iovec(&iovs, i)?;
+                let out = mem.slice_mut(buf, len)?;
+                if out.is_empty() {
+                    continue;
+                }
+                let n = input.read(out).map_err(|e| io_errno(&e))?;
+                done += n as u64;
+                // Like readv on a pipe: return what one read gave.
+                break;
+            }
+            done
+        }
+        FdKind::Output { .. } => return Err(Errno::Badf),
+        FdKind::Dir { .. } => return Err(Errno::Isdir),
+    };
+    mem.write_u32(nread, n as u32)
+}
+
+/// `fd_pread(fd, iovs, iovs_len, offset, nread)`.
+pub fn fd_pread(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    offset: u64,
+    nread: u32,
+) -> Result<()> {
+    let iovs = mem.iovecs(iovs, iovs_len)?;
+    mem.check(nread, 4)?;
+    let now = ctx.clocks.file_time();
+    let WasiCtx { fds, random, .. } = ctx;
+    let e = fds.get(fd)?;
+    match &e.kind {
+        FdKind::Dir { .. } => return Err(Errno::Isdir),
+        FdKind::Input(_) | FdKind::Output { .. } => return Err(Errno::Spipe),
+        FdKind::File { .. } => {}
+    }
+    e.require(rights::FD_READ | rights::FD_SEEK)?;
+    if offset > i64::MAX as u64 {
+        return Err(Errno::Inval);
+    }
+    let FdKind::File { handle, .. } = &e.kind else { unreachable!("checked above") };
+    let mut t = handle.fs.lock();
+    let n = read_inode(&mut t, handle.ino, offset, mem, &iovs, random, now)?;
+    drop(t);
+    mem.write_u32(nread, n as u32)
+}
+
+fn io_errno(e: &std::io::Error) -> Errno {
+    match e.kind() {
+        std::io::ErrorKind::BrokenPipe => Errno::Pipe,
+        std::io::ErrorKind::WouldBlock => Errno::Again,
+        std::io::ErrorKind::Interrupted => Errno::Intr,
+        _ => Errno::Io,
+    }
+}
+
+/// `fd_write(fd, iovs, iovs_len, nwritten)`.
+pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) -> Result<()> {
+    let iovs = mem.iovecs(iovs, iovs_len)?;
+    mem.check(nwritten, 4)?;
+    let total = mem.iovecs_total(&iovs)?;
+    let e = ctx.fds.get(fd)?;
+    if let FdKind::Dir { .. } = e.kind {
+        return Err(Errno::Badf);
+    }
+    e.require(rights::FD_WRITE)?;
+    let is_file = matches!(e.kind, FdKind::File { .. }) && !e.is_device();
+    if is_file {
+        ctx.charge_bytes(total)?;
+    }
+    let now = ctx.clocks.file_time();
+    let e = ctx.fds.get_mut(fd)?;
+    let append = e.flags & fdflags::APPEND != 0;
+    let mut cap_reached = None;
+    let n = match &mut e.kind {
+        FdKind::File { handle, offset } => {
+            let mut t = handle.fs.lock();
+            let (n, end) = write_inode(&mut t, handle.ino, *offset, append, total, mem, &iovs, now)?;
+            *offset = end;
+            n
+        }
+        FdKind::Output { out, limit } => {
+            for i in 0..iovs.count() {
+                let (buf, len) = mem.iovec(&iovs, i)?;
+                if len == 0 {
+                    continue;
+                }
+                if out.write(mem.slice(buf, len)?).map_err(|e| io_errno(&e))? == OutputWrite::CapReached {
+                    cap_reached = Some(*limit);
+                }
+            }
+            total
+        }
+        FdKind::Input(_) => return Err(Errno::Badf),
+        FdKind::Dir { .. } => return Err(Errno::Badf),
+    };
+    if let Some(limit) = cap_reached {
+        ctx.hit_limit(limit);
+    }
+    mem.write_u32(nwritten, n as u32)
+}
+
+/// `fd_pwrite(fd, iovs, iovs_len, offset, nwritten)`. On an `APPEND` fd the
+/// data goes to the end of the file whatever the offset, as on Linux.
+pub fn fd_pwrite(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    offset: u64,
+    nwritten: u32,
+) -> Result<()> {
+    let iovs = mem.iovecs(iovs, iovs_len)?;
+    mem.check(nwritten, 4)?;
+    let total = mem.iovecs_total(&iovs)?;
+    let e = ctx.fds.get(fd)?;
+    match &e.kind {
+        FdKind::Dir { .. } => return Err(Errno::Badf),
+        FdKind::Input(_) | FdKind::Output { .. } => return Err(Errno::Spipe),
+        FdKind::File { .. } => {}
+    }
+    e.require(rights::FD_WRITE | rights::FD_SEEK)?;
+    if offset > i64::MAX as u64 {
+        return Err(Errno::Inval);
+    }
+    if !e.is_device() {
+        ctx.charge_bytes(total)?;
+    }
+    let now = ctx.clocks.file_time();
+    let e = ctx.fds.get(fd)?;
+    let append = e.flags & fdflags::APPEND != 0;
+    let FdKind::File { handle, .. } = &e.kind else { unreachable!("checked above") };
+    let mut t = handle.fs.lock();
+    let (n, _) = write_inode(&mut t, handle.ino, offset, append, total, mem, &iovs, now)?;
+    drop(t);
+    mem.write_u32(nwritten, n as u32)
+}
+
+/// `fd_seek(fd, offset, whence, newoffset)`.
+pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, delta: i64, wh: u32, out: u32) -> Result<()> {
+    mem.check(out, 8)?;
+    let e = ctx.fds.get_mut(fd)?;
+    if let FdKind::Input(_) | FdKind::Output { .. } = e.kind {
+        return Err(Errno::Spipe);
+    }
+    let needed = if wh == u32::from(whence::CUR) && delta == 0 { rights::FD_TELL } else { rights::FD_SEEK };
+    if e.require(needed).is_err() {
+        e.require(rights::FD_SEEK)?;
+    }
+    let FdKind::File { handle, offset } = &mut e.kind else { return Err(Errno::Badf) };
+    let t = handle.fs.lock();
+    let node = t.get(handle.ino)?;
+    if let NodeKind::CharDevice(_) = node.kind {
+        drop(t);
+        if wh > u32::from(whence::END) {
+            return Err(Errno::Inval);
+        }
+        return mem.write_u64(out, 0);
+    }
+    let base: i128 = match u8::try_from(wh).map_err(|_| Errno::Inval)? {
+        whence::SET => 0,
+        whence::CUR => i128::from(*offset),
+        whence::END => i128::from(node.size()),
+        _ => return Err(Errno::Inval),
+    };
+    drop(t);
+    let new = base + i128::from(delta);
+    if new < 0 {
+        return Err(Errno::Inval);
+    }
+    if new > i128::from(i64::MAX) {
+        return Err(Errno::Overflow);
+    }
+    *offset = new as u64;
+    mem.write_u64(out, new as u64)
+}
+
+/// `fd_tell(fd, offset)`.
+pub fn fd_tell(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, out: u32) -> Result<()> {
+    mem.check(out, 8)?;
+    let e = ctx.fds.get(fd)?;
+    if let FdKind::Input(_) | FdKind::Output { .. } = e.kind {
+        return Err(Errno::Spipe);
+    }
+    e.require(rights::FD_TELL)?;
+    match &e.kind {
+        FdKind::File { offset, .. } => mem.write_u64(out, *offset),
+        _ => Err(Errno::Badf),
+    }
+}
+
+/// `fd_close(fd)`.
+pub fn fd_close(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> Result<()> {
+    let entry = ctx.fds.remove(fd)?;
+    drop(entry);
+    Ok(())
+}
+
+/// `fd_renumber(from, to)`: `to` is closed and `from` takes its number.
+pub fn fd_renumber(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, from: u32, to: u32) -> Result<()> {
+    let old = ctx.fds.renumber(from, to)?;
+    drop(old);
+    Ok(())
+}
+
+fn sync_like(ctx: &mut WasiCtx, fd: u32, right: u64) -> Result<()> {
+    let e = ctx.fds.get(fd)?;
+    if let FdKind::Input(_) | FdKind::Output { .. } = e.kind {
+        // fsync on a pipe or terminal: Linux says EINVAL.
+        return Err(Errno::Inval);
+    }
+    e.require(right)
+}
+
+/// `fd_datasync(fd)`: memory is always in sync.
+pub fn fd_datasync(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> Result<()> {
+    sync_like(ctx, fd, rights::FD_DATASYNC)
+}
+
+/// `fd_sync(fd)`: memory is always in sync.
+pub fn fd_sync(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> Result<()> {
+    sync_like(ctx, fd, rights::FD_SYNC)
+}
+
+/// `fd_advise(fd, offset, len, advice)`: validated, then nothing to do.
+pub fn fd_advise(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset: u64, len: u64, adv: u32) -> Result<()> {
+    let e = ctx.fds.get(fd)?;
+    if let FdKind::Input(_) | FdKind::Output { .. } = e.kind {
+        return Err(Errno::Spipe);
+    }
+    e.require(rights::FD_ADVISE)?;
+    if adv > u32::from(advice::NOREUSE) || offset > i64::MAX as u64 || len > i64::MAX as u64 {
+        return Err(Errno::Inval);
+    }
+    Ok(())
+}
+
+/// `fd_allocate(fd, offset, len)`: extends the file to `offset + len` if it
+/// is shorter (`posix_fallocate`).
+pub fn fd_allocate(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset: u64, len: u64) -> Result<()> {
+    let e = ctx.fds.get(fd)?;
+    match &e.kind {
+        FdKind::Input(_) | FdKind::Output { .. } => return Err(Errno::Spipe),
+        FdKind::Dir { .. } => return Err(Errno::Badf),
+        FdKind::File { .. } => {}
+    }
+    e.require(rights::FD_ALLOCATE)?;
+    if len == 0 || offset > i64::MAX as u64 || len > i64::MAX as u64 {
+        return Err(Errno::Inval);
+    }
+    let end = offset.checked_add(len).ok_or(Errno::Fbig)?;
+    if end > MAX_FILE_SIZE {
+        return Err(Errno::Fbig);
+    }
+    let grow = {
+        let FdKind::File { handle, .. } = &e.kind else { unreachable!("checked above") };
+        let t = handle.fs.lock();
+        match &t.get(handle.ino)?.kind {
+            NodeKind::File(d) => end.saturating_sub(d.len()),
+            _ => return Err(Errno::Nodev),
+        }
+    };
+    ctx.charge_bytes(grow)?;
+    let now = ctx.clocks.file_time();
+    let e = ctx.fds.get(fd)?;
+    let FdKind::File { handle, .. } = &e.kind else { unreachable!("checked above") };
+    let mut t = handle.fs.lock();
+    let node = t.get_mut(handle.ino)?;
+    if let NodeKind::File(d) = &mut node.kind {
+        if end > d.len() {
+            d.set_len(end);
+            node.mtim = now;
+            node.ctim = now;
+        }
+    }
+    Ok(())
+}
+
+/// `fd_fdstat_get(fd, stat)`.
+pub fn fd_fdstat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, out: u32) -> Result<()> {
+    mem.check(out, size::FDSTAT)?;
+    let e = ctx.fds.get(fd)?;
+    let stat = Fdstat { filetype: e.filetype(), flags: e.flags, rights_base: e.base, rights_inheriting: e.inheriting };
+    mem.write(out, &stat.encode())
+}
+
+/// `fd_fdstat_set_flags(fd, flags)`. Every defined flag is stored and
+/// honoured; `SYNC`/`DSYNC`/`RSYNC` cost nothing in memory.
+pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, flags: u32) -> Result<()> {
+    let e = ctx.fds.get_mut(fd)?;
+    e.require(rights::FD_FDSTAT_SET_FLAGS)?;
+    let flags = u16::try_from(flags).map_err(|_| Errno::Inval)?;
+    if flags & !fdflags::ALL != 0 {
+        return Err(Errno::Inval);
+    }
+    e.flags = flags;
+    Ok(())
+}
+
+/// `fd_fdstat_set_rights(fd, base, inheriting)`: rights can only shrink.
+pub fn fd_fdstat_set_rights(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, base: u64, inheriting: u64) -> Result<()> {
+    let e = ctx.fds.get_mut(fd)?;
+    if base & !e.base != 0 || inheriting & !e.inheriting != 0 {
+        return Err(Errno::Notcapable);
+    }
+    e.base = base;
+    e.inheriting = inheriting;
+    Ok(())
+}
+
+/// `fd_filestat_get(fd, stat)`.
+pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, out: u32) -> Result<()> {
+    mem.check(out, size::FILESTAT)?;
+    let e = ctx.fds.get(fd)?;
+    e.require(rights::FD_FILESTAT_GET)?;
+    let stat = match &e.kind {
+        FdKind::File { handle, .. } | FdKind::Dir { handle, .. } => handle.fs.lock().filestat(handle.ino)?,
+        FdKind::Input(_) | FdKind::Output { .. } => Filestat { filetype: e.filetype(), nlink: 1, ..Default::default() },
+    };
+    mem.write(out, &stat.encode())
+}
+
+/// `fd_filestat_set_size(fd, size)` (`ftruncate`).
+pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, len: u64) -> Result<()> {
+    let e = ctx.fds.get(fd)?;
+    match &e.kind {
+        FdKind::Input(_) | FdKind::Output { .. } => return Err(Errno::Inval),
+        FdKind::Dir { .. } => return Err(Errno::Badf),
+        FdKind::File { .. } => {}
+    }
+    e.require(rights::FD_FILESTAT_SET_SIZE)?;
+    if len > i64::MAX as u64 {
+        return Err(Errno::Inval);
+    }
+    if len > MAX_FILE_SIZE {
+        return Err(Errno::Fbig);
+    }
+    let grow = {
+        let FdKind::File { handle, .. } = &e.kind else { unreachable!("checked above") };
+        let t = handle.fs.lock();
+        match &t.get(handle.ino)?.kind {
+            NodeKind::File(d) => len.saturating_sub(d.len()),
+            _ => return Err(Errno::Inval),
+        }
+    };
+    ctx.charge_bytes(grow)?;
+    let now = ctx.clocks.file_time();
+    let e = ctx.fds.get(fd)?;
+    let FdKind::File { handle, .. } = &e.kind else { unreachable!("checked above") };
+    let mut t = handle.fs.lock();
+    let node = t.get_mut(handle.ino)?;
+    if let NodeKind::File(d) = &mut node.kind {
+        d.set_len(len);
+    }
+    node.mtim = now;
+    node.ctim = now;
+    Ok(())
+}
+
+/// Applies `fstflags` to an inode (shared by `fd_` and `path_filestat_set_times`).
+pub(crate) fn set_times(tree: &mut Tree, ino: Ino, atim: u64, mtim: u64, flags: u32, now: u64) -> Result<()> {
+    let flags = u16::try_from(flags).map_err(|_| Errno::Inval)?;
+    if flags & !fstflags::ALL != 0
+        || (flags & fstflags::ATIM != 0 && flags & fstflags::ATIM_NOW != 0)
+        || (flags & fstflags::MTIM != 0 && flags & fstflags::MTIM_NOW != 0)
+    {
+        return Err(Errno::Inval);
+    }
+    let node = tree.get_mut(ino)?;
+    if flags & fstflags::ATIM != 0 {
+        node.atim = atim;
+    } else if flags & fstflags::ATIM_NOW != 0 {
+        node.atim = now;
+    }
+    if flags & fstflags::MTIM != 0 {
+        node.mtim = mtim;
+    } else if flags & fstflags::MTIM_NOW != 0 {
+        node.mtim = now;
+    }
+    node.ctim = now;
+    Ok(())
+}
+
+/// `fd_filestat_set_times(fd, atim, mtim, fstflags)`.
+pub fn fd_filestat_set_times(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    atim: u64,
+    mtim: u64,
+    flags: u32,
+) -> Result<()> {
+    let now = ctx.clocks.file_time();
+    let e = ctx.fds.get(fd)?;
+    e.require(rights::FD_FILESTAT_SET_TIMES)?;
+    match &e.kind {
+        FdKind::File { handle, .. } | FdKind::Dir { handle, .. } => {
+            set_times(&mut handle.fs.lock(), handle.ino, atim, mtim, flags, now)
+        }
+        FdKind::Input(_) | FdKind::Output { .. } => Ok(()),
+    }
+}
+
+/// `fd_prestat_get(fd, prestat)`.
+pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, out: u32) -> Result<()> {
+    mem.check(out, size::PRESTAT)?;
+    match &ctx.fds.get(fd)?.kind {
+        FdKind::Dir { preopen: Some(name), .. } => {
+            let mut b = [0u8; 8];
+            b[4..8].copy_from_slice(&(name.len() as u32).to_le_bytes());
+            mem.write(out, &b)
+        }
+        _ => Err(Errno::Badf),
+    }
+}
+
+/// `fd_prestat_dir_name(fd, path, path_len)`: `ENAMETOOLONG` if the buffer
+/// is shorter than the name (it would be silently truncated otherwise).
+pub fn fd_prestat_dir_name(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u32, len: u32) -> Result<()> {
+    match &ctx.fds.get(fd)?.kind {
+        FdKind::Dir { preopen: Some(name), .. } => {
+            if (len as usize) < name.len() {
+                return Err(Errno::Nametoolong);
+            }
+            mem.write(buf, name.as_bytes())
+        }
+        _ => Err(Errno::Badf),
+    }
+}
+
+/// `fd_readdir(fd, buf, buf_len, cookie, bufused)`: `.` and `..` first, then
+/// the entries in cookie order; a last entry that does not fit is truncated
+/// so that `bufused == buf_len` tells the caller to grow its buffer.
+pub fn fd_readdir(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    buf: u32,
+    buf_len: u32,
+    cookie: u64,
+    bufused: u32,
+) -> Result<()> {
+    mem.check(buf, buf_len)?;
+    mem.check(bufused, 4)?;
+    let e = ctx.fds.get(fd)?;
+    let FdKind::Dir { handle, .. } = &e.kind else {
+        return match e.kind {
+            FdKind::File { .. } => Err(Errno::Notdir),
+            _ => Err(Errno::Badf),
+        };
+    };
+    e.require(rights::FD_READDIR)?;
+    let t = handle.fs.lock();
+    let node = t.get(handle.ino)?;
+    let dir = node.as_dir().ok_or(Errno::Notdir)?;
+    let out = mem.slice_mut(buf, buf_len)?;
+    let mut used = 0usize;
+    let mut put = |next: u64, ino: u64, ftype: u8, name: &str| -> bool {
+        let header = crate::abi::encode_dirent(next, ino, name.len() as u32, ftype);
+        for part in [&header[..], name.as_bytes()] {
+            let room = out.len() - used;
+            let n = room.min(part.len());
+            out[used..used + n].copy_from_slice(&part[..n]);
+            used += n;
+            if n < part.len() {
+                return false;
+            }
+        }
+        true
+    };
+    // A removed directory lists nothing, not even `.` and `..` (Linux).
+    if node.nlink > 0 {
+        let mut more = true;
+        if cookie == 0 {
+            more = put(1, handle.ino, filetype::DIRECTORY, ".");
+        }
+        if more && cookie <= 1 {
+            more = put(2, dir.parent, filetype::DIRECTORY, "..");
+        }
+        if more {
+            for (next, name, ino) in dir.entries_after(cookie) {
+                let ftype = t.get(ino).map(|n| n.filetype()).unwrap_or(filetype::UNKNOWN);
+                if !put(next, ino, ftype, name) {
+                    break;
+                }
+            }
+        }
+    }
+    drop(t);
+    mem.write_u32(bufused, used as u32)
+}

@@ -1,0 +1,84 @@
+//! Every `wasi_snapshot_preview1` function, as plain Rust over
+//! `(&mut WasiCtx, &mut GuestMemory, args…) -> Result<(), Errno>`.
+//!
+//! Nothing here knows about an engine: the binding in [`crate::wasmi_link`]
+//! (or a fuzzer, or a unit test) supplies the memory. Out-pointers are
+//! checked before any side effect, so a call that fails with `EFAULT` has not
+//! consumed input or changed the tree.
+
+pub mod args;
+pub mod clock;
+pub mod fd;
+pub mod path;
+pub mod poll;
+pub mod proc;
+pub mod sock;
+
+use crate::ctx::{Limit, WasiCtx, WriteBudget};
+use crate::errno::{Errno, Result};
+
+/// Largest file the tree accepts (`EFBIG` beyond): 16 GiB. Files are sparse,
+/// so without a bound a single `pwrite` at a huge offset would cost memory
+/// for the chunk table (see RATIONALE.md).
+pub const MAX_FILE_SIZE: u64 = 16 << 30;
+
+/// Charges `n` written bytes to the budget.
+pub(crate) fn charge_bytes(budget: &mut WriteBudget, n: u64) -> std::result::Result<(), Limit> {
+    if let Some(max) = budget.max_bytes {
+        if budget.bytes.saturating_add(n) > max {
+            return Err(Limit::BytesWritten);
+        }
+    }
+    budget.bytes = budget.bytes.saturating_add(n);
+    Ok(())
+}
+
+/// Charges one created inode or name to the budget.
+pub(crate) fn charge_file(budget: &mut WriteBudget) -> std::result::Result<(), Limit> {
+    if let Some(max) = budget.max_files {
+        if budget.files >= max {
+            return Err(Limit::FilesCreated);
+        }
+    }
+    budget.files += 1;
+    Ok(())
+}
+
+impl WasiCtx {
+    /// Charges `n` bytes, or records the limit and fails with `ENOSPC`.
+    pub(crate) fn charge_bytes(&mut self, n: u64) -> Result<()> {
+        charge_bytes(&mut self.budget, n).map_err(|l| {
+            self.hit_limit(l);
+            Errno::Nospc
+        })
+    }
+
+    /// Charges one created file, or records the limit and fails with `ENOSPC`.
+    pub(crate) fn charge_file(&mut self) -> Result<()> {
+        charge_file(&mut self.budget).map_err(|l| {
+            self.hit_limit(l);
+            Errno::Nospc
+        })
+    }
+}
+
+/// Copies a list of strings (args or environ) the way `args_get` lays them
+/// out: a pointer array at `ptrs`, NUL-terminated bytes at `buf`.
+pub(crate) fn write_string_list(
+    mem: &mut crate::memory::GuestMemory<'_>,
+    list: &[String],
+    ptrs: u32,
+    buf: u32,
+) -> Result<()> {
+    let total: u64 = list.iter().map(|s| s.len() as u64 + 1).sum();
+    mem.check(ptrs, u32::try_from(list.len() as u64 * 4).map_err(|_| Errno::Fault)?)?;
+    mem.check(buf, u32::try_from(total).map_err(|_| Errno::Fault)?)?;
+    let mut at = buf;
+    for (i, s) in list.iter().enumerate() {
+        mem.write_u32(ptrs + 4 * i as u32, at)?;
+        mem.write(at, s.as_bytes())?;
+        mem.write(at + s.len() as u32, &[0])?;
+        at += s.len() as u32 + 1;
+    }
+    Ok(())
+}

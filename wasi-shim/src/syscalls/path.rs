@@ -1,0 +1,448 @@
+//! `path_*`: every call resolves its path relative to a directory fd with
+//! [`crate::path::resolve`], which never leaves that directory.
+//!
+//! Errno order follows Linux: bad fd, then not-a-directory, then missing
+//! rights, then lookup errors (`ENOENT`, `EEXIST`, …), and only then `EROFS`
+//! for a read-only mount — so a read-only mount answers like a read-only
+//! Linux filesystem. On such a mount the mutation rights are absent from the
+//! fd; a mutation is refused with `EROFS` rather than `EBADF` (RATIONALE.md).
+
+use super::fd::set_times;
+use crate::abi::{fdflags, lookupflags, oflags, rights, size};
+use crate::ctx::WasiCtx;
+use crate::errno::{Errno, Result};
+use crate::fd::{FdEntry, FdKind, Handle};
+use crate::fs::dir::Directory;
+use crate::fs::tree::{Ino, NodeKind};
+use crate::fs::Filesystem;
+use crate::memory::GuestMemory;
+use crate::path::{resolve, Last, PATH_MAX};
+
+/// The directory an fd refers to, after checking `right`.
+struct DirCap {
+    fs: Filesystem,
+    ino: Ino,
+    read_only: bool,
+    inheriting: u64,
+}
+
+fn dir_cap(ctx: &WasiCtx, fd: u32, right: u64) -> Result<DirCap> {
+    let e = ctx.fds.get(fd)?;
+    let h = e.dir()?;
+    // A read-only mount lacks the mutation rights; its mutations fail later
+    // with EROFS, once the lookup has succeeded.
+    if !(e.read_only && right & rights::MUTATING != 0) {
+        e.require(right)?;
+    }
+    Ok(DirCap { fs: h.fs.clone(), ino: h.ino, read_only: e.read_only, inheriting: e.inheriting })
+}
+
+fn rofs(cap: &DirCap) -> Result<()> {
+    if cap.read_only {
+        Err(Errno::Rofs)
+    } else {
+        Ok(())
+    }
+}
+
+/// Splits trailing slashes off a path that names something to create or
+/// remove: the entry itself is what the call acts on, and the slash only
+/// says it must be a directory. A path of only slashes is left alone (it is
+/// absolute and will be refused).
+fn strip_trailing(path: &str) -> (&str, bool) {
+    let stripped = path.trim_end_matches('/');
+    if stripped.is_empty() || stripped.len() == path.len() {
+        (path, false)
+    } else {
+        (stripped, true)
+    }
+}
+
+fn read_path<'m>(mem: &'m GuestMemory<'_>, ptr: u32, len: u32) -> Result<&'m str> {
+    if len as usize >= PATH_MAX {
+        mem.check(ptr, len)?;
+        return Err(Errno::Nametoolong);
+    }
+    mem.read_str(ptr, len)
+}
+
+/// `path_create_directory(fd, path)`.
+pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, ptr: u32, len: u32) -> Result<()> {
+    let cap = dir_cap(ctx, fd, rights::PATH_CREATE_DIRECTORY)?;
+    let (path, _) = strip_trailing(read_path(mem, ptr, len)?);
+    let now = ctx.clocks.file_time();
+    let mut t = cap.fs.lock();
+    let r = resolve(&t, cap.ino, path, false)?;
+    let name = r.name(Errno::Exist)?;
+    if t.lookup(r.parent, name)?.is_some() {
+        return Err(Errno::Exist);
+    }
+    rofs(&cap)?;
+    ctx.charge_file()?;
+    t.create(r.parent, name, NodeKind::Dir(Directory::new(r.parent)), now)?;
+    Ok(())
+}
+
+/// `path_filestat_get(fd, flags, path, stat)`.
+pub fn path_filestat_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    flags: u32,
+    ptr: u32,
+    len: u32,
+    out: u32,
+) -> Result<()> {
+    mem.check(out, size::FILESTAT)?;
+    let cap = dir_cap(ctx, fd, rights::PATH_FILESTAT_GET)?;
+    let path = read_path(mem, ptr, len)?;
+    let t = cap.fs.lock();
+    let r = resolve(&t, cap.ino, path, flags & lookupflags::SYMLINK_FOLLOW != 0)?;
+    let stat = t.filestat(r.existing(&t)?)?;
+    drop(t);
+    mem.write(out, &stat.encode())
+}
+
+/// `path_filestat_set_times(fd, flags, path, atim, mtim, fstflags)`.
+#[allow(clippy::too_many_arguments)]
+pub fn path_filestat_set_times(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    flags: u32,
+    ptr: u32,
+    len: u32,
+    atim: u64,
+    mtim: u64,
+    fst: u32,
+) -> Result<()> {
+    let cap = dir_cap(ctx, fd, rights::PATH_FILESTAT_SET_TIMES)?;
+    let path = read_path(mem, ptr, len)?;
+    let now = ctx.clocks.file_time();
+    let mut t = cap.fs.lock();
+    let r = resolve(&t, cap.ino, path, flags & lookupflags::SYMLINK_FOLLOW != 0)?;
+    let ino = r.existing(&t)?;
+    rofs(&cap)?;
+    set_times(&mut t, ino, atim, mtim, fst, now)
+}
+
+/// `path_link(old_fd, old_flags, old_path, new_fd, new_path)`.
+#[allow(clippy::too_many_arguments)]
+pub fn path_link(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    old_fd: u32,
+    old_flags: u32,
+    old_ptr: u32,
+    old_len: u32,
+    new_fd: u32,
+    new_ptr: u32,
+    new_len: u32,
+) -> Result<()> {
+    let src = dir_cap(ctx, old_fd, rights::PATH_LINK_SOURCE)?;
+    let dst = dir_cap(ctx, new_fd, rights::PATH_LINK_TARGET)?;
+    let old_path = read_path(mem, old_ptr, old_len)?;
+    let (new_path, new_trailing) = strip_trailing(read_path(mem, new_ptr, new_len)?);
+    if !src.fs.same(&dst.fs) {
+        return Err(Errno::Xdev);
+    }
+    let now = ctx.clocks.file_time();
+    let mut t = src.fs.lock();
+    let s = resolve(&t, src.ino, old_path, old_flags & lookupflags::SYMLINK_FOLLOW != 0)?;
+    let target = s.existing(&t)?;
+    if t.get(target)?.is_dir() {
+        return Err(Errno::Perm);
+    }
+    let d = resolve(&t, dst.ino, new_path, false)?;
+    let name = d.name(Errno::Exist)?;
+    if t.lookup(d.parent, name)?.is_some() {
+        return Err(Errno::Exist);
+    }
+    if new_trailing {
+        return Err(Errno::Noent);
+    }
+    rofs(&src)?;
+    rofs(&dst)?;
+    ctx.charge_file()?;
+    t.link(d.parent, name, target, now)
+}
+
+/// `path_open(fd, dirflags, path, oflags, base, inheriting, fdflags, fd_out)`.
+///
+/// Requested rights are masked by what the directory may pass on and by
+/// what the file type supports; asking for more is not an error (the
+/// resulting fd simply lacks the extra rights).
+#[allow(clippy::too_many_arguments)]
+pub fn path_open(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    dirflags: u32,
+    ptr: u32,
+    len: u32,
+    oflags: u32,
+    base: u64,
+    inheriting: u64,
+    fdflags: u32,
+    out: u32,
+) -> Result<()> {
+    mem.check(out, 4)?;
+    let cap = dir_cap(ctx, fd, rights::PATH_OPEN)?;
+    let oflags = u16::try_from(oflags).map_err(|_| Errno::Inval)?;
+    let fdflags = u16::try_from(fdflags).map_err(|_| Errno::Inval)?;
+    if oflags & !oflags::ALL != 0 || fdflags & !fdflags::ALL != 0 {
+        return Err(Errno::Inval);
+    }
+    let creat = oflags & oflags::CREAT != 0;
+    let excl = oflags & oflags::EXCL != 0;
+    let trunc = oflags & oflags::TRUNC != 0;
+    let want_dir = oflags & oflags::DIRECTORY != 0;
+    {
+        let e = ctx.fds.get(fd)?;
+        if !cap.read_only {
+            if creat {
+                e.require(rights::PATH_CREATE_FILE)?;
+            }
+            if trunc {
+                e.require(rights::PATH_FILESTAT_SET_SIZE)?;
+            }
+        }
+    }
+    ctx.fds.check_room()?;
+    let path = read_path(mem, ptr, len)?;
+    let requested = base & cap.inheriting;
+    let wants_write = requested & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE) != 0;
+    let follow = dirflags & lookupflags::SYMLINK_FOLLOW != 0 && !(creat && excl);
+    let now = ctx.clocks.file_time();
+
+    let mut t = cap.fs.lock();
+    let r = resolve(&t, cap.ino, path, follow)?;
+    let ino = match r.target(&t)? {
+        Some(ino) => {
+            if creat && excl {
+                return Err(Errno::Exist);
+            }
+            let node = t.get(ino)?;
+            match &node.kind {
+                NodeKind::Symlink(_) if want_dir => return Err(Errno::Notdir),
+                NodeKind::Symlink(_) => return Err(Errno::Loop),
+                NodeKind::Dir(_) => {
+                    if trunc || wants_write {
+                        return Err(Errno::Isdir);
+                    }
+                }
+                NodeKind::File(_) | NodeKind::CharDevice(_) => {
+                    if want_dir || r.trailing_slash {
+                        return Err(Errno::Notdir);
+                    }
+                    if trunc || wants_write {
+                        rofs(&cap)?;
+                    }
+                }
+            }
+            if trunc {
+                let node = t.get_mut(ino)?;
+                if let NodeKind::File(d) = &mut node.kind {
+                    if !d.is_empty() {
+                        d.set_len(0);
+                        node.mtim = now;
+                        node.ctim = now;
+                    }
+                }
+            }
+            ino
+        }
+        None => {
+            if !creat {
+                return Err(Errno::Noent);
+            }
+            if r.trailing_slash {
+                return Err(Errno::Isdir);
+            }
+            if want_dir {
+                return Err(Errno::Inval);
+            }
+            let name = r.name(Errno::Exist)?.to_owned();
+            rofs(&cap)?;
+            ctx.charge_file()?;
+            t.create(r.parent, &name, NodeKind::File(Default::default()), now)?
+        }
+    };
+    let node = t.get(ino)?;
+    let (type_base, type_inheriting, is_dir) = match node.kind {
+        NodeKind::Dir(_) => (rights::DIRECTORY_BASE, rights::DIRECTORY_INHERITING, true),
+        NodeKind::CharDevice(_) => (rights::CHARACTER_DEVICE_BASE | rights::FD_SEEK | rights::FD_TELL, 0, false),
+        _ => (rights::REGULAR_FILE_BASE, 0, false),
+    };
+    let mut new_base = requested & type_base;
+    let mut new_inheriting = inheriting & cap.inheriting & if is_dir { type_inheriting } else { rights::ALL };
+    if cap.read_only {
+        new_base &= !rights::MUTATING;
+        new_inheriting &= rights::ALL;
+    }
+    let handle = Handle::new_locked(cap.fs.clone(), &mut t, ino);
+    drop(t);
+    let kind = if is_dir { FdKind::Dir { handle, preopen: None } } else { FdKind::File { handle, offset: 0 } };
+    let entry = FdEntry { kind, base: new_base, inheriting: new_inheriting, flags: fdflags, read_only: cap.read_only };
+    let new_fd = ctx.fds.insert(entry)?;
+    mem.write_u32(out, new_fd)
+}
+
+/// `path_readlink(fd, path, buf, buf_len, bufused)`: a short buffer gets
+/// the first `buf_len` bytes of the target (as `readlink(2)`).
+#[allow(clippy::too_many_arguments)]
+pub fn path_readlink(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    ptr: u32,
+    len: u32,
+    buf: u32,
+    buf_len: u32,
+    bufused: u32,
+) -> Result<()> {
+    mem.check(buf, buf_len)?;
+    mem.check(bufused, 4)?;
+    let cap = dir_cap(ctx, fd, rights::PATH_READLINK)?;
+    let path = read_path(mem, ptr, len)?.to_owned();
+    let t = cap.fs.lock();
+    let r = resolve(&t, cap.ino, &path, false)?;
+    let ino = r.existing(&t)?;
+    let NodeKind::Symlink(target) = &t.get(ino)?.kind else { return Err(Errno::Inval) };
+    let n = target.len().min(buf_len as usize);
+    let bytes = target.as_bytes()[..n].to_vec();
+    drop(t);
+    mem.write(buf, &bytes)?;
+    mem.write_u32(bufused, n as u32)
+}
+
+/// `path_remove_directory(fd, path)`.
+pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, ptr: u32, len: u32) -> Result<()> {
+    let cap = dir_cap(ctx, fd, rights::PATH_REMOVE_DIRECTORY)?;
+    let (path, _) = strip_trailing(read_path(mem, ptr, len)?);
+    let now = ctx.clocks.file_time();
+    let mut t = cap.fs.lock();
+    let r = resolve(&t, cap.ino, path, false)?;
+    let name = match &r.last {
+        Last::Name(n) => n.as_str(),
+        Last::Dot => return Err(Errno::Inval),
+        Last::DotDot(_) => return Err(Errno::Notempty),
+    };
+    let ino = t.lookup(r.parent, name)?.ok_or(Errno::Noent)?;
+    if !t.get(ino)?.is_dir() {
+        return Err(Errno::Notdir);
+    }
+    if !t.dir(ino)?.is_empty() {
+        return Err(Errno::Notempty);
+    }
+    rofs(&cap)?;
+    t.rmdir(r.parent, name, now).map(|_| ())
+}
+
+/// `path_rename(fd, old_path, new_fd, new_path)`.
+#[allow(clippy::too_many_arguments)]
+pub fn path_rename(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    old_ptr: u32,
+    old_len: u32,
+    new_fd: u32,
+    new_ptr: u32,
+    new_len: u32,
+) -> Result<()> {
+    let src = dir_cap(ctx, fd, rights::PATH_RENAME_SOURCE)?;
+    let dst = dir_cap(ctx, new_fd, rights::PATH_RENAME_TARGET)?;
+    let (old_path, old_trailing) = strip_trailing(read_path(mem, old_ptr, old_len)?);
+    let (new_path, new_trailing) = strip_trailing(read_path(mem, new_ptr, new_len)?);
+    if !src.fs.same(&dst.fs) {
+        return Err(Errno::Xdev);
+    }
+    let now = ctx.clocks.file_time();
+    let mut t = src.fs.lock();
+    let a = resolve(&t, src.ino, old_path, false)?;
+    let b = resolve(&t, dst.ino, new_path, false)?;
+    let an = a.name(Errno::Busy)?;
+    let bn = b.name(Errno::Busy)?;
+    let ino = t.lookup(a.parent, an)?.ok_or(Errno::Noent)?;
+    let is_dir = t.get(ino)?.is_dir();
+    if (old_trailing || new_trailing) && !is_dir {
+        return Err(Errno::Notdir);
+    }
+    rofs(&src)?;
+    rofs(&dst)?;
+    t.rename(a.parent, an, b.parent, bn, now)
+}
+
+/// `path_symlink(old_path, fd, new_path)`: the target text is stored as
+/// given; an absolute or escaping target is refused when it is followed.
+pub fn path_symlink(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    old_ptr: u32,
+    old_len: u32,
+    fd: u32,
+    new_ptr: u32,
+    new_len: u32,
+) -> Result<()> {
+    let cap = dir_cap(ctx, fd, rights::PATH_SYMLINK)?;
+    let target = read_path(mem, old_ptr, old_len)?.to_owned();
+    let (new_path, trailing) = strip_trailing(read_path(mem, new_ptr, new_len)?);
+    if target.is_empty() {
+        return Err(Errno::Noent);
+    }
+    if target.contains('\0') {
+        return Err(Errno::Inval);
+    }
+    let now = ctx.clocks.file_time();
+    let mut t = cap.fs.lock();
+    let r = resolve(&t, cap.ino, new_path, false)?;
+    let name = r.name(Errno::Exist)?;
+    if t.lookup(r.parent, name)?.is_some() {
+        return Err(Errno::Exist);
+    }
+    if trailing {
+        return Err(Errno::Noent);
+    }
+    rofs(&cap)?;
+    ctx.charge_file()?;
+    t.create(r.parent, name, NodeKind::Symlink(target.into()), now).map(|_| ())
+}
+
+/// `path_unlink_file(fd, path)`.
+pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, ptr: u32, len: u32) -> Result<()> {
+    let cap = dir_cap(ctx, fd, rights::PATH_UNLINK_FILE)?;
+    let (path, trailing) = strip_trailing(read_path(mem, ptr, len)?);
+    let now = ctx.clocks.file_time();
+    let mut t = cap.fs.lock();
+    let r = resolve(&t, cap.ino, path, false)?;
+    let name = r.name(Errno::Isdir)?;
+    let ino = t.lookup(r.parent, name)?.ok_or(Errno::Noent)?;
+    if trailing {
+        // `unlink("x/")`: the slash asks for a directory, which unlink never
+        // removes. Linux: EISDIR if it is one (through a symlink too), else ENOTDIR.
+        let followed = resolve(&t, cap.ino, &format!("{path}/"), true).and_then(|r| r.existing(&t));
+        return Err(match followed {
+            Ok(_) => Errno::Isdir,
+            Err(Errno::Notdir) => Errno::Notdir,
+            Err(e) => e,
+        });
+    }
+    if t.get(ino)?.is_dir() {
+        return Err(Errno::Isdir);
+    }
+    rofs(&cap)?;
+    t.unlink(r.parent, name, now).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trailing_slashes_are_split_off() {
+        assert_eq!(strip_trailing("a/b//"), ("a/b", true));
+        assert_eq!(strip_trailing("a"), ("a", false));
+        assert_eq!(strip_trailing("///"), ("///", false));
+    }
+}

@@ -1,0 +1,132 @@
+//! `poll_oneoff`.
+//!
+//! Every in-memory file is always ready (reads and writes never block), so a
+//! poll with any fd subscription returns at once. Only a poll whose
+//! subscriptions are all clocks sleeps, until the earliest deadline — in
+//! slices, so that the embedder's interrupt flag can end the wait.
+
+use crate::abi::{encode_event, event, size};
+use crate::ctx::{Abort, WasiCtx};
+use crate::errno::{Errno, Result};
+use crate::fd::FdKind;
+use crate::fs::tree::NodeKind;
+use crate::memory::GuestMemory;
+use std::time::{Duration, Instant};
+
+/// Longest single sleep between checks of the interrupt flag.
+const SLEEP_SLICE: Duration = Duration::from_millis(10);
+
+struct Ready {
+    userdata: u64,
+    error: Errno,
+    kind: u8,
+    nbytes: u64,
+    flags: u16,
+}
+
+/// `poll_oneoff(in, out, nsubscriptions, nevents)`.
+pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, input: u32, output: u32, nsubs: u32, nevents: u32) -> Result<()> {
+    if nsubs == 0 {
+        return Err(Errno::Inval);
+    }
+    let in_len = u32::try_from(u64::from(nsubs) * u64::from(size::SUBSCRIPTION)).map_err(|_| Errno::Fault)?;
+    let out_len = u32::try_from(u64::from(nsubs) * u64::from(size::EVENT)).map_err(|_| Errno::Fault)?;
+    mem.check(input, in_len)?;
+    mem.check(output, out_len)?;
+    mem.check(nevents, 4)?;
+
+    let mut ready: Vec<Ready> = Vec::new();
+    // (userdata, time left) of each valid clock subscription.
+    let mut clocks: Vec<(u64, Duration)> = Vec::new();
+    for i in 0..nsubs {
+        let at = input + i * size::SUBSCRIPTION;
+        let userdata = mem.read_u64(at)?;
+        let tag = mem.read_u8(at + 8)?;
+        match tag {
+            event::CLOCK => {
+                let id = mem.read_u32(at + 16)?;
+                let timeout = mem.read_u64(at + 24)?;
+                let flags = mem.read_u16(at + 40)?;
+                let left = if flags & !event::SUBSCRIPTION_CLOCK_ABSTIME != 0 {
+                    Err(Errno::Inval)
+                } else if flags & event::SUBSCRIPTION_CLOCK_ABSTIME != 0 {
+                    ctx.clocks.until(id, timeout)
+                } else {
+                    ctx.clocks.resolution(id).map(|_| Duration::from_nanos(timeout))
+                };
+                match left {
+                    Ok(d) => clocks.push((userdata, d)),
+                    Err(e) => ready.push(Ready { userdata, error: e, kind: tag, nbytes: 0, flags: 0 }),
+                }
+            }
+            event::FD_READ | event::FD_WRITE => {
+                let fd = mem.read_u32(at + 16)?;
+                ready.push(fd_readiness(ctx, fd, tag, userdata));
+            }
+            _ => return Err(Errno::Inval),
+        }
+    }
+
+    if ready.is_empty() {
+        // Only clocks: wait for the earliest.
+        let wait = clocks.iter().map(|c| c.1).min().unwrap_or_default();
+        if ctx.clocks.sleeps_for_real() {
+            let until = Instant::now() + wait;
+            loop {
+                if ctx.interrupted() {
+                    ctx.abort = Some(Abort::Interrupted);
+                    return Ok(());
+                }
+                let now = Instant::now();
+                if now >= until {
+                    break;
+                }
+                std::thread::sleep((until - now).min(SLEEP_SLICE));
+            }
+        } else {
+            ctx.clocks.advance(wait.as_nanos() as u64);
+        }
+        for (userdata, left) in &clocks {
+            if *left <= wait {
+                ready.push(Ready { userdata: *userdata, error: Errno::Success, kind: event::CLOCK, nbytes: 0, flags: 0 });
+            }
+        }
+    } else {
+        for (userdata, left) in &clocks {
+            if left.is_zero() {
+                ready.push(Ready { userdata: *userdata, error: Errno::Success, kind: event::CLOCK, nbytes: 0, flags: 0 });
+            }
+        }
+    }
+
+    for (i, r) in ready.iter().enumerate() {
+        let ev = encode_event(r.userdata, r.error.raw(), r.kind, r.nbytes, r.flags);
+        mem.write(output + i as u32 * size::EVENT, &ev)?;
+    }
+    mem.write_u32(nevents, ready.len() as u32)
+}
+
+fn fd_readiness(ctx: &WasiCtx, fd: u32, kind: u8, userdata: u64) -> Ready {
+    let mut r = Ready { userdata, error: Errno::Success, kind, nbytes: 0, flags: 0 };
+    let Ok(e) = ctx.fds.get(fd) else {
+        r.error = Errno::Badf;
+        return r;
+    };
+    match (&e.kind, kind) {
+        (FdKind::File { handle, offset }, event::FD_READ) => {
+            let t = handle.fs.lock();
+            r.nbytes = match t.get(handle.ino).map(|n| &n.kind) {
+                Ok(NodeKind::File(d)) => d.len().saturating_sub(*offset),
+                _ => 0,
+            };
+        }
+        (FdKind::Input(input), event::FD_READ) => match input.ready_bytes() {
+            Some(0) => r.flags = event::FD_READWRITE_HANGUP,
+            Some(n) => r.nbytes = n,
+            None => {}
+        },
+        (FdKind::Input(_), _) | (FdKind::Output { .. }, event::FD_READ) => r.error = Errno::Badf,
+        _ => {}
+    }
+    r
+}
