@@ -84,6 +84,57 @@ pub enum Error {
         /// Import name.
         name: String,
     },
+    /// A module URL's SHA-256 pin is not 64 hexadecimal digits. Nothing was
+    /// fetched.
+    #[error("invalid SHA-256 pin {pin:?}: {reason}")]
+    InvalidPin {
+        /// The pin as given.
+        pin: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A module could not be downloaded: network failure, an HTTP status
+    /// other than success, or a URL that is not `http://` or `https://`.
+    #[error("cannot fetch module {url}: {reason}")]
+    Fetch {
+        /// The URL.
+        url: String,
+        /// The HTTP status, when the server answered with a failure.
+        status: Option<u16>,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A downloaded module is larger than its size cap; the download was
+    /// stopped and nothing was cached.
+    #[error("module {url} is larger than the limit of {limit} bytes{}", size.map(|s| format!(" ({s} bytes)")).unwrap_or_default())]
+    ModuleTooLarge {
+        /// The URL.
+        url: String,
+        /// The cap, in bytes.
+        limit: u64,
+        /// The size the server declared, when it declared one.
+        size: Option<u64>,
+    },
+    /// Downloaded module bytes do not have the pinned SHA-256; they were
+    /// discarded, nothing was cached.
+    #[error("module {url} does not match its pin: expected SHA-256 {expected}, got {actual}")]
+    ChecksumMismatch {
+        /// The URL.
+        url: String,
+        /// The pinned SHA-256 (hex).
+        expected: String,
+        /// The SHA-256 of the bytes received (hex).
+        actual: String,
+    },
+    /// The cache of downloaded modules could not be read or written.
+    #[error("module cache {path:?}: {source}")]
+    ModuleCache {
+        /// The cache entry or directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// The module is valid but cannot be instantiated (an import of the
     /// wrong type, an initial memory above the limit, …).
     #[error("cannot instantiate module: {0}")]
@@ -116,6 +167,36 @@ pub enum Error {
         /// The last lines the guest wrote to stderr, if captured.
         stderr_tail: String,
     },
+    /// A [`crate::command::Command`] failed validation; nothing was run.
+    #[error("invalid command: {0}")]
+    Command(#[from] crate::command::CommandError),
+    /// ffprobe could not read the file (it exited non-zero).
+    #[error("cannot probe {path:?}: ffprobe exited with {exit_code}: {stderr_tail}")]
+    Probe {
+        /// The in-memory path probed.
+        path: String,
+        /// ffprobe's exit code.
+        exit_code: i32,
+        /// What ffprobe said.
+        stderr_tail: String,
+    },
+    /// ffprobe's JSON could not be parsed.
+    #[error("cannot parse ffprobe output: {0}")]
+    ProbeParse(#[from] crate::media_info::ProbeParseError),
+    /// FFmpeg ran to completion but the job failed: it exited non-zero, or
+    /// (with `exit_code` 0) it did not produce what a task helper of
+    /// [`crate::tasks`] expected, such as an analysis report or output files.
+    #[error("ffmpeg failed (exit code {exit_code}): {stderr_tail}")]
+    Ffmpeg {
+        /// FFmpeg's exit code.
+        exit_code: i32,
+        /// The last lines FFmpeg wrote to stderr (and, for a missing
+        /// result, what was missing).
+        stderr_tail: String,
+    },
+    /// A job of a batch panicked; the other jobs were not affected.
+    #[error("job panicked: {0}")]
+    Panic(String),
     /// The in-memory filesystem refused an operation of the embedder, or a
     /// host file could not be imported or exported.
     #[error(transparent)]
@@ -126,9 +207,11 @@ impl Error {
     /// The guest's stderr tail, for errors of a running guest.
     pub fn stderr_tail(&self) -> Option<&str> {
         match self {
-            Error::Trap { stderr_tail, .. } | Error::Limit { stderr_tail, .. } | Error::Cancelled { stderr_tail } => {
-                Some(stderr_tail)
-            }
+            Error::Trap { stderr_tail, .. }
+            | Error::Limit { stderr_tail, .. }
+            | Error::Cancelled { stderr_tail }
+            | Error::Probe { stderr_tail, .. }
+            | Error::Ffmpeg { stderr_tail, .. } => Some(stderr_tail),
             _ => None,
         }
     }

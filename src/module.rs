@@ -17,6 +17,9 @@ pub enum ModuleSource {
     Bytes(Arc<[u8]>),
     /// A file, memory-mapped while it is compiled.
     File(std::path::PathBuf),
+    /// A URL pinned by SHA-256, through a verified on-disk cache (see
+    /// [`crate::module_fetch`]).
+    Url(crate::module_fetch::UrlSource),
 }
 
 impl std::fmt::Debug for ModuleSource {
@@ -24,16 +27,69 @@ impl std::fmt::Debug for ModuleSource {
         match self {
             ModuleSource::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
             ModuleSource::File(p) => write!(f, "File({p:?})"),
+            ModuleSource::Url(u) => write!(f, "Url({u:?})"),
         }
     }
 }
 
+/// The environment variable naming the module file to use by default.
+pub const MODULE_ENV: &str = "AFMPEG_MODULE";
+
+/// Where `make guest` leaves the lean module:
+/// `${XDG_CACHE_HOME:-$HOME/.cache}/afmpeg/guest/lean/ffmpeg.wasm`.
+pub fn default_module_path() -> Option<std::path::PathBuf> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))?;
+    Some(cache.join("afmpeg/guest/lean/ffmpeg.wasm"))
+}
+
 impl ModuleSource {
+    /// The module named by `AFMPEG_MODULE`, else the one `make guest` built.
+    /// Fails with [`Error::ModuleNotFound`] (saying how to build it) when
+    /// there is neither.
+    pub fn default_location() -> Result<ModuleSource> {
+        let mut searched = Vec::new();
+        if let Some(p) = std::env::var_os(MODULE_ENV).filter(|v| !v.is_empty()) {
+            let p = std::path::PathBuf::from(p);
+            if p.is_file() {
+                return Ok(ModuleSource::File(p));
+            }
+            searched.push(format!("{MODULE_ENV}={}", p.display()));
+        }
+        if let Some(p) = default_module_path() {
+            if p.is_file() {
+                return Ok(ModuleSource::File(p));
+            }
+            searched.push(p.display().to_string());
+        }
+        Err(Error::ModuleNotFound { searched: searched.join(", ") })
+    }
+
+    /// The module at `url`, pinned by its SHA-256 (64 hex digits), with the
+    /// default cache directory and size cap; see
+    /// [`crate::module_fetch::UrlSource`] to change those.
+    ///
+    /// ```no_run
+    /// use afmpeg::{ModuleSource, Runtime};
+    /// let source = ModuleSource::url(
+    ///     "https://example.com/ffmpeg.wasm",
+    ///     "4f6c9a2e0b1d8c7e5a3f2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e",
+    /// )?;
+    /// let runtime = Runtime::new(source)?;
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
+    pub fn url(url: impl Into<String>, sha256: &str) -> Result<ModuleSource> {
+        Ok(ModuleSource::Url(crate::module_fetch::UrlSource::new(url, sha256)?))
+    }
+
     /// A human-readable name for error messages.
     pub fn origin(&self) -> String {
         match self {
             ModuleSource::Bytes(b) => format!("<{} bytes in memory>", b.len()),
             ModuleSource::File(p) => p.display().to_string(),
+            ModuleSource::Url(u) => u.url().to_owned(),
         }
     }
 }
@@ -87,6 +143,7 @@ pub fn load(engine: &Engine, source: &ModuleSource) -> Result<Module> {
             let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| io_err(path, e))?;
             compile(engine, &map, &origin)
         }
+        ModuleSource::Url(u) => compile(engine, &u.load_bytes()?, &origin),
     }
 }
 

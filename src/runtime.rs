@@ -5,12 +5,14 @@
 //! threads can run jobs on one `Runtime` at the same time; they share only
 //! the compiled code.
 
+use crate::cancel::CancelToken;
 use crate::error::{Error, LimitKind, Result};
+use std::time::{Duration, Instant};
 use crate::module::{self, ModuleSource};
 use std::sync::Arc;
 use wasi_shim::wasmi_link;
 use wasi_shim::{Abort, Limit, WasiCtx};
-use wasmi::{Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, TrapCode};
+use wasmi::{Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, TrapCode, TypedResumableCall};
 
 /// What a store holds: the WASI context and the memory limiter.
 pub struct StoreData {
@@ -44,8 +46,8 @@ impl std::fmt::Debug for Runtime {
     }
 }
 
-/// Per-run resource limits of the engine (the WASI context carries the
-/// filesystem and stdio limits).
+/// Per-run limits of the engine (the WASI context carries the filesystem
+/// and stdio limits).
 #[derive(Debug, Clone, Default)]
 pub struct ExecLimits {
     /// Most bytes of linear memory the guest may have. Growing past it ends
@@ -53,7 +55,17 @@ pub struct ExecLimits {
     pub max_memory: Option<u64>,
     /// CPU budget in fuel units (roughly one per executed instruction).
     pub fuel: Option<u64>,
+    /// Wall-clock timeout.
+    pub timeout: Option<Duration>,
+    /// Stops the run when cancelled.
+    pub cancel: Option<CancelToken>,
 }
+
+/// Fuel given to the guest per slice. Between slices the run checks its
+/// cancellation token, timeout and CPU budget. At the interpreter's speed a
+/// slice is a few milliseconds, far below the 100 ms cancellation bound,
+/// and resuming costs nothing measurable at this granularity.
+pub const FUEL_SLICE: u64 = 20_000_000;
 
 /// How a run that completed ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,46 +90,103 @@ impl Runtime {
         Ok(Runtime { inner: Arc::new(Inner { engine, module, linker }) })
     }
 
+    /// Loads the module from `AFMPEG_MODULE`, or where `make guest` put it
+    /// (see [`ModuleSource::default_location`]).
+    pub fn from_default_location() -> Result<Self> {
+        Self::new(ModuleSource::default_location()?)
+    }
+
+    /// Loads a module file (memory-mapped while it is compiled).
+    pub fn from_file(path: impl Into<std::path::PathBuf>) -> Result<Self> {
+        Self::new(ModuleSource::File(path.into()))
+    }
+
+    /// Compiles module bytes.
+    pub fn from_bytes(bytes: impl Into<Arc<[u8]>>) -> Result<Self> {
+        Self::new(ModuleSource::Bytes(bytes.into()))
+    }
+
     /// Runs the module's `_start` with `wasi` as its WASI world.
     ///
     /// Returns the exit of a run that completed (any exit code), or an error
     /// for a run that could not start or was stopped (trap, limit). The
     /// context is returned too, so the embedder can inspect limits hit.
-    pub fn run(&self, wasi: WasiCtx, limits: &ExecLimits) -> (Result<Exit>, WasiCtx) {
+    pub fn run_wasi(&self, wasi: WasiCtx, limits: &ExecLimits) -> (Result<Exit>, WasiCtx) {
         let mut lb = StoreLimitsBuilder::new().trap_on_grow_failure(true).instances(1).memories(1);
         if let Some(m) = limits.max_memory {
             lb = lb.memory_size(usize::try_from(m).unwrap_or(usize::MAX));
         }
         let mut store = Store::new(&self.inner.engine, StoreData { wasi, limits: lb.build() });
         store.limiter(|d| &mut d.limits);
-        let fuel = limits.fuel.unwrap_or(u64::MAX);
-        if let Err(e) = store.set_fuel(fuel) {
-            return (Err(Error::Instantiate(e.to_string())), store.into_data().wasi);
-        }
         let result = self.execute(&mut store, limits);
         (result, store.into_data().wasi)
     }
 
     fn execute(&self, store: &mut Store<StoreData>, limits: &ExecLimits) -> Result<Exit> {
+        let started = Instant::now();
+        let deadline = limits.timeout.map(|t| started + t);
+        let mut budget = Budget { left: limits.fuel.unwrap_or(u64::MAX), given: 0 };
+        budget.refill(store)?;
         let instance = match self.inner.linker.instantiate_and_start(&mut *store, &self.inner.module) {
             Ok(i) => i,
             // A `start` section may already exit, trap or hit a limit.
-            Err(e) => return classify(e, store, limits),
+            Err(e) => return classify(&e, store, limits),
         };
         let start = instance
             .get_typed_func::<(), ()>(&*store, "_start")
             .map_err(|_| Error::NoEntryPoint)?;
-        match start.call(&mut *store, ()) {
-            Ok(()) => Ok(Exit { code: 0, signal: None }),
-            Err(e) => classify(e, store, limits),
+        let mut call = start.call_resumable(&mut *store, ());
+        loop {
+            match call {
+                Ok(TypedResumableCall::Finished(())) => return Ok(Exit { code: 0, signal: None }),
+                Ok(TypedResumableCall::HostTrap(t)) => return classify(t.host_error(), store, limits),
+                Ok(TypedResumableCall::OutOfFuel(t)) => {
+                    if limits.cancel.as_ref().is_some_and(CancelToken::is_cancelled) {
+                        return Err(Error::Cancelled { stderr_tail: String::new() });
+                    }
+                    if let (Some(d), Some(t)) = (deadline, limits.timeout) {
+                        if Instant::now() >= d {
+                            return Err(Error::Limit { limit: LimitKind::Timeout(t), stderr_tail: String::new() });
+                        }
+                    }
+                    budget.spend(store);
+                    if budget.left == 0 {
+                        return Err(Error::Limit {
+                            limit: LimitKind::Fuel(limits.fuel.unwrap_or(u64::MAX)),
+                            stderr_tail: String::new(),
+                        });
+                    }
+                    budget.refill(store)?;
+                    call = t.resume(&mut *store);
+                }
+                Err(e) => return classify(&e, store, limits),
+            }
         }
     }
 }
 
+/// The CPU budget, handed to the guest one slice at a time.
+struct Budget {
+    left: u64,
+    given: u64,
+}
+
+impl Budget {
+    fn refill(&mut self, store: &mut Store<StoreData>) -> Result<()> {
+        self.given = self.left.min(FUEL_SLICE);
+        store.set_fuel(self.given).map_err(|e| Error::Instantiate(e.to_string()))
+    }
+
+    fn spend(&mut self, store: &Store<StoreData>) {
+        let unused = store.get_fuel().unwrap_or(0);
+        self.left = self.left.saturating_sub(self.given.saturating_sub(unused));
+    }
+}
+
 /// Turns the error a call into the guest ended with into an exit or an error.
-fn classify(e: wasmi::Error, store: &Store<StoreData>, limits: &ExecLimits) -> Result<Exit> {
+fn classify(e: &wasmi::Error, store: &Store<StoreData>, limits: &ExecLimits) -> Result<Exit> {
     let wasi = &store.data().wasi;
-    if let Some(abort) = wasmi_link::abort_of(&e) {
+    if let Some(abort) = wasmi_link::abort_of(e) {
         return match abort {
             Abort::Exit(code) => Ok(Exit { code: code as i32, signal: None }),
             Abort::Signal(s) => Ok(Exit { code: 128 + i32::from(s), signal: Some(s) }),

@@ -115,8 +115,8 @@ pub fn main(args: RunArgs) -> i32 {
         Ok(c) => c,
         Err(e) => return setup_error(e),
     };
-    let limits = ExecLimits { max_memory: args.max_memory, fuel: args.fuel };
-    let (result, ctx) = runtime.run(ctx, &limits);
+    let limits = ExecLimits { max_memory: args.max_memory, fuel: args.fuel, ..Default::default() };
+    let (result, ctx) = runtime.run_wasi(ctx, &limits);
     drop(ctx);
     let code = match result {
         Ok(exit) => exit.code,

@@ -299,6 +299,11 @@ impl Tree {
         if src_is_dir && self.is_ancestor(src, dst_dir) {
             return Err(Errno::Inval);
         }
+        // The target is the source's parent or one of its ancestors: Linux's
+        // rename trap check says ENOTEMPTY before comparing file types.
+        if existing.is_some_and(|v| self.is_ancestor(v, src_dir)) {
+            return Err(Errno::Notempty);
+        }
         if let Some(victim) = existing {
             let v = self.get(victim)?;
             match (src_is_dir, v.as_dir()) {

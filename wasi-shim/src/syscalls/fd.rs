@@ -37,12 +37,12 @@ fn read_inode(
             node.atim = now;
         }
         NodeKind::CharDevice(dev) => {
-            let dev = *dev;
+            let dev = dev.clone();
             for i in 0..iovs.count() {
                 let (buf, len) = mem.iovec(iovs, i)?;
                 let out = mem.slice_mut(buf, len)?;
                 match dev {
-                    Device::Null => break,
+                    Device::Null | Device::Sink(_) => break,
                     Device::Zero | Device::Full => out.fill(0),
                     Device::Random => random.fill(out)?,
                 }
@@ -90,6 +90,13 @@ fn write_inode(
             Ok((total, pos))
         }
         NodeKind::CharDevice(Device::Full) => Err(Errno::Nospc),
+        NodeKind::CharDevice(Device::Sink(sink)) => {
+            for i in 0..iovs.count() {
+                let (buf, len) = mem.iovec(iovs, i)?;
+                sink.write_all(mem.slice(buf, len)?).map_err(|_| Errno::Io)?;
+            }
+            Ok((total, offset))
+        }
         NodeKind::CharDevice(_) => Ok((total, offset)),
         NodeKind::Dir(_) => Err(Errno::Isdir),
         NodeKind::Symlink(_) => Err(Errno::Inval),
@@ -446,11 +453,12 @@ pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, ou
 pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, len: u64) -> Result<()> {
     let e = ctx.fds.get(fd)?;
     match &e.kind {
-        FdKind::Input(_) | FdKind::Output { .. } => return Err(Errno::Inval),
-        FdKind::Dir { .. } => return Err(Errno::Badf),
+        // ftruncate(2) on anything but a regular file: EINVAL on Linux.
+        FdKind::Input(_) | FdKind::Output { .. } | FdKind::Dir { .. } => return Err(Errno::Inval),
         FdKind::File { .. } => {}
     }
-    e.require(rights::FD_FILESTAT_SET_SIZE)?;
+    // ftruncate(2) of an fd not open for writing: EINVAL on Linux.
+    e.require(rights::FD_FILESTAT_SET_SIZE).map_err(|_| Errno::Inval)?;
     if len > i64::MAX as u64 {
         return Err(Errno::Inval);
     }
@@ -590,8 +598,11 @@ pub fn fd_readdir(
         }
         true
     };
-    // A removed directory lists nothing, not even `.` and `..` (Linux).
-    if node.nlink > 0 {
+    // getdents(2) on a directory removed while open: ENOENT (Linux).
+    if node.nlink == 0 {
+        return Err(Errno::Noent);
+    }
+    {
         let mut more = true;
         if cookie == 0 {
             more = put(1, handle.ino, filetype::DIRECTORY, ".");

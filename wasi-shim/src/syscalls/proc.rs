@@ -23,7 +23,7 @@ pub fn proc_raise(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, sig: u32) -> Re
     match sig {
         0 => Ok(()),
         s if IGNORED_BY_DEFAULT.contains(&(s as u8)) && s < 31 => Ok(()),
-        18 | 19 | 20 | 21 => Err(Errno::Notsup),
+        18..=21 => Err(Errno::Notsup),
         1..=30 => {
             ctx.abort = Some(Abort::Signal(sig as u8));
             Ok(())

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# scripts/setup-debian.sh — everything `make test` needs on a fresh Debian 12
+# machine, beyond the Rust toolchain: the guest toolchain (clang-19 for
+# wasm32-wasi, wasi-libc; also used to compile the WASI conformance programs)
+# via guest/setup-debian.sh, and Debian's native ffmpeg (the same 5.1 sources)
+# for the parity tests. Idempotent; runs as root or through sudo.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+"$here/../guest/setup-debian.sh"
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+missing=()
+for p in ffmpeg; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi

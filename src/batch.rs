@@ -1,0 +1,89 @@
+//! Many jobs at once on one [`Runtime`].
+//!
+//! Jobs run on a rayon thread pool, each in its own instance with its own
+//! memory and WASI world. A job that fails — or panics — yields its own
+//! `Err` in its slot; the others are not affected.
+
+use crate::error::{Error, Result};
+use crate::job::{Output, RunOptions, Tool};
+use crate::runtime::Runtime;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use wasi_shim::fs::Filesystem;
+
+/// One job of a batch.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// `ffmpeg` or `ffprobe`.
+    pub tool: Tool,
+    /// The filesystem it runs over (jobs may share one).
+    pub fs: Filesystem,
+    /// Arguments without argv[0].
+    pub args: Vec<String>,
+    /// Its options.
+    pub options: RunOptions,
+}
+
+impl Job {
+    /// An `ffmpeg` job with default options.
+    pub fn ffmpeg<S: Into<String>>(fs: &Filesystem, args: impl IntoIterator<Item = S>) -> Self {
+        Job { tool: Tool::Ffmpeg, fs: fs.clone(), args: args.into_iter().map(Into::into).collect(), options: RunOptions::default() }
+    }
+
+    /// The same job with `options`.
+    pub fn with_options(mut self, options: RunOptions) -> Self {
+        self.options = options;
+        self
+    }
+}
+
+fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+impl Runtime {
+    /// Runs `jobs` in parallel on `threads` threads (0: one per core) and
+    /// returns one result per job, in the order given.
+    ///
+    /// ```no_run
+    /// use afmpeg::{batch::Job, Filesystem, Runtime};
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// let jobs: Vec<Job> = (0..4)
+    ///     .map(|i| Job::ffmpeg(&fs, ["-f", "lavfi", "-i", "testsrc=duration=1", &format!("/out{i}.mp4")]))
+    ///     .collect();
+    /// for result in rt.run_batch(jobs, 0) {
+    ///     assert!(result?.success());
+    /// }
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
+    pub fn run_batch(&self, jobs: Vec<Job>, threads: usize) -> Vec<Result<Output>> {
+        self.run_batch_with(jobs, threads, |_, _| {})
+    }
+
+    /// Like [`run_batch`](Self::run_batch), calling `done(index, &result)`
+    /// as each job finishes (from the worker thread).
+    pub fn run_batch_with<F>(&self, jobs: Vec<Job>, threads: usize, done: F) -> Vec<Result<Output>>
+    where
+        F: Fn(usize, &Result<Output>) + Sync,
+    {
+        use rayon::prelude::*;
+        let run = || {
+            jobs.into_par_iter()
+                .enumerate()
+                .map(|(i, job)| {
+                    let r = catch_unwind(AssertUnwindSafe(|| self.run_tool(job.tool, &job.fs, &job.args, &job.options)))
+                        .unwrap_or_else(|p| Err(Error::Panic(panic_message(p))));
+                    done(i, &r);
+                    r
+                })
+                .collect()
+        };
+        match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+            Ok(pool) => pool.install(run),
+            Err(_) => run(),
+        }
+    }
+}
