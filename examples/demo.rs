@@ -24,7 +24,8 @@ fn main() {
 }
 
 fn demo() -> Result<(), Box<dyn std::error::Error>> {
-    let out_path = std::env::var("AFMPEG_DEMO_OUT").unwrap_or_else(|_| "target/afmpeg-demo.mp4".into());
+    let out_path =
+        std::env::var("AFMPEG_DEMO_OUT").unwrap_or_else(|_| "target/afmpeg-demo.mp4".into());
 
     let t = Instant::now();
     let rt = Runtime::from_default_location()?;
@@ -38,8 +39,12 @@ fn demo() -> Result<(), Box<dyn std::error::Error>> {
     let generate = Command::new()
         .hide_banner()
         .loglevel(LogLevel::Error)
-        .input(Input::lavfi(format!("testsrc2=size=640x360:rate=25:duration={SECONDS}")))
-        .input(Input::lavfi(format!("sine=frequency=440:sample_rate=48000:duration={SECONDS}")))
+        .input(Input::lavfi(format!(
+            "testsrc2=size=640x360:rate=25:duration={SECONDS}"
+        )))
+        .input(Input::lavfi(format!(
+            "sine=frequency=440:sample_rate=48000:duration={SECONDS}"
+        )))
         .output(
             Output::path("/source.mkv")
                 .video_codec("libx264")
@@ -53,7 +58,11 @@ fn demo() -> Result<(), Box<dyn std::error::Error>> {
     }
     let gen_time = t.elapsed();
     let source_size = fs.metadata("/source.mkv")?.len;
-    println!("2. source generated in memory ..... {:>8.1} ms  ({} KiB, never on disk)", ms(gen_time), source_size / 1024);
+    println!(
+        "2. source generated in memory ..... {:>8.1} ms  ({} KiB, never on disk)",
+        ms(gen_time),
+        source_size / 1024
+    );
 
     let t = Instant::now();
     let transcode = Command::new()
@@ -74,7 +83,12 @@ fn demo() -> Result<(), Box<dyn std::error::Error>> {
     let printer = std::thread::spawn(move || {
         for p in progress {
             if let Some(f) = p.fraction {
-                print!("\r3. transcoding ... {:>5.1}%  frame {:>4}  speed {:>5.2}x", f * 100.0, p.frame.unwrap_or(0), p.speed.unwrap_or(0.0));
+                print!(
+                    "\r3. transcoding ... {:>5.1}%  frame {:>4}  speed {:>5.2}x",
+                    f * 100.0,
+                    p.frame.unwrap_or(0),
+                    p.speed.unwrap_or(0.0)
+                );
                 let _ = std::io::stdout().flush();
             }
         }
@@ -87,28 +101,50 @@ fn demo() -> Result<(), Box<dyn std::error::Error>> {
         return Err(format!("transcoding failed:\n{}", out.stderr_text()).into());
     }
     let transcode_time = t.elapsed();
-    println!("   transcoded ..................... {:>8.1} ms  ({:.2}x real time)", ms(transcode_time), f64::from(SECONDS) / transcode_time.as_secs_f64());
+    println!(
+        "   transcoded ..................... {:>8.1} ms  ({:.2}x real time)",
+        ms(transcode_time),
+        f64::from(SECONDS) / transcode_time.as_secs_f64()
+    );
 
     let t = Instant::now();
     let info = rt.probe(&fs, "/out.mp4")?;
-    println!("4. probed ......................... {:>8.1} ms", ms(t.elapsed()));
+    println!(
+        "4. probed ......................... {:>8.1} ms",
+        ms(t.elapsed())
+    );
 
     let t = Instant::now();
     if let Some(dir) = std::path::Path::new(&out_path).parent() {
         std::fs::create_dir_all(dir)?;
     }
     fs.export_host("/out.mp4", &out_path, ExportOptions { overwrite: true })?;
-    println!("5. exported ....................... {:>8.1} ms  -> {out_path}", ms(t.elapsed()));
+    println!(
+        "5. exported ....................... {:>8.1} ms  -> {out_path}",
+        ms(t.elapsed())
+    );
 
     println!();
-    println!("{}: {}, {:.3} s, {} bytes", out_path, info.format.format_name, info.duration().unwrap_or(0.0), fs.metadata("/out.mp4")?.len);
+    println!(
+        "{}: {}, {:.3} s, {} bytes",
+        out_path,
+        info.format.format_name,
+        info.duration().unwrap_or(0.0),
+        fs.metadata("/out.mp4")?.len
+    );
     for s in &info.streams {
         let detail = match (s.width, s.height, s.sample_rate) {
             (Some(w), Some(h), _) => format!("{w}x{h}, {} frames", s.nb_frames.unwrap_or(0)),
             (_, _, Some(rate)) => format!("{rate} Hz, {} channels", s.channels.unwrap_or(0)),
             _ => String::new(),
         };
-        println!("  stream #{}: {:?} {} {}", s.index, s.kind, s.codec_name.as_deref().unwrap_or("?"), detail);
+        println!(
+            "  stream #{}: {:?} {} {}",
+            s.index,
+            s.kind,
+            s.codec_name.as_deref().unwrap_or("?"),
+            detail
+        );
     }
     Ok(())
 }

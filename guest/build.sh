@@ -71,7 +71,7 @@ FLAVOR="$PROFILE"; [ "$SIMD" = 1 ] && FLAVOR="$PROFILE-simd"
 
 # ---------------------------------------------------------------- setup
 if [ "$DO_SETUP" = 1 ]; then
-  "$GUEST_DIR/setup-debian.sh"
+  "$GUEST_DIR/setup-debian.sh" ${PROFILE_PACKAGES[@]+"${PROFILE_PACKAGES[@]}"}
 fi
 for t in clang-19 wasm-ld-19 llvm-ar-19 llvm-nm-19 llvm-ranlib-19 llvm-strip-19 llvm-strings-19 \
          dpkg-source apt-get python3 make patch pkg-config sha256sum flock; do
@@ -79,8 +79,9 @@ for t in clang-19 wasm-ld-19 llvm-ar-19 llvm-nm-19 llvm-ranlib-19 llvm-strip-19 
 done
 [ -f /usr/lib/wasm32-wasi/libc.a ] || die "wasi-libc not installed"
 
-# Serialise builds of this cache (e.g. parallel make targets).
-exec 9>"$CACHE_ROOT/.lock"
+# Serialise builds of one flavor (e.g. parallel make targets); different
+# profiles may build at the same time.
+exec 9>"$CACHE_ROOT/.lock-$FLAVOR"
 flock 9
 
 # ---------------------------------------------------------------- sources
@@ -116,7 +117,7 @@ compute_key() {
     echo "afmpeg-guest-key v1"
     echo "profile $PROFILE simd $SIMD"
     (cd "$GUEST_DIR" && find build.sh setup-debian.sh sources.lock "profiles/$PROFILE.sh" \
-        patches multicall tools -type f | LC_ALL=C sort | xargs sha256sum)
+        patches multicall tools compat deps-full.sh -type f 2>/dev/null | LC_ALL=C sort | xargs sha256sum)
     for p in "${ALL_PKGS[@]}"; do echo "source $p ${SRC_VER[$p]}"; done
     toolchain_versions
   } | sha256sum | cut -c1-16
@@ -143,6 +144,7 @@ update_pointer() {
 # ---------------------------------------------------------------- build steps
 fetch_sources() {  # download (once) into $SRC_CACHE/<pkg>_<ver>/
   local p v d
+  exec 8>"$SRC_CACHE/.lock"; flock 8
   for p in "${ALL_PKGS[@]}"; do
     v=${SRC_VER[$p]}; d="$SRC_CACHE/${p}_${v//:/%}"
     if [ -f "$d/.complete" ]; then continue; fi
@@ -152,6 +154,7 @@ fetch_sources() {  # download (once) into $SRC_CACHE/<pkg>_<ver>/
       || { cat "$SRC_CACHE/fetch-$p.log" >&2; die "apt-get source $p=$v failed"; }
     touch "$d/.complete"
   done
+  flock -u 8
 }
 
 dsc_of() { local p=$1 v=${SRC_VER[$1]}; ls "$SRC_CACHE/${p}_${v//:/%}"/*.dsc; }
@@ -192,19 +195,27 @@ setup_toolchain() {  # $1 = work dir: private sysroot + wrapper tools in $W/bin
   [ "$SIMD" = 1 ] && extra=" -msimd128"
   # The wrapper keeps every path out of the configure lines (FFmpeg embeds its
   # configure line in the binary) and maps the work dir to a fixed name.
-  cat >"$W/bin/wasm32-wasi-clang" <<EOF
+  local cc
+  for cc in clang clang++; do
+    cat >"$W/bin/wasm32-wasi-$cc" <<EOF
 #!/bin/sh
-exec clang-19 --target=wasm32-wasi --sysroot="$W/sysroot" -I"$W/prefix/include" -L"$W/prefix/lib" \\
+# single-threaded target: drop -pthread (meson's threads dependency adds it)
+for a do shift; [ "\$a" = -pthread ] || set -- "\$@" "\$a"; done
+exec $cc-19 -Qunused-arguments --target=wasm32-wasi --sysroot="$W/sysroot" -I"$W/prefix/include" -L"$W/prefix/lib" \\
   -ffile-prefix-map="$W"=/afmpeg-build -no-canonical-prefixes$extra \\
   -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_MMAN -D_WASI_EMULATED_PROCESS_CLOCKS -D_WASI_EMULATED_GETPID "\$@"
 EOF
-  chmod +x "$W/bin/wasm32-wasi-clang"
+    chmod +x "$W/bin/wasm32-wasi-$cc"
+  done
+  # compat headers (see compat/include/*.h) only for profiles that ask for them
+  if [ "${PROFILE_COMPAT_HEADERS:-0}" = 1 ]; then cp "$GUEST_DIR"/compat/include/*.h "$W/prefix/include/"; fi
   for t in ar nm ranlib strip strings; do ln -sfn "/usr/bin/llvm-$t-19" "$W/bin/wasm32-wasi-$t"; done
 }
 
 record_configure() {  # pkg, then the configure command words
   local p=$1; shift
-  printf '%s\t%s\n' "$p" "$*" >>"$W/configure-lines.tsv"
+  local q; q=$(printf '%q ' "$@")
+  printf '%s\t%s\n' "$p" "${q% }" >>"$W/configure-lines.tsv"
 }
 
 # Autotools packages: use Debian's current config.sub/config.guess (knows wasi).
@@ -218,7 +229,7 @@ refresh_config_sub() {
 build_zlib() {
   cd "$W/src/zlib"
   local args=(--static --prefix="$W/prefix")
-  record_configure zlib "CHOST=wasm32-wasi CC=wasm32-wasi-clang CFLAGS=-O3 ./configure --static"
+  record_configure zlib CHOST=wasm32-wasi CC=wasm32-wasi-clang CFLAGS=-O3 ./configure --static
   CHOST=wasm32-wasi CC=wasm32-wasi-clang AR=wasm32-wasi-ar RANLIB=wasm32-wasi-ranlib CFLAGS=-O3 \
     ./configure "${args[@]}"
   make -j"$JOBS" libz.a
@@ -275,7 +286,7 @@ FFMPEG_COMMON_FLAGS=(
 )
 FFMPEG_LINK_FLAGS=(
   "--extra-ldflags=-Wl,--stack-first -Wl,-z,stack-size=8388608 -Wl,--initial-memory=33554432 -Wl,--max-memory=4294967296"
-  "--extra-libs=-lwasi-emulated-signal -lwasi-emulated-mman -lwasi-emulated-process-clocks -lwasi-emulated-getpid"
+  "--extra-libs=-lwasi-emulated-signal -lwasi-emulated-mman -lwasi-emulated-process-clocks -lwasi-emulated-getpid${PROFILE_EXTRA_LIBS:+ $PROFILE_EXTRA_LIBS}"
 )
 
 build_ffmpeg() {
@@ -315,8 +326,8 @@ do_build() {
 
 # ---------------------------------------------------------------- main
 T_START=$(date +%s)
-# leftovers of interrupted builds (we hold the cache lock, nobody else builds)
-rm -rf "$CACHE_ROOT"/work "$CACHE_ROOT"/*.tmp
+# leftovers of interrupted builds of this flavor (we hold its lock)
+rm -rf "$CACHE_ROOT/work/$FLAVOR-"* "$CACHE_ROOT/$FLAVOR-"*.tmp
 
 if [ "$FORCE" = 0 ] && module_ok "$OUT"; then
   log "cached: $MODULE"

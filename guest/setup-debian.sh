@@ -1,25 +1,30 @@
 #!/usr/bin/env bash
-# guest/setup-debian.sh — install the Debian 12 packages the guest build needs and
-# make `apt-get source` work.
+# guest/setup-debian.sh [EXTRA_PACKAGE...] — install the Debian 12 packages the
+# guest build needs and make `apt-get source` work.
 #
 # * deb-src entries are derived at run time from the machine's own apt sources
 #   (deb822 *.sources files and one-line *.list files): the same URIs, suites and
 #   components, with type deb-src, written to separate files. No registry host
 #   name is stored in this repository.
-# * Idempotent: does nothing that is already done. Must run as root (or via sudo).
+# * Idempotent: does nothing that is already done; needs root (or sudo) only
+#   when it has something to install or write.
 set -euo pipefail
 
 log() { printf 'setup-debian: %s\n' "$*" >&2; }
 
-SUDO=""
-if [ "$(id -u)" != 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    log "not root and no sudo: cannot install packages"; exit 1; fi
-fi
+# run a command as root (only when something has to change)
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else log "need root (or sudo) for: $*"; exit 1
+  fi
+}
 
 # Packages of the toolchain and of the build helpers.
-PKGS=(clang-19 lld-19 llvm-19 wasi-libc libclang-rt-19-dev-wasm32 dpkg-dev
-      make python3 xz-utils bzip2 patch pkg-config file)
+PKGS=(clang-19 lld-19 llvm-19 wasi-libc libclang-rt-19-dev-wasm32 dpkg-dev autotools-dev
+      make python3 xz-utils bzip2 patch pkg-config file util-linux)
+# Extra packages a profile needs (arguments), e.g. meson for the full profile.
+PKGS+=("$@")
 # Optional tools (wasm-objdump, wasm-opt): nice to have, not required.
 OPT_PKGS=(wabt binaryen)
 
@@ -58,8 +63,8 @@ if ! have_debsrc; then
     [ -e "$f" ] || continue
     sed -n 's/^[[:space:]]*deb\([[:space:]]\)/deb-src\1/p' "$f" >>"$tmplist"
   done
-  if [ -s "$tmp822" ]; then $SUDO install -m 0644 "$tmp822" "$DEBSRC_822"; log "wrote $DEBSRC_822"; fi
-  if [ -s "$tmplist" ]; then $SUDO install -m 0644 "$tmplist" "$DEBSRC_LIST"; log "wrote $DEBSRC_LIST"; fi
+  if [ -s "$tmp822" ]; then as_root install -m 0644 "$tmp822" "$DEBSRC_822"; log "wrote $DEBSRC_822"; fi
+  if [ -s "$tmplist" ]; then as_root install -m 0644 "$tmplist" "$DEBSRC_LIST"; log "wrote $DEBSRC_LIST"; fi
   rm -f "$tmp822" "$tmplist"
   need_update=1
 fi
@@ -71,12 +76,12 @@ if [ "${#missing[@]}" -gt 0 ]; then need_update=1; fi
 
 if [ "$need_update" = 1 ]; then
   log "apt-get update"
-  $SUDO apt-get update -qq >&2
+  as_root apt-get update -qq >&2
 fi
 
 if [ "${#missing[@]}" -gt 0 ]; then
   log "installing: ${missing[*]}"
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
 opt_missing=()
@@ -85,7 +90,7 @@ for p in "${OPT_PKGS[@]}"; do
 done
 if [ "${#opt_missing[@]}" -gt 0 ]; then
   log "installing optional: ${opt_missing[*]}"
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${opt_missing[@]}" >&2 \
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${opt_missing[@]}" >&2 \
     || log "optional packages not installed (continuing)"
 fi
 log "ok"

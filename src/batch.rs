@@ -17,7 +17,7 @@ pub struct Job {
     pub tool: Tool,
     /// The filesystem it runs over (jobs may share one).
     pub fs: Filesystem,
-    /// Arguments without argv[0].
+    /// Arguments without `argv[0]`.
     pub args: Vec<String>,
     /// Its options.
     pub options: RunOptions,
@@ -26,7 +26,12 @@ pub struct Job {
 impl Job {
     /// An `ffmpeg` job with default options.
     pub fn ffmpeg<S: Into<String>>(fs: &Filesystem, args: impl IntoIterator<Item = S>) -> Self {
-        Job { tool: Tool::Ffmpeg, fs: fs.clone(), args: args.into_iter().map(Into::into).collect(), options: RunOptions::default() }
+        Job {
+            tool: Tool::Ffmpeg,
+            fs: fs.clone(),
+            args: args.into_iter().map(Into::into).collect(),
+            options: RunOptions::default(),
+        }
     }
 
     /// The same job with `options`.
@@ -35,6 +40,11 @@ impl Job {
         self
     }
 }
+
+/// Stack size of batch worker threads. wasmi's interpreter recurses on the
+/// native stack for guest calls, much deeper than rayon's default allows in
+/// unoptimised builds; the memory is only reserved, not committed.
+pub const WORKER_STACK: usize = 512 << 20;
 
 fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
     p.downcast_ref::<&str>()
@@ -69,19 +79,46 @@ impl Runtime {
     where
         F: Fn(usize, &Result<Output>) + Sync,
     {
+        self.run_batch_observed(jobs, threads, |_| {}, done)
+    }
+
+    /// Like [`run_batch_with`](Self::run_batch_with), also calling
+    /// `started(index)` (from the worker thread) just before each job starts,
+    /// e.g. to time jobs that wait for a free thread.
+    pub fn run_batch_observed<S, F>(
+        &self,
+        jobs: Vec<Job>,
+        threads: usize,
+        started: S,
+        done: F,
+    ) -> Vec<Result<Output>>
+    where
+        S: Fn(usize) + Sync,
+        F: Fn(usize, &Result<Output>) + Sync,
+    {
         use rayon::prelude::*;
         let run = || {
             jobs.into_par_iter()
                 .enumerate()
                 .map(|(i, job)| {
-                    let r = catch_unwind(AssertUnwindSafe(|| self.run_tool(job.tool, &job.fs, &job.args, &job.options)))
-                        .unwrap_or_else(|p| Err(Error::Panic(panic_message(p))));
-                    done(i, &r);
-                    r
+                    started(i);
+                    let r = catch_unwind(AssertUnwindSafe(|| {
+                        self.run_tool(job.tool, &job.fs, &job.args, &job.options)
+                    }))
+                    .unwrap_or_else(|p| Err(Error::Panic(panic_message(p))));
+                    // A panicking callback is contained to its job too.
+                    match catch_unwind(AssertUnwindSafe(|| done(i, &r))) {
+                        Ok(()) => r,
+                        Err(p) => Err(Error::Panic(panic_message(p))),
+                    }
                 })
                 .collect()
         };
-        match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .stack_size(WORKER_STACK)
+            .build()
+        {
             Ok(pool) => pool.install(run),
             Err(_) => run(),
         }

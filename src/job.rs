@@ -6,12 +6,12 @@
 //! `zero`, `urandom`, `random` (FFmpeg reads `/dev/urandom` for seeds) and
 //! the progress sink. stdout and stderr are captured up to their limits.
 
+use crate::command::Command;
 use crate::error::{Error, LimitKind, Result};
 use crate::limits::Limits;
+use crate::media_info::MediaInfo;
 use crate::progress::{self, ProgressFn, ProgressParser};
 use crate::runtime::{ExecLimits, Runtime};
-use crate::command::Command;
-use crate::media_info::MediaInfo;
 use crate::CancelToken;
 use std::sync::Arc;
 use wasi_shim::fs::{Device, Filesystem};
@@ -98,7 +98,7 @@ impl RunOptions {
     }
 }
 
-/// Which of the two programs in the module a job runs (chosen by argv[0]).
+/// Which of the two programs in the module a job runs (chosen by `argv[0]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
     /// `ffmpeg`.
@@ -130,11 +130,14 @@ pub(crate) fn tail(stderr: &[u8]) -> String {
 
 /// The value of the last `-t` option in `args`, in seconds.
 fn output_duration_cap(args: &[String]) -> Option<f64> {
-    args.windows(2).filter(|w| w[0] == "-t").filter_map(|w| progress::parse_hms(&w[1])).last()
+    args.windows(2)
+        .rev()
+        .filter(|w| w[0] == "-t")
+        .find_map(|w| progress::parse_hms(&w[1]))
 }
 
 impl Runtime {
-    /// Runs `ffmpeg` with `args` (without argv[0]) over `fs`, with default options.
+    /// Runs `ffmpeg` with `args` (without `argv[0]`) over `fs`, with default options.
     ///
     /// ```no_run
     /// use afmpeg::{Filesystem, Runtime};
@@ -150,7 +153,12 @@ impl Runtime {
     }
 
     /// Runs `ffmpeg` with options.
-    pub fn run_with<S: AsRef<str>>(&self, fs: &Filesystem, args: &[S], opts: &RunOptions) -> Result<Output> {
+    pub fn run_with<S: AsRef<str>>(
+        &self,
+        fs: &Filesystem,
+        args: &[S],
+        opts: &RunOptions,
+    ) -> Result<Output> {
         self.run_tool(Tool::Ffmpeg, fs, args, opts)
     }
 
@@ -160,7 +168,13 @@ impl Runtime {
     }
 
     /// Runs either program with options.
-    pub fn run_tool<S: AsRef<str>>(&self, tool: Tool, fs: &Filesystem, args: &[S], opts: &RunOptions) -> Result<Output> {
+    pub fn run_tool<S: AsRef<str>>(
+        &self,
+        tool: Tool,
+        fs: &Filesystem,
+        args: &[S],
+        opts: &RunOptions,
+    ) -> Result<Output> {
         let limits = &opts.limits;
         let mut argv: Vec<String> = args.iter().map(|a| a.as_ref().to_owned()).collect();
         let stdout = Capture::with_cap(limits.max_stdout);
@@ -185,15 +199,33 @@ impl Runtime {
             .args(argv)
             .stdout(StdOutput::Capture(stdout.clone()))
             .stderr(StdOutput::Capture(stderr.clone()))
-            .preopen(Preopen { fs: fs.clone(), dir: "/".into(), guest: "/".into(), read_only: opts.read_only })
-            .preopen(Preopen { fs: tmp, dir: "/".into(), guest: "/tmp".into(), read_only: false })
-            .preopen(Preopen { fs: dev, dir: "/".into(), guest: "/dev".into(), read_only: false })
+            .preopen(Preopen {
+                fs: fs.clone(),
+                dir: "/".into(),
+                guest: "/".into(),
+                read_only: opts.read_only,
+            })
+            .preopen(Preopen {
+                fs: tmp,
+                dir: "/".into(),
+                guest: "/tmp".into(),
+                read_only: false,
+            })
+            .preopen(Preopen {
+                fs: dev,
+                dir: "/".into(),
+                guest: "/dev".into(),
+                read_only: false,
+            })
             .max_open_fds(limits.max_open_files)
             .max_bytes_written(limits.max_bytes_written)
             .max_files_created(limits.max_files_created)
             .abort_on_limit(true);
         if let Some(bytes) = &opts.stdin {
-            b = b.stdin(Input::Bytes { data: bytes.clone(), pos: 0 });
+            b = b.stdin(Input::Bytes {
+                data: bytes.clone(),
+                pos: 0,
+            });
         }
         if let Some(cancel) = &opts.cancel {
             b = b.interrupt(cancel.flag());
@@ -212,7 +244,11 @@ impl Runtime {
         drop(ctx);
         let stderr_bytes = stderr.take();
         match result {
-            Ok(exit) => Ok(Output { exit_code: exit.code, stdout: stdout.take(), stderr: stderr_bytes }),
+            Ok(exit) => Ok(Output {
+                exit_code: exit.code,
+                stdout: stdout.take(),
+                stderr: stderr_bytes,
+            }),
             Err(e) => Err(with_tail(e, &stderr_bytes, limits)),
         }
     }
@@ -232,9 +268,18 @@ impl Runtime {
     /// # Ok::<(), afmpeg::Error>(())
     /// ```
     pub fn probe(&self, fs: &Filesystem, path: &str) -> Result<MediaInfo> {
-        let out = self.run_tool(Tool::Ffprobe, fs, &MediaInfo::probe_args(path), &RunOptions::default())?;
+        let out = self.run_tool(
+            Tool::Ffprobe,
+            fs,
+            &MediaInfo::probe_args(path),
+            &RunOptions::default(),
+        )?;
         if !out.success() {
-            return Err(Error::Probe { path: path.to_owned(), exit_code: out.exit_code, stderr_tail: tail(&out.stderr) });
+            return Err(Error::Probe {
+                path: path.to_owned(),
+                exit_code: out.exit_code,
+                stderr_tail: tail(&out.stderr),
+            });
         }
         Ok(MediaInfo::from_json_bytes(&out.stdout)?)
     }
@@ -251,7 +296,10 @@ impl Runtime {
 fn with_tail(e: Error, stderr: &[u8], limits: &Limits) -> Error {
     let t = tail(stderr);
     match e {
-        Error::Trap { message, .. } => Error::Trap { message, stderr_tail: t },
+        Error::Trap { message, .. } => Error::Trap {
+            message,
+            stderr_tail: t,
+        },
         Error::Limit { limit, .. } => {
             let limit = match limit {
                 LimitKind::Stdout(_) => LimitKind::Stdout(limits.max_stdout as u64),
@@ -259,7 +307,10 @@ fn with_tail(e: Error, stderr: &[u8], limits: &Limits) -> Error {
                 LimitKind::OpenFiles(_) => LimitKind::OpenFiles(limits.max_open_files),
                 other => other,
             };
-            Error::Limit { limit, stderr_tail: t }
+            Error::Limit {
+                limit,
+                stderr_tail: t,
+            }
         }
         Error::Cancelled { .. } => Error::Cancelled { stderr_tail: t },
         other => other,
@@ -280,7 +331,10 @@ mod tests {
 
     #[test]
     fn duration_cap_takes_last_t() {
-        let a: Vec<String> = ["-i", "x", "-t", "3", "-t", "00:00:02.5"].iter().map(|s| s.to_string()).collect();
+        let a: Vec<String> = ["-i", "x", "-t", "3", "-t", "00:00:02.5"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(output_duration_cap(&a), Some(2.5));
     }
 }

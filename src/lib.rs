@@ -11,11 +11,26 @@
 
 #![deny(missing_docs)]
 
+pub mod batch;
+pub mod cancel;
+pub mod command;
 pub mod error;
+pub mod job;
+pub mod limits;
+pub mod media_info;
 pub mod module;
+pub mod module_fetch;
+pub mod progress;
 pub mod runtime;
+pub mod tasks;
 
+pub use cancel::CancelToken;
 pub use error::{Error, LimitKind, Result};
+pub use job::{Output, RunOptions, Tool};
+pub use limits::Limits;
+pub use media_info::MediaInfo;
 pub use module::ModuleSource;
+pub use progress::Progress;
 pub use runtime::{ExecLimits, Exit, Runtime};
 pub use wasi_shim;
+pub use wasi_shim::fs::Filesystem;

@@ -64,7 +64,9 @@ impl ModuleSource {
             }
             searched.push(p.display().to_string());
         }
-        Err(Error::ModuleNotFound { searched: searched.join(", ") })
+        Err(Error::ModuleNotFound {
+            searched: searched.join(", "),
+        })
     }
 
     /// The module at `url`, pinned by its SHA-256 (64 hex digits), with the
@@ -81,7 +83,8 @@ impl ModuleSource {
     /// # Ok::<(), afmpeg::Error>(())
     /// ```
     pub fn url(url: impl Into<String>, sha256: &str) -> Result<ModuleSource> {
-        Ok(ModuleSource::Url(crate::module_fetch::UrlSource::new(url, sha256)?))
+        let source = crate::module_fetch::UrlSource::new(url, sha256)?;
+        Ok(ModuleSource::Url(source))
     }
 
     /// A human-readable name for error messages.
@@ -101,10 +104,15 @@ fn compile(engine: &Engine, bytes: &[u8], origin: &str) -> Result<Module> {
         } else {
             "missing the \\0asm magic number".to_owned()
         };
-        return Err(Error::InvalidModule { origin: origin.to_owned(), reason });
+        return Err(Error::InvalidModule {
+            origin: origin.to_owned(),
+            reason,
+        });
     }
-    let module = Module::new(engine, bytes)
-        .map_err(|e| Error::InvalidModule { origin: origin.to_owned(), reason: e.to_string() })?;
+    let module = Module::new(engine, bytes).map_err(|e| Error::InvalidModule {
+        origin: origin.to_owned(),
+        reason: e.to_string(),
+    })?;
     check_imports(&module, origin)?;
     Ok(module)
 }
@@ -148,5 +156,8 @@ pub fn load(engine: &Engine, source: &ModuleSource) -> Result<Module> {
 }
 
 fn io_err(path: &Path, source: std::io::Error) -> Error {
-    Error::ModuleIo { path: path.to_owned(), source }
+    Error::ModuleIo {
+        path: path.to_owned(),
+        source,
+    }
 }

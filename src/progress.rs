@@ -51,7 +51,12 @@ pub(crate) struct ProgressParser {
 }
 
 impl ProgressParser {
-    pub(crate) fn new(callback: ProgressFn, expected: Option<f64>, cap: Option<f64>, stderr: Capture) -> Self {
+    pub(crate) fn new(
+        callback: ProgressFn,
+        expected: Option<f64>,
+        cap: Option<f64>,
+        stderr: Capture,
+    ) -> Self {
         ProgressParser {
             callback,
             line: Vec::new(),
@@ -75,7 +80,9 @@ impl ProgressParser {
     }
 
     fn handle_line(&mut self, line: &str) {
-        let Some((key, value)) = line.split_once('=') else { return };
+        let Some((key, value)) = line.split_once('=') else {
+            return;
+        };
         let value = value.trim();
         let c = &mut self.current;
         match key.trim() {
@@ -83,7 +90,11 @@ impl ProgressParser {
             "fps" => c.fps = value.parse().ok(),
             "out_time_us" | "out_time_ms" => {
                 // Both keys are microseconds in FFmpeg 5.1 (out_time_ms is misnamed).
-                c.out_time = value.parse::<i64>().ok().filter(|v| *v >= 0).map(|v| Duration::from_micros(v as u64));
+                c.out_time = value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|v| *v >= 0)
+                    .map(|v| Duration::from_micros(v as u64));
             }
             "speed" => c.speed = value.trim_end_matches('x').trim().parse().ok(),
             "bitrate" => c.bitrate_kbps = value.trim_end_matches("kbits/s").trim().parse().ok(),
@@ -171,7 +182,12 @@ mod tests {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let s2 = seen.clone();
         let stderr = Capture::with_cap(1 << 16);
-        let mut p = ProgressParser::new(Arc::new(move |p: &Progress| s2.lock().unwrap().push(p.clone())), Some(4.0), None, stderr);
+        let mut p = ProgressParser::new(
+            Arc::new(move |p: &Progress| s2.lock().unwrap().push(p.clone())),
+            Some(4.0),
+            None,
+            stderr,
+        );
         p.write_all(b"frame=10\nout_time_us=1000000\nspeed=2.5x\nbitrate= 100.5kbits/s\nprogress=continue\n").unwrap();
         p.write_all(b"out_time_us=500000\nprogress=continue\nout_time_us=4000000\nprogress=continue\nprogress=end\n").unwrap();
         let seen = seen.lock().unwrap();

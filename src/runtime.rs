@@ -7,12 +7,15 @@
 
 use crate::cancel::CancelToken;
 use crate::error::{Error, LimitKind, Result};
-use std::time::{Duration, Instant};
 use crate::module::{self, ModuleSource};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use wasi_shim::wasmi_link;
 use wasi_shim::{Abort, Limit, WasiCtx};
-use wasmi::{Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, TrapCode, TypedResumableCall};
+use wasmi::{
+    Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, TrapCode,
+    TypedResumableCall,
+};
 
 /// What a store holds: the WASI context and the memory limiter.
 pub struct StoreData {
@@ -82,12 +85,30 @@ impl Runtime {
     pub fn new(source: ModuleSource) -> Result<Self> {
         let mut config = Config::default();
         config.consume_fuel(true);
+        // Lazy translation of a function is the engine's work, done once per
+        // `Runtime` and shared by every run: it must not be charged to the
+        // run that happens to call the function first. Worse, wasmi reports
+        // running out of fuel during a lazy translation as a non-resumable
+        // error, so charging it ended runs without a fuel limit at random
+        // with `LimitKind::Fuel(u64::MAX)` whenever a first call fell near
+        // the end of a fuel slice. Only bulk copies stay metered (default rate).
+        config.fuel_cost(wasmi::CustomFuelCosts {
+            bytes_copied_per_fuel: 64,
+            fuel_per_bytes_translated: 0,
+            fuel_per_bytes_validated: 0,
+        });
         let engine = Engine::new(&config);
         let module = module::load(&engine, &source)?;
         let mut linker = Linker::new(&engine);
         wasmi_link::add_to_linker(&mut linker, |d: &mut StoreData| &mut d.wasi)
             .map_err(|e| Error::Instantiate(e.to_string()))?;
-        Ok(Runtime { inner: Arc::new(Inner { engine, module, linker }) })
+        Ok(Runtime {
+            inner: Arc::new(Inner {
+                engine,
+                module,
+                linker,
+            }),
+        })
     }
 
     /// Loads the module from `AFMPEG_MODULE`, or where `make guest` put it
@@ -112,11 +133,20 @@ impl Runtime {
     /// for a run that could not start or was stopped (trap, limit). The
     /// context is returned too, so the embedder can inspect limits hit.
     pub fn run_wasi(&self, wasi: WasiCtx, limits: &ExecLimits) -> (Result<Exit>, WasiCtx) {
-        let mut lb = StoreLimitsBuilder::new().trap_on_grow_failure(true).instances(1).memories(1);
+        let mut lb = StoreLimitsBuilder::new()
+            .trap_on_grow_failure(true)
+            .instances(1)
+            .memories(1);
         if let Some(m) = limits.max_memory {
             lb = lb.memory_size(usize::try_from(m).unwrap_or(usize::MAX));
         }
-        let mut store = Store::new(&self.inner.engine, StoreData { wasi, limits: lb.build() });
+        let mut store = Store::new(
+            &self.inner.engine,
+            StoreData {
+                wasi,
+                limits: lb.build(),
+            },
+        );
         store.limiter(|d| &mut d.limits);
         let result = self.execute(&mut store, limits);
         (result, store.into_data().wasi)
@@ -125,9 +155,16 @@ impl Runtime {
     fn execute(&self, store: &mut Store<StoreData>, limits: &ExecLimits) -> Result<Exit> {
         let started = Instant::now();
         let deadline = limits.timeout.map(|t| started + t);
-        let mut budget = Budget { left: limits.fuel.unwrap_or(u64::MAX), given: 0 };
+        let mut budget = Budget {
+            left: limits.fuel.unwrap_or(u64::MAX),
+            given: 0,
+        };
         budget.refill(store)?;
-        let instance = match self.inner.linker.instantiate_and_start(&mut *store, &self.inner.module) {
+        let instance = match self
+            .inner
+            .linker
+            .instantiate_and_start(&mut *store, &self.inner.module)
+        {
             Ok(i) => i,
             // A `start` section may already exit, trap or hit a limit.
             Err(e) => return classify(&e, store, limits),
@@ -138,25 +175,46 @@ impl Runtime {
         let mut call = start.call_resumable(&mut *store, ());
         loop {
             match call {
-                Ok(TypedResumableCall::Finished(())) => return Ok(Exit { code: 0, signal: None }),
-                Ok(TypedResumableCall::HostTrap(t)) => return classify(t.host_error(), store, limits),
+                Ok(TypedResumableCall::Finished(())) => {
+                    return Ok(Exit {
+                        code: 0,
+                        signal: None,
+                    })
+                }
+                Ok(TypedResumableCall::HostTrap(t)) => {
+                    return classify(t.host_error(), store, limits)
+                }
                 Ok(TypedResumableCall::OutOfFuel(t)) => {
-                    if limits.cancel.as_ref().is_some_and(CancelToken::is_cancelled) {
-                        return Err(Error::Cancelled { stderr_tail: String::new() });
+                    if limits
+                        .cancel
+                        .as_ref()
+                        .is_some_and(CancelToken::is_cancelled)
+                    {
+                        return Err(Error::Cancelled {
+                            stderr_tail: String::new(),
+                        });
                     }
                     if let (Some(d), Some(t)) = (deadline, limits.timeout) {
                         if Instant::now() >= d {
-                            return Err(Error::Limit { limit: LimitKind::Timeout(t), stderr_tail: String::new() });
+                            return Err(Error::Limit {
+                                limit: LimitKind::Timeout(t),
+                                stderr_tail: String::new(),
+                            });
                         }
                     }
                     budget.spend(store);
-                    if budget.left == 0 {
+                    // wasmi charges a whole block (or bulk copy) at once: it
+                    // stops with fuel left when the next charge is larger.
+                    // A budget below that charge is spent; comparing with 0
+                    // only resumed the guest forever without progress.
+                    let need = t.required_fuel();
+                    if budget.left == 0 || budget.left < need {
                         return Err(Error::Limit {
                             limit: LimitKind::Fuel(limits.fuel.unwrap_or(u64::MAX)),
                             stderr_tail: String::new(),
                         });
                     }
-                    budget.refill(store)?;
+                    budget.refill_at_least(store, need)?;
                     call = t.resume(&mut *store);
                 }
                 Err(e) => return classify(&e, store, limits),
@@ -173,8 +231,16 @@ struct Budget {
 
 impl Budget {
     fn refill(&mut self, store: &mut Store<StoreData>) -> Result<()> {
-        self.given = self.left.min(FUEL_SLICE);
-        store.set_fuel(self.given).map_err(|e| Error::Instantiate(e.to_string()))
+        self.refill_at_least(store, 0)
+    }
+
+    /// Gives a slice, and never less than `need` (a single charge larger
+    /// than a slice, e.g. a huge `memory.fill`, must still be payable).
+    fn refill_at_least(&mut self, store: &mut Store<StoreData>, need: u64) -> Result<()> {
+        self.given = self.left.min(FUEL_SLICE.max(need));
+        store
+            .set_fuel(self.given)
+            .map_err(|e| Error::Instantiate(e.to_string()))
     }
 
     fn spend(&mut self, store: &Store<StoreData>) {
@@ -186,12 +252,26 @@ impl Budget {
 /// Turns the error a call into the guest ended with into an exit or an error.
 fn classify(e: &wasmi::Error, store: &Store<StoreData>, limits: &ExecLimits) -> Result<Exit> {
     let wasi = &store.data().wasi;
+    if let Some(p) = e.downcast_ref::<wasmi_link::HostPanic>() {
+        return Err(Error::Panic(p.0.clone()));
+    }
     if let Some(abort) = wasmi_link::abort_of(e) {
         return match abort {
-            Abort::Exit(code) => Ok(Exit { code: code as i32, signal: None }),
-            Abort::Signal(s) => Ok(Exit { code: 128 + i32::from(s), signal: Some(s) }),
-            Abort::Limit(l) => Err(Error::Limit { limit: wasi_limit(l, wasi), stderr_tail: String::new() }),
-            Abort::Interrupted => Err(Error::Cancelled { stderr_tail: String::new() }),
+            Abort::Exit(code) => Ok(Exit {
+                code: code as i32,
+                signal: None,
+            }),
+            Abort::Signal(s) => Ok(Exit {
+                code: 128 + i32::from(s),
+                signal: Some(s),
+            }),
+            Abort::Limit(l) => Err(Error::Limit {
+                limit: wasi_limit(l, wasi),
+                stderr_tail: String::new(),
+            }),
+            Abort::Interrupted => Err(Error::Cancelled {
+                stderr_tail: String::new(),
+            }),
         };
     }
     match e.as_trap_code() {
@@ -203,16 +283,25 @@ fn classify(e: &wasmi::Error, store: &Store<StoreData>, limits: &ExecLimits) -> 
             limit: LimitKind::Memory(limits.max_memory.unwrap_or(0)),
             stderr_tail: String::new(),
         }),
-        Some(code) => Err(Error::Trap { message: code.to_string(), stderr_tail: String::new() }),
+        Some(code) => Err(Error::Trap {
+            message: code.to_string(),
+            stderr_tail: String::new(),
+        }),
         None => match e.kind() {
             wasmi::errors::ErrorKind::Linker(_) | wasmi::errors::ErrorKind::Instantiation(_) => {
                 if limits.max_memory.is_some() && e.to_string().contains("limit") {
-                    Err(Error::Limit { limit: LimitKind::Memory(limits.max_memory.unwrap_or(0)), stderr_tail: String::new() })
+                    Err(Error::Limit {
+                        limit: LimitKind::Memory(limits.max_memory.unwrap_or(0)),
+                        stderr_tail: String::new(),
+                    })
                 } else {
                     Err(Error::Instantiate(e.to_string()))
                 }
             }
-            _ => Err(Error::Trap { message: e.to_string(), stderr_tail: String::new() }),
+            _ => Err(Error::Trap {
+                message: e.to_string(),
+                stderr_tail: String::new(),
+            }),
         },
     }
 }

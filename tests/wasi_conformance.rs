@@ -16,7 +16,11 @@ fn run_program(name: &str) {
     let out = run_afmpeg(&wasm, &fx, &spec_for(name));
     assert_conformance(name, "afmpeg run", &out);
     // `--dir` imports a copy: the host tree is never modified.
-    assert_eq!(before, snapshot(&fx.root), "{name}: afmpeg run modified the host directory");
+    assert_eq!(
+        before,
+        snapshot(&fx.root),
+        "{name}: afmpeg run modified the host directory"
+    );
 }
 
 macro_rules! programs {
@@ -63,11 +67,27 @@ fn proc_exit() {
     ];
     for (args, code, line) in cases {
         let fx = fixture();
-        let spec = RunSpec { args: args.iter().map(|s| s.to_string()).collect(), env: vec![] };
+        let spec = RunSpec {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            env: vec![],
+        };
         let out = run_afmpeg(&wasm, &fx, &spec);
-        assert_eq!(out.code, *code, "proc_exit {args:?}\n{}", describe("afmpeg run", &out));
-        assert!(out.stdout.lines().any(|l| l == *line), "proc_exit {args:?}: missing `{line}`\n{}", describe("afmpeg run", &out));
-        assert!(!out.stdout.contains("FAIL"), "proc_exit {args:?}\n{}", describe("afmpeg run", &out));
+        assert_eq!(
+            out.code,
+            *code,
+            "proc_exit {args:?}\n{}",
+            describe("afmpeg run", &out)
+        );
+        assert!(
+            out.stdout.lines().any(|l| l == *line),
+            "proc_exit {args:?}: missing `{line}`\n{}",
+            describe("afmpeg run", &out)
+        );
+        assert!(
+            !out.stdout.contains("FAIL"),
+            "proc_exit {args:?}\n{}",
+            describe("afmpeg run", &out)
+        );
     }
 }
 
@@ -77,6 +97,16 @@ fn trap() {
     let fx = fixture();
     let out = run_afmpeg(&wasm_for("trap"), &fx, &RunSpec::default());
     assert_eq!(out.code, 134, "{}", describe("afmpeg run", &out));
-    assert_eq!(out.stdout, "before trap\n", "{}", describe("afmpeg run", &out));
-    assert_eq!(out.stderr.trim_end().lines().count(), 1, "one-line trap message expected\n{}", describe("afmpeg run", &out));
+    assert_eq!(
+        out.stdout,
+        "before trap\n",
+        "{}",
+        describe("afmpeg run", &out)
+    );
+    assert_eq!(
+        out.stderr.trim_end().lines().count(),
+        1,
+        "one-line trap message expected\n{}",
+        describe("afmpeg run", &out)
+    );
 }

@@ -21,67 +21,183 @@ enum Div {
 
 /// (program, divergence, reason)
 const ORACLE_DIVERGENCES: &[(&str, Div, &str)] = &[
-    ("clocks", Div::Checks(&["res_process_cputime", "res_thread_cputime", "time_process_cputime",
-        "time_thread_cputime", "process_cputime_advances_while_spinning", "thread_cputime_advances_while_spinning"]),
-     "wasi-common has no process/thread CPU-time clocks (EBADF); Linux has CLOCK_PROCESS_CPUTIME_ID"),
-    ("fd_readdir", Div::Checks(&["readdir_on_file_enotdir"]),
-     "wasi-common answers EBADF for fd_readdir on a file fd; Linux getdents64 gives ENOTDIR"),
-    ("readdir_mutation", Div::Checks(&["unseen_entries_returned_once"]),
-     "wasi-common cookies are indexes into a fresh listing, so deleting an already-listed entry shifts \
-      and skips a later one; POSIX readdir returns every entry not removed exactly once"),
-    ("fdflags_sync", Div::Checks(&["open_sync", "sync_flag_reported", "open_dsync", "dsync_flag_reported",
-        "open_rsync", "open_all_sync_flags", "set_flags_sync_ok", "fd_sync_dir", "fd_datasync_dir"]),
-     "wasi-common refuses SYNC/DSYNC/RSYNC (ENOTSUP), rejects F_SETFL-ignored flags (EINVAL) and fsync \
-      on directory fds (EBADF); Linux accepts all of these"),
-    ("fdstat_rights", Div::Checks(&["rights_base_reduced", "write_without_right_notcapable",
-        "increase_rights_notcapable", "rights_unchanged_after_failed_increase",
-        "open_file_write_beyond_inheriting_notcapable"]),
-     "wasi-common no longer tracks rights: fd_fdstat_set_rights is a no-op and reports fixed rights"),
-    ("hardlink", Div::Checks(&["link_symlink_follow", "follow_links_the_target"]),
-     "wasi-common refuses SYMLINK_FOLLOW in path_link (EINVAL); Linux linkat supports AT_SYMLINK_FOLLOW"),
-    ("mkdir_trailing", Div::Checks(&["stat_file_slash_enotdir"]),
-     "wasi-common stats `file/` as the file; Linux gives ENOTDIR"),
-    ("path_open", Div::Checks(&["lowest_free_fd_reused"]),
-     "wasi-common does not hand out the lowest free fd number; POSIX does"),
-    ("poll_oneoff", Div::Checks(&["absolute_realtime", "absolute_realtime_waited", "stdout_poll", "stdout_ready"]),
-     "wasi-common supports only monotonic absolute timeouts (ENOTSUP) and cannot poll its in-memory stdout pipe"),
-    ("pread_pwrite", Div::Checks(&["readv_scatter", "preadv_gather", "read_dir_eisdir", "pread_dir_eisdir"]),
-     "wasi-common reads only the first non-empty iovec (Linux readv fills all of them) and answers EBADF \
-      for reads on a directory fd (Linux: EISDIR)"),
-    ("preopen_renumber", Div::Checks(&["prestat_opened_dir_ebadf", "renumbered_preopen_not_prestat",
-        "lowest_free_fd_after_closing_preopen"]),
-     "wasi-common answers ENOTSUP (not EBADF) for fd_prestat_get on a non-preopen dir and does not reuse \
-      the lowest free fd"),
-    ("rename", Div::Checks(&["rename_file_to_trailing_slash_enotdir"]),
-     "wasi-common renames `file` to `new/`; Linux renameat gives ENOTDIR"),
-    ("sock_stdio", Div::Checks(&["sock_recv_file_enotsock", "sock_send_file_enotsock",
-        "sock_shutdown_file_enotsock", "sock_accept_file_enotsock", "sock_accept_dir_enotsock",
-        "sock_recv_stdout_enotsock"]),
-     "wasi-common answers EBADF for sock_* on non-socket fds; Linux gives ENOTSOCK"),
-    ("symlinks", Div::Checks(&["dirlink_trailing_slash_is_dir"]),
-     "wasi-common does not follow a symlink named with a trailing slash; Linux does"),
-    ("truncate_allocate", Div::Checks(&["allocate_grow", "allocate_grow_size", "allocate_zero_filled",
-        "allocate_inside", "allocate_never_shrinks", "allocate_offset_len", "allocate_offset_len_size",
-        "allocate_zero_len_einval", "allocate_overflow_efbig", "set_size_dir_einval"]),
-     "wasi-common does not implement fd_allocate (ENOTSUP) and answers EBADF for ftruncate on a \
-      directory fd (Linux: EINVAL)"),
-    ("unlink_rmdir", Div::Checks(&["rmdir_trailing_slash", "rmdir_removed", "unlink_on_file_fd_enotdir"]),
-     "wasi-common refuses rmdir `dir/` (EINVAL) and answers EBADF for a file dirfd; Linux: success / ENOTDIR"),
-    ("escape_paths", Div::Checks(&["make_abs_link", "make_abs_inside_link", "follow_abs_escape",
-        "follow_abs_inside_refused", "stat_follow_abs", "make_abs_new_link", "creat_through_abs_link"]),
-     "wasi-common refuses to create symlinks with absolute targets (EPERM), so the later checks that \
-      follow them see ENOENT or a plain file; Linux symlinkat accepts any target (refused only when followed)"),
-    ("escape_fds", Div::Checks(&["make_abs_link", "link_follow_abs_link", "fd_number_reused"]),
-     "wasi-common refuses absolute symlink targets at creation, refuses path_link SYMLINK_FOLLOW (EINVAL) \
-      and does not reuse the lowest free fd"),
-    ("efault", Div::Program,
-     "wasi-common (wiggle) traps on out-of-bounds guest pointers instead of returning EFAULT"),
-    ("bad_enums", Div::Program,
-     "wasi-common (wiggle) traps on invalid enum/flag values instead of returning EINVAL"),
+    (
+        "clocks",
+        Div::Checks(&[
+            "res_process_cputime",
+            "res_thread_cputime",
+            "time_process_cputime",
+            "time_thread_cputime",
+            "process_cputime_advances_while_spinning",
+            "thread_cputime_advances_while_spinning",
+        ]),
+        "wasi-common has no process/thread CPU-time clocks (EBADF); Linux has CLOCK_PROCESS_CPUTIME_ID",
+    ),
+    (
+        "fd_readdir",
+        Div::Checks(&["readdir_on_file_enotdir"]),
+        "wasi-common answers EBADF for fd_readdir on a file fd; Linux getdents64 gives ENOTDIR",
+    ),
+    (
+        "readdir_mutation",
+        Div::Checks(&["unseen_entries_returned_once"]),
+        "wasi-common cookies are indexes into a fresh listing, so deleting an already-listed entry shifts \
+      and skips a later one; POSIX readdir returns every entry not removed exactly once",
+    ),
+    (
+        "fdflags_sync",
+        Div::Checks(&[
+            "open_sync",
+            "sync_flag_reported",
+            "open_dsync",
+            "dsync_flag_reported",
+            "open_rsync",
+            "open_all_sync_flags",
+            "set_flags_sync_ok",
+            "fd_sync_dir",
+            "fd_datasync_dir",
+        ]),
+        "wasi-common refuses SYNC/DSYNC/RSYNC (ENOTSUP), rejects F_SETFL-ignored flags (EINVAL) and fsync \
+      on directory fds (EBADF); Linux accepts all of these",
+    ),
+    (
+        "fdstat_rights",
+        Div::Checks(&[
+            "rights_base_reduced",
+            "write_without_right_ebadf",
+            "increase_rights_notcapable",
+            "rights_unchanged_after_failed_increase",
+            "masked_lacks_fd_write",
+            "masked_write_ebadf",
+            "create_without_path_right_eperm",
+            "trunc_without_path_right_eperm",
+        ]),
+        "wasi-common no longer tracks rights: fd_fdstat_set_rights is a no-op and reports fixed rights, \
+      so rights requested beyond a directory's inheriting ones are granted and missing path rights are ignored",
+    ),
+    (
+        "hardlink",
+        Div::Checks(&["link_symlink_follow", "follow_links_the_target"]),
+        "wasi-common refuses SYMLINK_FOLLOW in path_link (EINVAL); Linux linkat supports AT_SYMLINK_FOLLOW",
+    ),
+    (
+        "mkdir_trailing",
+        Div::Checks(&["stat_file_slash_enotdir"]),
+        "wasi-common stats `file/` as the file; Linux gives ENOTDIR",
+    ),
+    (
+        "path_open",
+        Div::Checks(&["lowest_free_fd_reused"]),
+        "wasi-common does not hand out the lowest free fd number; POSIX does",
+    ),
+    (
+        "poll_oneoff",
+        Div::Checks(&["absolute_realtime", "absolute_realtime_waited", "stdout_poll", "stdout_ready"]),
+        "wasi-common supports only monotonic absolute timeouts (ENOTSUP) and cannot poll its in-memory stdout pipe",
+    ),
+    (
+        "pread_pwrite",
+        Div::Checks(&["readv_scatter", "preadv_gather", "read_dir_eisdir", "pread_dir_eisdir"]),
+        "wasi-common reads only the first non-empty iovec (Linux readv fills all of them) and answers EBADF \
+      for reads on a directory fd (Linux: EISDIR)",
+    ),
+    (
+        "preopen_renumber",
+        Div::Checks(&[
+            "prestat_opened_dir_ebadf",
+            "renumbered_preopen_not_prestat",
+            "lowest_free_fd_after_closing_preopen",
+        ]),
+        "wasi-common answers ENOTSUP (not EBADF) for fd_prestat_get on a non-preopen dir and does not reuse \
+      the lowest free fd",
+    ),
+    (
+        "rename",
+        Div::Checks(&["rename_file_to_trailing_slash_enotdir"]),
+        "wasi-common renames `file` to `new/`; Linux renameat gives ENOTDIR",
+    ),
+    (
+        "sock_stdio",
+        Div::Checks(&[
+            "sock_recv_file_enotsock",
+            "sock_send_file_enotsock",
+            "sock_shutdown_file_enotsock",
+            "sock_accept_file_enotsock",
+            "sock_accept_dir_enotsock",
+            "sock_recv_stdout_enotsock",
+        ]),
+        "wasi-common answers EBADF for sock_* on non-socket fds; Linux gives ENOTSOCK",
+    ),
+    (
+        "symlinks",
+        Div::Checks(&["dirlink_trailing_slash_is_dir", "symlink_trailing_slash_file_eexist"]),
+        "wasi-common does not follow a symlink named with a trailing slash (Linux does), and answers ENOTDIR \
+      for symlinkat(.., \"file/\") where Linux 6.x gives EEXIST",
+    ),
+    (
+        "append",
+        Div::Checks(&["open_trunc_append"]),
+        "wasi-common (cap-std) refuses O_TRUNC together with O_APPEND (EINVAL); Linux allows it",
+    ),
+    (
+        "truncate_allocate",
+        Div::Checks(&[
+            "allocate_grow",
+            "allocate_grow_size",
+            "allocate_zero_filled",
+            "allocate_inside",
+            "allocate_never_shrinks",
+            "allocate_offset_len",
+            "allocate_offset_len_size",
+            "allocate_zero_len_einval",
+            "allocate_overflow_efbig",
+            "set_size_dir_einval",
+        ]),
+        "wasi-common does not implement fd_allocate (ENOTSUP) and answers EBADF for ftruncate on a \
+      directory fd (Linux: EINVAL)",
+    ),
+    (
+        "unlink_rmdir",
+        Div::Checks(&["rmdir_trailing_slash", "rmdir_removed", "unlink_on_file_fd_enotdir"]),
+        "wasi-common refuses rmdir `dir/` (EINVAL) and answers EBADF for a file dirfd; Linux: success / ENOTDIR",
+    ),
+    (
+        "escape_paths",
+        Div::Checks(&[
+            "make_abs_link",
+            "make_abs_inside_link",
+            "follow_abs_escape",
+            "follow_abs_inside_refused",
+            "stat_follow_abs",
+            "make_abs_new_link",
+            "creat_through_abs_link",
+        ]),
+        "wasi-common refuses to create symlinks with absolute targets (EPERM), so the later checks that \
+      follow them see ENOENT or a plain file; Linux symlinkat accepts any target (refused only when followed)",
+    ),
+    (
+        "escape_fds",
+        Div::Checks(&["make_abs_link", "link_follow_abs_link", "fd_number_reused"]),
+        "wasi-common refuses absolute symlink targets at creation, refuses path_link SYMLINK_FOLLOW (EINVAL) \
+      and does not reuse the lowest free fd",
+    ),
+    (
+        "efault",
+        Div::Program,
+        "wasi-common (wiggle) traps on out-of-bounds guest pointers instead of returning EFAULT",
+    ),
+    (
+        "bad_enums",
+        Div::Program,
+        "wasi-common (wiggle) traps on invalid enum/flag values instead of returning EINVAL",
+    ),
 ];
 
 fn divergence(name: &str) -> Option<(&'static Div, &'static str)> {
-    ORACLE_DIVERGENCES.iter().find(|(n, _, _)| *n == name).map(|(_, d, r)| (d, *r))
+    ORACLE_DIVERGENCES
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, d, r)| (d, *r))
 }
 
 /// The check name of an `ok NAME` / `FAIL NAME: ...` line.
@@ -102,21 +218,36 @@ fn compare(name: &str) {
     let ours = run_afmpeg(&wasm, &fx_a, &spec);
     let fx_o = fixture();
     let oracle = run_oracle(&wasm, &fx_o, &spec);
-    let dump = format!("{}\n{}", describe("afmpeg run", &ours), describe("oracle (wasmi_wasi)", &oracle));
+    let dump = format!(
+        "{}\n{}",
+        describe("afmpeg run", &ours),
+        describe("oracle (wasmi_wasi)", &oracle)
+    );
 
     match divergence(name) {
         Some((Div::Program, reason)) => {
             // Only check the divergence is still real: the oracle traps.
-            assert_eq!(oracle.code, 134, "{name}: listed as an oracle divergence ({reason}) but the oracle did not trap\n{dump}");
+            assert_eq!(
+                oracle.code, 134,
+                "{name}: listed as an oracle divergence ({reason}) but the oracle did not trap\n{dump}"
+            );
         }
         Some((Div::Checks(checks), reason)) => {
-            let keep = |l: &&str| !l.starts_with("done ") && check_of(l).map_or(true, |c| !checks.contains(&c));
+            let keep = |l: &&str| {
+                !l.starts_with("done ") && check_of(l).is_none_or(|c| !checks.contains(&c))
+            };
             let a: Vec<&str> = ours.stdout.lines().filter(keep).collect();
             let o: Vec<&str> = oracle.stdout.lines().filter(keep).collect();
-            assert_eq!(a, o, "{name}: stdout differs outside the listed divergences\n{dump}");
+            assert_eq!(
+                a, o,
+                "{name}: stdout differs outside the listed divergences\n{dump}"
+            );
             // The listed checks must still fail under the oracle (keeps the list honest).
             for c in checks.iter() {
-                let oracle_ok = oracle.stdout.lines().any(|l| l.strip_prefix("ok ").map(str::trim) == Some(c));
+                let oracle_ok = oracle
+                    .stdout
+                    .lines()
+                    .any(|l| l.strip_prefix("ok ").map(str::trim) == Some(c));
                 assert!(!oracle_ok, "{name}: check `{c}` is listed as an oracle divergence ({reason}) but passes under the oracle\n{dump}");
             }
         }
@@ -153,7 +284,10 @@ fn every_program_is_compared() {
         );
     }
     for (n, _, _) in ORACLE_DIVERGENCES {
-        assert!(LISTED.contains(n), "divergence listed for unknown program {n}");
+        assert!(
+            LISTED.contains(n),
+            "divergence listed for unknown program {n}"
+        );
     }
 }
 
@@ -161,11 +295,24 @@ fn every_program_is_compared() {
 #[test]
 fn proc_exit() {
     let wasm = wasm_for("proc_exit");
-    for args in [vec![], vec!["exit", "3"], vec!["return", "9"], vec!["return", "0"]] {
-        let spec = RunSpec { args: args.iter().map(|s| s.to_string()).collect(), env: vec![] };
+    for args in [
+        vec![],
+        vec!["exit", "3"],
+        vec!["return", "9"],
+        vec!["return", "0"],
+    ] {
+        let spec = RunSpec {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            env: vec![],
+        };
         let (fa, fo) = (fixture(), fixture());
         let (a, o) = (run_afmpeg(&wasm, &fa, &spec), run_oracle(&wasm, &fo, &spec));
-        assert_eq!((a.code, &a.stdout), (o.code, &o.stdout), "proc_exit {args:?}\n{}\n{}",
-                   describe("afmpeg run", &a), describe("oracle", &o));
+        assert_eq!(
+            (a.code, &a.stdout),
+            (o.code, &o.stdout),
+            "proc_exit {args:?}\n{}\n{}",
+            describe("afmpeg run", &a),
+            describe("oracle", &o)
+        );
     }
 }

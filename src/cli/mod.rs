@@ -1,5 +1,8 @@
 //! The `afmpeg` command line.
 
+pub mod batch;
+pub mod ffmpeg;
+pub mod probe;
 pub mod run;
 
 use clap::{Parser, Subcommand};
@@ -24,13 +27,26 @@ pub struct Cli {
 pub enum Command {
     /// Run any WASI preview1 command module over an in-memory filesystem.
     Run(run::RunArgs),
+    /// Run FFmpeg's `ffmpeg` on host files, in memory (a drop-in for `ffmpeg`).
+    #[command(disable_help_flag = true, disable_version_flag = true)]
+    Ffmpeg(ffmpeg::ToolArgs),
+    /// Run FFmpeg's `ffprobe` on host files, in memory (a drop-in for `ffprobe`).
+    #[command(disable_help_flag = true, disable_version_flag = true)]
+    Ffprobe(ffmpeg::ToolArgs),
+    /// Summarise a media file: container, duration, streams, chapters.
+    Probe(probe::ProbeArgs),
+    /// Run the jobs of a JSON job file in parallel, with a summary.
+    Batch(batch::BatchArgs),
 }
 
 /// Parses a byte count: a plain number, or one with a K/M/G/T suffix
 /// (powers of 1024; an optional trailing `B` or `iB` is accepted).
 pub fn parse_bytes(s: &str) -> Result<u64, String> {
     let t = s.trim();
-    let t = t.strip_suffix("iB").or_else(|| t.strip_suffix('B')).unwrap_or(t);
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
     let (num, mult) = match t.char_indices().last() {
         Some((i, c)) if c.is_ascii_alphabetic() => {
             let m: u64 = match c.to_ascii_uppercase() {
@@ -44,8 +60,12 @@ pub fn parse_bytes(s: &str) -> Result<u64, String> {
         }
         _ => (t, 1),
     };
-    let n: u64 = num.trim().parse().map_err(|_| format!("not a byte count: {s:?}"))?;
-    n.checked_mul(mult).ok_or_else(|| format!("byte count too large: {s:?}"))
+    let n: u64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a byte count: {s:?}"))?;
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("byte count too large: {s:?}"))
 }
 
 #[cfg(test)]

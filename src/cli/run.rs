@@ -41,7 +41,7 @@ pub struct RunArgs {
     pub deterministic: Option<u64>,
     /// The module to run.
     pub module: PathBuf,
-    /// Arguments passed to the guest after argv[0].
+    /// Arguments passed to the guest after `argv[0]`.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub args: Vec<String>,
 }
@@ -88,25 +88,47 @@ pub fn main(args: RunArgs) -> i32 {
         }
     }
     let mut mounts = Vec::new();
-    let specs = args.dirs.iter().map(|d| (d, false)).chain(args.dirs_ro.iter().map(|d| (d, true)));
+    let specs = args
+        .dirs
+        .iter()
+        .map(|d| (d, false))
+        .chain(args.dirs_ro.iter().map(|d| (d, true)));
     for (spec, read_only) in specs {
         let (host, guest) = split_dir(spec);
         let fs = Filesystem::new();
         if let Err(e) = fs.import_host(&host, "/", ImportMode::default()) {
             return setup_error(format!("--dir {spec}: {e}"));
         }
-        if !fs.metadata("/").map(|m| m.kind == wasi_shim::fs::FileKind::Dir).unwrap_or(false) {
+        if !fs
+            .metadata("/")
+            .map(|m| m.kind == wasi_shim::fs::FileKind::Dir)
+            .unwrap_or(false)
+        {
             return setup_error(format!("--dir {spec}: not a directory"));
         }
-        b = b.preopen(Preopen { fs: fs.clone(), dir: "/".into(), guest, read_only });
-        mounts.push(Mount { host, fs, write_back: args.write_back && !read_only });
+        b = b.preopen(Preopen {
+            fs: fs.clone(),
+            dir: "/".into(),
+            guest,
+            read_only,
+        });
+        mounts.push(Mount {
+            host,
+            fs,
+            write_back: args.write_back && !read_only,
+        });
     }
     if args.dev {
         let fs = Filesystem::new();
         if let Err(e) = fs.add_standard_devices("/") {
             return setup_error(e);
         }
-        b = b.preopen(Preopen { fs, dir: "/".into(), guest: "/dev".into(), read_only: false });
+        b = b.preopen(Preopen {
+            fs,
+            dir: "/".into(),
+            guest: "/dev".into(),
+            read_only: false,
+        });
     }
     if let Some(seed) = args.deterministic {
         b = b.deterministic(seed);
@@ -115,7 +137,11 @@ pub fn main(args: RunArgs) -> i32 {
         Ok(c) => c,
         Err(e) => return setup_error(e),
     };
-    let limits = ExecLimits { max_memory: args.max_memory, fuel: args.fuel, ..Default::default() };
+    let limits = ExecLimits {
+        max_memory: args.max_memory,
+        fuel: args.fuel,
+        ..Default::default()
+    };
     let (result, ctx) = runtime.run_wasi(ctx, &limits);
     drop(ctx);
     let code = match result {
@@ -127,7 +153,9 @@ pub fn main(args: RunArgs) -> i32 {
         Err(e) => return setup_error(e),
     };
     for m in mounts.iter().filter(|m| m.write_back) {
-        if let Err(e) = m.fs.export_host("/", &m.host, ExportOptions { overwrite: true }) {
+        if let Err(e) =
+            m.fs.export_host("/", &m.host, ExportOptions { overwrite: true })
+        {
             eprintln!("afmpeg: write-back to {}: {e}", m.host.display());
             return EXIT_SETUP;
         }

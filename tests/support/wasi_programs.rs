@@ -23,7 +23,12 @@ use std::time::{Duration, Instant};
 /// Compiler used for the C programs (override with `WASI_CLANG`).
 pub const DEFAULT_CLANG: &str = "clang-19";
 /// Flags, part of the cache key.
-pub const CFLAGS: &[&str] = &["--target=wasm32-wasi", "-O2", "-Wall", "-Wno-unused-function"];
+pub const CFLAGS: &[&str] = &[
+    "--target=wasm32-wasi",
+    "-O2",
+    "-Wall",
+    "-Wno-unused-function",
+];
 
 /// Guest names of the two preopens: `/sandbox` is fd 3, `/other` is fd 4.
 pub const SANDBOX_GUEST: &str = "/sandbox";
@@ -42,7 +47,10 @@ pub fn wasi_dir() -> PathBuf {
 /// `target/wasi-programs/` (next to `target/tmp`, which is CARGO_TARGET_TMPDIR).
 pub fn programs_dir() -> PathBuf {
     let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let dir = tmp.parent().map(|p| p.join("wasi-programs")).unwrap_or_else(|| tmp.join("wasi-programs"));
+    let dir = tmp
+        .parent()
+        .map(|p| p.join("wasi-programs"))
+        .unwrap_or_else(|| tmp.join("wasi-programs"));
     fs::create_dir_all(&dir).expect("create target/wasi-programs");
     dir
 }
@@ -61,7 +69,10 @@ pub fn all_programs() -> Vec<(String, Kind)> {
         for entry in fs::read_dir(&dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display())) {
             let path = entry.unwrap().path();
             if path.extension().and_then(|e| e.to_str()) == Some(ext) {
-                out.push((path.file_stem().unwrap().to_str().unwrap().to_string(), kind));
+                out.push((
+                    path.file_stem().unwrap().to_str().unwrap().to_string(),
+                    kind,
+                ));
             }
         }
     }
@@ -104,7 +115,8 @@ fn clang() -> String {
     std::env::var("WASI_CLANG").unwrap_or_else(|_| DEFAULT_CLANG.to_string())
 }
 
-const INSTALL_HINT: &str = "the WASI conformance programs need clang-19 and Debian's wasi-libc. Install them with\n\
+const INSTALL_HINT: &str =
+    "the WASI conformance programs need clang-19 and Debian's wasi-libc. Install them with\n\
      \n    sudo apt-get install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32\n\n\
      (Debian 12: from bookworm-backports or the LLVM apt repository; Debian 13 has them in main), \
      or point WASI_CLANG at another clang able to target wasm32-wasi.";
@@ -113,7 +125,10 @@ const INSTALL_HINT: &str = "the WASI conformance programs need clang-19 and Debi
 /// (Debian has no /usr/share/wasi-sysroot).
 fn sysroot() -> PathBuf {
     let root = programs_dir().join("sysroot");
-    for (sub, target) in [("include", "/usr/include/wasm32-wasi"), ("lib", "/usr/lib/wasm32-wasi")] {
+    for (sub, target) in [
+        ("include", "/usr/include/wasm32-wasi"),
+        ("lib", "/usr/lib/wasm32-wasi"),
+    ] {
         let dir = root.join(sub);
         fs::create_dir_all(&dir).unwrap();
         let link = dir.join("wasm32-wasi");
@@ -168,8 +183,14 @@ pub fn compile_c(name: &str) -> PathBuf {
     };
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        if stderr.contains("cannot find") || stderr.contains("not found") || stderr.contains("No such file") {
-            panic!("compiling {} failed:\n{stderr}\n{INSTALL_HINT}", src.display());
+        if stderr.contains("cannot find")
+            || stderr.contains("not found")
+            || stderr.contains("No such file")
+        {
+            panic!(
+                "compiling {} failed:\n{stderr}\n{INSTALL_HINT}",
+                src.display()
+            );
         }
         panic!("compiling {} failed:\n{stderr}", src.display());
     }
@@ -187,7 +208,8 @@ pub fn compile_wat(name: &str) -> PathBuf {
         return out;
     }
     fs::create_dir_all(&cache_dir).unwrap();
-    let bytes = wat::parse_file(&src).unwrap_or_else(|e| panic!("assembling {}: {e}", src.display()));
+    let bytes =
+        wat::parse_file(&src).unwrap_or_else(|e| panic!("assembling {}: {e}", src.display()));
     let tmp_out = cache_dir.join(format!("{name}.wasm.tmp{}", std::process::id()));
     fs::write(&tmp_out, bytes).unwrap();
     fs::rename(&tmp_out, &out).unwrap();
@@ -206,7 +228,10 @@ pub fn check_names(name: &str) -> Vec<String> {
         if (rest.starts_with("EXPECT_") || rest.starts_with("CHECK"))
             && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'))
         {
-            let ident_len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+            let ident_len = rest
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                .count();
             let after = rest[ident_len..].trim_start();
             if let Some(args) = after.strip_prefix('(') {
                 let args = args.trim_start();
@@ -260,7 +285,10 @@ pub struct Fixture {
 }
 
 pub fn fixture() -> Fixture {
-    let tmp = tempfile::Builder::new().prefix("afmpeg-wasi-").tempdir().unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("afmpeg-wasi-")
+        .tempdir()
+        .unwrap();
     let root = tmp.path().to_path_buf();
     let sandbox = root.join("sandbox");
     let other = root.join("other");
@@ -270,27 +298,49 @@ pub fn fixture() -> Fixture {
     fs::write(root.join("outside_sentinel.txt"), OUTSIDE_SENTINEL).unwrap();
     fs::write(sandbox.join("hello.txt"), "hello world\n").unwrap();
     fs::write(sandbox.join("subdir").join("inner.txt"), "inner\n").unwrap();
-    fs::write(sandbox.join("subdir").join("deeper").join("leaf.txt"), "leaf\n").unwrap();
+    fs::write(
+        sandbox.join("subdir").join("deeper").join("leaf.txt"),
+        "leaf\n",
+    )
+    .unwrap();
     fs::write(other.join("secret.txt"), OTHER_SECRET).unwrap();
-    Fixture { tmp, root, sandbox, other }
+    Fixture {
+        tmp,
+        root,
+        sandbox,
+        other,
+    }
 }
 
 /// A snapshot of a host tree: path -> description (type, content, link target).
 pub fn snapshot(root: &Path) -> BTreeMap<PathBuf, String> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, String>) {
-        let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut entries: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         entries.sort();
         for p in entries {
             let rel = p.strip_prefix(root).unwrap().to_path_buf();
             let md = fs::symlink_metadata(&p).unwrap();
             if md.file_type().is_symlink() {
-                out.insert(rel, format!("symlink -> {}", fs::read_link(&p).unwrap().display()));
+                out.insert(
+                    rel,
+                    format!("symlink -> {}", fs::read_link(&p).unwrap().display()),
+                );
             } else if md.is_dir() {
                 out.insert(rel, "dir".to_string());
                 walk(root, &p, out);
             } else {
                 let data = fs::read(&p).unwrap();
-                out.insert(rel, format!("file {} bytes: {:?}", data.len(), String::from_utf8_lossy(&data)));
+                out.insert(
+                    rel,
+                    format!(
+                        "file {} bytes: {:?}",
+                        data.len(),
+                        String::from_utf8_lossy(&data)
+                    ),
+                );
             }
         }
     }
@@ -353,7 +403,10 @@ impl Outcome {
         self.stdout.lines().collect()
     }
     pub fn failures(&self) -> Vec<&str> {
-        self.stdout.lines().filter(|l| l.starts_with("FAIL")).collect()
+        self.stdout
+            .lines()
+            .filter(|l| l.starts_with("FAIL"))
+            .collect()
     }
 }
 
@@ -365,8 +418,10 @@ pub fn afmpeg_bin() -> PathBuf {
 pub fn afmpeg_command(wasm: &Path, fx: &Fixture, spec: &RunSpec) -> Command {
     let mut cmd = Command::new(afmpeg_bin());
     cmd.arg("run");
-    cmd.arg("--dir").arg(format!("{}::{}", fx.sandbox.display(), SANDBOX_GUEST));
-    cmd.arg("--dir").arg(format!("{}::{}", fx.other.display(), OTHER_GUEST));
+    cmd.arg("--dir")
+        .arg(format!("{}::{}", fx.sandbox.display(), SANDBOX_GUEST));
+    cmd.arg("--dir")
+        .arg(format!("{}::{}", fx.other.display(), OTHER_GUEST));
     for (k, v) in &spec.env {
         cmd.arg("--env").arg(format!("{k}={v}"));
     }
@@ -380,7 +435,9 @@ pub const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Run a command with a null stdin and a timeout, capturing stdout/stderr.
 pub fn run_command(mut cmd: Command) -> Outcome {
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
     let mut out = child.stdout.take().unwrap();
     let mut err = child.stderr.take().unwrap();
@@ -418,7 +475,11 @@ pub fn run_command(mut cmd: Command) -> Outcome {
             -1
         }
     };
-    Outcome { code, stdout, stderr }
+    Outcome {
+        code,
+        stdout,
+        stderr,
+    }
 }
 
 pub fn run_afmpeg(wasm: &Path, fx: &Fixture, spec: &RunSpec) -> Outcome {
@@ -430,7 +491,12 @@ pub fn run_afmpeg(wasm: &Path, fx: &Fixture, spec: &RunSpec) -> Outcome {
 /// 0 when `_start` returns, 134 on a trap.
 pub fn run_oracle(wasm: &Path, fx: &Fixture, spec: &RunSpec) -> Outcome {
     // wasmi and wasi-common need more stack than a test thread has in debug builds.
-    let (wasm, sandbox, other, spec) = (wasm.to_path_buf(), fx.sandbox.clone(), fx.other.clone(), spec.clone());
+    let (wasm, sandbox, other, spec) = (
+        wasm.to_path_buf(),
+        fx.sandbox.clone(),
+        fx.other.clone(),
+        spec.clone(),
+    );
     std::thread::Builder::new()
         .stack_size(256 << 20)
         .spawn(move || run_oracle_inner(&wasm, &sandbox, &other, &spec))
@@ -449,7 +515,8 @@ fn run_oracle_inner(wasm: &Path, sandbox_dir: &Path, other_dir: &Path, spec: &Ru
     // SAFETY: `new_unchecked` skips validation (the workspace builds wasmi
     // without its `validate` feature). The modules are our own clang/wat
     // output, which is valid by construction.
-    let module = unsafe { Module::new_unchecked(&engine, &bytes[..]) }.expect("oracle: compile module");
+    let module =
+        unsafe { Module::new_unchecked(&engine, &bytes[..]) }.expect("oracle: compile module");
     let stdout = WritePipe::new_in_memory();
     let stderr = WritePipe::new_in_memory();
     let mut builder = WasiCtxBuilder::new();
@@ -480,7 +547,9 @@ fn run_oracle_inner(wasm: &Path, sandbox_dir: &Path, other_dir: &Path, spec: &Ru
             134
         }
         Ok(instance) => {
-            let start = instance.get_typed_func::<(), ()>(&store, "_start").expect("_start");
+            let start = instance
+                .get_typed_func::<(), ()>(&store, "_start")
+                .expect("_start");
             match start.call(&mut store, ()) {
                 Ok(()) => 0,
                 Err(e) => match e.i32_exit_status() {
@@ -494,8 +563,14 @@ fn run_oracle_inner(wasm: &Path, sandbox_dir: &Path, other_dir: &Path, spec: &Ru
         }
     };
     drop(store);
-    let out = stdout.try_into_inner().ok().expect("stdout pipe still shared").into_inner();
-    let err = stderr.try_into_inner().ok().expect("stderr pipe still shared").into_inner();
+    let out = stdout
+        .try_into_inner()
+        .unwrap_or_else(|_| panic!("stdout pipe still shared"))
+        .into_inner();
+    let err = stderr
+        .try_into_inner()
+        .unwrap_or_else(|_| panic!("stderr pipe still shared"))
+        .into_inner();
     Outcome {
         code,
         stdout: String::from_utf8_lossy(&out).into_owned(),
@@ -530,9 +605,18 @@ pub fn assert_conformance(name: &str, label: &str, o: &Outcome) {
     for f in o.failures() {
         problems.push(f.to_string());
     }
-    let ok_lines: Vec<&str> = o.stdout.lines().filter_map(|l| l.strip_prefix("ok ")).collect();
+    let ok_lines: Vec<&str> = o
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("ok "))
+        .collect();
     for n in check_names(name) {
-        if !ok_lines.contains(&n.as_str()) && !o.failures().iter().any(|f| f.starts_with(&format!("FAIL {n}:"))) {
+        if !ok_lines.contains(&n.as_str())
+            && !o
+                .failures()
+                .iter()
+                .any(|f| f.starts_with(&format!("FAIL {n}:")))
+        {
             problems.push(format!("check `{n}` never reported"));
         }
     }

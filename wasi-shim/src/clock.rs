@@ -41,7 +41,11 @@ pub struct Clocks {
 impl Clocks {
     /// Clocks of the given mode, starting now.
     pub fn new(mode: ClockMode) -> Self {
-        Clocks { mode, born: Instant::now(), virtual_ns: 0 }
+        Clocks {
+            mode,
+            born: Instant::now(),
+            virtual_ns: 0,
+        }
     }
 
     /// The mode.
@@ -50,7 +54,10 @@ impl Clocks {
     }
 
     fn real_now() -> u64 {
-        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0)
     }
 
     /// `clock_time_get`.
@@ -68,7 +75,9 @@ impl Clocks {
                 self.virtual_ns = self.virtual_ns.saturating_add(step);
                 match id {
                     clockid::REALTIME => Ok(start.saturating_add(t)),
-                    clockid::MONOTONIC | clockid::PROCESS_CPUTIME_ID | clockid::THREAD_CPUTIME_ID => Ok(t),
+                    clockid::MONOTONIC
+                    | clockid::PROCESS_CPUTIME_ID
+                    | clockid::THREAD_CPUTIME_ID => Ok(t),
                     _ => Err(Errno::Inval),
                 }
             }
@@ -87,12 +96,13 @@ impl Clocks {
     /// `clock_res_get`.
     pub fn resolution(&self, id: u32) -> Result<u64> {
         match id {
-            clockid::REALTIME | clockid::MONOTONIC | clockid::PROCESS_CPUTIME_ID | clockid::THREAD_CPUTIME_ID => {
-                match self.mode {
-                    ClockMode::Real => Ok(1),
-                    ClockMode::Deterministic { step, .. } => Ok(step.max(1)),
-                }
-            }
+            clockid::REALTIME
+            | clockid::MONOTONIC
+            | clockid::PROCESS_CPUTIME_ID
+            | clockid::THREAD_CPUTIME_ID => match self.mode {
+                ClockMode::Real => Ok(1),
+                ClockMode::Deterministic { step, .. } => Ok(step.max(1)),
+            },
             _ => Err(Errno::Inval),
         }
     }
@@ -113,7 +123,9 @@ impl Clocks {
             ClockMode::Real => self.now(id)?,
             ClockMode::Deterministic { start, .. } => match id {
                 clockid::REALTIME => start.saturating_add(self.virtual_ns),
-                clockid::MONOTONIC | clockid::PROCESS_CPUTIME_ID | clockid::THREAD_CPUTIME_ID => self.virtual_ns,
+                clockid::MONOTONIC | clockid::PROCESS_CPUTIME_ID | clockid::THREAD_CPUTIME_ID => {
+                    self.virtual_ns
+                }
                 _ => return Err(Errno::Inval),
             },
         };

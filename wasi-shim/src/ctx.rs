@@ -102,7 +102,9 @@ impl WasiCtx {
     }
 
     pub(crate) fn interrupted(&self) -> bool {
-        self.interrupt.as_ref().is_some_and(|f| f.load(Ordering::Relaxed))
+        self.interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::Relaxed))
     }
 
     /// Records that `limit` was reached; aborts the run if so configured.
@@ -221,7 +223,8 @@ impl WasiCtxBuilder {
 
     /// Adds `key=value` to the environment.
     pub fn env(mut self, key: impl AsRef<str>, value: impl AsRef<str>) -> Self {
-        self.env.push(format!("{}={}", key.as_ref(), value.as_ref()));
+        self.env
+            .push(format!("{}={}", key.as_ref(), value.as_ref()));
         self
     }
 
@@ -245,7 +248,12 @@ impl WasiCtxBuilder {
 
     /// Preopens the root of `fs` as `guest` (read-write).
     pub fn preopen_dir(self, fs: &Filesystem, guest: impl Into<String>) -> Self {
-        self.preopen(Preopen { fs: fs.clone(), dir: "/".into(), guest: guest.into(), read_only: false })
+        self.preopen(Preopen {
+            fs: fs.clone(),
+            dir: "/".into(),
+            guest: guest.into(),
+            read_only: false,
+        })
     }
 
     /// Preopens a directory (fds 3, 4, … in the order of the calls).
@@ -270,8 +278,11 @@ impl WasiCtxBuilder {
     /// advance 1 ms per reading; random bytes come from ChaCha20 seeded with
     /// `seed`. Two runs with the same inputs produce the same bytes.
     pub fn deterministic(self, seed: u64) -> Self {
-        self.clock(ClockMode::Deterministic { start: DETERMINISTIC_EPOCH_NS, step: 1_000_000 })
-            .random(RandomSource::seeded(seed))
+        self.clock(ClockMode::Deterministic {
+            start: DETERMINISTIC_EPOCH_NS,
+            step: 1_000_000,
+        })
+        .random(RandomSource::seeded(seed))
     }
 
     /// Most fds open at once, stdio and preopens included (default 1024).
@@ -318,9 +329,18 @@ impl WasiCtxBuilder {
             }
         }
         let mut fds = FdTable::new(self.max_open_fds.max(3 + self.preopens.len() as u32));
-        fds.insert(FdEntry::stream(FdKind::Input(self.stdin))).expect("table has room for stdio");
-        fds.insert(FdEntry::stream(FdKind::Output { out: self.stdout, limit: Limit::Stdout })).expect("table has room for stdio");
-        fds.insert(FdEntry::stream(FdKind::Output { out: self.stderr, limit: Limit::Stderr })).expect("table has room for stdio");
+        fds.insert(FdEntry::stream(FdKind::Input(self.stdin)))
+            .expect("table has room for stdio");
+        fds.insert(FdEntry::stream(FdKind::Output {
+            out: self.stdout,
+            limit: Limit::Stdout,
+        }))
+        .expect("table has room for stdio");
+        fds.insert(FdEntry::stream(FdKind::Output {
+            out: self.stderr,
+            limit: Limit::Stderr,
+        }))
+        .expect("table has room for stdio");
         for p in self.preopens {
             let ino = {
                 let t = p.fs.lock();
@@ -329,14 +349,21 @@ impl WasiCtxBuilder {
                 path::resolve(&t, crate::fs::tree::ROOT, rel, true)
                     .and_then(|r| r.existing(&t))
                     .and_then(|ino| t.dir(ino).map(|_| ino))
-                    .map_err(|errno| BuildError::Preopen { dir: p.dir.clone(), guest: p.guest.clone(), errno })?
+                    .map_err(|errno| BuildError::Preopen {
+                        dir: p.dir.clone(),
+                        guest: p.guest.clone(),
+                        errno,
+                    })?
             };
             let mut base = rights::DIRECTORY_BASE;
             if p.read_only {
                 base &= !rights::MUTATING;
             }
             fds.insert(FdEntry {
-                kind: FdKind::Dir { handle: Handle::new(p.fs.clone(), ino), preopen: Some(p.guest) },
+                kind: FdKind::Dir {
+                    handle: Handle::new(p.fs.clone(), ino),
+                    preopen: Some(p.guest),
+                },
                 base,
                 inheriting: rights::DIRECTORY_INHERITING,
                 flags: 0,

@@ -89,7 +89,13 @@ impl FdEntry {
     /// A stdio entry.
     pub fn stream(kind: FdKind) -> Self {
         let base = rights::CHARACTER_DEVICE_BASE & !(rights::FD_SEEK | rights::FD_TELL);
-        FdEntry { kind, base, inheriting: 0, flags: 0, read_only: false }
+        FdEntry {
+            kind,
+            base,
+            inheriting: 0,
+            flags: 0,
+            read_only: false,
+        }
     }
 
     /// Fails with `EBADF` unless this fd has every right in `needed`.
@@ -110,7 +116,9 @@ impl FdEntry {
         match &self.kind {
             FdKind::File { handle, .. } => {
                 let t = handle.fs.lock();
-                t.get(handle.ino).map(|n| n.filetype()).unwrap_or(filetype::UNKNOWN)
+                t.get(handle.ino)
+                    .map(|n| n.filetype())
+                    .unwrap_or(filetype::UNKNOWN)
             }
             FdKind::Dir { .. } => filetype::DIRECTORY,
             FdKind::Input(i) if i.is_terminal() => filetype::CHARACTER_DEVICE,
@@ -131,7 +139,10 @@ impl FdEntry {
     pub fn is_device(&self) -> bool {
         match &self.kind {
             FdKind::File { handle, .. } => {
-                matches!(handle.fs.lock().get(handle.ino).map(|n| &n.kind), Ok(NodeKind::CharDevice(_)))
+                matches!(
+                    handle.fs.lock().get(handle.ino).map(|n| &n.kind),
+                    Ok(NodeKind::CharDevice(_))
+                )
             }
             _ => false,
         }
@@ -148,17 +159,27 @@ pub struct FdTable {
 impl FdTable {
     /// An empty table admitting at most `max_open` open fds (stdio included).
     pub fn new(max_open: u32) -> Self {
-        FdTable { entries: Vec::new(), max_open, open: 0 }
+        FdTable {
+            entries: Vec::new(),
+            max_open,
+            open: 0,
+        }
     }
 
     /// The entry of `fd`, or `EBADF`.
     pub fn get(&self, fd: u32) -> Result<&FdEntry> {
-        self.entries.get(fd as usize).and_then(Option::as_ref).ok_or(Errno::Badf)
+        self.entries
+            .get(fd as usize)
+            .and_then(Option::as_ref)
+            .ok_or(Errno::Badf)
     }
 
     /// The entry of `fd`, mutably, or `EBADF`.
     pub fn get_mut(&mut self, fd: u32) -> Result<&mut FdEntry> {
-        self.entries.get_mut(fd as usize).and_then(Option::as_mut).ok_or(Errno::Badf)
+        self.entries
+            .get_mut(fd as usize)
+            .and_then(Option::as_mut)
+            .ok_or(Errno::Badf)
     }
 
     /// Places `entry` at the lowest free fd (`EMFILE` if the table is full).
@@ -180,7 +201,11 @@ impl FdTable {
 
     /// Removes `fd`, returning its entry (drop it outside any tree lock).
     pub fn remove(&mut self, fd: u32) -> Result<FdEntry> {
-        let e = self.entries.get_mut(fd as usize).and_then(Option::take).ok_or(Errno::Badf)?;
+        let e = self
+            .entries
+            .get_mut(fd as usize)
+            .and_then(Option::take)
+            .ok_or(Errno::Badf)?;
         self.open -= 1;
         while matches!(self.entries.last(), Some(None)) {
             self.entries.pop();
@@ -220,6 +245,9 @@ impl FdTable {
 
     /// The open fds, in order.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &FdEntry)> {
-        self.entries.iter().enumerate().filter_map(|(i, e)| e.as_ref().map(|e| (i as u32, e)))
+        self.entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.as_ref().map(|e| (i as u32, e)))
     }
 }

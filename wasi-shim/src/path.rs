@@ -93,7 +93,12 @@ fn validate(path: &str) -> Result<()> {
 }
 
 fn push_components(pending: &mut Vec<String>, path: &str) {
-    pending.extend(path.split('/').filter(|c| !c.is_empty()).rev().map(str::to_owned));
+    pending.extend(
+        path.split('/')
+            .filter(|c| !c.is_empty())
+            .rev()
+            .map(str::to_owned),
+    );
 }
 
 /// Resolves `path` relative to directory `start` in `tree`.
@@ -112,11 +117,17 @@ pub fn resolve(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result
     // A path of only slashes was refused as absolute, so there is a component.
     while let Some(comp) = pending.pop() {
         let is_last = pending.is_empty();
-        let cur = *stack.last().expect("stack starts non-empty and never pops its base");
+        let cur = *stack
+            .last()
+            .expect("stack starts non-empty and never pops its base");
         match comp.as_str() {
             "." => {
                 if is_last {
-                    return Ok(Resolved { parent: cur, last: Last::Dot, trailing_slash: trailing });
+                    return Ok(Resolved {
+                        parent: cur,
+                        last: Last::Dot,
+                        trailing_slash: trailing,
+                    });
                 }
             }
             ".." => {
@@ -125,7 +136,11 @@ pub fn resolve(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result
                 }
                 if is_last {
                     let up = stack[stack.len() - 2];
-                    return Ok(Resolved { parent: cur, last: Last::DotDot(up), trailing_slash: trailing });
+                    return Ok(Resolved {
+                        parent: cur,
+                        last: Last::DotDot(up),
+                        trailing_slash: trailing,
+                    });
                 }
                 stack.pop();
             }
@@ -155,7 +170,9 @@ pub fn resolve(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result
                 match node {
                     None => return Err(Errno::Noent),
                     Some((ino, NodeKind::Dir(_))) => stack.push(ino),
-                    Some((_, NodeKind::Symlink(target))) => expand(&mut pending, &mut links, target)?,
+                    Some((_, NodeKind::Symlink(target))) => {
+                        expand(&mut pending, &mut links, target)?
+                    }
                     Some(_) => return Err(Errno::Notdir),
                 }
             }
@@ -164,7 +181,11 @@ pub fn resolve(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result
     // Only reached when every component was "." (e.g. "./."): handled above,
     // since the last "." returns. A symlink target made only of "." and "/"
     // ends the same way. Anything else is a bug; answer like Linux would.
-    Ok(Resolved { parent: *stack.last().unwrap_or(&start), last: Last::Dot, trailing_slash: trailing })
+    Ok(Resolved {
+        parent: *stack.last().unwrap_or(&start),
+        last: Last::Dot,
+        trailing_slash: trailing,
+    })
 }
 
 fn expand(pending: &mut Vec<String>, links: &mut u32, target: &str) -> Result<()> {
@@ -195,12 +216,20 @@ mod tests {
 
     fn tree() -> (Tree, Ino, Ino) {
         let mut t = Tree::new(1, 0);
-        let a = t.create(ROOT, "a", NodeKind::Dir(Directory::new(0)), 0).unwrap();
-        let f = t.create(a, "f", NodeKind::File(FileData::default()), 0).unwrap();
-        t.create(ROOT, "up", NodeKind::Symlink("..".into()), 0).unwrap();
-        t.create(a, "back", NodeKind::Symlink("../a/f".into()), 0).unwrap();
-        t.create(ROOT, "abs", NodeKind::Symlink("/etc/passwd".into()), 0).unwrap();
-        t.create(ROOT, "loop", NodeKind::Symlink("loop".into()), 0).unwrap();
+        let a = t
+            .create(ROOT, "a", NodeKind::Dir(Directory::new(0)), 0)
+            .unwrap();
+        let f = t
+            .create(a, "f", NodeKind::File(FileData::default()), 0)
+            .unwrap();
+        t.create(ROOT, "up", NodeKind::Symlink("..".into()), 0)
+            .unwrap();
+        t.create(a, "back", NodeKind::Symlink("../a/f".into()), 0)
+            .unwrap();
+        t.create(ROOT, "abs", NodeKind::Symlink("/etc/passwd".into()), 0)
+            .unwrap();
+        t.create(ROOT, "loop", NodeKind::Symlink("loop".into()), 0)
+            .unwrap();
         (t, a, f)
     }
 
@@ -208,7 +237,10 @@ mod tests {
     fn dotdot_cannot_leave_start_even_transiently() {
         let (t, a, _) = tree();
         assert_eq!(resolve(&t, a, "../a/f", false).err(), Some(Errno::Perm));
-        assert_eq!(resolve(&t, ROOT, "a/../../a", false).err(), Some(Errno::Perm));
+        assert_eq!(
+            resolve(&t, ROOT, "a/../../a", false).err(),
+            Some(Errno::Perm)
+        );
         assert_eq!(resolve(&t, ROOT, "up/x", false).err(), Some(Errno::Perm));
         assert_eq!(resolve(&t, ROOT, "abs", true).err(), Some(Errno::Perm));
         assert_eq!(resolve(&t, ROOT, "/a", false).err(), Some(Errno::Perm));

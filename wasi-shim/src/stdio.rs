@@ -41,7 +41,10 @@ impl fmt::Debug for Input {
 impl Input {
     /// Input from a copy of `bytes`.
     pub fn bytes(bytes: impl Into<Arc<[u8]>>) -> Self {
-        Input::Bytes { data: bytes.into(), pos: 0 }
+        Input::Bytes {
+            data: bytes.into(),
+            pos: 0,
+        }
     }
 
     pub(crate) fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -142,9 +145,10 @@ impl Output {
                 out.flush()?;
                 Ok(OutputWrite::Written)
             }
-            Output::Inherit(HostStream::Stderr) => {
-                std::io::stderr().lock().write_all(data).map(|_| OutputWrite::Written)
-            }
+            Output::Inherit(HostStream::Stderr) => std::io::stderr()
+                .lock()
+                .write_all(data)
+                .map(|_| OutputWrite::Written),
         }
     }
 
@@ -178,7 +182,12 @@ pub struct Capture {
 impl Capture {
     /// A capture that keeps at most `cap` bytes.
     pub fn with_cap(cap: usize) -> Self {
-        Capture { inner: Arc::new(Mutex::new(CaptureBuf { cap, ..Default::default() })) }
+        Capture {
+            inner: Arc::new(Mutex::new(CaptureBuf {
+                cap,
+                ..Default::default()
+            })),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, CaptureBuf> {

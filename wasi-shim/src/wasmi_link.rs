@@ -84,6 +84,18 @@ impl fmt::Display for GuestAbort {
 
 impl wasmi::errors::HostError for GuestAbort {}
 
+/// A host function panicked (caught, so the process survives).
+#[derive(Debug, Clone)]
+pub struct HostPanic(pub String);
+
+impl fmt::Display for HostPanic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "host function panicked: {}", self.0)
+    }
+}
+
+impl wasmi::errors::HostError for HostPanic {}
+
 /// The error when the guest exports no linear memory named `memory`.
 #[derive(Debug, Clone, Copy)]
 pub struct NoMemoryExport;
@@ -128,7 +140,20 @@ fn call<T>(
         return Err(Error::host(GuestAbort(Abort::Interrupted)));
     }
     let mut mem = GuestMemory::new(bytes);
-    let r = f(ctx, &mut mem);
+    // wasmi's handlers cannot unwind: a panic below (a bug, or an embedder
+    // callback such as a progress sink) would abort the process. Catch it
+    // and end the guest with a typed error instead.
+    let r = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(ctx, &mut mem))) {
+        Ok(r) => r,
+        Err(p) => {
+            let msg = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            return Err(Error::host(HostPanic(msg)));
+        }
+    };
     if let Some(abort) = ctx.take_abort() {
         return Err(Error::host(GuestAbort(abort)));
     }
@@ -158,7 +183,10 @@ macro_rules! link {
 /// wasmi_link::add_to_linker(&mut linker, |ctx| ctx)?;
 /// # Ok::<(), wasmi::Error>(())
 /// ```
-pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: Getter<T>) -> std::result::Result<(), Error> {
+pub fn add_to_linker<T: 'static>(
+    linker: &mut Linker<T>,
+    get: Getter<T>,
+) -> std::result::Result<(), Error> {
     link! { linker, get,
         "args_get" => |a: i32, b: i32| args::args_get [a as u32, b as u32];
         "args_sizes_get" => |a: i32, b: i32| args::args_sizes_get [a as u32, b as u32];
@@ -207,11 +235,15 @@ pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: Getter<T>) -> std:
         "sock_shutdown" => |f: i32, h: i32| sock::sock_shutdown [f as u32, h as u32];
     }
     // proc_exit returns nothing: it always ends the guest.
-    linker.func_wrap(MODULE, "proc_exit", move |mut caller: Caller<'_, T>, code: i32| -> std::result::Result<(), Error> {
-        let ctx = get(caller.data_mut());
-        ctx.abort = Some(Abort::Exit(code as u32));
-        let abort = ctx.take_abort().unwrap_or(Abort::Exit(code as u32));
-        Err(Error::host(GuestAbort(abort)))
-    })?;
+    linker.func_wrap(
+        MODULE,
+        "proc_exit",
+        move |mut caller: Caller<'_, T>, code: i32| -> std::result::Result<(), Error> {
+            let ctx = get(caller.data_mut());
+            ctx.abort = Some(Abort::Exit(code as u32));
+            let abort = ctx.take_abort().unwrap_or(Abort::Exit(code as u32));
+            Err(Error::host(GuestAbort(abort)))
+        },
+    )?;
     Ok(())
 }

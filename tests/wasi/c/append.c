@@ -37,7 +37,12 @@ int main(void) {
     xclose(fd);
 
     /* O_TRUNC | O_APPEND: truncated, then appends. */
-    fd = xopen(ROOT, "ap", __WASI_OFLAGS_TRUNC, __WASI_FDFLAGS_APPEND);
+    fd = 0;
+    EXPECT_OK("open_trunc_append", try_open(ROOT, "ap", __WASI_OFLAGS_TRUNC, __WASI_FDFLAGS_APPEND, &fd));
+    if (fd <= 4) { /* keep going with the remaining checks */
+        put_file(ROOT, "ap", "");
+        fd = xopen(ROOT, "ap", 0, __WASI_FDFLAGS_APPEND);
+    }
     __wasi_filestat_t fs = xfstat(fd);
     CHECK_EQ_U64("trunc_append_truncates", fs.size, 0);
     xwrite(fd, "xy", 2);
@@ -67,14 +72,16 @@ int main(void) {
     CHECK_BYTES("append_off_writes_at_offset", buf, get_file(ROOT, "tog", buf, sizeof buf), "ZbcdefG", 7);
     xclose(fd);
 
-    /* Two fds: an append fd appends after data written through another fd. */
+    /* Two fds: an append fd appends after data written through another fd;
+     * the other fd keeps its own offset (and overwrites the appended byte). */
     put_file(ROOT, "two", "");
     __wasi_fd_t a = xopen(ROOT, "two", 0, __WASI_FDFLAGS_APPEND);
     __wasi_fd_t b = xopen(ROOT, "two", 0, 0);
     xwrite(b, "12345", 5);
     xwrite(a, "A", 1);
-    xwrite(b, "6", 1);
     CHECK_BYTES("append_sees_other_fd_writes", buf, get_file(ROOT, "two", buf, sizeof buf), "12345A", 6);
+    xwrite(b, "6", 1);
+    CHECK_BYTES("other_fd_keeps_its_offset", buf, get_file(ROOT, "two", buf, sizeof buf), "123456", 6);
     xclose(a);
     xclose(b);
     return finish();

@@ -103,9 +103,12 @@ static void die(const char *what, int e) {
     __wasi_proc_exit(2);
 }
 
-/* Directories are opened without FD_WRITE: like Linux open(dir, O_RDWR),
- * asking for write access to a directory is EISDIR. */
-#define RIGHTS_DIR (RIGHTS_ALL & ~(__wasi_rights_t)__WASI_RIGHTS_FD_WRITE)
+/* Directories are opened without the rights that imply write access
+ * (FD_WRITE, FD_ALLOCATE, FD_FILESTAT_SET_SIZE; wasi-libc's O_RDONLY also
+ * drops them): like Linux open(dir, O_RDWR), asking for write access to a
+ * directory is EISDIR. */
+#define RIGHTS_DIR (RIGHTS_ALL & ~(__wasi_rights_t)(__WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_ALLOCATE | \
+                                                    __WASI_RIGHTS_FD_FILESTAT_SET_SIZE))
 static __wasi_rights_t rights_for(__wasi_oflags_t oflags) {
     return (oflags & __WASI_OFLAGS_DIRECTORY) ? RIGHTS_DIR : RIGHTS_ALL;
 }

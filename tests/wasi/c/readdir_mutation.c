@@ -74,11 +74,15 @@ int main(void) {
     __wasi_fd_t b = xopen(ROOT, "big", __WASI_OFLAGS_DIRECTORY, 0);
     int nb = list_dir(b, 0, 300, all, MAXENT);
     CHECK_EQ_U64("big_dir_count", nb, 1002);
+    /* Count each eNNNN name (linear: the interpreter is slow in debug builds). */
+    static int seen[1000];
     int seen_all = 1;
+    for (int i = 0; i < nb; i++) {
+        if (all[i].name[0] == 'e' && strlen(all[i].name) == 5) seen[atoi(all[i].name + 1) % 1000]++;
+    }
     for (int i = 0; i < 1000; i++) {
         if (i % 100 == 0) continue;
-        snprintf(p, sizeof p, "e%04d", i);
-        if (find_ent(all, nb, p) != 1) seen_all = 0;
+        if (seen[i] != 1) seen_all = 0;
     }
     int long_ok = 0;
     for (int i = 0; i < nb; i++) long_ok += strlen(all[i].name) == 255;

@@ -73,8 +73,10 @@ int main(void) {
     EXPECT_ERRNO("symlink_over_symlink_eexist", __wasi_path_symlink("x", ROOT, "link"), __WASI_ERRNO_EXIST);
     EXPECT_ERRNO("symlink_trailing_slash_new_enoent", __wasi_path_symlink("x", ROOT, "newlink/"), __WASI_ERRNO_NOENT);
     EXPECT_ERRNO("symlink_trailing_slash_dir_eexist", __wasi_path_symlink("x", ROOT, "subdir/"), __WASI_ERRNO_EXIST);
-    EXPECT_ERRNO("symlink_trailing_slash_file_enotdir", __wasi_path_symlink("x", ROOT, "target/"),
-                 __WASI_ERRNO_NOTDIR);
+    /* Linux 6.x symlinkat(.., "file/") on an existing file: EEXIST (verified
+     * natively; the wasi-testsuite's unix expectation says ENOTDIR). */
+    EXPECT_ERRNO("symlink_trailing_slash_file_eexist", __wasi_path_symlink("x", ROOT, "target/"),
+                 __WASI_ERRNO_EXIST);
     EXPECT_ERRNO("symlink_parent_missing_enoent", __wasi_path_symlink("x", ROOT, "nodir/l"), __WASI_ERRNO_NOENT);
     /* A symlink to a directory with a trailing slash resolves to the directory. */
     EXPECT_OK("stat_dirlink_trailing_slash", __wasi_path_filestat_get(ROOT, 0, "dirlink/", &st));

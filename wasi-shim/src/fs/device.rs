@@ -46,7 +46,10 @@ impl Sink {
 
     /// Writes all of `data`; a failing writer makes the guest's write fail with `EIO`.
     pub fn write_all(&self, data: &[u8]) -> std::io::Result<()> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).write_all(data)
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .write_all(data)
     }
 }
 

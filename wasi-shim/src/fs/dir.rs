@@ -100,7 +100,10 @@ mod tests {
         d.remove("a");
         d.remove("c");
         d.insert("e", 20);
-        let rest: Vec<_> = d.entries_after(cookie).map(|(_, n, _)| n.to_string()).collect();
+        let rest: Vec<_> = d
+            .entries_after(cookie)
+            .map(|(_, n, _)| n.to_string())
+            .collect();
         assert_eq!(rest, ["d", "e"]);
     }
 }

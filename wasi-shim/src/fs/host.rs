@@ -43,7 +43,11 @@ pub struct ExportOptions {
 }
 
 fn host_err(op: &'static str, p: &Path, source: std::io::Error) -> FsError {
-    FsError::Host { op, path: p.to_owned(), source }
+    FsError::Host {
+        op,
+        path: p.to_owned(),
+        source,
+    }
 }
 
 fn load(host: &Path, mode: ImportMode) -> Result<FileData, FsError> {
@@ -71,7 +75,12 @@ impl Filesystem {
     /// Imports the host file or directory tree `host` as `guest` (parents
     /// are created). Symlinks are copied as symlinks, verbatim; other special
     /// files are refused.
-    pub fn import_host(&self, host: impl AsRef<Path>, guest: &str, mode: ImportMode) -> Result<(), FsError> {
+    pub fn import_host(
+        &self,
+        host: impl AsRef<Path>,
+        guest: &str,
+        mode: ImportMode,
+    ) -> Result<(), FsError> {
         let host = host.as_ref();
         let meta = fs::symlink_metadata(host).map_err(|e| host_err("import", host, e))?;
         if let Some((parent, _)) = guest.trim_end_matches('/').rsplit_once('/') {
@@ -92,7 +101,11 @@ impl Filesystem {
             for entry in entries {
                 let name = entry.file_name();
                 let name = name.to_str().ok_or_else(|| {
-                    host_err("import", &entry.path(), std::io::Error::other("file name is not UTF-8"))
+                    host_err(
+                        "import",
+                        &entry.path(),
+                        std::io::Error::other("file name is not UTF-8"),
+                    )
                 })?;
                 let child = format!("{}/{}", guest.trim_end_matches('/'), name);
                 self.import_host(entry.path(), &child, mode)?;
@@ -103,17 +116,30 @@ impl Filesystem {
         } else if ft.is_symlink() {
             let target = fs::read_link(host).map_err(|e| host_err("import", host, e))?;
             let target = target.to_str().ok_or_else(|| {
-                host_err("import", host, std::io::Error::other("symlink target is not UTF-8"))
+                host_err(
+                    "import",
+                    host,
+                    std::io::Error::other("symlink target is not UTF-8"),
+                )
             })?;
             self.symlink(target, guest)
         } else {
-            Err(host_err("import", host, std::io::Error::other("not a file, directory or symlink")))
+            Err(host_err(
+                "import",
+                host,
+                std::io::Error::other("not a file, directory or symlink"),
+            ))
         }
     }
 
     /// Exports the file or directory tree `guest` to the host path `host`.
     /// Each file is written to a temporary sibling and renamed into place.
-    pub fn export_host(&self, guest: &str, host: impl AsRef<Path>, opts: ExportOptions) -> Result<(), FsError> {
+    pub fn export_host(
+        &self,
+        guest: &str,
+        host: impl AsRef<Path>,
+        opts: ExportOptions,
+    ) -> Result<(), FsError> {
         let host = host.as_ref();
         let (ino, is_dir) = {
             let t = self.lock();
@@ -122,7 +148,10 @@ impl Filesystem {
             let ino = path::resolve(&t, ROOT, rel, true)
                 .and_then(|r| r.existing(&t))
                 .map_err(|e| err("export", guest, e))?;
-            (ino, t.get(ino).map_err(|e| err("export", guest, e))?.is_dir())
+            (
+                ino,
+                t.get(ino).map_err(|e| err("export", guest, e))?.is_dir(),
+            )
         };
         if is_dir {
             self.export_dir(ino, guest, host, opts)
@@ -131,7 +160,13 @@ impl Filesystem {
         }
     }
 
-    fn export_dir(&self, ino: Ino, guest: &str, host: &Path, opts: ExportOptions) -> Result<(), FsError> {
+    fn export_dir(
+        &self,
+        ino: Ino,
+        guest: &str,
+        host: &Path,
+        opts: ExportOptions,
+    ) -> Result<(), FsError> {
         match fs::create_dir(host) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && host.is_dir() => {}
@@ -160,7 +195,8 @@ impl Filesystem {
                     if opts.overwrite && fs::symlink_metadata(&h).is_ok() {
                         fs::remove_file(&h).map_err(|e| host_err("export", &h, e))?;
                     }
-                    std::os::unix::fs::symlink(&target, &h).map_err(|e| host_err("export", &h, e))?;
+                    std::os::unix::fs::symlink(&target, &h)
+                        .map_err(|e| host_err("export", &h, e))?;
                 }
                 #[cfg(not(unix))]
                 let _ = target;
@@ -173,7 +209,13 @@ impl Filesystem {
         Ok(())
     }
 
-    fn export_file(&self, ino: Ino, guest: &str, host: &Path, opts: ExportOptions) -> Result<(), FsError> {
+    fn export_file(
+        &self,
+        ino: Ino,
+        guest: &str,
+        host: &Path,
+        opts: ExportOptions,
+    ) -> Result<(), FsError> {
         if !opts.overwrite && fs::symlink_metadata(host).is_ok() {
             return Err(host_err(
                 "export",
@@ -200,11 +242,22 @@ pub fn write_atomically(dest: &Path, data: &FileData) -> Result<(), FsError> {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => std::path::PathBuf::from("."),
     };
-    let base = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let base = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut attempt = 0u32;
     let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(".{base}.afmpeg-{}-{}-{attempt}.part", std::process::id(), wall_clock_ns()));
-        match fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
+        let tmp = dir.join(format!(
+            ".{base}.afmpeg-{}-{}-{attempt}.part",
+            std::process::id(),
+            wall_clock_ns()
+        ));
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
             Ok(f) => break (tmp, f),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => attempt += 1,
             Err(e) => return Err(host_err("export", dest, e)),

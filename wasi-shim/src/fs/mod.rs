@@ -103,7 +103,10 @@ pub struct DirEntry {
 static NEXT_DEV: AtomicU64 = AtomicU64::new(1);
 
 pub(crate) fn wall_clock_ns() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
 }
 
 /// A handle to an in-memory filesystem (clones share it).
@@ -126,7 +129,10 @@ pub struct Filesystem {
 impl fmt::Debug for Filesystem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let t = self.lock();
-        f.debug_struct("Filesystem").field("dev", &t.dev()).field("inodes", &t.inode_count()).finish()
+        f.debug_struct("Filesystem")
+            .field("dev", &t.dev())
+            .field("inodes", &t.inode_count())
+            .finish()
     }
 }
 
@@ -140,7 +146,9 @@ impl Filesystem {
     /// An empty filesystem (just a root directory).
     pub fn new() -> Self {
         let dev = NEXT_DEV.fetch_add(1, Ordering::Relaxed);
-        Filesystem { tree: Arc::new(Mutex::new(Tree::new(dev, wall_clock_ns()))) }
+        Filesystem {
+            tree: Arc::new(Mutex::new(Tree::new(dev, wall_clock_ns()))),
+        }
     }
 
     /// Locks the tree. A panic in another holder cannot leave the tree
@@ -170,7 +178,8 @@ impl Filesystem {
         let mut t = self.lock();
         let r = Self::resolve(&t, op, p, false)?;
         let name = r.name(Errno::Exist).map_err(|e| err(op, p, e))?.to_owned();
-        t.create(r.parent, &name, kind, wall_clock_ns()).map_err(|e| err(op, p, e))
+        t.create(r.parent, &name, kind, wall_clock_ns())
+            .map_err(|e| err(op, p, e))
     }
 
     /// Creates a directory and any missing parents (like `mkdir -p`).
@@ -178,7 +187,10 @@ impl Filesystem {
         let mut t = self.lock();
         let mut cur = ROOT;
         for comp in p.split('/').filter(|c| !c.is_empty() && *c != ".") {
-            let next = match t.lookup(cur, comp).map_err(|e| err("create_dir_all", p, e))? {
+            let next = match t
+                .lookup(cur, comp)
+                .map_err(|e| err("create_dir_all", p, e))?
+            {
                 Some(ino) => {
                     let r = path::resolve(&t, cur, comp, true).and_then(|r| r.existing(&t));
                     let ino = r.unwrap_or(ino);
@@ -188,7 +200,12 @@ impl Filesystem {
                     ino
                 }
                 None => t
-                    .create(cur, comp, NodeKind::Dir(dir::Directory::new(cur)), wall_clock_ns())
+                    .create(
+                        cur,
+                        comp,
+                        NodeKind::Dir(dir::Directory::new(cur)),
+                        wall_clock_ns(),
+                    )
                     .map_err(|e| err("create_dir_all", p, e))?,
             };
             cur = next;
@@ -198,7 +215,8 @@ impl Filesystem {
 
     /// Creates a directory (parents must exist).
     pub fn create_dir(&self, p: &str) -> Result<(), FsError> {
-        self.create_node("create_dir", p, NodeKind::Dir(dir::Directory::new(ROOT))).map(|_| ())
+        self.create_node("create_dir", p, NodeKind::Dir(dir::Directory::new(ROOT)))
+            .map(|_| ())
     }
 
     /// Creates or replaces the file `p` with a private copy of `data`.
@@ -230,11 +248,16 @@ impl Filesystem {
                 Ok(())
             }
             None => {
-                let name = r.name(Errno::Isdir).map_err(|e| err("write", p, e))?.to_owned();
+                let name = r
+                    .name(Errno::Isdir)
+                    .map_err(|e| err("write", p, e))?
+                    .to_owned();
                 if r.trailing_slash {
                     return Err(err("write", p, Errno::Isdir));
                 }
-                t.create(r.parent, &name, NodeKind::File(data), now).map(|_| ()).map_err(|e| err("write", p, e))
+                t.create(r.parent, &name, NodeKind::File(data), now)
+                    .map(|_| ())
+                    .map_err(|e| err("write", p, e))
             }
         }
     }
@@ -263,7 +286,10 @@ impl Filesystem {
         Ok(d.iter()
             .filter_map(|(name, child)| {
                 let kind = kind_of(&t.get(child).ok()?.kind);
-                Some(DirEntry { name: name.to_owned(), kind })
+                Some(DirEntry {
+                    name: name.to_owned(),
+                    kind,
+                })
             })
             .collect())
     }
@@ -273,7 +299,13 @@ impl Filesystem {
         let t = self.lock();
         let ino = Self::existing(&t, "metadata", p, follow)?;
         let n = t.get(ino).map_err(|e| err("metadata", p, e))?;
-        Ok(Metadata { ino, kind: kind_of(&n.kind), len: n.size(), nlink: n.nlink, mtime: n.mtim })
+        Ok(Metadata {
+            ino,
+            kind: kind_of(&n.kind),
+            len: n.size(),
+            nlink: n.nlink,
+            mtime: n.mtim,
+        })
     }
 
     /// Metadata of `p`, symlinks followed.
@@ -290,23 +322,36 @@ impl Filesystem {
     pub fn remove_file(&self, p: &str) -> Result<(), FsError> {
         let mut t = self.lock();
         let r = Self::resolve(&t, "remove_file", p, false)?;
-        let name = r.name(Errno::Isdir).map_err(|e| err("remove_file", p, e))?.to_owned();
-        t.unlink(r.parent, &name, wall_clock_ns()).map(|_| ()).map_err(|e| err("remove_file", p, e))
+        let name = r
+            .name(Errno::Isdir)
+            .map_err(|e| err("remove_file", p, e))?
+            .to_owned();
+        t.unlink(r.parent, &name, wall_clock_ns())
+            .map(|_| ())
+            .map_err(|e| err("remove_file", p, e))
     }
 
     /// Removes the empty directory `p`.
     pub fn remove_dir(&self, p: &str) -> Result<(), FsError> {
         let mut t = self.lock();
         let r = Self::resolve(&t, "remove_dir", p, false)?;
-        let name = r.name(Errno::Busy).map_err(|e| err("remove_dir", p, e))?.to_owned();
-        t.rmdir(r.parent, &name, wall_clock_ns()).map(|_| ()).map_err(|e| err("remove_dir", p, e))
+        let name = r
+            .name(Errno::Busy)
+            .map_err(|e| err("remove_dir", p, e))?
+            .to_owned();
+        t.rmdir(r.parent, &name, wall_clock_ns())
+            .map(|_| ())
+            .map_err(|e| err("remove_dir", p, e))
     }
 
     /// Removes `p` and, if it is a directory, everything below it.
     pub fn remove_dir_all(&self, p: &str) -> Result<(), FsError> {
         let mut t = self.lock();
         let r = Self::resolve(&t, "remove_dir_all", p, false)?;
-        let name = r.name(Errno::Busy).map_err(|e| err("remove_dir_all", p, e))?.to_owned();
+        let name = r
+            .name(Errno::Busy)
+            .map_err(|e| err("remove_dir_all", p, e))?
+            .to_owned();
         remove_recursive(&mut t, r.parent, &name).map_err(|e| err("remove_dir_all", p, e))
     }
 
@@ -315,14 +360,22 @@ impl Filesystem {
         let mut t = self.lock();
         let a = Self::resolve(&t, "rename", from, false)?;
         let b = Self::resolve(&t, "rename", to, false)?;
-        let an = a.name(Errno::Busy).map_err(|e| err("rename", from, e))?.to_owned();
-        let bn = b.name(Errno::Busy).map_err(|e| err("rename", to, e))?.to_owned();
-        t.rename(a.parent, &an, b.parent, &bn, wall_clock_ns()).map_err(|e| err("rename", from, e))
+        let an = a
+            .name(Errno::Busy)
+            .map_err(|e| err("rename", from, e))?
+            .to_owned();
+        let bn = b
+            .name(Errno::Busy)
+            .map_err(|e| err("rename", to, e))?
+            .to_owned();
+        t.rename(a.parent, &an, b.parent, &bn, wall_clock_ns())
+            .map_err(|e| err("rename", from, e))
     }
 
     /// Creates the symlink `p` pointing at `target` (stored verbatim).
     pub fn symlink(&self, target: &str, p: &str) -> Result<(), FsError> {
-        self.create_node("symlink", p, NodeKind::Symlink(target.into())).map(|_| ())
+        self.create_node("symlink", p, NodeKind::Symlink(target.into()))
+            .map(|_| ())
     }
 
     /// Creates `new` as another name of the file `existing`.
@@ -330,13 +383,18 @@ impl Filesystem {
         let mut t = self.lock();
         let src = Self::existing(&t, "hard_link", existing, false)?;
         let r = Self::resolve(&t, "hard_link", new, false)?;
-        let name = r.name(Errno::Exist).map_err(|e| err("hard_link", new, e))?.to_owned();
-        t.link(r.parent, &name, src, wall_clock_ns()).map_err(|e| err("hard_link", new, e))
+        let name = r
+            .name(Errno::Exist)
+            .map_err(|e| err("hard_link", new, e))?
+            .to_owned();
+        t.link(r.parent, &name, src, wall_clock_ns())
+            .map_err(|e| err("hard_link", new, e))
     }
 
     /// Creates the character device `p` (e.g. `/dev/urandom`).
     pub fn add_device(&self, p: &str, device: Device) -> Result<(), FsError> {
-        self.create_node("add_device", p, NodeKind::CharDevice(device)).map(|_| ())
+        self.create_node("add_device", p, NodeKind::CharDevice(device))
+            .map(|_| ())
     }
 
     /// Creates `dir` (and parents) holding the standard devices `null`,
@@ -392,5 +450,9 @@ pub(crate) fn kind_of(k: &NodeKind) -> FileKind {
 }
 
 pub(crate) fn err(op: &'static str, path: &str, errno: Errno) -> FsError {
-    FsError::Tree { op, path: path.to_owned(), errno }
+    FsError::Tree {
+        op,
+        path: path.to_owned(),
+        errno,
+    }
 }

@@ -58,7 +58,14 @@ pub struct Node {
 
 impl Node {
     fn new(kind: NodeKind, now: u64) -> Self {
-        Node { kind, nlink: 0, open: 0, atim: now, mtim: now, ctim: now }
+        Node {
+            kind,
+            nlink: 0,
+            open: 0,
+            atim: now,
+            mtim: now,
+            ctim: now,
+        }
     }
 
     /// The WASI file type.
@@ -111,7 +118,11 @@ impl Tree {
         root.nlink = 2;
         let mut nodes = HashMap::new();
         nodes.insert(ROOT, root);
-        Tree { nodes, next_ino: ROOT + 1, dev }
+        Tree {
+            nodes,
+            next_ino: ROOT + 1,
+            dev,
+        }
     }
 
     /// The device id of this tree.
@@ -400,11 +411,17 @@ impl Tree {
                     if name.is_empty() || name == "." || name == ".." || name.contains('/') {
                         return Err(format!("dir {ino} has bad entry name {name:?}"));
                     }
-                    let c = self.nodes.get(&child).ok_or(format!("dangling entry {name:?} in {ino}"))?;
+                    let c = self
+                        .nodes
+                        .get(&child)
+                        .ok_or(format!("dangling entry {name:?} in {ino}"))?;
                     *names.entry(child).or_default() += 1;
                     if let NodeKind::Dir(cd) = &c.kind {
                         if cd.parent != ino {
-                            return Err(format!("dir {child} is in {ino} but its parent is {}", cd.parent));
+                            return Err(format!(
+                                "dir {child} is in {ino} but its parent is {}",
+                                cd.parent
+                            ));
                         }
                         *subdirs.entry(ino).or_default() += 1;
                     }
@@ -425,7 +442,10 @@ impl Tree {
                 _ => linked,
             };
             if n.nlink != expect {
-                return Err(format!("inode {ino}: nlink {} but expected {expect}", n.nlink));
+                return Err(format!(
+                    "inode {ino}: nlink {} but expected {expect}",
+                    n.nlink
+                ));
             }
             if n.nlink == 0 && n.open == 0 && ino != ROOT {
                 return Err(format!("inode {ino} is unreachable but not freed"));

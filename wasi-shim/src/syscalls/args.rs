@@ -16,7 +16,12 @@ pub fn args_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, argv: u32, buf: u3
 }
 
 /// `args_sizes_get(argc, argv_buf_size)`.
-pub fn args_sizes_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, argc: u32, size: u32) -> Result<()> {
+pub fn args_sizes_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    argc: u32,
+    size: u32,
+) -> Result<()> {
     let (n, bytes) = sizes(&ctx.args);
     mem.check(argc, 4)?;
     mem.check(size, 4)?;
@@ -30,7 +35,12 @@ pub fn environ_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, env: u32, buf: 
 }
 
 /// `environ_sizes_get(count, buf_size)`.
-pub fn environ_sizes_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, count: u32, size: u32) -> Result<()> {
+pub fn environ_sizes_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    count: u32,
+    size: u32,
+) -> Result<()> {
     let (n, bytes) = sizes(&ctx.env);
     mem.check(count, 4)?;
     mem.check(size, 4)?;

@@ -93,7 +93,8 @@ fn write_inode(
         NodeKind::CharDevice(Device::Sink(sink)) => {
             for i in 0..iovs.count() {
                 let (buf, len) = mem.iovec(iovs, i)?;
-                sink.write_all(mem.slice(buf, len)?).map_err(|_| Errno::Io)?;
+                sink.write_all(mem.slice(buf, len)?)
+                    .map_err(|_| Errno::Io)?;
             }
             Ok((total, offset))
         }
@@ -104,7 +105,14 @@ fn write_inode(
 }
 
 /// `fd_read(fd, iovs, iovs_len, nread)`.
-pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> Result<()> {
+pub fn fd_read(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    nread: u32,
+) -> Result<()> {
     let iovs = mem.iovecs(iovs, iovs_len)?;
     mem.check(nread, 4)?;
     let now = ctx.clocks.file_time();
@@ -166,7 +174,9 @@ pub fn fd_pread(
     if offset > i64::MAX as u64 {
         return Err(Errno::Inval);
     }
-    let FdKind::File { handle, .. } = &e.kind else { unreachable!("checked above") };
+    let FdKind::File { handle, .. } = &e.kind else {
+        unreachable!("checked above")
+    };
     let mut t = handle.fs.lock();
     let n = read_inode(&mut t, handle.ino, offset, mem, &iovs, random, now)?;
     drop(t);
@@ -183,7 +193,14 @@ fn io_errno(e: &std::io::Error) -> Errno {
 }
 
 /// `fd_write(fd, iovs, iovs_len, nwritten)`.
-pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) -> Result<()> {
+pub fn fd_write(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    nwritten: u32,
+) -> Result<()> {
     let iovs = mem.iovecs(iovs, iovs_len)?;
     mem.check(nwritten, 4)?;
     let total = mem.iovecs_total(&iovs)?;
@@ -203,7 +220,8 @@ pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32
     let n = match &mut e.kind {
         FdKind::File { handle, offset } => {
             let mut t = handle.fs.lock();
-            let (n, end) = write_inode(&mut t, handle.ino, *offset, append, total, mem, &iovs, now)?;
+            let (n, end) =
+                write_inode(&mut t, handle.ino, *offset, append, total, mem, &iovs, now)?;
             *offset = end;
             n
         }
@@ -213,7 +231,9 @@ pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32
                 if len == 0 {
                     continue;
                 }
-                if out.write(mem.slice(buf, len)?).map_err(|e| io_errno(&e))? == OutputWrite::CapReached {
+                if out.write(mem.slice(buf, len)?).map_err(|e| io_errno(&e))?
+                    == OutputWrite::CapReached
+                {
                     cap_reached = Some(*limit);
                 }
             }
@@ -258,7 +278,9 @@ pub fn fd_pwrite(
     let now = ctx.clocks.file_time();
     let e = ctx.fds.get(fd)?;
     let append = e.flags & fdflags::APPEND != 0;
-    let FdKind::File { handle, .. } = &e.kind else { unreachable!("checked above") };
+    let FdKind::File { handle, .. } = &e.kind else {
+        unreachable!("checked above")
+    };
     let mut t = handle.fs.lock();
     let (n, _) = write_inode(&mut t, handle.ino, offset, append, total, mem, &iovs, now)?;
     drop(t);
@@ -266,17 +288,30 @@ pub fn fd_pwrite(
 }
 
 /// `fd_seek(fd, offset, whence, newoffset)`.
-pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, delta: i64, wh: u32, out: u32) -> Result<()> {
+pub fn fd_seek(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    delta: i64,
+    wh: u32,
+    out: u32,
+) -> Result<()> {
     mem.check(out, 8)?;
     let e = ctx.fds.get_mut(fd)?;
     if let FdKind::Input(_) | FdKind::Output { .. } = e.kind {
         return Err(Errno::Spipe);
     }
-    let needed = if wh == u32::from(whence::CUR) && delta == 0 { rights::FD_TELL } else { rights::FD_SEEK };
+    let needed = if wh == u32::from(whence::CUR) && delta == 0 {
+        rights::FD_TELL
+    } else {
+        rights::FD_SEEK
+    };
     if e.require(needed).is_err() {
         e.require(rights::FD_SEEK)?;
     }
-    let FdKind::File { handle, offset } = &mut e.kind else { return Err(Errno::Badf) };
+    let FdKind::File { handle, offset } = &mut e.kind else {
+        return Err(Errno::Badf);
+    };
     let t = handle.fs.lock();
     let node = t.get(handle.ino)?;
     if let NodeKind::CharDevice(_) = node.kind {
@@ -326,7 +361,12 @@ pub fn fd_close(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> Resul
 }
 
 /// `fd_renumber(from, to)`: `to` is closed and `from` takes its number.
-pub fn fd_renumber(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, from: u32, to: u32) -> Result<()> {
+pub fn fd_renumber(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    from: u32,
+    to: u32,
+) -> Result<()> {
     let old = ctx.fds.renumber(from, to)?;
     drop(old);
     Ok(())
@@ -352,7 +392,14 @@ pub fn fd_sync(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> Result
 }
 
 /// `fd_advise(fd, offset, len, advice)`: validated, then nothing to do.
-pub fn fd_advise(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset: u64, len: u64, adv: u32) -> Result<()> {
+pub fn fd_advise(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    offset: u64,
+    len: u64,
+    adv: u32,
+) -> Result<()> {
     let e = ctx.fds.get(fd)?;
     if let FdKind::Input(_) | FdKind::Output { .. } = e.kind {
         return Err(Errno::Spipe);
@@ -366,7 +413,13 @@ pub fn fd_advise(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset:
 
 /// `fd_allocate(fd, offset, len)`: extends the file to `offset + len` if it
 /// is shorter (`posix_fallocate`).
-pub fn fd_allocate(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset: u64, len: u64) -> Result<()> {
+pub fn fd_allocate(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    offset: u64,
+    len: u64,
+) -> Result<()> {
     let e = ctx.fds.get(fd)?;
     match &e.kind {
         FdKind::Input(_) | FdKind::Output { .. } => return Err(Errno::Spipe),
@@ -382,7 +435,9 @@ pub fn fd_allocate(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offse
         return Err(Errno::Fbig);
     }
     let grow = {
-        let FdKind::File { handle, .. } = &e.kind else { unreachable!("checked above") };
+        let FdKind::File { handle, .. } = &e.kind else {
+            unreachable!("checked above")
+        };
         let t = handle.fs.lock();
         match &t.get(handle.ino)?.kind {
             NodeKind::File(d) => end.saturating_sub(d.len()),
@@ -392,7 +447,9 @@ pub fn fd_allocate(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offse
     ctx.charge_bytes(grow)?;
     let now = ctx.clocks.file_time();
     let e = ctx.fds.get(fd)?;
-    let FdKind::File { handle, .. } = &e.kind else { unreachable!("checked above") };
+    let FdKind::File { handle, .. } = &e.kind else {
+        unreachable!("checked above")
+    };
     let mut t = handle.fs.lock();
     let node = t.get_mut(handle.ino)?;
     if let NodeKind::File(d) = &mut node.kind {
@@ -406,16 +463,31 @@ pub fn fd_allocate(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offse
 }
 
 /// `fd_fdstat_get(fd, stat)`.
-pub fn fd_fdstat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, out: u32) -> Result<()> {
+pub fn fd_fdstat_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    out: u32,
+) -> Result<()> {
     mem.check(out, size::FDSTAT)?;
     let e = ctx.fds.get(fd)?;
-    let stat = Fdstat { filetype: e.filetype(), flags: e.flags, rights_base: e.base, rights_inheriting: e.inheriting };
+    let stat = Fdstat {
+        filetype: e.filetype(),
+        flags: e.flags,
+        rights_base: e.base,
+        rights_inheriting: e.inheriting,
+    };
     mem.write(out, &stat.encode())
 }
 
 /// `fd_fdstat_set_flags(fd, flags)`. Every defined flag is stored and
 /// honoured; `SYNC`/`DSYNC`/`RSYNC` cost nothing in memory.
-pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, flags: u32) -> Result<()> {
+pub fn fd_fdstat_set_flags(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    flags: u32,
+) -> Result<()> {
     let e = ctx.fds.get_mut(fd)?;
     e.require(rights::FD_FDSTAT_SET_FLAGS)?;
     let flags = u16::try_from(flags).map_err(|_| Errno::Inval)?;
@@ -427,7 +499,13 @@ pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u3
 }
 
 /// `fd_fdstat_set_rights(fd, base, inheriting)`: rights can only shrink.
-pub fn fd_fdstat_set_rights(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, base: u64, inheriting: u64) -> Result<()> {
+pub fn fd_fdstat_set_rights(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    base: u64,
+    inheriting: u64,
+) -> Result<()> {
     let e = ctx.fds.get_mut(fd)?;
     if base & !e.base != 0 || inheriting & !e.inheriting != 0 {
         return Err(Errno::Notcapable);
@@ -438,19 +516,35 @@ pub fn fd_fdstat_set_rights(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u
 }
 
 /// `fd_filestat_get(fd, stat)`.
-pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, out: u32) -> Result<()> {
+pub fn fd_filestat_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    out: u32,
+) -> Result<()> {
     mem.check(out, size::FILESTAT)?;
     let e = ctx.fds.get(fd)?;
     e.require(rights::FD_FILESTAT_GET)?;
     let stat = match &e.kind {
-        FdKind::File { handle, .. } | FdKind::Dir { handle, .. } => handle.fs.lock().filestat(handle.ino)?,
-        FdKind::Input(_) | FdKind::Output { .. } => Filestat { filetype: e.filetype(), nlink: 1, ..Default::default() },
+        FdKind::File { handle, .. } | FdKind::Dir { handle, .. } => {
+            handle.fs.lock().filestat(handle.ino)?
+        }
+        FdKind::Input(_) | FdKind::Output { .. } => Filestat {
+            filetype: e.filetype(),
+            nlink: 1,
+            ..Default::default()
+        },
     };
     mem.write(out, &stat.encode())
 }
 
 /// `fd_filestat_set_size(fd, size)` (`ftruncate`).
-pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, len: u64) -> Result<()> {
+pub fn fd_filestat_set_size(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    len: u64,
+) -> Result<()> {
     let e = ctx.fds.get(fd)?;
     match &e.kind {
         // ftruncate(2) on anything but a regular file: EINVAL on Linux.
@@ -458,7 +552,8 @@ pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u
         FdKind::File { .. } => {}
     }
     // ftruncate(2) of an fd not open for writing: EINVAL on Linux.
-    e.require(rights::FD_FILESTAT_SET_SIZE).map_err(|_| Errno::Inval)?;
+    e.require(rights::FD_FILESTAT_SET_SIZE)
+        .map_err(|_| Errno::Inval)?;
     if len > i64::MAX as u64 {
         return Err(Errno::Inval);
     }
@@ -466,7 +561,9 @@ pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u
         return Err(Errno::Fbig);
     }
     let grow = {
-        let FdKind::File { handle, .. } = &e.kind else { unreachable!("checked above") };
+        let FdKind::File { handle, .. } = &e.kind else {
+            unreachable!("checked above")
+        };
         let t = handle.fs.lock();
         match &t.get(handle.ino)?.kind {
             NodeKind::File(d) => len.saturating_sub(d.len()),
@@ -476,7 +573,9 @@ pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u
     ctx.charge_bytes(grow)?;
     let now = ctx.clocks.file_time();
     let e = ctx.fds.get(fd)?;
-    let FdKind::File { handle, .. } = &e.kind else { unreachable!("checked above") };
+    let FdKind::File { handle, .. } = &e.kind else {
+        unreachable!("checked above")
+    };
     let mut t = handle.fs.lock();
     let node = t.get_mut(handle.ino)?;
     if let NodeKind::File(d) = &mut node.kind {
@@ -488,7 +587,14 @@ pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u
 }
 
 /// Applies `fstflags` to an inode (shared by `fd_` and `path_filestat_set_times`).
-pub(crate) fn set_times(tree: &mut Tree, ino: Ino, atim: u64, mtim: u64, flags: u32, now: u64) -> Result<()> {
+pub(crate) fn set_times(
+    tree: &mut Tree,
+    ino: Ino,
+    atim: u64,
+    mtim: u64,
+    flags: u32,
+    now: u64,
+) -> Result<()> {
     let flags = u16::try_from(flags).map_err(|_| Errno::Inval)?;
     if flags & !fstflags::ALL != 0
         || (flags & fstflags::ATIM != 0 && flags & fstflags::ATIM_NOW != 0)
@@ -532,10 +638,18 @@ pub fn fd_filestat_set_times(
 }
 
 /// `fd_prestat_get(fd, prestat)`.
-pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, out: u32) -> Result<()> {
+pub fn fd_prestat_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    out: u32,
+) -> Result<()> {
     mem.check(out, size::PRESTAT)?;
     match &ctx.fds.get(fd)?.kind {
-        FdKind::Dir { preopen: Some(name), .. } => {
+        FdKind::Dir {
+            preopen: Some(name),
+            ..
+        } => {
             let mut b = [0u8; 8];
             b[4..8].copy_from_slice(&(name.len() as u32).to_le_bytes());
             mem.write(out, &b)
@@ -546,9 +660,18 @@ pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, out
 
 /// `fd_prestat_dir_name(fd, path, path_len)`: `ENAMETOOLONG` if the buffer
 /// is shorter than the name (it would be silently truncated otherwise).
-pub fn fd_prestat_dir_name(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u32, len: u32) -> Result<()> {
+pub fn fd_prestat_dir_name(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    buf: u32,
+    len: u32,
+) -> Result<()> {
     match &ctx.fds.get(fd)?.kind {
-        FdKind::Dir { preopen: Some(name), .. } => {
+        FdKind::Dir {
+            preopen: Some(name),
+            ..
+        } => {
             if (len as usize) < name.len() {
                 return Err(Errno::Nametoolong);
             }
@@ -612,7 +735,10 @@ pub fn fd_readdir(
         }
         if more {
             for (next, name, ino) in dir.entries_after(cookie) {
-                let ftype = t.get(ino).map(|n| n.filetype()).unwrap_or(filetype::UNKNOWN);
+                let ftype = t
+                    .get(ino)
+                    .map(|n| n.filetype())
+                    .unwrap_or(filetype::UNKNOWN);
                 if !put(next, ino, ftype, name) {
                     break;
                 }

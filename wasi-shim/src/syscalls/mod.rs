@@ -75,7 +75,10 @@ pub(crate) fn write_string_list(
     buf: u32,
 ) -> Result<()> {
     let total: u64 = list.iter().map(|s| s.len() as u64 + 1).sum();
-    mem.check(ptrs, u32::try_from(list.len() as u64 * 4).map_err(|_| Errno::Fault)?)?;
+    mem.check(
+        ptrs,
+        u32::try_from(list.len() as u64 * 4).map_err(|_| Errno::Fault)?,
+    )?;
     mem.check(buf, u32::try_from(total).map_err(|_| Errno::Fault)?)?;
     let mut at = buf;
     for (i, s) in list.iter().enumerate() {

@@ -36,7 +36,12 @@ fn dir_cap(ctx: &WasiCtx, fd: u32, right: u64) -> Result<DirCap> {
     if !(e.read_only && right & rights::MUTATING != 0) {
         e.require(right).map_err(|_| Errno::Perm)?;
     }
-    Ok(DirCap { fs: h.fs.clone(), ino: h.ino, read_only: e.read_only, inheriting: e.inheriting })
+    Ok(DirCap {
+        fs: h.fs.clone(),
+        ino: h.ino,
+        read_only: e.read_only,
+        inheriting: e.inheriting,
+    })
 }
 
 fn rofs(cap: &DirCap) -> Result<()> {
@@ -69,7 +74,13 @@ fn read_path<'m>(mem: &'m GuestMemory<'_>, ptr: u32, len: u32) -> Result<&'m str
 }
 
 /// `path_create_directory(fd, path)`.
-pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, ptr: u32, len: u32) -> Result<()> {
+pub fn path_create_directory(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    ptr: u32,
+    len: u32,
+) -> Result<()> {
     let cap = dir_cap(ctx, fd, rights::PATH_CREATE_DIRECTORY)?;
     let (path, _) = strip_trailing(read_path(mem, ptr, len)?);
     let now = ctx.clocks.file_time();
@@ -151,7 +162,12 @@ pub fn path_link(
     let old_path = read_path(mem, old_ptr, old_len)?;
     let target = {
         let t = src.fs.lock();
-        let s = resolve(&t, src.ino, old_path, old_flags & lookupflags::SYMLINK_FOLLOW != 0)?;
+        let s = resolve(
+            &t,
+            src.ino,
+            old_path,
+            old_flags & lookupflags::SYMLINK_FOLLOW != 0,
+        )?;
         s.existing(&t)?
     };
     let dst = dir_cap(ctx, new_fd, rights::PATH_LINK_TARGET)?;
@@ -200,7 +216,10 @@ pub fn path_open(
     let cap = dir_cap(ctx, fd, rights::PATH_OPEN)?;
     let oflags = u16::try_from(oflags).map_err(|_| Errno::Inval)?;
     let fdflags = u16::try_from(fdflags).map_err(|_| Errno::Inval)?;
-    if oflags & !oflags::ALL != 0 || fdflags & !fdflags::ALL != 0 || dirflags & !lookupflags::SYMLINK_FOLLOW != 0 {
+    if oflags & !oflags::ALL != 0
+        || fdflags & !fdflags::ALL != 0
+        || dirflags & !lookupflags::SYMLINK_FOLLOW != 0
+    {
         return Err(Errno::Inval);
     }
     // open(2) on Linux 6.4+: O_CREAT|O_DIRECTORY is refused before any lookup.
@@ -215,26 +234,40 @@ pub fn path_open(
         let e = ctx.fds.get(fd)?;
         if !cap.read_only {
             if creat {
-                e.require(rights::PATH_CREATE_FILE).map_err(|_| Errno::Perm)?;
+                e.require(rights::PATH_CREATE_FILE)
+                    .map_err(|_| Errno::Perm)?;
             }
             if trunc {
-                e.require(rights::PATH_FILESTAT_SET_SIZE).map_err(|_| Errno::Perm)?;
+                e.require(rights::PATH_FILESTAT_SET_SIZE)
+                    .map_err(|_| Errno::Perm)?;
             }
         }
     }
-    ctx.fds.check_room()?;
+    // A full fd table is the open-files limit: record it (which ends the
+    // run when the embedder asked for that), and the guest sees EMFILE.
+    if let Err(e) = ctx.fds.check_room() {
+        ctx.hit_limit(crate::ctx::Limit::OpenFiles);
+        return Err(e);
+    }
     let path = read_path(mem, ptr, len)?;
     // The new fd gets at most what the directory may pass on (masked, not
     // refused: RATIONALE.md, "rights"), and what its file type supports.
     let requested = base & cap.inheriting;
-    let wants_write = requested & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE) != 0;
+    let wants_write =
+        requested & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE) != 0;
     let follow = dirflags & lookupflags::SYMLINK_FOLLOW != 0 && !(creat && excl);
     let now = ctx.clocks.file_time();
 
     let mut t = cap.fs.lock();
     // Linux open_last_lookups: O_CREAT on a name with a trailing slash is
     // EISDIR, whether it exists or not, and before a final symlink is followed.
-    if creat && strip_trailing(path).1 && matches!(resolve(&t, cap.ino, strip_trailing(path).0, false)?.last, Last::Name(_)) {
+    if creat
+        && strip_trailing(path).1
+        && matches!(
+            resolve(&t, cap.ino, strip_trailing(path).0, false)?.last,
+            Last::Name(_)
+        )
+    {
         return Err(Errno::Isdir);
     }
     let r = resolve(&t, cap.ino, path, follow)?;
@@ -296,19 +329,37 @@ pub fn path_open(
     let node = t.get(ino)?;
     let (type_base, type_inheriting, is_dir) = match node.kind {
         NodeKind::Dir(_) => (rights::DIRECTORY_BASE, rights::DIRECTORY_INHERITING, true),
-        NodeKind::CharDevice(_) => (rights::CHARACTER_DEVICE_BASE | rights::FD_SEEK | rights::FD_TELL, 0, false),
+        NodeKind::CharDevice(_) => (
+            rights::CHARACTER_DEVICE_BASE | rights::FD_SEEK | rights::FD_TELL,
+            0,
+            false,
+        ),
         _ => (rights::REGULAR_FILE_BASE, 0, false),
     };
     let mut new_base = requested & type_base;
-    let mut new_inheriting = inheriting & cap.inheriting & if is_dir { type_inheriting } else { rights::ALL };
+    let mut new_inheriting =
+        inheriting & cap.inheriting & if is_dir { type_inheriting } else { rights::ALL };
     if cap.read_only {
         new_base &= !rights::MUTATING;
         new_inheriting &= rights::ALL;
     }
     let handle = Handle::new_locked(cap.fs.clone(), &mut t, ino);
     drop(t);
-    let kind = if is_dir { FdKind::Dir { handle, preopen: None } } else { FdKind::File { handle, offset: 0 } };
-    let entry = FdEntry { kind, base: new_base, inheriting: new_inheriting, flags: fdflags, read_only: cap.read_only };
+    let kind = if is_dir {
+        FdKind::Dir {
+            handle,
+            preopen: None,
+        }
+    } else {
+        FdKind::File { handle, offset: 0 }
+    };
+    let entry = FdEntry {
+        kind,
+        base: new_base,
+        inheriting: new_inheriting,
+        flags: fdflags,
+        read_only: cap.read_only,
+    };
     let new_fd = ctx.fds.insert(entry)?;
     mem.write_u32(out, new_fd)
 }
@@ -332,7 +383,9 @@ pub fn path_readlink(
     let t = cap.fs.lock();
     let r = resolve(&t, cap.ino, &path, false)?;
     let ino = r.existing(&t)?;
-    let NodeKind::Symlink(target) = &t.get(ino)?.kind else { return Err(Errno::Inval) };
+    let NodeKind::Symlink(target) = &t.get(ino)?.kind else {
+        return Err(Errno::Inval);
+    };
     let n = target.len().min(buf_len as usize);
     let bytes = target.as_bytes()[..n].to_vec();
     drop(t);
@@ -341,7 +394,13 @@ pub fn path_readlink(
 }
 
 /// `path_remove_directory(fd, path)`.
-pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, ptr: u32, len: u32) -> Result<()> {
+pub fn path_remove_directory(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    ptr: u32,
+    len: u32,
+) -> Result<()> {
     let cap = dir_cap(ctx, fd, rights::PATH_REMOVE_DIRECTORY)?;
     let (path, _) = strip_trailing(read_path(mem, ptr, len)?);
     let now = ctx.clocks.file_time();
@@ -429,11 +488,18 @@ pub fn path_symlink(
     }
     rofs(&cap)?;
     ctx.charge_file()?;
-    t.create(r.parent, name, NodeKind::Symlink(target.into()), now).map(|_| ())
+    t.create(r.parent, name, NodeKind::Symlink(target.into()), now)
+        .map(|_| ())
 }
 
 /// `path_unlink_file(fd, path)`.
-pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, ptr: u32, len: u32) -> Result<()> {
+pub fn path_unlink_file(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    ptr: u32,
+    len: u32,
+) -> Result<()> {
     let cap = dir_cap(ctx, fd, rights::PATH_UNLINK_FILE)?;
     let (path, trailing) = strip_trailing(read_path(mem, ptr, len)?);
     let now = ctx.clocks.file_time();
@@ -445,7 +511,11 @@ pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, p
         // `unlink("x/")`: the slash asks for a directory, which unlink never
         // removes. Linux (do_unlinkat) looks at the entry itself, a symlink
         // is not followed: EISDIR for a directory, else ENOTDIR.
-        return Err(if t.get(ino)?.is_dir() { Errno::Isdir } else { Errno::Notdir });
+        return Err(if t.get(ino)?.is_dir() {
+            Errno::Isdir
+        } else {
+            Errno::Notdir
+        });
     }
     if t.get(ino)?.is_dir() {
         return Err(Errno::Isdir);

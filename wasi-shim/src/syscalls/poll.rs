@@ -25,12 +25,21 @@ struct Ready {
 }
 
 /// `poll_oneoff(in, out, nsubscriptions, nevents)`.
-pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, input: u32, output: u32, nsubs: u32, nevents: u32) -> Result<()> {
+pub fn poll_oneoff(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    input: u32,
+    output: u32,
+    nsubs: u32,
+    nevents: u32,
+) -> Result<()> {
     if nsubs == 0 {
         return Err(Errno::Inval);
     }
-    let in_len = u32::try_from(u64::from(nsubs) * u64::from(size::SUBSCRIPTION)).map_err(|_| Errno::Fault)?;
-    let out_len = u32::try_from(u64::from(nsubs) * u64::from(size::EVENT)).map_err(|_| Errno::Fault)?;
+    let in_len = u32::try_from(u64::from(nsubs) * u64::from(size::SUBSCRIPTION))
+        .map_err(|_| Errno::Fault)?;
+    let out_len =
+        u32::try_from(u64::from(nsubs) * u64::from(size::EVENT)).map_err(|_| Errno::Fault)?;
     mem.check(input, in_len)?;
     mem.check(output, out_len)?;
     mem.check(nevents, 4)?;
@@ -52,11 +61,19 @@ pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, input: u32, out
                 } else if flags & event::SUBSCRIPTION_CLOCK_ABSTIME != 0 {
                     ctx.clocks.until(id, timeout)
                 } else {
-                    ctx.clocks.resolution(id).map(|_| Duration::from_nanos(timeout))
+                    ctx.clocks
+                        .resolution(id)
+                        .map(|_| Duration::from_nanos(timeout))
                 };
                 match left {
                     Ok(d) => clocks.push((userdata, d)),
-                    Err(e) => ready.push(Ready { userdata, error: e, kind: tag, nbytes: 0, flags: 0 }),
+                    Err(e) => ready.push(Ready {
+                        userdata,
+                        error: e,
+                        kind: tag,
+                        nbytes: 0,
+                        flags: 0,
+                    }),
                 }
             }
             event::FD_READ | event::FD_WRITE => {
@@ -88,13 +105,25 @@ pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, input: u32, out
         }
         for (userdata, left) in &clocks {
             if *left <= wait {
-                ready.push(Ready { userdata: *userdata, error: Errno::Success, kind: event::CLOCK, nbytes: 0, flags: 0 });
+                ready.push(Ready {
+                    userdata: *userdata,
+                    error: Errno::Success,
+                    kind: event::CLOCK,
+                    nbytes: 0,
+                    flags: 0,
+                });
             }
         }
     } else {
         for (userdata, left) in &clocks {
             if left.is_zero() {
-                ready.push(Ready { userdata: *userdata, error: Errno::Success, kind: event::CLOCK, nbytes: 0, flags: 0 });
+                ready.push(Ready {
+                    userdata: *userdata,
+                    error: Errno::Success,
+                    kind: event::CLOCK,
+                    nbytes: 0,
+                    flags: 0,
+                });
             }
         }
     }
@@ -107,7 +136,13 @@ pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, input: u32, out
 }
 
 fn fd_readiness(ctx: &WasiCtx, fd: u32, kind: u8, userdata: u64) -> Ready {
-    let mut r = Ready { userdata, error: Errno::Success, kind, nbytes: 0, flags: 0 };
+    let mut r = Ready {
+        userdata,
+        error: Errno::Success,
+        kind,
+        nbytes: 0,
+        flags: 0,
+    };
     let Ok(e) = ctx.fds.get(fd) else {
         r.error = Errno::Badf;
         return r;

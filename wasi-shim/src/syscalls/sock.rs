@@ -12,7 +12,13 @@ fn not_a_socket(ctx: &WasiCtx, fd: u32) -> Result<()> {
 }
 
 /// `sock_accept(fd, flags, fd_out)`.
-pub fn sock_accept(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, _flags: u32, _out: u32) -> Result<()> {
+pub fn sock_accept(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    _flags: u32,
+    _out: u32,
+) -> Result<()> {
     not_a_socket(ctx, fd)
 }
 
@@ -44,6 +50,11 @@ pub fn sock_send(
 }
 
 /// `sock_shutdown(fd, how)`.
-pub fn sock_shutdown(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, _how: u32) -> Result<()> {
+pub fn sock_shutdown(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    _how: u32,
+) -> Result<()> {
     not_a_socket(ctx, fd)
 }

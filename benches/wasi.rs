@@ -1,0 +1,534 @@
+//! WASI layer benchmarks: afmpeg's `wasi-shim` beside the reference
+//! `wasmi_wasi` (wasi-common over a real temp directory), in the same
+//! criterion groups.
+//!
+//! Both sides run the *same* small wasm module (below, compiled with `wat`)
+//! on a kept-alive wasmi instance; each iteration calls one exported
+//! function that makes the WASI call(s). The interpreter cost is identical
+//! on both sides, so the difference is the WASI layer (plus, for the oracle,
+//! the host kernel it forwards to).
+//!
+//! Groups (bench ids `GROUP/ENGINE/PARAM`):
+//! - `fd_write`, `fd_read`: 4 KiB, 64 KiB and 1 MiB buffers, one
+//!   `fd_write`/`fd_read` per iteration, reported as bytes/s. The writer
+//!   rewinds every 16 MiB and the reader at EOF of its 4 MiB file (an
+//!   extra `fd_seek` once per 16 MiB / 4 MiB, amortised).
+//! - `path_open`: `path_open` + `fd_close` of `a/b/c/d/e/file`.
+//! - `call_overhead`: the engine's floor (`engine/nop`, a wasm call that
+//!   does nothing) and the cheapest WASI round trip (`ebadf`: `fd_write`
+//!   on a closed fd), to read the other ratios against.
+//! - `fd_readdir`: full listing of a directory with 10,000 entries through a
+//!   64 KiB buffer, looping over cookies as wasi-libc does.
+//!
+//! After the groups ran, a table of the medians and ratios (oracle / shim)
+//! is printed and written to `<criterion dir>/wasi-summary.md`.
+//!
+//! Run: `cargo bench --bench wasi` (about 1–2 minutes once built);
+//! a subset: `cargo bench --bench wasi -- fd_write`.
+
+use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+use wasmi::{AsContextMut, Engine, Instance, Linker, Memory, Module, Store, TypedFunc};
+
+const KIB: usize = 1024;
+const MIB: usize = 1024 * KIB;
+/// Sizes of the I/O benches.
+const IO_SIZES: [(usize, &str); 3] = [(4 * KIB, "4KiB"), (64 * KIB, "64KiB"), (MIB, "1MiB")];
+/// Size of the file the read bench reads (a multiple of every I/O size).
+const READ_FILE: usize = 4 * MIB;
+/// Entries in the readdir bench's directory.
+const DIR_ENTRIES: usize = 10_000;
+const DEEP_PATH: &str = "a/b/c/d/e/file";
+
+/// Where the module keeps path strings written by the host.
+const PATH_AREA: u32 = 256;
+
+// WASI rights bits used below.
+const FD_READ: i64 = 1 << 1;
+const FD_SEEK: i64 = 1 << 2;
+const FD_TELL: i64 = 1 << 5;
+const FD_WRITE: i64 = 1 << 6;
+const FD_READDIR: i64 = 1 << 14;
+// oflags.
+const O_CREAT: i32 = 1;
+const O_DIRECTORY: i32 = 2;
+const O_TRUNC: i32 = 8;
+
+/// Memory map: 0 iovec, 16 nread/nwritten, 24 seek result, 32 fd out,
+/// 40 bufused, 256.. path strings, 64 KiB.. readdir buffer (64 KiB),
+/// 128 KiB.. data buffer (1 MiB).
+const WAT: &str = r#"
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_seek" (func $fd_seek (param i32 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_readdir" (func $fd_readdir (param i32 i32 i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (memory (export "memory") 20)
+  (global $written (mut i32) (i32.const 0))
+
+  ;; path_open(dir, SYMLINK_FOLLOW, path, oflags, base, 0, 0) -> fd, or -errno
+  (func (export "open") (param $dir i32) (param $ptr i32) (param $len i32) (param $oflags i32) (param $base i64)
+        (result i32)
+    (local $e i32)
+    (local.set $e (call $path_open (local.get $dir) (i32.const 1) (local.get $ptr) (local.get $len)
+                    (local.get $oflags) (local.get $base) (i64.const 0) (i32.const 0) (i32.const 32)))
+    (if (result i32) (local.get $e)
+      (then (i32.sub (i32.const 0) (local.get $e)))
+      (else (i32.load (i32.const 32)))))
+
+  ;; One fd_write of $len bytes; rewinds every 16 MiB. -> errno, or -1 on a short write
+  (func (export "write_n") (param $fd i32) (param $len i32) (result i32)
+    (local $e i32)
+    (if (i32.gt_u (i32.add (global.get $written) (local.get $len)) (i32.const 16777216))
+      (then
+        (local.set $e (call $fd_seek (local.get $fd) (i64.const 0) (i32.const 0) (i32.const 24)))
+        (if (local.get $e) (then (return (local.get $e))))
+        (global.set $written (i32.const 0))))
+    (i32.store (i32.const 0) (i32.const 131072))
+    (i32.store (i32.const 4) (local.get $len))
+    (local.set $e (call $fd_write (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 16)))
+    (if (local.get $e) (then (return (local.get $e))))
+    (if (i32.ne (i32.load (i32.const 16)) (local.get $len)) (then (return (i32.const -1))))
+    (global.set $written (i32.add (global.get $written) (local.get $len)))
+    (i32.const 0))
+
+  ;; One fd_read of $len bytes; at EOF rewinds and reads again. -> errno, or -1 on a short read
+  (func (export "read_n") (param $fd i32) (param $len i32) (result i32)
+    (local $e i32)
+    (i32.store (i32.const 0) (i32.const 131072))
+    (i32.store (i32.const 4) (local.get $len))
+    (local.set $e (call $fd_read (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 16)))
+    (if (local.get $e) (then (return (local.get $e))))
+    (if (i32.eqz (i32.load (i32.const 16)))
+      (then
+        (local.set $e (call $fd_seek (local.get $fd) (i64.const 0) (i32.const 0) (i32.const 24)))
+        (if (local.get $e) (then (return (local.get $e))))
+        (local.set $e (call $fd_read (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 16)))
+        (if (local.get $e) (then (return (local.get $e))))))
+    (if (i32.ne (i32.load (i32.const 16)) (local.get $len)) (then (return (i32.const -1))))
+    (i32.const 0))
+
+  ;; The engine's floor: a call into wasm that returns at once.
+  (func (export "nop") (result i32) (i32.const 0))
+
+  ;; The cheapest WASI round trip: fd_write on a closed fd (EBADF).
+  (func (export "ebadf") (result i32)
+    (call $fd_write (i32.const 999) (i32.const 0) (i32.const 1) (i32.const 16)))
+
+  ;; path_open (read-only) + fd_close. -> errno
+  (func (export "open_close") (param $dir i32) (param $ptr i32) (param $len i32) (result i32)
+    (local $e i32)
+    (local.set $e (call $path_open (local.get $dir) (i32.const 1) (local.get $ptr) (local.get $len)
+                    (i32.const 0) (i64.const 38) (i64.const 0) (i32.const 0) (i32.const 32)))
+    (if (local.get $e) (then (return (local.get $e))))
+    (call $fd_close (i32.load (i32.const 32))))
+
+  ;; Lists a directory completely with a 64 KiB buffer, following cookies.
+  ;; -> number of entries (with . and ..), or -errno
+  (func (export "readdir_all") (param $fd i32) (result i32)
+    (local $cookie i64) (local $e i32) (local $used i32) (local $p i32) (local $end i32)
+    (local $count i32) (local $reclen i32)
+    (loop $calls
+      (local.set $e (call $fd_readdir (local.get $fd) (i32.const 65536) (i32.const 65536)
+                      (local.get $cookie) (i32.const 40)))
+      (if (local.get $e) (then (return (i32.sub (i32.const 0) (local.get $e)))))
+      (local.set $used (i32.load (i32.const 40)))
+      (local.set $p (i32.const 65536))
+      (local.set $end (i32.add (i32.const 65536) (local.get $used)))
+      (block $done
+        (loop $entries
+          (br_if $done (i32.gt_u (i32.add (local.get $p) (i32.const 24)) (local.get $end)))
+          (local.set $reclen (i32.add (i32.const 24) (i32.load offset=16 (local.get $p))))
+          (br_if $done (i32.gt_u (i32.add (local.get $p) (local.get $reclen)) (local.get $end)))
+          (local.set $cookie (i64.load (local.get $p)))
+          (local.set $count (i32.add (local.get $count) (i32.const 1)))
+          (local.set $p (i32.add (local.get $p) (local.get $reclen)))
+          (br $entries)))
+      ;; A full buffer means there may be more entries.
+      (br_if $calls (i32.eq (local.get $used) (i32.const 65536))))
+    (local.get $count))
+)
+"#;
+
+/// One engine's kept-alive instance and its exports.
+struct Side<T: 'static> {
+    store: Store<T>,
+    memory: Memory,
+    open: TypedFunc<(i32, i32, i32, i32, i64), i32>,
+    write_n: TypedFunc<(i32, i32), i32>,
+    read_n: TypedFunc<(i32, i32), i32>,
+    open_close: TypedFunc<(i32, i32, i32), i32>,
+    readdir_all: TypedFunc<(i32,), i32>,
+    nop: TypedFunc<(), i32>,
+    ebadf: TypedFunc<(), i32>,
+    /// Fds opened at setup.
+    out_fd: i32,
+    in_fd: i32,
+    big_fd: i32,
+    /// Where `DEEP_PATH` sits in memory.
+    deep: (i32, i32),
+}
+
+impl<T: 'static> Side<T> {
+    fn new(engine: &Engine, module: &Module, linker: &Linker<T>, data: T) -> Self {
+        let mut store = Store::new(engine, data);
+        let instance: Instance = linker
+            .instantiate_and_start(&mut store, module)
+            .expect("instantiate");
+        let memory = instance
+            .get_memory(&store, "memory")
+            .expect("memory export");
+        let mut side = Side {
+            open: instance.get_typed_func(&store, "open").unwrap(),
+            write_n: instance.get_typed_func(&store, "write_n").unwrap(),
+            read_n: instance.get_typed_func(&store, "read_n").unwrap(),
+            open_close: instance.get_typed_func(&store, "open_close").unwrap(),
+            readdir_all: instance.get_typed_func(&store, "readdir_all").unwrap(),
+            nop: instance.get_typed_func(&store, "nop").unwrap(),
+            ebadf: instance.get_typed_func(&store, "ebadf").unwrap(),
+            store,
+            memory,
+            out_fd: -1,
+            in_fd: -1,
+            big_fd: -1,
+            deep: (0, 0),
+        };
+        let mut at = PATH_AREA;
+        let mut put = |side: &mut Side<T>, s: &str| {
+            side.memory
+                .write(side.store.as_context_mut(), at as usize, s.as_bytes())
+                .unwrap();
+            let r = (at as i32, s.len() as i32);
+            at += s.len() as u32 + 1;
+            r
+        };
+        let out = put(&mut side, "out.bin");
+        let input = put(&mut side, "data.bin");
+        let big = put(&mut side, "big");
+        side.deep = put(&mut side, DEEP_PATH);
+        side.out_fd = side.open_fd(
+            out,
+            O_CREAT | O_TRUNC,
+            FD_READ | FD_WRITE | FD_SEEK | FD_TELL,
+        );
+        side.in_fd = side.open_fd(input, 0, FD_READ | FD_SEEK | FD_TELL);
+        side.big_fd = side.open_fd(big, O_DIRECTORY, FD_READDIR);
+        // Sanity: each operation works and lists what it should.
+        assert_eq!(side.call_open_close(), 0);
+        assert_eq!(side.readdir(), DIR_ENTRIES as i32 + 2);
+        assert_eq!(side.call_ebadf(), 8, "EBADF");
+        side
+    }
+
+    fn open_fd(&mut self, (ptr, len): (i32, i32), oflags: i32, base: i64) -> i32 {
+        let fd = self
+            .open
+            .call(&mut self.store, (3, ptr, len, oflags, base))
+            .unwrap();
+        assert!(fd > 0, "path_open failed: errno {}", -fd);
+        fd
+    }
+
+    #[inline]
+    fn write(&mut self, len: usize) {
+        let e = self
+            .write_n
+            .call(&mut self.store, (self.out_fd, len as i32))
+            .unwrap();
+        debug_assert_eq!(e, 0);
+        black_box(e);
+    }
+
+    #[inline]
+    fn read(&mut self, len: usize) {
+        let e = self
+            .read_n
+            .call(&mut self.store, (self.in_fd, len as i32))
+            .unwrap();
+        debug_assert_eq!(e, 0);
+        black_box(e);
+    }
+
+    #[inline]
+    fn call_open_close(&mut self) -> i32 {
+        self.open_close
+            .call(&mut self.store, (3, self.deep.0, self.deep.1))
+            .unwrap()
+    }
+
+    #[inline]
+    fn call_ebadf(&mut self) -> i32 {
+        self.ebadf.call(&mut self.store, ()).unwrap()
+    }
+
+    #[inline]
+    fn call_nop(&mut self) -> i32 {
+        self.nop.call(&mut self.store, ()).unwrap()
+    }
+
+    #[inline]
+    fn readdir(&mut self) -> i32 {
+        self.readdir_all
+            .call(&mut self.store, (self.big_fd,))
+            .unwrap()
+    }
+}
+
+fn module(engine: &Engine) -> Module {
+    let wasm = wat::parse_str(WAT).expect("WAT");
+    Module::new(engine, &wasm[..]).expect("module")
+}
+
+/// afmpeg's shim over an in-memory tree.
+fn shim_side(engine: &Engine, module: &Module) -> Side<wasi_shim::WasiCtx> {
+    let fs = wasi_shim::fs::Filesystem::new();
+    fs.create_dir_all("/a/b/c/d/e").unwrap();
+    fs.write("/a/b/c/d/e/file", b"deep".to_vec()).unwrap();
+    fs.write("/data.bin", vec![0x5a; READ_FILE]).unwrap();
+    fs.create_dir("/big").unwrap();
+    for i in 0..DIR_ENTRIES {
+        fs.write(&format!("/big/f{i:05}"), Vec::new()).unwrap();
+    }
+    let ctx = wasi_shim::WasiCtx::builder()
+        .preopen_dir(&fs, "/")
+        .build()
+        .unwrap();
+    let mut linker = Linker::<wasi_shim::WasiCtx>::new(engine);
+    wasi_shim::wasmi_link::add_to_linker(&mut linker, |c| c).unwrap();
+    Side::new(engine, module, &linker, ctx)
+}
+
+/// The oracle: wasmi_wasi (wasi-common) over a real temp directory.
+fn oracle_side(
+    engine: &Engine,
+    module: &Module,
+    dir: &std::path::Path,
+) -> Side<wasmi_wasi::WasiCtx> {
+    use wasmi_wasi::sync::{ambient_authority, Dir, WasiCtxBuilder};
+    std::fs::create_dir_all(dir.join("a/b/c/d/e")).unwrap();
+    std::fs::write(dir.join("a/b/c/d/e/file"), b"deep").unwrap();
+    std::fs::write(dir.join("data.bin"), vec![0x5a; READ_FILE]).unwrap();
+    std::fs::create_dir(dir.join("big")).unwrap();
+    for i in 0..DIR_ENTRIES {
+        std::fs::write(dir.join(format!("big/f{i:05}")), b"").unwrap();
+    }
+    let mut b = WasiCtxBuilder::new();
+    b.preopened_dir(
+        Dir::open_ambient_dir(dir, ambient_authority()).unwrap(),
+        "/",
+    )
+    .unwrap();
+    let ctx = b.build();
+    let mut linker = Linker::<wasmi_wasi::WasiCtx>::new(engine);
+    wasmi_wasi::add_to_linker(&mut linker, |c| c).unwrap();
+    Side::new(engine, module, &linker, ctx)
+}
+
+struct Sides {
+    shim: Side<wasi_shim::WasiCtx>,
+    oracle: Side<wasmi_wasi::WasiCtx>,
+    _tmp: tempfile::TempDir,
+}
+
+fn sides() -> Sides {
+    let engine = Engine::default();
+    let module = module(&engine);
+    let tmp = tempfile::tempdir().unwrap();
+    Sides {
+        shim: shim_side(&engine, &module),
+        oracle: oracle_side(&engine, &module, tmp.path()),
+        _tmp: tmp,
+    }
+}
+
+const SHIM: &str = "afmpeg-shim";
+const ORACLE: &str = "wasmi_wasi";
+
+/// What both sides pay anyway: the engine's call into wasm (`nop`, measured
+/// once: it does not touch WASI) and the cheapest WASI round trip (`ebadf`).
+fn overhead_benches(c: &mut Criterion, s: &mut Sides) {
+    let mut g = c.benchmark_group("call_overhead");
+    g.warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+        .sample_size(20);
+    g.bench_function(BenchmarkId::new("engine", "nop"), |b| {
+        b.iter(|| black_box(s.shim.call_nop()))
+    });
+    g.bench_function(BenchmarkId::new(SHIM, "ebadf"), |b| {
+        b.iter(|| black_box(s.shim.call_ebadf()))
+    });
+    g.bench_function(BenchmarkId::new(ORACLE, "ebadf"), |b| {
+        b.iter(|| black_box(s.oracle.call_ebadf()))
+    });
+    g.finish();
+}
+
+fn io_benches(c: &mut Criterion, s: &mut Sides) {
+    let mut g = c.benchmark_group("fd_write");
+    g.warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(30);
+    for (len, name) in IO_SIZES {
+        g.throughput(Throughput::Bytes(len as u64));
+        g.bench_function(BenchmarkId::new(SHIM, name), |b| {
+            b.iter(|| s.shim.write(len))
+        });
+        g.bench_function(BenchmarkId::new(ORACLE, name), |b| {
+            b.iter(|| s.oracle.write(len))
+        });
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("fd_read");
+    g.warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(30);
+    for (len, name) in IO_SIZES {
+        g.throughput(Throughput::Bytes(len as u64));
+        g.bench_function(BenchmarkId::new(SHIM, name), |b| {
+            b.iter(|| s.shim.read(len))
+        });
+        g.bench_function(BenchmarkId::new(ORACLE, name), |b| {
+            b.iter(|| s.oracle.read(len))
+        });
+    }
+    g.finish();
+}
+
+fn path_benches(c: &mut Criterion, s: &mut Sides) {
+    let mut g = c.benchmark_group("path_open");
+    g.warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(30);
+    g.bench_function(BenchmarkId::new(SHIM, "depth5"), |b| {
+        b.iter(|| black_box(s.shim.call_open_close()))
+    });
+    g.bench_function(BenchmarkId::new(ORACLE, "depth5"), |b| {
+        b.iter(|| black_box(s.oracle.call_open_close()))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("fd_readdir");
+    // One listing of the oracle takes tens of ms: flat sampling, few samples.
+    g.sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(10);
+    g.throughput(Throughput::Elements(DIR_ENTRIES as u64));
+    g.bench_function(BenchmarkId::new(SHIM, "10000"), |b| {
+        b.iter(|| black_box(s.shim.readdir()))
+    });
+    g.bench_function(BenchmarkId::new(ORACLE, "10000"), |b| {
+        b.iter(|| black_box(s.oracle.readdir()))
+    });
+    g.finish();
+}
+
+// ---------------------------------------------------------------------------
+// Summary: medians of both sides and their ratio, from criterion's output.
+
+fn criterion_dir() -> PathBuf {
+    if let Some(h) = std::env::var_os("CRITERION_HOME") {
+        return PathBuf::from(h);
+    }
+    if let Some(t) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(t).join("criterion");
+    }
+    // `cargo bench` runs benches from the package root; the workspace's
+    // target dir is there too.
+    PathBuf::from("target/criterion")
+}
+
+/// The median (ns per iteration) of one bench, if it ran in this process.
+fn median_ns(dir: &std::path::Path, since: SystemTime) -> Option<f64> {
+    let file = dir.join("new/estimates.json");
+    let meta = std::fs::metadata(&file).ok()?;
+    if meta.modified().ok()? < since {
+        return None;
+    }
+    let json = std::fs::read_to_string(&file).ok()?;
+    let rest = &json[json.find("\"median\"")?..];
+    let rest = &rest[rest.find("\"point_estimate\"")? + "\"point_estimate\"".len()..];
+    let rest = rest.trim_start().strip_prefix(':')?.trim_start();
+    let end = rest.find([',', '}']).unwrap_or(rest.len());
+    rest[..end].trim().parse().ok()
+}
+
+fn human(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+fn summary(since: SystemTime) {
+    let root = criterion_dir();
+    let rows: [(&str, &str, Option<usize>); 9] = [
+        ("call_overhead", "ebadf", None),
+        ("fd_write", "4KiB", Some(4 * KIB)),
+        ("fd_write", "64KiB", Some(64 * KIB)),
+        ("fd_write", "1MiB", Some(MIB)),
+        ("fd_read", "4KiB", Some(4 * KIB)),
+        ("fd_read", "64KiB", Some(64 * KIB)),
+        ("fd_read", "1MiB", Some(MIB)),
+        ("path_open", "depth5", None),
+        ("fd_readdir", "10000", None),
+    ];
+    let mut out = String::from(
+        "| bench | afmpeg shim (median) | wasmi_wasi (median) | ratio oracle/shim |\n|---|---|---|---|\n",
+    );
+    let mut any = false;
+    for (group, param, bytes) in rows {
+        let shim = median_ns(&root.join(group).join(SHIM).join(param), since);
+        let oracle = median_ns(&root.join(group).join(ORACLE).join(param), since);
+        let (Some(s), Some(o)) = (shim, oracle) else {
+            continue;
+        };
+        any = true;
+        let rate = |ns: f64| match bytes {
+            Some(b) => format!(
+                "{} ({:.2} GiB/s)",
+                human(ns),
+                b as f64 / ns * 1e9 / (1u64 << 30) as f64
+            ),
+            None => human(ns),
+        };
+        out += &format!(
+            "| {group} {param} | {} | {} | {:.1}x |\n",
+            rate(s),
+            rate(o),
+            o / s
+        );
+    }
+    if !any {
+        return;
+    }
+    if let Some(nop) = median_ns(&root.join("call_overhead/engine/nop"), since) {
+        out += &format!(
+            "\nEngine floor (a wasm call that returns at once, paid by both): {}\n",
+            human(nop)
+        );
+    }
+    println!("\nafmpeg shim vs wasmi_wasi (medians; ratio > 1: the shim is faster)\n\n{out}");
+    let _ = std::fs::create_dir_all(&root);
+    let _ = std::fs::write(root.join("wasi-summary.md"), &out);
+}
+
+fn main() {
+    let since = SystemTime::now();
+    let mut s = sides();
+    let mut c = Criterion::default().configure_from_args();
+    overhead_benches(&mut c, &mut s);
+    io_benches(&mut c, &mut s);
+    path_benches(&mut c, &mut s);
+    c.final_summary();
+    summary(since);
+}

@@ -1,0 +1,575 @@
+//! `afmpeg batch JOBS.json [-j N]`: many ffmpeg/ffprobe jobs in parallel.
+//!
+//! The job file format is documented in `docs/reference/batch-file.md`.
+//! Each job is mapped onto its own in-memory tree exactly as
+//! `afmpeg ffmpeg` maps a command line (see [`super::ffmpeg`]), with
+//! relative paths taken against the job file's directory; all jobs then run
+//! at once on one [`Runtime`], and each job's outputs are exported as soon
+//! as it succeeds. A summary table follows; the exit code is 0 only if
+//! every job succeeded.
+
+use super::ffmpeg::{
+    absolute, cli_limits, guest_path, import, last_lines, progress_bar, progress_callback,
+    Invocation, Refusal,
+};
+use super::{parse_bytes, EXIT_SETUP};
+use afmpeg::batch::Job;
+use afmpeg::{Error, Limits, Output, RunOptions, Runtime, Tool};
+use clap::Args;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget};
+use serde::Deserialize;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Arguments of `afmpeg batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The job file (JSON; see docs/reference/batch-file.md).
+    pub file: PathBuf,
+    /// How many jobs run at once (0: one per CPU core).
+    #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 0)]
+    pub jobs: usize,
+}
+
+/// A job file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobFile {
+    /// Settings every job inherits unless it sets its own.
+    #[serde(default)]
+    pub defaults: Defaults,
+    /// The jobs, in the order of the summary.
+    pub jobs: Vec<JobSpec>,
+}
+
+/// Defaults of a job file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// The program of jobs that name none (default: `ffmpeg`).
+    pub tool: Option<ToolName>,
+    /// Replace existing outputs, as `-y` does (default: false).
+    pub overwrite: Option<bool>,
+    /// Limits of every job; a job's own limits override them field by field.
+    #[serde(default)]
+    pub limits: LimitsSpec,
+}
+
+/// One job of a job file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobSpec {
+    /// Its name in the progress display and the summary (default: `job-N`).
+    pub name: Option<String>,
+    /// `ffmpeg` or `ffprobe`.
+    pub tool: Option<ToolName>,
+    /// The arguments after the program name, as on the command line.
+    pub args: Vec<String>,
+    /// More host files or directories to import, relative to the job
+    /// file's directory (and inside it), for names the arguments do not show
+    /// as files (`subtitles=subs.srt`, `movie=logo.png`): each is imported
+    /// both at its mirror path and at `/` + its relative path, where a
+    /// relative name inside a filter resolves.
+    #[serde(default)]
+    pub inputs: Vec<String>,
+    /// Save the tool's stdout to this file (e.g. ffprobe's JSON).
+    pub stdout: Option<String>,
+    /// Replace existing outputs, as `-y` does.
+    pub overwrite: Option<bool>,
+    /// This job's limits.
+    #[serde(default)]
+    pub limits: LimitsSpec,
+}
+
+/// The program a job runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ToolName {
+    /// `ffmpeg`.
+    Ffmpeg,
+    /// `ffprobe`.
+    Ffprobe,
+}
+
+impl From<ToolName> for Tool {
+    fn from(t: ToolName) -> Tool {
+        match t {
+            ToolName::Ffmpeg => Tool::Ffmpeg,
+            ToolName::Ffprobe => Tool::Ffprobe,
+        }
+    }
+}
+
+/// Limits of a job; every field is optional.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSpec {
+    /// Wall-clock timeout in seconds (default: none).
+    pub timeout_secs: Option<f64>,
+    /// Most guest memory: bytes, or a string such as `"512M"` (default: 4G).
+    pub max_memory: Option<ByteSize>,
+    /// CPU budget in fuel units, about one per wasm instruction (default: none).
+    pub fuel: Option<u64>,
+    /// Most bytes written to files (default: unlimited).
+    pub max_bytes_written: Option<ByteSize>,
+    /// Most files created (default: unlimited).
+    pub max_files_created: Option<u64>,
+}
+
+impl LimitsSpec {
+    /// `self`, with the fields it does not set taken from `fallback`.
+    fn or(&self, fallback: &LimitsSpec) -> LimitsSpec {
+        LimitsSpec {
+            timeout_secs: self.timeout_secs.or(fallback.timeout_secs),
+            max_memory: self.max_memory.or(fallback.max_memory),
+            fuel: self.fuel.or(fallback.fuel),
+            max_bytes_written: self.max_bytes_written.or(fallback.max_bytes_written),
+            max_files_created: self.max_files_created.or(fallback.max_files_created),
+        }
+    }
+
+    fn to_limits(&self) -> Result<Limits, String> {
+        let mut l = cli_limits();
+        if let Some(t) = self.timeout_secs {
+            if !(t.is_finite() && t > 0.0) {
+                return Err(format!(
+                    "timeout_secs must be a positive number of seconds, not {t}"
+                ));
+            }
+            l.timeout = Some(Duration::from_secs_f64(t));
+        }
+        if let Some(ByteSize(m)) = self.max_memory {
+            l.max_memory = m;
+        }
+        l.fuel = self.fuel.or(l.fuel);
+        if let Some(ByteSize(b)) = self.max_bytes_written {
+            l.max_bytes_written = b;
+        }
+        l.max_files_created = self.max_files_created.unwrap_or(l.max_files_created);
+        Ok(l)
+    }
+}
+
+/// A byte count: a JSON number, or a string with an optional K/M/G/T suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSize(pub u64);
+
+impl<'de> Deserialize<'de> for ByteSize {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(u64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Number(n) => Ok(ByteSize(n)),
+            Raw::Text(s) => parse_bytes(&s)
+                .map(ByteSize)
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// How a job ended.
+#[derive(Debug, Clone)]
+enum Status {
+    /// Exit 0 and outputs exported.
+    Ok,
+    /// The tool exited non-zero.
+    Failed,
+    /// The run was stopped (trap, limit, …) or its outputs could not be written.
+    Error(String),
+    /// Refused before running.
+    NotRun(String),
+}
+
+#[derive(Debug, Clone)]
+struct Outcome {
+    status: Status,
+    exit_code: Option<i32>,
+    time: Option<Duration>,
+    outputs: Vec<PathBuf>,
+    /// The last line FFmpeg wrote, for a failed job.
+    reason: String,
+}
+
+impl Outcome {
+    fn not_run(why: String) -> Outcome {
+        Outcome {
+            status: Status::NotRun(why),
+            exit_code: None,
+            time: None,
+            outputs: Vec::new(),
+            reason: String::new(),
+        }
+    }
+
+    fn ok(&self) -> bool {
+        matches!(self.status, Status::Ok)
+    }
+}
+
+/// A job mapped and ready to run.
+struct Prepared {
+    index: usize,
+    inv: Invocation,
+    stdout: Option<PathBuf>,
+    options: RunOptions,
+}
+
+/// Maps one job onto its tree.
+fn prepare(
+    index: usize,
+    spec: &JobSpec,
+    defaults: &Defaults,
+    base: &Path,
+) -> Result<Prepared, String> {
+    let tool: Tool = spec
+        .tool
+        .or(defaults.tool)
+        .unwrap_or(ToolName::Ffmpeg)
+        .into();
+    let limits = spec.limits.or(&defaults.limits).to_limits()?;
+    let mut inv = Invocation::prepare(tool, &spec.args, base).map_err(|e| e.to_string())?;
+    if spec.overwrite.or(defaults.overwrite).unwrap_or(false) {
+        inv.overwrite = true;
+    }
+    for input in &spec.inputs {
+        let rel = Path::new(input);
+        let host = absolute(base, rel);
+        let inside = host
+            .strip_prefix(base)
+            .map_err(|_| format!("input {input:?} is not inside {}", base.display()))?;
+        let top = inside
+            .components()
+            .next()
+            .and_then(|c| c.as_os_str().to_str())
+            .unwrap_or("");
+        if matches!(top, "" | "tmp" | "dev" | "host") {
+            return Err(format!(
+                "input {input:?}: cannot be imported at /{} in the job's tree",
+                inside.display()
+            ));
+        }
+        import(
+            &inv.fs,
+            &host,
+            &guest_path(&host).map_err(|e| e.to_string())?,
+        )
+        .map_err(|e| e.to_string())?;
+        let at_root = format!(
+            "/{}",
+            inside
+                .to_str()
+                .ok_or_else(|| format!("input {input:?}: path is not UTF-8"))?
+        );
+        import(&inv.fs, &host, &at_root).map_err(|e| e.to_string())?;
+    }
+    let stdout = spec.stdout.as_ref().map(|s| absolute(base, Path::new(s)));
+    if let Some(path) = &stdout {
+        inv.outputs
+            .push((spec.stdout.clone().unwrap_or_default(), path.clone()));
+    }
+    inv.check_outputs().map_err(|e| e.to_string())?;
+    Ok(Prepared {
+        index,
+        inv,
+        stdout,
+        options: RunOptions {
+            limits,
+            ..RunOptions::default()
+        },
+    })
+}
+
+/// After a job ran: exports its outputs if it succeeded.
+fn finish(p: &Prepared, result: &Result<Output, Error>, time: Option<Duration>) -> Outcome {
+    let mut outcome = Outcome {
+        status: Status::Ok,
+        exit_code: None,
+        time,
+        outputs: Vec::new(),
+        reason: String::new(),
+    };
+    let out = match result {
+        Ok(out) => out,
+        Err(e) => {
+            outcome.status = Status::Error(e.to_string());
+            outcome.reason = e
+                .stderr_tail()
+                .map(|t| last_lines(t, 1).to_owned())
+                .unwrap_or_default();
+            return outcome;
+        }
+    };
+    outcome.exit_code = Some(out.exit_code);
+    if !out.success() {
+        outcome.status = Status::Failed;
+        let text = String::from_utf8_lossy(&p.inv.humanize(&out.stderr)).into_owned();
+        outcome.reason = last_lines(&text, 1).trim().to_owned();
+        return outcome;
+    }
+    let exported = (|| {
+        if let Some(host) = &p.stdout {
+            let guest = guest_path(host)?;
+            if let Some((parent, _)) = guest.rsplit_once('/') {
+                p.inv
+                    .fs
+                    .create_dir_all(parent)
+                    .map_err(|e| Refusal::Setup(e.to_string()))?;
+            }
+            p.inv
+                .fs
+                .write(&guest, out.stdout.clone())
+                .map_err(|e| Refusal::Setup(e.to_string()))?;
+        }
+        p.inv.export()
+    })();
+    match exported {
+        Ok(files) => outcome.outputs = files,
+        Err(e) => outcome.status = Status::Error(e.to_string()),
+    }
+    outcome
+}
+
+fn setup_error(msg: impl std::fmt::Display) -> i32 {
+    eprintln!("afmpeg: {msg}");
+    EXIT_SETUP
+}
+
+/// Runs `afmpeg batch`; returns the process exit code.
+pub fn main(args: BatchArgs) -> i32 {
+    let runtime = match Runtime::from_default_location() {
+        Ok(rt) => rt,
+        Err(e) => return super::ffmpeg::report_error(&e),
+    };
+    let text = match std::fs::read_to_string(&args.file) {
+        Ok(t) => t,
+        Err(e) => return setup_error(format!("cannot read {}: {e}", args.file.display())),
+    };
+    let file: JobFile = match serde_json::from_str(&text) {
+        Ok(f) => f,
+        Err(e) => return setup_error(format!("{}: {e}", args.file.display())),
+    };
+    let base = match std::env::current_dir().map(|cwd| absolute(&cwd, &args.file)) {
+        Ok(path) => {
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            std::fs::canonicalize(&dir).unwrap_or(dir)
+        }
+        Err(e) => return setup_error(format!("cannot read the current directory: {e}")),
+    };
+
+    let names: Vec<String> = file
+        .jobs
+        .iter()
+        .enumerate()
+        .map(|(i, j)| j.name.clone().unwrap_or_else(|| format!("job-{}", i + 1)))
+        .collect();
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; file.jobs.len()];
+    let mut ready = Vec::new();
+    for (i, spec) in file.jobs.iter().enumerate() {
+        match prepare(i, spec, &file.defaults, &base) {
+            Ok(p) => ready.push(p),
+            Err(why) => outcomes[i] = Some(Outcome::not_run(why)),
+        }
+    }
+
+    let terminal = std::io::stderr().is_terminal();
+    let multi = terminal.then(MultiProgress::new);
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let bars: Vec<Option<ProgressBar>> = ready
+        .iter()
+        .map(|p| {
+            multi.as_ref().map(|m| {
+                let pb = m.add(progress_bar(ProgressDrawTarget::hidden()));
+                pb.set_prefix(format!("{:<width$} ", names[p.index]));
+                pb.set_message("queued");
+                pb
+            })
+        })
+        .collect();
+    let jobs: Vec<Job> = ready
+        .iter()
+        .zip(&bars)
+        .map(|(p, bar)| {
+            let mut options = p.options.clone();
+            if let (Some(pb), Tool::Ffmpeg, false) = (bar, p.inv.tool, p.inv.own_progress) {
+                options.progress = Some(progress_callback(pb.clone()));
+            }
+            Job {
+                tool: p.inv.tool,
+                fs: p.inv.fs.clone(),
+                args: p.inv.args.clone(),
+                options,
+            }
+        })
+        .collect();
+
+    let total = file.jobs.len();
+    let started: Vec<Mutex<Option<Instant>>> = ready.iter().map(|_| Mutex::new(None)).collect();
+    let finished: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; ready.len()]);
+    let done_count = Mutex::new(total - ready.len());
+    runtime.run_batch_observed(
+        jobs,
+        args.jobs,
+        |k| {
+            *started[k].lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+            if let Some(pb) = &bars[k] {
+                pb.set_message("running");
+            }
+        },
+        |k, result| {
+            let time = started[k]
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .map(|t| t.elapsed());
+            let outcome = finish(&ready[k], result, time);
+            let status = status_text(&outcome);
+            let name = &names[ready[k].index];
+            match &bars[k] {
+                Some(pb) => {
+                    if outcome.ok() {
+                        pb.set_position(1000);
+                    }
+                    pb.abandon_with_message(status);
+                }
+                None => {
+                    let mut n = done_count.lock().unwrap_or_else(|e| e.into_inner());
+                    *n += 1;
+                    eprintln!("[{}/{total}] {name}: {status}{}", *n, seconds(outcome.time));
+                }
+            }
+            finished.lock().unwrap_or_else(|e| e.into_inner())[k] = Some(outcome);
+        },
+    );
+    for (p, outcome) in ready
+        .iter()
+        .zip(finished.into_inner().unwrap_or_else(|e| e.into_inner()))
+    {
+        outcomes[p.index] = outcome;
+    }
+    if let Some(m) = &multi {
+        let _ = m.clear();
+    }
+
+    let outcomes: Vec<Outcome> = outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| Outcome::not_run("did not run".to_owned())))
+        .collect();
+    print!("{}", summary_table(&names, &outcomes, &base));
+    let failed: Vec<usize> = (0..outcomes.len()).filter(|&i| !outcomes[i].ok()).collect();
+    for &i in &failed {
+        let o = &outcomes[i];
+        let why = match &o.status {
+            Status::NotRun(m) | Status::Error(m) if o.reason.is_empty() => m.clone(),
+            Status::NotRun(m) | Status::Error(m) => format!("{m}: {}", o.reason),
+            _ => o.reason.clone(),
+        };
+        eprintln!("afmpeg: job {}: {why}", names[i]);
+    }
+    println!(
+        "{} jobs: {} ok, {} failed",
+        outcomes.len(),
+        outcomes.len() - failed.len(),
+        failed.len()
+    );
+    i32::from(!failed.is_empty())
+}
+
+fn status_text(o: &Outcome) -> String {
+    match (&o.status, o.exit_code) {
+        (Status::Ok, _) => "ok".to_owned(),
+        (Status::Failed, Some(code)) => format!("failed (exit {code})"),
+        (Status::Failed, None) => "failed".to_owned(),
+        (Status::Error(_), _) => "error".to_owned(),
+        (Status::NotRun(_), _) => "not run".to_owned(),
+    }
+}
+
+fn seconds(t: Option<Duration>) -> String {
+    t.map(|t| format!(" ({:.1} s)", t.as_secs_f64()))
+        .unwrap_or_default()
+}
+
+/// The summary: one row per job.
+fn summary_table(names: &[String], outcomes: &[Outcome], base: &Path) -> String {
+    let header = ["NAME", "STATUS", "EXIT", "TIME", "OUTPUTS"].map(str::to_owned);
+    let mut rows = vec![header];
+    for (name, o) in names.iter().zip(outcomes) {
+        let status = match &o.status {
+            Status::Ok => "ok",
+            Status::Failed => "failed",
+            Status::Error(_) => "error",
+            Status::NotRun(_) => "not run",
+        };
+        let outputs = if o.outputs.is_empty() {
+            "-".to_owned()
+        } else {
+            o.outputs
+                .iter()
+                .map(|p| p.strip_prefix(base).unwrap_or(p).display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        rows.push([
+            name.clone(),
+            status.to_owned(),
+            o.exit_code
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "-".to_owned()),
+            o.time
+                .map(|t| format!("{:.1}s", t.as_secs_f64()))
+                .unwrap_or_else(|| "-".to_owned()),
+            outputs,
+        ]);
+    }
+    let widths: Vec<usize> = (0..4)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for r in rows {
+        for (c, w) in widths.iter().enumerate() {
+            out.push_str(&format!("{:<w$}  ", r[c]));
+        }
+        out.push_str(&r[4]);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_file_parses_with_defaults() {
+        let f: JobFile = serde_json::from_str(
+            r#"{ "defaults": { "overwrite": true, "limits": { "max_memory": "512M", "timeout_secs": 60 } },
+                 "jobs": [ { "name": "a", "args": ["-i", "in.mp4", "out.mkv"], "limits": { "max_memory": 1024 } },
+                           { "tool": "ffprobe", "args": ["in.mp4"], "stdout": "in.txt" } ] }"#,
+        )
+        .unwrap();
+        assert_eq!(f.jobs.len(), 2);
+        let l = f.jobs[0].limits.or(&f.defaults.limits).to_limits().unwrap();
+        assert_eq!(l.max_memory, 1024);
+        assert_eq!(l.timeout, Some(Duration::from_secs(60)));
+        let l = f.jobs[1].limits.or(&f.defaults.limits).to_limits().unwrap();
+        assert_eq!(l.max_memory, 512 << 20);
+        assert_eq!(f.jobs[1].tool, Some(ToolName::Ffprobe));
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        assert!(
+            serde_json::from_str::<JobFile>(r#"{ "jobs": [ { "args": [], "argz": [] } ] }"#)
+                .is_err()
+        );
+        assert!(serde_json::from_str::<JobFile>(
+            r#"{ "jobs": [ { "args": [], "limits": { "max_memory": "9Q" } } ] }"#
+        )
+        .is_err());
+    }
+}

@@ -1,0 +1,423 @@
+//! Modules fetched from a URL, pinned by SHA-256, kept in a verified cache.
+//!
+//! A [`UrlSource`] names a module by URL **and** by the SHA-256 of its bytes.
+//! The pin is required: bytes whose digest differs are refused, whether they
+//! come from the network or from the cache. Loading goes:
+//!
+//! 1. If the cache directory holds `<sha256>.wasm`, read it and hash it
+//!    again. A good copy is used as is, without any network access; a
+//!    corrupted one is deleted and never used.
+//! 2. Otherwise download the URL over HTTP(S) (rustls for `https://`),
+//!    refusing a `Content-Length` above the size cap before reading anything
+//!    and stopping the stream as soon as it passes the cap.
+//! 3. Check the SHA-256 of the downloaded bytes against the pin; only
+//!    matching bytes are written to the cache, through a temporary file in
+//!    the cache directory renamed into place, so a reader never sees a
+//!    partial entry.
+//! 4. Compile the verified bytes exactly as [`crate::ModuleSource::Bytes`]
+//!    would.
+//!
+//! Downloading needs the `fetch` cargo feature (on by default). Without it a
+//! `UrlSource` still loads from a cache that already holds a good copy, and
+//! fails with [`Error::Fetch`] otherwise.
+//!
+//! ```no_run
+//! use afmpeg::module_fetch::UrlSource;
+//! use afmpeg::Runtime;
+//!
+//! let source = UrlSource::new(
+//!     "https://example.com/afmpeg/ffmpeg.wasm",
+//!     "4f6c9a2e0b1d8c7e5a3f2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e",
+//! )?
+//! .with_cache_dir("/var/cache/afmpeg")
+//! .with_max_bytes(128 << 20);
+//! let runtime = Runtime::new(source.into())?;
+//! # Ok::<(), afmpeg::Error>(())
+//! ```
+
+use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// The default size cap of a downloaded module: 64 MiB (the full FFmpeg
+/// module is about 10 MiB).
+pub const DEFAULT_MAX_BYTES: u64 = 64 << 20;
+
+/// A module at a URL, pinned by the SHA-256 of its bytes.
+///
+/// Build it with [`UrlSource::new`] (which checks the pin and the URL's
+/// scheme), adjust it with [`with_cache_dir`](UrlSource::with_cache_dir) and
+/// [`with_max_bytes`](UrlSource::with_max_bytes), and turn it into a
+/// [`crate::ModuleSource`] with `.into()`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UrlSource {
+    url: String,
+    sha256: [u8; 32],
+    cache_dir: Option<PathBuf>,
+    max_bytes: u64,
+}
+
+impl std::fmt::Debug for UrlSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UrlSource")
+            .field("url", &self.url)
+            .field("sha256", &self.sha256_hex())
+            .field("cache_dir", &self.cache_dir)
+            .field("max_bytes", &self.max_bytes)
+            .finish()
+    }
+}
+
+impl UrlSource {
+    /// A module at `url` (`http://` or `https://`) whose bytes have the
+    /// SHA-256 `sha256`: 64 hexadecimal digits, either case.
+    ///
+    /// The pin is checked here, before anything touches the network: a pin
+    /// that is not 64 hex digits is [`Error::InvalidPin`]; a URL of another
+    /// scheme is [`Error::Fetch`].
+    pub fn new(url: impl Into<String>, sha256: &str) -> Result<Self> {
+        let url = url.into();
+        let sha256 = parse_sha256(sha256)?;
+        let scheme_ok = ["http://", "https://"].iter().any(|s| {
+            url.get(..s.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(s))
+                && url.len() > s.len()
+        });
+        if !scheme_ok {
+            return Err(Error::Fetch {
+                url,
+                status: None,
+                reason: "not an http:// or https:// URL".to_owned(),
+            });
+        }
+        Ok(UrlSource {
+            url,
+            sha256,
+            cache_dir: None,
+            max_bytes: DEFAULT_MAX_BYTES,
+        })
+    }
+
+    /// Keeps verified downloads in `dir` (created when needed) instead of
+    /// [`default_cache_dir`].
+    pub fn with_cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Refuses a module larger than `bytes` (default [`DEFAULT_MAX_BYTES`]).
+    pub fn with_max_bytes(mut self, bytes: u64) -> Self {
+        self.max_bytes = bytes;
+        self
+    }
+
+    /// The URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The pin, as 64 lowercase hex digits.
+    pub fn sha256_hex(&self) -> String {
+        hex(&self.sha256)
+    }
+
+    /// The size cap in bytes.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// The cache directory: the one given, else [`default_cache_dir`].
+    /// Fails with [`Error::Config`] when neither `XDG_CACHE_HOME` nor `HOME`
+    /// is set and none was given.
+    pub fn cache_dir(&self) -> Result<PathBuf> {
+        match &self.cache_dir {
+            Some(d) => Ok(d.clone()),
+            None => default_cache_dir().ok_or_else(|| {
+                Error::Config(
+                    "no cache directory for downloaded modules: XDG_CACHE_HOME and HOME are unset \
+                     (set one, or use UrlSource::with_cache_dir)"
+                        .to_owned(),
+                )
+            }),
+        }
+    }
+
+    /// Where the verified module is cached: `<cache dir>/<sha256>.wasm`.
+    pub fn cache_path(&self) -> Result<PathBuf> {
+        Ok(self
+            .cache_dir()?
+            .join(format!("{}.wasm", self.sha256_hex())))
+    }
+
+    /// The module's bytes, verified against the pin: from the cache when it
+    /// holds a good copy, else downloaded, verified and cached.
+    ///
+    /// Errors: [`Error::Fetch`] (network failure or HTTP status),
+    /// [`Error::ModuleTooLarge`], [`Error::ChecksumMismatch`] (nothing is
+    /// cached then), [`Error::ModuleCache`] (the cache could not be read or
+    /// written).
+    pub fn load_bytes(&self) -> Result<Vec<u8>> {
+        let dir = self.cache_dir()?;
+        let path = dir.join(format!("{}.wasm", self.sha256_hex()));
+        if let Some(bytes) = self.read_cached(&path)? {
+            return Ok(bytes);
+        }
+        let bytes = self.download()?;
+        let actual = sha256(&bytes);
+        if actual != self.sha256 {
+            return Err(Error::ChecksumMismatch {
+                url: self.url.clone(),
+                expected: self.sha256_hex(),
+                actual: hex(&actual),
+            });
+        }
+        write_atomically(&dir, &path, &bytes)?;
+        Ok(bytes)
+    }
+
+    /// A good cached copy, or `None` (absent, above the cap, or corrupted —
+    /// a corrupted entry is deleted).
+    fn read_cached(&self, path: &Path) -> Result<Option<Vec<u8>>> {
+        let mut file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(cache_err(path, e)),
+        };
+        let len = file.metadata().map_err(|e| cache_err(path, e))?.len();
+        if len > self.max_bytes {
+            // Left in place (a later load with a larger cap may use it); the
+            // download that follows enforces the cap.
+            return Ok(None);
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        // Read at most one byte past the cap, in case the file grew.
+        (&mut file)
+            .take(self.max_bytes + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| cache_err(path, e))?;
+        drop(file);
+        // The bytes compiled are the bytes verified: no re-read after this.
+        if sha256(&bytes) == self.sha256 {
+            return Ok(Some(bytes));
+        }
+        match std::fs::remove_file(path) {
+            Ok(()) => Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(cache_err(path, e)),
+        }
+    }
+
+    #[cfg(feature = "fetch")]
+    fn download(&self) -> Result<Vec<u8>> {
+        use std::time::Duration;
+        let fetch_err = |status: Option<u16>, reason: String| Error::Fetch {
+            url: self.url.clone(),
+            status,
+            reason,
+        };
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(Duration::from_secs(30)))
+            .timeout_recv_response(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        let mut response = agent
+            .get(&self.url)
+            .call()
+            .map_err(|e| fetch_err(None, e.to_string()))?;
+        let status = response.status();
+        if !status.is_success() {
+            let reason = match status.canonical_reason() {
+                Some(r) => format!("HTTP status {} {r}", status.as_u16()),
+                None => format!("HTTP status {}", status.as_u16()),
+            };
+            return Err(fetch_err(Some(status.as_u16()), reason));
+        }
+        let declared = response.body().content_length();
+        if let Some(size) = declared.filter(|&n| n > self.max_bytes) {
+            return Err(Error::ModuleTooLarge {
+                url: self.url.clone(),
+                limit: self.max_bytes,
+                size: Some(size),
+            });
+        }
+        let capacity = declared.unwrap_or(1 << 20).min(self.max_bytes);
+        let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+        let mut reader = response.body_mut().as_reader().take(self.max_bytes + 1);
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| fetch_err(Some(status.as_u16()), e.to_string()))?;
+        if bytes.len() as u64 > self.max_bytes {
+            return Err(Error::ModuleTooLarge {
+                url: self.url.clone(),
+                limit: self.max_bytes,
+                size: None,
+            });
+        }
+        Ok(bytes)
+    }
+
+    #[cfg(not(feature = "fetch"))]
+    fn download(&self) -> Result<Vec<u8>> {
+        Err(Error::Fetch {
+            url: self.url.clone(),
+            status: None,
+            reason: "not in the module cache, and afmpeg was built without the `fetch` feature"
+                .to_owned(),
+        })
+    }
+}
+
+impl From<UrlSource> for crate::ModuleSource {
+    fn from(source: UrlSource) -> Self {
+        crate::ModuleSource::Url(source)
+    }
+}
+
+/// Where downloaded modules are cached by default:
+/// `${XDG_CACHE_HOME:-$HOME/.cache}/afmpeg/modules`.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".cache"))
+        })?;
+    Some(cache.join("afmpeg/modules"))
+}
+
+/// The SHA-256 of `bytes` as 64 lowercase hex digits: the pin to give
+/// [`UrlSource::new`] for a module file you trust.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&sha256(bytes))
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    let digest = Sha256::digest(bytes);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&digest);
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
+}
+
+fn parse_sha256(pin: &str) -> Result<[u8; 32]> {
+    let invalid = |reason: String| Error::InvalidPin {
+        pin: pin.to_owned(),
+        reason,
+    };
+    let digits = pin.as_bytes();
+    if digits.len() != 64 {
+        return Err(invalid(format!(
+            "{} characters, expected 64 hexadecimal digits",
+            pin.chars().count()
+        )));
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in digits.chunks_exact(2).enumerate() {
+        let nibble = |c: u8| char::from(c).to_digit(16);
+        match (nibble(pair[0]), nibble(pair[1])) {
+            // Both are below 16: the byte cannot overflow.
+            (Some(hi), Some(lo)) => out[i] = (hi * 16 + lo) as u8,
+            _ => {
+                return Err(invalid(
+                    "not a hexadecimal number (expected 64 digits 0-9, a-f)".to_owned(),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Writes `bytes` to `path` through a temporary file in `dir` and a rename,
+/// so the entry is either absent or complete.
+fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    std::fs::create_dir_all(dir).map_err(|e| cache_err(dir, e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let written = (|| {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, path)
+    })();
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        cache_err(path, e)
+    })
+}
+
+fn cache_err(path: &Path, source: std::io::Error) -> Error {
+    Error::ModuleCache {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pins_are_parsed_and_normalised() {
+        let upper = "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855";
+        let s = UrlSource::new("http://127.0.0.1/m.wasm", upper).unwrap();
+        assert_eq!(s.sha256_hex(), upper.to_ascii_lowercase());
+        assert_eq!(sha256_hex(b""), upper.to_ascii_lowercase());
+    }
+
+    #[test]
+    fn bad_pins_and_schemes_are_refused() {
+        for pin in [
+            "",
+            "abc",
+            &"g".repeat(64),
+            &"a".repeat(63),
+            &"a".repeat(65),
+            &"é".repeat(32),
+        ] {
+            assert!(
+                matches!(
+                    UrlSource::new("https://x/m.wasm", pin),
+                    Err(Error::InvalidPin { .. })
+                ),
+                "{pin:?}"
+            );
+        }
+        let pin = "0".repeat(64);
+        for url in ["ftp://x/m.wasm", "/tmp/m.wasm", "http://", "file:///m.wasm"] {
+            assert!(
+                matches!(
+                    UrlSource::new(url, &pin),
+                    Err(Error::Fetch { status: None, .. })
+                ),
+                "{url}"
+            );
+        }
+        assert!(UrlSource::new("HTTPS://x/m.wasm", &pin).is_ok());
+    }
+}

@@ -1,0 +1,821 @@
+//! Measurements returned as typed values: loudness (EBU R128), volume,
+//! silence, black frames and scene-change scores.
+//!
+//! Each helper decodes one stream of the input through an analysis filter
+//! into the `null` muxer (`-f null -`; nothing is written) and parses what
+//! the filter reports. Those reports are log lines at FFmpeg's `info` level
+//! on stderr, so the command uses `-loglevel info` (with `-nostats`, and
+//! per-frame logging turned off where the filter has it). The parsers are
+//! public too (`parse` functions), for stderr of commands you build
+//! yourself.
+
+use super::{base, execute, missing};
+use crate::command::{Command, CommandError, Input, LogLevel, Output, StreamType, Time};
+use crate::error::Result;
+use crate::job::{self, RunOptions};
+use crate::{Filesystem, Runtime};
+
+/// A time interval in seconds, from an analysis filter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interval {
+    /// Start, in seconds of the input timeline.
+    pub start: f64,
+    /// End, in seconds; `None` when the filter reported no end (the
+    /// interval ran to the end of the input and the filter did not close it).
+    pub end: Option<f64>,
+}
+
+impl Interval {
+    /// `end - start`, when the end is known.
+    pub fn duration(&self) -> Option<f64> {
+        self.end.map(|e| e - self.start)
+    }
+}
+
+/// One frame's scene-change score, from the `scdet` filter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SceneScore {
+    /// Frame time in seconds.
+    pub time: f64,
+    /// Score, 0..=100: how different the frame is from the previous one.
+    pub score: f64,
+}
+
+/// The messages of one filter in FFmpeg's stderr: the text after
+/// `[NAME @ 0x…] ` on every line whose context names `filter` (as
+/// `filter`, `filter_N` or `Parsed_filter_N`). Lines are split on `\n` and
+/// `\r` (progress lines end with a carriage return).
+fn filter_messages<'a>(stderr: &'a str, filter: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    stderr.split(['\n', '\r']).filter_map(move |line| {
+        let rest = line.strip_prefix('[')?;
+        let close = rest.find("] ")?;
+        let context = &rest[..close];
+        let name = context.split(" @ ").next()?;
+        let name = name.strip_prefix("Parsed_").unwrap_or(name);
+        let base_name = match name.rsplit_once('_') {
+            Some((b, n)) if n.bytes().all(|c| c.is_ascii_digit()) => b,
+            _ => name,
+        };
+        (base_name == filter).then(|| &rest[close + 2..])
+    })
+}
+
+/// `key: value` or `key:value` pairs in a message, split on whitespace,
+/// `|` and `,`.
+fn pairs(message: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let tokens: Vec<&str> = message
+        .split(|c: char| c.is_whitespace() || c == '|' || c == ',')
+        .filter(|t| !t.is_empty())
+        .collect();
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i];
+        if let Some((k, v)) = t.split_once(':') {
+            if v.is_empty() {
+                if let Some(next) = tokens.get(i + 1) {
+                    out.push((k, *next));
+                    i += 2;
+                    continue;
+                }
+            } else {
+                out.push((k, v));
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+fn num(s: &str) -> Option<f64> {
+    s.parse().ok()
+}
+
+/// Runs `filter` over stream `kind`:`index` of `input`, returns stderr.
+fn analyze(rt: &Runtime, fs: &Filesystem, opts: &RunOptions, cmd: &Command) -> Result<job::Output> {
+    execute(rt, fs, cmd, opts)
+}
+
+fn analysis_command(
+    input: &str,
+    kind: StreamType,
+    index: usize,
+    filter: String,
+) -> Result<Command, CommandError> {
+    let mut out = Output::path("-")
+        .map(format!("0:{}:{index}", kind.specifier()))
+        .format("null");
+    out = match kind {
+        StreamType::Audio => out.audio_filter(filter),
+        _ => out.video_filter(filter),
+    };
+    let cmd = base(LogLevel::Info).input(Input::path(input)).output(out);
+    cmd.validate()?;
+    Ok(cmd)
+}
+
+// --- loudness ------------------------------------------------------------
+
+/// Which filter [`Loudness`] measures with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LoudnessMethod {
+    /// `ebur128=peak=true`: the EBU R128 meter; its summary gives the
+    /// integrated loudness, loudness range and true peak (one decimal).
+    #[default]
+    Ebur128,
+    /// `loudnorm=print_format=json`: the first pass of two-pass loudness
+    /// normalisation; its `input_*` values (two decimals) are the
+    /// measurements, to feed a second `loudnorm` pass.
+    Loudnorm,
+}
+
+/// EBU R128 / ITU-R BS.1770 loudness of an audio stream.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LoudnessReport {
+    /// Integrated loudness, in LUFS. For a full-scale-referenced sine of
+    /// 1 kHz in one channel this equals its RMS level in dBFS.
+    pub integrated: f64,
+    /// Loudness range (LRA), in LU.
+    pub range: f64,
+    /// True peak (oversampled), in dBTP.
+    pub true_peak: f64,
+    /// The relative gating threshold of the integrated measurement, in LUFS.
+    pub threshold: f64,
+}
+
+impl LoudnessReport {
+    /// Parses the summary `ebur128` prints at the end of a run (needs
+    /// `peak=true` for the true peak).
+    pub fn parse_ebur128(stderr: &str) -> Option<LoudnessReport> {
+        let start = stderr.rfind("Summary:")?;
+        let mut section = "";
+        let (mut i, mut lra, mut tp, mut thresh) = (None, None, None, None);
+        for line in stderr[start..].lines().skip(1) {
+            let line = line.trim();
+            if line.ends_with(':') {
+                section = line;
+                continue;
+            }
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
+            let value = value.split_whitespace().next().and_then(num);
+            match (section, key.trim()) {
+                ("Integrated loudness:", "I") => i = value,
+                ("Integrated loudness:", "Threshold") => thresh = value,
+                ("Loudness range:", "LRA") => lra = value,
+                ("True peak:", "Peak") => tp = value,
+                _ => {}
+            }
+        }
+        Some(LoudnessReport {
+            integrated: i?,
+            range: lra?,
+            true_peak: tp?,
+            threshold: thresh?,
+        })
+    }
+
+    /// Parses the JSON block `loudnorm=print_format=json` prints.
+    pub fn parse_loudnorm(stderr: &str) -> Option<LoudnessReport> {
+        let at = stderr.rfind("\"input_i\"")?;
+        let open = stderr[..at].rfind('{')?;
+        let close = at + stderr[at..].find('}')?;
+        let map: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(&stderr[open..=close]).ok()?;
+        let get = |k: &str| map.get(k).and_then(|v| num(v));
+        Some(LoudnessReport {
+            integrated: get("input_i")?,
+            range: get("input_lra")?,
+            true_peak: get("input_tp")?,
+            threshold: get("input_thresh")?,
+        })
+    }
+}
+
+/// Measures the loudness of an audio stream.
+///
+/// ```no_run
+/// use afmpeg::tasks::{Loudness, LoudnessMethod};
+/// use afmpeg::{Filesystem, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// let r = Loudness::new("/song.flac").run(&rt, &fs)?;
+/// println!("{:.1} LUFS, LRA {:.1} LU, peak {:.1} dBTP", r.integrated, r.range, r.true_peak);
+/// let r = Loudness::new("/song.flac").method(LoudnessMethod::Loudnorm).run(&rt, &fs)?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loudness {
+    input: String,
+    stream: usize,
+    method: LoudnessMethod,
+}
+
+impl Loudness {
+    /// Measure the first audio stream of `input` with `ebur128`.
+    pub fn new(input: impl Into<String>) -> Loudness {
+        Loudness {
+            input: input.into(),
+            stream: 0,
+            method: LoudnessMethod::default(),
+        }
+    }
+
+    /// Which audio stream (0-based among the audio streams).
+    pub fn stream(mut self, index: usize) -> Loudness {
+        self.stream = index;
+        self
+    }
+
+    /// `ebur128` (default) or `loudnorm`.
+    pub fn method(mut self, method: LoudnessMethod) -> Loudness {
+        self.method = method;
+        self
+    }
+
+    /// The command this task runs.
+    pub fn command(&self) -> Result<Command, CommandError> {
+        let filter = match self.method {
+            LoudnessMethod::Ebur128 => "ebur128=peak=true:framelog=verbose",
+            LoudnessMethod::Loudnorm => "loudnorm=print_format=json",
+        };
+        analysis_command(&self.input, StreamType::Audio, self.stream, filter.into())
+    }
+
+    /// Runs the measurement with default [`RunOptions`].
+    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<LoudnessReport> {
+        self.run_with(rt, fs, &RunOptions::default())
+    }
+
+    /// Runs the measurement with `opts`.
+    pub fn run_with(
+        &self,
+        rt: &Runtime,
+        fs: &Filesystem,
+        opts: &RunOptions,
+    ) -> Result<LoudnessReport> {
+        let out = analyze(rt, fs, opts, &self.command()?)?;
+        let text = out.stderr_text();
+        let report = match self.method {
+            LoudnessMethod::Ebur128 => LoudnessReport::parse_ebur128(&text),
+            LoudnessMethod::Loudnorm => LoudnessReport::parse_loudnorm(&text),
+        };
+        report.ok_or_else(|| missing(&out, "no loudness summary in FFmpeg's log"))
+    }
+}
+
+// --- volumedetect --------------------------------------------------------
+
+/// What `volumedetect` reports: levels relative to full scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VolumeStats {
+    /// Samples analysed (all channels).
+    pub samples: u64,
+    /// Mean volume in dBFS: the RMS level, `10·log10(mean(x²))` (−∞ for
+    /// digital silence). For a sine, the peak level minus 3.01 dB.
+    pub mean_volume: f64,
+    /// Maximum absolute sample in dBFS (the sample peak).
+    pub max_volume: f64,
+    /// `(n, count)`: how many samples are within `n` dB below the maximum
+    /// level (FFmpeg's `histogram_Ndb` lines).
+    pub histogram: Vec<(u32, u64)>,
+}
+
+impl VolumeStats {
+    /// Parses `volumedetect`'s report.
+    pub fn parse(stderr: &str) -> Option<VolumeStats> {
+        let (mut samples, mut mean, mut max) = (None, None, None);
+        let mut histogram = Vec::new();
+        for msg in filter_messages(stderr, "volumedetect") {
+            for (key, value) in pairs(msg) {
+                match key {
+                    "n_samples" => samples = value.parse().ok(),
+                    "mean_volume" => mean = num(value),
+                    "max_volume" => max = num(value),
+                    _ => {
+                        if let Some(db) = key
+                            .strip_prefix("histogram_")
+                            .and_then(|k| k.strip_suffix("db"))
+                            .and_then(|k| k.parse().ok())
+                        {
+                            if let Ok(n) = value.parse() {
+                                histogram.push((db, n));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Some(VolumeStats {
+            samples: samples?,
+            mean_volume: mean?,
+            max_volume: max?,
+            histogram,
+        })
+    }
+}
+
+/// Measures the mean (RMS) and peak volume of an audio stream with
+/// `volumedetect`.
+///
+/// ```no_run
+/// use afmpeg::tasks::VolumeDetect;
+/// use afmpeg::{Filesystem, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// let v = VolumeDetect::new("/song.flac").run(&rt, &fs)?;
+/// println!("RMS {:.1} dBFS, peak {:.1} dBFS", v.mean_volume, v.max_volume);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeDetect {
+    input: String,
+    stream: usize,
+}
+
+impl VolumeDetect {
+    /// Measure the first audio stream of `input`.
+    pub fn new(input: impl Into<String>) -> VolumeDetect {
+        VolumeDetect {
+            input: input.into(),
+            stream: 0,
+        }
+    }
+
+    /// Which audio stream (0-based among the audio streams).
+    pub fn stream(mut self, index: usize) -> VolumeDetect {
+        self.stream = index;
+        self
+    }
+
+    /// The command this task runs.
+    pub fn command(&self) -> Result<Command, CommandError> {
+        analysis_command(
+            &self.input,
+            StreamType::Audio,
+            self.stream,
+            "volumedetect".into(),
+        )
+    }
+
+    /// Runs the measurement with default [`RunOptions`].
+    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<VolumeStats> {
+        self.run_with(rt, fs, &RunOptions::default())
+    }
+
+    /// Runs the measurement with `opts`. An input without any audio sample
+    /// gets no report, which is an [`Error::Ffmpeg`](crate::Error::Ffmpeg).
+    pub fn run_with(
+        &self,
+        rt: &Runtime,
+        fs: &Filesystem,
+        opts: &RunOptions,
+    ) -> Result<VolumeStats> {
+        let out = analyze(rt, fs, opts, &self.command()?)?;
+        VolumeStats::parse(&out.stderr_text())
+            .ok_or_else(|| missing(&out, "no volumedetect report in FFmpeg's log"))
+    }
+}
+
+// --- silencedetect -------------------------------------------------------
+
+/// Parses `silencedetect`'s `silence_start` / `silence_end` lines.
+pub fn parse_silence(stderr: &str) -> Vec<Interval> {
+    let mut out: Vec<Interval> = Vec::new();
+    for msg in filter_messages(stderr, "silencedetect") {
+        for (key, value) in pairs(msg) {
+            match (key, num(value)) {
+                ("silence_start", Some(start)) => out.push(Interval { start, end: None }),
+                ("silence_end", Some(end)) => match out.last_mut() {
+                    Some(open) if open.end.is_none() => open.end = Some(end),
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Finds silent stretches of an audio stream with `silencedetect`.
+///
+/// ```no_run
+/// use afmpeg::command::Time;
+/// use afmpeg::tasks::SilenceDetect;
+/// use afmpeg::{Filesystem, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// let gaps = SilenceDetect::new("/talk.wav")
+///     .noise_db(-50.0)
+///     .min_duration(Time::from_millis(300))
+///     .run(&rt, &fs)?;
+/// for gap in gaps {
+///     println!("{:.2}–{:?}", gap.start, gap.end);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct SilenceDetect {
+    input: String,
+    stream: usize,
+    noise_db: f64,
+    min_duration: Time,
+}
+
+impl SilenceDetect {
+    /// Silence below −60 dBFS lasting at least 0.5 s, in the first audio
+    /// stream of `input`.
+    pub fn new(input: impl Into<String>) -> SilenceDetect {
+        SilenceDetect {
+            input: input.into(),
+            stream: 0,
+            noise_db: -60.0,
+            min_duration: Time::from_millis(500),
+        }
+    }
+
+    /// Which audio stream (0-based among the audio streams).
+    pub fn stream(mut self, index: usize) -> SilenceDetect {
+        self.stream = index;
+        self
+    }
+
+    /// The level under which a sample counts as silent, in dBFS (≤ 0).
+    pub fn noise_db(mut self, db: f64) -> SilenceDetect {
+        self.noise_db = db;
+        self
+    }
+
+    /// The shortest silence reported.
+    pub fn min_duration(mut self, duration: Time) -> SilenceDetect {
+        self.min_duration = duration;
+        self
+    }
+
+    /// The command this task runs.
+    pub fn command(&self) -> Result<Command, CommandError> {
+        if !self.noise_db.is_finite() || self.noise_db > 0.0 {
+            return Err(CommandError::InvalidArgument {
+                option: "silencedetect noise".into(),
+                value: self.noise_db.to_string(),
+                reason: "must be a finite level in dBFS, at most 0",
+            });
+        }
+        analysis_command(
+            &self.input,
+            StreamType::Audio,
+            self.stream,
+            format!(
+                "silencedetect=noise={}dB:duration={}",
+                self.noise_db, self.min_duration
+            ),
+        )
+    }
+
+    /// Runs the detection with default [`RunOptions`].
+    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Vec<Interval>> {
+        self.run_with(rt, fs, &RunOptions::default())
+    }
+
+    /// Runs the detection with `opts`; the silences in time order.
+    pub fn run_with(
+        &self,
+        rt: &Runtime,
+        fs: &Filesystem,
+        opts: &RunOptions,
+    ) -> Result<Vec<Interval>> {
+        let out = analyze(rt, fs, opts, &self.command()?)?;
+        Ok(parse_silence(&out.stderr_text()))
+    }
+}
+
+// --- blackdetect ---------------------------------------------------------
+
+/// Parses `blackdetect`'s `black_start:… black_end:…` lines.
+pub fn parse_black(stderr: &str) -> Vec<Interval> {
+    let mut out = Vec::new();
+    for msg in filter_messages(stderr, "blackdetect") {
+        let p = pairs(msg);
+        let get = |k: &str| {
+            p.iter()
+                .find(|(key, _)| *key == k)
+                .and_then(|(_, v)| num(v))
+        };
+        if let Some(start) = get("black_start") {
+            out.push(Interval {
+                start,
+                end: get("black_end"),
+            });
+        }
+    }
+    out
+}
+
+/// Finds black stretches of a video stream with `blackdetect`.
+///
+/// ```no_run
+/// use afmpeg::command::Time;
+/// use afmpeg::tasks::BlackDetect;
+/// use afmpeg::{Filesystem, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// let black = BlackDetect::new("/movie.mp4").min_duration(Time::from_millis(500)).run(&rt, &fs)?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlackDetect {
+    input: String,
+    stream: usize,
+    min_duration: Time,
+    picture_threshold: f64,
+    pixel_threshold: f64,
+}
+
+impl BlackDetect {
+    /// FFmpeg's defaults: at least 2 s, 98 % of the pixels darker than 10 %
+    /// luminance; first video stream of `input`.
+    pub fn new(input: impl Into<String>) -> BlackDetect {
+        BlackDetect {
+            input: input.into(),
+            stream: 0,
+            min_duration: Time::from_secs(2),
+            picture_threshold: 0.98,
+            pixel_threshold: 0.10,
+        }
+    }
+
+    /// Which video stream (0-based among the video streams).
+    pub fn stream(mut self, index: usize) -> BlackDetect {
+        self.stream = index;
+        self
+    }
+
+    /// The shortest black stretch reported (`d`).
+    pub fn min_duration(mut self, duration: Time) -> BlackDetect {
+        self.min_duration = duration;
+        self
+    }
+
+    /// Share of black pixels for a frame to count as black (`pic_th`,
+    /// 0.0..=1.0).
+    pub fn picture_threshold(mut self, share: f64) -> BlackDetect {
+        self.picture_threshold = share;
+        self
+    }
+
+    /// Luminance under which a pixel is black (`pix_th`, 0.0..=1.0).
+    pub fn pixel_threshold(mut self, level: f64) -> BlackDetect {
+        self.pixel_threshold = level;
+        self
+    }
+
+    /// The command this task runs.
+    pub fn command(&self) -> Result<Command, CommandError> {
+        for (option, v) in [
+            ("blackdetect pic_th", self.picture_threshold),
+            ("blackdetect pix_th", self.pixel_threshold),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(CommandError::InvalidArgument {
+                    option: option.into(),
+                    value: v.to_string(),
+                    reason: "must be within 0.0..=1.0",
+                });
+            }
+        }
+        analysis_command(
+            &self.input,
+            StreamType::Video,
+            self.stream,
+            format!(
+                "blackdetect=d={}:pic_th={}:pix_th={}",
+                self.min_duration, self.picture_threshold, self.pixel_threshold
+            ),
+        )
+    }
+
+    /// Runs the detection with default [`RunOptions`].
+    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Vec<Interval>> {
+        self.run_with(rt, fs, &RunOptions::default())
+    }
+
+    /// Runs the detection with `opts`; the black stretches in time order.
+    pub fn run_with(
+        &self,
+        rt: &Runtime,
+        fs: &Filesystem,
+        opts: &RunOptions,
+    ) -> Result<Vec<Interval>> {
+        let out = analyze(rt, fs, opts, &self.command()?)?;
+        Ok(parse_black(&out.stderr_text()))
+    }
+}
+
+// --- scene scores --------------------------------------------------------
+
+/// Parses `scdet`'s `lavfi.scd.score: S, lavfi.scd.time: T` lines.
+pub fn parse_scene_scores(stderr: &str) -> Vec<SceneScore> {
+    filter_messages(stderr, "scdet")
+        .filter_map(|msg| {
+            let p = pairs(msg);
+            let get = |k: &str| {
+                p.iter()
+                    .find(|(key, _)| *key == k)
+                    .and_then(|(_, v)| num(v))
+            };
+            Some(SceneScore {
+                time: get("lavfi.scd.time")?,
+                score: get("lavfi.scd.score")?,
+            })
+        })
+        .collect()
+}
+
+/// Scene-change scores of a video stream, by the `scdet` filter.
+///
+/// `scdet` reports the frames whose score is above its threshold; the
+/// default threshold here is 0, so every frame that differs at all from
+/// the previous one is listed (FFmpeg's own default, 10, keeps only likely
+/// cuts).
+///
+/// ```no_run
+/// use afmpeg::tasks::SceneScores;
+/// use afmpeg::{Filesystem, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// let cuts = SceneScores::new("/movie.mp4").threshold(10.0).run(&rt, &fs)?;
+/// for c in cuts {
+///     println!("cut at {:.2} s (score {:.1})", c.time, c.score);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct SceneScores {
+    input: String,
+    stream: usize,
+    threshold: f64,
+}
+
+impl SceneScores {
+    /// All non-zero scores of the first video stream of `input`.
+    pub fn new(input: impl Into<String>) -> SceneScores {
+        SceneScores {
+            input: input.into(),
+            stream: 0,
+            threshold: 0.0,
+        }
+    }
+
+    /// Which video stream (0-based among the video streams).
+    pub fn stream(mut self, index: usize) -> SceneScores {
+        self.stream = index;
+        self
+    }
+
+    /// Report only scores above this, 0.0..=100.0.
+    pub fn threshold(mut self, threshold: f64) -> SceneScores {
+        self.threshold = threshold;
+        self
+    }
+
+    /// The command this task runs.
+    pub fn command(&self) -> Result<Command, CommandError> {
+        if !(0.0..=100.0).contains(&self.threshold) {
+            return Err(CommandError::InvalidArgument {
+                option: "scdet threshold".into(),
+                value: self.threshold.to_string(),
+                reason: "must be within 0.0..=100.0",
+            });
+        }
+        analysis_command(
+            &self.input,
+            StreamType::Video,
+            self.stream,
+            format!("scdet=threshold={}", self.threshold),
+        )
+    }
+
+    /// Runs the analysis with default [`RunOptions`].
+    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Vec<SceneScore>> {
+        self.run_with(rt, fs, &RunOptions::default())
+    }
+
+    /// Runs the analysis with `opts`; scores in time order.
+    pub fn run_with(
+        &self,
+        rt: &Runtime,
+        fs: &Filesystem,
+        opts: &RunOptions,
+    ) -> Result<Vec<SceneScore>> {
+        let out = analyze(rt, fs, opts, &self.command()?)?;
+        Ok(parse_scene_scores(&out.stderr_text()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VOLUME: &str = "size=N/A time=00:00:02.00 bitrate=N/A speed= 5.2x    \r\n\
+[Parsed_volumedetect_0 @ 0xcf5690] n_samples: 96000\n\
+[Parsed_volumedetect_0 @ 0xcf5690] mean_volume: -38.1 dB\n\
+[Parsed_volumedetect_0 @ 0xcf5690] max_volume: -35.1 dB\n\
+[Parsed_volumedetect_0 @ 0xcf5690] histogram_35db: 28000\n";
+
+    #[test]
+    fn volumedetect() {
+        let v = VolumeStats::parse(VOLUME).unwrap();
+        assert_eq!(v.samples, 96000);
+        assert_eq!(v.mean_volume, -38.1);
+        assert_eq!(v.max_volume, -35.1);
+        assert_eq!(v.histogram, [(35, 28000)]);
+        assert!(VolumeStats::parse("nothing").is_none());
+        let silent = VOLUME.replace("-38.1", "-inf");
+        assert_eq!(
+            VolumeStats::parse(&silent).unwrap().mean_volume,
+            f64::NEG_INFINITY
+        );
+    }
+
+    #[test]
+    fn ebur128_summary() {
+        let log = "[Parsed_ebur128_1 @ 0xd757d0] Summary:\n\n  Integrated loudness:\n    I:         -38.1 LUFS\n    Threshold: -48.1 LUFS\n\n  Loudness range:\n    LRA:         0.0 LU\n    Threshold:   0.0 LUFS\n    LRA low:     0.0 LUFS\n    LRA high:    0.0 LUFS\n\n  True peak:\n    Peak:      -35.1 dBFS\n";
+        let r = LoudnessReport::parse_ebur128(log).unwrap();
+        assert_eq!(
+            r,
+            LoudnessReport {
+                integrated: -38.1,
+                range: 0.0,
+                true_peak: -35.1,
+                threshold: -48.1
+            }
+        );
+    }
+
+    #[test]
+    fn loudnorm_json() {
+        let log = "[Parsed_loudnorm_0 @ 0xcde900] \n{\n\t\"input_i\" : \"-21.75\",\n\t\"input_tp\" : \"-18.06\",\n\t\"input_lra\" : \"0.00\",\n\t\"input_thresh\" : \"-31.75\",\n\t\"output_i\" : \"-24.05\",\n\t\"normalization_type\" : \"linear\",\n\t\"target_offset\" : \"0.05\"\n}\n";
+        let r = LoudnessReport::parse_loudnorm(log).unwrap();
+        assert_eq!(r.integrated, -21.75);
+        assert_eq!(r.true_peak, -18.06);
+        assert_eq!(r.threshold, -31.75);
+    }
+
+    #[test]
+    fn silence_black_scenes() {
+        let log = "[silencedetect @ 0xcde380] silence_start: 1\n\
+[silencedetect @ 0xcde380] silence_end: 2.00002 | silence_duration: 1.00002\n\
+[Parsed_silencedetect_0 @ 0x1] silence_start: 3.5\n\
+[blackdetect @ 0xcfa0e0] black_start:0 black_end:1 black_duration:1\n\
+[scdet @ 0xcfa350] lavfi.scd.score: 42.667, lavfi.scd.time: 1\n\
+[scdet @ 0xcfa350] lavfi.scd.score: 0.153, lavfi.scd.time: 1.04\n\
+[other @ 0x2] silence_start: 9\n";
+        let s = parse_silence(log);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].start, 1.0);
+        assert_eq!(s[0].end, Some(2.00002));
+        assert_eq!(
+            s[1],
+            Interval {
+                start: 3.5,
+                end: None
+            }
+        );
+        assert_eq!(
+            parse_black(log),
+            [Interval {
+                start: 0.0,
+                end: Some(1.0)
+            }]
+        );
+        assert_eq!(
+            parse_scene_scores(log),
+            [
+                SceneScore {
+                    time: 1.0,
+                    score: 42.667
+                },
+                SceneScore {
+                    time: 1.04,
+                    score: 0.153
+                }
+            ]
+        );
+    }
+}

@@ -1,0 +1,173 @@
+//! Extract the audio of a file to an audio-only format.
+
+use super::{base, execute, Produced};
+use crate::command::{Command, CommandError, Input, LogLevel, Output};
+use crate::error::Result;
+use crate::job::RunOptions;
+use crate::{Filesystem, Runtime};
+
+/// The audio file an [`ExtractAudio`] writes: codec and container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AudioFormat {
+    /// MP3 (`libmp3lame`, `mp3` muxer).
+    Mp3,
+    /// Opus in Ogg (`libopus`, `opus` muxer; resampled to 48 kHz).
+    Opus,
+    /// AAC in raw ADTS (`aac`, `adts` muxer, `.aac`).
+    Aac,
+    /// AAC in MPEG-4 audio (`aac`, `ipod` muxer, `.m4a`).
+    M4a,
+    /// FLAC (lossless).
+    Flac,
+    /// WAV with 16-bit PCM (lossless for 16-bit sources).
+    Wav,
+}
+
+impl AudioFormat {
+    /// The FFmpeg encoder.
+    pub const fn codec(self) -> &'static str {
+        match self {
+            AudioFormat::Mp3 => "libmp3lame",
+            AudioFormat::Opus => "libopus",
+            AudioFormat::Aac | AudioFormat::M4a => "aac",
+            AudioFormat::Flac => "flac",
+            AudioFormat::Wav => "pcm_s16le",
+        }
+    }
+
+    /// The FFmpeg muxer.
+    pub const fn muxer(self) -> &'static str {
+        match self {
+            AudioFormat::Mp3 => "mp3",
+            AudioFormat::Opus => "opus",
+            AudioFormat::Aac => "adts",
+            AudioFormat::M4a => "ipod",
+            AudioFormat::Flac => "flac",
+            AudioFormat::Wav => "wav",
+        }
+    }
+
+    /// The usual file extension, without the dot.
+    pub const fn extension(self) -> &'static str {
+        match self {
+            AudioFormat::Mp3 => "mp3",
+            AudioFormat::Opus => "opus",
+            AudioFormat::Aac => "aac",
+            AudioFormat::M4a => "m4a",
+            AudioFormat::Flac => "flac",
+            AudioFormat::Wav => "wav",
+        }
+    }
+
+    /// Whether the codec is lossy (a bitrate applies).
+    pub const fn is_lossy(self) -> bool {
+        !matches!(self, AudioFormat::Flac | AudioFormat::Wav)
+    }
+}
+
+/// Writes one audio stream of `input` to an audio-only file.
+///
+/// ```no_run
+/// use afmpeg::tasks::{AudioFormat, ExtractAudio};
+/// use afmpeg::{Filesystem, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// ExtractAudio::new("/movie.mp4", "/sound.mp3", AudioFormat::Mp3)
+///     .bitrate(192_000)
+///     .run(&rt, &fs)?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtractAudio {
+    input: String,
+    output: String,
+    format: AudioFormat,
+    stream: usize,
+    bitrate: Option<u64>,
+    sample_rate: Option<u32>,
+    channels: Option<u32>,
+}
+
+impl ExtractAudio {
+    /// Extract the first audio stream of `input` as `format`.
+    pub fn new(input: impl Into<String>, output: impl Into<String>, format: AudioFormat) -> Self {
+        ExtractAudio {
+            input: input.into(),
+            output: output.into(),
+            format,
+            stream: 0,
+            bitrate: None,
+            sample_rate: None,
+            channels: None,
+        }
+    }
+
+    /// Which audio stream (0-based among the audio streams; default 0).
+    pub fn stream(mut self, index: usize) -> Self {
+        self.stream = index;
+        self
+    }
+
+    /// Bitrate in bits per second, for lossy formats. Refused by
+    /// [`command`](ExtractAudio::command) for FLAC and WAV.
+    pub fn bitrate(mut self, bits_per_second: u64) -> Self {
+        self.bitrate = Some(bits_per_second);
+        self
+    }
+
+    /// Resample to this rate in Hz.
+    pub fn sample_rate(mut self, hz: u32) -> Self {
+        self.sample_rate = Some(hz);
+        self
+    }
+
+    /// Down- or up-mix to this many channels.
+    pub fn channels(mut self, channels: u32) -> Self {
+        self.channels = Some(channels);
+        self
+    }
+
+    /// The command this task runs.
+    pub fn command(&self) -> Result<Command, CommandError> {
+        let mut out = Output::path(&self.output)
+            .map(format!("0:a:{}", self.stream))
+            .no_video()
+            .audio_codec(self.format.codec())
+            .format(self.format.muxer());
+        if let Some(b) = self.bitrate {
+            if !self.format.is_lossy() {
+                return Err(CommandError::InvalidArgument {
+                    option: "-b:a".into(),
+                    value: b.to_string(),
+                    reason: "a bitrate applies to lossy formats only",
+                });
+            }
+            out = out.audio_bitrate(b);
+        }
+        if let Some(ar) = self.sample_rate {
+            out = out.sample_rate(ar);
+        }
+        if let Some(ac) = self.channels {
+            out = out.channels(ac);
+        }
+        let cmd = base(LogLevel::Warning)
+            .input(Input::path(&self.input))
+            .output(out);
+        cmd.validate()?;
+        Ok(cmd)
+    }
+
+    /// Runs the task with default [`RunOptions`].
+    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Produced> {
+        self.run_with(rt, fs, &RunOptions::default())
+    }
+
+    /// Runs the task with `opts`.
+    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
+        let out = execute(rt, fs, &self.command()?, opts)?;
+        Produced::find(fs, &self.output, &out)
+    }
+}

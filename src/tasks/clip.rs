@@ -1,0 +1,228 @@
+//! Cut a piece out of a file: fast (keyframe stream copy) or frame-accurate
+//! (re-encode).
+
+use super::{base, execute, is_mp4_like, Produced};
+use crate::command::{Command, CommandError, Input, LogLevel, Output, SeekMode, Time};
+use crate::error::Result;
+use crate::job::RunOptions;
+use crate::{Filesystem, Runtime};
+
+/// How a [`Clip`] cuts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClipMode {
+    /// Stream copy from the keyframe at or before the start: instant and
+    /// lossless, but the clip may start (and so last) a little earlier than
+    /// asked, up to one GOP.
+    #[default]
+    Fast,
+    /// Decode, drop the frames before the start, re-encode: the clip starts
+    /// and ends on the requested frames.
+    Accurate,
+}
+
+/// Where a [`Clip`] stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Length {
+    Duration(Time),
+    End(Time),
+    ToEnd,
+}
+
+/// Cuts `input` from `start` for a duration or up to an end time.
+///
+/// Renders an *input* seek (`-ss T -i IN`, see [`SeekMode`]) so that only
+/// the part needed is read, and `-t`/`-to` on the input (`-to` is a position
+/// in the input). [`ClipMode::Accurate`] re-encodes with `libx264`/`aac` by
+/// default (see [`video_codec`](Clip::video_codec)).
+///
+/// ```no_run
+/// use afmpeg::command::Time;
+/// use afmpeg::tasks::{Clip, ClipMode};
+/// use afmpeg::{Filesystem, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// Clip::new("/in.mp4", "/fast.mp4", Time::from_secs(60))
+///     .duration(Time::from_secs(10))
+///     .run(&rt, &fs)?;
+/// Clip::new("/in.mp4", "/exact.mp4", Time::from_millis(61_250))
+///     .end(Time::from_secs(70))
+///     .mode(ClipMode::Accurate)
+///     .crf(18)
+///     .run(&rt, &fs)?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clip {
+    input: String,
+    output: String,
+    start: Time,
+    length: Length,
+    mode: ClipMode,
+    video_codec: String,
+    audio_codec: String,
+    crf: Option<u8>,
+    preset: Option<String>,
+}
+
+impl Clip {
+    /// A clip of `input` from `start` to the end of the input, in
+    /// [`ClipMode::Fast`]; set a [`duration`](Clip::duration) or an
+    /// [`end`](Clip::end).
+    pub fn new(input: impl Into<String>, output: impl Into<String>, start: Time) -> Clip {
+        Clip {
+            input: input.into(),
+            output: output.into(),
+            start,
+            length: Length::ToEnd,
+            mode: ClipMode::Fast,
+            video_codec: "libx264".into(),
+            audio_codec: "aac".into(),
+            crf: None,
+            preset: None,
+        }
+    }
+
+    /// Clip length (`-t`).
+    pub fn duration(mut self, duration: Time) -> Clip {
+        self.length = Length::Duration(duration);
+        self
+    }
+
+    /// End position in the input (`-to`); must be after the start.
+    pub fn end(mut self, end: Time) -> Clip {
+        self.length = Length::End(end);
+        self
+    }
+
+    /// Fast (default) or accurate.
+    pub fn mode(mut self, mode: ClipMode) -> Clip {
+        self.mode = mode;
+        self
+    }
+
+    /// Video encoder in accurate mode (default `libx264`).
+    pub fn video_codec(mut self, codec: impl Into<String>) -> Clip {
+        self.video_codec = codec.into();
+        self
+    }
+
+    /// Audio encoder in accurate mode (default `aac`).
+    pub fn audio_codec(mut self, codec: impl Into<String>) -> Clip {
+        self.audio_codec = codec.into();
+        self
+    }
+
+    /// CRF in accurate mode.
+    pub fn crf(mut self, crf: u8) -> Clip {
+        self.crf = Some(crf);
+        self
+    }
+
+    /// Encoder preset in accurate mode.
+    pub fn preset(mut self, preset: impl Into<String>) -> Clip {
+        self.preset = Some(preset.into());
+        self
+    }
+
+    /// The command this task runs. Encoding settings with
+    /// [`ClipMode::Fast`] are refused (they would need re-encoding).
+    pub fn command(&self) -> Result<Command, CommandError> {
+        let seek_mode = match self.mode {
+            ClipMode::Fast => SeekMode::Fast,
+            ClipMode::Accurate => SeekMode::Accurate,
+        };
+        let mut input = Input::path(&self.input).seek(self.start, seek_mode);
+        input = match self.length {
+            Length::Duration(d) => input.duration(d),
+            Length::End(e) => input.end(e),
+            Length::ToEnd => input,
+        };
+        let mut out = Output::path(&self.output).map("0:v?").map("0:a?");
+        match self.mode {
+            ClipMode::Fast => {
+                out = out.copy().option("avoid_negative_ts", "make_zero");
+                if let Some(crf) = self.crf {
+                    out = out.crf(crf);
+                }
+                if let Some(p) = &self.preset {
+                    out = out.preset(p);
+                }
+            }
+            ClipMode::Accurate => {
+                out = out
+                    .video_codec(&self.video_codec)
+                    .audio_codec(&self.audio_codec);
+                if let Some(crf) = self.crf {
+                    out = out.crf(crf);
+                }
+                if let Some(p) = &self.preset {
+                    out = out.preset(p);
+                }
+            }
+        }
+        if is_mp4_like(&self.output, None) {
+            out = out.format_option("movflags", "+faststart");
+        }
+        let cmd = base(LogLevel::Warning).input(input).output(out);
+        cmd.validate()?;
+        Ok(cmd)
+    }
+
+    /// Runs the task with default [`RunOptions`].
+    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Produced> {
+        self.run_with(rt, fs, &RunOptions::default())
+    }
+
+    /// Runs the task with `opts`.
+    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
+        let out = execute(rt, fs, &self.command()?, opts)?;
+        Produced::find(fs, &self.output, &out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_is_copy_accurate_encodes() {
+        let fast = Clip::new("/i.mp4", "/o.mp4", Time::from_secs(1))
+            .duration(Time::from_secs(2))
+            .command()
+            .unwrap()
+            .args()
+            .unwrap()
+            .join(" ");
+        assert!(
+            fast.contains("-ss 1.000000 -noaccurate_seek -t 2.000000 -i /i.mp4"),
+            "{fast}"
+        );
+        assert!(fast.contains("-c copy"), "{fast}");
+        let exact = Clip::new("/i.mp4", "/o.mp4", Time::from_secs(1))
+            .end(Time::from_secs(3))
+            .mode(ClipMode::Accurate)
+            .command()
+            .unwrap()
+            .args()
+            .unwrap()
+            .join(" ");
+        assert!(
+            exact.contains("-ss 1.000000 -accurate_seek -to 3.000000 -i"),
+            "{exact}"
+        );
+        assert!(exact.contains("-c:v libx264 -c:a aac"), "{exact}");
+        // Encoding settings in fast mode are refused.
+        assert!(Clip::new("/i", "/o.mp4", Time::ZERO)
+            .crf(20)
+            .command()
+            .is_err());
+        // End before start is refused.
+        assert!(Clip::new("/i", "/o.mp4", Time::from_secs(5))
+            .end(Time::from_secs(4))
+            .command()
+            .is_err());
+    }
+}

@@ -1,0 +1,155 @@
+//! Join files end to end with the concat demuxer.
+
+use super::{base, execute, is_mp4_like, Produced};
+use crate::command::{Command, CommandError, ConcatList, Input, LogLevel, Output};
+use crate::error::Result;
+use crate::job::RunOptions;
+use crate::{Filesystem, Runtime};
+
+/// How [`Concat`] writes the joined streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConcatMode {
+    /// Stream copy: instant and lossless; every input must have the same
+    /// streams with the same codec parameters (same codec, size, sample
+    /// rate…), e.g. pieces of one encode.
+    Copy,
+    /// Decode and re-encode to `libx264`/`aac`: the inputs must still have
+    /// the same stream layout, but may differ in codec parameters.
+    #[default]
+    Reencode,
+}
+
+/// Joins `inputs`, in order, into `output`.
+///
+/// Writes an ffconcat list (see [`ConcatList`]) into the in-memory tree
+/// (`{output}.ffconcat` unless [`list_path`](Concat::list_path) is set),
+/// reads it with `-f concat -safe 0`, and removes it after the run.
+///
+/// ```no_run
+/// use afmpeg::tasks::{Concat, ConcatMode};
+/// use afmpeg::{Filesystem, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// Concat::new(["/a.mp4", "/b.mp4", "/c.mp4"], "/all.mp4")
+///     .mode(ConcatMode::Copy)
+///     .run(&rt, &fs)?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Concat {
+    inputs: Vec<String>,
+    output: String,
+    mode: ConcatMode,
+    list_path: Option<String>,
+    crf: Option<u8>,
+    preset: Option<String>,
+}
+
+impl Concat {
+    /// Join `inputs` into `output`, re-encoding.
+    pub fn new<I, S>(inputs: I, output: impl Into<String>) -> Concat
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Concat {
+            inputs: inputs.into_iter().map(Into::into).collect(),
+            output: output.into(),
+            mode: ConcatMode::default(),
+            list_path: None,
+            crf: None,
+            preset: None,
+        }
+    }
+
+    /// Copy or re-encode (default).
+    pub fn mode(mut self, mode: ConcatMode) -> Concat {
+        self.mode = mode;
+        self
+    }
+
+    /// Where the list file is written during the run.
+    pub fn list_path(mut self, path: impl Into<String>) -> Concat {
+        self.list_path = Some(path.into());
+        self
+    }
+
+    /// CRF when re-encoding.
+    pub fn crf(mut self, crf: u8) -> Concat {
+        self.crf = Some(crf);
+        self
+    }
+
+    /// Encoder preset when re-encoding.
+    pub fn preset(mut self, preset: impl Into<String>) -> Concat {
+        self.preset = Some(preset.into());
+        self
+    }
+
+    fn list(&self) -> String {
+        self.list_path
+            .clone()
+            .unwrap_or_else(|| format!("{}.ffconcat", self.output))
+    }
+
+    /// The list file's content.
+    pub fn list_content(&self) -> Result<String, CommandError> {
+        ConcatList::new(self.inputs.iter().map(String::as_str)).render()
+    }
+
+    /// The command this task runs (the list file must exist when it runs;
+    /// [`run`](Concat::run) writes it).
+    pub fn command(&self) -> Result<Command, CommandError> {
+        let mut out = Output::path(&self.output).map("0:v?").map("0:a?");
+        match self.mode {
+            ConcatMode::Copy => {
+                out = out.copy();
+                if let Some(crf) = self.crf {
+                    out = out.crf(crf);
+                }
+                if let Some(p) = &self.preset {
+                    out = out.preset(p);
+                }
+            }
+            ConcatMode::Reencode => {
+                out = out
+                    .video_codec("libx264")
+                    .audio_codec("aac")
+                    .option("pix_fmt", "yuv420p");
+                if let Some(crf) = self.crf {
+                    out = out.crf(crf);
+                }
+                if let Some(p) = &self.preset {
+                    out = out.preset(p);
+                }
+            }
+        }
+        if is_mp4_like(&self.output, None) {
+            out = out.format_option("movflags", "+faststart");
+        }
+        let cmd = base(LogLevel::Warning)
+            .input(Input::concat(self.list()))
+            .output(out);
+        cmd.validate()?;
+        Ok(cmd)
+    }
+
+    /// Runs the task with default [`RunOptions`].
+    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Produced> {
+        self.run_with(rt, fs, &RunOptions::default())
+    }
+
+    /// Runs the task with `opts`.
+    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
+        let content = self.list_content()?;
+        let cmd = self.command()?;
+        let list = self.list();
+        fs.write(&list, content)?;
+        let result = execute(rt, fs, &cmd, opts);
+        fs.remove_file(&list)?;
+        Produced::find(fs, &self.output, &result?)
+    }
+}

@@ -1,0 +1,278 @@
+//! Write global and stream metadata, and author chapters, through an
+//! `ffmetadata` input.
+
+use super::{base, execute, Produced};
+use crate::command::{Command, CommandError, Input, LogLevel, Output, Time};
+use crate::error::Result;
+use crate::job::RunOptions;
+use crate::{Filesystem, Runtime};
+
+/// A chapter to author: `[start, end)` and a title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chapter {
+    /// Start time.
+    pub start: Time,
+    /// End time; after `start`.
+    pub end: Time,
+    /// Title (any text; escaped for the ffmetadata format).
+    pub title: String,
+}
+
+impl Chapter {
+    /// A chapter from `start` to `end` titled `title`.
+    pub fn new(start: Time, end: Time, title: impl Into<String>) -> Chapter {
+        Chapter {
+            start,
+            end,
+            title: title.into(),
+        }
+    }
+}
+
+/// Escapes a key or value for the ffmetadata format: `=`, `;`, `#`, `\`
+/// and line breaks get a backslash before them.
+///
+/// ```
+/// use afmpeg::tasks::metadata::escape;
+/// assert_eq!(escape("a=b;c#d\\e\nf"), "a\\=b\\;c\\#d\\\\e\\\nf");
+/// ```
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '=' | ';' | '#' | '\\' | '\n' | '\r') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Sets tags and authors chapters, copying every stream as it is.
+///
+/// Global tags and chapters go into an `;FFMETADATA1` file (see
+/// [`ffmetadata`](Metadata::ffmetadata); written into the in-memory tree as
+/// `{output}.ffmetadata` and removed after the run) that is added as a
+/// second input; chapters come from it with `-map_chapters 1` (replacing
+/// the input's, when any is authored). Global tags: by default the input's
+/// are kept (`-map_metadata 0`) and the new ones set over them with
+/// `-metadata`; with [`replace_tags`](Metadata::replace_tags) the output
+/// has exactly the ffmetadata file's (`-map_metadata 1`). Stream tags are
+/// set with `-metadata:s:…`.
+///
+/// ```no_run
+/// use afmpeg::command::Time;
+/// use afmpeg::tasks::{Chapter, Metadata};
+/// use afmpeg::{Filesystem, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// Metadata::new("/in.mp4", "/tagged.mp4")
+///     .tag("title", "Holiday; day 1")
+///     .stream_tag("a:0", "language", "eng")
+///     .chapter(Chapter::new(Time::ZERO, Time::from_secs(30), "Arrival"))
+///     .chapter(Chapter::new(Time::from_secs(30), Time::from_secs(95), "Beach"))
+///     .run(&rt, &fs)?;
+/// let info = rt.probe(&fs, "/tagged.mp4")?;
+/// assert_eq!(info.chapters[1].title.as_deref(), Some("Beach"));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Metadata {
+    input: String,
+    output: String,
+    tags: Vec<(String, String)>,
+    stream_tags: Vec<(String, String, String)>,
+    chapters: Vec<Chapter>,
+    replace_tags: bool,
+    metadata_path: Option<String>,
+}
+
+impl Metadata {
+    /// Copy `input` to `output` with new metadata.
+    pub fn new(input: impl Into<String>, output: impl Into<String>) -> Metadata {
+        Metadata {
+            input: input.into(),
+            output: output.into(),
+            tags: Vec::new(),
+            stream_tags: Vec::new(),
+            chapters: Vec::new(),
+            replace_tags: false,
+            metadata_path: None,
+        }
+    }
+
+    /// A global tag (`title`, `artist`, `comment`, …).
+    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Metadata {
+        self.tags.push((key.into(), value.into()));
+        self
+    }
+
+    /// A stream tag; `stream` is an output stream specifier such as `a:0`.
+    pub fn stream_tag(
+        mut self,
+        stream: impl Into<String>,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Metadata {
+        self.stream_tags
+            .push((stream.into(), key.into(), value.into()));
+        self
+    }
+
+    /// Author a chapter; chapters are written in the order added.
+    pub fn chapter(mut self, chapter: Chapter) -> Metadata {
+        self.chapters.push(chapter);
+        self
+    }
+
+    /// Drop the input's global tags: the output has only those set here.
+    pub fn replace_tags(mut self) -> Metadata {
+        self.replace_tags = true;
+        self
+    }
+
+    /// Where the ffmetadata file is written during the run.
+    pub fn metadata_path(mut self, path: impl Into<String>) -> Metadata {
+        self.metadata_path = Some(path.into());
+        self
+    }
+
+    fn side_file(&self) -> String {
+        self.metadata_path
+            .clone()
+            .unwrap_or_else(|| format!("{}.ffmetadata", self.output))
+    }
+
+    /// The `;FFMETADATA1` text: global tags, then one `[CHAPTER]` section
+    /// per chapter with `TIMEBASE=1/1000`, `START`, `END` (milliseconds)
+    /// and `title`. Refuses empty keys and chapters that do not end after
+    /// they start.
+    pub fn ffmetadata(&self) -> Result<String, CommandError> {
+        let mut text = String::from(";FFMETADATA1\n");
+        for (key, value) in &self.tags {
+            if key.is_empty() || key.contains('\0') || value.contains('\0') {
+                return Err(CommandError::InvalidArgument {
+                    option: "metadata".into(),
+                    value: key.clone(),
+                    reason: "a tag key must be non-empty, without NUL bytes",
+                });
+            }
+            text.push_str(&format!("{}={}\n", escape(key), escape(value)));
+        }
+        for ch in &self.chapters {
+            if ch.end <= ch.start {
+                return Err(CommandError::EndNotAfterSeek {
+                    target: crate::command::Target::Output(0),
+                    seek: ch.start,
+                    end: ch.end,
+                });
+            }
+            if ch.title.contains('\0') {
+                return Err(CommandError::InvalidArgument {
+                    option: "chapter title".into(),
+                    value: ch.title.clone(),
+                    reason: "contains a NUL byte",
+                });
+            }
+            // Rounded to the millisecond time base.
+            let ms = |t: Time| t.as_micros().saturating_add(500) / 1000;
+            text.push_str(&format!(
+                "\n[CHAPTER]\nTIMEBASE=1/1000\nSTART={}\nEND={}\ntitle={}\n",
+                ms(ch.start),
+                ms(ch.end),
+                escape(&ch.title)
+            ));
+        }
+        Ok(text)
+    }
+
+    /// The command this task runs (the ffmetadata file must exist when it
+    /// runs; [`run`](Metadata::run) writes it).
+    pub fn command(&self) -> Result<Command, CommandError> {
+        self.ffmetadata()?;
+        let mut out = Output::path(&self.output).map("0").copy();
+        if self.replace_tags {
+            out = out.map_metadata(1);
+        } else {
+            out = out.map_metadata(0);
+            for (key, value) in &self.tags {
+                out = out.metadata(key, value);
+            }
+        }
+        if self.chapters.is_empty() {
+            out = out.map_chapters(0);
+        } else {
+            out = out.map_chapters(1);
+        }
+        for (stream, key, value) in &self.stream_tags {
+            out = out.stream_metadata(stream, key, value);
+        }
+        let cmd = base(LogLevel::Warning)
+            .input(Input::path(&self.input))
+            .input(Input::path(self.side_file()).format("ffmetadata"))
+            .output(out);
+        cmd.validate()?;
+        Ok(cmd)
+    }
+
+    /// Runs the task with default [`RunOptions`].
+    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Produced> {
+        self.run_with(rt, fs, &RunOptions::default())
+    }
+
+    /// Runs the task with `opts`.
+    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
+        let text = self.ffmetadata()?;
+        let cmd = self.command()?;
+        let side = self.side_file();
+        fs.write(&side, text)?;
+        let result = execute(rt, fs, &cmd, opts);
+        fs.remove_file(&side)?;
+        Produced::find(fs, &self.output, &result?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ffmetadata_text() {
+        let m = Metadata::new("/i", "/o.mp4")
+            .tag("title", "A=B")
+            .chapter(Chapter::new(
+                Time::ZERO,
+                Time::from_micros(1_500_400),
+                "One; #1 \\ x\ny",
+            ));
+        assert_eq!(
+            m.ffmetadata().unwrap(),
+            ";FFMETADATA1\ntitle=A\\=B\n\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=1500\n\
+             title=One\\; \\#1 \\\\ x\\\ny\n"
+        );
+        let bad = Metadata::new("/i", "/o").chapter(Chapter::new(
+            Time::from_secs(2),
+            Time::from_secs(1),
+            "x",
+        ));
+        assert!(bad.command().is_err());
+    }
+
+    #[test]
+    fn argv() {
+        let args = Metadata::new("/i.mp4", "/o.mp4")
+            .tag("title", "t")
+            .chapter(Chapter::new(Time::ZERO, Time::from_secs(1), "c"))
+            .command()
+            .unwrap()
+            .args()
+            .unwrap()
+            .join(" ");
+        assert!(
+            args.contains("-f ffmetadata -i /o.mp4.ffmetadata -map 0 -c copy -map_metadata 0 -map_chapters 1 -metadata title=t /o.mp4"),
+            "{args}"
+        );
+    }
+}

@@ -1,0 +1,103 @@
+//! Change the container without re-encoding (stream copy).
+
+use super::{base, execute, is_mp4_like, Produced};
+use crate::command::{Command, CommandError, Input, LogLevel, Output};
+use crate::error::Result;
+use crate::job::RunOptions;
+use crate::{Filesystem, Runtime};
+
+/// Copies every stream of `input` into a new container: `-map 0 -c copy`.
+///
+/// Nothing is decoded, so it is fast and lossless — but the target container
+/// must accept the codecs (e.g. MP4 takes H.264/AAC/mov_text, not SubRip or
+/// Vorbis). `-movflags +faststart` is added for MP4/MOV outputs.
+///
+/// ```no_run
+/// use afmpeg::tasks::Remux;
+/// use afmpeg::{Filesystem, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// let out = Remux::new("/in.mkv", "/out.mp4").run(&rt, &fs)?;
+/// println!("{} bytes", out.size);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remux {
+    input: String,
+    output: String,
+    format: Option<String>,
+    maps: Vec<String>,
+    faststart: bool,
+}
+
+impl Remux {
+    /// Remux all streams of `input` into `output` (container from the
+    /// extension).
+    pub fn new(input: impl Into<String>, output: impl Into<String>) -> Remux {
+        Remux {
+            input: input.into(),
+            output: output.into(),
+            format: None,
+            maps: Vec::new(),
+            faststart: true,
+        }
+    }
+
+    /// Force the container (`-f`).
+    pub fn format(mut self, format: impl Into<String>) -> Remux {
+        self.format = Some(format.into());
+        self
+    }
+
+    /// Keep only streams matching these `-map` specifiers (`"0:v"`,
+    /// `"0:a:1"`, `"-0:s"`…) instead of all (`"0"`).
+    pub fn maps<I, S>(mut self, specs: I) -> Remux
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.maps = specs.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// `-movflags +faststart` for MP4/MOV outputs (default `true`).
+    pub fn faststart(mut self, faststart: bool) -> Remux {
+        self.faststart = faststart;
+        self
+    }
+
+    /// The command this task runs.
+    pub fn command(&self) -> Result<Command, CommandError> {
+        let maps = if self.maps.is_empty() {
+            vec!["0".to_owned()]
+        } else {
+            self.maps.clone()
+        };
+        let mut out = Output::path(&self.output).maps(maps).copy();
+        if let Some(f) = &self.format {
+            out = out.format(f);
+        }
+        if self.faststart && is_mp4_like(&self.output, self.format.as_deref()) {
+            out = out.format_option("movflags", "+faststart");
+        }
+        let cmd = base(LogLevel::Warning)
+            .input(Input::path(&self.input))
+            .output(out);
+        cmd.validate()?;
+        Ok(cmd)
+    }
+
+    /// Runs the task with default [`RunOptions`].
+    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Produced> {
+        self.run_with(rt, fs, &RunOptions::default())
+    }
+
+    /// Runs the task with `opts`.
+    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
+        let out = execute(rt, fs, &self.command()?, opts)?;
+        Produced::find(fs, &self.output, &out)
+    }
+}

@@ -1,0 +1,1081 @@
+//! The library API end to end, on the real FFmpeg guest: raw argv jobs,
+//! live progress, concurrent runs on one `Runtime`, batches, cancellation,
+//! deterministic mode and module loading errors.
+//!
+//! Fixtures are generated at test time (lavfi inside the guest, or bytes
+//! written here). The guest module must exist (`make guest`): without it
+//! these tests fail, they never skip.
+
+mod common;
+
+use afmpeg::batch::Job;
+use afmpeg::{
+    CancelToken, Error, Filesystem, LimitKind, Limits, ModuleSource, Progress, RunOptions, Runtime,
+};
+use common::*;
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+// ---------------------------------------------------------------- raw argv
+
+#[test]
+fn lavfi_to_h264_aac_mp4_probes_exactly() {
+    let _g = shared();
+    let rt = runtime();
+    let fs = Filesystem::new();
+    ffmpeg_ok(
+        &rt,
+        &fs,
+        &[
+            "-hide_banner",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=2:size=160x120:rate=25",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:sample_rate=48000:duration=2",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "64k",
+            "/out.mp4",
+        ],
+    );
+    let info = probe(&rt, &fs, "/out.mp4");
+    assert!(
+        info.format.format_name.contains("mp4"),
+        "{}",
+        info.format.format_name
+    );
+    assert_eq!(info.format.nb_streams, 2);
+    assert_eq!(info.streams.len(), 2);
+    let v = info.video_streams().next().expect("a video stream");
+    let a = info.audio_streams().next().expect("an audio stream");
+    assert_eq!(v.codec_name.as_deref(), Some("h264"));
+    assert_eq!(a.codec_name.as_deref(), Some("aac"));
+    assert_eq!((v.width, v.height), (Some(160), Some(120)));
+    assert_eq!(v.pix_fmt.as_deref(), Some("yuv420p"));
+    assert_eq!(a.sample_rate, Some(48000));
+    assert_eq!(a.channels, Some(1));
+    // 2 s at 25 fps: exactly 50 frames, by the container and by decoding.
+    assert_eq!(v.nb_frames, Some(50));
+    assert_eq!(count_video_frames(&rt, &fs, "/out.mp4"), 50);
+    // The video track lasts exactly 2 s; the AAC track 2 s rounded up to
+    // whole 1024-sample frames (the priming is cut by the edit list).
+    assert_eq!(v.duration, Some(2.0));
+    let ad = a.duration.expect("audio duration");
+    assert!(
+        (2.0..=2.0 + 1024.0 / 48000.0 + 1e-6).contains(&ad),
+        "audio duration {ad}"
+    );
+    let d = info.duration().expect("format duration");
+    assert!((2.0..=2.03).contains(&d), "format duration {d}");
+}
+
+/// A 64x48 RGB gradient that moves one pixel per frame.
+fn rgb_frames(w: usize, h: usize, n: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(w * h * 3 * n);
+    for f in 0..n {
+        for y in 0..h {
+            for x in 0..w {
+                out.push(((x + f) * 255 / (w + n)) as u8);
+                out.push((y * 255 / h) as u8);
+                out.push(128);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn raw_rgb24_input_to_mp4() {
+    let _g = shared();
+    let rt = runtime();
+    let fs = Filesystem::new();
+    let (w, h, n) = (64, 48, 10);
+    let raw = rgb_frames(w, h, n);
+    fs.write("/in.rgb", raw.clone()).unwrap();
+    ffmpeg_ok(
+        &rt,
+        &fs,
+        &[
+            "-hide_banner",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-video_size",
+            "64x48",
+            "-framerate",
+            "10",
+            "-i",
+            "/in.rgb",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-crf",
+            "0",
+            "-pix_fmt",
+            "yuv444p",
+            "/out.mp4",
+        ],
+    );
+    let info = probe(&rt, &fs, "/out.mp4");
+    assert_eq!(info.streams.len(), 1);
+    let v = info.video_streams().next().unwrap();
+    assert_eq!(v.codec_name.as_deref(), Some("h264"));
+    assert_eq!((v.width, v.height), (Some(64), Some(48)));
+    assert_eq!(v.nb_frames, Some(n as u64));
+    assert_eq!(count_video_frames(&rt, &fs, "/out.mp4"), n as u64);
+    assert_eq!(v.duration, Some(1.0));
+    // The picture is ours: decode back to rgb24 and compare (lossless H.264
+    // in yuv444p; only the RGB<->YUV conversion rounds).
+    ffmpeg_ok(
+        &rt,
+        &fs,
+        &[
+            "-hide_banner",
+            "-i",
+            "/out.mp4",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "/back.rgb",
+        ],
+    );
+    let back = fs.read("/back.rgb").unwrap();
+    assert_eq!(back.len(), raw.len());
+    let max_diff = raw
+        .iter()
+        .zip(&back)
+        .map(|(a, b)| a.abs_diff(*b))
+        .max()
+        .unwrap();
+    assert!(max_diff <= 4, "decoded pixels differ by up to {max_diff}");
+    assert_eq!(fs.read("/in.rgb").unwrap(), raw, "input changed");
+}
+
+#[test]
+fn filter_complex_overlay_two_inputs_two_outputs() {
+    let _g = shared();
+    let rt = runtime();
+    let fs = Filesystem::new();
+    // Two inputs as files: a 160x120 testsrc clip and a 40x30 red patch.
+    ffmpeg_ok(
+        &rt,
+        &fs,
+        &[
+            "-hide_banner",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=1:size=160x120:rate=10",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "/base.mp4",
+        ],
+    );
+    ffmpeg_ok(
+        &rt,
+        &fs,
+        &[
+            "-hide_banner",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=red:size=40x30:rate=10:duration=1",
+            "-c:v",
+            "png",
+            "/patch.mkv",
+        ],
+    );
+    ffmpeg_ok(
+        &rt,
+        &fs,
+        &[
+            "-hide_banner",
+            "-i",
+            "/base.mp4",
+            "-i",
+            "/patch.mkv",
+            "-filter_complex",
+            "[0:v][1:v]overlay=x=20:y=20,split[big][s];[s]scale=80:60[small]",
+            "-map",
+            "[big]",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "/big.mp4",
+            "-map",
+            "[small]",
+            "-c:v",
+            "png",
+            "-pix_fmt",
+            "rgb24",
+            "/small.mkv",
+        ],
+    );
+    let big = probe(&rt, &fs, "/big.mp4");
+    let bv = big.video_streams().next().unwrap();
+    assert_eq!(bv.codec_name.as_deref(), Some("h264"));
+    assert_eq!((bv.width, bv.height), (Some(160), Some(120)));
+    assert_eq!(bv.nb_frames, Some(10));
+    let small = probe(&rt, &fs, "/small.mkv");
+    let sv = small.video_streams().next().unwrap();
+    assert_eq!(sv.codec_name.as_deref(), Some("png"));
+    assert_eq!((sv.width, sv.height), (Some(80), Some(60)));
+    assert_eq!(count_video_frames(&rt, &fs, "/small.mkv"), 10);
+    // The overlay is there: in the half-size output the patch covers
+    // x 10..30, y 10..25; pixel (20, 17) is pure red (PNG is lossless).
+    ffmpeg_ok(
+        &rt,
+        &fs,
+        &[
+            "-hide_banner",
+            "-i",
+            "/small.mkv",
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "/small.rgb",
+        ],
+    );
+    let px = fs.read("/small.rgb").unwrap();
+    assert_eq!(px.len(), 80 * 60 * 3);
+    let at = |x: usize, y: usize| &px[(y * 80 + x) * 3..][..3];
+    let red = at(20, 17);
+    assert!(
+        red[0] > 230 && red[1] < 25 && red[2] < 25,
+        "pixel inside the overlay is {red:?}, not red"
+    );
+}
+
+#[test]
+fn nonzero_ffmpeg_exit_is_an_output_not_an_error() {
+    let _g = shared();
+    let rt = runtime();
+    let fs = Filesystem::new();
+    let out = rt
+        .run(
+            &fs,
+            &[
+                "-hide_banner",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=duration=1",
+                "-c:v",
+                "no_such_encoder",
+                "/x.mp4",
+            ],
+        )
+        .expect("an FFmpeg failure is an Output");
+    assert_ne!(out.exit_code, 0);
+    assert!(!out.success());
+    assert!(
+        contains_ci(&out.stderr, "Unknown encoder 'no_such_encoder'"),
+        "stderr: {}",
+        out.stderr_text()
+    );
+
+    let out = rt
+        .run(&fs, &["-hide_banner", "-i", "/missing.mp4", "/y.mkv"])
+        .expect("an Output");
+    assert_ne!(out.exit_code, 0);
+    assert!(
+        contains_ci(&out.stderr, "No such file or directory"),
+        "stderr: {}",
+        out.stderr_text()
+    );
+    assert!(!fs.exists("/y.mkv"));
+
+    // ffprobe on a missing file is also an exit code; `probe` turns it
+    // into the typed `Error::Probe`.
+    let out = rt
+        .ffprobe(&fs, &["-v", "error", "/missing.mp4"])
+        .expect("an Output");
+    assert_ne!(out.exit_code, 0);
+    match rt.probe(&fs, "/missing.mp4") {
+        Err(Error::Probe { exit_code, .. }) => assert_ne!(exit_code, 0),
+        other => panic!("expected Error::Probe, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------- progress
+
+#[test]
+fn progress_is_live_monotonic_and_complete_only_at_the_end() {
+    let _g = exclusive();
+    let rt = runtime();
+    let fs = Filesystem::new();
+    let seen: Arc<Mutex<Vec<(Duration, Progress)>>> = Arc::default();
+    let start = Instant::now();
+    let s2 = seen.clone();
+    let opts = RunOptions {
+        progress: Some(Arc::new(move |p: &Progress| {
+            s2.lock().unwrap().push((start.elapsed(), p.clone()))
+        })),
+        ..RunOptions::default()
+    };
+    // `-t 4` gives the expected duration; `-stats_period 0.2` asks for a
+    // report every 0.2 s of wall time (the default is 0.5 s).
+    ffmpeg_ok_with(
+        &rt,
+        &fs,
+        &[
+            "-hide_banner",
+            "-stats_period",
+            "0.2",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=25",
+            "-t",
+            "4",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "/p.mp4",
+        ],
+        &opts,
+    );
+    let total = start.elapsed();
+    let seen = seen.lock().unwrap().clone();
+    eprintln!("{} reports over {total:.2?}:", seen.len());
+    for (t, p) in &seen {
+        eprintln!(
+            "  {t:>9.2?} frame={:?} out_time={:?} fraction={:?} done={}",
+            p.frame, p.out_time, p.fraction, p.done
+        );
+    }
+    assert!(seen.len() >= 3, "only {} progress reports", seen.len());
+    // Live: reports arrive while the job runs, spread over it, not all at the end.
+    let first = seen[0].0;
+    assert!(
+        first < total.mul_f64(0.6),
+        "first report at {first:?} of {total:?}"
+    );
+    let mid = seen
+        .iter()
+        .filter(|(t, p)| *t < total.mul_f64(0.8) && !p.done)
+        .count();
+    assert!(mid >= 2, "only {mid} reports in the first 80% of the run");
+    // Fractions: present, never decreasing, 1.0 only in the last (final) report.
+    let fractions: Vec<f64> = seen
+        .iter()
+        .map(|(_, p)| p.fraction.expect("fraction with -t"))
+        .collect();
+    assert!(
+        fractions.windows(2).all(|w| w[0] <= w[1]),
+        "fraction decreased: {fractions:?}"
+    );
+    let (last, rest) = seen.split_last().unwrap();
+    assert!(last.1.done, "last report is not final");
+    assert_eq!(last.1.fraction, Some(1.0));
+    assert!(
+        rest.iter()
+            .all(|(_, p)| !p.done && p.fraction.unwrap() < 1.0),
+        "1.0 before the end: {fractions:?}"
+    );
+    assert!(rest
+        .iter()
+        .any(|(_, p)| p.fraction.unwrap() > 0.0 && p.fraction.unwrap() < 1.0));
+    assert_eq!(last.1.frame, Some(100));
+    let frames: Vec<u64> = seen.iter().filter_map(|(_, p)| p.frame).collect();
+    assert!(
+        frames.windows(2).all(|w| w[0] <= w[1]),
+        "frame count decreased: {frames:?}"
+    );
+}
+
+#[test]
+fn progress_channel_receives_reports() {
+    let _g = shared();
+    let rt = runtime();
+    let fs = Filesystem::new();
+    let mut opts = RunOptions {
+        expected_duration: Some(1.0),
+        ..RunOptions::default()
+    };
+    let rx = opts.progress_channel();
+    ffmpeg_ok_with(
+        &rt,
+        &fs,
+        &[
+            "-hide_banner",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=1:size=64x48",
+            "-c:v",
+            "png",
+            "-f",
+            "null",
+            "-",
+        ],
+        &opts,
+    );
+    let all: Vec<Progress> = rx.try_iter().collect();
+    let last = all.last().expect("at least one report");
+    assert!(last.done);
+    assert_eq!(last.fraction, Some(1.0));
+    assert_eq!(last.frame, Some(25));
+}
+
+// ---------------------------------------------------------------- concurrency
+
+#[test]
+fn eight_threads_on_one_runtime_separate_filesystems() {
+    let _g = shared();
+    let rt = runtime();
+    let barrier = Barrier::new(8);
+    let spans = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for i in 0..8u32 {
+            let rt = rt.clone();
+            let (barrier, spans) = (&barrier, &spans);
+            s.spawn(move || {
+                let fs = Filesystem::new();
+                let (w, h) = (64 + 16 * i, 48 + 8 * i);
+                let src = format!("testsrc=duration=1:size={w}x{h}:rate=10");
+                barrier.wait();
+                let t0 = Instant::now();
+                let out = rt
+                    .run(
+                        &fs,
+                        &[
+                            "-hide_banner",
+                            "-f",
+                            "lavfi",
+                            "-i",
+                            &src,
+                            "-c:v",
+                            "libx264",
+                            "-preset",
+                            "ultrafast",
+                            "/out.mp4",
+                        ],
+                    )
+                    .unwrap();
+                let t1 = Instant::now();
+                assert!(out.success(), "job {i}: {}", out.stderr_text());
+                let info = rt.probe(&fs, "/out.mp4").unwrap();
+                let v = info.video_streams().next().unwrap();
+                assert_eq!((v.width, v.height), (Some(w), Some(h)), "job {i}");
+                assert_eq!(v.nb_frames, Some(10), "job {i}");
+                spans.lock().unwrap().push((t0, t1));
+            });
+        }
+    });
+    let spans = spans.into_inner().unwrap();
+    assert_eq!(spans.len(), 8);
+    // All eight were running at one moment: the last start precedes the first end.
+    let last_start = spans.iter().map(|s| s.0).max().unwrap();
+    let first_end = spans.iter().map(|s| s.1).min().unwrap();
+    assert!(last_start < first_end, "the jobs did not overlap");
+}
+
+#[test]
+fn eight_threads_on_one_shared_filesystem_with_a_shared_input() {
+    let _g = shared();
+    let rt = runtime();
+    // The input is generated once, then handed to the shared tree as shared
+    // bytes: every job reads the same allocation.
+    let gen = Filesystem::new();
+    make_clip(&rt, &gen, "/in.mp4", 1, "160x120", 10);
+    let bytes: Arc<Vec<u8>> = Arc::new(gen.read("/in.mp4").unwrap());
+    let fs = Filesystem::new();
+    fs.write_shared("/in.mp4", bytes.clone()).unwrap();
+
+    let barrier = Barrier::new(8);
+    std::thread::scope(|s| {
+        for i in 0..8u32 {
+            let (rt, fs, barrier) = (rt.clone(), fs.clone(), &barrier);
+            s.spawn(move || {
+                let w = 32 + 16 * i;
+                let vf = format!("scale={w}:-2");
+                let out = format!("/out{i}.mkv");
+                barrier.wait();
+                let o = rt
+                    .run(
+                        &fs,
+                        &[
+                            "-hide_banner",
+                            "-i",
+                            "/in.mp4",
+                            "-vf",
+                            &vf,
+                            "-c:v",
+                            "libx264",
+                            "-preset",
+                            "ultrafast",
+                            "-c:a",
+                            "copy",
+                            &out,
+                        ],
+                    )
+                    .unwrap();
+                assert!(o.success(), "job {i}: {}", o.stderr_text());
+            });
+        }
+    });
+    for i in 0..8u32 {
+        let info = probe(&rt, &fs, &format!("/out{i}.mkv"));
+        let v = info.video_streams().next().unwrap();
+        assert_eq!(v.width, Some(32 + 16 * i));
+        assert_eq!(
+            info.audio_streams().next().unwrap().codec_name.as_deref(),
+            Some("aac")
+        );
+        assert_eq!(count_video_frames(&rt, &fs, &format!("/out{i}.mkv")), 10);
+    }
+    assert_eq!(
+        fs.read("/in.mp4").unwrap(),
+        *bytes,
+        "the shared input changed"
+    );
+    assert_eq!(fs.read_dir("/").unwrap().len(), 9);
+}
+
+// ---------------------------------------------------------------- batch
+
+#[test]
+fn batch_results_in_order_with_failing_and_limited_jobs() {
+    let _g = shared();
+    let rt = runtime();
+    let fs = Filesystem::new();
+    let ok = |i: usize| {
+        Job::ffmpeg(
+            &fs,
+            [
+                "-hide_banner",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=duration=0.5:size=64x48",
+                &format!("/b{i}.mp4"),
+            ],
+        )
+    };
+    let jobs = vec![
+        ok(0),
+        // FFmpeg says no: an Output with a non-zero exit.
+        Job::ffmpeg(
+            &fs,
+            [
+                "-hide_banner",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=duration=0.5",
+                "-c:v",
+                "nope",
+                "/b1.mp4",
+            ],
+        ),
+        ok(2),
+        // A runtime failure: out of fuel.
+        ok(3).with_options(RunOptions {
+            limits: Limits {
+                fuel: Some(1_000_000),
+                ..Limits::default()
+            },
+            ..RunOptions::default()
+        }),
+        ok(4),
+    ];
+    let results = rt.run_batch(jobs, 3);
+    assert_eq!(results.len(), 5);
+    for i in [0, 2, 4] {
+        let o = results[i]
+            .as_ref()
+            .unwrap_or_else(|e| panic!("job {i}: {e}"));
+        assert!(o.success(), "job {i}: {}", o.stderr_text());
+        assert_eq!(
+            probe(&rt, &fs, &format!("/b{i}.mp4"))
+                .video_streams()
+                .next()
+                .unwrap()
+                .width,
+            Some(64)
+        );
+    }
+    let failed = results[1].as_ref().expect("non-zero exit is an Output");
+    assert_ne!(failed.exit_code, 0);
+    assert!(contains_ci(&failed.stderr, "Unknown encoder"));
+    assert!(
+        matches!(
+            results[3],
+            Err(Error::Limit {
+                limit: LimitKind::Fuel(1_000_000),
+                ..
+            })
+        ),
+        "job 3: {:?}",
+        results[3]
+    );
+}
+
+/// Runs the test `name` of this binary in a child process (with
+/// `AFMPEG_TEST_CHILD` set) and fails with its output if the child fails —
+/// including when it aborts, which would otherwise take every other test of
+/// the binary down with it. Returns `false` in the child, which then runs
+/// the test body itself.
+fn in_child_process(name: &str) -> bool {
+    if std::env::var_os("AFMPEG_TEST_CHILD").is_some() {
+        return false;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([name, "--exact", "--nocapture", "--test-threads", "1"])
+        .env("AFMPEG_TEST_CHILD", "1")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "{name} failed in its child process ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    true
+}
+
+#[test]
+fn batch_contains_a_panicking_job() {
+    // A panic inside a running guest (here: in the progress callback, which
+    // the WASI layer calls from the guest's write) must become this job's
+    // `Error::Panic`. Run in a child process: if the panic is not contained
+    // the process aborts.
+    if in_child_process("batch_contains_a_panicking_job") {
+        return;
+    }
+    let _g = shared();
+    let rt = runtime();
+    let fs = Filesystem::new();
+    // A job panics when its progress callback — called by the WASI layer
+    // from inside the running guest — panics.
+    let boom = RunOptions {
+        progress: Some(Arc::new(|_: &Progress| {
+            panic!("progress callback exploded")
+        })),
+        ..RunOptions::default()
+    };
+    let job = |i: usize| {
+        Job::ffmpeg(
+            &fs,
+            [
+                "-hide_banner",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=duration=0.5:size=64x48",
+                &format!("/p{i}.mp4"),
+            ],
+        )
+    };
+    let jobs = vec![job(0), job(1).with_options(boom), job(2), job(3)];
+    let results = rt.run_batch(jobs, 2);
+    assert_eq!(results.len(), 4);
+    match &results[1] {
+        Err(Error::Panic(msg)) => assert!(msg.contains("progress callback exploded"), "{msg}"),
+        other => panic!("job 1: expected Error::Panic, got {other:?}"),
+    }
+    for i in [0, 2, 3] {
+        assert!(
+            results[i]
+                .as_ref()
+                .unwrap_or_else(|e| panic!("job {i}: {e}"))
+                .success(),
+            "job {i}"
+        );
+        assert_eq!(count_video_frames(&rt, &fs, &format!("/p{i}.mp4")), 13);
+    }
+    // The runtime is still fine.
+    ffmpeg_ok(
+        &rt,
+        &fs,
+        &[
+            "-hide_banner",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=0.2:size=32x32",
+            "/after.mp4",
+        ],
+    );
+}
+
+#[test]
+fn batch_contains_a_panicking_done_callback() {
+    let _g = shared();
+    let rt = runtime();
+    let fs = Filesystem::new();
+    let jobs: Vec<Job> = (0..4)
+        .map(|i| {
+            Job::ffmpeg(
+                &fs,
+                [
+                    "-hide_banner",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "testsrc=duration=0.2:size=32x32",
+                    &format!("/d{i}.mp4"),
+                ],
+            )
+        })
+        .collect();
+    let called = Mutex::new(Vec::new());
+    let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rt.run_batch_with(jobs, 2, |i, _| {
+            called.lock().unwrap().push(i);
+            if i == 2 {
+                panic!("done callback exploded for job 2");
+            }
+        })
+    }))
+    .unwrap_or_else(|_| {
+        panic!("a panic in run_batch_with's callback for one job escaped run_batch_with")
+    });
+    assert_eq!(results.len(), 4);
+    assert!(
+        matches!(&results[2], Err(Error::Panic(m)) if m.contains("done callback exploded")),
+        "{:?}",
+        results[2]
+    );
+    for i in [0, 1, 3] {
+        assert!(results[i].as_ref().unwrap().success(), "job {i}");
+        assert!(fs.exists(&format!("/d{i}.mp4")));
+    }
+}
+
+// ---------------------------------------------------------------- cancellation
+
+#[test]
+fn cancel_stops_a_long_job_promptly_and_leaves_inputs_intact() {
+    let _g = exclusive();
+    let rt = runtime();
+    let fs = Filesystem::new();
+    // An input file, to check it survives: 60 s of audio, muxed alongside.
+    ffmpeg_ok(
+        &rt,
+        &fs,
+        &[
+            "-hide_banner",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=330:duration=60",
+            "/in.wav",
+        ],
+    );
+    let input = fs.read("/in.wav").unwrap();
+    let token = CancelToken::new();
+    let opts = RunOptions {
+        cancel: Some(token.clone()),
+        ..RunOptions::default()
+    };
+    let job = {
+        let (rt, fs) = (rt.clone(), fs.clone());
+        std::thread::spawn(move || {
+            let t = Instant::now();
+            let r = rt.run_with(
+                &fs,
+                &[
+                    "-hide_banner",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "testsrc2=size=1280x720:rate=25:duration=60",
+                    "-i",
+                    "/in.wav",
+                    "-c:v",
+                    "libx264",
+                    "-preset",
+                    "ultrafast",
+                    "-c:a",
+                    "pcm_s16le",
+                    "-flush_packets",
+                    "1",
+                    "/out.mkv",
+                ],
+                &opts,
+            );
+            (r, Instant::now(), t.elapsed())
+        })
+    };
+    // Cancel after ~1 s, once the job has started writing its output (so the
+    // partial output has something in it: `-flush_packets 1` makes the muxer
+    // write each packet through at once instead of buffering 256 KiB).
+    let t = Instant::now();
+    std::thread::sleep(Duration::from_millis(1000));
+    while fs.metadata("/out.mkv").map(|m| m.len).unwrap_or(0) == 0
+        && t.elapsed() < Duration::from_secs(30)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    eprintln!("cancelling after {:.2?}", t.elapsed());
+    assert!(
+        !job.is_finished(),
+        "the 60 s job finished before it was cancelled: not a long job"
+    );
+    let cancelled_at = Instant::now();
+    token.cancel();
+    let (result, returned_at, ran) = job.join().unwrap();
+    let latency = returned_at.duration_since(cancelled_at);
+    eprintln!("cancel latency: {latency:.2?} (job ran {ran:.2?})");
+    match &result {
+        Err(Error::Cancelled { .. }) => {}
+        other => panic!("expected Err(Cancelled), got {other:?}"),
+    }
+    // The bound is 100 ms; a debug build of our own crates (the interpreter
+    // itself is always optimised) gets some slack for the scheduler.
+    let bound = if cfg!(debug_assertions) {
+        Duration::from_millis(250)
+    } else {
+        Duration::from_millis(100)
+    };
+    assert!(
+        latency <= bound,
+        "cancellation took {latency:?} (bound {bound:?})"
+    );
+
+    // Inputs intact, byte for byte.
+    assert_eq!(fs.read("/in.wav").unwrap(), input, "the input changed");
+    // The partial output is there and identifiable as unfinished: Matroska
+    // writes its Cues, duration and final segment size only at the end, so
+    // the file is short of 60 s — probing it gives far less than 60 s (or
+    // fails), and it has no Cues element (ID 0x1C53BB6B).
+    assert!(fs.exists("/out.mkv"), "no partial output");
+    let partial = fs.read("/out.mkv").unwrap();
+    eprintln!("partial output: {} bytes", partial.len());
+    assert!(!partial.is_empty(), "the partial output is empty");
+    assert_eq!(
+        &partial[..4],
+        &[0x1a, 0x45, 0xdf, 0xa3],
+        "not a Matroska file"
+    );
+    assert!(
+        !partial.windows(4).any(|w| w == [0x1c, 0x53, 0xbb, 0x6b]),
+        "the partial output has Cues: it was finished"
+    );
+    match rt.probe(&fs, "/out.mkv") {
+        Ok(info) => {
+            let d = info.duration().unwrap_or(0.0);
+            assert!(d < 10.0, "partial output claims {d} s");
+        }
+        Err(Error::Probe { .. }) => {}
+        Err(e) => panic!("probe of the partial output: {e}"),
+    }
+    // The same runtime runs the next job.
+    ffmpeg_ok(
+        &rt,
+        &fs,
+        &[
+            "-hide_banner",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=0.2:size=32x32",
+            "/next.mp4",
+        ],
+    );
+}
+
+#[test]
+fn a_token_cancelled_before_the_run_stops_it_at_once() {
+    let _g = shared();
+    let rt = runtime();
+    let fs = Filesystem::new();
+    let token = CancelToken::new();
+    token.cancel();
+    let opts = RunOptions {
+        cancel: Some(token),
+        ..RunOptions::default()
+    };
+    let t = Instant::now();
+    let r = rt.run_with(
+        &fs,
+        &[
+            "-hide_banner",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=30",
+            "/x.mp4",
+        ],
+        &opts,
+    );
+    assert!(matches!(r, Err(Error::Cancelled { .. })), "{r:?}");
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        t.elapsed()
+    );
+}
+
+// ---------------------------------------------------------------- determinism
+
+fn deterministic_job(rt: &Runtime, seed: Option<u64>) -> (Vec<u8>, Vec<u8>) {
+    let fs = Filesystem::new();
+    let opts = RunOptions {
+        deterministic: seed,
+        ..RunOptions::default()
+    };
+    // `creation_time=now` reads the clock; Matroska draws random segment and
+    // track UIDs: both must come from the seed.
+    ffmpeg_ok_with(
+        rt,
+        &fs,
+        &[
+            "-hide_banner",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=1:size=96x64:rate=10",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=duration=1",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            "-metadata",
+            "creation_time=now",
+            "/out.mp4",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "flac",
+            "-metadata",
+            "creation_time=now",
+            "/out.mkv",
+        ],
+        &opts,
+    );
+    (fs.read("/out.mp4").unwrap(), fs.read("/out.mkv").unwrap())
+}
+
+#[test]
+fn deterministic_mode_gives_byte_identical_outputs() {
+    let _g = shared();
+    let rt = runtime();
+    let (mp4_a, mkv_a) = deterministic_job(&rt, Some(42));
+    let (mp4_b, mkv_b) = deterministic_job(&rt, Some(42));
+    assert!(mp4_a == mp4_b, "mp4 outputs differ in deterministic mode");
+    assert!(mkv_a == mkv_b, "mkv outputs differ in deterministic mode");
+    // Not vacuous: without it, the random Matroska UIDs and the clock differ.
+    let (mp4_c, mkv_c) = deterministic_job(&rt, None);
+    assert!(
+        mkv_c != mkv_a,
+        "mkv identical without deterministic mode: the check above proves nothing"
+    );
+    eprintln!(
+        "non-deterministic mp4 identical to deterministic one: {}",
+        mp4_c == mp4_a
+    );
+}
+
+// ---------------------------------------------------------------- module loading
+
+#[test]
+fn not_wasm_is_an_invalid_module() {
+    for bytes in [
+        &b"this is not a webassembly module at all"[..],
+        b"",
+        b"\x7fELF\x02\x01\x01\0\0\0",
+    ] {
+        match Runtime::from_bytes(bytes.to_vec()) {
+            Err(Error::InvalidModule { reason, .. }) => {
+                eprintln!("{} bytes refused: {reason}", bytes.len())
+            }
+            other => panic!(
+                "{} bytes: expected InvalidModule, got {:?}",
+                bytes.len(),
+                other.map(|_| ())
+            ),
+        }
+    }
+    // The same through a file.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.wasm");
+    std::fs::write(&p, b"#!/bin/sh\necho hi\n").unwrap();
+    let e = Runtime::from_file(&p).unwrap_err();
+    assert!(matches!(e, Error::InvalidModule { .. }), "{e:?}");
+    assert!(
+        e.to_string().contains("x.wasm"),
+        "the error does not name the file: {e}"
+    );
+    let e = Runtime::from_file(dir.path().join("missing.wasm")).unwrap_err();
+    assert!(matches!(e, Error::ModuleIo { .. }), "{e:?}");
+}
+
+#[test]
+fn unknown_import_is_refused_naming_it() {
+    let wasm = wat::parse_str(
+        r#"(module
+             (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+             (import "env" "foo" (func))
+             (memory (export "memory") 1)
+             (func (export "_start")))"#,
+    )
+    .unwrap();
+    match Runtime::from_bytes(wasm) {
+        Err(e @ Error::UnknownImport { .. }) => {
+            let Error::UnknownImport { module, name, .. } = &e else {
+                unreachable!()
+            };
+            assert_eq!((module.as_str(), name.as_str()), ("env", "foo"));
+            assert!(e.to_string().contains("env::foo"), "{e}");
+        }
+        other => panic!("expected UnknownImport, got {:?}", other.map(|_| ())),
+    }
+    // A preview1 name that does not exist is unknown too.
+    let wasm = wat::parse_str(r#"(module (import "wasi_snapshot_preview1" "fd_teleport" (func)))"#)
+        .unwrap();
+    assert!(
+        matches!(Runtime::from_bytes(wasm), Err(Error::UnknownImport { name, .. }) if name == "fd_teleport")
+    );
+}
+
+#[test]
+fn truncated_module_is_an_invalid_module() {
+    let path = match ModuleSource::default_location() {
+        Ok(ModuleSource::File(p)) => p,
+        other => panic!("the FFmpeg guest module is missing: run `make guest` first ({other:?})"),
+    };
+    let bytes = std::fs::read(&path).unwrap();
+    for cut in [7, 100, bytes.len() / 2, bytes.len() - 1] {
+        match Runtime::from_bytes(bytes[..cut].to_vec()) {
+            Err(Error::InvalidModule { reason, .. }) => eprintln!("cut at {cut}: {reason}"),
+            other => panic!(
+                "module cut at {cut} of {}: expected InvalidModule, got {:?}",
+                bytes.len(),
+                other.map(|_| ())
+            ),
+        }
+    }
+    // The whole module loads.
+    Runtime::from_bytes(bytes).expect("the full module loads");
+}

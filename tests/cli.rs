@@ -1,0 +1,358 @@
+//! End-to-end tests of the `afmpeg` command line: `ffmpeg`, `ffprobe`,
+//! `probe` and `batch` on host files in temporary directories.
+//!
+//! They need the FFmpeg module: `AFMPEG_MODULE`, or where `make guest` puts
+//! it. Without it they fail (they never skip) and say how to build it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_afmpeg");
+
+/// The module the tests use; panics with the way to build it when missing.
+fn module() -> PathBuf {
+    if let Some(p) = std::env::var_os("AFMPEG_MODULE").filter(|v| !v.is_empty()) {
+        let p = PathBuf::from(p);
+        assert!(
+            p.is_file(),
+            "AFMPEG_MODULE={} does not exist; run `make guest`",
+            p.display()
+        );
+        return p;
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .expect("HOME is not set");
+    let p = cache.join("afmpeg/guest/lean/ffmpeg.wasm");
+    assert!(
+        p.is_file(),
+        "the FFmpeg module is missing at {}: run `make guest` (or set AFMPEG_MODULE)",
+        p.display()
+    );
+    p
+}
+
+/// Runs `afmpeg ARGS` in `dir` with the module.
+fn afmpeg(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env("AFMPEG_MODULE", module())
+        .output()
+        .expect("cannot start afmpeg")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn describe(o: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status.code(),
+        text(&o.stdout),
+        text(&o.stderr)
+    )
+}
+
+/// Makes a 0.5 s 160x120 H.264 clip (with a sine track when `audio`).
+fn make_clip(dir: &Path, name: &str, audio: bool) {
+    let mut args = vec![
+        "ffmpeg",
+        "-hide_banner",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=duration=0.5:size=160x120:rate=10",
+    ];
+    if audio {
+        args.extend(["-f", "lavfi", "-i", "sine=frequency=440:duration=0.5"]);
+    }
+    args.extend(["-c:v", "libx264", "-preset", "ultrafast", name]);
+    let o = afmpeg(dir, &args);
+    assert!(o.status.success(), "{}", describe(&o));
+}
+
+/// Names of the files in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn no_temp_files(dir: &Path) {
+    let temps: Vec<String> = names(dir)
+        .into_iter()
+        .filter(|n| n.ends_with(".part"))
+        .collect();
+    assert!(temps.is_empty(), "temporary files left: {temps:?}");
+}
+
+#[test]
+fn version() {
+    let o = Command::new(BIN).arg("--version").output().unwrap();
+    assert!(o.status.success());
+    assert_eq!(text(&o.stdout).trim(), "afmpeg 0.1.0");
+}
+
+#[test]
+fn generate_then_probe_json_and_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    make_clip(dir.path(), "clip.mp4", true);
+    assert!(dir.path().join("clip.mp4").is_file());
+    no_temp_files(dir.path());
+
+    let o = afmpeg(dir.path(), &["probe", "--json", "clip.mp4"]);
+    assert!(o.status.success(), "{}", describe(&o));
+    let json: serde_json::Value =
+        serde_json::from_slice(&o.stdout).expect("probe --json prints JSON");
+    let duration: f64 = json["format"]["duration"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((duration - 0.5).abs() < 0.05, "duration {duration}");
+    assert_eq!(json["streams"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        json["format"]["filename"], "clip.mp4",
+        "guest paths are shown as the user wrote them"
+    );
+
+    let o = afmpeg(dir.path(), &["probe", "clip.mp4"]);
+    assert!(o.status.success(), "{}", describe(&o));
+    let s = text(&o.stdout);
+    assert!(s.contains("#0 video: h264") && s.contains("160x120"), "{s}");
+    assert!(s.contains("#1 audio: aac"), "{s}");
+
+    // Absolute paths work as well as relative ones, from any directory.
+    let abs = dir.path().join("clip.mp4");
+    let o = afmpeg(
+        Path::new("/"),
+        &[
+            "ffprobe",
+            "-v",
+            "error",
+            "-show_entries",
+            "format=nb_streams",
+            abs.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    assert!(text(&o.stdout).contains("nb_streams=2"), "{}", describe(&o));
+}
+
+#[test]
+fn existing_output_needs_y() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.mp4");
+    std::fs::write(&out, b"precious").unwrap();
+    let gen = [
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=duration=0.2:size=160x120:rate=10",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "out.mp4",
+    ];
+
+    let mut args = vec!["ffmpeg", "-n"];
+    args.extend(gen);
+    let o = afmpeg(dir.path(), &args);
+    assert!(!o.status.success(), "{}", describe(&o));
+    assert!(
+        text(&o.stderr).contains("already exists"),
+        "{}",
+        describe(&o)
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), b"precious");
+
+    // Neither -y nor -n: ffmpeg would ask; we never read the terminal.
+    let mut args = vec!["ffmpeg"];
+    args.extend(gen);
+    let o = afmpeg(dir.path(), &args);
+    assert!(!o.status.success(), "{}", describe(&o));
+    assert_eq!(std::fs::read(&out).unwrap(), b"precious");
+
+    let mut args = vec!["ffmpeg", "-y"];
+    args.extend(gen);
+    let o = afmpeg(dir.path(), &args);
+    assert!(o.status.success(), "{}", describe(&o));
+    let bytes = std::fs::read(&out).unwrap();
+    assert_ne!(bytes, b"precious");
+    assert_eq!(&bytes[4..8], b"ftyp");
+    no_temp_files(dir.path());
+}
+
+#[test]
+fn failed_run_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = afmpeg(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=0.2",
+            "-c:v",
+            "no_such_codec",
+            "bad.mp4",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+    assert!(
+        text(&o.stderr).contains("no_such_codec"),
+        "{}",
+        describe(&o)
+    );
+    assert_eq!(names(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn image_sequence_exports_every_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("frames")).unwrap();
+    let o = afmpeg(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=0.5:size=160x120:rate=10",
+            "frames/frame_%02d.png",
+        ],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    let expected: Vec<String> = (1..=5).map(|i| format!("frame_{i:02}.png")).collect();
+    assert_eq!(names(&dir.path().join("frames")), expected);
+
+    // And back in: the sequence as an input pattern.
+    let o = afmpeg(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-framerate",
+            "10",
+            "-i",
+            "frames/frame_%02d.png",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "seq.mp4",
+        ],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    let o = afmpeg(dir.path(), &["probe", "--json", "seq.mp4"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["streams"][0]["nb_frames"], "5", "{}", describe(&o));
+}
+
+#[test]
+fn stdout_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = afmpeg(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=duration=0.1:sample_rate=8000",
+            "-f",
+            "wav",
+            "-",
+        ],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    assert_eq!(&o.stdout[..4], b"RIFF");
+    assert!(o.stdout.len() >= 800 * 2 + 44, "{} bytes", o.stdout.len());
+    assert_eq!(names(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn batch_runs_all_jobs_and_reports_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    make_clip(dir.path(), "in.mp4", false);
+    let jobs = r#"{
+      "defaults": { "overwrite": true, "limits": { "timeout_secs": 300, "max_memory": "1G" } },
+      "jobs": [
+        { "name": "thumb", "args": ["-i", "in.mp4", "-frames:v", "1", "thumb.png"] },
+        { "name": "broken", "args": ["-i", "in.mp4", "-c:v", "no_such_codec", "broken.mp4"] },
+        { "name": "info", "tool": "ffprobe", "args": ["-v", "error", "-of", "json", "-show_format", "in.mp4"],
+          "stdout": "out/info.json" }
+      ]
+    }"#;
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    std::fs::write(dir.path().join("jobs.json"), jobs).unwrap();
+    // Run from elsewhere: paths are relative to the job file.
+    let o = afmpeg(
+        Path::new("/"),
+        &[
+            "batch",
+            dir.path().join("jobs.json").to_str().unwrap(),
+            "-j",
+            "3",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+    let summary = text(&o.stdout);
+    for name in ["thumb", "broken", "info"] {
+        assert!(
+            summary.lines().any(|l| l.starts_with(name)),
+            "{name} missing from summary:\n{summary}"
+        );
+    }
+    assert!(
+        summary
+            .lines()
+            .any(|l| l.starts_with("broken") && l.contains("failed")),
+        "{summary}"
+    );
+    assert!(summary.contains("thumb.png"), "{summary}");
+    assert!(dir.path().join("thumb.png").is_file());
+    assert!(!dir.path().join("broken.mp4").exists());
+    let info: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/info.json")).unwrap()).unwrap();
+    assert_eq!(info["format"]["nb_streams"], 1);
+    no_temp_files(dir.path());
+}
+
+#[test]
+fn missing_module_is_a_setup_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(BIN)
+        .args(["ffmpeg", "-f", "lavfi", "-i", "testsrc", "out.mp4"])
+        .current_dir(dir.path())
+        .env("AFMPEG_MODULE", dir.path().join("missing.wasm"))
+        .env("HOME", dir.path())
+        .env("XDG_CACHE_HOME", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(125), "{}", describe(&o));
+    let err = text(&o.stderr);
+    assert!(err.contains("make guest"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+}
+
+#[test]
+fn unreadable_input_is_a_setup_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = afmpeg(dir.path(), &["probe", "nothing-here.mp4"]);
+    assert_eq!(o.status.code(), Some(125), "{}", describe(&o));
+    assert_eq!(
+        text(&o.stderr).trim().lines().count(),
+        1,
+        "{}",
+        describe(&o)
+    );
+}

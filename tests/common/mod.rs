@@ -1,0 +1,163 @@
+//! Helpers shared by the guest-dependent integration tests (`api`, `limits`,
+//! `parity`).
+//!
+//! These tests need the FFmpeg guest module. When it is missing they FAIL
+//! (never skip): a green run must mean the tests ran.
+
+#![allow(dead_code)]
+
+use afmpeg::{Error, Filesystem, MediaInfo, Output, RunOptions, Runtime};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The runtime over the default module (`AFMPEG_MODULE`, or the one `make
+/// guest` built), compiled once per test binary and cloned for each test.
+pub fn runtime() -> Runtime {
+    static RT: OnceLock<Runtime> = OnceLock::new();
+    RT.get_or_init(|| match Runtime::from_default_location() {
+        Ok(rt) => rt,
+        Err(e @ Error::ModuleNotFound { .. }) => panic!(
+            "the FFmpeg guest module is missing: run `make guest` first (or set AFMPEG_MODULE \
+             to a module file); these tests do not skip. ({e})"
+        ),
+        Err(e) => panic!("cannot load the FFmpeg guest module: {e}"),
+    })
+    .clone()
+}
+
+/// `args` as owned strings.
+pub fn argv(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| s.to_string()).collect()
+}
+
+/// Runs ffmpeg and asserts that it ran and exited 0; prints the run time.
+pub fn ffmpeg_ok(rt: &Runtime, fs: &Filesystem, args: &[&str]) -> Output {
+    ffmpeg_ok_with(rt, fs, args, &RunOptions::default())
+}
+
+/// Like [`ffmpeg_ok`], with options.
+pub fn ffmpeg_ok_with(rt: &Runtime, fs: &Filesystem, args: &[&str], opts: &RunOptions) -> Output {
+    let t = Instant::now();
+    let out = rt.run_with(fs, args, opts).unwrap_or_else(|e| {
+        panic!(
+            "ffmpeg {args:?} failed to run: {e}\n{}",
+            e.stderr_tail().unwrap_or("")
+        )
+    });
+    eprintln!("[afmpeg] {:>8.2?}  ffmpeg {}", t.elapsed(), args.join(" "));
+    assert!(
+        out.success(),
+        "ffmpeg {args:?} exited {}:\n{}",
+        out.exit_code,
+        out.stderr_text()
+    );
+    out
+}
+
+/// Probes `path`, panicking with the reason when it cannot.
+pub fn probe(rt: &Runtime, fs: &Filesystem, path: &str) -> MediaInfo {
+    rt.probe(fs, path)
+        .unwrap_or_else(|e| panic!("probe {path}: {e}"))
+}
+
+/// Counts the decoded frames of the first video stream with
+/// `ffprobe -count_frames` (exact, independent of container metadata).
+pub fn count_video_frames(rt: &Runtime, fs: &Filesystem, path: &str) -> u64 {
+    let out = rt
+        .ffprobe(
+            fs,
+            &[
+                "-v",
+                "error",
+                "-count_frames",
+                "-select_streams",
+                "v:0",
+                "-show_entries",
+                "stream=nb_read_frames",
+                "-of",
+                "csv=p=0",
+                path,
+            ],
+        )
+        .unwrap_or_else(|e| panic!("ffprobe -count_frames {path}: {e}"));
+    assert!(
+        out.success(),
+        "ffprobe -count_frames {path}: {}",
+        out.stderr_text()
+    );
+    out.stdout_text()
+        .trim()
+        .trim_end_matches(',')
+        .parse()
+        .unwrap_or_else(|e| {
+            panic!(
+                "ffprobe -count_frames {path}: cannot parse {:?}: {e}",
+                out.stdout_text()
+            )
+        })
+}
+
+/// Some lowercase words of `stderr`, for assertions that a message is there.
+pub fn contains_ci(haystack: &[u8], needle: &str) -> bool {
+    String::from_utf8_lossy(haystack)
+        .to_lowercase()
+        .contains(&needle.to_lowercase())
+}
+
+/// Elapsed-time printer.
+pub fn timed<T>(what: &str, f: impl FnOnce() -> T) -> (T, Duration) {
+    let t = Instant::now();
+    let r = f();
+    let d = t.elapsed();
+    eprintln!("[timing] {what}: {d:.2?}");
+    (r, d)
+}
+
+/// `-filter_complex`-free lavfi H.264/AAC clip: `secs` seconds of
+/// `size` testsrc at `rate` fps plus a 1 kHz sine, into `path` (mp4).
+pub fn make_clip(rt: &Runtime, fs: &Filesystem, path: &str, secs: u32, size: &str, rate: u32) {
+    let v = format!("testsrc=duration={secs}:size={size}:rate={rate}");
+    let a = format!("sine=frequency=1000:duration={secs}");
+    ffmpeg_ok(
+        rt,
+        fs,
+        &[
+            "-hide_banner",
+            "-f",
+            "lavfi",
+            "-i",
+            &v,
+            "-f",
+            "lavfi",
+            "-i",
+            &a,
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "64k",
+            "-shortest",
+            path,
+        ],
+    );
+}
+
+/// Tests that measure latency take this exclusively, every other guest test
+/// of the same binary takes it shared: the timing is then not disturbed by
+/// interpreter jobs of concurrently running tests (cargo runs the tests of
+/// one binary on parallel threads).
+pub fn exclusive() -> std::sync::RwLockWriteGuard<'static, ()> {
+    TIMING.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// See [`exclusive`].
+pub fn shared() -> std::sync::RwLockReadGuard<'static, ()> {
+    TIMING.read().unwrap_or_else(|e| e.into_inner())
+}
+
+static TIMING: std::sync::RwLock<()> = std::sync::RwLock::new(());
