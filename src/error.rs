@@ -194,7 +194,9 @@ pub enum Error {
         /// result, what was missing).
         stderr_tail: String,
     },
-    /// A job of a batch panicked; the other jobs were not affected.
+    /// Code running for the job panicked — a host function, an embedder
+    /// callback (progress sink, batch `done`), or the job in a batch. The
+    /// panic is caught: the process and the other jobs are not affected.
     #[error("job panicked: {0}")]
     Panic(String),
     /// The in-memory filesystem refused an operation of the embedder, or a

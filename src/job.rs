@@ -3,7 +3,7 @@
 //! Each job sees three mounts: `/` is the caller's [`Filesystem`] (shared,
 //! so inputs are not copied and outputs are there when the job ends), `/tmp`
 //! is a fresh private tree thrown away afterwards, and `/dev` holds `null`,
-//! `zero`, `urandom`, `random` (FFmpeg reads `/dev/urandom` for seeds) and
+//! `zero`, `full`, `urandom`, `random` (FFmpeg reads `/dev/urandom` for seeds) and
 //! the progress sink. stdout and stderr are captured up to their limits.
 
 use crate::command::Command;
