@@ -1,6 +1,6 @@
 //! Join files end to end with the concat demuxer.
 
-use super::{base, execute, is_mp4_like, Produced};
+use super::{base, execute_with_side_file, is_mp4_like, Produced};
 use crate::command::{Command, CommandError, ConcatList, Input, LogLevel, Output};
 use crate::error::Result;
 use crate::job::RunOptions;
@@ -146,10 +146,7 @@ impl Concat {
     pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
         let content = self.list_content()?;
         let cmd = self.command()?;
-        let list = self.list();
-        fs.write(&list, content)?;
-        let result = execute(rt, fs, &cmd, opts);
-        fs.remove_file(&list)?;
-        Produced::find(fs, &self.output, &result?)
+        let out = execute_with_side_file(rt, fs, &cmd, opts, &self.list(), content)?;
+        Produced::find(fs, &self.output, &out)
     }
 }

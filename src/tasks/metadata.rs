@@ -1,7 +1,7 @@
 //! Write global and stream metadata, and author chapters, through an
 //! `ffmetadata` input.
 
-use super::{base, execute, Produced};
+use super::{base, execute_with_side_file, Produced};
 use crate::command::{Command, CommandError, Input, LogLevel, Output, Time};
 use crate::error::Result;
 use crate::job::RunOptions;
@@ -226,11 +226,8 @@ impl Metadata {
     pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
         let text = self.ffmetadata()?;
         let cmd = self.command()?;
-        let side = self.side_file();
-        fs.write(&side, text)?;
-        let result = execute(rt, fs, &cmd, opts);
-        fs.remove_file(&side)?;
-        Produced::find(fs, &self.output, &result?)
+        let out = execute_with_side_file(rt, fs, &cmd, opts, &self.side_file(), text)?;
+        Produced::find(fs, &self.output, &out)
     }
 }
 

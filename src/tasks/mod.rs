@@ -122,6 +122,23 @@ fn execute(rt: &Runtime, fs: &Filesystem, cmd: &Command, opts: &RunOptions) -> R
     }
 }
 
+/// Writes `content` to the side file `path` (a concat list, an ffmetadata
+/// file) that `cmd` reads, runs it with [`execute`], and removes the side
+/// file again whether or not the run succeeded.
+fn execute_with_side_file(
+    rt: &Runtime,
+    fs: &Filesystem,
+    cmd: &Command,
+    opts: &RunOptions,
+    path: &str,
+    content: String,
+) -> Result<job::Output> {
+    fs.write(path, content)?;
+    let result = execute(rt, fs, cmd, opts);
+    fs.remove_file(path)?;
+    result
+}
+
 /// [`Error::Ffmpeg`] for a run that exited 0 but lacks an expected result.
 fn missing(out: &job::Output, what: &str) -> Error {
     Error::Ffmpeg {
