@@ -17,6 +17,11 @@
 //! - `call_overhead`: the engine's floor (`engine/nop`, a wasm call that
 //!   does nothing) and the cheapest WASI round trip (`ebadf`: `fd_write`
 //!   on a closed fd), to read the other ratios against.
+//! - `fd_write/memcpy`, `fd_read/memcpy`: the same memory traffic in plain
+//!   Rust (copies of the same size, over the same 16 MiB / 4 MiB rotating
+//!   regions), no wasm, no WASI. Both layers must move these bytes, so
+//!   `oracle / (engine floor + memcpy)` is the best ratio any WASI layer
+//!   could reach on this machine; the summary prints it as the "ceiling".
 //! - `fd_readdir`: full listing of a directory with 10,000 entries through a
 //!   64 KiB buffer, looping over cookies as wasi-libc does.
 //!
@@ -41,6 +46,8 @@ const READ_FILE: usize = 4 * MIB;
 /// Entries in the readdir bench's directory.
 const DIR_ENTRIES: usize = 10_000;
 const DEEP_PATH: &str = "a/b/c/d/e/file";
+/// The writer's rotating region (the WAT module rewinds at this size).
+const WRITE_REGION: usize = 16 * MIB;
 
 /// Where the module keeps path strings written by the host.
 const PATH_AREA: u32 = 256;
@@ -348,6 +355,49 @@ fn sides() -> Sides {
 
 const SHIM: &str = "afmpeg-shim";
 const ORACLE: &str = "wasmi_wasi";
+const MEMCPY: &str = "memcpy";
+
+/// The bytes the I/O benches move, moved by plain Rust: the floor under
+/// both WASI layers.
+struct CopyFloor {
+    file: Vec<u8>,
+    region: Vec<u8>,
+    buf: Vec<u8>,
+    read_at: usize,
+    write_at: usize,
+}
+
+impl CopyFloor {
+    fn new() -> Self {
+        CopyFloor {
+            file: vec![0x5a; READ_FILE],
+            region: vec![0; WRITE_REGION],
+            buf: vec![0x33; MIB],
+            read_at: 0,
+            write_at: 0,
+        }
+    }
+
+    #[inline]
+    fn read(&mut self, len: usize) {
+        if self.read_at + len > self.file.len() {
+            self.read_at = 0;
+        }
+        self.buf[..len].copy_from_slice(&self.file[self.read_at..self.read_at + len]);
+        self.read_at += len;
+        black_box(&mut self.buf);
+    }
+
+    #[inline]
+    fn write(&mut self, len: usize) {
+        if self.write_at + len > self.region.len() {
+            self.write_at = 0;
+        }
+        self.region[self.write_at..self.write_at + len].copy_from_slice(&self.buf[..len]);
+        self.write_at += len;
+        black_box(&mut self.region);
+    }
+}
 
 /// What both sides pay anyway: the engine's call into wasm (`nop`, measured
 /// once: it does not touch WASI) and the cheapest WASI round trip (`ebadf`).
@@ -369,6 +419,7 @@ fn overhead_benches(c: &mut Criterion, s: &mut Sides) {
 }
 
 fn io_benches(c: &mut Criterion, s: &mut Sides) {
+    let mut floor = CopyFloor::new();
     let mut g = c.benchmark_group("fd_write");
     g.warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2))
@@ -380,6 +431,9 @@ fn io_benches(c: &mut Criterion, s: &mut Sides) {
         });
         g.bench_function(BenchmarkId::new(ORACLE, name), |b| {
             b.iter(|| s.oracle.write(len))
+        });
+        g.bench_function(BenchmarkId::new(MEMCPY, name), |b| {
+            b.iter(|| floor.write(len))
         });
     }
     g.finish();
@@ -395,6 +449,9 @@ fn io_benches(c: &mut Criterion, s: &mut Sides) {
         });
         g.bench_function(BenchmarkId::new(ORACLE, name), |b| {
             b.iter(|| s.oracle.read(len))
+        });
+        g.bench_function(BenchmarkId::new(MEMCPY, name), |b| {
+            b.iter(|| floor.read(len))
         });
     }
     g.finish();
@@ -482,8 +539,9 @@ fn summary(since: SystemTime) {
         ("path_open", "depth5", None),
         ("fd_readdir", "10000", None),
     ];
+    let nop = median_ns(&root.join("call_overhead/engine/nop"), since);
     let mut out = String::from(
-        "| bench | afmpeg shim (median) | wasmi_wasi (median) | ratio oracle/shim |\n|---|---|---|---|\n",
+        "| bench | afmpeg shim (median) | wasmi_wasi (median) | ratio oracle/shim | ceiling |\n|---|---|---|---|---|\n",
     );
     let mut any = false;
     for (group, param, bytes) in rows {
@@ -501,8 +559,16 @@ fn summary(since: SystemTime) {
             ),
             None => human(ns),
         };
+        // The best ratio a WASI layer could reach: one that cost nothing
+        // beyond the engine's call and the bytes it must copy.
+        let copy = median_ns(&root.join(group).join(MEMCPY).join(param), since);
+        let ceiling = match (nop, copy) {
+            (Some(n), Some(c)) => format!("{:.1}x", o / (n + c)),
+            (Some(n), None) if bytes.is_none() => format!("{:.1}x", o / n),
+            _ => "-".to_owned(),
+        };
         out += &format!(
-            "| {group} {param} | {} | {} | {:.1}x |\n",
+            "| {group} {param} | {} | {} | {:.1}x | {ceiling} |\n",
             rate(s),
             rate(o),
             o / s
@@ -511,9 +577,11 @@ fn summary(since: SystemTime) {
     if !any {
         return;
     }
-    if let Some(nop) = median_ns(&root.join("call_overhead/engine/nop"), since) {
+    if let Some(nop) = nop {
         out += &format!(
-            "\nEngine floor (a wasm call that returns at once, paid by both): {}\n",
+            "\nEngine floor (a wasm call that returns at once, paid by both): {}.\n\
+             ceiling = oracle / (engine floor + memcpy of the same bytes): the ratio of a \
+             WASI layer that cost nothing else.\n",
             human(nop)
         );
     }
@@ -523,6 +591,12 @@ fn summary(since: SystemTime) {
 }
 
 fn main() {
+    // wasi-common builds an `anyhow` error for every errno; with backtraces
+    // enabled in the environment (RUST_BACKTRACE=1 is common on dev
+    // machines) each one captures a backtrace, which would make the oracle's
+    // error path look ~50x slower than it is in production. Measure it as
+    // deployed. Set before any thread exists.
+    std::env::set_var("RUST_LIB_BACKTRACE", "0");
     let since = SystemTime::now();
     let mut s = sides();
     let mut c = Criterion::default().configure_from_args();

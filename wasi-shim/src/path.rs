@@ -92,13 +92,115 @@ fn validate(path: &str) -> Result<()> {
     Ok(())
 }
 
-fn push_components(pending: &mut Vec<String>, path: &str) {
-    pending.extend(
-        path.split('/')
-            .filter(|c| !c.is_empty())
-            .rev()
-            .map(str::to_owned),
-    );
+/// The components still to walk: the rest of the path being read, and the
+/// rests that symlink expansions suspended (innermost last). They borrow
+/// from the guest's path and the tree's symlink targets, so a walk without
+/// symlinks allocates nothing.
+struct Components<'a> {
+    cur: &'a str,
+    suspended: Vec<&'a str>,
+}
+
+impl<'a> Components<'a> {
+    fn new(path: &'a str) -> Self {
+        Components {
+            cur: path,
+            suspended: Vec::new(),
+        }
+    }
+
+    fn next(&mut self) -> Option<&'a str> {
+        loop {
+            let rest = self.cur.trim_start_matches('/');
+            if rest.is_empty() {
+                self.cur = self.suspended.pop()?;
+                continue;
+            }
+            let end = rest.find('/').unwrap_or(rest.len());
+            self.cur = &rest[end..];
+            return Some(&rest[..end]);
+        }
+    }
+
+    /// Whether no component is left.
+    fn is_empty(&self) -> bool {
+        let only_slashes = |s: &&str| s.bytes().all(|b| b == b'/');
+        only_slashes(&self.cur) && self.suspended.iter().all(only_slashes)
+    }
+
+    /// Walks `target` (a symlink's) before what is left.
+    fn expand(&mut self, links: &mut u32, target: &'a str) -> Result<()> {
+        *links += 1;
+        if *links > SYMLOOP_MAX {
+            return Err(Errno::Loop);
+        }
+        if target.is_empty() {
+            return Err(Errno::Noent);
+        }
+        if target.starts_with('/') {
+            return Err(Errno::Perm);
+        }
+        // Not empty and not absolute: it has at least one component.
+        self.suspended
+            .push(std::mem::replace(&mut self.cur, target));
+        Ok(())
+    }
+}
+
+/// The directories walked through, the start first; `..` pops it. Held
+/// inline for ordinary depths (resolution is on every path syscall's hot
+/// path); deeper walks spill to the heap.
+struct Walked {
+    inline: [Ino; Walked::INLINE],
+    len: usize,
+    spill: Vec<Ino>,
+}
+
+impl Walked {
+    const INLINE: usize = 16;
+
+    fn new(start: Ino) -> Self {
+        let mut inline = [0; Self::INLINE];
+        inline[0] = start;
+        Walked {
+            inline,
+            len: 1,
+            spill: Vec::new(),
+        }
+    }
+
+    fn at(&self, i: usize) -> Ino {
+        if i < Self::INLINE {
+            self.inline[i]
+        } else {
+            self.spill[i - Self::INLINE]
+        }
+    }
+
+    fn last(&self) -> Ino {
+        self.at(self.len - 1)
+    }
+
+    fn push(&mut self, ino: Ino) {
+        if self.len < Self::INLINE {
+            self.inline[self.len] = ino;
+        } else {
+            self.spill.push(ino);
+        }
+        self.len += 1;
+    }
+
+    /// Pops the last directory; the start is never popped (`false`).
+    fn pop(&mut self) -> bool {
+        if self.len == 1 {
+            return false;
+        }
+        self.len -= 1;
+        if self.len >= Self::INLINE {
+            self.spill.pop();
+        }
+        true
+    }
 }
 
 /// Resolves `path` relative to directory `start` in `tree`.
@@ -108,19 +210,16 @@ fn push_components(pending: &mut Vec<String>, path: &str) {
 pub fn resolve(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result<Resolved> {
     validate(path)?;
     tree.dir(start)?;
-    let mut stack: Vec<Ino> = vec![start];
-    let mut pending: Vec<String> = Vec::new();
-    push_components(&mut pending, path);
+    let mut walked = Walked::new(start);
+    let mut pending = Components::new(path);
     let mut trailing = path.ends_with('/');
     let mut links = 0u32;
 
     // A path of only slashes was refused as absolute, so there is a component.
-    while let Some(comp) = pending.pop() {
+    while let Some(comp) = pending.next() {
         let is_last = pending.is_empty();
-        let cur = *stack
-            .last()
-            .expect("stack starts non-empty and never pops its base");
-        match comp.as_str() {
+        let cur = walked.last();
+        match comp {
             "." => {
                 if is_last {
                     return Ok(Resolved {
@@ -131,18 +230,16 @@ pub fn resolve(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result
                 }
             }
             ".." => {
-                if stack.len() == 1 {
-                    return Err(Errno::Perm);
-                }
-                if is_last {
-                    let up = stack[stack.len() - 2];
+                if is_last && walked.len > 1 {
                     return Ok(Resolved {
                         parent: cur,
-                        last: Last::DotDot(up),
+                        last: Last::DotDot(walked.at(walked.len - 2)),
                         trailing_slash: trailing,
                     });
                 }
-                stack.pop();
+                if !walked.pop() {
+                    return Err(Errno::Perm);
+                }
             }
             name => {
                 if name.len() > NAME_MAX {
@@ -156,23 +253,21 @@ pub fn resolve(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result
                 if is_last {
                     if let Some((_, NodeKind::Symlink(target))) = node {
                         if follow_last || trailing {
-                            expand(&mut pending, &mut links, target)?;
+                            pending.expand(&mut links, target)?;
                             trailing |= target.ends_with('/');
                             continue;
                         }
                     }
                     return Ok(Resolved {
                         parent: cur,
-                        last: Last::Name(comp),
+                        last: Last::Name(name.to_owned()),
                         trailing_slash: trailing,
                     });
                 }
                 match node {
                     None => return Err(Errno::Noent),
-                    Some((ino, NodeKind::Dir(_))) => stack.push(ino),
-                    Some((_, NodeKind::Symlink(target))) => {
-                        expand(&mut pending, &mut links, target)?
-                    }
+                    Some((ino, NodeKind::Dir(_))) => walked.push(ino),
+                    Some((_, NodeKind::Symlink(target))) => pending.expand(&mut links, target)?,
                     Some(_) => return Err(Errno::Notdir),
                 }
             }
@@ -182,29 +277,10 @@ pub fn resolve(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result
     // since the last "." returns. A symlink target made only of "." and "/"
     // ends the same way. Anything else is a bug; answer like Linux would.
     Ok(Resolved {
-        parent: *stack.last().unwrap_or(&start),
+        parent: walked.last(),
         last: Last::Dot,
         trailing_slash: trailing,
     })
-}
-
-fn expand(pending: &mut Vec<String>, links: &mut u32, target: &str) -> Result<()> {
-    *links += 1;
-    if *links > SYMLOOP_MAX {
-        return Err(Errno::Loop);
-    }
-    if target.is_empty() {
-        return Err(Errno::Noent);
-    }
-    if target.starts_with('/') {
-        return Err(Errno::Perm);
-    }
-    let before = pending.len();
-    push_components(pending, target);
-    if pending.len() == before {
-        pending.push(".".to_owned());
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -244,6 +320,44 @@ mod tests {
         assert_eq!(resolve(&t, ROOT, "up/x", false).err(), Some(Errno::Perm));
         assert_eq!(resolve(&t, ROOT, "abs", true).err(), Some(Errno::Perm));
         assert_eq!(resolve(&t, ROOT, "/a", false).err(), Some(Errno::Perm));
+    }
+
+    #[test]
+    fn deep_walks_spill_and_pop_back_exactly() {
+        // Deeper than the inline part of the walked-directory stack.
+        let mut t = Tree::new(1, 0);
+        let mut dirs = vec![ROOT];
+        for _ in 0..40 {
+            let d = t
+                .create(
+                    *dirs.last().unwrap(),
+                    "d",
+                    NodeKind::Dir(Directory::new(0)),
+                    0,
+                )
+                .unwrap();
+            dirs.push(d);
+        }
+        let down = "d/".repeat(40);
+        let r = resolve(&t, ROOT, &format!("{down}x"), false).unwrap();
+        assert_eq!(r.parent, dirs[40]);
+        assert_eq!(r.last, Last::Name("x".into()));
+        let up = "../".repeat(25);
+        let r = resolve(&t, ROOT, &format!("{down}{up}x"), false).unwrap();
+        assert_eq!(r.parent, dirs[15]);
+        let r = resolve(&t, ROOT, &format!("{down}{up}.."), false).unwrap();
+        assert_eq!(r.last, Last::DotDot(dirs[14]));
+        let all_up = "../".repeat(40);
+        assert_eq!(
+            resolve(&t, ROOT, &format!("{down}{all_up}d"), false)
+                .unwrap()
+                .existing(&t),
+            Ok(dirs[1])
+        );
+        assert_eq!(
+            resolve(&t, ROOT, &format!("{down}{all_up}.."), false).err(),
+            Some(Errno::Perm)
+        );
     }
 
     #[test]
