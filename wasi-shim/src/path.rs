@@ -83,7 +83,7 @@ fn validate(path: &str) -> Result<()> {
     if path.len() >= PATH_MAX {
         return Err(Errno::Nametoolong);
     }
-    if path.contains('\0') {
+    if path.as_bytes().contains(&0) {
         return Err(Errno::Inval);
     }
     if path.starts_with('/') {
@@ -116,7 +116,7 @@ impl<'a> Components<'a> {
                 self.cur = self.suspended.pop()?;
                 continue;
             }
-            let end = rest.find('/').unwrap_or(rest.len());
+            let end = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
             self.cur = &rest[end..];
             return Some(&rest[..end]);
         }
@@ -209,7 +209,8 @@ impl Walked {
 /// `SYMLINK_FOLLOW`); a trailing `/` follows it regardless.
 pub fn resolve(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result<Resolved> {
     validate(path)?;
-    tree.dir(start)?;
+    // The directory being walked, at hand: one lookup per component, not two.
+    let mut cur_dir = tree.dir(start)?;
     let mut walked = Walked::new(start);
     let mut pending = Components::new(path);
     let mut trailing = path.ends_with('/');
@@ -240,12 +241,13 @@ pub fn resolve(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result
                 if !walked.pop() {
                     return Err(Errno::Perm);
                 }
+                cur_dir = tree.dir(walked.last())?;
             }
             name => {
                 if name.len() > NAME_MAX {
                     return Err(Errno::Nametoolong);
                 }
-                let found = tree.dir(cur)?.get(name);
+                let found = cur_dir.get(name);
                 let node = match found {
                     Some(ino) => Some((ino, &tree.get(ino)?.kind)),
                     None => None,
@@ -266,7 +268,10 @@ pub fn resolve(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result
                 }
                 match node {
                     None => return Err(Errno::Noent),
-                    Some((ino, NodeKind::Dir(_))) => walked.push(ino),
+                    Some((ino, NodeKind::Dir(d))) => {
+                        walked.push(ino);
+                        cur_dir = d;
+                    }
                     Some((_, NodeKind::Symlink(target))) => pending.expand(&mut links, target)?,
                     Some(_) => return Err(Errno::Notdir),
                 }
