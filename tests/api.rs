@@ -437,6 +437,103 @@ fn progress_channel_receives_reports() {
     assert_eq!(last.frame, Some(25));
 }
 
+// ---------------------------------------------------------------- live stdio
+
+#[test]
+fn stderr_sink_is_fed_while_the_job_runs() {
+    let _g = shared();
+    let rt = runtime();
+    let fs = Filesystem::new();
+    // The sink cancels the job as soon as FFmpeg announces its output. A sink
+    // fed only when the job is over would come too late: the 20 s job would
+    // finish and succeed instead of ending `Cancelled`.
+    let token = CancelToken::new();
+    let seen = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let opts = RunOptions {
+        cancel: Some(token.clone()),
+        stderr_sink: Some({
+            let (seen, token) = (seen.clone(), token.clone());
+            Arc::new(move |chunk: &[u8]| {
+                let mut seen = seen.lock().unwrap();
+                seen.extend_from_slice(chunk);
+                if contains_ci(&seen, "Output #0") {
+                    token.cancel();
+                }
+            })
+        }),
+        ..RunOptions::default()
+    };
+    let r = rt.run_with(
+        &fs,
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=20:size=160x120:rate=25",
+            "-c:v",
+            "png",
+            "-f",
+            "null",
+            "-",
+        ],
+        &opts,
+    );
+    let seen = String::from_utf8(seen.lock().unwrap().clone()).unwrap();
+    assert!(seen.contains("ffmpeg version"), "the banner: {seen}");
+    assert!(seen.contains("Output #0, null, to 'pipe:'"), "{seen}");
+    match r {
+        Err(Error::Cancelled { stderr_tail }) => assert!(
+            stderr_tail.contains("Output #0, null, to 'pipe:'"),
+            "the captured copy has what the sink saw: {stderr_tail}"
+        ),
+        other => panic!("expected Cancelled from the live sink, got {other:?}"),
+    }
+}
+
+#[test]
+fn sinks_see_exactly_what_is_captured() {
+    let _g = shared();
+    let rt = runtime();
+    let fs = Filesystem::new();
+    ffmpeg_ok(
+        &rt,
+        &fs,
+        &["-f", "lavfi", "-i", "sine=duration=0.2", "/a.wav"],
+    );
+    let (err, out) = (
+        Arc::new(Mutex::new(Vec::new())),
+        Arc::new(Mutex::new(Vec::new())),
+    );
+    let record = |to: &Arc<Mutex<Vec<u8>>>| -> afmpeg::OutputSink {
+        let to = to.clone();
+        Arc::new(move |chunk: &[u8]| to.lock().unwrap().extend_from_slice(chunk))
+    };
+    let opts = RunOptions {
+        stderr_sink: Some(record(&err)),
+        stdout_sink: Some(record(&out)),
+        ..RunOptions::default()
+    };
+    // ffprobe writes both streams: the banner and input on stderr, the
+    // format section on stdout.
+    let o = rt
+        .run_tool(
+            afmpeg::Tool::Ffprobe,
+            &fs,
+            &["-show_format", "/a.wav"],
+            &opts,
+        )
+        .unwrap();
+    assert!(o.success(), "{}", o.stderr_text());
+    assert!(
+        o.stdout_text().contains("format_name=wav"),
+        "{}",
+        o.stdout_text()
+    );
+    assert!(o.stderr_text().contains("Input #0, wav, from '/a.wav'"));
+    assert_eq!(*out.lock().unwrap(), o.stdout);
+    assert_eq!(*err.lock().unwrap(), o.stderr);
+}
+
 // ---------------------------------------------------------------- concurrency
 
 #[test]

@@ -4,8 +4,9 @@
 //! They need the FFmpeg module: `AFMPEG_MODULE`, or where `make guest` puts
 //! it. Without it they fail (they never skip) and say how to build it.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_afmpeg");
 
@@ -111,17 +112,41 @@ fn generate_then_probe_json_and_summary() {
     assert!(o.status.success(), "{}", describe(&o));
     let json: serde_json::Value =
         serde_json::from_slice(&o.stdout).expect("probe --json prints JSON");
-    let duration: f64 = json["format"]["duration"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    // The typed form (afmpeg::MediaInfo), numbers as numbers.
+    let duration = json["format"]["duration"].as_f64().unwrap();
     assert!((duration - 0.5).abs() < 0.05, "duration {duration}");
-    assert_eq!(json["streams"].as_array().unwrap().len(), 2);
+    assert_eq!(json["format"]["nb_streams"], 2);
+    let streams = json["streams"].as_array().unwrap();
+    assert_eq!(streams.len(), 2);
+    assert_eq!(
+        (&streams[0]["kind"], &streams[0]["codec_name"]),
+        (&"video".into(), &"h264".into())
+    );
+    assert_eq!(
+        (&streams[0]["width"], &streams[0]["height"]),
+        (&160.into(), &120.into())
+    );
+    assert_eq!(streams[0]["frame_rate"], "10/1");
+    assert_eq!(
+        (&streams[1]["kind"], &streams[1]["codec_name"]),
+        (&"audio".into(), &"aac".into())
+    );
+    assert_eq!(streams[1]["sample_rate"], 44100);
     assert_eq!(
         json["format"]["filename"], "clip.mp4",
         "guest paths are shown as the user wrote them"
     );
+    let info = afmpeg::MediaInfo::from_json_bytes(&o.stdout).expect("the typed JSON reads back");
+    assert_eq!(serde_json::to_value(&info).unwrap(), json);
+
+    // ffprobe's own JSON: numbers as strings, `codec_type`.
+    let o = afmpeg(dir.path(), &["probe", "--ffprobe-json", "clip.mp4"]);
+    assert!(o.status.success(), "{}", describe(&o));
+    let raw: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(raw["streams"][1]["codec_type"], "audio");
+    assert_eq!(raw["format"]["filename"], "clip.mp4");
+    let raw_duration: f64 = raw["format"]["duration"].as_str().unwrap().parse().unwrap();
+    assert_eq!(raw_duration, duration);
 
     let o = afmpeg(dir.path(), &["probe", "clip.mp4"]);
     assert!(o.status.success(), "{}", describe(&o));
@@ -254,7 +279,60 @@ fn image_sequence_exports_every_frame() {
     assert!(o.status.success(), "{}", describe(&o));
     let o = afmpeg(dir.path(), &["probe", "--json", "seq.mp4"]);
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(json["streams"][0]["nb_frames"], "5", "{}", describe(&o));
+    assert_eq!(json["streams"][0]["nb_frames"], 5, "{}", describe(&o));
+}
+
+#[test]
+fn stderr_passes_through_live_when_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    // A job of many seconds under the interpreter: its "Output #0" line must
+    // reach our pipe while it still runs.
+    let mut child = Command::new(BIN)
+        .args([
+            "ffmpeg",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=60:size=160x120:rate=25",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "long.mkv",
+        ])
+        .current_dir(dir.path())
+        .env("AFMPEG_MODULE", module())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot start afmpeg");
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    let mut line = String::new();
+    let output_line = loop {
+        line.clear();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            let status = child.wait().unwrap();
+            panic!("stderr ended ({status}) before the output line:\n{seen}");
+        }
+        seen.push_str(&line);
+        if line.starts_with("Output #0") {
+            break line.clone();
+        }
+    };
+    let still_running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(seen.contains("ffmpeg version"), "the banner: {seen}");
+    assert_eq!(
+        output_line.trim_end(),
+        "Output #0, matroska, to 'long.mkv':",
+        "the host path as the user wrote it"
+    );
+    assert!(!seen.contains("/host/"), "guest paths leaked: {seen}");
+    assert!(still_running, "the line came only after the job ended");
+    assert!(!dir.path().join("long.mkv").exists(), "nothing exported");
 }
 
 #[test]

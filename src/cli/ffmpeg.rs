@@ -28,6 +28,7 @@
 //! `-` / `pipe:` / `pipe:1` as output go to our stdout; `-` / `pipe:` /
 //! `pipe:0` as input read our stdin (all of it, before the run).
 
+use super::live::LiveText;
 use super::{EXIT_ABNORMAL, EXIT_SETUP};
 use afmpeg::progress::ProgressFn;
 use afmpeg::{Error, Filesystem, Limits, Output, Progress, RunOptions, Runtime, Tool};
@@ -698,16 +699,37 @@ impl Invocation {
 
     /// FFmpeg's text with guest paths shown as the user wrote them.
     pub fn humanize(&self, text: &[u8]) -> Vec<u8> {
+        self.humanizer().humanize(text)
+    }
+
+    /// What [`humanize`](Invocation::humanize) does, detached from the
+    /// invocation (for a live stream on another thread).
+    pub fn humanizer(&self) -> Humanizer {
+        let mut renames = self.renames.clone();
+        renames.sort_by_key(|(guest, _)| std::cmp::Reverse(guest.len()));
+        Humanizer { renames }
+    }
+}
+
+/// Rewrites guest paths in FFmpeg's messages to the names the user wrote.
+#[derive(Debug, Clone)]
+pub struct Humanizer {
+    /// Guest path and the user's name, longest guest path first.
+    renames: Vec<(String, String)>,
+}
+
+impl Humanizer {
+    /// `text` with each guest path replaced by the user's name for it, and
+    /// any other path under [`HOST_ROOT`] by its host path.
+    pub fn humanize(&self, text: &[u8]) -> Vec<u8> {
         let Ok(s) = std::str::from_utf8(text) else {
             return text.to_vec();
         };
         if !s.contains(HOST_ROOT) {
             return text.to_vec();
         }
-        let mut renames: Vec<&(String, String)> = self.renames.iter().collect();
-        renames.sort_by_key(|(guest, _)| std::cmp::Reverse(guest.len()));
         let mut s = s.to_owned();
-        for (guest, written) in renames {
+        for (guest, written) in &self.renames {
             s = s.replace(guest.as_str(), written);
         }
         s.replace(&format!("{HOST_ROOT}/"), "/").into_bytes()
@@ -810,9 +832,15 @@ fn describe(p: &Progress) -> String {
 /// Reports a runtime error (trap, limit, cancellation) or a setup error;
 /// returns the exit code.
 pub fn report_error(e: &Error) -> i32 {
+    report_run_error(e, false)
+}
+
+/// [`report_error`], without repeating the stderr tail when FFmpeg's
+/// stderr was already shown live.
+fn report_run_error(e: &Error, stderr_shown: bool) -> i32 {
     match e {
         Error::Trap { .. } | Error::Limit { .. } | Error::Cancelled { .. } | Error::Panic(_) => {
-            if let Some(tail) = e.stderr_tail().filter(|t| !t.is_empty()) {
+            if let Some(tail) = e.stderr_tail().filter(|t| !t.is_empty() && !stderr_shown) {
                 eprintln!(
                     "{}",
                     last_lines(&collapse_carriage_returns(tail), FAILURE_TAIL_LINES)
@@ -887,21 +915,40 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         }
         options.stdin = Some(data.into());
     }
-    let bar = (tool == Tool::Ffmpeg && !inv.own_progress && std::io::stderr().is_terminal())
+    let terminal = std::io::stderr().is_terminal();
+    let bar = (tool == Tool::Ffmpeg && !inv.own_progress && terminal)
         .then(|| progress_bar(ProgressDrawTarget::stderr()));
     if let Some(pb) = &bar {
         options.progress = Some(progress_callback(pb.clone()));
     }
+    // Without a progress bar, FFmpeg's stderr goes out as it is written
+    // (its status line included), like native ffmpeg's; stdout always does.
+    let live_stderr = bar
+        .is_none()
+        .then(|| LiveText::new(inv.humanizer(), std::io::stderr()));
+    if let Some(live) = &live_stderr {
+        options.stderr_sink = Some(live.sink());
+    }
+    options.stdout_sink = Some(Arc::new(|chunk: &[u8]| {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(chunk);
+        let _ = out.flush();
+    }));
 
     let result = runtime.run_tool(tool, &inv.fs, &inv.args, &options);
     if let Some(pb) = &bar {
         pb.finish_and_clear();
     }
+    if let Some(live) = &live_stderr {
+        live.finish();
+    }
     let out = match result {
         Ok(out) => out,
-        Err(e) => return report_error(&e),
+        Err(e) => return report_run_error(&e, live_stderr.is_some()),
     };
-    show_output(&inv, &out, bar.is_some());
+    if bar.is_some() {
+        show_tidied_stderr(&inv, &out);
+    }
     if !out.success() {
         return out.exit_code;
     }
@@ -918,29 +965,22 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
     }
 }
 
-/// Writes the tool's stdout to ours, and its stderr to ours: unchanged
-/// when `terminal` is false, tidied (and only its tail after a failure)
-/// when a progress bar stood in for FFmpeg's status line.
-fn show_output(inv: &Invocation, out: &Output, terminal: bool) {
+/// Writes the tool's stderr to ours after a run that a progress bar stood
+/// for: tidied (the status lines collapsed), and only its tail after a
+/// failure.
+fn show_tidied_stderr(inv: &Invocation, out: &Output) {
     let stderr = inv.humanize(&out.stderr);
     let mut err = std::io::stderr().lock();
-    if terminal {
-        let text = collapse_carriage_returns(&String::from_utf8_lossy(&stderr));
-        let shown = if out.success() {
-            text.trim_end()
-        } else {
-            last_lines(&text, FAILURE_TAIL_LINES)
-        };
-        if !shown.is_empty() {
-            let _ = writeln!(err, "{shown}");
-        }
+    let text = collapse_carriage_returns(&String::from_utf8_lossy(&stderr));
+    let shown = if out.success() {
+        text.trim_end()
     } else {
-        let _ = err.write_all(&stderr);
+        last_lines(&text, FAILURE_TAIL_LINES)
+    };
+    if !shown.is_empty() {
+        let _ = writeln!(err, "{shown}");
     }
     let _ = err.flush();
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(&out.stdout);
-    let _ = stdout.flush();
 }
 
 #[cfg(test)]

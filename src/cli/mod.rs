@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod ffmpeg;
+pub mod live;
 pub mod probe;
 pub mod run;
 
