@@ -336,6 +336,122 @@ fn stderr_passes_through_live_when_not_a_terminal() {
 }
 
 #[test]
+fn concat_list_files_are_found_relative_to_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let clips = dir.path().join("clips");
+    std::fs::create_dir(&clips).unwrap();
+    make_clip(&clips, "a.mp4", false);
+    make_clip(dir.path(), "b.mp4", false);
+    // `a.mp4` is relative to the list (not to where afmpeg runs); `b.mp4`
+    // is absolute (which FFmpeg allows with -safe 0).
+    let b = dir.path().join("b.mp4");
+    let list = format!("ffconcat version 1.0\nfile a.mp4\nfile '{}'\n", b.display());
+    std::fs::write(clips.join("list.txt"), list).unwrap();
+    let o = afmpeg(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            "clips/list.txt",
+            "-c",
+            "copy",
+            "joined.mp4",
+        ],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    assert!(!text(&o.stderr).contains("/host/"), "{}", describe(&o));
+    let o = afmpeg(dir.path(), &["probe", "--json", "joined.mp4"]);
+    assert!(o.status.success(), "{}", describe(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let duration = json["format"]["duration"].as_f64().unwrap();
+    assert!((duration - 1.0).abs() < 0.05, "two 0.5 s clips: {duration}");
+    assert_eq!(json["streams"][0]["nb_frames"], 10);
+    // The list itself is left as it was.
+    assert!(std::fs::read_to_string(clips.join("list.txt"))
+        .unwrap()
+        .contains(&format!("file '{}'", b.display())));
+
+    // A list naming a missing file is refused before FFmpeg runs.
+    std::fs::write(clips.join("bad.txt"), "file a.mp4\nfile gone.mp4\n").unwrap();
+    let o = afmpeg(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-f",
+            "concat",
+            "-i",
+            "clips/bad.txt",
+            "-c",
+            "copy",
+            "bad.mp4",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(125), "{}", describe(&o));
+    assert_eq!(
+        text(&o.stderr).trim(),
+        "afmpeg: cannot map concat list clips/bad.txt, line 2: gone.mp4: no such file"
+    );
+    assert!(!dir.path().join("bad.mp4").exists());
+}
+
+#[test]
+fn filter_files_are_mapped_or_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    make_clip(dir.path(), "in.mp4", false);
+    // A file named in a filter that does not exist: refused, with its name,
+    // instead of FFmpeg looking for it at a wrong path.
+    let o = afmpeg(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-i",
+            "in.mp4",
+            "-vf",
+            "scale=80:-2,subtitles=subs.srt",
+            "out.mp4",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(125), "{}", describe(&o));
+    assert_eq!(
+        text(&o.stderr).trim(),
+        "afmpeg: cannot map filter subtitles: filename=subs.srt: no such file"
+    );
+    assert!(!dir.path().join("out.mp4").exists());
+
+    // Once it exists it is imported and the graph rewritten; the lean module
+    // has no `subtitles` filter, so FFmpeg then refuses the filter itself —
+    // naming the filter, not a missing file.
+    std::fs::write(
+        dir.path().join("subs.srt"),
+        "1\n00:00:00,000 --> 00:00:00,400\nhello\n",
+    )
+    .unwrap();
+    let o = afmpeg(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-i",
+            "in.mp4",
+            "-vf",
+            "scale=80:-2,subtitles=subs.srt",
+            "out.mp4",
+        ],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+    assert!(
+        err.contains("No such filter: 'subtitles'"),
+        "{}",
+        describe(&o)
+    );
+    assert!(!err.contains("/host/"), "{}", describe(&o));
+}
+
+#[test]
 fn stdout_output() {
     let dir = tempfile::tempdir().unwrap();
     let o = afmpeg(
