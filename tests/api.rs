@@ -503,16 +503,7 @@ fn batch_results_in_order_with_failing_and_limited_jobs() {
         // FFmpeg says no: an Output with a non-zero exit.
         Job::ffmpeg(
             &fs,
-            [
-                "-hide_banner",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=duration=0.5",
-                "-c:v",
-                "nope",
-                "/b1.mp4",
-            ],
+            words("-hide_banner -f lavfi -i testsrc=duration=0.5 -c:v nope /b1.mp4"),
         ),
         ok(2),
         // A runtime failure: out of fuel.
@@ -629,14 +620,9 @@ fn batch_contains_a_panicking_done_callback() {
         .map(|i| {
             Job::ffmpeg(
                 &fs,
-                [
-                    "-hide_banner",
-                    "-f",
-                    "lavfi",
-                    "-i",
-                    "testsrc=duration=0.2:size=32x32",
-                    &format!("/d{i}.mp4"),
-                ],
+                words(&format!(
+                    "-hide_banner -f lavfi -i testsrc=duration=0.2:size=32x32 /d{i}.mp4"
+                )),
             )
         })
         .collect();

@@ -402,19 +402,17 @@ fn concat_list_files_are_found_relative_to_the_list() {
 fn filter_files_are_mapped_or_refused() {
     let dir = tempfile::tempdir().unwrap();
     make_clip(dir.path(), "in.mp4", false);
+    let run = [
+        "ffmpeg",
+        "-i",
+        "in.mp4",
+        "-vf",
+        "scale=80:-2,subtitles=subs.srt",
+        "out.mp4",
+    ];
     // A file named in a filter that does not exist: refused, with its name,
     // instead of FFmpeg looking for it at a wrong path.
-    let o = afmpeg(
-        dir.path(),
-        &[
-            "ffmpeg",
-            "-i",
-            "in.mp4",
-            "-vf",
-            "scale=80:-2,subtitles=subs.srt",
-            "out.mp4",
-        ],
-    );
+    let o = afmpeg(dir.path(), &run);
     assert_eq!(o.status.code(), Some(125), "{}", describe(&o));
     assert_eq!(
         text(&o.stderr).trim(),
@@ -430,17 +428,7 @@ fn filter_files_are_mapped_or_refused() {
         "1\n00:00:00,000 --> 00:00:00,400\nhello\n",
     )
     .unwrap();
-    let o = afmpeg(
-        dir.path(),
-        &[
-            "ffmpeg",
-            "-i",
-            "in.mp4",
-            "-vf",
-            "scale=80:-2,subtitles=subs.srt",
-            "out.mp4",
-        ],
-    );
+    let o = afmpeg(dir.path(), &run);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
     assert!(
