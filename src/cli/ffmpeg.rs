@@ -1258,6 +1258,36 @@ mod tests {
         )
         .unwrap();
         assert_eq!(inv.args[3], format!("amovie={escaped}"));
+
+        // Filter scripts: rewritten in memory when they name files, the
+        // host script untouched; imported as they are otherwise.
+        std::fs::write(dir.path().join("g.txt"), "amovie='my subs.srt' [a]").unwrap();
+        std::fs::write(dir.path().join("plain.txt"), "scale=2:2").unwrap();
+        let inv = Invocation::prepare(
+            Tool::Ffmpeg,
+            &argv(&[
+                "-filter_complex_script",
+                "g.txt",
+                "-filter_script:v",
+                "plain.txt",
+                "o.mp4",
+            ]),
+            dir.path(),
+        )
+        .unwrap();
+        let script = guest_path(&dir.path().join("g.txt")).unwrap();
+        assert_eq!(inv.args[1], script);
+        assert_eq!(
+            String::from_utf8(inv.fs.read(&script).unwrap()).unwrap(),
+            format!("amovie={escaped}[a]")
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("g.txt")).unwrap(),
+            "amovie='my subs.srt' [a]"
+        );
+        let plain = guest_path(&dir.path().join("plain.txt")).unwrap();
+        assert_eq!(inv.args[3], plain);
+        assert_eq!(inv.fs.read(&plain).unwrap(), b"scale=2:2");
     }
 
     #[test]
