@@ -72,7 +72,37 @@ pub struct RunOptions {
     pub deterministic: Option<u64>,
     /// Mount the caller's filesystem read-only: the job can write only to `/tmp`.
     pub read_only: bool,
+    /// Called with each chunk FFmpeg writes to stderr, live, while the job
+    /// runs; [`Output::stderr`] still holds the (capped) copy.
+    pub stderr_sink: Option<OutputSink>,
+    /// Called with each chunk FFmpeg writes to stdout, live; [`Output::stdout`]
+    /// still holds the (capped) copy.
+    pub stdout_sink: Option<OutputSink>,
 }
+
+/// A live view of a job's stdout or stderr: called with each chunk as the
+/// guest writes it (on the job's thread; keep it quick). See
+/// [`RunOptions::stderr_sink`].
+///
+/// ```no_run
+/// use afmpeg::{Filesystem, RunOptions, Runtime};
+/// use std::io::Write;
+/// use std::sync::Arc;
+///
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// let opts = RunOptions {
+///     // FFmpeg's log on our stderr as it is written, like native ffmpeg.
+///     stderr_sink: Some(Arc::new(|chunk: &[u8]| {
+///         let _ = std::io::stderr().write_all(chunk);
+///     })),
+///     ..RunOptions::default()
+/// };
+/// let out = rt.run_with(&fs, &["-f", "lavfi", "-i", "testsrc=d=1", "/clip.mp4"], &opts)?;
+/// assert!(out.stderr_text().contains("Output #0")); // still captured
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
+pub type OutputSink = wasi_shim::stdio::Tee;
 
 impl std::fmt::Debug for RunOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -83,6 +113,8 @@ impl std::fmt::Debug for RunOptions {
             .field("expected_duration", &self.expected_duration)
             .field("deterministic", &self.deterministic)
             .field("read_only", &self.read_only)
+            .field("stderr_sink", &self.stderr_sink.is_some())
+            .field("stdout_sink", &self.stdout_sink.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -126,6 +158,14 @@ pub(crate) fn tail(stderr: &[u8]) -> String {
         }
     }
     String::from_utf8_lossy(s).trim_end().to_owned()
+}
+
+/// `capture`, passing what it gets on to `sink` too.
+fn tee(capture: Capture, sink: &Option<OutputSink>) -> Capture {
+    match sink {
+        Some(sink) => capture.with_tee(sink.clone()),
+        None => capture,
+    }
 }
 
 /// The value of the last `-t` option in `args`, in seconds.
@@ -177,8 +217,8 @@ impl Runtime {
     ) -> Result<Output> {
         let limits = &opts.limits;
         let mut argv: Vec<String> = args.iter().map(|a| a.as_ref().to_owned()).collect();
-        let stdout = Capture::with_cap(limits.max_stdout);
-        let stderr = Capture::with_cap(limits.max_stderr);
+        let stdout = tee(Capture::with_cap(limits.max_stdout), &opts.stdout_sink);
+        let stderr = tee(Capture::with_cap(limits.max_stderr), &opts.stderr_sink);
 
         let tmp = Filesystem::new();
         let dev = Filesystem::new();

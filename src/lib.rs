@@ -26,7 +26,7 @@ pub mod tasks;
 
 pub use cancel::CancelToken;
 pub use error::{Error, LimitKind, Result};
-pub use job::{Output, RunOptions, Tool};
+pub use job::{Output, OutputSink, RunOptions, Tool};
 pub use limits::Limits;
 pub use media_info::MediaInfo;
 pub use module::ModuleSource;

@@ -40,7 +40,7 @@ use std::marker::PhantomData;
 use std::str::FromStr;
 
 use serde::de::{self, Deserializer, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 
 /// Why ffprobe's output could not be read as a [`MediaInfo`].
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +103,13 @@ impl fmt::Display for Rational {
 #[error("{0:?} is not a fraction like 25/1 or 4:3")]
 pub struct ParseRationalError(String);
 
+/// Serialized as text, `"30000/1001"`, as ffprobe writes it.
+impl Serialize for Rational {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 impl FromStr for Rational {
     type Err = ParseRationalError;
 
@@ -117,7 +124,7 @@ impl FromStr for Rational {
 }
 
 /// What a stream carries (ffprobe's `codec_type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StreamKind {
     /// `video` (including cover art, see [`Disposition::attached_pic`]).
@@ -158,7 +165,7 @@ impl fmt::Display for StreamKind {
 
 /// A stream's disposition flags (ffprobe prints each as `0` or `1`).
 /// Flags FFmpeg 5.1 does not know are ignored; missing ones are `false`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Disposition {
     /// The stream players pick by default.
@@ -215,7 +222,7 @@ pub struct Disposition {
 }
 
 /// Container-level facts (ffprobe's `format` section).
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Format {
     /// The path as ffprobe opened it.
@@ -274,7 +281,7 @@ impl Format {
 ///
 /// Fields that do not apply to the stream's kind (a width for audio) or that
 /// the container does not record are `None`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Stream {
     /// Index in the file, as in `-map 0:INDEX`.
     pub index: u32,
@@ -340,13 +347,16 @@ impl Stream {
 }
 
 /// One chapter (an entry of ffprobe's `chapters`).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Chapter {
     /// The chapter id (Matroska writes large random ids).
     pub id: i64,
-    /// Start, in seconds.
+    /// Start, in seconds (`start_time` in JSON, ffprobe's name: its
+    /// `start` counts ticks of the chapter's time base).
+    #[serde(rename = "start_time")]
     pub start: f64,
-    /// End, in seconds.
+    /// End, in seconds (`end_time` in JSON).
+    #[serde(rename = "end_time")]
     pub end: f64,
     /// The `title` tag.
     pub title: Option<String>,
@@ -358,7 +368,31 @@ pub struct Chapter {
 ///
 /// Deserializes from ffprobe's JSON (so `serde_json::from_slice::<MediaInfo>`
 /// works too); [`MediaInfo::from_json`] gives the typed error.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+///
+/// Serializes to its own JSON: the field names of these types (a stream's
+/// `kind`, `frame_rate`, `language`…, a chapter's `start_time`/`end_time`
+/// in seconds), numbers as JSON numbers, fractions as `"num/den"` strings,
+/// unknown values as `null`. That JSON is read back by
+/// [`MediaInfo::from_json`] into an equal value (it is what `afmpeg probe
+/// --json` prints; see docs/reference/cli.md).
+///
+/// ```
+/// use afmpeg::media_info::MediaInfo;
+///
+/// let ffprobe = r#"{ "format": { "filename": "/a.wav", "format_name": "wav",
+///                                "duration": "1.500000" },
+///                    "streams": [{ "index": 0, "codec_type": "audio",
+///                                  "codec_name": "pcm_s16le", "sample_rate": "48000",
+///                                  "channels": 1 }] }"#;
+/// let info = MediaInfo::from_json(ffprobe)?;
+/// let json: serde_json::Value = serde_json::to_value(&info)?;
+/// assert_eq!(json["format"]["duration"], 1.5);
+/// assert_eq!(json["streams"][0]["kind"], "audio");
+/// assert_eq!(json["streams"][0]["sample_rate"], 48000);
+/// assert_eq!(MediaInfo::from_json(&json.to_string())?, info);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(try_from = "RawMediaInfo")]
 pub struct MediaInfo {
     /// The container.
@@ -498,6 +532,8 @@ impl TryFrom<RawMediaInfo> for MediaInfo {
 struct RawStream {
     #[serde(deserialize_with = "count")]
     index: u32,
+    /// `kind` is this field's name in [`MediaInfo`]'s own JSON.
+    #[serde(alias = "kind")]
     codec_type: StreamKind,
     #[serde(deserialize_with = "text")]
     codec_name: Option<String>,
@@ -515,7 +551,10 @@ struct RawStream {
     sample_aspect_ratio: Option<Rational>,
     #[serde(deserialize_with = "fraction")]
     display_aspect_ratio: Option<Rational>,
+    /// Only in [`MediaInfo`]'s own JSON (ffprobe has no such field).
     #[serde(deserialize_with = "fraction")]
+    frame_rate: Option<Rational>,
+    #[serde(deserialize_with = "fraction", alias = "real_frame_rate")]
     r_frame_rate: Option<Rational>,
     #[serde(deserialize_with = "fraction")]
     avg_frame_rate: Option<Rational>,
@@ -559,7 +598,7 @@ impl From<RawStream> for Stream {
             pix_fmt: raw.pix_fmt,
             sample_aspect_ratio: raw.sample_aspect_ratio,
             display_aspect_ratio: raw.display_aspect_ratio,
-            frame_rate: raw.avg_frame_rate.or(raw.r_frame_rate),
+            frame_rate: raw.frame_rate.or(raw.avg_frame_rate).or(raw.r_frame_rate),
             real_frame_rate: raw.r_frame_rate,
             time_base: raw.time_base,
             sample_fmt: raw.sample_fmt,
@@ -1210,6 +1249,85 @@ mod tests {
                 "-show_chapters",
                 "/in.mp4"
             ]
+        );
+    }
+
+    #[test]
+    fn own_json_round_trips() {
+        for fixture in [MP4, MKV, MP3, WAV, SRT] {
+            let info = MediaInfo::from_json(fixture).unwrap();
+            let json = serde_json::to_string(&info).unwrap();
+            assert_eq!(MediaInfo::from_json(&json).unwrap(), info, "{json}");
+        }
+    }
+
+    #[test]
+    fn own_json_field_names() {
+        let info = MediaInfo::from_json(MKV).unwrap();
+        let v = serde_json::to_value(&info).unwrap();
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+            k.sort();
+            k
+        };
+        assert_eq!(keys(&v), ["chapters", "format", "streams"]);
+        assert_eq!(
+            keys(&v["format"]),
+            [
+                "bit_rate",
+                "duration",
+                "filename",
+                "format_long_name",
+                "format_name",
+                "nb_programs",
+                "nb_streams",
+                "probe_score",
+                "size",
+                "start_time",
+                "tags"
+            ]
+        );
+        assert_eq!(
+            keys(&v["streams"][0]),
+            [
+                "bit_rate",
+                "channel_layout",
+                "channels",
+                "codec_long_name",
+                "codec_name",
+                "display_aspect_ratio",
+                "disposition",
+                "duration",
+                "frame_rate",
+                "height",
+                "index",
+                "kind",
+                "language",
+                "nb_frames",
+                "pix_fmt",
+                "profile",
+                "real_frame_rate",
+                "sample_aspect_ratio",
+                "sample_fmt",
+                "sample_rate",
+                "start_time",
+                "tags",
+                "time_base",
+                "title",
+                "width"
+            ]
+        );
+        assert_eq!(
+            keys(&v["chapters"][0]),
+            ["end_time", "id", "start_time", "tags", "title"]
+        );
+        let chapter = &info.chapters[0];
+        assert_eq!(v["chapters"][0]["start_time"], chapter.start);
+        assert_eq!(v["chapters"][0]["end_time"], chapter.end);
+        let video = info.video_streams().next().unwrap();
+        assert_eq!(
+            v["streams"][video.index as usize]["frame_rate"],
+            video.frame_rate.unwrap().to_string()
         );
     }
 }

@@ -20,34 +20,11 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn lavfi_to_h264_aac_mp4_probes_exactly() {
-    let _g = shared();
-    let rt = runtime();
-    let fs = Filesystem::new();
+    let (_g, rt, fs) = shared_job();
     ffmpeg_ok(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=2:size=160x120:rate=25",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:sample_rate=48000:duration=2",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "64k",
-            "/out.mp4",
-        ],
+        &words("-hide_banner -f lavfi -i testsrc=duration=2:size=160x120:rate=25 -f lavfi -i sine=frequency=440:sample_rate=48000:duration=2 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac -b:a 64k /out.mp4"),
     );
     let info = probe(&rt, &fs, "/out.mp4");
     assert!(
@@ -97,37 +74,14 @@ fn rgb_frames(w: usize, h: usize, n: usize) -> Vec<u8> {
 
 #[test]
 fn raw_rgb24_input_to_mp4() {
-    let _g = shared();
-    let rt = runtime();
-    let fs = Filesystem::new();
+    let (_g, rt, fs) = shared_job();
     let (w, h, n) = (64, 48, 10);
     let raw = rgb_frames(w, h, n);
     fs.write("/in.rgb", raw.clone()).unwrap();
     ffmpeg_ok(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "rgb24",
-            "-video_size",
-            "64x48",
-            "-framerate",
-            "10",
-            "-i",
-            "/in.rgb",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-crf",
-            "0",
-            "-pix_fmt",
-            "yuv444p",
-            "/out.mp4",
-        ],
+        &words("-hide_banner -f rawvideo -pix_fmt rgb24 -video_size 64x48 -framerate 10 -i /in.rgb -c:v libx264 -preset ultrafast -crf 0 -pix_fmt yuv444p /out.mp4"),
     );
     let info = probe(&rt, &fs, "/out.mp4");
     assert_eq!(info.streams.len(), 1);
@@ -142,16 +96,7 @@ fn raw_rgb24_input_to_mp4() {
     ffmpeg_ok(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-i",
-            "/out.mp4",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "rgb24",
-            "/back.rgb",
-        ],
+        &words("-hide_banner -i /out.mp4 -f rawvideo -pix_fmt rgb24 /back.rgb"),
     );
     let back = fs.read("/back.rgb").unwrap();
     assert_eq!(back.len(), raw.len());
@@ -167,66 +112,22 @@ fn raw_rgb24_input_to_mp4() {
 
 #[test]
 fn filter_complex_overlay_two_inputs_two_outputs() {
-    let _g = shared();
-    let rt = runtime();
-    let fs = Filesystem::new();
+    let (_g, rt, fs) = shared_job();
     // Two inputs as files: a 160x120 testsrc clip and a 40x30 red patch.
     ffmpeg_ok(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=1:size=160x120:rate=10",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "/base.mp4",
-        ],
+        &words("-hide_banner -f lavfi -i testsrc=duration=1:size=160x120:rate=10 -c:v libx264 -preset ultrafast /base.mp4"),
     );
     ffmpeg_ok(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "color=c=red:size=40x30:rate=10:duration=1",
-            "-c:v",
-            "png",
-            "/patch.mkv",
-        ],
+        &words("-hide_banner -f lavfi -i color=c=red:size=40x30:rate=10:duration=1 -c:v png /patch.mkv"),
     );
     ffmpeg_ok(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-i",
-            "/base.mp4",
-            "-i",
-            "/patch.mkv",
-            "-filter_complex",
-            "[0:v][1:v]overlay=x=20:y=20,split[big][s];[s]scale=80:60[small]",
-            "-map",
-            "[big]",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "/big.mp4",
-            "-map",
-            "[small]",
-            "-c:v",
-            "png",
-            "-pix_fmt",
-            "rgb24",
-            "/small.mkv",
-        ],
+        &words("-hide_banner -i /base.mp4 -i /patch.mkv -filter_complex [0:v][1:v]overlay=x=20:y=20,split[big][s];[s]scale=80:60[small] -map [big] -c:v libx264 -preset ultrafast /big.mp4 -map [small] -c:v png -pix_fmt rgb24 /small.mkv"),
     );
     let big = probe(&rt, &fs, "/big.mp4");
     let bv = big.video_streams().next().unwrap();
@@ -243,16 +144,7 @@ fn filter_complex_overlay_two_inputs_two_outputs() {
     ffmpeg_ok(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-i",
-            "/small.mkv",
-            "-frames:v",
-            "1",
-            "-f",
-            "rawvideo",
-            "/small.rgb",
-        ],
+        &words("-hide_banner -i /small.mkv -frames:v 1 -f rawvideo /small.rgb"),
     );
     let px = fs.read("/small.rgb").unwrap();
     assert_eq!(px.len(), 80 * 60 * 3);
@@ -266,22 +158,11 @@ fn filter_complex_overlay_two_inputs_two_outputs() {
 
 #[test]
 fn nonzero_ffmpeg_exit_is_an_output_not_an_error() {
-    let _g = shared();
-    let rt = runtime();
-    let fs = Filesystem::new();
+    let (_g, rt, fs) = shared_job();
     let out = rt
         .run(
             &fs,
-            &[
-                "-hide_banner",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=duration=1",
-                "-c:v",
-                "no_such_encoder",
-                "/x.mp4",
-            ],
+            &words("-hide_banner -f lavfi -i testsrc=duration=1 -c:v no_such_encoder /x.mp4"),
         )
         .expect("an FFmpeg failure is an Output");
     assert_ne!(out.exit_code, 0);
@@ -319,9 +200,7 @@ fn nonzero_ffmpeg_exit_is_an_output_not_an_error() {
 
 #[test]
 fn progress_is_live_monotonic_and_complete_only_at_the_end() {
-    let _g = exclusive();
-    let rt = runtime();
-    let fs = Filesystem::new();
+    let (_g, rt, fs) = exclusive_job();
     let seen: Arc<Mutex<Vec<(Duration, Progress)>>> = Arc::default();
     let start = Instant::now();
     let s2 = seen.clone();
@@ -336,22 +215,7 @@ fn progress_is_live_monotonic_and_complete_only_at_the_end() {
     ffmpeg_ok_with(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-stats_period",
-            "0.2",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=320x240:rate=25",
-            "-t",
-            "4",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "/p.mp4",
-        ],
+        &words("-hide_banner -stats_period 0.2 -f lavfi -i testsrc2=size=320x240:rate=25 -t 4 -c:v libx264 -preset ultrafast /p.mp4"),
         &opts,
     );
     let total = start.elapsed();
@@ -405,9 +269,7 @@ fn progress_is_live_monotonic_and_complete_only_at_the_end() {
 
 #[test]
 fn progress_channel_receives_reports() {
-    let _g = shared();
-    let rt = runtime();
-    let fs = Filesystem::new();
+    let (_g, rt, fs) = shared_job();
     let mut opts = RunOptions {
         expected_duration: Some(1.0),
         ..RunOptions::default()
@@ -416,18 +278,7 @@ fn progress_channel_receives_reports() {
     ffmpeg_ok_with(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=1:size=64x48",
-            "-c:v",
-            "png",
-            "-f",
-            "null",
-            "-",
-        ],
+        &words("-hide_banner -f lavfi -i testsrc=duration=1:size=64x48 -c:v png -f null -"),
         &opts,
     );
     let all: Vec<Progress> = rx.try_iter().collect();
@@ -435,6 +286,85 @@ fn progress_channel_receives_reports() {
     assert!(last.done);
     assert_eq!(last.fraction, Some(1.0));
     assert_eq!(last.frame, Some(25));
+}
+
+// ---------------------------------------------------------------- live stdio
+
+#[test]
+fn stderr_sink_is_fed_while_the_job_runs() {
+    let (_g, rt, fs) = shared_job();
+    // The sink cancels the job as soon as FFmpeg announces its output. A sink
+    // fed only when the job is over would come too late: the 20 s job would
+    // finish and succeed instead of ending `Cancelled`.
+    let token = CancelToken::new();
+    let seen = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let opts = RunOptions {
+        cancel: Some(token.clone()),
+        stderr_sink: Some({
+            let (seen, token) = (seen.clone(), token.clone());
+            Arc::new(move |chunk: &[u8]| {
+                let mut seen = seen.lock().unwrap();
+                seen.extend_from_slice(chunk);
+                if contains_ci(&seen, "Output #0") {
+                    token.cancel();
+                }
+            })
+        }),
+        ..RunOptions::default()
+    };
+    let r = rt.run_with(
+        &fs,
+        &words("-f lavfi -i testsrc=duration=20:size=160x120:rate=25 -c:v png -f null -"),
+        &opts,
+    );
+    let seen = String::from_utf8(seen.lock().unwrap().clone()).unwrap();
+    assert!(seen.contains("ffmpeg version"), "the banner: {seen}");
+    assert!(seen.contains("Output #0, null, to 'pipe:'"), "{seen}");
+    match r {
+        Err(Error::Cancelled { stderr_tail }) => assert!(
+            stderr_tail.contains("Output #0, null, to 'pipe:'"),
+            "the captured copy has what the sink saw: {stderr_tail}"
+        ),
+        other => panic!("expected Cancelled from the live sink, got {other:?}"),
+    }
+}
+
+#[test]
+fn sinks_see_exactly_what_is_captured() {
+    let (_g, rt, fs) = shared_job();
+    ffmpeg_ok(&rt, &fs, &words("-f lavfi -i sine=duration=0.2 /a.wav"));
+    let (err, out) = (
+        Arc::new(Mutex::new(Vec::new())),
+        Arc::new(Mutex::new(Vec::new())),
+    );
+    let record = |to: &Arc<Mutex<Vec<u8>>>| -> afmpeg::OutputSink {
+        let to = to.clone();
+        Arc::new(move |chunk: &[u8]| to.lock().unwrap().extend_from_slice(chunk))
+    };
+    let opts = RunOptions {
+        stderr_sink: Some(record(&err)),
+        stdout_sink: Some(record(&out)),
+        ..RunOptions::default()
+    };
+    // ffprobe writes both streams: the banner and input on stderr, the
+    // format section on stdout.
+    let o = rt
+        .run_tool(
+            afmpeg::Tool::Ffprobe,
+            &fs,
+            &["-show_format", "/a.wav"],
+            &opts,
+        )
+        .unwrap();
+    assert!(o.success(), "{}", o.stderr_text());
+    assert!(
+        o.stdout_text().contains("format_name=wav"),
+        "{}",
+        o.stdout_text()
+    );
+    assert!(o.stderr_text().contains("Input #0, wav, from '/a.wav'"));
+    assert_eq!(*out.lock().unwrap(), o.stdout);
+    assert_eq!(*err.lock().unwrap(), o.stderr);
 }
 
 // ---------------------------------------------------------------- concurrency
@@ -554,39 +484,26 @@ fn eight_threads_on_one_shared_filesystem_with_a_shared_input() {
 
 // ---------------------------------------------------------------- batch
 
+/// A batch job that writes half a second of 64x48 testsrc to `out`.
+fn testsrc_job(fs: &Filesystem, out: &str) -> Job {
+    Job::ffmpeg(
+        fs,
+        words(&format!(
+            "-hide_banner -f lavfi -i testsrc=duration=0.5:size=64x48 {out}"
+        )),
+    )
+}
+
 #[test]
 fn batch_results_in_order_with_failing_and_limited_jobs() {
-    let _g = shared();
-    let rt = runtime();
-    let fs = Filesystem::new();
-    let ok = |i: usize| {
-        Job::ffmpeg(
-            &fs,
-            [
-                "-hide_banner",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=duration=0.5:size=64x48",
-                &format!("/b{i}.mp4"),
-            ],
-        )
-    };
+    let (_g, rt, fs) = shared_job();
+    let ok = |i: usize| testsrc_job(&fs, &format!("/b{i}.mp4"));
     let jobs = vec![
         ok(0),
         // FFmpeg says no: an Output with a non-zero exit.
         Job::ffmpeg(
             &fs,
-            [
-                "-hide_banner",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=duration=0.5",
-                "-c:v",
-                "nope",
-                "/b1.mp4",
-            ],
+            words("-hide_banner -f lavfi -i testsrc=duration=0.5 -c:v nope /b1.mp4"),
         ),
         ok(2),
         // A runtime failure: out of fuel.
@@ -665,9 +582,7 @@ fn batch_contains_a_panicking_job() {
     if in_child_process("batch_contains_a_panicking_job") {
         return;
     }
-    let _g = shared();
-    let rt = runtime();
-    let fs = Filesystem::new();
+    let (_g, rt, fs) = shared_job();
     // A job panics when its progress callback — called by the WASI layer
     // from inside the running guest — panics.
     let boom = RunOptions {
@@ -676,19 +591,7 @@ fn batch_contains_a_panicking_job() {
         })),
         ..RunOptions::default()
     };
-    let job = |i: usize| {
-        Job::ffmpeg(
-            &fs,
-            [
-                "-hide_banner",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=duration=0.5:size=64x48",
-                &format!("/p{i}.mp4"),
-            ],
-        )
-    };
+    let job = |i: usize| testsrc_job(&fs, &format!("/p{i}.mp4"));
     let jobs = vec![job(0), job(1).with_options(boom), job(2), job(3)];
     let results = rt.run_batch(jobs, 2);
     assert_eq!(results.len(), 4);
@@ -707,37 +610,19 @@ fn batch_contains_a_panicking_job() {
         assert_eq!(count_video_frames(&rt, &fs, &format!("/p{i}.mp4")), 13);
     }
     // The runtime is still fine.
-    ffmpeg_ok(
-        &rt,
-        &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=0.2:size=32x32",
-            "/after.mp4",
-        ],
-    );
+    next_job_succeeds(&rt, &fs);
 }
 
 #[test]
 fn batch_contains_a_panicking_done_callback() {
-    let _g = shared();
-    let rt = runtime();
-    let fs = Filesystem::new();
+    let (_g, rt, fs) = shared_job();
     let jobs: Vec<Job> = (0..4)
         .map(|i| {
             Job::ffmpeg(
                 &fs,
-                [
-                    "-hide_banner",
-                    "-f",
-                    "lavfi",
-                    "-i",
-                    "testsrc=duration=0.2:size=32x32",
-                    &format!("/d{i}.mp4"),
-                ],
+                words(&format!(
+                    "-hide_banner -f lavfi -i testsrc=duration=0.2:size=32x32 /d{i}.mp4"
+                )),
             )
         })
         .collect();
@@ -769,21 +654,12 @@ fn batch_contains_a_panicking_done_callback() {
 
 #[test]
 fn cancel_stops_a_long_job_promptly_and_leaves_inputs_intact() {
-    let _g = exclusive();
-    let rt = runtime();
-    let fs = Filesystem::new();
+    let (_g, rt, fs) = exclusive_job();
     // An input file, to check it survives: 60 s of audio, muxed alongside.
     ffmpeg_ok(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=330:duration=60",
-            "/in.wav",
-        ],
+        &words("-hide_banner -f lavfi -i sine=frequency=330:duration=60 /in.wav"),
     );
     let input = fs.read("/in.wav").unwrap();
     let token = CancelToken::new();
@@ -797,24 +673,7 @@ fn cancel_stops_a_long_job_promptly_and_leaves_inputs_intact() {
             let t = Instant::now();
             let r = rt.run_with(
                 &fs,
-                &[
-                    "-hide_banner",
-                    "-f",
-                    "lavfi",
-                    "-i",
-                    "testsrc2=size=1280x720:rate=25:duration=60",
-                    "-i",
-                    "/in.wav",
-                    "-c:v",
-                    "libx264",
-                    "-preset",
-                    "ultrafast",
-                    "-c:a",
-                    "pcm_s16le",
-                    "-flush_packets",
-                    "1",
-                    "/out.mkv",
-                ],
+                &words("-hide_banner -f lavfi -i testsrc2=size=1280x720:rate=25:duration=60 -i /in.wav -c:v libx264 -preset ultrafast -c:a pcm_s16le -flush_packets 1 /out.mkv"),
                 &opts,
             );
             (r, Instant::now(), t.elapsed())
@@ -884,25 +743,12 @@ fn cancel_stops_a_long_job_promptly_and_leaves_inputs_intact() {
         Err(e) => panic!("probe of the partial output: {e}"),
     }
     // The same runtime runs the next job.
-    ffmpeg_ok(
-        &rt,
-        &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=0.2:size=32x32",
-            "/next.mp4",
-        ],
-    );
+    next_job_succeeds(&rt, &fs);
 }
 
 #[test]
 fn a_token_cancelled_before_the_run_stops_it_at_once() {
-    let _g = shared();
-    let rt = runtime();
-    let fs = Filesystem::new();
+    let (_g, rt, fs) = shared_job();
     let token = CancelToken::new();
     token.cancel();
     let opts = RunOptions {
@@ -912,14 +758,7 @@ fn a_token_cancelled_before_the_run_stops_it_at_once() {
     let t = Instant::now();
     let r = rt.run_with(
         &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=30",
-            "/x.mp4",
-        ],
+        &words("-hide_banner -f lavfi -i testsrc=duration=30 /x.mp4"),
         &opts,
     );
     assert!(matches!(r, Err(Error::Cancelled { .. })), "{r:?}");
@@ -943,35 +782,7 @@ fn deterministic_job(rt: &Runtime, seed: Option<u64>) -> (Vec<u8>, Vec<u8>) {
     ffmpeg_ok_with(
         rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=1:size=96x64:rate=10",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=duration=1",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-c:a",
-            "aac",
-            "-metadata",
-            "creation_time=now",
-            "/out.mp4",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-c:a",
-            "flac",
-            "-metadata",
-            "creation_time=now",
-            "/out.mkv",
-        ],
+        &words("-hide_banner -f lavfi -i testsrc=duration=1:size=96x64:rate=10 -f lavfi -i sine=duration=1 -c:v libx264 -preset ultrafast -c:a aac -metadata creation_time=now /out.mp4 -c:v libx264 -preset ultrafast -c:a flac -metadata creation_time=now /out.mkv"),
         &opts,
     );
     (fs.read("/out.mp4").unwrap(), fs.read("/out.mkv").unwrap())

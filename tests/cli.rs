@@ -4,8 +4,9 @@
 //! They need the FFmpeg module: `AFMPEG_MODULE`, or where `make guest` puts
 //! it. Without it they fail (they never skip) and say how to build it.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_afmpeg");
 
@@ -111,17 +112,41 @@ fn generate_then_probe_json_and_summary() {
     assert!(o.status.success(), "{}", describe(&o));
     let json: serde_json::Value =
         serde_json::from_slice(&o.stdout).expect("probe --json prints JSON");
-    let duration: f64 = json["format"]["duration"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    // The typed form (afmpeg::MediaInfo), numbers as numbers.
+    let duration = json["format"]["duration"].as_f64().unwrap();
     assert!((duration - 0.5).abs() < 0.05, "duration {duration}");
-    assert_eq!(json["streams"].as_array().unwrap().len(), 2);
+    assert_eq!(json["format"]["nb_streams"], 2);
+    let streams = json["streams"].as_array().unwrap();
+    assert_eq!(streams.len(), 2);
+    assert_eq!(
+        (&streams[0]["kind"], &streams[0]["codec_name"]),
+        (&"video".into(), &"h264".into())
+    );
+    assert_eq!(
+        (&streams[0]["width"], &streams[0]["height"]),
+        (&160.into(), &120.into())
+    );
+    assert_eq!(streams[0]["frame_rate"], "10/1");
+    assert_eq!(
+        (&streams[1]["kind"], &streams[1]["codec_name"]),
+        (&"audio".into(), &"aac".into())
+    );
+    assert_eq!(streams[1]["sample_rate"], 44100);
     assert_eq!(
         json["format"]["filename"], "clip.mp4",
         "guest paths are shown as the user wrote them"
     );
+    let info = afmpeg::MediaInfo::from_json_bytes(&o.stdout).expect("the typed JSON reads back");
+    assert_eq!(serde_json::to_value(&info).unwrap(), json);
+
+    // ffprobe's own JSON: numbers as strings, `codec_type`.
+    let o = afmpeg(dir.path(), &["probe", "--ffprobe-json", "clip.mp4"]);
+    assert!(o.status.success(), "{}", describe(&o));
+    let raw: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(raw["streams"][1]["codec_type"], "audio");
+    assert_eq!(raw["format"]["filename"], "clip.mp4");
+    let raw_duration: f64 = raw["format"]["duration"].as_str().unwrap().parse().unwrap();
+    assert_eq!(raw_duration, duration);
 
     let o = afmpeg(dir.path(), &["probe", "clip.mp4"]);
     assert!(o.status.success(), "{}", describe(&o));
@@ -254,7 +279,164 @@ fn image_sequence_exports_every_frame() {
     assert!(o.status.success(), "{}", describe(&o));
     let o = afmpeg(dir.path(), &["probe", "--json", "seq.mp4"]);
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(json["streams"][0]["nb_frames"], "5", "{}", describe(&o));
+    assert_eq!(json["streams"][0]["nb_frames"], 5, "{}", describe(&o));
+}
+
+#[test]
+fn stderr_passes_through_live_when_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    // A job of many seconds under the interpreter: its "Output #0" line must
+    // reach our pipe while it still runs.
+    let mut child = Command::new(BIN)
+        .args([
+            "ffmpeg",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=60:size=160x120:rate=25",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "long.mkv",
+        ])
+        .current_dir(dir.path())
+        .env("AFMPEG_MODULE", module())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot start afmpeg");
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    let mut line = String::new();
+    let output_line = loop {
+        line.clear();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            let status = child.wait().unwrap();
+            panic!("stderr ended ({status}) before the output line:\n{seen}");
+        }
+        seen.push_str(&line);
+        if line.starts_with("Output #0") {
+            break line.clone();
+        }
+    };
+    let still_running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(seen.contains("ffmpeg version"), "the banner: {seen}");
+    assert_eq!(
+        output_line.trim_end(),
+        "Output #0, matroska, to 'long.mkv':",
+        "the host path as the user wrote it"
+    );
+    assert!(!seen.contains("/host/"), "guest paths leaked: {seen}");
+    assert!(still_running, "the line came only after the job ended");
+    assert!(!dir.path().join("long.mkv").exists(), "nothing exported");
+}
+
+#[test]
+fn concat_list_files_are_found_relative_to_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let clips = dir.path().join("clips");
+    std::fs::create_dir(&clips).unwrap();
+    make_clip(&clips, "a.mp4", false);
+    make_clip(dir.path(), "b.mp4", false);
+    // `a.mp4` is relative to the list (not to where afmpeg runs); `b.mp4`
+    // is absolute (which FFmpeg allows with -safe 0).
+    let b = dir.path().join("b.mp4");
+    let list = format!("ffconcat version 1.0\nfile a.mp4\nfile '{}'\n", b.display());
+    std::fs::write(clips.join("list.txt"), list).unwrap();
+    let o = afmpeg(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            "clips/list.txt",
+            "-c",
+            "copy",
+            "joined.mp4",
+        ],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    assert!(!text(&o.stderr).contains("/host/"), "{}", describe(&o));
+    let o = afmpeg(dir.path(), &["probe", "--json", "joined.mp4"]);
+    assert!(o.status.success(), "{}", describe(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let duration = json["format"]["duration"].as_f64().unwrap();
+    assert!((duration - 1.0).abs() < 0.05, "two 0.5 s clips: {duration}");
+    assert_eq!(json["streams"][0]["nb_frames"], 10);
+    // The list itself is left as it was.
+    assert!(std::fs::read_to_string(clips.join("list.txt"))
+        .unwrap()
+        .contains(&format!("file '{}'", b.display())));
+
+    // A list naming a missing file is refused before FFmpeg runs.
+    std::fs::write(clips.join("bad.txt"), "file a.mp4\nfile gone.mp4\n").unwrap();
+    let o = afmpeg(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-f",
+            "concat",
+            "-i",
+            "clips/bad.txt",
+            "-c",
+            "copy",
+            "bad.mp4",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(125), "{}", describe(&o));
+    assert_eq!(
+        text(&o.stderr).trim(),
+        "afmpeg: cannot map concat list clips/bad.txt, line 2: gone.mp4: no such file"
+    );
+    assert!(!dir.path().join("bad.mp4").exists());
+}
+
+#[test]
+fn filter_files_are_mapped_or_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    make_clip(dir.path(), "in.mp4", false);
+    let run = [
+        "ffmpeg",
+        "-i",
+        "in.mp4",
+        "-vf",
+        "scale=80:-2,subtitles=subs.srt",
+        "out.mp4",
+    ];
+    // A file named in a filter that does not exist: refused, with its name,
+    // instead of FFmpeg looking for it at a wrong path.
+    let o = afmpeg(dir.path(), &run);
+    assert_eq!(o.status.code(), Some(125), "{}", describe(&o));
+    assert_eq!(
+        text(&o.stderr).trim(),
+        "afmpeg: cannot map filter subtitles: filename=subs.srt: no such file"
+    );
+    assert!(!dir.path().join("out.mp4").exists());
+
+    // Once it exists it is imported and the graph rewritten; the lean module
+    // has no `subtitles` filter, so FFmpeg then refuses the filter itself —
+    // naming the filter, not a missing file.
+    std::fs::write(
+        dir.path().join("subs.srt"),
+        "1\n00:00:00,000 --> 00:00:00,400\nhello\n",
+    )
+    .unwrap();
+    let o = afmpeg(dir.path(), &run);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+    assert!(
+        err.contains("No such filter: 'subtitles'"),
+        "{}",
+        describe(&o)
+    );
+    assert!(!err.contains("/host/"), "{}", describe(&o));
 }
 
 #[test]

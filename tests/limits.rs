@@ -8,7 +8,7 @@
 mod common;
 
 use afmpeg::batch::Job;
-use afmpeg::{Error, Filesystem, LimitKind, Limits, Output, RunOptions, Runtime};
+use afmpeg::{Error, Filesystem, LimitKind, Limits, RunOptions, Runtime};
 use common::*;
 use std::time::{Duration, Instant};
 
@@ -38,29 +38,6 @@ fn tripped(rt: &Runtime, fs: &Filesystem, args: &[&str], limits: Limits) -> (Lim
             o.stderr_text()
         ),
     }
-}
-
-/// After a limit: the same runtime runs a normal job that succeeds.
-fn next_job_succeeds(rt: &Runtime) -> Output {
-    let fs = Filesystem::new();
-    let out = ffmpeg_ok(
-        rt,
-        &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=0.4:size=64x48:rate=10",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "/next.mp4",
-        ],
-    );
-    assert_eq!(count_video_frames(rt, &fs, "/next.mp4"), 4);
-    out
 }
 
 /// A job that needs far more than 48 MiB of guest memory: 1920x1080 frames
@@ -98,7 +75,7 @@ fn memory_limit_on_growth() {
     );
     assert_eq!(limit, LimitKind::Memory(max));
     eprintln!("stderr tail: {tail}");
-    next_job_succeeds(&rt);
+    next_job_succeeds(&rt, &Filesystem::new());
 }
 
 #[test]
@@ -117,7 +94,7 @@ fn memory_limit_below_the_initial_memory() {
         },
     );
     assert_eq!(limit, LimitKind::Memory(max));
-    next_job_succeeds(&rt);
+    next_job_succeeds(&rt, &Filesystem::new());
 }
 
 #[test]
@@ -128,16 +105,7 @@ fn fuel_limit() {
     let (limit, _) = tripped(
         &rt,
         &Filesystem::new(),
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=10:size=320x240",
-            "-f",
-            "null",
-            "-",
-        ],
+        &words("-hide_banner -f lavfi -i testsrc=duration=10:size=320x240 -f null -"),
         Limits {
             fuel: Some(fuel),
             ..Limits::default()
@@ -155,7 +123,7 @@ fn fuel_limit() {
             ..Limits::default()
         }),
     );
-    next_job_succeeds(&rt);
+    next_job_succeeds(&rt, &Filesystem::new());
 }
 
 #[test]
@@ -167,18 +135,9 @@ fn wall_clock_timeout() {
     let (limit, _) = tripped(
         &rt,
         &Filesystem::new(),
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=duration=60:size=1280x720",
-            "-c:v",
-            "libx264",
-            "-f",
-            "null",
-            "-",
-        ],
+        &words(
+            "-hide_banner -f lavfi -i testsrc2=duration=60:size=1280x720 -c:v libx264 -f null -",
+        ),
         Limits {
             timeout: Some(timeout),
             ..Limits::default()
@@ -195,29 +154,18 @@ fn wall_clock_timeout() {
         took < timeout + Duration::from_millis(400),
         "stopped only after {took:?}"
     );
-    next_job_succeeds(&rt);
+    next_job_succeeds(&rt, &Filesystem::new());
 }
 
 #[test]
 fn bytes_written_limit() {
-    let _g = shared();
-    let rt = runtime();
-    let fs = Filesystem::new();
+    let (_g, rt, fs) = shared_job();
     let max = 100_000;
     // 10 s of 44.1 kHz mono s16 WAV is 882 kB.
     let (limit, _) = tripped(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=duration=10",
-            "-c:a",
-            "pcm_s16le",
-            "/big.wav",
-        ],
+        &words("-hide_banner -f lavfi -i sine=duration=10 -c:a pcm_s16le /big.wav"),
         Limits {
             max_bytes_written: max,
             ..Limits::default()
@@ -230,27 +178,18 @@ fn bytes_written_limit() {
         written as u64 <= max,
         "{written} bytes written past a limit of {max}"
     );
-    next_job_succeeds(&rt);
+    next_job_succeeds(&rt, &Filesystem::new());
 }
 
 #[test]
 fn files_created_limit() {
-    let _g = shared();
-    let rt = runtime();
-    let fs = Filesystem::new();
+    let (_g, rt, fs) = shared_job();
     let max = 5;
     // image2 writes one file per frame: 20 frames, 20 files.
     let (limit, _) = tripped(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=2:size=32x32:rate=10",
-            "/f%03d.png",
-        ],
+        &words("-hide_banner -f lavfi -i testsrc=duration=2:size=32x32:rate=10 /f%03d.png"),
         Limits {
             max_files_created: max,
             ..Limits::default()
@@ -262,7 +201,7 @@ fn files_created_limit() {
         created as u64 <= max,
         "{created} files created past a limit of {max}"
     );
-    next_job_succeeds(&rt);
+    next_job_succeeds(&rt, &Filesystem::new());
 }
 
 #[test]
@@ -274,18 +213,9 @@ fn stdout_limit() {
     let (limit, _) = tripped(
         &rt,
         &Filesystem::new(),
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=1:size=64x48",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "rgb24",
-            "-",
-        ],
+        &words(
+            "-hide_banner -f lavfi -i testsrc=duration=1:size=64x48 -f rawvideo -pix_fmt rgb24 -",
+        ),
         Limits {
             max_stdout: max,
             ..Limits::default()
@@ -296,21 +226,12 @@ fn stdout_limit() {
     let out = ffmpeg_ok(
         &rt,
         &Filesystem::new(),
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=1:size=64x48",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "rgb24",
-            "-",
-        ],
+        &words(
+            "-hide_banner -f lavfi -i testsrc=duration=1:size=64x48 -f rawvideo -pix_fmt rgb24 -",
+        ),
     );
     assert_eq!(out.stdout.len(), 64 * 48 * 3 * 25);
-    next_job_succeeds(&rt);
+    next_job_succeeds(&rt, &Filesystem::new());
 }
 
 #[test]
@@ -321,17 +242,7 @@ fn stderr_limit() {
     let (limit, tail) = tripped(
         &rt,
         &Filesystem::new(),
-        &[
-            "-loglevel",
-            "debug",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=1:size=64x48",
-            "-f",
-            "null",
-            "-",
-        ],
+        &words("-loglevel debug -f lavfi -i testsrc=duration=1:size=64x48 -f null -"),
         Limits {
             max_stderr: max,
             ..Limits::default()
@@ -344,14 +255,12 @@ fn stderr_limit() {
         tail.len()
     );
     assert!(!tail.is_empty(), "no stderr tail");
-    next_job_succeeds(&rt);
+    next_job_succeeds(&rt, &Filesystem::new());
 }
 
 #[test]
 fn open_files_limit() {
-    let _g = shared();
-    let rt = runtime();
-    let fs = Filesystem::new();
+    let (_g, rt, fs) = shared_job();
     for i in 0..4 {
         fs.write(&format!("/in{i}.wav"), wav_header_and_silence(8000))
             .unwrap();
@@ -377,7 +286,7 @@ fn open_files_limit() {
     assert_eq!(limit, LimitKind::OpenFiles(max));
     // The same job with the default limit works.
     ffmpeg_ok(&rt, &fs, &args);
-    next_job_succeeds(&rt);
+    next_job_succeeds(&rt, &Filesystem::new());
 }
 
 /// A mono 8 kHz s16 WAV of `samples` zero samples.
@@ -402,9 +311,7 @@ fn wav_header_and_silence(samples: u32) -> Vec<u8> {
 
 #[test]
 fn batch_of_jobs_each_hitting_a_different_limit() {
-    let _g = shared();
-    let rt = runtime();
-    let fs = Filesystem::new();
+    let (_g, rt, fs) = shared_job();
     for i in 0..4 {
         fs.write(&format!("/in{i}.wav"), wav_header_and_silence(8000))
             .unwrap();
@@ -436,82 +343,42 @@ fn batch_of_jobs_each_hitting_a_different_limit() {
             },
         ),
         job(
-            &[
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=duration=10:size=320x240",
-                "-f",
-                "null",
-                "-",
-            ],
+            &words("-f lavfi -i testsrc=duration=10:size=320x240 -f null -"),
             Limits {
                 fuel: Some(50_000_000),
                 ..d()
             },
         ),
         job(
-            &[
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=duration=60:size=1280x720",
-                "-f",
-                "null",
-                "-",
-            ],
+            &words("-f lavfi -i testsrc2=duration=60:size=1280x720 -f null -"),
             Limits {
                 timeout: Some(Duration::from_millis(300)),
                 ..d()
             },
         ),
         job(
-            &["-f", "lavfi", "-i", "sine=duration=10", "/b.wav"],
+            &words("-f lavfi -i sine=duration=10 /b.wav"),
             Limits {
                 max_bytes_written: 50_000,
                 ..d()
             },
         ),
         job(
-            &[
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=duration=2:size=32x32:rate=10",
-                "/f%03d.png",
-            ],
+            &words("-f lavfi -i testsrc=duration=2:size=32x32:rate=10 /f%03d.png"),
             Limits {
                 max_files_created: 3,
                 ..d()
             },
         ),
         job(
-            &[
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=duration=1:size=64x48",
-                "-f",
-                "rawvideo",
-                "-",
-            ],
+            &words("-f lavfi -i testsrc=duration=1:size=64x48 -f rawvideo -"),
             Limits {
                 max_stdout: 5_000,
                 ..d()
             },
         ),
         job(
-            &[
-                "-loglevel",
-                "debug",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=duration=1:size=64x48",
-                "-f",
-                "null",
-                "-",
-            ],
+            &words("-loglevel debug -f lavfi -i testsrc=duration=1:size=64x48 -f null -"),
             Limits {
                 max_stderr: 3_000,
                 ..d()
@@ -525,14 +392,7 @@ fn batch_of_jobs_each_hitting_a_different_limit() {
             },
         ),
         job(
-            &[
-                "-hide_banner",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=duration=0.2:size=32x32",
-                "/ok.mp4",
-            ],
+            &words("-hide_banner -f lavfi -i testsrc=duration=0.2:size=32x32 /ok.mp4"),
             d(),
         ),
     ];
@@ -564,5 +424,5 @@ fn batch_of_jobs_each_hitting_a_different_limit() {
         );
     }
     assert!(results[8].as_ref().unwrap().success());
-    next_job_succeeds(&rt);
+    next_job_succeeds(&rt, &Filesystem::new());
 }

@@ -183,14 +183,19 @@ fn cache_files(dir: &Path) -> Vec<String> {
     names
 }
 
+/// A source for `server`'s URL pinned to `module`'s digest, cached in `cache`.
+fn pinned(server: &Server, module: &[u8], cache: impl Into<std::path::PathBuf>) -> UrlSource {
+    UrlSource::new(server.url(), &sha256_hex(module))
+        .unwrap()
+        .with_cache_dir(cache)
+}
+
 #[test]
 fn correct_pin_loads_runs_and_caches() {
     let module = hello_module();
     let server = Server::start(Reply::ok(module.clone()));
     let cache = tempfile::tempdir().unwrap();
-    let src = UrlSource::new(server.url(), &sha256_hex(&module))
-        .unwrap()
-        .with_cache_dir(cache.path());
+    let src = pinned(&server, &module, cache.path());
 
     let rt = load(&src).unwrap();
     assert_eq!(run_stdout(&rt), GREETING);
@@ -213,9 +218,7 @@ fn module_source_url_shorthand_uses_the_pin() {
     let module = hello_module();
     let server = Server::start(Reply::ok(module.clone()));
     let cache = tempfile::tempdir().unwrap();
-    let src = UrlSource::new(server.url(), &sha256_hex(&module))
-        .unwrap()
-        .with_cache_dir(cache.path());
+    let src = pinned(&server, &module, cache.path());
     let source: ModuleSource = src.into();
     assert_eq!(source.origin(), server.url());
     assert!(format!("{source:?}").contains(&sha256_hex(&module)));
@@ -255,20 +258,25 @@ fn wrong_pin_is_a_checksum_mismatch_and_nothing_is_cached() {
     );
 }
 
-#[test]
-fn declared_size_above_the_cap_is_refused() {
+/// Serves the module (`chunked` or with a length), loads it with a cap one byte below its
+/// size, and checks that it is refused as too large, reporting `size` as
+/// the size it knew, with nothing cached.
+fn refused_above_the_cap(chunked: bool, size: Option<u64>) {
     let module = hello_module();
-    let server = Server::start(Reply::ok(module.clone()));
+    let server = Server::start(Reply {
+        status: 200,
+        body: module.clone(),
+        chunked,
+    });
     let cache = tempfile::tempdir().unwrap();
     let cap = module.len() as u64 - 1;
-    let src = UrlSource::new(server.url(), &sha256_hex(&module))
-        .unwrap()
-        .with_cache_dir(cache.path())
-        .with_max_bytes(cap);
+    let src = pinned(&server, &module, cache.path()).with_max_bytes(cap);
     match load(&src) {
-        Err(Error::ModuleTooLarge { limit, size, .. }) => {
+        Err(Error::ModuleTooLarge {
+            limit, size: got, ..
+        }) => {
             assert_eq!(limit, cap);
-            assert_eq!(size, Some(module.len() as u64));
+            assert_eq!(got, size);
         }
         other => panic!("expected ModuleTooLarge, got {other:?}"),
     }
@@ -276,27 +284,14 @@ fn declared_size_above_the_cap_is_refused() {
 }
 
 #[test]
+fn declared_size_above_the_cap_is_refused() {
+    refused_above_the_cap(false, Some(hello_module().len() as u64));
+}
+
+#[test]
 fn streamed_size_above_the_cap_is_refused() {
-    let module = hello_module();
-    let server = Server::start(Reply {
-        status: 200,
-        body: module.clone(),
-        chunked: true,
-    });
-    let cache = tempfile::tempdir().unwrap();
-    let cap = module.len() as u64 - 1;
-    let src = UrlSource::new(server.url(), &sha256_hex(&module))
-        .unwrap()
-        .with_cache_dir(cache.path())
-        .with_max_bytes(cap);
-    match load(&src) {
-        Err(Error::ModuleTooLarge { limit, size, .. }) => {
-            assert_eq!(limit, cap);
-            assert_eq!(size, None, "a chunked body declares no size");
-        }
-        other => panic!("expected ModuleTooLarge, got {other:?}"),
-    }
-    assert!(cache_files(cache.path()).is_empty());
+    // A chunked body declares no size.
+    refused_above_the_cap(true, None);
 }
 
 #[test]
@@ -309,10 +304,7 @@ fn a_module_exactly_at_the_cap_loads() {
             chunked,
         });
         let cache = tempfile::tempdir().unwrap();
-        let src = UrlSource::new(server.url(), &sha256_hex(&module))
-            .unwrap()
-            .with_cache_dir(cache.path())
-            .with_max_bytes(module.len() as u64);
+        let src = pinned(&server, &module, cache.path()).with_max_bytes(module.len() as u64);
         assert_eq!(
             run_stdout(&load(&src).unwrap()),
             GREETING,
@@ -326,9 +318,7 @@ fn a_corrupted_cache_entry_is_discarded_and_fetched_again() {
     let module = hello_module();
     let server = Server::start(Reply::ok(module.clone()));
     let cache = tempfile::tempdir().unwrap();
-    let src = UrlSource::new(server.url(), &sha256_hex(&module))
-        .unwrap()
-        .with_cache_dir(cache.path());
+    let src = pinned(&server, &module, cache.path());
     load(&src).unwrap();
     assert_eq!(server.hits(), 1);
     let entry = src.cache_path().unwrap();
@@ -361,9 +351,7 @@ fn a_verified_cache_entry_is_used_when_the_server_is_gone() {
     let module = hello_module();
     let mut server = Server::start(Reply::ok(module.clone()));
     let cache = tempfile::tempdir().unwrap();
-    let src = UrlSource::new(server.url(), &sha256_hex(&module))
-        .unwrap()
-        .with_cache_dir(cache.path());
+    let src = pinned(&server, &module, cache.path());
     load(&src).unwrap();
     server.shut_down();
     assert_eq!(server.hits(), 1);
@@ -392,9 +380,7 @@ fn http_404_is_a_fetch_error_with_its_status() {
         chunked: false,
     });
     let cache = tempfile::tempdir().unwrap();
-    let src = UrlSource::new(server.url(), &sha256_hex(&module))
-        .unwrap()
-        .with_cache_dir(cache.path());
+    let src = pinned(&server, &module, cache.path());
     match load(&src) {
         Err(
             e @ Error::Fetch {
@@ -453,9 +439,7 @@ fn an_unwritable_cache_is_a_cache_error() {
     // A file where the cache directory should be.
     let blocker = cache.path().join("not-a-dir");
     std::fs::write(&blocker, b"").unwrap();
-    let src = UrlSource::new(server.url(), &sha256_hex(&module))
-        .unwrap()
-        .with_cache_dir(&blocker);
+    let src = pinned(&server, &module, &blocker);
     assert!(
         matches!(load(&src), Err(Error::ModuleCache { .. })),
         "{:?}",

@@ -226,17 +226,9 @@ fn x264_with_rate_control_and_b_frames_is_identical() {
 #[test]
 fn png_still_is_identical() {
     let b = Both::new();
-    b.run(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=160x120",
-        "-frames:v",
-        "1",
-        "-c:v",
-        "png",
-        "out.png",
-    ]);
+    b.run(&words(
+        "-f lavfi -i testsrc2=size=160x120 -frames:v 1 -c:v png out.png",
+    ));
     let png = b.assert_identical("out.png");
     assert_eq!(&png[1..4], b"PNG");
 }
@@ -245,21 +237,7 @@ fn png_still_is_identical() {
 fn png_still_after_scaling_is_identical() {
     // swscale (bicubic down-scale) on its C path, into a palette-free rgb24 PNG.
     let b = Both::new();
-    b.run(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=320x240",
-        "-frames:v",
-        "1",
-        "-vf",
-        "scale=150:100",
-        "-c:v",
-        "png",
-        "-pix_fmt",
-        "rgb24",
-        "out.png",
-    ]);
+    b.run(&words("-f lavfi -i testsrc2=size=320x240 -frames:v 1 -vf scale=150:100 -c:v png -pix_fmt rgb24 out.png"));
     b.assert_identical("out.png");
 }
 
@@ -267,21 +245,7 @@ fn png_still_after_scaling_is_identical() {
 fn mjpeg_still_is_identical() {
     let b = Both::new();
     // bitexact: the encoder's "Lavc…" COM segment.
-    b.run(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=160x120",
-        "-frames:v",
-        "1",
-        "-c:v",
-        "mjpeg",
-        "-q:v",
-        "3",
-        "-flags:v",
-        "+bitexact",
-        "out.jpg",
-    ]);
+    b.run(&words("-f lavfi -i testsrc2=size=160x120 -frames:v 1 -c:v mjpeg -q:v 3 -flags:v +bitexact out.jpg"));
     let jpg = b.assert_identical("out.jpg");
     assert_eq!(&jpg[..2], &[0xff, 0xd8]);
 }
@@ -292,17 +256,7 @@ fn mjpeg_still_is_identical() {
 fn pcm_wav_is_identical() {
     let b = Both::new();
     // bitexact: the wav muxer's LIST/INFO "ISFT Lavf…" chunk.
-    b.run(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=1000:sample_rate=48000:duration=1",
-        "-c:a",
-        "pcm_s16le",
-        "-fflags",
-        "+bitexact",
-        "out.wav",
-    ]);
+    b.run(&words("-f lavfi -i sine=frequency=1000:sample_rate=48000:duration=1 -c:a pcm_s16le -fflags +bitexact out.wav"));
     let wav = b.assert_identical("out.wav");
     assert!(wav.len() > 96_000);
 }
@@ -311,23 +265,7 @@ fn pcm_wav_is_identical() {
 fn flac_is_identical() {
     let b = Both::new();
     // bitexact: the VORBIS_COMMENT vendor string and the muxer's tags.
-    b.run(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:sample_rate=44100:duration=1",
-        "-af",
-        "volume=0.5",
-        "-c:a",
-        "flac",
-        "-compression_level",
-        "8",
-        "-fflags",
-        "+bitexact",
-        "-flags:a",
-        "+bitexact",
-        "out.flac",
-    ]);
+    b.run(&words("-f lavfi -i sine=frequency=440:sample_rate=44100:duration=1 -af volume=0.5 -c:a flac -compression_level 8 -fflags +bitexact -flags:a +bitexact out.flac"));
     let flac = b.assert_identical("out.flac");
     assert_eq!(&flac[..4], b"fLaC");
 }
@@ -343,30 +281,7 @@ fn h264_input() -> Vec<u8> {
         ffmpeg_ok(
             &rt,
             &fs,
-            &[
-                "-hide_banner",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=duration=1:size=160x120:rate=25",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=440:duration=1",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "fast",
-                "-bf",
-                "2",
-                "-pix_fmt",
-                "yuv420p",
-                "-c:a",
-                "aac",
-                "-b:a",
-                "64k",
-                "/in.mp4",
-            ],
+            &words("-hide_banner -f lavfi -i testsrc2=duration=1:size=160x120:rate=25 -f lavfi -i sine=frequency=440:duration=1 -c:v libx264 -preset fast -bf 2 -pix_fmt yuv420p -c:a aac -b:a 64k /in.mp4"),
         );
         fs.read("/in.mp4").unwrap()
     })
@@ -377,15 +292,7 @@ fn h264_input() -> Vec<u8> {
 fn h264_decode_to_framemd5_is_identical() {
     let b = Both::new();
     b.input("in.mp4", &h264_input());
-    b.run(&[
-        "-i",
-        "in.mp4",
-        "-map",
-        "0:v",
-        "-f",
-        "framemd5",
-        "out.framemd5",
-    ]);
+    b.run(&words("-i in.mp4 -map 0:v -f framemd5 out.framemd5"));
     let text = b.assert_identical("out.framemd5");
     let frames = String::from_utf8_lossy(&text)
         .lines()
@@ -398,9 +305,9 @@ fn h264_decode_to_framemd5_is_identical() {
 fn h264_decode_to_rawvideo_is_identical() {
     let b = Both::new();
     b.input("in.mp4", &h264_input());
-    b.run(&[
-        "-i", "in.mp4", "-map", "0:v", "-f", "rawvideo", "-pix_fmt", "yuv420p", "out.yuv",
-    ]);
+    b.run(&words(
+        "-i in.mp4 -map 0:v -f rawvideo -pix_fmt yuv420p out.yuv",
+    ));
     let raw = b.assert_identical("out.yuv");
     assert_eq!(raw.len(), 160 * 120 * 3 / 2 * 25);
 }
@@ -412,19 +319,10 @@ fn flac_decode_to_framemd5_is_identical() {
     ffmpeg_ok(
         &runtime(),
         &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=duration=1",
-            "-c:a",
-            "flac",
-            "/in.flac",
-        ],
+        &words("-hide_banner -f lavfi -i sine=duration=1 -c:a flac /in.flac"),
     );
     b.input("in.flac", &fs.read("/in.flac").unwrap());
-    b.run(&["-i", "in.flac", "-f", "framemd5", "out.framemd5"]);
+    b.run(&words("-i in.flac -f framemd5 out.framemd5"));
     b.assert_identical("out.framemd5");
 }
 
@@ -435,17 +333,7 @@ fn mp4_to_mkv_stream_copy_is_identical() {
     let b = Both::new();
     b.input("in.mp4", &h264_input());
     // bitexact: Matroska's random segment/track UIDs and "Lavf…" app strings.
-    b.run(&[
-        "-i",
-        "in.mp4",
-        "-map",
-        "0",
-        "-c",
-        "copy",
-        "-fflags",
-        "+bitexact",
-        "out.mkv",
-    ]);
+    b.run(&words("-i in.mp4 -map 0 -c copy -fflags +bitexact out.mkv"));
     b.assert_identical("out.mkv");
 }
 
@@ -459,20 +347,10 @@ fn mkv_to_mp4_stream_copy_is_identical() {
     ffmpeg_ok(
         &runtime(),
         &fs,
-        &["-hide_banner", "-i", "/in.mp4", "-c", "copy", "/in.mkv"],
+        &words("-hide_banner -i /in.mp4 -c copy /in.mkv"),
     );
     b.input("in.mkv", &fs.read("/in.mkv").unwrap());
-    b.run(&[
-        "-i",
-        "in.mkv",
-        "-map",
-        "0",
-        "-c",
-        "copy",
-        "-fflags",
-        "+bitexact",
-        "out.mp4",
-    ]);
+    b.run(&words("-i in.mkv -map 0 -c copy -fflags +bitexact out.mp4"));
     b.assert_identical("out.mp4");
 }
 

@@ -14,6 +14,9 @@
 //!   `-hls_segment_filename`, `-segment_list`, `-dump_attachment`) are
 //!   rewritten to the same mirror, so FFmpeg writes them in memory.
 //!
+//! File names inside filter graphs ([`super::filtergraph`]) and concat lists
+//! ([`super::concat_list`]) are mapped too, or refused ([`Refusal::Unmapped`]).
+//!
 //! After FFmpeg exits 0, every file under [`HOST_ROOT`] that is new or was
 //! changed by the run is exported to the host path it mirrors, each one
 //! atomically (a temporary sibling renamed into place). That covers
@@ -28,6 +31,9 @@
 //! `-` / `pipe:` / `pipe:1` as output go to our stdout; `-` / `pipe:` /
 //! `pipe:0` as input read our stdin (all of it, before the run).
 
+use super::concat_list;
+use super::filtergraph::{self, Direction};
+use super::live::LiveText;
 use super::{EXIT_ABNORMAL, EXIT_SETUP};
 use afmpeg::progress::ProgressFn;
 use afmpeg::{Error, Filesystem, Limits, Output, Progress, RunOptions, Runtime, Tool};
@@ -226,9 +232,6 @@ const PROTOCOLS: &[&str] = &[
     "zmq",
 ];
 
-/// Input formats whose "file name" is not a file (`-f lavfi -i testsrc`).
-const NON_FILE_FORMATS: &[&str] = &["lavfi"];
-
 /// A command-line problem found before FFmpeg runs.
 #[derive(Debug)]
 pub enum Refusal {
@@ -238,12 +241,17 @@ pub enum Refusal {
     /// FFmpeg itself would refuse (an existing output without `-y`): the
     /// message is FFmpeg's, the exit code 1.
     Ffmpeg(String),
+    /// A host file named inside a filter graph or a concat list cannot be
+    /// given to FFmpeg (it does not exist, or its name cannot be mirrored):
+    /// running anyway would make FFmpeg look for the wrong file. Exit
+    /// [`EXIT_SETUP`].
+    Unmapped(String),
 }
 
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Refusal::Setup(m) | Refusal::Ffmpeg(m) => f.write_str(m),
+            Refusal::Setup(m) | Refusal::Ffmpeg(m) | Refusal::Unmapped(m) => f.write_str(m),
         }
     }
 }
@@ -312,6 +320,15 @@ pub fn guest_path(host: &Path) -> Result<String, Refusal> {
         .to_str()
         .ok_or_else(|| Refusal::Setup(format!("{}: path is not UTF-8", host.display())))?;
     Ok(format!("{HOST_ROOT}{s}"))
+}
+
+/// Whether the file at `host` is a concat list FFmpeg recognises by its
+/// first line (`ffconcat version 1.0`).
+fn is_ffconcat(host: &Path) -> bool {
+    let mut head = [0u8; concat_list::MAGIC.len()];
+    std::fs::File::open(host)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| head == concat_list::MAGIC)
 }
 
 /// Whether a file name is an image-sequence (`%03d`) or glob pattern.
@@ -450,10 +467,15 @@ impl Invocation {
                     format = Some(value.clone());
                     value.clone()
                 }
-                (
-                    Tool::Ffmpeg,
-                    "filter_script" | "filter_complex_script" | "attach" | "hls_key_info_file",
-                ) => self.map_input(value, None, base)?,
+                (Tool::Ffmpeg, "filter_script" | "filter_complex_script") => {
+                    self.map_filter_script(value, base)?
+                }
+                (Tool::Ffmpeg, "attach" | "hls_key_info_file") => {
+                    self.map_input(value, None, base)?
+                }
+                (Tool::Ffmpeg, "vf" | "af" | "filter" | "filter_complex" | "lavfi") => {
+                    self.map_graph(value, base)?
+                }
                 (Tool::Ffmpeg, "progress") => {
                     self.own_progress = true;
                     self.map_output(value, base, false)?
@@ -497,8 +519,8 @@ impl Invocation {
         format: Option<&str>,
         base: &Path,
     ) -> Result<String, Refusal> {
-        if format.is_some_and(|f| NON_FILE_FORMATS.contains(&f)) {
-            return Ok(value.to_owned());
+        if format == Some("lavfi") {
+            return self.map_graph(value, base);
         }
         let (file_prefix, path) = match classify(value) {
             Target::Pipe(None | Some(0)) => {
@@ -510,7 +532,10 @@ impl Invocation {
         };
         let host = absolute(base, Path::new(path));
         let guest = guest_path(&host)?;
-        if host.exists() {
+        if host.is_file() && (format == Some("concat") || (format.is_none() && is_ffconcat(&host)))
+        {
+            self.map_concat_list(&host, &guest, path)?;
+        } else if host.exists() {
             import(&self.fs, &host, &guest)?;
         } else if is_pattern(path) {
             self.import_matching(&host)?;
@@ -524,6 +549,128 @@ impl Invocation {
         } else {
             guest
         })
+    }
+
+    /// A filter graph with the host files its filters name mapped: inputs
+    /// imported, outputs mirrored; see [`filtergraph`].
+    fn map_graph(&mut self, graph: &str, base: &Path) -> Result<String, Refusal> {
+        let mapped = filtergraph::rewrite(graph, |file| {
+            let unmapped = |why: &str| {
+                Refusal::Unmapped(format!(
+                    "filter {}: {}={}: {why}",
+                    file.filter, file.option, file.value
+                ))
+            };
+            match (classify(&file.value), file.direction) {
+                (Target::Path { .. }, Direction::Input) => {
+                    let host = absolute(base, Path::new(&file.value));
+                    if !host.exists() {
+                        return Err(unmapped("no such file"));
+                    }
+                    let guest = guest_path(&host)?;
+                    import(&self.fs, &host, &guest)?;
+                    self.remember(&guest, &file.value);
+                    Ok(guest)
+                }
+                (Target::Path { .. }, Direction::Output) => {
+                    self.map_output(&file.value, base, false)
+                }
+                (Target::Pipe(_), _) => Err(unmapped("standard streams cannot be mapped here")),
+                (Target::Other, _) => Ok(file.value.clone()),
+            }
+        })?;
+        // A graph FFmpeg cannot parse is passed on for FFmpeg to report.
+        Ok(mapped.unwrap_or_else(|| graph.to_owned()))
+    }
+
+    /// A `-filter_script` / `-filter_complex_script` file: imported, or,
+    /// when its graph names files, written rewritten at its mirror path.
+    fn map_filter_script(&mut self, value: &str, base: &Path) -> Result<String, Refusal> {
+        let Target::Path { path, .. } = classify(value) else {
+            return self.map_input(value, None, base);
+        };
+        let host = absolute(base, Path::new(path));
+        let Ok(script) = std::fs::read_to_string(&host) else {
+            return self.map_input(value, None, base);
+        };
+        let mapped = self.map_graph(&script, base)?;
+        if mapped == script {
+            return self.map_input(value, None, base);
+        }
+        let guest = guest_path(&host)?;
+        self.write_guest(&guest, mapped.as_bytes())?;
+        self.remember(&guest, path);
+        Ok(guest)
+    }
+
+    /// A concat-demuxer list at `host`: each file it names is imported at
+    /// its mirror path (relative names then resolve, from the list's mirror,
+    /// to the mirrors of the files they name, and stay "safe" names for
+    /// the demuxer); absolute names are rewritten to their mirrors, and the
+    /// list is then written rewritten at `guest`.
+    fn map_concat_list(&mut self, host: &Path, guest: &str, written: &str) -> Result<(), Refusal> {
+        let text = std::fs::read(host)
+            .map_err(|e| Refusal::Setup(format!("cannot read input {written}: {e}")))?;
+        let Ok(text) = String::from_utf8(text) else {
+            return Err(Refusal::Unmapped(format!(
+                "concat list {written}: not UTF-8 text"
+            )));
+        };
+        let dir = host.parent().unwrap_or(Path::new("/"));
+        let entries = concat_list::entries(&text);
+        let mut new_paths = Vec::with_capacity(entries.len());
+        for entry in &entries {
+            let unmapped = |why: &str| {
+                Refusal::Unmapped(format!(
+                    "concat list {written}, line {}: {}: {why}",
+                    entry.line, entry.path
+                ))
+            };
+            let (file_prefix, path) = match classify(&entry.path) {
+                Target::Path { file_prefix, path } => (file_prefix, path),
+                Target::Other => {
+                    new_paths.push(entry.path.clone());
+                    continue;
+                }
+                Target::Pipe(_) => return Err(unmapped("standard streams cannot be mapped here")),
+            };
+            let relative = Path::new(path).is_relative();
+            if relative
+                && path.split('/').filter(|c| *c == "..").count() >= dir.components().count()
+            {
+                return Err(unmapped("climbs above the root"));
+            }
+            let file = absolute(dir, Path::new(path));
+            if !file.exists() {
+                return Err(unmapped("no such file"));
+            }
+            let file_guest = guest_path(&file)?;
+            import(&self.fs, &file, &file_guest)?;
+            self.remember(&file_guest, &file.display().to_string());
+            new_paths.push(match (relative, file_prefix) {
+                (true, _) => entry.path.clone(),
+                (false, true) => format!("file:{file_guest}"),
+                (false, false) => file_guest,
+            });
+        }
+        let rewritten = concat_list::rewrite(&text, &entries, &new_paths);
+        if rewritten == text {
+            import(&self.fs, host, guest)
+        } else {
+            self.write_guest(guest, rewritten.as_bytes())
+        }
+    }
+
+    /// Writes `data` at `guest`, creating its directories.
+    fn write_guest(&self, guest: &str, data: &[u8]) -> Result<(), Refusal> {
+        if let Some((dir, _)) = guest.rsplit_once('/') {
+            self.fs
+                .create_dir_all(dir)
+                .map_err(|e| Refusal::Setup(e.to_string()))?;
+        }
+        self.fs
+            .write(guest, data)
+            .map_err(|e| Refusal::Setup(e.to_string()))
     }
 
     /// Imports the files of `pattern`'s directory that may match it.
@@ -698,16 +845,37 @@ impl Invocation {
 
     /// FFmpeg's text with guest paths shown as the user wrote them.
     pub fn humanize(&self, text: &[u8]) -> Vec<u8> {
+        self.humanizer().humanize(text)
+    }
+
+    /// What [`humanize`](Invocation::humanize) does, detached from the
+    /// invocation (for a live stream on another thread).
+    pub fn humanizer(&self) -> Humanizer {
+        let mut renames = self.renames.clone();
+        renames.sort_by_key(|(guest, _)| std::cmp::Reverse(guest.len()));
+        Humanizer { renames }
+    }
+}
+
+/// Rewrites guest paths in FFmpeg's messages to the names the user wrote.
+#[derive(Debug, Clone)]
+pub struct Humanizer {
+    /// Guest path and the user's name, longest guest path first.
+    renames: Vec<(String, String)>,
+}
+
+impl Humanizer {
+    /// `text` with each guest path replaced by the user's name for it, and
+    /// any other path under [`HOST_ROOT`] by its host path.
+    pub fn humanize(&self, text: &[u8]) -> Vec<u8> {
         let Ok(s) = std::str::from_utf8(text) else {
             return text.to_vec();
         };
         if !s.contains(HOST_ROOT) {
             return text.to_vec();
         }
-        let mut renames: Vec<&(String, String)> = self.renames.iter().collect();
-        renames.sort_by_key(|(guest, _)| std::cmp::Reverse(guest.len()));
         let mut s = s.to_owned();
-        for (guest, written) in renames {
+        for (guest, written) in &self.renames {
             s = s.replace(guest.as_str(), written);
         }
         s.replace(&format!("{HOST_ROOT}/"), "/").into_bytes()
@@ -810,9 +978,15 @@ fn describe(p: &Progress) -> String {
 /// Reports a runtime error (trap, limit, cancellation) or a setup error;
 /// returns the exit code.
 pub fn report_error(e: &Error) -> i32 {
+    report_run_error(e, false)
+}
+
+/// [`report_error`], without repeating the stderr tail when FFmpeg's
+/// stderr was already shown live.
+fn report_run_error(e: &Error, stderr_shown: bool) -> i32 {
     match e {
         Error::Trap { .. } | Error::Limit { .. } | Error::Cancelled { .. } | Error::Panic(_) => {
-            if let Some(tail) = e.stderr_tail().filter(|t| !t.is_empty()) {
+            if let Some(tail) = e.stderr_tail().filter(|t| !t.is_empty() && !stderr_shown) {
                 eprintln!(
                     "{}",
                     last_lines(&collapse_carriage_returns(tail), FAILURE_TAIL_LINES)
@@ -869,6 +1043,10 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
             eprintln!("afmpeg: {m}");
             return EXIT_SETUP;
         }
+        Err(Refusal::Unmapped(m)) => {
+            eprintln!("afmpeg: cannot map {m}");
+            return EXIT_SETUP;
+        }
         Err(Refusal::Ffmpeg(m)) => {
             eprintln!("{m}");
             return 1;
@@ -887,21 +1065,40 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         }
         options.stdin = Some(data.into());
     }
-    let bar = (tool == Tool::Ffmpeg && !inv.own_progress && std::io::stderr().is_terminal())
+    let terminal = std::io::stderr().is_terminal();
+    let bar = (tool == Tool::Ffmpeg && !inv.own_progress && terminal)
         .then(|| progress_bar(ProgressDrawTarget::stderr()));
     if let Some(pb) = &bar {
         options.progress = Some(progress_callback(pb.clone()));
     }
+    // Without a progress bar, FFmpeg's stderr goes out as it is written
+    // (its status line included), like native ffmpeg's; stdout always does.
+    let live_stderr = bar
+        .is_none()
+        .then(|| LiveText::new(inv.humanizer(), std::io::stderr()));
+    if let Some(live) = &live_stderr {
+        options.stderr_sink = Some(live.sink());
+    }
+    options.stdout_sink = Some(Arc::new(|chunk: &[u8]| {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(chunk);
+        let _ = out.flush();
+    }));
 
     let result = runtime.run_tool(tool, &inv.fs, &inv.args, &options);
     if let Some(pb) = &bar {
         pb.finish_and_clear();
     }
+    if let Some(live) = &live_stderr {
+        live.finish();
+    }
     let out = match result {
         Ok(out) => out,
-        Err(e) => return report_error(&e),
+        Err(e) => return report_run_error(&e, live_stderr.is_some()),
     };
-    show_output(&inv, &out, bar.is_some());
+    if bar.is_some() {
+        show_tidied_stderr(&inv, &out);
+    }
     if !out.success() {
         return out.exit_code;
     }
@@ -911,36 +1108,29 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
             eprintln!("{m}");
             1
         }
-        Err(Refusal::Setup(m)) => {
+        Err(Refusal::Setup(m) | Refusal::Unmapped(m)) => {
             eprintln!("afmpeg: {m}");
             1
         }
     }
 }
 
-/// Writes the tool's stdout to ours, and its stderr to ours: unchanged
-/// when `terminal` is false, tidied (and only its tail after a failure)
-/// when a progress bar stood in for FFmpeg's status line.
-fn show_output(inv: &Invocation, out: &Output, terminal: bool) {
+/// Writes the tool's stderr to ours after a run that a progress bar stood
+/// for: tidied (the status lines collapsed), and only its tail after a
+/// failure.
+fn show_tidied_stderr(inv: &Invocation, out: &Output) {
     let stderr = inv.humanize(&out.stderr);
     let mut err = std::io::stderr().lock();
-    if terminal {
-        let text = collapse_carriage_returns(&String::from_utf8_lossy(&stderr));
-        let shown = if out.success() {
-            text.trim_end()
-        } else {
-            last_lines(&text, FAILURE_TAIL_LINES)
-        };
-        if !shown.is_empty() {
-            let _ = writeln!(err, "{shown}");
-        }
+    let text = collapse_carriage_returns(&String::from_utf8_lossy(&stderr));
+    let shown = if out.success() {
+        text.trim_end()
     } else {
-        let _ = err.write_all(&stderr);
+        last_lines(&text, FAILURE_TAIL_LINES)
+    };
+    if !shown.is_empty() {
+        let _ = writeln!(err, "{shown}");
     }
     let _ = err.flush();
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(&out.stdout);
-    let _ = stdout.flush();
 }
 
 #[cfg(test)]
@@ -1024,5 +1214,158 @@ mod tests {
             inv.humanize(format!("to '{guest}':").as_bytes()),
             b"to 'out.mp4':"
         );
+    }
+
+    #[test]
+    fn filter_files_are_imported_and_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let srt = b"1\n00:00:00,000 --> 00:00:01,000\nhi\n";
+        std::fs::write(dir.path().join("my subs.srt"), srt).unwrap();
+        let inv = Invocation::prepare(
+            Tool::Ffmpeg,
+            &argv(&[
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=d=1",
+                "-vf",
+                "scale=160:-2,subtitles='my subs.srt':force_style='Fontsize=20'",
+                "-filter_complex",
+                "[0:v]psnr=stats_file=psnr.log",
+                "out.mp4",
+            ]),
+            dir.path(),
+        )
+        .unwrap();
+        let guest = guest_path(&dir.path().join("my subs.srt")).unwrap();
+        let escaped = guest.replace(' ', "\\\\\\ ");
+        assert_eq!(
+            inv.args[5],
+            format!("scale=160:-2,subtitles={escaped}:force_style=Fontsize\\\\=20")
+        );
+        assert_eq!(inv.fs.read(&guest).unwrap(), srt, "imported");
+        let log = guest_path(&dir.path().join("psnr.log")).unwrap();
+        assert_eq!(inv.args[7], format!("[0:v]psnr=stats_file={log}"));
+        assert_eq!(
+            inv.humanize(format!("Unable to open {guest}").as_bytes()),
+            b"Unable to open my subs.srt"
+        );
+        // lavfi input graphs too.
+        let inv = Invocation::prepare(
+            Tool::Ffmpeg,
+            &argv(&["-f", "lavfi", "-i", "amovie=my subs.srt", "-f", "null", "-"]),
+            dir.path(),
+        )
+        .unwrap();
+        assert_eq!(inv.args[3], format!("amovie={escaped}"));
+
+        // Filter scripts: rewritten in memory when they name files, the
+        // host script untouched; imported as they are otherwise.
+        std::fs::write(dir.path().join("g.txt"), "amovie='my subs.srt' [a]").unwrap();
+        std::fs::write(dir.path().join("plain.txt"), "scale=2:2").unwrap();
+        let inv = Invocation::prepare(
+            Tool::Ffmpeg,
+            &argv(&[
+                "-filter_complex_script",
+                "g.txt",
+                "-filter_script:v",
+                "plain.txt",
+                "o.mp4",
+            ]),
+            dir.path(),
+        )
+        .unwrap();
+        let script = guest_path(&dir.path().join("g.txt")).unwrap();
+        assert_eq!(inv.args[1], script);
+        assert_eq!(
+            String::from_utf8(inv.fs.read(&script).unwrap()).unwrap(),
+            format!("amovie={escaped}[a]")
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("g.txt")).unwrap(),
+            "amovie='my subs.srt' [a]"
+        );
+        let plain = guest_path(&dir.path().join("plain.txt")).unwrap();
+        assert_eq!(inv.args[3], plain);
+        assert_eq!(inv.fs.read(&plain).unwrap(), b"scale=2:2");
+    }
+
+    #[test]
+    fn missing_filter_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Invocation::prepare(
+            Tool::Ffmpeg,
+            &argv(&["-i", "in.mp4", "-vf", "subtitles=nope.srt", "out.mp4"]),
+            dir.path(),
+        );
+        match r {
+            Err(Refusal::Unmapped(m)) => {
+                assert_eq!(m, "filter subtitles: filename=nope.srt: no such file")
+            }
+            other => panic!("expected Unmapped, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn concat_lists_import_their_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let clips = dir.path().join("clips");
+        std::fs::create_dir(&clips).unwrap();
+        std::fs::write(clips.join("a.mp4"), b"A").unwrap();
+        std::fs::write(dir.path().join("b.mp4"), b"B").unwrap();
+        let abs_b = dir.path().join("b.mp4");
+        let list = format!("# two\nfile a.mp4\nfile '{}'\n", abs_b.display());
+        std::fs::write(clips.join("list.txt"), &list).unwrap();
+        let inv = Invocation::prepare(
+            Tool::Ffmpeg,
+            &argv(&[
+                "-f",
+                "concat",
+                "-safe",
+                "0",
+                "-i",
+                "clips/list.txt",
+                "out.mp4",
+            ]),
+            dir.path(),
+        )
+        .unwrap();
+        let guest_list = guest_path(&clips.join("list.txt")).unwrap();
+        assert_eq!(inv.args[5], guest_list);
+        assert_eq!(
+            inv.fs
+                .read(&guest_path(&clips.join("a.mp4")).unwrap())
+                .unwrap(),
+            b"A"
+        );
+        let guest_b = guest_path(&abs_b).unwrap();
+        assert_eq!(inv.fs.read(&guest_b).unwrap(), b"B");
+        // The relative name stays (it resolves from the list's mirror); the
+        // absolute one becomes its mirror.
+        assert_eq!(
+            String::from_utf8(inv.fs.read(&guest_list).unwrap()).unwrap(),
+            format!("# two\nfile a.mp4\nfile {guest_b}\n")
+        );
+
+        // A missing file is refused with the list's line.
+        std::fs::write(
+            clips.join("bad.txt"),
+            "ffconcat version 1.0\nfile gone.mp4\n",
+        )
+        .unwrap();
+        // Recognised by its first line, without -f concat.
+        match Invocation::prepare(
+            Tool::Ffmpeg,
+            &argv(&["-i", "clips/bad.txt", "o.mp4"]),
+            dir.path(),
+        ) {
+            Err(Refusal::Unmapped(m)) => {
+                assert_eq!(
+                    m,
+                    "concat list clips/bad.txt, line 2: gone.mp4: no such file"
+                )
+            }
+            other => panic!("expected Unmapped, got {other:?}"),
+        }
     }
 }

@@ -1,7 +1,10 @@
 //! The `afmpeg` command line.
 
 pub mod batch;
+pub mod concat_list;
 pub mod ffmpeg;
+pub mod filtergraph;
+pub mod live;
 pub mod probe;
 pub mod run;
 

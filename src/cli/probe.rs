@@ -1,4 +1,4 @@
-//! `afmpeg probe FILE [--json]`: what a media file contains.
+//! `afmpeg probe FILE [--json | --ffprobe-json]`: what a media file contains.
 
 use super::ffmpeg::{absolute, cli_limits, guest_path, import, last_lines, report_error};
 use super::EXIT_SETUP;
@@ -12,9 +12,13 @@ use std::path::PathBuf;
 /// Arguments of `afmpeg probe`.
 #[derive(Debug, Args)]
 pub struct ProbeArgs {
-    /// Print ffprobe's JSON (format, streams, chapters) instead of a summary.
-    #[arg(long)]
+    /// Print the typed media info as JSON (afmpeg's `MediaInfo`: format,
+    /// streams, chapters) instead of a summary.
+    #[arg(long, conflicts_with = "ffprobe_json")]
     pub json: bool,
+    /// Print ffprobe's own JSON, unchanged but for the file name.
+    #[arg(long)]
+    pub ffprobe_json: bool,
     /// The media file.
     pub file: PathBuf,
 }
@@ -55,15 +59,27 @@ pub fn main(args: ProbeArgs) -> i32 {
         eprintln!("afmpeg: cannot probe {file}: {}", last_lines(&why, 1));
         return out.exit_code;
     }
-    let text = if args.json {
+    let text = if args.ffprobe_json {
         out.stdout_text().replace(&guest, &file)
     } else {
-        match MediaInfo::from_json_bytes(&out.stdout) {
-            Ok(info) => summary(&file, &info),
+        let mut info = match MediaInfo::from_json_bytes(&out.stdout) {
+            Ok(info) => info,
             Err(e) => {
                 eprintln!("afmpeg: cannot probe {file}: {e}");
                 return 1;
             }
+        };
+        if args.json {
+            info.format.filename = file;
+            match serde_json::to_string_pretty(&info) {
+                Ok(json) => json + "\n",
+                Err(e) => {
+                    eprintln!("afmpeg: cannot print {}: {e}", args.file.display());
+                    return 1;
+                }
+            }
+        } else {
+            summary(&file, &info)
         }
     };
     let mut stdout = std::io::stdout().lock();

@@ -25,6 +25,13 @@ pub fn runtime() -> Runtime {
     .clone()
 }
 
+/// The words of a command line written as one string (`"-f lavfi -i
+/// testsrc=d=1 /out.mp4"`), for argument lists without spaces inside an
+/// argument.
+pub fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
 /// `args` as owned strings.
 pub fn argv(args: &[&str]) -> Vec<String> {
     args.iter().map(|s| s.to_string()).collect()
@@ -51,6 +58,19 @@ pub fn ffmpeg_ok_with(rt: &Runtime, fs: &Filesystem, args: &[&str], opts: &RunOp
         out.exit_code,
         out.stderr_text()
     );
+    out
+}
+
+/// After a job that failed, was stopped by a limit or was cancelled: the
+/// same runtime runs a normal job on `fs` that succeeds, and its output
+/// (`/next.mp4`) has every frame.
+pub fn next_job_succeeds(rt: &Runtime, fs: &Filesystem) -> Output {
+    let out = ffmpeg_ok(
+        rt,
+        fs,
+        &words("-hide_banner -f lavfi -i testsrc=duration=0.4:size=64x48:rate=10 -c:v libx264 -preset ultrafast /next.mp4"),
+    );
+    assert_eq!(count_video_frames(rt, fs, "/next.mp4"), 4);
     out
 }
 
@@ -158,6 +178,21 @@ pub fn exclusive() -> std::sync::RwLockWriteGuard<'static, ()> {
 /// See [`exclusive`].
 pub fn shared() -> std::sync::RwLockReadGuard<'static, ()> {
     TIMING.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What most guest tests start with: the [`shared`] guard (keep it for the
+/// whole test), the runtime and a fresh filesystem.
+pub fn shared_job() -> (std::sync::RwLockReadGuard<'static, ()>, Runtime, Filesystem) {
+    (shared(), runtime(), Filesystem::new())
+}
+
+/// [`shared_job`] for a test that measures time: with the [`exclusive`] guard.
+pub fn exclusive_job() -> (
+    std::sync::RwLockWriteGuard<'static, ()>,
+    Runtime,
+    Filesystem,
+) {
+    (exclusive(), runtime(), Filesystem::new())
 }
 
 static TIMING: std::sync::RwLock<()> = std::sync::RwLock::new(());

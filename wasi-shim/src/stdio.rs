@@ -168,15 +168,33 @@ struct CaptureBuf {
     dropped: u64,
 }
 
+/// Called with each chunk the guest writes, as it writes it.
+pub type Tee = Arc<dyn Fn(&[u8]) + Send + Sync>;
+
 /// An in-memory capture of a stream, shared between the context (which
 /// writes) and the embedder (which reads it during or after the run).
 ///
 /// At most `cap` bytes are kept; what comes after is counted and dropped,
 /// and the write that crossed the cap is reported so the run can be ended
 /// with a limit error when the embedder asked for that.
-#[derive(Debug, Clone, Default)]
+///
+/// A capture can also pass every chunk on, live, to a [`Tee`] (see
+/// [`Capture::with_tee`]): the embedder then both sees the stream while the
+/// guest runs and keeps the capped copy (the cap bounds memory, not what
+/// the tee is shown).
+#[derive(Clone, Default)]
 pub struct Capture {
     inner: Arc<Mutex<CaptureBuf>>,
+    tee: Option<Tee>,
+}
+
+impl fmt::Debug for Capture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Capture")
+            .field("inner", &self.inner)
+            .field("tee", &self.tee.is_some())
+            .finish()
+    }
 }
 
 impl Capture {
@@ -187,7 +205,26 @@ impl Capture {
                 cap,
                 ..Default::default()
             })),
+            tee: None,
         }
+    }
+
+    /// This capture, also passing each chunk to `tee` as it arrives (before
+    /// the cap: the tee sees every byte the guest wrote).
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use wasi_shim::stdio::Capture;
+    ///
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let s = seen.clone();
+    /// let capture = Capture::with_cap(1024)
+    ///     .with_tee(Arc::new(move |chunk: &[u8]| s.lock().unwrap().extend_from_slice(chunk)));
+    /// # let _ = &capture;
+    /// ```
+    pub fn with_tee(mut self, tee: Tee) -> Self {
+        self.tee = Some(tee);
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, CaptureBuf> {
@@ -195,6 +232,9 @@ impl Capture {
     }
 
     fn push(&self, data: &[u8]) -> OutputWrite {
+        if let Some(tee) = &self.tee {
+            tee(data);
+        }
         let mut b = self.lock();
         let room = b.cap.saturating_sub(b.data.len());
         let take = room.min(data.len());
@@ -230,5 +270,29 @@ impl Capture {
     /// Bytes that arrived after the cap was reached and were dropped.
     pub fn dropped(&self) -> u64 {
         self.lock().dropped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tee_sees_every_chunk_and_the_capture_keeps_its_cap() {
+        let seen = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+        let s = seen.clone();
+        let capture = Capture::with_cap(4)
+            .with_tee(Arc::new(move |c: &[u8]| s.lock().unwrap().push(c.to_vec())));
+        let mut out = Output::Capture(capture.clone());
+        assert_eq!(out.write(b"abc").unwrap(), OutputWrite::Written);
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [b"abc".to_vec()],
+            "live, before the run ends"
+        );
+        assert_eq!(out.write(b"def").unwrap(), OutputWrite::CapReached);
+        assert_eq!(*seen.lock().unwrap(), [b"abc".to_vec(), b"def".to_vec()]);
+        assert_eq!(capture.contents(), b"abcd");
+        assert_eq!(capture.dropped(), 2);
     }
 }
