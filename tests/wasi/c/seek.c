@@ -36,6 +36,19 @@ int main(void) {
     CHECK_EQ_U64("seek_does_not_extend", st.size, 10);
     n = xread(fd, buf, sizeof buf);
     CHECK_EQ_U64("read_past_eof_zero", n, 0);
+    /* Writing zero bytes there writes nothing: no extension, offset kept
+       (POSIX write(2): "no other results"). Found by the syscall_sequence
+       fuzz target, whose model wrongly extended the file. */
+    __wasi_size_t nw = 77;
+    __wasi_ciovec_t empty = {(const uint8_t *)"", 0};
+    EXPECT_OK("write_zero_past_eof", __wasi_fd_write(fd, &empty, 1, &nw));
+    CHECK_EQ_U64("write_zero_count", nw, 0);
+    EXPECT_OK("pwrite_zero_past_eof", __wasi_fd_pwrite(fd, &empty, 1, 5000, &nw));
+    CHECK_EQ_U64("pwrite_zero_count", nw, 0);
+    st = xfstat(fd);
+    CHECK_EQ_U64("zero_write_does_not_extend", st.size, 10);
+    EXPECT_OK("tell_after_zero_write", __wasi_fd_tell(fd, &pos));
+    CHECK_EQ_U64("zero_write_keeps_offset", pos, 100);
     xwrite(fd, "X", 1);
     st = xfstat(fd);
     CHECK_EQ_U64("write_past_eof_size", st.size, 101);
