@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust lint doc bench bench-wasi fuzz-smoke clean-guest-cache
+.PHONY: all setup build demo test test-rust lint doc bench bench-wasi fuzz-smoke clean-guest-cache soak
 
 all: build
 
@@ -21,6 +21,13 @@ build:
 ## The main job: an in-memory FFmpeg transcode, probed, with timings.
 demo: setup guest
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example demo
+
+## The long bad-media soak: 10,000 mutated files, each probed and decoded
+## to null with limits on (tests/soak.rs is the short CI variant).
+## SOAK_ARGS="--replay SEED" replays one case.
+SOAK_ARGS ?= --cases 10000
+soak: setup guest
+	AFMPEG_MODULE=$(GUEST_MODULE) nice $(CARGO) run --release --locked --example soak -- $(SOAK_ARGS)
 
 ## Every test: formatting, lints, docs, unit/integration/doc tests (the
 ## guest-dependent ones use the module built by `guest`), and the guest's
