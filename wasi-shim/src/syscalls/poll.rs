@@ -3,10 +3,11 @@
 //! Every in-memory file is always ready (reads and writes never block), so a
 //! poll with any fd subscription returns at once. Only a poll whose
 //! subscriptions are all clocks sleeps, until the earliest deadline — in
-//! slices, so that the embedder's interrupt flag can end the wait.
+//! slices, so that the embedder's interrupt flag can end the wait — and
+//! never past the run's own deadline, where it stops the guest.
 
 use crate::abi::{encode_event, event, size};
-use crate::ctx::{Abort, WasiCtx};
+use crate::ctx::{Abort, Limit, WasiCtx};
 use crate::errno::{Errno, Result};
 use crate::fd::FdKind;
 use crate::fs::tree::NodeKind;
@@ -88,17 +89,33 @@ pub fn poll_oneoff(
         // Only clocks: wait for the earliest.
         let wait = clocks.iter().map(|c| c.1).min().unwrap_or_default();
         if ctx.clocks.sleeps_for_real() {
-            let until = Instant::now() + wait;
+            let start = Instant::now();
+            // A sleep too long for an `Instant` ends at the deadline, if any.
+            let until = start.checked_add(wait);
             loop {
                 if ctx.interrupted() {
                     ctx.abort = Some(Abort::Interrupted);
                     return Ok(());
                 }
                 let now = Instant::now();
-                if now >= until {
+                if until.is_some_and(|u| now >= u) {
                     break;
                 }
-                std::thread::sleep((until - now).min(SLEEP_SLICE));
+                if let Some(d) = ctx.deadline {
+                    if now >= d {
+                        ctx.limit_hit.get_or_insert(Limit::Deadline);
+                        ctx.abort = Some(Abort::Limit(Limit::Deadline));
+                        return Ok(());
+                    }
+                }
+                let mut step = SLEEP_SLICE;
+                if let Some(u) = until {
+                    step = step.min(u - now);
+                }
+                if let Some(d) = ctx.deadline {
+                    step = step.min(d - now);
+                }
+                std::thread::sleep(step);
             }
         } else {
             ctx.clocks.advance(wait.as_nanos() as u64);
