@@ -25,9 +25,11 @@ demo: setup guest
 ## The long bad-media soak: 10,000 mutated files, each probed and decoded
 ## to null with limits on (tests/soak.rs is the short CI variant).
 ## SOAK_ARGS="--replay SEED" replays one case.
+## The dev profile is enough: the interpreter and every dependency are
+## optimised in it (see Cargo.toml), and it skips a fat-LTO release build.
 SOAK_ARGS ?= --cases 10000
 soak: setup guest
-	AFMPEG_MODULE=$(GUEST_MODULE) nice $(CARGO) run --release --locked --example soak -- $(SOAK_ARGS)
+	AFMPEG_MODULE=$(GUEST_MODULE) nice $(CARGO) run --locked --example soak -- $(SOAK_ARGS)
 
 ## Every test: formatting, lints, docs, unit/integration/doc tests (the
 ## guest-dependent ones use the module built by `guest`), and the guest's

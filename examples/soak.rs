@@ -8,8 +8,8 @@
 //! seed to replay it) and the rate; exits 1 if any case failed.
 //!
 //! ```text
-//! cargo run --release --locked --example soak -- --cases 10000
-//! cargo run --release --locked --example soak -- --replay 0x1234abcd5678ef90
+//! cargo run --locked --example soak -- --cases 10000
+//! cargo run --locked --example soak -- --replay 0x1234abcd5678ef90
 //! ```
 
 #[path = "../tests/support/soak.rs"]
