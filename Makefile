@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust lint doc bench bench-wasi fuzz-smoke clean-guest-cache soak
+.PHONY: all setup build demo test test-rust lint doc bench bench-wasi fuzz-smoke clean-guest-cache soak load
 
 all: build
 
@@ -30,6 +30,13 @@ demo: setup guest
 SOAK_ARGS ?= --cases 10000
 soak: setup guest
 	AFMPEG_MODULE=$(GUEST_MODULE) nice $(CARGO) run --locked --example soak -- $(SOAK_ARGS)
+
+## Load: eight workers on one Runtime for ten minutes, every outcome compared
+## with a single run, RSS sampled (tests/load.rs is the 500-sequential-jobs
+## check). LOAD_ARGS="--sequential 500" runs that one instead.
+LOAD_ARGS ?= --workers 8 --minutes 10
+load: setup guest
+	AFMPEG_MODULE=$(GUEST_MODULE) nice $(CARGO) run --locked --example load -- $(LOAD_ARGS)
 
 ## Every test: formatting, lints, docs, unit/integration/doc tests (the
 ## guest-dependent ones use the module built by `guest`), and the guest's
