@@ -58,7 +58,7 @@ pub struct ExecLimits {
     pub max_memory: Option<u64>,
     /// CPU budget in fuel units (roughly one per executed instruction).
     pub fuel: Option<u64>,
-    /// Wall-clock timeout.
+    /// Wall-clock timeout, time spent sleeping in `poll_oneoff` included.
     pub timeout: Option<Duration>,
     /// Stops the run when cancelled.
     pub cancel: Option<CancelToken>,
