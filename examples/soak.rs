@@ -83,11 +83,8 @@ fn main() {
     );
 
     if let Some(seed) = args.replay {
-        let case = soak::Case::generate(&seeds, seed);
-        println!("{}", case.describe(&seeds));
-        let report = soak::run_cases(&rt, &seeds, &[seed], &limits, 1, |_| {});
-        report.print();
-        std::process::exit(i32::from(!report.failures.is_empty()));
+        let ok = soak::replay(&rt, &seeds, seed, &limits);
+        std::process::exit(i32::from(!ok));
     }
 
     let case_seeds: Vec<u64> = (0..args.cases)

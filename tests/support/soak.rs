@@ -621,6 +621,62 @@ impl Report {
     }
 }
 
+/// The two runs of a case, over a fresh filesystem holding its bytes:
+/// ffprobe (the JSON `MediaInfo` reads), then ffmpeg decoding to null.
+pub fn case_jobs(case: &Case, seeds: &[SeedFile], opts: &RunOptions) -> [Job; 2] {
+    let fs = Filesystem::new();
+    let path = format!("/in.{}", seeds[case.file].ext);
+    fs.write(&path, case.bytes.clone())
+        .expect("writing a case into a fresh filesystem");
+    let mut probe = Job::ffmpeg(&fs, MediaInfo::probe_args(&path)).with_options(opts.clone());
+    probe.tool = Tool::Ffprobe;
+    let decode = Job::ffmpeg(
+        &fs,
+        ["-hide_banner", "-nostdin", "-i", &path, "-f", "null", "-"],
+    )
+    .with_options(opts.clone());
+    [probe, decode]
+}
+
+/// Runs one case alone and prints each run's outcome, time and stderr
+/// tail (for `--replay`). Returns whether both runs were accepted.
+pub fn replay(rt: &Runtime, seeds: &[SeedFile], seed: u64, limits: &Limits) -> bool {
+    let case = Case::generate(seeds, seed);
+    println!("{}", case.describe(seeds));
+    let opts = RunOptions {
+        limits: limits.clone(),
+        ..RunOptions::default()
+    };
+    let mut ok = true;
+    for job in case_jobs(&case, seeds, &opts) {
+        let t = Instant::now();
+        let r = rt.run_tool(job.tool, &job.fs, &job.args, &job.options);
+        let took = t.elapsed();
+        let outcome = judge(job.tool, &r, took, limits);
+        ok &= !matches!(outcome, Outcome::Failure(_));
+        println!(
+            "{:?} {}: {outcome:?} in {took:.2?}",
+            job.tool,
+            job.args.join(" ")
+        );
+        let tail = match &r {
+            Ok(o) => o.stderr_text(),
+            Err(e) => e.stderr_tail().unwrap_or("").to_owned(),
+        };
+        for line in tail
+            .lines()
+            .rev()
+            .take(8)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            println!("    {line}");
+        }
+    }
+    ok
+}
+
 /// Runs the cases of `case_seeds` (two runs each: ffprobe, then ffmpeg
 /// decoding to null) on `threads` threads (0: one per core), calling
 /// `tick(done)` as each case finishes.
@@ -641,22 +697,10 @@ pub fn run_cases(
         limits: limits.clone(),
         ..RunOptions::default()
     };
-    let mut jobs = Vec::with_capacity(cases.len() * 2);
-    for c in &cases {
-        let fs = Filesystem::new();
-        let path = format!("/in.{}", seeds[c.file].ext);
-        fs.write(&path, c.bytes.clone())
-            .expect("writing a case into a fresh filesystem");
-        let mut probe = Job::ffmpeg(&fs, MediaInfo::probe_args(&path)).with_options(opts.clone());
-        probe.tool = Tool::Ffprobe;
-        let decode = Job::ffmpeg(
-            &fs,
-            ["-hide_banner", "-nostdin", "-i", &path, "-f", "null", "-"],
-        )
-        .with_options(opts.clone());
-        jobs.push(probe);
-        jobs.push(decode);
-    }
+    let jobs: Vec<Job> = cases
+        .iter()
+        .flat_map(|c| case_jobs(c, seeds, &opts))
+        .collect();
     let begun: Vec<Mutex<Option<Instant>>> = (0..jobs.len()).map(|_| Mutex::new(None)).collect();
     let took: Vec<Mutex<Duration>> = (0..jobs.len())
         .map(|_| Mutex::new(Duration::ZERO))
