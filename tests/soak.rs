@@ -41,6 +41,23 @@ fn mutated_media_never_crashes_or_hangs() {
     assert!(ok > 0 && ok < 2 * CASES, "outcomes: {:?}", report.outcomes);
 }
 
+/// Case seeds of past findings of the long soak, replayed on every run:
+/// `0x323c8e48b717ec08` (a spliced, bit-flipped PNG) made ffprobe print a
+/// sample aspect ratio of `-1048576:1`, which the typed probe refused.
+const FINDINGS: &[u64] = &[0x323c_8e48_b717_ec08];
+
+#[test]
+fn past_soak_findings_stay_fixed() {
+    let rt = common::runtime();
+    let seeds = soak::make_seeds(&rt).unwrap_or_else(|e| panic!("{e}"));
+    let limits = soak::soak_limits(Duration::from_secs(10), soak::DEFAULT_FUEL);
+    let report = soak::run_cases(&rt, &seeds, FINDINGS, &limits, 0, |_| {});
+    report.print();
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    // The probe of the PNG finding now succeeds (and its JSON parses).
+    assert!(report.outcomes.get("success").copied().unwrap_or(0) >= 1);
+}
+
 #[test]
 fn cases_are_deterministic() {
     // No guest needed: the same seed files and case seed give the same bytes.
