@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust lint doc bench bench-wasi fuzz-smoke clean-guest-cache
+.PHONY: all setup build demo test test-rust lint doc bench bench-wasi fuzz-smoke clean-guest-cache soak load
 
 all: build
 
@@ -21,6 +21,22 @@ build:
 ## The main job: an in-memory FFmpeg transcode, probed, with timings.
 demo: setup guest
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example demo
+
+## The long bad-media soak: 10,000 mutated files, each probed and decoded
+## to null with limits on (tests/soak.rs is the short CI variant).
+## SOAK_ARGS="--replay SEED" replays one case.
+## The dev profile is enough: the interpreter and every dependency are
+## optimised in it (see Cargo.toml), and it skips a fat-LTO release build.
+SOAK_ARGS ?= --cases 10000
+soak: setup guest
+	AFMPEG_MODULE=$(GUEST_MODULE) nice $(CARGO) run --locked --example soak -- $(SOAK_ARGS)
+
+## Load: eight workers on one Runtime for ten minutes, every outcome compared
+## with a single run, RSS sampled (tests/load.rs is the 500-sequential-jobs
+## check). LOAD_ARGS="--sequential 500" runs that one instead.
+LOAD_ARGS ?= --workers 8 --minutes 10
+load: setup guest
+	AFMPEG_MODULE=$(GUEST_MODULE) nice $(CARGO) run --locked --example load -- $(LOAD_ARGS)
 
 ## Every test: formatting, lints, docs, unit/integration/doc tests (the
 ## guest-dependent ones use the module built by `guest`), and the guest's

@@ -16,7 +16,8 @@ pub struct Limits {
     /// CPU budget in fuel units (about one per executed wasm instruction);
     /// `None` for no budget. Default: `None` (the timeout bounds the job).
     pub fuel: Option<u64>,
-    /// Wall-clock timeout; `None` for none. Default: 10 minutes.
+    /// Wall-clock timeout, sleeps included (a sleeping guest is stopped at
+    /// the deadline); `None` for none. Default: 10 minutes.
     pub timeout: Option<Duration>,
     /// Most bytes the job may write into files. Default: 4 GiB.
     pub max_bytes_written: u64,

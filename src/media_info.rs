@@ -784,7 +784,10 @@ fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
 }
 
 /// A fraction string (`25/1`, `4:3`); `0/0`, `0/1`, `0:1`, `N/A` and missing
-/// mean unknown.
+/// mean unknown, and so do negative or oversized terms: FFmpeg's rationals
+/// are signed `int`s, and damaged media gives values such as a sample aspect
+/// ratio of `-1048576:1` (found by the bad-media soak), which describe
+/// nothing.
 fn fraction<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Rational>, D::Error> {
     let Some(s) = text(d)? else {
         return Ok(None);
@@ -795,9 +798,11 @@ fn fraction<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Rational>, D::Erro
             &"a fraction like 25/1",
         ));
     };
-    match (num.trim().parse::<u32>(), den.trim().parse::<u32>()) {
-        (Ok(0), Ok(_)) | (Ok(_), Ok(0)) => Ok(None),
-        (Ok(num), Ok(den)) => Ok(Rational::new(num, den)),
+    match (num.trim().parse::<i64>(), den.trim().parse::<i64>()) {
+        (Ok(num), Ok(den)) => match (u32::try_from(num), u32::try_from(den)) {
+            (Ok(0), _) | (_, Ok(0)) | (Err(_), _) | (_, Err(_)) => Ok(None),
+            (Ok(num), Ok(den)) => Ok(Rational::new(num, den)),
+        },
         _ => Err(de::Error::invalid_value(
             de::Unexpected::Str(&s),
             &"a fraction like 25/1",
@@ -1166,6 +1171,21 @@ mod tests {
         assert_eq!(info.chapters[0].id, -5);
         assert_eq!((info.chapters[0].start, info.chapters[0].end), (0.5, 1.5));
         assert_eq!(info.chapters[0].title, None);
+    }
+
+    #[test]
+    fn damaged_media_fractions_are_unknown() {
+        // ffprobe's own output for a damaged PNG found by the soak (case seed
+        // 0x323c8e48b717ec08): a negative sample aspect ratio.
+        let json = r#"{ "format": {}, "streams": [ { "codec_type": "video",
+            "sample_aspect_ratio": "-1048576:1", "display_aspect_ratio": "-4:3",
+            "r_frame_rate": "25/-1", "avg_frame_rate": "99999999999/1",
+            "time_base": "1/25" } ] }"#;
+        let v = &MediaInfo::from_json(json).unwrap().streams[0];
+        assert_eq!(v.sample_aspect_ratio, None);
+        assert_eq!(v.display_aspect_ratio, None);
+        assert_eq!(v.frame_rate, None);
+        assert_eq!(v.time_base, r(1, 25));
     }
 
     #[test]

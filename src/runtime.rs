@@ -58,7 +58,7 @@ pub struct ExecLimits {
     pub max_memory: Option<u64>,
     /// CPU budget in fuel units (roughly one per executed instruction).
     pub fuel: Option<u64>,
-    /// Wall-clock timeout.
+    /// Wall-clock timeout, time spent sleeping in `poll_oneoff` included.
     pub timeout: Option<Duration>,
     /// Stops the run when cancelled.
     pub cancel: Option<CancelToken>,
@@ -132,7 +132,17 @@ impl Runtime {
     /// Returns the exit of a run that completed (any exit code), or an error
     /// for a run that could not start or was stopped (trap, limit). The
     /// context is returned too, so the embedder can inspect limits hit.
-    pub fn run_wasi(&self, wasi: WasiCtx, limits: &ExecLimits) -> (Result<Exit>, WasiCtx) {
+    ///
+    /// The timeout runs from this call. It is checked between fuel slices
+    /// while the guest computes, and it bounds the guest's sleeps in
+    /// `poll_oneoff` too: this sets the context's deadline, so a guest that
+    /// sleeps past it is stopped at the deadline with [`LimitKind::Timeout`].
+    pub fn run_wasi(&self, mut wasi: WasiCtx, limits: &ExecLimits) -> (Result<Exit>, WasiCtx) {
+        let started = Instant::now();
+        if let Some(t) = limits.timeout {
+            // A timeout too large for an `Instant` is no deadline at all.
+            wasi.set_deadline(started.checked_add(t));
+        }
         let mut lb = StoreLimitsBuilder::new()
             .trap_on_grow_failure(true)
             .instances(1)
@@ -148,13 +158,17 @@ impl Runtime {
             },
         );
         store.limiter(|d| &mut d.limits);
-        let result = self.execute(&mut store, limits);
+        let result = self.execute(&mut store, limits, started);
         (result, store.into_data().wasi)
     }
 
-    fn execute(&self, store: &mut Store<StoreData>, limits: &ExecLimits) -> Result<Exit> {
-        let started = Instant::now();
-        let deadline = limits.timeout.map(|t| started + t);
+    fn execute(
+        &self,
+        store: &mut Store<StoreData>,
+        limits: &ExecLimits,
+        started: Instant,
+    ) -> Result<Exit> {
+        let deadline = limits.timeout.and_then(|t| started.checked_add(t));
         let mut budget = Budget {
             left: limits.fuel.unwrap_or(u64::MAX),
             given: 0,
@@ -266,7 +280,7 @@ fn classify(e: &wasmi::Error, store: &Store<StoreData>, limits: &ExecLimits) -> 
                 signal: Some(s),
             }),
             Abort::Limit(l) => Err(Error::Limit {
-                limit: wasi_limit(l, wasi),
+                limit: wasi_limit(l, wasi, limits),
                 stderr_tail: String::new(),
             }),
             Abort::Interrupted => Err(Error::Cancelled {
@@ -306,7 +320,7 @@ fn classify(e: &wasmi::Error, store: &Store<StoreData>, limits: &ExecLimits) -> 
     }
 }
 
-fn wasi_limit(l: Limit, wasi: &WasiCtx) -> LimitKind {
+fn wasi_limit(l: Limit, wasi: &WasiCtx, limits: &ExecLimits) -> LimitKind {
     let b = wasi.budget();
     match l {
         Limit::OpenFiles => LimitKind::OpenFiles(wasi.open_fds()),
@@ -314,5 +328,6 @@ fn wasi_limit(l: Limit, wasi: &WasiCtx) -> LimitKind {
         Limit::FilesCreated => LimitKind::FilesCreated(b.max_files.unwrap_or(0)),
         Limit::Stdout => LimitKind::Stdout(0),
         Limit::Stderr => LimitKind::Stderr(0),
+        Limit::Deadline => LimitKind::Timeout(limits.timeout.unwrap_or_default()),
     }
 }

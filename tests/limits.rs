@@ -126,18 +126,14 @@ fn fuel_limit() {
     next_job_succeeds(&rt, &Filesystem::new());
 }
 
-#[test]
-fn wall_clock_timeout() {
-    let _g = exclusive();
-    let rt = runtime();
-    let timeout = Duration::from_millis(500);
+/// Runs `args` with `timeout` and asserts that the timeout stopped it, not
+/// before the timeout and less than `slack` after it.
+fn stops_at_timeout(rt: &Runtime, args: &[&str], timeout: Duration, slack: Duration) {
     let t = Instant::now();
     let (limit, _) = tripped(
-        &rt,
+        rt,
         &Filesystem::new(),
-        &words(
-            "-hide_banner -f lavfi -i testsrc2=duration=60:size=1280x720 -c:v libx264 -f null -",
-        ),
+        args,
         Limits {
             timeout: Some(timeout),
             ..Limits::default()
@@ -150,9 +146,20 @@ fn wall_clock_timeout() {
         took >= timeout,
         "stopped after {took:?}, before the timeout"
     );
-    assert!(
-        took < timeout + Duration::from_millis(400),
-        "stopped only after {took:?}"
+    assert!(took < timeout + slack, "stopped only after {took:?}");
+}
+
+#[test]
+fn wall_clock_timeout() {
+    let _g = exclusive();
+    let rt = runtime();
+    stops_at_timeout(
+        &rt,
+        &words(
+            "-hide_banner -f lavfi -i testsrc2=duration=60:size=1280x720 -c:v libx264 -f null -",
+        ),
+        Duration::from_millis(500),
+        Duration::from_millis(400),
     );
     next_job_succeeds(&rt, &Filesystem::new());
 }
@@ -424,5 +431,131 @@ fn batch_of_jobs_each_hitting_a_different_limit() {
         );
     }
     assert!(results[8].as_ref().unwrap().success());
+    next_job_succeeds(&rt, &Filesystem::new());
+}
+
+/// A WASI command that sleeps in one `poll_oneoff` on the monotonic clock:
+/// 60 s when given an argument, 10 ms without, then exits with the errno.
+const SLEEPER: &str = r#"
+(module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (drop (call $args (i32.const 200) (i32.const 204)))
+    ;; subscription at 0: userdata 7, tag 0 (clock), clock id 1 (monotonic),
+    ;; relative timeout, precision 0, flags 0
+    (i64.store (i32.const 0) (i64.const 7))
+    (i32.store8 (i32.const 8) (i32.const 0))
+    (i32.store (i32.const 16) (i32.const 1))
+    (i64.store (i32.const 24)
+      (select (i64.const 60000000000) (i64.const 10000000)
+              (i32.gt_u (i32.load (i32.const 200)) (i32.const 1))))
+    (i64.store (i32.const 32) (i64.const 0))
+    (i32.store16 (i32.const 40) (i32.const 0))
+    (call $exit (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))
+"#;
+
+fn sleeper(
+    long: bool,
+    interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+) -> afmpeg::wasi_shim::WasiCtx {
+    let mut b = afmpeg::wasi_shim::WasiCtx::builder().arg("sleeper");
+    if long {
+        b = b.arg("60s");
+    }
+    if let Some(flag) = interrupt {
+        b = b.interrupt(flag);
+    }
+    b.build().unwrap()
+}
+
+fn sleeper_runtime() -> Runtime {
+    Runtime::from_bytes(wat::parse_str(SLEEPER).unwrap()).unwrap()
+}
+
+/// After a stopped sleeper: the same runtime runs the short sleep to the end.
+fn short_sleep_succeeds(rt: &Runtime) {
+    let (r, _) = rt.run_wasi(
+        sleeper(false, None),
+        &afmpeg::ExecLimits {
+            timeout: Some(Duration::from_secs(30)),
+            ..Default::default()
+        },
+    );
+    assert_eq!(r.unwrap().code, 0, "the 10 ms sleep returned an errno");
+}
+
+#[test]
+fn poll_sleep_is_bounded_by_the_timeout() {
+    let _g = exclusive();
+    let rt = sleeper_runtime();
+    let timeout = Duration::from_millis(300);
+    let t = Instant::now();
+    let (r, ctx) = rt.run_wasi(
+        sleeper(true, None),
+        &afmpeg::ExecLimits {
+            timeout: Some(timeout),
+            ..Default::default()
+        },
+    );
+    let took = t.elapsed();
+    eprintln!("a 60 s sleep with a {timeout:?} timeout ended after {took:.2?}");
+    match r {
+        Err(Error::Limit { limit, .. }) => assert_eq!(limit, LimitKind::Timeout(timeout)),
+        other => panic!("expected the timeout, got {other:?}"),
+    }
+    assert_eq!(ctx.limit_hit(), Some(afmpeg::wasi_shim::Limit::Deadline));
+    assert!(
+        took >= timeout,
+        "stopped after {took:?}, before the timeout"
+    );
+    assert!(took < Duration::from_secs(2), "stopped only after {took:?}");
+    short_sleep_succeeds(&rt);
+}
+
+#[test]
+fn poll_sleep_is_stopped_by_cancellation() {
+    let _g = exclusive();
+    let rt = sleeper_runtime();
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let raise = flag.clone();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        raise.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    let t = Instant::now();
+    // A timeout far away: only the cancellation can end the sleep early.
+    let (r, _) = rt.run_wasi(
+        sleeper(true, Some(flag)),
+        &afmpeg::ExecLimits {
+            timeout: Some(Duration::from_secs(120)),
+            ..Default::default()
+        },
+    );
+    let took = t.elapsed();
+    canceller.join().unwrap();
+    eprintln!("a 60 s sleep cancelled at 200 ms ended after {took:.2?}");
+    assert!(matches!(r, Err(Error::Cancelled { .. })), "{r:?}");
+    assert!(took >= Duration::from_millis(200), "ended after {took:?}");
+    assert!(took < Duration::from_secs(2), "ended only after {took:?}");
+    short_sleep_succeeds(&rt);
+}
+
+#[test]
+fn ffmpeg_waiting_for_a_realtime_input_is_stopped_at_its_timeout() {
+    let _g = exclusive();
+    let rt = runtime();
+    // `-re` paces the input in real time: with one frame a minute FFmpeg
+    // spends its life in short `av_usleep`s between cheap checks, so its
+    // fuel slices take very long to run out; the deadline in `poll_oneoff`
+    // is what stops it on time.
+    stops_at_timeout(
+        &rt,
+        &words("-hide_banner -re -f lavfi -i testsrc=size=32x32:rate=1/60:duration=600 -f null -"),
+        Duration::from_millis(1500),
+        Duration::from_millis(500),
+    );
     next_job_succeeds(&rt, &Filesystem::new());
 }

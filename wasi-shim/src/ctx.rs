@@ -9,6 +9,7 @@ use crate::random::RandomSource;
 use crate::stdio::{Input, Output};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 /// Why the guest stopped before returning from its entry point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +37,11 @@ pub enum Limit {
     Stdout,
     /// Captured stderr bytes.
     Stderr,
+    /// The run's wall-clock deadline passed while the guest slept in
+    /// `poll_oneoff` (see [`WasiCtxBuilder::deadline`]). Always stops the
+    /// guest, whatever `abort_on_limit` says: no errno could tell a sleeping
+    /// program that its time is up.
+    Deadline,
 }
 
 /// What a run may write to the filesystems, and what it has written.
@@ -66,6 +72,7 @@ pub struct WasiCtx {
     pub(crate) abort: Option<Abort>,
     pub(crate) limit_hit: Option<Limit>,
     pub(crate) interrupt: Option<Arc<AtomicBool>>,
+    pub(crate) deadline: Option<Instant>,
     #[cfg(feature = "wasmi")]
     pub(crate) memory: Option<wasmi::Memory>,
 }
@@ -99,6 +106,18 @@ impl WasiCtx {
     /// Number of open fds.
     pub fn open_fds(&self) -> u32 {
         self.fds.open_count()
+    }
+
+    /// Sets (or clears) the wall-clock deadline of the run; see
+    /// [`WasiCtxBuilder::deadline`]. The embedder that starts the clock of
+    /// its timeout only when the run starts sets it here.
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.deadline = deadline;
+    }
+
+    /// The wall-clock deadline of the run, if any.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
     }
 
     pub(crate) fn interrupted(&self) -> bool {
@@ -180,6 +199,7 @@ pub struct WasiCtxBuilder {
     budget: WriteBudget,
     abort_on_limit: bool,
     interrupt: Option<Arc<AtomicBool>>,
+    deadline: Option<Instant>,
 }
 
 impl Default for WasiCtxBuilder {
@@ -197,6 +217,7 @@ impl Default for WasiCtxBuilder {
             budget: WriteBudget::default(),
             abort_on_limit: false,
             interrupt: None,
+            deadline: None,
         }
     }
 }
@@ -317,6 +338,16 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// A wall-clock deadline for blocking calls: a `poll_oneoff` sleep that
+    /// reaches it stops the guest with [`Abort::Limit`]`(`[`Limit::Deadline`]`)`
+    /// at the deadline instead of sleeping on. Computing guests are the
+    /// embedder's to stop (e.g. between fuel slices); this covers the guest
+    /// that waits.
+    pub fn deadline(mut self, at: Instant) -> Self {
+        self.deadline = Some(at);
+        self
+    }
+
     /// Builds the context.
     pub fn build(self) -> Result<WasiCtx, BuildError> {
         if let Some(a) = self.args.iter().find(|a| a.contains('\0')) {
@@ -382,6 +413,7 @@ impl WasiCtxBuilder {
             abort: None,
             limit_hit: None,
             interrupt: self.interrupt,
+            deadline: self.deadline,
             #[cfg(feature = "wasmi")]
             memory: None,
         })

@@ -3,10 +3,11 @@
 //! Every in-memory file is always ready (reads and writes never block), so a
 //! poll with any fd subscription returns at once. Only a poll whose
 //! subscriptions are all clocks sleeps, until the earliest deadline — in
-//! slices, so that the embedder's interrupt flag can end the wait.
+//! slices, so that the embedder's interrupt flag can end the wait — and
+//! never past the run's own deadline, where it stops the guest.
 
 use crate::abi::{encode_event, event, size};
-use crate::ctx::{Abort, WasiCtx};
+use crate::ctx::{Abort, Limit, WasiCtx};
 use crate::errno::{Errno, Result};
 use crate::fd::FdKind;
 use crate::fs::tree::NodeKind;
@@ -88,17 +89,33 @@ pub fn poll_oneoff(
         // Only clocks: wait for the earliest.
         let wait = clocks.iter().map(|c| c.1).min().unwrap_or_default();
         if ctx.clocks.sleeps_for_real() {
-            let until = Instant::now() + wait;
+            let start = Instant::now();
+            // A sleep too long for an `Instant` ends at the deadline, if any.
+            let until = start.checked_add(wait);
             loop {
                 if ctx.interrupted() {
                     ctx.abort = Some(Abort::Interrupted);
                     return Ok(());
                 }
                 let now = Instant::now();
-                if now >= until {
+                if until.is_some_and(|u| now >= u) {
                     break;
                 }
-                std::thread::sleep((until - now).min(SLEEP_SLICE));
+                if let Some(d) = ctx.deadline {
+                    if now >= d {
+                        ctx.limit_hit.get_or_insert(Limit::Deadline);
+                        ctx.abort = Some(Abort::Limit(Limit::Deadline));
+                        return Ok(());
+                    }
+                }
+                let mut step = SLEEP_SLICE;
+                if let Some(u) = until {
+                    step = step.min(u - now);
+                }
+                if let Some(d) = ctx.deadline {
+                    step = step.min(d - now);
+                }
+                std::thread::sleep(step);
             }
         } else {
             ctx.clocks.advance(wait.as_nanos() as u64);
@@ -164,4 +181,76 @@ fn fd_readiness(ctx: &WasiCtx, fd: u32, kind: u8, userdata: u64) -> Ready {
         _ => {}
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::clockid;
+
+    /// Polls one relative monotonic clock subscription of `ns`; returns the
+    /// number of events and the time the call took.
+    fn sleep(ctx: &mut WasiCtx, ns: u64) -> (u32, Duration) {
+        let mut bytes = vec![0u8; 256];
+        bytes[0..8].copy_from_slice(&7u64.to_le_bytes());
+        bytes[8] = event::CLOCK;
+        bytes[16..20].copy_from_slice(&clockid::MONOTONIC.to_le_bytes());
+        bytes[24..32].copy_from_slice(&ns.to_le_bytes());
+        let mut mem = GuestMemory::new(&mut bytes);
+        let t = Instant::now();
+        poll_oneoff(ctx, &mut mem, 0, 64, 1, 128).unwrap();
+        let took = t.elapsed();
+        (
+            u32::from_le_bytes(bytes[128..132].try_into().unwrap()),
+            took,
+        )
+    }
+
+    const MINUTE: u64 = 60_000_000_000;
+
+    #[test]
+    fn a_sleep_ends_at_the_deadline_and_stops_the_guest() {
+        let deadline = Instant::now() + Duration::from_millis(50);
+        let mut ctx = WasiCtx::builder().deadline(deadline).build().unwrap();
+        let (events, took) = sleep(&mut ctx, MINUTE);
+        assert!(Instant::now() >= deadline, "woke before the deadline");
+        assert!(took < Duration::from_secs(5), "slept {took:?}");
+        assert_eq!(events, 0);
+        assert_eq!(ctx.abort(), Some(Abort::Limit(Limit::Deadline)));
+        assert_eq!(ctx.limit_hit(), Some(Limit::Deadline));
+    }
+
+    #[test]
+    fn a_passed_deadline_stops_the_guest_without_sleeping() {
+        let mut ctx = WasiCtx::builder().build().unwrap();
+        ctx.set_deadline(Some(Instant::now()));
+        let (_, took) = sleep(&mut ctx, MINUTE);
+        assert!(took < Duration::from_secs(1), "slept {took:?}");
+        assert_eq!(ctx.abort(), Some(Abort::Limit(Limit::Deadline)));
+    }
+
+    #[test]
+    fn a_sleep_before_the_deadline_is_a_normal_sleep() {
+        let mut ctx = WasiCtx::builder()
+            .deadline(Instant::now() + Duration::from_secs(60))
+            .build()
+            .unwrap();
+        let (events, took) = sleep(&mut ctx, 20_000_000);
+        assert!(took >= Duration::from_millis(20), "slept only {took:?}");
+        assert_eq!(events, 1);
+        assert_eq!(ctx.abort(), None);
+    }
+
+    #[test]
+    fn deterministic_clocks_do_not_wait_for_the_deadline() {
+        let mut ctx = WasiCtx::builder()
+            .deterministic(1)
+            .deadline(Instant::now())
+            .build()
+            .unwrap();
+        let (events, took) = sleep(&mut ctx, MINUTE);
+        assert!(took < Duration::from_secs(1));
+        assert_eq!(events, 1, "the virtual sleep completes");
+        assert_eq!(ctx.abort(), None);
+    }
 }

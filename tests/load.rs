@@ -1,0 +1,44 @@
+//! Load (issue 6): 500 sequential real FFmpeg jobs on one `Runtime` leave
+//! the process's resident memory where it was after job 50 (within 10%).
+//! The concurrent variant is `make load` (examples/load.rs).
+//!
+//! Its own test binary, with one test, so no other test's memory moves the
+//! RSS it measures. The guest module must exist (`make guest`).
+
+mod common;
+#[path = "support/load.rs"]
+mod load;
+
+const JOBS: usize = 500;
+const BASELINE_AFTER: usize = 50;
+
+#[test]
+fn five_hundred_sequential_jobs_keep_rss_flat() {
+    let rt = common::runtime();
+    let mut baseline = 0;
+    let mut sizes = std::collections::BTreeSet::new();
+    for job in 1..=JOBS {
+        let size = load::tiny_encode(&rt).unwrap_or_else(|e| panic!("job {job}: {e}"));
+        sizes.insert(size);
+        if job == BASELINE_AFTER {
+            baseline = load::rss_bytes();
+        }
+        if job % 100 == 0 {
+            eprintln!("after job {job}: RSS {} KiB", load::rss_bytes() >> 10);
+        }
+    }
+    let last = load::rss_bytes();
+    let ratio = last as f64 / baseline as f64;
+    eprintln!(
+        "RSS after job {BASELINE_AFTER}: {} KiB, after job {JOBS}: {} KiB, ratio {ratio:.3}",
+        baseline >> 10,
+        last >> 10
+    );
+    // Every job made the same file (the same work was really done).
+    assert_eq!(sizes.len(), 1, "output sizes differ: {sizes:?}");
+    assert!(
+        ratio <= 1.10,
+        "RSS grew {:.1}% from job {BASELINE_AFTER} to job {JOBS}",
+        (ratio - 1.0) * 100.0
+    );
+}
