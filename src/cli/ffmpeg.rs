@@ -51,6 +51,11 @@ const FAILURE_TAIL_LINES: usize = 30;
 /// subcommand, passed to the tool as written.
 #[derive(Debug, Args)]
 pub struct ToolArgs {
+    /// ffmpeg only: split the video at keyframes into N pieces encoded in
+    /// parallel, then join them (one input file, one output file, output
+    /// options only; see `afmpeg ffmpeg --chunks N -i IN [OPTIONS] OUT`).
+    #[arg(long, value_name = "N")]
+    pub chunks: Option<usize>,
     /// The tool's arguments, exactly as for the native program.
     #[arg(
         trailing_var_arg = true,
@@ -62,7 +67,7 @@ pub struct ToolArgs {
 
 /// ffmpeg 5.1 options that take no value (boolean options, their `no`
 /// forms, and the information options). Every other option takes one.
-const FFMPEG_FLAGS: &[&str] = &[
+pub(super) const FFMPEG_FLAGS: &[&str] = &[
     "y",
     "n",
     "hide_banner",
@@ -850,6 +855,19 @@ pub fn on_big_stack(f: impl FnOnce() -> i32 + Send + 'static) -> i32 {
 
 /// Runs `afmpeg ffmpeg` / `afmpeg ffprobe`; returns the process exit code.
 pub fn main(tool: Tool, args: ToolArgs) -> i32 {
+    if let Some(chunks) = args.chunks {
+        if tool != Tool::Ffmpeg {
+            eprintln!("afmpeg: --chunks applies to `afmpeg ffmpeg` only");
+            return EXIT_SETUP;
+        }
+        return match std::env::current_dir() {
+            Ok(cwd) => super::chunked::main(chunks, &args.args, &cwd),
+            Err(e) => {
+                eprintln!("afmpeg: cannot read the current directory: {e}");
+                EXIT_SETUP
+            }
+        };
+    }
     let runtime = match Runtime::from_default_location() {
         Ok(rt) => rt,
         Err(e) => return report_error(&e),

@@ -1,6 +1,7 @@
 //! The `afmpeg` command line.
 
 pub mod batch;
+pub mod chunked;
 pub mod ffmpeg;
 pub mod probe;
 pub mod run;

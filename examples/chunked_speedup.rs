@@ -1,0 +1,133 @@
+//! `make bench-chunked`: the speed-up of a chunked transcode over a single
+//! job, measured in one run.
+//!
+//! Workload 2 of the performance issue, extended: a 1280x720 testsrc2 clip
+//! (default 20 s, 25 fps, made in the guest with x264 `ultrafast`, a keyframe
+//! every 2 s; not timed) transcoded to x264 `veryfast` MP4, once as one job
+//! and once with [`ChunkedTranscode`] in as many pieces as there are cores
+//! (or `CHUNKS`). Prints both wall times and their ratio, and checks that
+//! both outputs have every frame.
+//!
+//! ```text
+//! cargo run --release --example chunked_speedup -- [SECONDS] [CHUNKS] [RUNS]
+//! ```
+//!
+//! With `RUNS` > 1 each mode runs that many times, alternating, and the
+//! medians are compared. Run it on an otherwise idle machine: another
+//! process taking a core shows up directly in the chunked time.
+
+use afmpeg::tasks::{ChunkedTranscode, Transcode};
+use afmpeg::{Filesystem, Runtime};
+use std::time::{Duration, Instant};
+
+fn main() {
+    if let Err(e) = bench() {
+        eprintln!("chunked_speedup failed: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn arg(n: usize, default: usize) -> Result<usize, String> {
+    match std::env::args().nth(n) {
+        Some(s) => s.parse().map_err(|_| format!("not a number: {s:?}")),
+        None => Ok(default),
+    }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn bench() -> Result<(), Box<dyn std::error::Error>> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let seconds = arg(1, 20)?;
+    let chunks = arg(2, cores)?;
+    let runs = arg(3, 1)?.max(1);
+    let rt = Runtime::from_default_location()?;
+    let fs = Filesystem::new();
+
+    let t = Instant::now();
+    let source = format!("testsrc2=duration={seconds}:size=1280x720:rate=25");
+    let gen = rt.run(
+        &fs,
+        &[
+            "-hide_banner",
+            "-nostdin",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            &source,
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            "50",
+            "-pix_fmt",
+            "yuv420p",
+            "/src.mp4",
+        ],
+    )?;
+    if !gen.success() {
+        return Err(gen.stderr_text().into());
+    }
+    println!(
+        "source: {seconds} s 1280x720 testsrc2, x264 ultrafast, keyframe every 2 s (made in {:.1?}, not timed)",
+        t.elapsed()
+    );
+    println!("machine: {cores} cores; chunks: {chunks}; runs per mode: {runs}");
+
+    let mut single = Vec::new();
+    let mut chunked = Vec::new();
+    let mut pieces = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        Transcode::new("/src.mp4", "/single.mp4")
+            .preset("veryfast")
+            .no_audio()
+            .run(&rt, &fs)?;
+        single.push(t.elapsed());
+
+        let t = Instant::now();
+        let out = ChunkedTranscode::new("/src.mp4", "/chunked.mp4")
+            .chunks(chunks)
+            .video_args(["-preset", "veryfast"])
+            .run(&rt, &fs)?;
+        chunked.push(t.elapsed());
+        pieces = out.chunks.len();
+        let frames: Vec<u64> = out.chunks.iter().map(|c| c.frames).collect();
+        println!(
+            "  run: single {:.2?}, chunked {:.2?} (pieces of {frames:?} frames)",
+            single.last().unwrap(),
+            chunked.last().unwrap()
+        );
+    }
+
+    let expected = seconds as u64 * 25;
+    for path in ["/single.mp4", "/chunked.mp4"] {
+        let info = rt.probe(&fs, path)?;
+        let frames = info
+            .video_streams()
+            .next()
+            .and_then(|v| v.nb_frames)
+            .ok_or_else(|| format!("{path}: no frame count"))?;
+        if frames != expected {
+            return Err(format!("{path}: {frames} frames, expected {expected}").into());
+        }
+    }
+
+    let (s, c) = (median(single), median(chunked));
+    println!();
+    println!("| mode | pieces | wall time (median) | speed-up |");
+    println!("|------|--------|--------------------|----------|");
+    println!("| single job | 1 | {:.2} s | 1.00x |", s.as_secs_f64());
+    println!(
+        "| chunked | {pieces} | {:.2} s | {:.2}x |",
+        c.as_secs_f64(),
+        s.as_secs_f64() / c.as_secs_f64()
+    );
+    Ok(())
+}
