@@ -34,6 +34,17 @@ fn arg(n: usize, default: usize) -> Result<usize, String> {
     }
 }
 
+/// CPU time (user + system) of this process so far. With the wall time it
+/// tells how many cores a mode actually got: on a machine shared with other
+/// work, fewer than it asked for.
+fn cpu_time() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(u.ru_utime) + tv(u.ru_stime)
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -82,21 +93,24 @@ fn bench() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut single = Vec::new();
     let mut chunked = Vec::new();
+    let (mut single_cpu, mut chunked_cpu) = (Vec::new(), Vec::new());
     let mut pieces = 0;
     for _ in 0..runs {
-        let t = Instant::now();
+        let (t, c) = (Instant::now(), cpu_time());
         Transcode::new("/src.mp4", "/single.mp4")
             .preset("veryfast")
             .no_audio()
             .run(&rt, &fs)?;
         single.push(t.elapsed());
+        single_cpu.push(cpu_time() - c);
 
-        let t = Instant::now();
+        let (t, c) = (Instant::now(), cpu_time());
         let out = ChunkedTranscode::new("/src.mp4", "/chunked.mp4")
             .chunks(chunks)
             .video_args(["-preset", "veryfast"])
             .run(&rt, &fs)?;
         chunked.push(t.elapsed());
+        chunked_cpu.push(cpu_time() - c);
         pieces = out.chunks.len();
         let frames: Vec<u64> = out.chunks.iter().map(|c| c.frames).collect();
         println!(
@@ -120,13 +134,25 @@ fn bench() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let (s, c) = (median(single), median(chunked));
+    let (sc, cc) = (median(single_cpu), median(chunked_cpu));
     println!();
-    println!("| mode | pieces | wall time (median) | speed-up |");
-    println!("|------|--------|--------------------|----------|");
-    println!("| single job | 1 | {:.2} s | 1.00x |", s.as_secs_f64());
     println!(
-        "| chunked | {pieces} | {:.2} s | {:.2}x |",
+        "| mode | pieces | wall time (median) | CPU time | cores used (CPU/wall) | speed-up |"
+    );
+    println!(
+        "|------|--------|--------------------|----------|-----------------------|----------|"
+    );
+    println!(
+        "| single job | 1 | {:.2} s | {:.2} s | {:.2} | 1.00x |",
+        s.as_secs_f64(),
+        sc.as_secs_f64(),
+        sc.as_secs_f64() / s.as_secs_f64()
+    );
+    println!(
+        "| chunked | {pieces} | {:.2} s | {:.2} s | {:.2} | {:.2}x |",
         c.as_secs_f64(),
+        cc.as_secs_f64(),
+        cc.as_secs_f64() / c.as_secs_f64(),
         s.as_secs_f64() / c.as_secs_f64()
     );
     Ok(())

@@ -16,7 +16,7 @@
 //! piece by the durations of those before it, so timestamps run on without a
 //! gap or an overlap.
 
-use super::{base, execute_with_side_file, extension, is_mp4_like, join, Produced};
+use super::{base, execute_with_side_file, extension, is_mp4_like, join, succeeded, Produced};
 use crate::batch::Job;
 use crate::command::{Command, ConcatList, Input, LogLevel, Output, SeekMode, Time};
 use crate::error::{Error, Result};
@@ -432,13 +432,7 @@ impl ChunkedTranscode {
             .map(|c| Ok(Job::ffmpeg(fs, c.args()?).with_options(opts.clone())))
             .collect::<Result<Vec<Job>>>()?;
         for out in rt.run_batch(jobs, self.threads) {
-            let out = out?;
-            if !out.success() {
-                return Err(Error::Ffmpeg {
-                    exit_code: out.exit_code,
-                    stderr_tail: job::tail(&out.stderr),
-                });
-            }
+            succeeded(out?)?;
         }
 
         let list_path = join(dir, "pieces.ffconcat");

@@ -114,7 +114,11 @@ fn base(level: LogLevel) -> Command {
 
 /// Runs `cmd`; a non-zero exit becomes [`Error::Ffmpeg`].
 fn execute(rt: &Runtime, fs: &Filesystem, cmd: &Command, opts: &RunOptions) -> Result<job::Output> {
-    let out = rt.run_command(fs, cmd, opts)?;
+    succeeded(rt.run_command(fs, cmd, opts)?)
+}
+
+/// A finished run, or [`Error::Ffmpeg`] when it exited non-zero.
+fn succeeded(out: job::Output) -> Result<job::Output> {
     if out.success() {
         Ok(out)
     } else {
