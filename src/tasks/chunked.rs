@@ -470,11 +470,19 @@ impl ChunkedTranscode {
             out = out.frames(range.frames);
         }
         let given = parse_options(&self.video_args);
-        if !given.iter().any(|(n, _)| is_video_codec_option(n)) {
+        let codec = given
+            .iter()
+            .rev()
+            .find(|(n, _)| is_video_codec_option(n))
+            .and_then(|(_, v)| v.clone());
+        if codec.is_none() {
             out = out.video_codec("libx264");
-            if !given.iter().any(|(n, _)| n == "-pix_fmt") {
-                out = out.option("pix_fmt", "yuv420p");
-            }
+        }
+        // As `Transcode`: x264 in 4:2:0, what every player decodes, unless
+        // the arguments choose a pixel format.
+        let x264 = codec.as_deref().is_none_or(|c| c == "libx264");
+        if x264 && !given.iter().any(|(n, _)| n.starts_with("-pix_fmt")) {
+            out = out.option("pix_fmt", "yuv420p");
         }
         out = with_options(out, given);
         let cmd = base(LogLevel::Warning).input(input).output(out);
@@ -867,6 +875,24 @@ mod tests {
             .args()
             .unwrap();
         assert!(!last.iter().any(|a| a == "-frames:v"), "{last:?}");
+        assert!(s.contains("-pix_fmt yuv420p"), "{s}");
+        let piece = |args: &[&str]| {
+            let t = ChunkedTranscode::new("/i.mp4", "/o.mkv").video_args(args.iter().copied());
+            t.piece_command(&range, "/w/v.mkv", false)
+                .unwrap()
+                .args()
+                .unwrap()
+                .join(" ")
+        };
+        let s = piece(&["-c:v", "libx264"]);
+        assert!(s.contains("-pix_fmt yuv420p"), "{s}");
+        let s = piece(&["-c:v", "ffv1"]);
+        assert!(!s.contains("pix_fmt"), "{s}");
+        let s = piece(&["-pix_fmt", "yuv444p"]);
+        assert!(
+            s.contains("-pix_fmt yuv444p") && !s.contains("yuv420p"),
+            "{s}"
+        );
         let a = t
             .audio_command("/w/a.mp4")
             .unwrap()
