@@ -17,7 +17,7 @@
 //! process taking a core shows up directly in the chunked time.
 
 use afmpeg::tasks::{ChunkedTranscode, Transcode};
-use afmpeg::{Filesystem, Runtime};
+use afmpeg::{Filesystem, Limits, RunOptions, Runtime};
 use std::time::{Duration, Instant};
 
 fn main() {
@@ -57,10 +57,16 @@ fn bench() -> Result<(), Box<dyn std::error::Error>> {
     let runs = arg(3, 1)?.max(1);
     let rt = Runtime::from_default_location()?;
     let fs = Filesystem::new();
+    // No timeout: on a loaded machine a 20 s encode takes longer than the
+    // default job timeout.
+    let opts = RunOptions {
+        limits: Limits::unlimited(),
+        ..RunOptions::default()
+    };
 
     let t = Instant::now();
     let source = format!("testsrc2=duration={seconds}:size=1280x720:rate=25");
-    let gen = rt.run(
+    let gen = rt.run_with(
         &fs,
         &[
             "-hide_banner",
@@ -81,6 +87,7 @@ fn bench() -> Result<(), Box<dyn std::error::Error>> {
             "yuv420p",
             "/src.mp4",
         ],
+        &opts,
     )?;
     if !gen.success() {
         return Err(gen.stderr_text().into());
@@ -100,7 +107,7 @@ fn bench() -> Result<(), Box<dyn std::error::Error>> {
         Transcode::new("/src.mp4", "/single.mp4")
             .preset("veryfast")
             .no_audio()
-            .run(&rt, &fs)?;
+            .run_with(&rt, &fs, &opts)?;
         single.push(t.elapsed());
         single_cpu.push(cpu_time() - c);
 
@@ -108,7 +115,7 @@ fn bench() -> Result<(), Box<dyn std::error::Error>> {
         let out = ChunkedTranscode::new("/src.mp4", "/chunked.mp4")
             .chunks(chunks)
             .video_args(["-preset", "veryfast"])
-            .run(&rt, &fs)?;
+            .run_with(&rt, &fs, &opts)?;
         chunked.push(t.elapsed());
         chunked_cpu.push(cpu_time() - c);
         pieces = out.chunks.len();
