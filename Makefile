@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust lint doc bench bench-wasi fuzz-smoke clean-guest-cache soak load
+.PHONY: all setup build demo test test-rust lint doc bench bench-wasi bench-chunked fuzz-smoke clean-guest-cache soak load
 
 all: build
 
@@ -57,5 +57,12 @@ doc:
 ## Criterion micro-benchmarks of the WASI layer (afmpeg vs wasi-common).
 bench-wasi:
 	$(CARGO) bench --locked --bench wasi
+
+## Chunked encoding vs one job: 20 s 1280x720 testsrc2 -> x264 veryfast,
+## both timed in the same run; prints the wall times and the speed-up.
+## Arguments: CHUNKED_ARGS="SECONDS CHUNKS RUNS" (default 20 s, one chunk
+## per core, 1 run).
+bench-chunked: guest
+	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example chunked_speedup -- $(CHUNKED_ARGS)
 
 bench: bench-wasi

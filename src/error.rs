@@ -194,6 +194,10 @@ pub enum Error {
         /// result, what was missing).
         stderr_tail: String,
     },
+    /// A [`crate::tasks::ChunkedTranscode`] refused its settings or its
+    /// input before running any encode; nothing was written.
+    #[error("chunked transcode: {0}")]
+    Chunked(#[from] crate::tasks::ChunkError),
     /// Code running for the job panicked — a host function, an embedder
     /// callback (progress sink, batch `done`), or the job in a batch. The
     /// panic is caught: the process and the other jobs are not affected.

@@ -57,6 +57,11 @@ const FAILURE_TAIL_LINES: usize = 30;
 /// subcommand, passed to the tool as written.
 #[derive(Debug, Args)]
 pub struct ToolArgs {
+    /// ffmpeg only: split the video at keyframes into N pieces encoded in
+    /// parallel, then join them (one input file, one output file, output
+    /// options only; see `afmpeg ffmpeg --chunks N -i IN [OPTIONS] OUT`).
+    #[arg(long, value_name = "N")]
+    pub chunks: Option<usize>,
     /// The tool's arguments, exactly as for the native program.
     #[arg(
         trailing_var_arg = true,
@@ -68,7 +73,7 @@ pub struct ToolArgs {
 
 /// ffmpeg 5.1 options that take no value (boolean options, their `no`
 /// forms, and the information options). Every other option takes one.
-const FFMPEG_FLAGS: &[&str] = &[
+pub(super) const FFMPEG_FLAGS: &[&str] = &[
     "y",
     "n",
     "hide_banner",
@@ -1002,6 +1007,25 @@ fn report_run_error(e: &Error, stderr_shown: bool) -> i32 {
     }
 }
 
+/// Prints a refusal as one line on stderr; returns the exit code: 125 for
+/// what afmpeg refuses, 1 for what FFmpeg itself would refuse.
+pub fn report_refusal(r: Refusal) -> i32 {
+    match r {
+        Refusal::Setup(m) => {
+            eprintln!("afmpeg: {m}");
+            EXIT_SETUP
+        }
+        Refusal::Unmapped(m) => {
+            eprintln!("afmpeg: cannot map {m}");
+            EXIT_SETUP
+        }
+        Refusal::Ffmpeg(m) => {
+            eprintln!("{m}");
+            1
+        }
+    }
+}
+
 /// Stack of the thread that runs a guest. wasmi's interpreter recurses on
 /// the native stack for guest calls, far deeper than a main thread's 8 MiB
 /// allows in unoptimised builds; the memory is only reserved, not used.
@@ -1024,6 +1048,19 @@ pub fn on_big_stack(f: impl FnOnce() -> i32 + Send + 'static) -> i32 {
 
 /// Runs `afmpeg ffmpeg` / `afmpeg ffprobe`; returns the process exit code.
 pub fn main(tool: Tool, args: ToolArgs) -> i32 {
+    if let Some(chunks) = args.chunks {
+        if tool != Tool::Ffmpeg {
+            eprintln!("afmpeg: --chunks applies to `afmpeg ffmpeg` only");
+            return EXIT_SETUP;
+        }
+        return match std::env::current_dir() {
+            Ok(cwd) => super::chunked::main(chunks, &args.args, &cwd),
+            Err(e) => {
+                eprintln!("afmpeg: cannot read the current directory: {e}");
+                EXIT_SETUP
+            }
+        };
+    }
     let runtime = match Runtime::from_default_location() {
         Ok(rt) => rt,
         Err(e) => return report_error(&e),
@@ -1039,18 +1076,7 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         .and_then(|inv| inv.check_outputs().map(|()| inv))
     {
         Ok(inv) => inv,
-        Err(Refusal::Setup(m)) => {
-            eprintln!("afmpeg: {m}");
-            return EXIT_SETUP;
-        }
-        Err(Refusal::Unmapped(m)) => {
-            eprintln!("afmpeg: cannot map {m}");
-            return EXIT_SETUP;
-        }
-        Err(Refusal::Ffmpeg(m)) => {
-            eprintln!("{m}");
-            return 1;
-        }
+        Err(r) => return report_refusal(r),
     };
 
     let mut options = RunOptions {

@@ -1,6 +1,7 @@
 //! The `afmpeg` command line.
 
 pub mod batch;
+pub mod chunked;
 pub mod concat_list;
 pub mod ffmpeg;
 pub mod filtergraph;

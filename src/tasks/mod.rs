@@ -11,6 +11,7 @@
 //! | Task | Helper | Result |
 //! |------|--------|--------|
 //! | re-encode (H.264/AAC mp4, …) | [`Transcode`] | [`Produced`] |
+//! | re-encode one long file on all cores | [`ChunkedTranscode`] | [`ChunkedOutput`] |
 //! | change container, stream copy | [`Remux`] | [`Produced`] |
 //! | cut a piece, fast or frame-accurate | [`Clip`] | [`Produced`] |
 //! | audio only, as mp3/opus/aac/flac/wav | [`ExtractAudio`] | [`Produced`] |
@@ -42,6 +43,7 @@
 
 pub mod analysis;
 pub mod audio;
+pub mod chunked;
 pub mod clip;
 pub mod concat;
 pub mod frames;
@@ -56,6 +58,7 @@ pub use analysis::{
     SilenceDetect, VolumeDetect, VolumeStats,
 };
 pub use audio::{AudioFormat, ExtractAudio};
+pub use chunked::{ChunkError, ChunkRange, ChunkedOutput, ChunkedTranscode};
 pub use clip::{Clip, ClipMode};
 pub use concat::{Concat, ConcatMode};
 pub use frames::{FrameSelection, Frames, ImageFormat};
@@ -111,7 +114,11 @@ fn base(level: LogLevel) -> Command {
 
 /// Runs `cmd`; a non-zero exit becomes [`Error::Ffmpeg`].
 fn execute(rt: &Runtime, fs: &Filesystem, cmd: &Command, opts: &RunOptions) -> Result<job::Output> {
-    let out = rt.run_command(fs, cmd, opts)?;
+    succeeded(rt.run_command(fs, cmd, opts)?)
+}
+
+/// A finished run, or [`Error::Ffmpeg`] when it exited non-zero.
+fn succeeded(out: job::Output) -> Result<job::Output> {
     if out.success() {
         Ok(out)
     } else {

@@ -1,0 +1,904 @@
+//! One long transcode split at keyframes and encoded on several cores.
+//!
+//! A guest is single-threaded, so one FFmpeg job uses one core however many
+//! the machine has. [`ChunkedTranscode`] cuts the input's video into ranges
+//! that start at keyframes, encodes every range as its own job on the batch
+//! pool (each in its own instance, all reading the one shared input without
+//! copying it), encodes the audio once in another job, then joins the video
+//! pieces with the concat demuxer in stream copy and muxes the audio in.
+//!
+//! Frame accuracy: each range is read with an accurate input seek to its
+//! first keyframe (`-ss T -accurate_seek`, `T` rounded *down* to the
+//! microsecond so the keyframe itself is never dropped) and stops after
+//! exactly its frame count (`-frames:v N`, `-fps_mode passthrough`), so every
+//! source frame lands in exactly one piece. Every piece starts at time 0
+//! with an IDR frame (a fresh encoder), and the concat demuxer offsets each
+//! piece by the durations of those before it, so timestamps run on without a
+//! gap or an overlap.
+
+use super::{base, execute_with_side_file, extension, is_mp4_like, join, succeeded, Produced};
+use crate::batch::Job;
+use crate::command::{Command, ConcatList, Input, LogLevel, Output, SeekMode, Time};
+use crate::error::{Error, Result};
+use crate::job::{self, RunOptions, Tool};
+use crate::{Filesystem, Runtime};
+
+/// Why a chunked transcode refused to start. Nothing was run or written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChunkError {
+    /// `chunks(0)`.
+    #[error("the number of chunks must be at least 1")]
+    NoChunks,
+    /// An option the chunked mode cannot apply piece by piece (it changes
+    /// the frame count or timing, selects streams, or needs the whole
+    /// stream at once).
+    #[error("option {option} cannot be used in a chunked transcode: {reason}")]
+    UnsupportedOption {
+        /// The option as given.
+        option: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A video filter that keeps state across frames or changes timing.
+    #[error("video filter {filter:?} cannot be used in a chunked transcode: it changes frame timing or depends on neighbouring frames, which the pieces do not see")]
+    TemporalFilter {
+        /// The filter's name.
+        filter: String,
+    },
+    /// The output path has no extension to choose the container from.
+    #[error("output {path:?} has no extension: the chunked mode chooses the container (of the output and of the pieces) from it")]
+    NoExtension {
+        /// The output path.
+        path: String,
+    },
+    /// The input has no video stream.
+    #[error("input {path:?} has no video stream")]
+    NoVideo {
+        /// The input path.
+        path: String,
+    },
+    /// The input's video has no packet flagged as a keyframe, or no
+    /// timestamps to seek to.
+    #[error("input {path:?}: the video has no keyframes with timestamps to split at")]
+    NoKeyframes {
+        /// The input path.
+        path: String,
+    },
+    /// The working directory for the pieces already exists; it is not
+    /// touched.
+    #[error(
+        "working directory {path:?} already exists; remove it or choose another with work_dir()"
+    )]
+    WorkDirExists {
+        /// The directory.
+        path: String,
+    },
+}
+
+/// One range of frames encoded as its own job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkRange {
+    /// Index of its first frame in the input (presentation order); always a
+    /// keyframe.
+    pub first_frame: u64,
+    /// How many frames it holds.
+    pub frames: u64,
+    /// Where the input seek lands: its first frame's time relative to the
+    /// input's start, rounded down to the microsecond.
+    pub start: Time,
+}
+
+/// What [`ChunkedTranscode::run`] produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkedOutput {
+    /// The joined output file.
+    pub produced: Produced,
+    /// The ranges encoded in parallel, in order (fewer than asked for when
+    /// the input has too few keyframes).
+    pub chunks: Vec<ChunkRange>,
+    /// Video frames in the input, and so in the output.
+    pub frames: u64,
+    /// Whether an audio stream was encoded and muxed in.
+    pub audio: bool,
+}
+
+/// Output options that make no sense piece by piece, with the reason.
+const REFUSED_OPTIONS: &[(&str, &str)] = &[
+    (
+        "ss",
+        "the pieces are cut by the chunked mode; cut the input first (Clip)",
+    ),
+    (
+        "sseof",
+        "the pieces are cut by the chunked mode; cut the input first (Clip)",
+    ),
+    (
+        "t",
+        "the pieces are cut by the chunked mode; cut the input first (Clip)",
+    ),
+    (
+        "to",
+        "the pieces are cut by the chunked mode; cut the input first (Clip)",
+    ),
+    (
+        "frames",
+        "the pieces are cut by the chunked mode; cut the input first (Clip)",
+    ),
+    (
+        "vframes",
+        "the pieces are cut by the chunked mode; cut the input first (Clip)",
+    ),
+    (
+        "r",
+        "a frame-rate change duplicates or drops frames differently in each piece",
+    ),
+    (
+        "fpsmax",
+        "a frame-rate change duplicates or drops frames differently in each piece",
+    ),
+    ("vsync", "the pieces pass every frame through unchanged"),
+    ("fps_mode", "the pieces pass every frame through unchanged"),
+    (
+        "map",
+        "the chunked mode keeps the first video and the first audio stream",
+    ),
+    (
+        "filter_complex",
+        "a filter graph over several streams cannot be cut into pieces",
+    ),
+    (
+        "lavfi",
+        "a filter graph over several streams cannot be cut into pieces",
+    ),
+    (
+        "pass",
+        "two-pass encoding needs statistics of the whole stream",
+    ),
+    (
+        "passlogfile",
+        "two-pass encoding needs statistics of the whole stream",
+    ),
+    ("f", "the container follows the output extension"),
+    (
+        "vn",
+        "the chunked mode encodes video; use Transcode for audio only",
+    ),
+    (
+        "c",
+        "give the video and audio codecs separately (-c:v, -c:a)",
+    ),
+    (
+        "codec",
+        "give the video and audio codecs separately (-c:v, -c:a)",
+    ),
+    ("itsoffset", "timestamps of the pieces are set by the join"),
+    ("shortest", "the chunked mode joins whole streams"),
+    ("copyts", "timestamps of the pieces are set by the join"),
+];
+
+/// Video filters that change timing or look at other frames than the
+/// current one: each piece would restart them.
+const TEMPORAL_FILTERS: &[&str] = &[
+    "fps",
+    "framerate",
+    "select",
+    "setpts",
+    "trim",
+    "tpad",
+    "reverse",
+    "loop",
+    "minterpolate",
+    "tblend",
+    "tmix",
+    "deflicker",
+    "fade",
+    "yadif",
+    "bwdif",
+    "w3fdif",
+    "telecine",
+    "detelecine",
+    "fieldmatch",
+    "decimate",
+    "mpdecimate",
+    "framestep",
+    "interlace",
+    "tinterlace",
+    "hqdn3d",
+    "atadenoise",
+    "deshake",
+    "vidstabtransform",
+    "random",
+    "shuffleframes",
+    "freezeframes",
+];
+
+/// Transcodes `input` to `output` in parallel pieces: video split at
+/// keyframes and encoded by several jobs at once, audio encoded once, the
+/// pieces joined without re-encoding (see the [module](self) docs).
+///
+/// Options are given as FFmpeg output options, without stream selection:
+/// [`video_args`](ChunkedTranscode::video_args) for the encode of every
+/// video piece, [`audio_args`](ChunkedTranscode::audio_args) for the audio
+/// job. Options that change the number or timing of frames (`-r`, `-t`,
+/// `-vf fps=…`, …) are refused with [`ChunkError`]: each piece would apply
+/// them on its own.
+///
+/// ```no_run
+/// use afmpeg::tasks::ChunkedTranscode;
+/// use afmpeg::{Filesystem, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// // … put a long "/in.mp4" into fs …
+/// let out = ChunkedTranscode::new("/in.mp4", "/out.mp4")
+///     .chunks(4)
+///     .video_args(["-c:v", "libx264", "-preset", "veryfast", "-crf", "23"])
+///     .audio_args(["-c:a", "aac", "-b:a", "128k"])
+///     .run(&rt, &fs)?;
+/// println!("{} frames in {} pieces", out.frames, out.chunks.len());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkedTranscode {
+    input: String,
+    output: String,
+    chunks: usize,
+    threads: usize,
+    video_args: Vec<String>,
+    audio_args: Vec<String>,
+    no_audio: bool,
+    work_dir: Option<String>,
+}
+
+impl ChunkedTranscode {
+    /// Transcode `input` to `output`, in as many pieces as there are cores,
+    /// with `libx264` (`yuv420p`) video and `aac` audio unless the
+    /// arguments say otherwise.
+    pub fn new(input: impl Into<String>, output: impl Into<String>) -> ChunkedTranscode {
+        ChunkedTranscode {
+            input: input.into(),
+            output: output.into(),
+            chunks: std::thread::available_parallelism().map_or(1, usize::from),
+            threads: 0,
+            video_args: Vec::new(),
+            audio_args: Vec::new(),
+            no_audio: false,
+            work_dir: None,
+        }
+    }
+
+    /// How many pieces to cut the video into (at most; the input may have
+    /// fewer keyframes). Default: the number of cores.
+    pub fn chunks(mut self, chunks: usize) -> ChunkedTranscode {
+        self.chunks = chunks;
+        self
+    }
+
+    /// Threads of the job pool (0, the default: one per core).
+    pub fn threads(mut self, threads: usize) -> ChunkedTranscode {
+        self.threads = threads;
+        self
+    }
+
+    /// FFmpeg output options for each video piece, e.g.
+    /// `["-c:v", "libx264", "-preset", "veryfast"]`. An option is a `-name`
+    /// followed by its value, unless the next argument is another option.
+    pub fn video_args<I, S>(mut self, args: I) -> ChunkedTranscode
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.video_args = args.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// FFmpeg output options for the audio, e.g. `["-c:a", "libopus"]`.
+    pub fn audio_args<I, S>(mut self, args: I) -> ChunkedTranscode
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.audio_args = args.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Drop the audio: the output has video only.
+    pub fn no_audio(mut self) -> ChunkedTranscode {
+        self.no_audio = true;
+        self
+    }
+
+    /// Where the pieces are written while the job runs, in the in-memory
+    /// tree (must not exist; removed afterwards). Default:
+    /// `{output}.chunks`.
+    pub fn work_dir(mut self, dir: impl Into<String>) -> ChunkedTranscode {
+        self.work_dir = Some(dir.into());
+        self
+    }
+
+    fn dir(&self) -> String {
+        self.work_dir
+            .clone()
+            .unwrap_or_else(|| format!("{}.chunks", self.output))
+    }
+
+    /// Checks the settings without running anything; returns the output
+    /// extension.
+    fn check(&self) -> Result<String, ChunkError> {
+        if self.chunks == 0 {
+            return Err(ChunkError::NoChunks);
+        }
+        let ext = extension(&self.output).ok_or_else(|| ChunkError::NoExtension {
+            path: self.output.clone(),
+        })?;
+        for (name, value) in parse_options(&self.video_args)
+            .into_iter()
+            .chain(parse_options(&self.audio_args))
+        {
+            let bare = name.trim_start_matches('-');
+            // `-c`/`-codec` alone set every stream's codec; with a stream
+            // specifier (`-c:v`) they are fine.
+            let base = match bare.split_once(':') {
+                Some(("c" | "codec", _)) => "c:",
+                Some((b, _)) => b,
+                None => bare,
+            };
+            if let Some((_, reason)) = REFUSED_OPTIONS.iter().find(|(n, _)| *n == base) {
+                return Err(ChunkError::UnsupportedOption {
+                    option: name.clone(),
+                    reason,
+                });
+            }
+            if matches!(base, "vf" | "filter") && !is_audio_only(&name) {
+                if let Some(f) = value.as_deref().and_then(temporal_filter) {
+                    return Err(ChunkError::TemporalFilter { filter: f });
+                }
+            }
+        }
+        Ok(ext)
+    }
+
+    /// Runs the task with default [`RunOptions`].
+    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<ChunkedOutput> {
+        self.run_with(rt, fs, &RunOptions::default())
+    }
+
+    /// Runs the task; the limits and the cancellation token of `opts`
+    /// apply to every job (each job gets the full limits). Progress reports
+    /// are not forwarded: the pieces report separately.
+    pub fn run_with(
+        &self,
+        rt: &Runtime,
+        fs: &Filesystem,
+        opts: &RunOptions,
+    ) -> Result<ChunkedOutput> {
+        let ext = self.check()?;
+        let dir = self.dir();
+        if fs.exists(&dir) {
+            return Err(ChunkError::WorkDirExists { path: dir }.into());
+        }
+        let layout = probe_layout(rt, fs, &self.input, opts)?;
+        let chunks = plan(&layout, self.chunks);
+        let audio = layout.has_audio && !self.no_audio;
+        let opts = RunOptions {
+            progress: None,
+            ..opts.clone()
+        };
+
+        fs.create_dir_all(&dir)?;
+        let result = self.encode_and_join(rt, fs, &opts, &dir, &ext, &chunks, audio);
+        let cleanup = fs.remove_dir_all(&dir);
+        let produced = result?;
+        cleanup?;
+        Ok(ChunkedOutput {
+            produced,
+            chunks,
+            frames: layout.frames,
+            audio,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn encode_and_join(
+        &self,
+        rt: &Runtime,
+        fs: &Filesystem,
+        opts: &RunOptions,
+        dir: &str,
+        ext: &str,
+        chunks: &[ChunkRange],
+        audio: bool,
+    ) -> Result<Produced> {
+        let pieces: Vec<String> = (0..chunks.len())
+            .map(|i| join(dir, &format!("video{i:04}.{ext}")))
+            .collect();
+        let audio_path = join(dir, &format!("audio.{ext}"));
+
+        let mut commands = Vec::with_capacity(chunks.len() + 1);
+        // The audio job first: it is usually the shortest, and starting it
+        // early keeps it from being the last one running alone.
+        if audio {
+            commands.push(self.audio_command(&audio_path)?);
+        }
+        for (i, (range, piece)) in chunks.iter().zip(&pieces).enumerate() {
+            let last = i + 1 == chunks.len();
+            commands.push(self.piece_command(range, piece, last)?);
+        }
+        let jobs = commands
+            .iter()
+            .map(|c| Ok(Job::ffmpeg(fs, c.args()?).with_options(opts.clone())))
+            .collect::<Result<Vec<Job>>>()?;
+        for out in rt.run_batch(jobs, self.threads) {
+            succeeded(out?)?;
+        }
+
+        let list_path = join(dir, "pieces.ffconcat");
+        let list = ConcatList::new(pieces.iter().map(String::as_str)).render()?;
+        let mut out = Output::path(&self.output).map("0:v:0").copy();
+        let mut cmd = base(LogLevel::Warning).input(Input::concat(&list_path));
+        if audio {
+            cmd = cmd.input(Input::path(&audio_path));
+            out = out.map("1:a:0");
+        }
+        if is_mp4_like(&self.output, None) {
+            out = out.format_option("movflags", "+faststart");
+        }
+        let cmd = cmd.output(out);
+        cmd.validate()?;
+        let run = execute_with_side_file(rt, fs, &cmd, opts, &list_path, list)?;
+        Produced::find(fs, &self.output, &run)
+    }
+
+    /// The encode of one range of frames.
+    fn piece_command(&self, range: &ChunkRange, path: &str, last: bool) -> Result<Command> {
+        let mut input = Input::path(&self.input);
+        if range.first_frame > 0 {
+            input = input.seek(range.start, SeekMode::Accurate);
+        }
+        let mut out = Output::path(path)
+            .map("0:v:0")
+            .no_audio()
+            .no_subtitles()
+            .no_data()
+            .strip_metadata()
+            .strip_chapters()
+            .option("fps_mode", "passthrough");
+        if !last {
+            out = out.frames(range.frames);
+        }
+        let given = parse_options(&self.video_args);
+        let codec = given
+            .iter()
+            .rev()
+            .find(|(n, _)| is_video_codec_option(n))
+            .and_then(|(_, v)| v.clone());
+        if codec.is_none() {
+            out = out.video_codec("libx264");
+        }
+        // As `Transcode`: x264 in 4:2:0, what every player decodes, unless
+        // the arguments choose a pixel format.
+        let x264 = codec.as_deref().is_none_or(|c| c == "libx264");
+        if x264 && !given.iter().any(|(n, _)| n.starts_with("-pix_fmt")) {
+            out = out.option("pix_fmt", "yuv420p");
+        }
+        out = with_options(out, given);
+        let cmd = base(LogLevel::Warning).input(input).output(out);
+        cmd.validate()?;
+        Ok(cmd)
+    }
+
+    /// The audio encode.
+    fn audio_command(&self, path: &str) -> Result<Command> {
+        let mut out = Output::path(path).map("0:a:0").no_video();
+        let given = parse_options(&self.audio_args);
+        if !given.iter().any(|(n, _)| is_audio_codec_option(n)) {
+            out = out.audio_codec("aac");
+        }
+        out = with_options(out, given);
+        let cmd = base(LogLevel::Warning)
+            .input(Input::path(&self.input))
+            .output(out);
+        cmd.validate()?;
+        Ok(cmd)
+    }
+}
+
+/// `-name value` pairs of a flat argument list; an option followed by
+/// another option (or by nothing) is a flag. Names keep their `-`.
+fn parse_options(args: &[String]) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let name = if args[i].starts_with('-') {
+            args[i].clone()
+        } else {
+            format!("-{}", args[i])
+        };
+        let value = args.get(i + 1).filter(|v| !is_option(v)).cloned();
+        i += if value.is_some() { 2 } else { 1 };
+        out.push((name, value));
+    }
+    out
+}
+
+/// Whether an argument is an option name rather than a value (negative
+/// numbers are values).
+fn is_option(arg: &str) -> bool {
+    let mut chars = arg.chars();
+    chars.next() == Some('-')
+        && chars
+            .next()
+            .is_some_and(|c| !c.is_ascii_digit() && c != '.')
+}
+
+fn with_options(mut out: Output, options: Vec<(String, Option<String>)>) -> Output {
+    for (name, value) in options {
+        out = match value {
+            Some(v) => out.option(name, v),
+            None => out.flag(name),
+        };
+    }
+    out
+}
+
+fn is_video_codec_option(name: &str) -> bool {
+    matches!(name, "-c:v" | "-codec:v" | "-vcodec")
+}
+
+fn is_audio_codec_option(name: &str) -> bool {
+    matches!(name, "-c:a" | "-codec:a" | "-acodec")
+}
+
+/// Whether an option names the audio stream only (`-filter:a`).
+fn is_audio_only(name: &str) -> bool {
+    name.split(':').nth(1).is_some_and(|s| s.starts_with('a'))
+}
+
+/// The first filter of `graph` that [`TEMPORAL_FILTERS`] lists.
+fn temporal_filter(graph: &str) -> Option<String> {
+    graph
+        .split([',', ';'])
+        .map(|f| {
+            // Drop input labels (`[in]scale`) and arguments (`fps=25`).
+            let f = f.trim();
+            let f = f.rsplit(']').next().unwrap_or(f);
+            f.split(['=', '@', '[']).next().unwrap_or(f).trim()
+        })
+        .find(|name| TEMPORAL_FILTERS.contains(name))
+        .map(str::to_owned)
+}
+
+/// What the split needs to know about the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Layout {
+    /// Video frames (packets of the first video stream).
+    frames: u64,
+    /// Keyframes: index in presentation order, and start time relative to
+    /// the input's start, rounded down to the microsecond.
+    keyframes: Vec<(u64, Time)>,
+    /// Whether there is an audio stream.
+    has_audio: bool,
+}
+
+/// Lists the packets of the input with ffprobe (no decoding) and finds its
+/// keyframes.
+fn probe_layout(rt: &Runtime, fs: &Filesystem, input: &str, opts: &RunOptions) -> Result<Layout> {
+    let args = [
+        "-v",
+        "error",
+        "-show_entries",
+        "format=start_time:stream=index,codec_type,time_base:packet=stream_index,pts,dts,flags",
+        "-of",
+        "csv",
+        input,
+    ];
+    let out = rt.run_tool(Tool::Ffprobe, fs, &args, opts)?;
+    if !out.success() {
+        return Err(Error::Probe {
+            path: input.to_owned(),
+            exit_code: out.exit_code,
+            stderr_tail: job::tail(&out.stderr),
+        });
+    }
+    parse_layout(&out.stdout_text(), input)
+}
+
+/// Parses ffprobe's CSV of [`probe_layout`].
+fn parse_layout(csv: &str, input: &str) -> Result<Layout> {
+    let mut video: Option<(u32, (i64, i64))> = None;
+    let mut has_audio = false;
+    let mut start_micros: i128 = 0;
+    // (stream index, timestamp, key)
+    let mut packets: Vec<(u32, Option<i64>, bool)> = Vec::new();
+    for line in csv.lines() {
+        let f: Vec<&str> = line.split(',').collect();
+        match f.as_slice() {
+            ["packet", index, pts, dts, flags] => {
+                let Ok(index) = index.parse() else { continue };
+                let ts = pts.parse().ok().or_else(|| dts.parse().ok());
+                packets.push((index, ts, flags.starts_with('K')));
+            }
+            ["stream", index, kind, tb] => match *kind {
+                "video" if video.is_none() => {
+                    let (Ok(index), Some(tb)) = (index.parse(), parse_rational(tb)) else {
+                        continue;
+                    };
+                    video = Some((index, tb));
+                }
+                "audio" => has_audio = true,
+                _ => {}
+            },
+            ["format", start] => {
+                if let Ok(s) = start.parse::<f64>() {
+                    start_micros = (s * 1e6).round() as i128;
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some((vindex, (num, den))) = video else {
+        return Err(ChunkError::NoVideo {
+            path: input.to_owned(),
+        }
+        .into());
+    };
+    let mut times: Vec<i64> = Vec::new();
+    let mut keys: Vec<i64> = Vec::new();
+    let mut frames = 0u64;
+    for (index, ts, key) in packets {
+        if index != vindex {
+            continue;
+        }
+        frames += 1;
+        if let Some(ts) = ts {
+            times.push(ts);
+            if key {
+                keys.push(ts);
+            }
+        }
+    }
+    times.sort_unstable();
+    keys.sort_unstable();
+    keys.dedup();
+    let keyframes: Vec<(u64, Time)> = keys
+        .iter()
+        .filter_map(|&k| {
+            let index = times.partition_point(|&t| t < k) as u64;
+            // floor(k * num / den seconds) in microseconds, minus the start.
+            let micros = (k as i128 * num as i128 * 1_000_000).div_euclid(den as i128);
+            let rel = u64::try_from(micros - start_micros).ok()?;
+            Some((index, Time::from_micros(rel)))
+        })
+        .collect();
+    if keyframes.is_empty() || times.len() as u64 != frames {
+        return Err(ChunkError::NoKeyframes {
+            path: input.to_owned(),
+        }
+        .into());
+    }
+    Ok(Layout {
+        frames,
+        keyframes,
+        has_audio,
+    })
+}
+
+/// `num/den` with both positive.
+fn parse_rational(s: &str) -> Option<(i64, i64)> {
+    let (n, d) = s.split_once('/')?;
+    let (n, d): (i64, i64) = (n.parse().ok()?, d.parse().ok()?);
+    (n > 0 && d > 0).then_some((n, d))
+}
+
+/// Cuts the frames into at most `chunks` ranges of nearly equal length, each
+/// starting at a keyframe. The first range starts at frame 0 whatever the
+/// first keyframe (a decoder starts there anyway).
+fn plan(layout: &Layout, chunks: usize) -> Vec<ChunkRange> {
+    let total = layout.frames;
+    let mut starts: Vec<(u64, Time)> = vec![(0, Time::ZERO)];
+    for i in 1..chunks as u64 {
+        let target = total * i / chunks as u64;
+        let prev = starts.last().map_or(0, |s| s.0);
+        let best = layout
+            .keyframes
+            .iter()
+            .filter(|(idx, _)| *idx > prev && *idx < total)
+            .min_by_key(|(idx, _)| idx.abs_diff(target));
+        if let Some(&k) = best {
+            starts.push(k);
+        }
+    }
+    starts.dedup_by_key(|s| s.0);
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, &(first_frame, start))| {
+            let end = starts.get(i + 1).map_or(total, |s| s.0);
+            ChunkRange {
+                first_frame,
+                frames: end - first_frame,
+                start,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(frames: u64, keys: &[u64]) -> Layout {
+        Layout {
+            frames,
+            keyframes: keys
+                .iter()
+                .map(|&k| (k, Time::from_micros(k * 40_000)))
+                .collect(),
+            has_audio: false,
+        }
+    }
+
+    #[test]
+    fn plan_balances_at_keyframes() {
+        let l = layout(100, &[0, 25, 50, 75]);
+        let p = plan(&l, 2);
+        assert_eq!(p.len(), 2);
+        assert_eq!((p[0].first_frame, p[0].frames), (0, 50));
+        assert_eq!((p[1].first_frame, p[1].frames), (50, 50));
+        assert_eq!(p[1].start, Time::from_secs(2));
+        let p = plan(&l, 3);
+        let firsts: Vec<u64> = p.iter().map(|c| c.first_frame).collect();
+        assert_eq!(firsts, [0, 25, 75]);
+        assert_eq!(p.iter().map(|c| c.frames).sum::<u64>(), 100);
+    }
+
+    #[test]
+    fn plan_with_too_few_keyframes() {
+        let p = plan(&layout(100, &[0]), 4);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].frames, 100);
+        let p = plan(&layout(100, &[0, 90]), 8);
+        let firsts: Vec<u64> = p.iter().map(|c| c.first_frame).collect();
+        assert_eq!(firsts, [0, 90]);
+    }
+
+    #[test]
+    fn layout_from_csv() {
+        // B-frames: decode order differs from presentation order; an audio
+        // stream and a non-zero start time.
+        let csv =
+            "packet,0,1024,0,K_\npacket,1,0,0,K_\npacket,0,3072,512,__\npacket,0,2048,1024,__\n\
+                   packet,0,4096,1536,K_\npacket,0,5120,2048,__\n\nstream,0,video,1/12800\n\
+                   stream,1,audio,1/44100\nformat,0.080000\n";
+        let l = parse_layout(csv, "/in").unwrap();
+        assert_eq!(l.frames, 5);
+        assert!(l.has_audio);
+        // 1024/12800 s = 0.08 s = the start; 4096/12800 = 0.32 s.
+        assert_eq!(
+            l.keyframes,
+            [(0, Time::ZERO), (3, Time::from_micros(240_000))]
+        );
+    }
+
+    #[test]
+    fn layout_refusals() {
+        let e = parse_layout("stream,0,audio,1/44100\nformat,0.0\n", "/a.wav").unwrap_err();
+        assert!(
+            matches!(e, Error::Chunked(ChunkError::NoVideo { .. })),
+            "{e}"
+        );
+        let csv = "packet,0,0,0,__\npacket,0,1,1,__\nstream,0,video,1/25\n";
+        let e = parse_layout(csv, "/v").unwrap_err();
+        assert!(
+            matches!(e, Error::Chunked(ChunkError::NoKeyframes { .. })),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn keyframe_time_rounds_down() {
+        // 25025/30000 s = 0.8341666… s: rounded down, never past the frame.
+        let csv =
+            "packet,0,0,0,K_\npacket,0,25025,25025,K_\nstream,0,video,1/30000\nformat,0.000000\n";
+        let l = parse_layout(csv, "/v").unwrap();
+        assert_eq!(l.keyframes[1], (1, Time::from_micros(834_166)));
+    }
+
+    #[test]
+    fn options_and_refusals() {
+        let args: Vec<String> = ["-c:v", "libx264", "-crf", "-1", "-bitexact", "-g", "25"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let o = parse_options(&args);
+        assert_eq!(o[1], ("-crf".to_owned(), Some("-1".to_owned())));
+        assert_eq!(o[2], ("-bitexact".to_owned(), None));
+        assert_eq!(o.len(), 4);
+
+        let t = ChunkedTranscode::new("/i.mp4", "/o.mp4");
+        assert_eq!(t.clone().chunks(0).check(), Err(ChunkError::NoChunks));
+        assert!(matches!(
+            t.clone().video_args(["-r", "30"]).check(),
+            Err(ChunkError::UnsupportedOption { option, .. }) if option == "-r"
+        ));
+        assert!(t.clone().video_args(["-c:v", "libx265"]).check().is_ok());
+        assert!(matches!(
+            t.clone().video_args(["-c", "copy"]).check(),
+            Err(ChunkError::UnsupportedOption { .. })
+        ));
+        assert!(matches!(
+            t.clone().video_args(["-frames:v", "3"]).check(),
+            Err(ChunkError::UnsupportedOption { .. })
+        ));
+        assert_eq!(
+            t.clone().video_args(["-vf", "scale=320:-2,fps=10"]).check(),
+            Err(ChunkError::TemporalFilter {
+                filter: "fps".into()
+            })
+        );
+        assert!(t
+            .clone()
+            .video_args(["-vf", "scale=320:-2"])
+            .check()
+            .is_ok());
+        assert!(t.clone().audio_args(["-af", "afade=t=in"]).check().is_ok());
+        assert!(matches!(
+            ChunkedTranscode::new("/i.mp4", "/noext").check(),
+            Err(ChunkError::NoExtension { .. })
+        ));
+    }
+
+    #[test]
+    fn piece_commands() {
+        let t = ChunkedTranscode::new("/i.mp4", "/o.mp4").video_args(["-preset", "veryfast"]);
+        let range = ChunkRange {
+            first_frame: 50,
+            frames: 25,
+            start: Time::from_secs(2),
+        };
+        let args = t
+            .piece_command(&range, "/w/v.mp4", false)
+            .unwrap()
+            .args()
+            .unwrap();
+        let s = args.join(" ");
+        assert!(s.contains("-ss 2.000000 -accurate_seek -i /i.mp4"), "{s}");
+        assert!(s.contains("-frames:v 25"), "{s}");
+        assert!(s.contains("-c:v libx264"), "{s}");
+        assert!(s.contains("-preset veryfast"), "{s}");
+        let last = t
+            .piece_command(&range, "/w/v.mp4", true)
+            .unwrap()
+            .args()
+            .unwrap();
+        assert!(!last.iter().any(|a| a == "-frames:v"), "{last:?}");
+        assert!(s.contains("-pix_fmt yuv420p"), "{s}");
+        let piece = |args: &[&str]| {
+            let t = ChunkedTranscode::new("/i.mp4", "/o.mkv").video_args(args.iter().copied());
+            t.piece_command(&range, "/w/v.mkv", false)
+                .unwrap()
+                .args()
+                .unwrap()
+                .join(" ")
+        };
+        let s = piece(&["-c:v", "libx264"]);
+        assert!(s.contains("-pix_fmt yuv420p"), "{s}");
+        let s = piece(&["-c:v", "ffv1"]);
+        assert!(!s.contains("pix_fmt"), "{s}");
+        let s = piece(&["-pix_fmt", "yuv444p"]);
+        assert!(
+            s.contains("-pix_fmt yuv444p") && !s.contains("yuv420p"),
+            "{s}"
+        );
+        let a = t
+            .audio_command("/w/a.mp4")
+            .unwrap()
+            .args()
+            .unwrap()
+            .join(" ");
+        assert!(a.contains("-c:a aac") && a.contains("-vn"), "{a}");
+    }
+}
