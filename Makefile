@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust lint doc bench bench-wasi fuzz-smoke clean-guest-cache
+.PHONY: all setup build demo test test-rust lint doc bench bench-wasi bench-startup bench-memory fuzz-smoke clean-guest-cache
 
 all: build
 
@@ -43,3 +43,11 @@ bench-wasi:
 	$(CARGO) bench --locked --bench wasi
 
 bench: bench-wasi
+
+## Startup of the lean module, phase by phase, against the 20 ms target.
+bench-startup: guest
+	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example startup
+
+## Peak RSS of one job and of eight concurrent jobs on one 100 MB input.
+bench-memory: guest
+	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example memory
