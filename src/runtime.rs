@@ -211,9 +211,15 @@ impl Runtime {
     }
 
     /// Loads the module from `AFMPEG_MODULE`, or where `make guest` put it
-    /// (see [`ModuleSource::default_location`]).
+    /// (see [`ModuleSource::default_location`]), with [`Validation::Lazy`]:
+    /// that module is the FFmpeg build installed with afmpeg, trusted like
+    /// the program itself, and loading it lazily is what keeps startup
+    /// within 20 ms. (wasmi still validates every function before it runs
+    /// it; see [`Validation`].)
     pub fn from_default_location() -> Result<Self> {
-        Self::new(ModuleSource::default_location()?)
+        Self::builder(ModuleSource::default_location()?)
+            .validation(Validation::Lazy)
+            .build()
     }
 
     /// Loads a module file (memory-mapped while it is compiled).

@@ -111,3 +111,17 @@ fn default_validation_is_lazy_only_for_pinned_urls() {
     let url = ModuleSource::url("http://127.0.0.1:9/m.wasm", &"ab".repeat(32)).unwrap();
     assert_eq!(Validation::default_for(&url), Validation::Lazy);
 }
+
+#[test]
+fn the_default_location_module_is_validated_lazily() {
+    // The only test of this binary that reads AFMPEG_MODULE.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ffmpeg.wasm");
+    std::fs::write(&path, module(false)).unwrap();
+    std::env::set_var("AFMPEG_MODULE", &path);
+    // Eager validation would refuse this module at load.
+    let rt = Runtime::from_default_location().expect("loads lazily");
+    let (exit, stdout) = run(&rt);
+    assert_eq!(exit.expect("runs").code, 0);
+    assert_eq!(stdout, b"hello\n");
+}
