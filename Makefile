@@ -42,7 +42,7 @@ doc:
 bench-wasi:
 	$(CARGO) bench --locked --bench wasi
 
-bench: bench-wasi
+bench: bench-wasi bench-startup bench-memory
 
 ## Startup of the lean module, phase by phase, against the 20 ms target.
 bench-startup: guest
