@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ),
     ] {
         let engine = engine(mode);
-        let t = best(iters.min(3).max(1), || {
+        let t = best(iters.clamp(1, 3), || {
             std::hint::black_box(Module::new(&engine, &bytes[..]).unwrap());
         });
         row(name, t);
@@ -131,7 +131,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\npublic API (Runtime):");
     let mut new_t = Vec::new();
     for v in [Validation::Lazy, Validation::Eager] {
-        let t = best(iters.min(5).max(1), || {
+        let t = best(iters.clamp(1, 5), || {
             std::hint::black_box(
                 Runtime::builder(ModuleSource::File(path.clone()))
                     .validation(v)
@@ -142,7 +142,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         row(&format!("Runtime::new, {v:?} validation"), t);
         new_t.push(t);
     }
-    let first = best(iters.min(5).max(1), || {
+    let first = best(iters.clamp(1, 5), || {
         let rt = Runtime::builder(ModuleSource::File(path.clone()))
             .validation(Validation::Lazy)
             .build()
