@@ -6,11 +6,15 @@
 //!   open+mmap, read into memory (for comparison), parse only (wasmi's
 //!   `Lazy` mode), parse+validate (`LazyTranslation`), parse+validate+
 //!   translate every function (`Eager`), linker, store+instance (imports,
-//!   memory, data segments), and the WASI context;
+//!   memory, data segments), the same with the initial memory cut to 160
+//!   pages (what a smaller `--initial-memory` in the guest would save), and
+//!   the WASI context;
 //! - the public API: `Runtime::new` with each validation mode, the first
 //!   job (`ffmpeg -version`) on a fresh runtime, and a later `-version` job;
 //!
 //! and checks the startup target (`Runtime::new` + first instance ≤ 20 ms).
+//! `STARTUP_ITERS=N` sets the number of runs; `STARTUP_PROFILE=1` repeats
+//! only the startup path, for `perf record`.
 
 use afmpeg::{Filesystem, ModuleSource, Runtime, Validation};
 use std::time::{Duration, Instant};
