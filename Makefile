@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust lint doc bench bench-wasi bench-chunked fuzz-smoke clean-guest-cache soak load
+.PHONY: all setup build demo test test-rust lint doc bench bench-wasi bench-chunked bench-startup bench-memory fuzz-smoke clean-guest-cache soak load
 
 all: build
 
@@ -65,4 +65,12 @@ bench-wasi:
 bench-chunked: guest
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example chunked_speedup -- $(CHUNKED_ARGS)
 
-bench: bench-wasi
+bench: bench-wasi bench-startup bench-memory
+
+## Startup of the lean module, phase by phase, against the 20 ms target.
+bench-startup: guest
+	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example startup
+
+## Peak RSS of one job and of eight concurrent jobs on one 100 MB input.
+bench-memory: guest
+	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example memory

@@ -66,7 +66,9 @@ pub enum Error {
         /// The places searched, comma-separated.
         searched: String,
     },
-    /// The bytes are not a valid WebAssembly module.
+    /// The bytes are not a valid WebAssembly module. Found at load, or —
+    /// with [`crate::Validation::Lazy`] — by the run that first calls an
+    /// invalid function body (and every later run that calls it).
     #[error("{origin}: not a valid WebAssembly module: {reason}")]
     InvalidModule {
         /// Where the bytes came from.

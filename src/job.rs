@@ -34,6 +34,9 @@ pub struct Output {
     pub stdout: Vec<u8>,
     /// What it wrote to stderr (logs, errors).
     pub stderr: Vec<u8>,
+    /// The size the guest's linear memory reached, in bytes: most of the
+    /// job's own memory (see `docs/explanation/performance.md`).
+    pub guest_memory: u64,
 }
 
 impl Output {
@@ -288,6 +291,7 @@ impl Runtime {
                 exit_code: exit.code,
                 stdout: stdout.take(),
                 stderr: stderr_bytes,
+                guest_memory: exit.guest_memory,
             }),
             Err(e) => Err(with_tail(e, &stderr_bytes, limits)),
         }

@@ -31,6 +31,6 @@ pub use limits::Limits;
 pub use media_info::MediaInfo;
 pub use module::ModuleSource;
 pub use progress::Progress;
-pub use runtime::{ExecLimits, Exit, Runtime};
+pub use runtime::{ExecLimits, Exit, Runtime, RuntimeBuilder, Validation};
 pub use wasi_shim;
 pub use wasi_shim::fs::Filesystem;

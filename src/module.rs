@@ -1,7 +1,8 @@
 //! Loading a WebAssembly module: from bytes, or a memory-mapped file.
 //!
 //! A module is validated and compiled once (wasmi translates function
-//! bodies lazily, on their first call), and its imports are checked against
+//! bodies lazily, on their first call, and with [`crate::Validation::Lazy`]
+//! validates them then too), and its imports are checked against
 //! what the WASI layer provides, so a wrong module is refused at load with an
 //! error that names the problem instead of failing at instantiation.
 

@@ -13,21 +13,88 @@ use std::time::{Duration, Instant};
 use wasi_shim::wasmi_link;
 use wasi_shim::{Abort, Limit, WasiCtx};
 use wasmi::{
-    Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, TrapCode,
-    TypedResumableCall,
+    CompilationMode, Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder,
+    TrapCode, TypedResumableCall,
 };
+
+/// Bytes in a WebAssembly page.
+const WASM_PAGE: u64 = 64 * 1024;
 
 /// What a store holds: the WASI context and the memory limiter.
 pub struct StoreData {
     /// The guest's WASI world.
     pub wasi: WasiCtx,
     limits: StoreLimits,
+    /// The instance's exported memory, once instantiated.
+    memory: Option<wasmi::Memory>,
 }
 
 struct Inner {
     engine: Engine,
     module: Module,
     linker: Linker<StoreData>,
+    /// Where the module came from, for errors found after loading.
+    origin: String,
+}
+
+/// When the function bodies of a module are validated.
+///
+/// Validation checks that every function body is well-typed WebAssembly
+/// before it can run. For the 9.5 MB FFmpeg module it is most of the load
+/// time (see `docs/explanation/performance.md`), so a module whose bytes are
+/// known to be good can skip it at load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Validation {
+    /// Every function body is validated when the module is loaded: an
+    /// invalid module is refused by [`Runtime::new`] with
+    /// [`Error::InvalidModule`] before anything runs. The default for
+    /// module bytes and files, which may come from anywhere.
+    Eager,
+    /// A function body is validated (and translated) on its first call, by
+    /// whichever run calls it first; the result is shared by every later
+    /// run. An invalid body is then found by that run, which stops with
+    /// [`Error::InvalidModule`] — after the guest may already have done
+    /// some work (written files, printed output). The default for a
+    /// [`ModuleSource::Url`], whose bytes are verified against their
+    /// SHA-256 pin before they are compiled; choose it for other modules
+    /// you trust, to start faster.
+    Lazy,
+}
+
+impl Validation {
+    /// The default for `source`: [`Validation::Lazy`] for SHA-256-pinned
+    /// URL modules, [`Validation::Eager`] for everything else.
+    pub fn default_for(source: &ModuleSource) -> Validation {
+        match source {
+            ModuleSource::Url(_) => Validation::Lazy,
+            ModuleSource::Bytes(_) | ModuleSource::File(_) => Validation::Eager,
+        }
+    }
+}
+
+/// Options for loading a [`Runtime`]; see [`Runtime::builder`].
+#[derive(Debug, Clone)]
+pub struct RuntimeBuilder {
+    source: ModuleSource,
+    validation: Option<Validation>,
+}
+
+impl RuntimeBuilder {
+    /// When function bodies are validated (default:
+    /// [`Validation::default_for`] the source).
+    pub fn validation(mut self, validation: Validation) -> Self {
+        self.validation = Some(validation);
+        self
+    }
+
+    /// Loads, (validates) and prepares the module.
+    pub fn build(self) -> Result<Runtime> {
+        let validation = self
+            .validation
+            .unwrap_or_else(|| Validation::default_for(&self.source));
+        Runtime::load(&self.source, validation)
+    }
 }
 
 /// A compiled module, ready to run any number of jobs, concurrently.
@@ -78,13 +145,44 @@ pub struct Exit {
     pub code: i32,
     /// The signal that terminated the guest (`proc_raise`), if one did.
     pub signal: Option<u8>,
+    /// The size the guest's linear memory reached, in bytes (it only
+    /// grows, so this is its size at the end).
+    pub guest_memory: u64,
 }
 
 impl Runtime {
-    /// Loads, validates and compiles a module.
+    /// Loads, validates and compiles a module, validating function bodies
+    /// as [`Validation::default_for`] the source says.
     pub fn new(source: ModuleSource) -> Result<Self> {
+        Self::builder(source).build()
+    }
+
+    /// Options for loading `source`.
+    ///
+    /// ```no_run
+    /// use afmpeg::{ModuleSource, Runtime, Validation};
+    /// // A module we built ourselves: validate function bodies on first use.
+    /// let rt = Runtime::builder(ModuleSource::File("ffmpeg.wasm".into()))
+    ///     .validation(Validation::Lazy)
+    ///     .build()?;
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
+    pub fn builder(source: ModuleSource) -> RuntimeBuilder {
+        RuntimeBuilder {
+            source,
+            validation: None,
+        }
+    }
+
+    fn load(source: &ModuleSource, validation: Validation) -> Result<Self> {
         let mut config = Config::default();
         config.consume_fuel(true);
+        // Translation is lazy in both modes (only the functions a run calls
+        // are ever translated); `Lazy` defers validation of a body too.
+        config.compilation_mode(match validation {
+            Validation::Eager => CompilationMode::LazyTranslation,
+            Validation::Lazy => CompilationMode::Lazy,
+        });
         // Lazy translation of a function is the engine's work, done once per
         // `Runtime` and shared by every run: it must not be charged to the
         // run that happens to call the function first. Worse, wasmi reports
@@ -98,7 +196,7 @@ impl Runtime {
             fuel_per_bytes_validated: 0,
         });
         let engine = Engine::new(&config);
-        let module = module::load(&engine, &source)?;
+        let module = module::load(&engine, source)?;
         let mut linker = Linker::new(&engine);
         wasmi_link::add_to_linker(&mut linker, |d: &mut StoreData| &mut d.wasi)
             .map_err(|e| Error::Instantiate(e.to_string()))?;
@@ -107,14 +205,21 @@ impl Runtime {
                 engine,
                 module,
                 linker,
+                origin: source.origin(),
             }),
         })
     }
 
     /// Loads the module from `AFMPEG_MODULE`, or where `make guest` put it
-    /// (see [`ModuleSource::default_location`]).
+    /// (see [`ModuleSource::default_location`]), with [`Validation::Lazy`]:
+    /// that module is the FFmpeg build installed with afmpeg, trusted like
+    /// the program itself, and loading it lazily is what keeps startup
+    /// within 20 ms. (wasmi still validates every function before it runs
+    /// it; see [`Validation`].)
     pub fn from_default_location() -> Result<Self> {
-        Self::new(ModuleSource::default_location()?)
+        Self::builder(ModuleSource::default_location()?)
+            .validation(Validation::Lazy)
+            .build()
     }
 
     /// Loads a module file (memory-mapped while it is compiled).
@@ -155,11 +260,24 @@ impl Runtime {
             StoreData {
                 wasi,
                 limits: lb.build(),
+                memory: None,
             },
         );
         store.limiter(|d| &mut d.limits);
         let result = self.execute(&mut store, limits, started);
-        (result, store.into_data().wasi)
+        // Linear memory only grows: its size now is the most it held.
+        let guest_memory = store
+            .data()
+            .memory
+            .map_or(0, |m| m.size(&store).saturating_mul(WASM_PAGE));
+        let data = store.into_data();
+        (
+            result.map(|exit| Exit {
+                guest_memory,
+                ..exit
+            }),
+            data.wasi,
+        )
     }
 
     fn execute(
@@ -181,8 +299,9 @@ impl Runtime {
         {
             Ok(i) => i,
             // A `start` section may already exit, trap or hit a limit.
-            Err(e) => return classify(&e, store, limits),
+            Err(e) => return self.classify(&e, store, limits),
         };
+        store.data_mut().memory = instance.get_memory(&*store, "memory");
         let start = instance
             .get_typed_func::<(), ()>(&*store, "_start")
             .map_err(|_| Error::NoEntryPoint)?;
@@ -193,10 +312,11 @@ impl Runtime {
                     return Ok(Exit {
                         code: 0,
                         signal: None,
+                        guest_memory: 0,
                     })
                 }
                 Ok(TypedResumableCall::HostTrap(t)) => {
-                    return classify(t.host_error(), store, limits)
+                    return self.classify(t.host_error(), store, limits)
                 }
                 Ok(TypedResumableCall::OutOfFuel(t)) => {
                     if limits
@@ -231,8 +351,30 @@ impl Runtime {
                     budget.refill_at_least(store, need)?;
                     call = t.resume(&mut *store);
                 }
-                Err(e) => return classify(&e, store, limits),
+                Err(e) => return self.classify(&e, store, limits),
             }
+        }
+    }
+
+    /// Turns the error a call into the guest ended with into an exit or an
+    /// error.
+    fn classify(
+        &self,
+        e: &wasmi::Error,
+        store: &Store<StoreData>,
+        limits: &ExecLimits,
+    ) -> Result<Exit> {
+        match e.kind() {
+            // With `Validation::Lazy`, a function body is validated at its
+            // first call: an invalid one surfaces here, in the run (and, as
+            // "failed before", in every later run that calls it).
+            wasmi::errors::ErrorKind::Wasm(_) | wasmi::errors::ErrorKind::Translation(_) => {
+                Err(Error::InvalidModule {
+                    origin: self.inner.origin.clone(),
+                    reason: format!("invalid function body found at its first call: {e}"),
+                })
+            }
+            _ => classify(e, store, limits),
         }
     }
 }
@@ -263,7 +405,7 @@ impl Budget {
     }
 }
 
-/// Turns the error a call into the guest ended with into an exit or an error.
+/// [`Runtime::classify`] for everything but lazily found invalid code.
 fn classify(e: &wasmi::Error, store: &Store<StoreData>, limits: &ExecLimits) -> Result<Exit> {
     let wasi = &store.data().wasi;
     if let Some(p) = e.downcast_ref::<wasmi_link::HostPanic>() {
@@ -274,10 +416,12 @@ fn classify(e: &wasmi::Error, store: &Store<StoreData>, limits: &ExecLimits) -> 
             Abort::Exit(code) => Ok(Exit {
                 code: code as i32,
                 signal: None,
+                guest_memory: 0,
             }),
             Abort::Signal(s) => Ok(Exit {
                 code: 128 + i32::from(s),
                 signal: Some(s),
+                guest_memory: 0,
             }),
             Abort::Limit(l) => Err(Error::Limit {
                 limit: wasi_limit(l, wasi, limits),

@@ -890,3 +890,28 @@ fn truncated_module_is_an_invalid_module() {
     // The whole module loads.
     Runtime::from_bytes(bytes).expect("the full module loads");
 }
+
+/// Every job reports how large the guest's linear memory grew: whole
+/// WebAssembly pages, at least the lean module's initial 32 MiB
+/// (`--initial-memory=33554432` in guest/build.sh), and more for a job that
+/// needs more (a 1920x1080 RGB frame buffer pool on top of x264's).
+#[test]
+fn output_reports_guest_memory() {
+    let rt = runtime();
+    let fs = Filesystem::new();
+    let small = ffmpeg_ok(&rt, &fs, &["-version"]);
+    assert_eq!(small.guest_memory % 65536, 0, "{}", small.guest_memory);
+    assert!(small.guest_memory >= 32 << 20, "{}", small.guest_memory);
+    let big = ffmpeg_ok(
+        &rt,
+        &fs,
+        &words("-hide_banner -f lavfi -i testsrc=duration=0.2:size=1920x1080:rate=10 -c:v libx264 -preset ultrafast /big.mp4"),
+    );
+    assert_eq!(big.guest_memory % 65536, 0, "{}", big.guest_memory);
+    assert!(
+        big.guest_memory > small.guest_memory,
+        "{} vs {}",
+        big.guest_memory,
+        small.guest_memory
+    );
+}
