@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust lint doc bench bench-wasi fuzz-smoke clean-guest-cache
+.PHONY: all setup build demo test test-rust lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build fuzz-smoke clean-guest-cache
 
 all: build
 
@@ -42,4 +42,15 @@ doc:
 bench-wasi:
 	$(CARGO) bench --locked --bench wasi
 
-bench: bench-wasi
+## Whole FFmpeg jobs on every engine, one side-by-side table (issue #5):
+## afmpeg vs wasmi+wasi-common, wasmtime Pulley and Cranelift, native FFmpeg.
+## Its own workspace (bench/engines) because it builds wasmtime: never part
+## of `make test`. Options: make bench-ffmpeg BENCH_ARGS="--quick --reps 1".
+BENCH_ARGS ?=
+bench-ffmpeg-build:
+	cd bench/engines && $(CARGO) build --release --locked
+
+bench-ffmpeg: guest bench-ffmpeg-build
+	AFMPEG_MODULE=$(GUEST_MODULE) bench/engines/target/release/afmpeg-bench $(BENCH_ARGS)
+
+bench: bench-wasi bench-ffmpeg
