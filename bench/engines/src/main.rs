@@ -71,6 +71,17 @@ struct RunArgs {
 enum Sub {
     #[command(name = "__child", hide = true)]
     Child(ChildArgs),
+    /// Compiles the module for a wasmtime engine into the cache; prints the
+    /// seconds it took, or nothing when cached.
+    #[command(name = "__precompile", hide = true)]
+    Precompile {
+        #[arg(long)]
+        pulley: bool,
+        #[arg(long)]
+        module: PathBuf,
+        #[arg(long)]
+        cache: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -103,17 +114,46 @@ fn parse_workload(s: &str) -> Result<Workload, String> {
 
 fn main() {
     let cli = Cli::parse();
-    if let Some(Sub::Child(c)) = cli.child {
-        let setup = Setup {
-            module: c.module,
-            cache: c.cache,
-            fixtures: c.fixtures,
-            out: c.out,
-            ffmpeg: c.ffmpeg,
-            ffprobe: c.ffprobe,
-        };
-        child::run_child(c.engine, c.workload, c.reps, &setup, c.quick);
-        return;
+    match cli.child {
+        Some(Sub::Child(c)) => {
+            let setup = Setup {
+                module: c.module,
+                cache: c.cache,
+                fixtures: c.fixtures,
+                out: c.out,
+                ffmpeg: c.ffmpeg,
+                ffprobe: c.ffprobe,
+            };
+            child::run_child(c.engine, c.workload, c.reps, &setup, c.quick);
+            return;
+        }
+        Some(Sub::Precompile {
+            pulley,
+            module,
+            cache,
+        }) => {
+            let setup = Setup {
+                module,
+                cache,
+                fixtures: PathBuf::new(),
+                out: PathBuf::new(),
+                ffmpeg: PathBuf::new(),
+                ffprobe: PathBuf::new(),
+            };
+            match engine::precompile(&setup, pulley) {
+                Ok(took) => {
+                    if let Some(t) = took {
+                        println!("{}", t.as_secs_f64());
+                    }
+                }
+                Err(e) => {
+                    eprintln!("afmpeg-bench: precompiling: {e:#}");
+                    std::process::exit(1);
+                }
+            }
+            return;
+        }
+        None => {}
     }
     if let Err(e) = run(cli.run) {
         eprintln!("afmpeg-bench: {e:#}");
@@ -154,8 +194,7 @@ fn run(a: RunArgs) -> Result<()> {
                 "afmpeg-bench: compiling the module for {} (cached after the first run)",
                 kind.name()
             );
-            let took = engine::precompile(&setup, pulley)?;
-            compile.push((kind, took.map(|d| d.as_secs_f64())));
+            compile.push((kind, precompile_in_child(&setup, pulley)?));
         }
     }
 
@@ -236,6 +275,28 @@ fn run(a: RunArgs) -> Result<()> {
             .with_context(|| format!("writing {}", p.display()))?;
     }
     Ok(())
+}
+
+/// Compiling FFmpeg with Cranelift takes hundreds of MB. Done in the parent
+/// it would raise every later child's peak RSS: Linux carries the RSS high
+/// water mark of the spawning process into the child across `execve`. So the
+/// parent stays small and compiles in a child too.
+fn precompile_in_child(setup: &Setup, pulley: bool) -> Result<Option<f64>> {
+    let mut cmd = std::process::Command::new(std::env::current_exe()?);
+    cmd.arg("__precompile")
+        .arg("--module")
+        .arg(&setup.module)
+        .arg("--cache")
+        .arg(&setup.cache);
+    if pulley {
+        cmd.arg("--pulley");
+    }
+    let out = cmd.stderr(std::process::Stdio::inherit()).output()?;
+    if !out.status.success() {
+        bail!("precompiling the module failed ({})", out.status);
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(text.trim().parse::<f64>().ok())
 }
 
 fn default_work_dir() -> PathBuf {
