@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust lint doc bench bench-wasi bench-chunked bench-startup bench-memory fuzz-smoke clean-guest-cache soak load
+.PHONY: all setup build demo test test-rust lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory fuzz-smoke clean-guest-cache soak load
 
 all: build
 
@@ -65,7 +65,7 @@ bench-wasi:
 bench-chunked: guest
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example chunked_speedup -- $(CHUNKED_ARGS)
 
-bench: bench-wasi bench-startup bench-memory
+bench: bench-wasi bench-ffmpeg bench-startup bench-memory
 
 ## Startup of the lean module, phase by phase, against the 20 ms target.
 bench-startup: guest
@@ -74,3 +74,15 @@ bench-startup: guest
 ## Peak RSS of one job and of eight concurrent jobs on one 100 MB input.
 bench-memory: guest
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example memory
+
+## Whole FFmpeg jobs on every engine, one side-by-side table (issue #5):
+## afmpeg vs wasmi+wasi-common, wasmtime Pulley and Cranelift, native FFmpeg.
+## Its own workspace (bench/engines) because it builds wasmtime: never part
+## of `make test`. Options: make bench-ffmpeg BENCH_ARGS="--quick --reps 1".
+BENCH_ARGS ?=
+bench-ffmpeg-build:
+	cd bench/engines && $(CARGO) build --release --locked
+
+bench-ffmpeg: guest bench-ffmpeg-build
+	AFMPEG_MODULE=$(GUEST_MODULE) bench/engines/target/release/afmpeg-bench $(BENCH_ARGS)
+
