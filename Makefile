@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust lint doc bench bench-wasi fuzz-smoke clean-guest-cache
+.PHONY: all setup build demo test test-rust test-full lint doc bench bench-wasi fuzz-smoke clean-guest-cache
 
 all: build
 
@@ -29,6 +29,13 @@ test: setup guest lint test-rust guest-check-repro
 
 test-rust:
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked
+
+## The full guest profile's tests (libvpx, libwebp, libvorbis, libdav1d,
+## drawtext, subtitles): builds the full module first (long: see
+## docs/how-to/build-the-guest.md), so it is not part of `make test`.
+test-full: setup
+	$(GUEST_DIR)/build.sh --profile full
+	AFMPEG_MODULE_FULL=$(GUEST_CACHE)/full/ffmpeg.wasm $(CARGO) test --locked --features full-profile-tests --test full_profile
 
 lint:
 	$(CARGO) fmt --all -- --check
