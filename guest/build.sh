@@ -336,8 +336,12 @@ do_build() {
 
 # ---------------------------------------------------------------- main
 T_START=$(date +%s)
-# leftovers of interrupted builds of this flavor (we hold its lock)
-rm -rf "$CACHE_ROOT/work/$FLAVOR-"* "$CACHE_ROOT/$FLAVOR-"*.tmp
+# leftovers of interrupted builds of this flavor (we hold its lock). Match
+# exactly <flavor>-<16 hex>: a bare `lean-*` would also match `lean-simd-*`,
+# whose build holds another lock and may be running right now.
+KEY_GLOB=$(printf '[0-9a-f]%.0s' $(seq 16))
+# shellcheck disable=SC2086  # KEY_GLOB is a glob on purpose
+rm -rf "$CACHE_ROOT/work/$FLAVOR-"$KEY_GLOB "$CACHE_ROOT/$FLAVOR-"$KEY_GLOB.tmp
 
 if [ "$FORCE" = 0 ] && module_ok "$OUT"; then
   log "cached: $MODULE"
