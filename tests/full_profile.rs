@@ -296,8 +296,13 @@ fn native_ffmpeg(dir: &Path, args: &[&str]) {
 }
 
 /// A 10-frame 128x96 AV1 clip (IVF) encoded natively with libaom, and the
-/// native libdav1d decode of it as raw yuv420p.
-fn av1_fixture() -> (Vec<u8>, Vec<u8>) {
+/// native libdav1d decode of it as raw yuv420p (made once per test binary).
+fn av1_fixture() -> &'static (Vec<u8>, Vec<u8>) {
+    static FIXTURE: std::sync::OnceLock<(Vec<u8>, Vec<u8>)> = std::sync::OnceLock::new();
+    FIXTURE.get_or_init(make_av1_fixture)
+}
+
+fn make_av1_fixture() -> (Vec<u8>, Vec<u8>) {
     let dir = tempfile::tempdir().unwrap();
     native_ffmpeg(
         dir.path(),
@@ -337,7 +342,7 @@ fn libdav1d_decodes_av1_bit_exactly_single_threaded() {
     let fs = Filesystem::new();
     let (ivf, reference) = av1_fixture();
     assert_eq!(reference.len(), 128 * 96 * 3 / 2 * 10, "native decode size");
-    fs.write("/in.ivf", ivf).unwrap();
+    fs.write("/in.ivf", ivf.clone()).unwrap();
     let info = probe(&rt, &fs, "/in.ivf");
     assert_eq!(
         info.video_streams()
@@ -366,7 +371,7 @@ fn libdav1d_decodes_av1_bit_exactly_single_threaded() {
     let out = fs.read("/out.yuv").unwrap();
     assert_eq!(out.len(), reference.len(), "decoded size");
     assert!(
-        out == reference,
+        out == *reference,
         "guest libdav1d output differs from native libdav1d"
     );
 }
@@ -376,7 +381,7 @@ fn libdav1d_with_more_than_one_thread_fails_to_open_instead_of_hanging() {
     let rt = full_runtime();
     let fs = Filesystem::new();
     let (ivf, _) = av1_fixture();
-    fs.write("/in.ivf", ivf).unwrap();
+    fs.write("/in.ivf", ivf.clone()).unwrap();
     // Two threads: dav1d's pthread_create fails (guest/compat/dav1d/pthread.h)
     // and dav1d_open reports an error.
     let out = rt
