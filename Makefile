@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory fuzz-smoke clean-guest-cache soak load
+.PHONY: all setup build demo test test-rust test-full lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory fuzz-smoke clean-guest-cache soak load
 
 all: build
 
@@ -45,6 +45,13 @@ test: setup guest lint test-rust guest-check-repro
 
 test-rust:
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked
+
+## The full guest profile's tests (libvpx, libwebp, libvorbis, libdav1d,
+## drawtext, subtitles): builds the full module first (long: see
+## docs/how-to/build-the-guest.md), so it is not part of `make test`.
+test-full: setup
+	$(GUEST_DIR)/build.sh --profile full
+	AFMPEG_MODULE_FULL=$(GUEST_CACHE)/full/ffmpeg.wasm $(CARGO) test --locked --features full-profile-tests --test full_profile
 
 lint:
 	$(CARGO) fmt --all -- --check

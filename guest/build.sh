@@ -64,6 +64,16 @@ PROFILE_FILE="$GUEST_DIR/profiles/$PROFILE.sh"
 export LC_ALL=C TZ=UTC
 umask 022
 
+# size-budgets is read here but kept out of the cache key (see that file).
+PROFILE_SIZE_BUDGET=$(awk -v p="$PROFILE" '$1==p {print $2}' "$GUEST_DIR/size-budgets")
+[ -n "$PROFILE_SIZE_BUDGET" ] || die "no size budget for profile '$PROFILE' in guest/size-budgets"
+
+check_size_budget() {  # $1 = module file
+  local size; size=$(stat -c %s "$1")
+  log "module size: $size bytes (budget $PROFILE_SIZE_BUDGET, guest/size-budgets)"
+  [ "$size" -le "$PROFILE_SIZE_BUDGET" ] || die "size budget exceeded: $size > $PROFILE_SIZE_BUDGET bytes (guest/size-budgets)"
+}
+
 CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/afmpeg/guest"
 SRC_CACHE="$CACHE_ROOT/sources"
 mkdir -p "$CACHE_ROOT" "$SRC_CACHE"
@@ -326,11 +336,16 @@ do_build() {
 
 # ---------------------------------------------------------------- main
 T_START=$(date +%s)
-# leftovers of interrupted builds of this flavor (we hold its lock)
-rm -rf "$CACHE_ROOT/work/$FLAVOR-"* "$CACHE_ROOT/$FLAVOR-"*.tmp
+# leftovers of interrupted builds of this flavor (we hold its lock). Match
+# exactly <flavor>-<16 hex>: a bare `lean-*` would also match `lean-simd-*`,
+# whose build holds another lock and may be running right now.
+KEY_GLOB=$(printf '[0-9a-f]%.0s' $(seq 16))
+# shellcheck disable=SC2086  # KEY_GLOB is a glob on purpose
+rm -rf "$CACHE_ROOT/work/$FLAVOR-"$KEY_GLOB "$CACHE_ROOT/$FLAVOR-"$KEY_GLOB.tmp
 
 if [ "$FORCE" = 0 ] && module_ok "$OUT"; then
   log "cached: $MODULE"
+  check_size_budget "$MODULE"
   update_pointer
 else
   fetch_sources
@@ -338,9 +353,7 @@ else
   rm -rf "$OUT.tmp"; mkdir -p "$OUT.tmp"
   do_build "$WORK" "$OUT.tmp/ffmpeg.wasm"
 
-  size=$(stat -c %s "$OUT.tmp/ffmpeg.wasm")
-  log "module size: $size bytes (budget $PROFILE_SIZE_BUDGET)"
-  [ "$size" -le "$PROFILE_SIZE_BUDGET" ] || die "size budget exceeded: $size > $PROFILE_SIZE_BUDGET bytes (profiles/$PROFILE.sh)"
+  check_size_budget "$OUT.tmp/ffmpeg.wasm"
 
   # provenance.json and capabilities.json
   {
@@ -353,7 +366,7 @@ else
         echo "source_file=$p|$(basename "$f")|$(sha256sum "$f" | cut -d' ' -f1)"
       done
     done
-    for f in "$GUEST_DIR"/patches/*.patch "$GUEST_DIR"/multicall/*; do
+    for f in "$GUEST_DIR"/patches/*.patch "$GUEST_DIR"/multicall/* "$GUEST_DIR"/compat/*/*; do
       [ -e "$f" ] && echo "patch=${f#"$GUEST_DIR"/}|$(sha256sum "$f" | cut -d' ' -f1)"
     done
     toolchain_versions | sed 's/^/toolchain=/'

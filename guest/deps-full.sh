@@ -88,6 +88,23 @@ build_harfbuzz() {
   sed -i 's/ -pthread//g' "$W/prefix/lib/pkgconfig/harfbuzz"*.pc
 }
 
+build_dav1d() {
+  # No <pthread.h> in wasi-libc: a single-threaded stub (compat/dav1d/pthread.h,
+  # see its comment) in a private include dir that only dav1d sees. No asm.
+  cd "$W/src/dav1d"
+  mkdir -p "$W/compat-dav1d"
+  cp "$GUEST_DIR/compat/dav1d/pthread.h" "$W/compat-dav1d/"
+  [ -f "$W/cross-wasi.txt" ] || write_meson_cross
+  local args=(--buildtype=release -Doptimization=3 --default-library=static --wrap-mode=nodownload
+              -Denable_asm=false -Denable_tools=false -Denable_examples=false -Denable_tests=false
+              -Denable_docs=false -Dlogging=true "-Dc_args=-I$W/compat-dav1d")
+  record_configure dav1d meson setup --cross-file cross-wasi.txt "${args[@]/$W/\$W}"
+  meson setup wbuild --cross-file "$W/cross-wasi.txt" --prefix="$W/prefix" --libdir=lib "${args[@]}"
+  ninja -C wbuild -j"$JOBS"
+  ninja -C wbuild install
+  sed -i 's/ -pthread//g' "$W/prefix/lib/pkgconfig/dav1d.pc"
+}
+
 build_libass() {
   autotools_build libass --disable-fontconfig --disable-require-system-font-provider \
     --disable-libunibreak --disable-asm --disable-directwrite --disable-coretext

@@ -112,10 +112,20 @@ fn compile(engine: &Engine, bytes: &[u8], origin: &str) -> Result<Module> {
     }
     let module = Module::new(engine, bytes).map_err(|e| Error::InvalidModule {
         origin: origin.to_owned(),
-        reason: e.to_string(),
+        reason: with_simd_hint(e.to_string()),
     })?;
     check_imports(&module, origin)?;
     Ok(module)
+}
+
+/// A module built with `-msimd128` (`guest/build.sh --simd`) fails
+/// validation unless wasmi's SIMD proposal is compiled in: say how to get it.
+fn with_simd_hint(reason: String) -> String {
+    if !cfg!(feature = "simd") && reason.contains("SIMD") {
+        format!("{reason} (a -msimd128 module: build afmpeg with the `simd` cargo feature)")
+    } else {
+        reason
+    }
 }
 
 /// Refuses a module that imports anything but preview1 functions.

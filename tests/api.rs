@@ -843,6 +843,28 @@ fn not_wasm_is_an_invalid_module() {
 }
 
 #[test]
+fn simd_module_loads_only_with_the_simd_feature() {
+    let wasm = wat::parse_str(
+        r#"(module
+             (memory (export "memory") 1)
+             (func (export "_start") (drop (v128.const i32x4 1 2 3 4))))"#,
+    )
+    .unwrap();
+    let loaded = Runtime::from_bytes(wasm);
+    if cfg!(feature = "simd") {
+        assert!(loaded.is_ok(), "{:?}", loaded.err());
+    } else {
+        match loaded {
+            Err(Error::InvalidModule { reason, .. }) => assert!(
+                reason.contains("SIMD") && reason.contains("`simd` cargo feature"),
+                "{reason}"
+            ),
+            other => panic!("expected InvalidModule, got {:?}", other.map(|_| ())),
+        }
+    }
+}
+
+#[test]
 fn unknown_import_is_refused_naming_it() {
     let wasm = wat::parse_str(
         r#"(module

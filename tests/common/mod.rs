@@ -32,6 +32,43 @@ pub fn words(line: &str) -> Vec<&str> {
     line.split_whitespace().collect()
 }
 
+/// The environment variable naming the full-profile module for the
+/// `full_profile` tests (`make test-full` sets it).
+pub const FULL_MODULE_ENV: &str = "AFMPEG_MODULE_FULL";
+
+/// The runtime over the **full**-profile module: `AFMPEG_MODULE_FULL`, else
+/// where `make guest PROFILE=full` leaves it (next to the lean one:
+/// `<cache>/afmpeg/guest/full/ffmpeg.wasm`). Fails, never skips, when it is
+/// missing.
+pub fn full_runtime() -> Runtime {
+    static RT: OnceLock<Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        let path = std::env::var_os(FULL_MODULE_ENV)
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+            .or_else(|| {
+                // <cache>/afmpeg/guest/lean/ffmpeg.wasm -> <cache>/afmpeg/guest/full/ffmpeg.wasm
+                afmpeg::module::default_module_path()
+                    .and_then(|lean| Some(lean.parent()?.parent()?.join("full/ffmpeg.wasm")))
+            })
+            .filter(|p| p.is_file())
+            .unwrap_or_else(|| {
+                panic!(
+                    "the full-profile FFmpeg guest module is missing: run `make test-full` (it \
+                     builds it), or `make guest PROFILE=full`, or set {FULL_MODULE_ENV} to a \
+                     full-profile module file; these tests do not skip"
+                )
+            });
+        Runtime::from_file(&path).unwrap_or_else(|e| {
+            panic!(
+                "cannot load the full-profile module {}: {e}",
+                path.display()
+            )
+        })
+    })
+    .clone()
+}
+
 /// `args` as owned strings.
 pub fn argv(args: &[&str]) -> Vec<String> {
     args.iter().map(|s| s.to_string()).collect()
