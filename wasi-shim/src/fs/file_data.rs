@@ -206,8 +206,11 @@ impl Chunks {
         if len < self.len {
             let keep = len.div_ceil(CHUNK as u64) as usize;
             self.chunks.truncate(keep);
+            // Cut the chunk the new end falls in — if it is stored. A sparse
+            // tail stores fewer chunks than `keep`, and the last stored one
+            // then lies wholly before the new end: it must stay whole.
             let within = (len % CHUNK as u64) as usize;
-            if within != 0 {
+            if within != 0 && self.chunks.len() == keep {
                 if let Some(Some(last)) = self.chunks.last_mut() {
                     last.truncate(within);
                 }
@@ -232,6 +235,22 @@ mod tests {
         assert_eq!(&buf[..8], b"\0\0\0\0\0xyz");
         assert_eq!(f.read_at(10, &mut buf), 10);
         assert_eq!(buf, vec![0u8; 10]);
+    }
+
+    #[test]
+    fn shrinking_into_a_sparse_tail_keeps_the_stored_data() {
+        // Found by the syscall_sequence fuzz target: data in chunk 0, the
+        // file extended past chunk 1 without storing it, then shrunk to a
+        // length inside chunk 1. Chunk 0 must stay whole.
+        let mut f = FileData::default();
+        let data: Vec<u8> = (0..57_629u32).map(|i| (i % 251) as u8 + 1).collect();
+        f.write_at(0, &data);
+        f.set_len(177_846);
+        f.set_len(87_381);
+        assert_eq!(f.len(), 87_381);
+        let v = f.to_vec();
+        assert_eq!(&v[..data.len()], &data[..]);
+        assert!(v[data.len()..].iter().all(|&b| b == 0));
     }
 
     #[test]
