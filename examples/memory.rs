@@ -14,6 +14,9 @@
 //!   eight jobs' own allowance (guest memory + 20 MB each), where eight
 //!   copies of the input would add 700 MB more.
 
+#[path = "../tests/support/proc_status.rs"]
+mod proc_status;
+
 use afmpeg::{Filesystem, ModuleSource, Runtime, Validation};
 use std::process::Command;
 use std::sync::Arc;
@@ -59,9 +62,9 @@ fn runtime() -> Result<Runtime, afmpeg::Error> {
 }
 
 fn child(scenario: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let start = status_kb("VmRSS");
+    let start = status_field("VmRSS");
     let rt = runtime()?;
-    let loaded = status_kb("VmRSS");
+    let loaded = status_field("VmRSS");
     match scenario {
         "one" => {
             let fs = Filesystem::new();
@@ -89,7 +92,7 @@ fn child(scenario: &str) -> Result<(), Box<dyn std::error::Error>> {
             if !out.success() {
                 return Err(out.stderr_text().into());
             }
-            let peak = status_kb("VmHWM");
+            let peak = status_field("VmHWM");
             let guest = out.guest_memory;
             println!("one job (workload 1):");
             println!(
@@ -128,7 +131,7 @@ fn child(scenario: &str) -> Result<(), Box<dyn std::error::Error>> {
                 })
                 .collect();
             fs.write_shared("/in.raw", Arc::new(data))?;
-            let with_input = status_kb("VmRSS");
+            let with_input = status_field("VmRSS");
             let guests: Vec<u64> = std::thread::scope(|s| {
                 let jobs: Vec<_> = (0..JOBS)
                     .map(|i| {
@@ -170,7 +173,7 @@ fn child(scenario: &str) -> Result<(), Box<dyn std::error::Error>> {
                     .collect();
                 jobs.into_iter().map(|j| j.join().expect("job")).collect()
             });
-            let peak = status_kb("VmHWM");
+            let peak = status_field("VmHWM");
             let growth = peak.saturating_sub(loaded);
             let guest_sum: u64 = guests.iter().sum();
             println!(
@@ -224,14 +227,9 @@ fn verdict(what: &str, value: u64, bound: u64) {
     );
 }
 
-/// A `/proc/self/status` field, in bytes.
-fn status_kb(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
+/// A `/proc/self/status` field, in bytes (0 where it cannot be read).
+fn status_field(field: &str) -> u64 {
+    proc_status::status_bytes(field).unwrap_or(0)
 }
 
 fn mb(bytes: u64) -> f64 {

@@ -69,6 +69,14 @@ fn differing_pixels(a: &[u8], b: &[u8], rows: std::ops::Range<usize>) -> usize {
         .sum()
 }
 
+/// Runs ffmpeg on the lavfi source `source` with the output arguments
+/// `args` (ending in the output path); fails the test unless it succeeds.
+fn encode_lavfi(rt: &Runtime, fs: &Filesystem, source: &str, args: &[&str]) {
+    let mut argv = vec!["-hide_banner", "-f", "lavfi", "-i", source];
+    argv.extend_from_slice(args);
+    ffmpeg_ok(rt, fs, &argv);
+}
+
 fn stdout_of(rt: &Runtime, fs: &Filesystem, args: &[&str]) -> String {
     ffmpeg_ok(rt, fs, args).stdout_text()
 }
@@ -121,15 +129,11 @@ fn version_buildconf_and_component_lists_name_the_full_libraries() {
 fn libvpx_vp9_encode_probes_as_vp9_with_every_frame() {
     let rt = full_runtime();
     let fs = Filesystem::new();
-    ffmpeg_ok(
+    encode_lavfi(
         &rt,
         &fs,
+        "testsrc=duration=0.4:size=160x120:rate=25",
         &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=0.4:size=160x120:rate=25",
             "-c:v",
             "libvpx-vp9",
             "-deadline",
@@ -158,21 +162,11 @@ fn libvpx_vp9_encode_probes_as_vp9_with_every_frame() {
 fn libwebp_still_is_a_webp_file_of_the_right_size() {
     let rt = full_runtime();
     let fs = Filesystem::new();
-    ffmpeg_ok(
+    encode_lavfi(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=320x240:rate=1",
-            "-frames:v",
-            "1",
-            "-c:v",
-            "libwebp",
-            "/still.webp",
-        ],
+        "testsrc=size=320x240:rate=1",
+        &["-frames:v", "1", "-c:v", "libwebp", "/still.webp"],
     );
     let bytes = fs.read("/still.webp").unwrap();
     assert_eq!(&bytes[0..4], b"RIFF");
@@ -187,21 +181,11 @@ fn libwebp_still_is_a_webp_file_of_the_right_size() {
 fn libvorbis_encode_probes_as_one_second_of_vorbis() {
     let rt = full_runtime();
     let fs = Filesystem::new();
-    ffmpeg_ok(
+    encode_lavfi(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:sample_rate=44100:duration=1",
-            "-c:a",
-            "libvorbis",
-            "-q:a",
-            "3",
-            "/out.ogg",
-        ],
+        "sine=frequency=440:sample_rate=44100:duration=1",
+        &["-c:a", "libvorbis", "-q:a", "3", "/out.ogg"],
     );
     let info = probe(&rt, &fs, "/out.ogg");
     assert_eq!(info.format.format_name, "ogg");

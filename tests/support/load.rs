@@ -8,46 +8,33 @@
 
 use afmpeg::{Error, Filesystem, Output, Runtime, Tool};
 
+#[path = "proc_status.rs"]
+mod proc_status;
+
 /// Resident set size of this process in bytes (`VmRSS` of
 /// `/proc/self/status`; Linux only).
 pub fn rss_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("reading /proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map(|kb| kb * 1024)
-        .expect("VmRSS in /proc/self/status")
+    proc_status::status_bytes("VmRSS").unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A tiny real job: 0.2 s of 32x32 testsrc encoded with x264 into an MP4 in
 /// a fresh in-memory filesystem; returns the output's size.
 pub fn tiny_encode(rt: &Runtime) -> Result<usize, String> {
-    let fs = Filesystem::new();
-    let out = rt
-        .run(
-            &fs,
-            &[
-                "-hide_banner",
-                "-nostdin",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=size=32x32:rate=10:duration=0.2",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "/out.mp4",
-            ],
-        )
-        .map_err(|e| e.to_string())?;
-    if !out.success() {
-        return Err(format!("exit {}: {}", out.exit_code, out.stderr_text()));
-    }
-    fs.read("/out.mp4")
-        .map(|b| b.len())
-        .map_err(|e| e.to_string())
+    let mp4 = generate(
+        rt,
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=32x32:rate=10:duration=0.2",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+        ],
+        "/out.mp4",
+    )?;
+    Ok(mp4.len())
 }
 
 /// The kinds of job in the concurrent mix.
@@ -55,36 +42,42 @@ pub const MIX: &[&str] = &["encode", "probe", "decode", "bad-input"];
 
 /// The input every job of the mix reads: a 0.5 s 64x48 H.264/AAC MP4.
 pub fn mix_input(rt: &Runtime) -> Result<Vec<u8>, String> {
+    generate(
+        rt,
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=64x48:rate=10:duration=0.5",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=sample_rate=8000:duration=0.5",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            "-shortest",
+        ],
+        "/in.mp4",
+    )
+}
+
+/// Runs `ffmpeg -hide_banner -nostdin {args} {out}` in a fresh in-memory
+/// filesystem (the inputs are lavfi sources) and returns the bytes it
+/// wrote to `out`.
+fn generate(rt: &Runtime, args: &[&str], out: &str) -> Result<Vec<u8>, String> {
     let fs = Filesystem::new();
-    let out = rt
-        .run(
-            &fs,
-            &[
-                "-hide_banner",
-                "-nostdin",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=size=64x48:rate=10:duration=0.5",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=sample_rate=8000:duration=0.5",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-c:a",
-                "aac",
-                "-shortest",
-                "/in.mp4",
-            ],
-        )
-        .map_err(|e| e.to_string())?;
-    if !out.success() {
-        return Err(out.stderr_text());
+    let mut argv = vec!["-hide_banner", "-nostdin"];
+    argv.extend_from_slice(args);
+    argv.push(out);
+    let run = rt.run(&fs, &argv).map_err(|e| e.to_string())?;
+    if !run.success() {
+        return Err(format!("exit {}: {}", run.exit_code, run.stderr_text()));
     }
-    fs.read("/in.mp4").map_err(|e| e.to_string())
+    fs.read(out).map_err(|e| e.to_string())
 }
 
 /// Runs job `kind` of the mix over a fresh filesystem holding `input`.

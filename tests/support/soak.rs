@@ -65,30 +65,29 @@ pub struct SeedFile {
 const SRT: &str = "1\n00:00:00,000 --> 00:00:00,150\nHello, <i>soak</i>\n\n\
                    2\n00:00:00,150 --> 00:00:00,300\nSecond line\n\n";
 
+/// The output arguments of the H.264 + AAC seeds (`mp4`, `ts`).
+const H264_AAC: &[&str] = &[
+    "-map",
+    "0:v",
+    "-map",
+    "1:a",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-c:a",
+    "aac",
+    "-b:a",
+    "16k",
+];
+
 /// Seed recipes: (name, extension, ffmpeg output arguments after the lavfi
 /// inputs `-i video -i audio -i /sub.srt`). The lean module has no VP8/VP9
 /// or Vorbis encoder, so `webm` is Opus audio in WebM and `ogg` is Opus;
 /// their VP8/VP9/Vorbis *decoders* are reached by splices and mutations only
 /// as far as the demuxers take them.
 const RECIPES: &[(&str, &str, &[&str])] = &[
-    (
-        "mp4",
-        "mp4",
-        &[
-            "-map",
-            "0:v",
-            "-map",
-            "1:a",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "16k",
-        ],
-    ),
+    ("mp4", "mp4", H264_AAC),
     (
         "mkv",
         "mkv",
@@ -132,24 +131,7 @@ const RECIPES: &[(&str, &str, &[&str])] = &[
         "ogg",
         &["-map", "1:a", "-c:a", "libopus", "-b:a", "16k"],
     ),
-    (
-        "ts",
-        "ts",
-        &[
-            "-map",
-            "0:v",
-            "-map",
-            "1:a",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "16k",
-        ],
-    ),
+    ("ts", "ts", H264_AAC),
     ("flac", "flac", &["-map", "1:a", "-c:a", "flac"]),
 ];
 
@@ -578,6 +560,14 @@ pub fn soak_limits(timeout: Duration, fuel: u64) -> Limits {
     }
 }
 
+/// The options of each run of the soak: `limits`, the rest default.
+fn run_options(limits: &Limits) -> RunOptions {
+    RunOptions {
+        limits: limits.clone(),
+        ..RunOptions::default()
+    }
+}
+
 /// What a soak measured.
 #[derive(Debug, Default)]
 pub struct Report {
@@ -643,10 +633,7 @@ pub fn case_jobs(case: &Case, seeds: &[SeedFile], opts: &RunOptions) -> [Job; 2]
 pub fn replay(rt: &Runtime, seeds: &[SeedFile], seed: u64, limits: &Limits) -> bool {
     let case = Case::generate(seeds, seed);
     println!("{}", case.describe(seeds));
-    let opts = RunOptions {
-        limits: limits.clone(),
-        ..RunOptions::default()
-    };
+    let opts = run_options(limits);
     let mut ok = true;
     for job in case_jobs(&case, seeds, &opts) {
         let t = Instant::now();
@@ -693,10 +680,7 @@ pub fn run_cases(
         .iter()
         .map(|&s| Case::generate(seeds, s))
         .collect();
-    let opts = RunOptions {
-        limits: limits.clone(),
-        ..RunOptions::default()
-    };
+    let opts = run_options(limits);
     let jobs: Vec<Job> = cases
         .iter()
         .flat_map(|c| case_jobs(c, seeds, &opts))
