@@ -342,7 +342,8 @@ impl World {
                         let data = self.mem[DATA as usize..(DATA + len) as usize].to_vec();
                         if let Some(m) = self.model(ino) {
                             assert_eq!(written, len, "short write to a file");
-                            let at = if append { m.len } else { offset };
+                            // An empty write leaves even an O_APPEND offset alone (Linux).
+                            let at = if append && written > 0 { m.len } else { offset };
                             m.write(at, &data);
                             let end = at + u64::from(written);
                             self.fds.insert(f, Shadow::File { ino, offset: end, append });

@@ -208,6 +208,24 @@ impl Walked {
 /// `follow_last` follows a symlink in the last position (lookupflags
 /// `SYMLINK_FOLLOW`); a trailing `/` follows it regardless.
 pub fn resolve(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result<Resolved> {
+    walk(tree, start, path, follow_last, false)
+}
+
+/// [`resolve`] for `O_CREAT`: a last component with a trailing slash is
+/// returned as it is (`trailing_slash` set), not followed even if it is a
+/// symlink, because Linux answers `EISDIR` there before following anything
+/// (`open_last_lookups`) — also when the slash ends a symlink's target
+/// that the walk expanded (`b -> d/../b/` is `EISDIR`, not `ELOOP`).
+pub fn resolve_for_create(
+    tree: &Tree,
+    start: Ino,
+    path: &str,
+    follow_last: bool,
+) -> Result<Resolved> {
+    walk(tree, start, path, follow_last, true)
+}
+
+fn walk(tree: &Tree, start: Ino, path: &str, follow_last: bool, create: bool) -> Result<Resolved> {
     validate(path)?;
     // The directory being walked, at hand: one lookup per component, not two.
     let mut cur_dir = tree.dir(start)?;
@@ -254,7 +272,7 @@ pub fn resolve(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result
                 };
                 if is_last {
                     if let Some((_, NodeKind::Symlink(target))) = node {
-                        if follow_last || trailing {
+                        if (follow_last || trailing) && !(create && trailing) {
                             pending.expand(&mut links, target)?;
                             trailing |= target.ends_with('/');
                             continue;

@@ -2,8 +2,9 @@
 //! against a real Linux directory (openat-style syscalls through `libc`), with
 //! the same errno and the same resulting tree required at every step.
 //!
-//! Run: `cargo test -p wasi-shim --test model`. More cases:
-//! `PROPTEST_CASES=5000 cargo test -p wasi-shim --test model`.
+//! Run: `cargo test -p wasi-shim --test model` (256 cases from a fixed
+//! seed). Other and more cases: `PROPTEST_RNG_SEED=7 PROPTEST_CASES=5000
+//! cargo test -p wasi-shim --test model`.
 //!
 //! How it works
 //! - Each case starts from the same small tree on both sides (see [`SEED`]).
@@ -1564,7 +1565,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(model_config())]
 
     #[test]
     fn shim_matches_linux(ops in prop::collection::vec(op(), 1..=40)) {
@@ -1578,6 +1579,27 @@ fn seed_trees_agree() {
     let mut h = Harness::new();
     let (s, l) = (h.shim_tree(), h.linux_tree());
     assert_eq!(s, l, "{}", tree_diff(&s, &l));
+}
+
+/// 256 cases from a fixed seed, so that `make test` is repeatable: a
+/// divergence found once is found on every run (and then pinned in
+/// [`known_sequences`]). Explore other sequences with `PROPTEST_RNG_SEED=N`
+/// and `PROPTEST_CASES=N`.
+fn model_config() -> ProptestConfig {
+    let env = ProptestConfig::default();
+    ProptestConfig {
+        cases: if std::env::var_os("PROPTEST_CASES").is_some() {
+            env.cases
+        } else {
+            256
+        },
+        rng_seed: if std::env::var_os("PROPTEST_RNG_SEED").is_some() {
+            env.rng_seed
+        } else {
+            proptest::test_runner::RngSeed::Fixed(0x00af_3e60)
+        },
+        ..env
+    }
 }
 
 fn open(path: &str, creat: bool, dir: bool, write: bool) -> Op {
@@ -1599,6 +1621,47 @@ fn open(path: &str, creat: bool, dir: bool, write: bool) -> Op {
 #[test]
 fn known_sequences() {
     let cases: Vec<Vec<Op>> = vec![
+        // Fixed: O_CREAT through a symlink whose target ends in a slash and
+        // leads back to itself is EISDIR (Linux checks the slash before
+        // following), not ELOOP.
+        vec![
+            Op::Symlink {
+                target: "d/../b/".into(),
+                at: None,
+                path: "b".into(),
+            },
+            Op::Open {
+                at: None,
+                path: "b".into(),
+                creat: true,
+                excl: false,
+                trunc: false,
+                dir: false,
+                follow: true,
+                write: false,
+                append: false,
+            },
+        ],
+        // Fixed: a zero-length write on an O_APPEND fd leaves its offset
+        // where it was (found by shim_matches_linux in CI).
+        vec![
+            Op::Open {
+                at: None,
+                path: "a".into(),
+                creat: false,
+                excl: false,
+                trunc: false,
+                dir: false,
+                follow: false,
+                write: true,
+                append: true,
+            },
+            Op::Write {
+                slot: 0,
+                data: vec![],
+            },
+            Op::Read { slot: 0, len: 1 },
+        ],
         // Fixed: O_CREAT on an existing directory is EISDIR.
         vec![open("d", true, false, false)],
         // Fixed: O_CREAT with a trailing slash is EISDIR, before the final

@@ -84,5 +84,17 @@ int main(void) {
     CHECK_BYTES("other_fd_keeps_its_offset", buf, get_file(ROOT, "two", buf, sizeof buf), "123456", 6);
     xclose(a);
     xclose(b);
+
+    /* A write of nothing on an append fd does not move its offset to the
+     * end (Linux: generic_write_checks returns before O_APPEND applies). */
+    put_file(ROOT, "empty_append", "xyz");
+    a = xopen(ROOT, "empty_append", 0, __WASI_FDFLAGS_APPEND);
+    nw = 9;
+    __wasi_ciovec_t none = {(const uint8_t *)"", 0};
+    EXPECT_OK("append_empty_write", __wasi_fd_write(a, &none, 1, &nw));
+    CHECK_EQ_U64("append_empty_write_count", nw, 0);
+    EXPECT_OK("append_empty_write_tell", __wasi_fd_tell(a, &pos));
+    CHECK_EQ_U64("append_empty_write_keeps_offset", pos, 0);
+    xclose(a);
     return finish();
 }

@@ -70,7 +70,14 @@ fn write_inode(
     let node = tree.get_mut(ino)?;
     match &mut node.kind {
         NodeKind::File(data) => {
-            let start = if append { data.len() } else { offset };
+            // Linux moves an O_APPEND offset to the end only when there is
+            // something to write (generic_write_checks returns early for an
+            // empty write): a zero-length write leaves the offset alone.
+            let start = if append && total > 0 {
+                data.len()
+            } else {
+                offset
+            };
             if start.saturating_add(total) > MAX_FILE_SIZE {
                 return Err(Errno::Fbig);
             }

@@ -16,7 +16,7 @@ use crate::fs::dir::Directory;
 use crate::fs::tree::{Ino, NodeKind};
 use crate::fs::Filesystem;
 use crate::memory::GuestMemory;
-use crate::path::{resolve, Last, PATH_MAX};
+use crate::path::{resolve, resolve_for_create, Last, PATH_MAX};
 
 /// The directory an fd refers to, after checking `right`.
 struct DirCap {
@@ -270,7 +270,11 @@ pub fn path_open(
     {
         return Err(Errno::Isdir);
     }
-    let r = resolve(&t, cap.ino, path, follow)?;
+    let r = if creat {
+        resolve_for_create(&t, cap.ino, path, follow)?
+    } else {
+        resolve(&t, cap.ino, path, follow)?
+    };
     if creat && r.trailing_slash && matches!(r.last, Last::Name(_)) {
         // The same, for a followed symlink whose target ends in a slash.
         return Err(Errno::Isdir);
