@@ -8,7 +8,7 @@
 
 use crate::abi::{filetype, rights};
 use crate::errno::{Errno, Result};
-use crate::fs::tree::{Ino, NodeKind, Tree};
+use crate::fs::tree::{Ino, Tree};
 use crate::fs::Filesystem;
 use crate::stdio::{Input, Output};
 
@@ -52,6 +52,10 @@ pub enum FdKind {
         handle: Handle,
         /// Current offset.
         offset: u64,
+        /// The inode is a character device. An inode never changes type,
+        /// so this is read once at open instead of under the tree's lock on
+        /// every write (device writes are not charged to the output quota).
+        device: bool,
     },
     /// A directory in a tree.
     Dir {
@@ -137,15 +141,7 @@ impl FdEntry {
 
     /// Whether this refers to a character device inode.
     pub fn is_device(&self) -> bool {
-        match &self.kind {
-            FdKind::File { handle, .. } => {
-                matches!(
-                    handle.fs.lock().get(handle.ino).map(|n| &n.kind),
-                    Ok(NodeKind::CharDevice(_))
-                )
-            }
-            _ => false,
-        }
+        matches!(self.kind, FdKind::File { device: true, .. })
     }
 }
 

@@ -15,6 +15,7 @@
 
 use crate::errno::{Errno, Result};
 use crate::fs::tree::{Ino, NodeKind, Tree, NAME_MAX};
+use std::borrow::Cow;
 
 /// Most symlink expansions in one resolution (Linux: 40).
 pub const SYMLOOP_MAX: u32 = 40;
@@ -24,9 +25,12 @@ pub const PATH_MAX: usize = 4096;
 
 /// What the last component of a resolved path is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Last {
-    /// A name in the parent directory; it may or may not exist.
-    Name(String),
+pub enum Last<'p> {
+    /// A name in the parent directory; it may or may not exist. Borrowed
+    /// from the path when it came from there (no allocation on the hot
+    /// path), owned when it came from a symlink's target in the tree, so
+    /// that the caller may go on to change the tree.
+    Name(Cow<'p, str>),
     /// `.`: the parent directory itself.
     Dot,
     /// `..`: the given directory (still inside the capability).
@@ -35,30 +39,30 @@ pub enum Last {
 
 /// A resolved path: the directory holding its last component, and that component.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resolved {
+pub struct Resolved<'p> {
     /// Directory the last component lives in.
     pub parent: Ino,
     /// The last component.
-    pub last: Last,
+    pub last: Last<'p>,
     /// The path (or a symlink target it ended in) had a trailing `/`, so the
     /// object must be a directory.
     pub trailing_slash: bool,
+    /// What the last component named when the path was resolved: the walk
+    /// has looked it up already, and callers use it before they change the
+    /// tree, so it is not looked up twice.
+    found: Option<Ino>,
 }
 
-impl Resolved {
+impl Resolved<'_> {
     /// The inode the path names, if it exists.
-    pub fn target(&self, tree: &Tree) -> Result<Option<Ino>> {
-        match &self.last {
-            Last::Name(n) => tree.lookup(self.parent, n),
-            Last::Dot => Ok(Some(self.parent)),
-            Last::DotDot(up) => Ok(Some(*up)),
-        }
+    pub fn target(&self) -> Option<Ino> {
+        self.found
     }
 
     /// The inode the path names; `ENOENT` if there is none, `ENOTDIR` if a
     /// trailing slash asked for a directory and it is something else.
     pub fn existing(&self, tree: &Tree) -> Result<Ino> {
-        let ino = self.target(tree)?.ok_or(Errno::Noent)?;
+        let ino = self.found.ok_or(Errno::Noent)?;
         if self.trailing_slash && !tree.get(ino)?.is_dir() {
             return Err(Errno::Notdir);
         }
@@ -92,44 +96,92 @@ fn validate(path: &str) -> Result<()> {
     Ok(())
 }
 
-/// The components still to walk: the rest of the path being read, and the
-/// rests that symlink expansions suspended (innermost last). They borrow
-/// from the guest's path and the tree's symlink targets, so a walk without
-/// symlinks allocates nothing.
-struct Components<'a> {
-    cur: &'a str,
-    suspended: Vec<&'a str>,
+/// One component and where it came from.
+enum Component<'p, 't> {
+    /// From the guest's path.
+    Path(&'p str),
+    /// From a symlink's target in the tree.
+    Link(&'t str),
 }
 
-impl<'a> Components<'a> {
-    fn new(path: &'a str) -> Self {
-        Components {
-            cur: path,
-            suspended: Vec::new(),
+impl<'p> Component<'p, '_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Component::Path(s) | Component::Link(s) => s,
         }
     }
 
-    fn next(&mut self) -> Option<&'a str> {
-        loop {
-            let rest = self.cur.trim_start_matches('/');
-            if rest.is_empty() {
-                self.cur = self.suspended.pop()?;
-                continue;
-            }
-            let end = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
-            self.cur = &rest[end..];
-            return Some(&rest[..end]);
+    /// The component as the name a [`Resolved`] keeps: borrowed from the
+    /// path when possible.
+    fn into_name(self) -> Cow<'p, str> {
+        match self {
+            Component::Path(s) => Cow::Borrowed(s),
+            Component::Link(s) => Cow::Owned(s.to_owned()),
         }
+    }
+}
+
+/// The components still to walk: the rest of the guest's path, and the
+/// rests of the symlink targets being expanded (innermost last), which are
+/// walked first. They borrow from the path and from the tree, so a walk
+/// without symlinks allocates nothing.
+struct Components<'p, 't> {
+    path: &'p str,
+    links: Vec<&'t str>,
+}
+
+/// Splits the first component off `rest`; `None` if only slashes are left.
+fn split_first<'a>(rest: &mut &'a str) -> Option<&'a str> {
+    // Bytes, not chars: `/` is ASCII and never part of a multi-byte char,
+    // so these indices are char boundaries.
+    let bytes = rest.as_bytes();
+    let Some(start) = bytes.iter().position(|&b| b != b'/') else {
+        *rest = "";
+        return None;
+    };
+    let end = bytes[start..]
+        .iter()
+        .position(|&b| b == b'/')
+        .map_or(bytes.len(), |n| start + n);
+    let comp = &rest[start..end];
+    *rest = &rest[end..];
+    Some(comp)
+}
+
+impl<'p, 't> Components<'p, 't> {
+    fn new(path: &'p str) -> Self {
+        Components {
+            path,
+            links: Vec::new(),
+        }
+    }
+
+    fn next(&mut self) -> Option<Component<'p, 't>> {
+        while let Some(top) = self.links.last_mut() {
+            let mut rest: &'t str = top;
+            let comp = split_first(&mut rest);
+            *top = rest;
+            match comp {
+                Some(c) => return Some(Component::Link(c)),
+                None => {
+                    self.links.pop();
+                }
+            }
+        }
+        let mut rest: &'p str = self.path;
+        let comp = split_first(&mut rest);
+        self.path = rest;
+        comp.map(Component::Path)
     }
 
     /// Whether no component is left.
     fn is_empty(&self) -> bool {
-        let only_slashes = |s: &&str| s.bytes().all(|b| b == b'/');
-        only_slashes(&self.cur) && self.suspended.iter().all(only_slashes)
+        let only_slashes = |s: &str| s.bytes().all(|b| b == b'/');
+        only_slashes(self.path) && self.links.iter().all(|s| only_slashes(s))
     }
 
     /// Walks `target` (a symlink's) before what is left.
-    fn expand(&mut self, links: &mut u32, target: &'a str) -> Result<()> {
+    fn expand(&mut self, links: &mut u32, target: &'t str) -> Result<()> {
         *links += 1;
         if *links > SYMLOOP_MAX {
             return Err(Errno::Loop);
@@ -141,8 +193,7 @@ impl<'a> Components<'a> {
             return Err(Errno::Perm);
         }
         // Not empty and not absolute: it has at least one component.
-        self.suspended
-            .push(std::mem::replace(&mut self.cur, target));
+        self.links.push(target);
         Ok(())
     }
 }
@@ -207,7 +258,12 @@ impl Walked {
 ///
 /// `follow_last` follows a symlink in the last position (lookupflags
 /// `SYMLINK_FOLLOW`); a trailing `/` follows it regardless.
-pub fn resolve(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result<Resolved> {
+pub fn resolve<'p>(
+    tree: &Tree,
+    start: Ino,
+    path: &'p str,
+    follow_last: bool,
+) -> Result<Resolved<'p>> {
     walk(tree, start, path, follow_last, false)
 }
 
@@ -216,16 +272,22 @@ pub fn resolve(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result
 /// symlink, because Linux answers `EISDIR` there before following anything
 /// (`open_last_lookups`) — also when the slash ends a symlink's target
 /// that the walk expanded (`b -> d/../b/` is `EISDIR`, not `ELOOP`).
-pub fn resolve_for_create(
+pub fn resolve_for_create<'p>(
     tree: &Tree,
     start: Ino,
-    path: &str,
+    path: &'p str,
     follow_last: bool,
-) -> Result<Resolved> {
+) -> Result<Resolved<'p>> {
     walk(tree, start, path, follow_last, true)
 }
 
-fn walk(tree: &Tree, start: Ino, path: &str, follow_last: bool, create: bool) -> Result<Resolved> {
+fn walk<'p>(
+    tree: &Tree,
+    start: Ino,
+    path: &'p str,
+    follow_last: bool,
+    create: bool,
+) -> Result<Resolved<'p>> {
     validate(path)?;
     // The directory being walked, at hand: one lookup per component, not two.
     let mut cur_dir = tree.dir(start)?;
@@ -238,22 +300,25 @@ fn walk(tree: &Tree, start: Ino, path: &str, follow_last: bool, create: bool) ->
     while let Some(comp) = pending.next() {
         let is_last = pending.is_empty();
         let cur = walked.last();
-        match comp {
+        match comp.as_str() {
             "." => {
                 if is_last {
                     return Ok(Resolved {
                         parent: cur,
                         last: Last::Dot,
                         trailing_slash: trailing,
+                        found: Some(cur),
                     });
                 }
             }
             ".." => {
                 if is_last && walked.len > 1 {
+                    let up = walked.at(walked.len - 2);
                     return Ok(Resolved {
                         parent: cur,
-                        last: Last::DotDot(walked.at(walked.len - 2)),
+                        last: Last::DotDot(up),
                         trailing_slash: trailing,
+                        found: Some(up),
                     });
                 }
                 if !walked.pop() {
@@ -280,8 +345,9 @@ fn walk(tree: &Tree, start: Ino, path: &str, follow_last: bool, create: bool) ->
                     }
                     return Ok(Resolved {
                         parent: cur,
-                        last: Last::Name(name.to_owned()),
+                        last: Last::Name(comp.into_name()),
                         trailing_slash: trailing,
+                        found,
                     });
                 }
                 match node {
@@ -299,10 +365,12 @@ fn walk(tree: &Tree, start: Ino, path: &str, follow_last: bool, create: bool) ->
     // Only reached when every component was "." (e.g. "./."): handled above,
     // since the last "." returns. A symlink target made only of "." and "/"
     // ends the same way. Anything else is a bug; answer like Linux would.
+    let parent = walked.last();
     Ok(Resolved {
-        parent: walked.last(),
+        parent,
         last: Last::Dot,
         trailing_slash: trailing,
+        found: Some(parent),
     })
 }
 
@@ -362,13 +430,16 @@ mod tests {
             dirs.push(d);
         }
         let down = "d/".repeat(40);
-        let r = resolve(&t, ROOT, &format!("{down}x"), false).unwrap();
+        let path = format!("{down}x");
+        let r = resolve(&t, ROOT, &path, false).unwrap();
         assert_eq!(r.parent, dirs[40]);
         assert_eq!(r.last, Last::Name("x".into()));
         let up = "../".repeat(25);
-        let r = resolve(&t, ROOT, &format!("{down}{up}x"), false).unwrap();
+        let path = format!("{down}{up}x");
+        let r = resolve(&t, ROOT, &path, false).unwrap();
         assert_eq!(r.parent, dirs[15]);
-        let r = resolve(&t, ROOT, &format!("{down}{up}.."), false).unwrap();
+        let path = format!("{down}{up}..");
+        let r = resolve(&t, ROOT, &path, false).unwrap();
         assert_eq!(r.last, Last::DotDot(dirs[14]));
         let all_up = "../".repeat(40);
         assert_eq!(

@@ -1,15 +1,26 @@
 //! One measurement = one child process (this binary, hidden `__child`
 //! subcommand), so that each (engine, workload) pair gets its own peak RSS,
 //! read by the parent from `wait4`'s rusage, and a cold engine.
+//!
+//! The parent drives the repetitions: it starts the children of one workload
+//! (one per engine, one after another, so module loads do not overlap), then
+//! asks each for one repetition in turn, round by round. The engines are thus
+//! measured interleaved: the host's speed drifts by ±20 % over minutes on a
+//! shared virtual machine, and measuring engine after engine turned that
+//! drift into a fake difference between engines. The protocol, one JSON line
+//! each way on the child's stdin and stdout: the child says `{"ready_s":..}`
+//! once loaded; each `run` line from the parent gets one repetition and
+//! `{"time_s":..}` or `{"error":..}` back; at end of input the child prints
+//! its whole [`ChildReport`] and exits.
 
 use crate::engine::{self, EngineKind, Setup};
 use crate::fixtures::Fixtures;
 use crate::workload::Workload;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
-use std::io::Read;
+use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Instant;
 
 /// What the child prints (one JSON line on stdout).
@@ -55,8 +66,28 @@ pub fn median(v: &[f64]) -> Option<f64> {
     }
 }
 
-/// The child side: load, run `reps` repetitions, report.
-pub fn run_child(kind: EngineKind, workload: Workload, reps: usize, setup: &Setup, quick: bool) {
+/// One line from the child between the reports.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Line {
+    ready_s: Option<f64>,
+    time_s: Option<f64>,
+    error: Option<String>,
+}
+
+fn say(line: &Line) {
+    let mut out = std::io::stdout().lock();
+    // The parent reads line by line: one JSON object per line, flushed.
+    let _ = writeln!(
+        out,
+        "{}",
+        serde_json::to_string(line).expect("a line serializes")
+    );
+    let _ = out.flush();
+}
+
+/// The child side: load, then one repetition per `run` line on stdin, then
+/// the report.
+pub fn run_child(kind: EngineKind, workload: Workload, setup: &Setup, quick: bool) {
     let mut report = ChildReport::default();
     let result = std::thread::Builder::new()
         .stack_size(engine::STACK)
@@ -71,16 +102,32 @@ pub fn run_child(kind: EngineKind, workload: Workload, reps: usize, setup: &Setu
                 let t = Instant::now();
                 let e = engine::load(kind, &setup)?;
                 r.ready_s = t.elapsed().as_secs_f64();
-                for _ in 0..reps {
+                say(&Line {
+                    ready_s: Some(r.ready_s),
+                    ..Line::default()
+                });
+                for cmd in std::io::stdin().lock().lines() {
+                    if cmd? != "run" {
+                        bail!("unknown command from the parent");
+                    }
                     let t = Instant::now();
-                    if task.parallel {
-                        e.run_parallel(&task.jobs)?;
+                    let run = if task.parallel {
+                        e.run_parallel(&task.jobs)
                     } else {
-                        for job in &task.jobs {
-                            e.run(job)?;
-                        }
+                        task.jobs.iter().try_for_each(|job| e.run(job))
+                    };
+                    if let Err(err) = run {
+                        say(&Line {
+                            error: Some(format!("{err:#}")),
+                            ..Line::default()
+                        });
+                        return Err(err);
                     }
                     r.times_s.push(t.elapsed().as_secs_f64());
+                    say(&Line {
+                        time_s: r.times_s.last().copied(),
+                        ..Line::default()
+                    });
                 }
                 r.guest_memory = e.guest_memory();
                 Ok(r)
@@ -99,14 +146,60 @@ pub fn run_child(kind: EngineKind, workload: Workload, reps: usize, setup: &Setu
     );
 }
 
-/// The parent side: runs one measurement in a child and reads its rusage.
-pub fn measure(
+/// A running measurement child, as the parent sees it.
+struct Running {
     kind: EngineKind,
-    workload: Workload,
-    reps: usize,
-    setup: &Setup,
-    quick: bool,
-) -> Result<Measurement> {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: BufReader<ChildStdout>,
+    failed: bool,
+}
+
+impl Running {
+    fn read_line(&mut self) -> Result<Line> {
+        let mut line = String::new();
+        self.stdout.read_line(&mut line)?;
+        serde_json::from_str(line.trim()).context("the measurement child stopped answering")
+    }
+
+    /// One repetition, unless the child has failed (its report says why).
+    fn run_once(&mut self) -> Result<()> {
+        if self.failed {
+            return Ok(());
+        }
+        let stdin = self.stdin.as_mut().expect("open until finish");
+        writeln!(stdin, "run")?;
+        stdin.flush()?;
+        let line = self.read_line()?;
+        self.failed = line.time_s.is_none();
+        Ok(())
+    }
+
+    /// Ends the child: its report and peak RSS.
+    fn finish(mut self, workload: Workload) -> Result<Measurement> {
+        drop(self.stdin.take());
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut self.stdout, &mut rest)?;
+        let (status, peak_rss) = wait4(self.child.id())?;
+        let report = match serde_json::from_str::<ChildReport>(rest.trim()) {
+            Ok(r) => r,
+            Err(_) => ChildReport {
+                error: Some(format!("child failed ({status}) without a report")),
+                ..ChildReport::default()
+            },
+        };
+        Ok(Measurement {
+            engine: self.kind,
+            workload,
+            report,
+            peak_rss,
+        })
+    }
+}
+
+/// Starts the child of one (engine, workload) and waits until its engine is
+/// loaded.
+fn start(kind: EngineKind, workload: Workload, setup: &Setup, quick: bool) -> Result<Running> {
     let exe = std::env::current_exe()?;
     let p = |p: &PathBuf| p.display().to_string();
     let mut cmd = Command::new(exe);
@@ -117,7 +210,6 @@ pub fn measure(
         "--workload",
         &workload.label(),
     ])
-    .args(["--reps", &reps.to_string()])
     .args(["--module", &p(&setup.module), "--cache", &p(&setup.cache)])
     .args(["--fixtures", &p(&setup.fixtures), "--out", &p(&setup.out)])
     .args([
@@ -130,31 +222,52 @@ pub fn measure(
         cmd.arg("--quick");
     }
     let mut child = cmd
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .context("starting the measurement child")?;
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .expect("stdout is piped")
-        .read_to_string(&mut stdout)?;
-    let (status, peak_rss) = wait4(child.id())?;
-    let report = match serde_json::from_str::<ChildReport>(stdout.trim()) {
-        Ok(r) => r,
-        Err(_) => ChildReport {
-            error: Some(format!("child failed ({status}) without a report")),
-            ..ChildReport::default()
-        },
+    let stdin = child.stdin.take().expect("stdin is piped");
+    let stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+    let mut running = Running {
+        kind,
+        child,
+        stdin: Some(stdin),
+        stdout,
+        failed: false,
     };
-    Ok(Measurement {
-        engine: kind,
-        workload,
-        report,
-        peak_rss,
-    })
+    // A child that fails to load prints its report instead of `ready_s`.
+    let first = running.read_line();
+    running.failed = !matches!(
+        first,
+        Ok(Line {
+            ready_s: Some(_),
+            ..
+        })
+    );
+    Ok(running)
+}
+
+/// Measures `workload` on every engine of `engines`: `reps` rounds, each
+/// asking every engine for one repetition in turn. `prepare` gives each
+/// engine's setup (its own, empty output directory).
+pub fn measure_interleaved(
+    engines: &[EngineKind],
+    workload: Workload,
+    reps: usize,
+    quick: bool,
+    mut prepare: impl FnMut(EngineKind) -> Result<Setup>,
+) -> Result<Vec<Measurement>> {
+    let mut running = Vec::new();
+    for &kind in engines {
+        running.push(start(kind, workload, &prepare(kind)?, quick)?);
+    }
+    for _ in 0..reps {
+        for r in &mut running {
+            r.run_once()?;
+        }
+    }
+    running.into_iter().map(|r| r.finish(workload)).collect()
 }
 
 /// Reaps `pid`; returns its wait status and peak RSS in bytes (Linux

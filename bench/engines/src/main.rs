@@ -4,7 +4,8 @@
 //!
 //! Each (engine, workload) is measured in its own child process (this
 //! binary, hidden `__child` subcommand) so peak RSS and caches don't leak
-//! from one measurement into the next.
+//! from one measurement into the next; the engines of a workload take their
+//! repetitions in turn, round by round (see `child.rs` for why).
 
 mod child;
 mod engine;
@@ -91,8 +92,6 @@ struct ChildArgs {
     #[arg(long, value_parser = parse_workload)]
     workload: Workload,
     #[arg(long)]
-    reps: usize,
-    #[arg(long)]
     quick: bool,
     #[arg(long)]
     module: PathBuf,
@@ -124,7 +123,7 @@ fn main() {
                 ffmpeg: c.ffmpeg,
                 ffprobe: c.ffprobe,
             };
-            child::run_child(c.engine, c.workload, c.reps, &setup, c.quick);
+            child::run_child(c.engine, c.workload, &setup, c.quick);
             return;
         }
         Some(Sub::Precompile {
@@ -179,7 +178,7 @@ fn run(a: RunArgs) -> Result<()> {
     eprintln!("afmpeg-bench: fixtures in {}", fx.dir.display());
     fx.ensure(&a.ffmpeg)?;
 
-    let mut setup = Setup {
+    let setup = Setup {
         module: module.clone(),
         cache: work.join("wasmtime-cache"),
         fixtures: fx.dir.clone(),
@@ -216,26 +215,33 @@ fn run(a: RunArgs) -> Result<()> {
     let mut measurements = Vec::new();
     for &w in &workloads {
         eprintln!("workload {}: {}", w.label(), w.description(a.quick));
-        for &e in &a.engines {
-            // The sequential batch baseline is measured for afmpeg only.
-            if w == Workload::BatchSequential && e != EngineKind::Afmpeg {
-                continue;
-            }
-            setup.out = work.join("out").join(format!("{}-{}", e.name(), w.label()));
-            fresh_dir(&setup.out)?;
-            // startup: one cold run plus warm ones.
-            let reps = if w == Workload::Startup {
-                a.reps.max(3)
-            } else {
-                a.reps
-            };
-            let m = child::measure(e, w, reps, &setup, a.quick)?;
-            let _ = std::fs::remove_dir_all(&setup.out);
+        // The sequential batch baseline is measured for afmpeg only.
+        let engines: Vec<EngineKind> = a
+            .engines
+            .iter()
+            .copied()
+            .filter(|&e| w != Workload::BatchSequential || e == EngineKind::Afmpeg)
+            .collect();
+        // startup: one cold run plus warm ones.
+        let reps = if w == Workload::Startup {
+            a.reps.max(3)
+        } else {
+            a.reps
+        };
+        let out_of = |e: EngineKind| work.join("out").join(format!("{}-{}", e.name(), w.label()));
+        let ms = child::measure_interleaved(&engines, w, reps, a.quick, |e| {
+            let mut s = setup.clone();
+            s.out = out_of(e);
+            fresh_dir(&s.out)?;
+            Ok(s)
+        })?;
+        for m in ms {
+            let _ = std::fs::remove_dir_all(out_of(m.engine));
             match (&m.report.error, m.median()) {
-                (Some(err), _) => eprintln!("  {:<18} error: {err}", e.name()),
+                (Some(err), _) => eprintln!("  {:<18} error: {err}", m.engine.name()),
                 (None, Some(t)) => eprintln!(
                     "  {:<18} {t:>9.3} s  ready {:>7.1} ms  peak RSS {:>6.0} MB",
-                    e.name(),
+                    m.engine.name(),
                     m.report.ready_s * 1e3,
                     m.peak_rss as f64 / (1024.0 * 1024.0)
                 ),

@@ -190,10 +190,27 @@ impl Chunks {
                 self.chunks.resize(idx + 1, None);
             }
             let chunk = self.chunks[idx].get_or_insert_with(Vec::new);
-            if chunk.len() < within + take {
-                chunk.resize(within + take, 0);
+            let src = &data[done..done + take];
+            if chunk.len() >= within + take {
+                chunk[within..within + take].copy_from_slice(src);
+            } else {
+                // Growing the chunk (an append, typically): zero only a gap
+                // before `within`, overwrite what exists, and append the
+                // rest, so appended bytes are written once, not zeroed first.
+                if idx > 0 {
+                    // Past the first chunk the file is large: give the chunk
+                    // its full size now rather than regrow it (each regrowth
+                    // copies). The first chunk grows as needed, so that small
+                    // files stay small.
+                    chunk.reserve_exact(CHUNK - chunk.len());
+                }
+                if chunk.len() < within {
+                    chunk.resize(within, 0);
+                }
+                let existing = chunk.len() - within;
+                chunk[within..].copy_from_slice(&src[..existing]);
+                chunk.extend_from_slice(&src[existing..]);
             }
-            chunk[within..within + take].copy_from_slice(&data[done..done + take]);
             done += take;
         }
         let end = offset + data.len() as u64;
@@ -284,5 +301,40 @@ mod tests {
         let mut back = vec![0u8; data.len()];
         assert_eq!(f.read_at(100, &mut back), data.len());
         assert_eq!(back, data);
+    }
+
+    #[test]
+    fn growing_writes_match_a_flat_model() {
+        // Appends, overlapping extensions, gaps inside a chunk and past it,
+        // in and after the first chunk: the paths that grow a chunk.
+        let mut f = FileData::default();
+        let mut model: Vec<u8> = Vec::new();
+        let mut state = 0x2545_f491_u32;
+        let mut next = |n: u32| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state % n
+        };
+        for round in 0..400u32 {
+            let len = model.len() as u32;
+            let offset = match next(4) {
+                0 => len,                                 // append
+                1 => len.saturating_sub(next(5000)),      // overlap the end
+                2 => len + next(3000),                    // small gap
+                _ => next(len.max(1) + 2 * CHUNK as u32), // anywhere
+            } as usize;
+            let n = 1 + next(9000) as usize;
+            let data: Vec<u8> = (0..n).map(|i| (round as usize * 7 + i) as u8).collect();
+            f.write_at(offset as u64, &data);
+            if model.len() < offset + n {
+                model.resize(offset + n, 0);
+            }
+            model[offset..offset + n].copy_from_slice(&data);
+            assert_eq!(f.len(), model.len() as u64, "round {round}");
+        }
+        let mut back = vec![0xffu8; model.len()];
+        assert_eq!(f.read_at(0, &mut back), model.len());
+        assert_eq!(back, model);
     }
 }

@@ -163,7 +163,12 @@ impl Filesystem {
         Arc::ptr_eq(&self.tree, &other.tree)
     }
 
-    fn resolve(tree: &Tree, op: &'static str, p: &str, follow: bool) -> Result<Resolved, FsError> {
+    fn resolve<'p>(
+        tree: &Tree,
+        op: &'static str,
+        p: &'p str,
+        follow: bool,
+    ) -> Result<Resolved<'p>, FsError> {
         let rel = p.trim_start_matches('/');
         let rel = if rel.is_empty() { "." } else { rel };
         path::resolve(tree, ROOT, rel, follow).map_err(|errno| err(op, p, errno))
@@ -177,8 +182,8 @@ impl Filesystem {
     fn create_node(&self, op: &'static str, p: &str, kind: NodeKind) -> Result<Ino, FsError> {
         let mut t = self.lock();
         let r = Self::resolve(&t, op, p, false)?;
-        let name = r.name(Errno::Exist).map_err(|e| err(op, p, e))?.to_owned();
-        t.create(r.parent, &name, kind, wall_clock_ns())
+        let name = r.name(Errno::Exist).map_err(|e| err(op, p, e))?;
+        t.create(r.parent, name, kind, wall_clock_ns())
             .map_err(|e| err(op, p, e))
     }
 
@@ -235,7 +240,7 @@ impl Filesystem {
         let mut t = self.lock();
         let r = Self::resolve(&t, "write", p, true)?;
         let now = wall_clock_ns();
-        match r.target(&t).map_err(|e| err("write", p, e))? {
+        match r.target() {
             Some(ino) => {
                 let node = t.get_mut(ino).map_err(|e| err("write", p, e))?;
                 match &mut node.kind {

@@ -130,7 +130,7 @@ pub fn fd_read(
     }
     e.require(rights::FD_READ)?;
     let n = match &mut e.kind {
-        FdKind::File { handle, offset } => {
+        FdKind::File { handle, offset, .. } => {
             let mut t = handle.fs.lock();
             let n = read_inode(&mut t, handle.ino, *offset, mem, &iovs, random, now)?;
             *offset += n;
@@ -225,7 +225,7 @@ pub fn fd_write(
     let append = e.flags & fdflags::APPEND != 0;
     let mut cap_reached = None;
     let n = match &mut e.kind {
-        FdKind::File { handle, offset } => {
+        FdKind::File { handle, offset, .. } => {
             let mut t = handle.fs.lock();
             let (n, end) =
                 write_inode(&mut t, handle.ino, *offset, append, total, mem, &iovs, now)?;
@@ -316,7 +316,7 @@ pub fn fd_seek(
     if e.require(needed).is_err() {
         e.require(rights::FD_SEEK)?;
     }
-    let FdKind::File { handle, offset } = &mut e.kind else {
+    let FdKind::File { handle, offset, .. } = &mut e.kind else {
         return Err(Errno::Badf);
     };
     let t = handle.fs.lock();

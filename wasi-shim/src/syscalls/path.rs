@@ -256,7 +256,6 @@ pub fn path_open(
     let wants_write =
         requested & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE) != 0;
     let follow = dirflags & lookupflags::SYMLINK_FOLLOW != 0 && !(creat && excl);
-    let now = ctx.clocks.file_time();
 
     let mut t = cap.fs.lock();
     // Linux open_last_lookups: O_CREAT on a name with a trailing slash is
@@ -279,7 +278,7 @@ pub fn path_open(
         // The same, for a followed symlink whose target ends in a slash.
         return Err(Errno::Isdir);
     }
-    let ino = match r.target(&t)? {
+    let ino = match r.target() {
         Some(ino) => {
             if creat && excl {
                 return Err(Errno::Exist);
@@ -306,6 +305,9 @@ pub fn path_open(
                 let node = t.get_mut(ino)?;
                 if let NodeKind::File(d) = &mut node.kind {
                     if !d.is_empty() {
+                        // The clock is read only when a time is set: an
+                        // open that changes nothing does not pay for it.
+                        let now = ctx.clocks.file_time();
                         d.set_len(0);
                         node.mtim = now;
                         node.ctim = now;
@@ -324,13 +326,15 @@ pub fn path_open(
             if want_dir {
                 return Err(Errno::Inval);
             }
-            let name = r.name(Errno::Exist)?.to_owned();
+            let name = r.name(Errno::Exist)?;
             rofs(&cap)?;
             ctx.charge_file()?;
-            t.create(r.parent, &name, NodeKind::File(Default::default()), now)?
+            let now = ctx.clocks.file_time();
+            t.create(r.parent, name, NodeKind::File(Default::default()), now)?
         }
     };
     let node = t.get(ino)?;
+    let device = matches!(node.kind, NodeKind::CharDevice(_));
     let (type_base, type_inheriting, is_dir) = match node.kind {
         NodeKind::Dir(_) => (rights::DIRECTORY_BASE, rights::DIRECTORY_INHERITING, true),
         NodeKind::CharDevice(_) => (
@@ -355,7 +359,11 @@ pub fn path_open(
             preopen: None,
         }
     } else {
-        FdKind::File { handle, offset: 0 }
+        FdKind::File {
+            handle,
+            offset: 0,
+            device,
+        }
     };
     let entry = FdEntry {
         kind,
@@ -411,7 +419,7 @@ pub fn path_remove_directory(
     let mut t = cap.fs.lock();
     let r = resolve(&t, cap.ino, path, false)?;
     let name = match &r.last {
-        Last::Name(n) => n.as_str(),
+        Last::Name(n) => &**n,
         Last::Dot => return Err(Errno::Inval),
         Last::DotDot(_) => return Err(Errno::Notempty),
     };

@@ -165,7 +165,7 @@ fn fd_readiness(ctx: &WasiCtx, fd: u32, kind: u8, userdata: u64) -> Ready {
         return r;
     };
     match (&e.kind, kind) {
-        (FdKind::File { handle, offset }, event::FD_READ) => {
+        (FdKind::File { handle, offset, .. }, event::FD_READ) => {
             let t = handle.fs.lock();
             r.nbytes = match t.get(handle.ino).map(|n| &n.kind) {
                 Ok(NodeKind::File(d)) => d.len().saturating_sub(*offset),
