@@ -8,7 +8,11 @@ Usage, from a checkout of https://github.com/WebAssembly/wasi-testsuite:
 
 (older runner layout: `python3 test-runner/wasi_test_runner.py -r afmpeg.py -t <dirs>`).
 Set ERRNO_MODE_UNIX=1 in the environment for the strict-Linux-errno mode:
-the variable is forwarded into the guest with --env.
+the variable is forwarded into the guest with --env, for the Rust suite's
+tests only (they read it through tests/rust/src/config.rs). The C and
+AssemblyScript suites never read it, and the AssemblyScript environ tests
+assert the exact environment (`environ_sizes_get-no-variables` expects no
+variable at all), so forwarding it there would fail them.
 
 AFMPEG is shell-split; extra `afmpeg run` options (e.g. `--fuel N`) go in
 AFMPEG_RUN_ARGS, since they must follow the `run` subcommand.
@@ -22,7 +26,7 @@ import os
 import shlex
 import subprocess
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 AFMPEG = shlex.split(os.getenv("AFMPEG", "afmpeg"))
 AFMPEG_RUN_ARGS = shlex.split(os.getenv("AFMPEG_RUN_ARGS", ""))
@@ -31,6 +35,27 @@ AFMPEG_RUN_ARGS = shlex.split(os.getenv("AFMPEG_RUN_ARGS", ""))
 # that are forwarded into the guest when set in the runner's environment.
 _FORWARDED_ENV = ("ERRNO_MODE_UNIX", "ERRNO_MODE_MACOS", "ERRNO_MODE_WINDOWS",
                   "NO_DANGLING_FILESYSTEM", "NO_FD_ALLOCATE", "NO_RENAME_DIR_TO_EMPTY_DIR")
+
+# Directory names of the suite's sources (tests/<suite>/...); the compiled
+# tests keep them in their path (tests/<suite>/testsuite/wasm32-wasip1/).
+_SUITES = ("rust", "c", "assemblyscript")
+
+
+def _suite_of(test_path: str) -> Optional[str]:
+    """The suite a test module belongs to: the innermost of its path's
+    directories named like one, or None for a path that names none."""
+    for part in reversed(Path(test_path).parts[:-1]):
+        if part in _SUITES:
+            return part
+    return None
+
+
+def _reads_config_env(test_path: str) -> bool:
+    """Whether the test reads the _FORWARDED_ENV variables: the Rust suite's
+    tests do; those of the C and AssemblyScript suites do not, and some of
+    them check the exact environment. A path naming no suite is taken for a
+    Rust test, so that strict mode is never silently lost."""
+    return _suite_of(test_path) in ("rust", None)
 
 
 def get_name() -> str:
@@ -65,9 +90,10 @@ def compute_argv(test_path: str,
     args, env, dirs = args_env_dirs
     argv: List[str] = list(AFMPEG) + ["run"] + AFMPEG_RUN_ARGS
     merged = dict(env)
-    for key in _FORWARDED_ENV:
-        if key in os.environ and key not in merged:
-            merged[key] = os.environ[key]
+    if _reads_config_env(test_path):
+        for key in _FORWARDED_ENV:
+            if key in os.environ and key not in merged:
+                merged[key] = os.environ[key]
     for key, value in merged.items():
         argv += ["--env", f"{key}={value}"]
     for host, guest in dirs:
