@@ -76,6 +76,12 @@ const ORACLE_DIVERGENCES: &[(&str, Div, &str)] = &[
       so rights requested beyond a directory's inheriting ones are granted and missing path rights are ignored",
     ),
     (
+        "dir_fds",
+        Div::Checks(&["link_follow_dangling_enoent"]),
+        "wasi-common refuses SYMLINK_FOLLOW in path_link (EINVAL); Linux linkat(AT_SYMLINK_FOLLOW) of a \
+      dangling symlink is ENOENT",
+    ),
+    (
         "hardlink",
         Div::Checks(&["link_symlink_follow", "follow_links_the_target"]),
         "wasi-common refuses SYMLINK_FOLLOW in path_link (EINVAL); Linux linkat supports AT_SYMLINK_FOLLOW",
@@ -268,7 +274,7 @@ macro_rules! programs {
 }
 
 programs! {
-    append, args_environ, clocks, escape_fds, escape_paths, fd_readdir, fdflags_sync,
+    append, args_environ, clocks, dir_fds, escape_fds, escape_paths, fd_readdir, fdflags_sync,
     fdstat_rights, filestat_times, fixture_import, hardlink, mkdir_trailing, path_open,
     poll_oneoff, pread_pwrite, preopen_renumber, random, readdir_mutation, rename, seek,
     sock_stdio, symlink_loops, symlinks, truncate_allocate, unlink_open, unlink_rmdir,
