@@ -304,6 +304,18 @@ pub fn fixture() -> Fixture {
     )
     .unwrap();
     fs::write(other.join("secret.txt"), OTHER_SECRET).unwrap();
+    // Links to absolute paths, which a guest cannot create (EPERM) but an
+    // imported tree can hold: the escape programs check that following
+    // them is refused. (On the host they dangle harmlessly.)
+    let abs = sandbox.join("abs_links");
+    fs::create_dir(&abs).unwrap();
+    for (name, target) in [
+        ("outside", "/outside_sentinel.txt"),
+        ("inside", "/sandbox/hello.txt"),
+        ("new", "/tmp_escape_created"),
+    ] {
+        std::os::unix::fs::symlink(target, abs.join(name)).unwrap();
+    }
     Fixture {
         tmp,
         root,

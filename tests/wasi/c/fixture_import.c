@@ -13,9 +13,14 @@ int main(void) {
     CHECK_BYTES("leaf_txt", buf, get_file(ROOT, "subdir/deeper/leaf.txt", buf, sizeof buf), "leaf\n", 5);
     CHECK_EQ_U64("empty_dir_is_dir", xstat(ROOT, "empty_dir", 0).filetype, __WASI_FILETYPE_DIRECTORY);
     int n = list_dir(ROOT, 0, 4096, ents, MAXENT);
-    CHECK_EQ_U64("root_entry_count", n, 5);
-    CHECK("root_entries", find_ent(ents, n, "hello.txt") && find_ent(ents, n, "subdir") && find_ent(ents, n, "empty_dir"),
-          "missing fixture entries");
+    CHECK_EQ_U64("root_entry_count", n, 6);
+    CHECK("root_entries", find_ent(ents, n, "hello.txt") && find_ent(ents, n, "subdir") && find_ent(ents, n, "empty_dir")
+          && find_ent(ents, n, "abs_links"), "missing fixture entries");
+    /* Host symlinks are imported as symlinks, targets verbatim, even
+     * absolute ones (which a guest could not create). */
+    __wasi_size_t rn = 0;
+    EXPECT_OK("readlink_imported_absolute", __wasi_path_readlink(ROOT, "abs_links/outside", (uint8_t *)buf, sizeof buf, &rn));
+    CHECK_BYTES("imported_absolute_target", buf, rn, "/outside_sentinel.txt", 21);
     CHECK_BYTES("other_preopen_secret", buf, get_file(4, "secret.txt", buf, sizeof buf), "OTHER-SECRET\n", 13);
     CHECK("preopens_are_separate", !exists(4, "hello.txt") && !exists(ROOT, "secret.txt"), "trees mixed");
     /* libc sees the preopens by their guest names. */
