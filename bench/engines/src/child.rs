@@ -4,7 +4,8 @@
 //!
 //! The parent drives the repetitions: it starts the children of one workload
 //! (one per engine, one after another, so module loads do not overlap), then
-//! asks each for one repetition in turn, round by round. The engines are thus
+//! asks each for one repetition in turn, round by round, each round starting
+//! with the next engine. The engines are thus
 //! measured interleaved: the host's speed drifts by ±20 % over minutes on a
 //! shared virtual machine, and measuring engine after engine turned that
 //! drift into a fake difference between engines. The protocol, one JSON line
@@ -249,7 +250,8 @@ fn start(kind: EngineKind, workload: Workload, setup: &Setup, quick: bool) -> Re
 }
 
 /// Measures `workload` on every engine of `engines`: `reps` rounds, each
-/// asking every engine for one repetition in turn. `prepare` gives each
+/// asking every engine for one repetition in turn, the first engine of a
+/// round rotating. `prepare` gives each
 /// engine's setup (its own, empty output directory).
 pub fn measure_interleaved(
     engines: &[EngineKind],
@@ -262,9 +264,14 @@ pub fn measure_interleaved(
     for &kind in engines {
         running.push(start(kind, workload, &prepare(kind)?, quick)?);
     }
-    for _ in 0..reps {
-        for r in &mut running {
-            r.run_once()?;
+    // Round r starts with engine r (mod n): no engine always runs first
+    // (right after a fixture write, or on a host that drifts within a
+    // round), so a bias of the position cannot pass for a difference of
+    // the engines.
+    let n = running.len();
+    for round in 0..reps {
+        for i in 0..n {
+            running[(round + i) % n].run_once()?;
         }
     }
     running.into_iter().map(|r| r.finish(workload)).collect()
