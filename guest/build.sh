@@ -312,6 +312,19 @@ build_ffmpeg() {
   make -j"$JOBS" -f Makefile -f multicall.mk afmpeg_g.wasm
 }
 
+# Runs build function $1 in a subshell with its output in $2; returns its
+# status. Not `( $1 ) || …`: bash ignores `set -e` inside anything on the
+# left of `||`, so a failing step in the middle of a build function would go
+# unnoticed and only its last command would count.
+run_step() {
+  local rc=0
+  set +e
+  ( set -e; "$1" ) >"$2" 2>&1
+  rc=$?
+  set -e
+  return "$rc"
+}
+
 # One complete build in work dir $1; writes the stripped module to $2.
 do_build() {
   W=$1; local out_module=$2 p t0 t1
@@ -325,11 +338,11 @@ do_build() {
   export SOURCE_DATE_EPOCH
   for p in "${PROFILE_DEPS[@]}"; do
     t0=$(date +%s); log "building $p ${SRC_VER[$p]}"
-    ( "build_$p" ) >"$W/build-$p.log" 2>&1 || { tail -60 "$W/build-$p.log" >&2; die "building $p failed (log: $W/build-$p.log)"; }
+    run_step "build_$p" "$W/build-$p.log" || { tail -60 "$W/build-$p.log" >&2; die "building $p failed (log: $W/build-$p.log)"; }
     t1=$(date +%s); log "  $p done in $((t1 - t0)) s"
   done
   t0=$(date +%s); log "building ffmpeg ${SRC_VER[ffmpeg]} (profile $PROFILE)"
-  ( build_ffmpeg ) >"$W/build-ffmpeg.log" 2>&1 || { grep -E 'error|Error' "$W/build-ffmpeg.log" | tail -40 >&2; die "building ffmpeg failed (log: $W/build-ffmpeg.log)"; }
+  run_step build_ffmpeg "$W/build-ffmpeg.log" || { grep -E 'error|Error' "$W/build-ffmpeg.log" | tail -40 >&2; die "building ffmpeg failed (log: $W/build-ffmpeg.log)"; }
   t1=$(date +%s); log "  ffmpeg done in $((t1 - t0)) s"
   llvm-strip-19 --strip-all -o "$out_module" "$W/build/ffmpeg/afmpeg_g.wasm"
 }

@@ -48,6 +48,11 @@ build_libvpx() {
   CC=wasm32-wasi-clang CXX=wasm32-wasi-clang++ AR=wasm32-wasi-ar LD=wasm32-wasi-clang \
     NM=wasm32-wasi-nm STRIP=wasm32-wasi-strip AS=true CFLAGS=-O3 CXXFLAGS=-O3 \
     ../configure --prefix="$W/prefix" "${args[@]}"
+  # vpx_codec_build_config() returns this configure line, --prefix and so
+  # the work directory included: name it as -ffile-prefix-map names $W, or
+  # the module's bytes would depend on where it was built (--check-repro).
+  grep -q -- "--prefix=$W/prefix" vpx_config.c
+  sed -i "s|--prefix=$W/prefix|--prefix=/afmpeg-build/prefix|" vpx_config.c
   make -j"$JOBS"
   make install
 }
