@@ -378,6 +378,11 @@ impl Filesystem {
     }
 
     /// Creates the symlink `p` pointing at `target` (stored verbatim).
+    ///
+    /// Any target is accepted here, absolute ones too (a guest's
+    /// `path_symlink` refuses those with `EPERM`); a guest that follows a
+    /// link to an absolute target gets `EPERM`, so such a link is readable
+    /// with `path_readlink` but leads nowhere.
     pub fn symlink(&self, target: &str, p: &str) -> Result<(), FsError> {
         self.create_node("symlink", p, NodeKind::Symlink(target.into()))
             .map(|_| ())
