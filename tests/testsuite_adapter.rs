@@ -54,13 +54,8 @@ fn argv_for(path: &str, errno_mode_unix: bool) -> Vec<String> {
     } else {
         &[]
     };
-    let line = python(&script, env);
-    // A JSON list of plain strings: split it without a JSON dependency.
-    let inner = line
-        .trim()
-        .trim_start_matches("[\"")
-        .trim_end_matches("\"]");
-    inner.split("\", \"").map(str::to_string).collect()
+    serde_json::from_str(&python(&script, env))
+        .expect("the adapter's argv is a JSON list of strings")
 }
 
 fn expected(path: &str, with_errno_mode: bool) -> Vec<String> {
