@@ -170,7 +170,9 @@ impl Chunks {
                 Some(chunk) if within < chunk.len() => {
                     let have = (chunk.len() - within).min(take);
                     out[..have].copy_from_slice(&chunk[within..within + have]);
-                    out[have..].fill(0);
+                    if have < take {
+                        out[have..].fill(0);
+                    }
                 }
                 _ => out.fill(0),
             }
