@@ -569,8 +569,6 @@ fn summary(since: SystemTime) {
             }
             None => human(ns),
         };
-        // The best ratio a WASI layer could reach: one that cost nothing
-        // beyond the engine's call and the bytes it must copy.
         let copy = median_ns(&root.join(group).join(MEMCPY).join(param), since);
         // What both layers pay whatever they do: the engine's call, plus
         // the copy of the bytes for calls that move bytes. (A listing is
