@@ -96,3 +96,108 @@ fn guest_cannot_see_host_paths() {
         describe("afmpeg run", &out)
     );
 }
+
+// ---------------------------------------------------------------------------
+// Write-back (`afmpeg run --dir … --write-back`): the three ways a guest was
+// seen to make the export write outside its mount. The host tree outside
+// the mount is snapshotted before and after; it must not change at all.
+
+/// A mount `m/` next to `victim/secret.txt`, in a fresh directory.
+struct WriteBack {
+    _tmp: tempfile::TempDir,
+    root: std::path::PathBuf,
+    m: std::path::PathBuf,
+}
+
+impl WriteBack {
+    fn new() -> WriteBack {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        let m = root.join("m");
+        fs::create_dir(&m).unwrap();
+        fs::create_dir(root.join("victim")).unwrap();
+        fs::write(root.join("victim/secret.txt"), "victim").unwrap();
+        WriteBack { _tmp: tmp, root, m }
+    }
+
+    /// `afmpeg run --write-back` of writeback_escape.c with `mode`, `m`
+    /// mounted at each of `guests` (fd 3, 4, …).
+    fn run(&self, mode: &str, guests: &[&str]) -> Outcome {
+        let mut cmd = std::process::Command::new(afmpeg_bin());
+        cmd.arg("run").arg("--write-back");
+        for g in guests {
+            cmd.arg("--dir").arg(format!("{}::{g}", self.m.display()));
+        }
+        cmd.arg(wasm_for("writeback_escape")).arg(mode);
+        cmd.current_dir(&self.root);
+        let out = run_command(cmd);
+        assert!(
+            out.code == 0 && out.failures().is_empty() && out.stdout.contains("done"),
+            "{}",
+            describe("afmpeg run --write-back", &out)
+        );
+        out
+    }
+
+    /// Everything outside the mount.
+    fn outside(&self) -> std::collections::BTreeMap<std::path::PathBuf, String> {
+        let mut s = snapshot(&self.root);
+        s.retain(|p, _| !p.starts_with("m"));
+        s
+    }
+}
+
+/// Form 1: a symlink already in the mount points outside; the guest
+/// replaces it by a directory holding a file.
+#[test]
+fn write_back_does_not_follow_a_host_symlink_the_guest_replaced() {
+    let wb = WriteBack::new();
+    std::os::unix::fs::symlink("../victim", wb.m.join("link")).unwrap();
+    let before = wb.outside();
+    wb.run("replace", &["/m"]);
+    assert_eq!(
+        before,
+        wb.outside(),
+        "the write-back wrote outside the mount"
+    );
+    assert!(fs::symlink_metadata(wb.m.join("link")).unwrap().is_dir());
+    assert_eq!(
+        fs::read_to_string(wb.m.join("link/secret.txt")).unwrap(),
+        "guest"
+    );
+}
+
+/// Form 2: a first run plants `link -> ../victim` (kept as a link on the
+/// host), a second run replaces it by a directory.
+#[test]
+fn write_back_does_not_follow_a_symlink_planted_by_an_earlier_run() {
+    let wb = WriteBack::new();
+    let before = wb.outside();
+    wb.run("plant", &["/m"]);
+    assert_eq!(
+        fs::read_link(wb.m.join("link")).unwrap(),
+        std::path::Path::new("../victim")
+    );
+    wb.run("replace", &["/m"]);
+    assert_eq!(
+        before,
+        wb.outside(),
+        "the write-back wrote outside the mount"
+    );
+    assert!(fs::symlink_metadata(wb.m.join("link")).unwrap().is_dir());
+}
+
+/// Form 3: the same host directory mounted twice; the guest replaces the
+/// link in one mount while the other still has it.
+#[test]
+fn write_back_of_a_directory_mounted_twice_stays_inside() {
+    let wb = WriteBack::new();
+    std::os::unix::fs::symlink("../victim", wb.m.join("link")).unwrap();
+    let before = wb.outside();
+    wb.run("replace", &["/m", "/again"]);
+    assert_eq!(
+        before,
+        wb.outside(),
+        "the write-back wrote outside the mount"
+    );
+}

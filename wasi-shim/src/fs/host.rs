@@ -11,6 +11,9 @@ use super::tree::{Ino, NodeKind, ROOT};
 use super::{err, wall_clock_ns, Filesystem, FsError};
 use crate::errno::Errno;
 use crate::path;
+use cap_fs_ext::DirExt;
+use cap_std::ambient_authority;
+use cap_std::fs::Dir;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
@@ -37,8 +40,9 @@ impl Default for ImportMode {
 /// Options of [`Filesystem::export_host`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ExportOptions {
-    /// Replace host files that already exist (otherwise: an error, and the
-    /// existing file is untouched).
+    /// Replace host entries that already exist and differ from the guest's
+    /// (otherwise: an error, and the existing entry is untouched). An entry
+    /// equal to the guest's is never rewritten, with or without it.
     pub overwrite: bool,
 }
 
@@ -133,7 +137,20 @@ impl Filesystem {
     }
 
     /// Exports the file or directory tree `guest` to the host path `host`.
-    /// Each file is written to a temporary sibling and renamed into place.
+    ///
+    /// A directory is written through a capability: `host` itself (the
+    /// embedder's choice) is created if missing and opened, following a
+    /// symlink there as any path the user names; everything below it is
+    /// created, entered and replaced relative to that handle without ever
+    /// following a host symlink, so no write can leave `host`, whatever the
+    /// guest built and whatever links the host tree holds (RATIONALE.md,
+    /// "Write-back through a directory capability").
+    ///
+    /// Only what differs is written: a host file whose bytes already equal
+    /// the guest's, a directory that exists, and a symlink with the same
+    /// target are left alone (mode, times, inode, links untouched). Each file
+    /// that is written goes to a temporary sibling first and is renamed into
+    /// place, keeping the replaced file's permission bits.
     pub fn export_host(
         &self,
         guest: &str,
@@ -154,24 +171,41 @@ impl Filesystem {
             )
         };
         if is_dir {
-            self.export_dir(ino, guest, host, opts)
+            match fs::create_dir(host) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(host_err("export", host, e)),
+            }
+            let dir = Dir::open_ambient_dir(host, ambient_authority())
+                .map_err(|e| host_err("export", host, e))?;
+            self.export_dir(&dir, host, ino, guest, opts)
         } else {
-            self.export_file(ino, guest, host, opts)
+            let data = self.node_data(ino, guest)?;
+            if !opts.overwrite && fs::symlink_metadata(host).is_ok() {
+                return Err(exists(host));
+            }
+            // The embedder named this path: resolve it as the kernel would
+            // open it, so a symlink is written through (its target
+            // replaced, the link kept) and `..` after a symlinked directory
+            // means the parent of its target.
+            let dest = resolve_host_path(host).map_err(|e| host_err("export", host, e))?;
+            if same_file_content(fs::File::open(&dest).ok(), &data) {
+                return Ok(());
+            }
+            write_atomically(&dest, &data)
         }
     }
 
+    /// Writes the children of the directory `ino` into the host directory
+    /// `dir` (whose path, for messages only, is `host`).
     fn export_dir(
         &self,
+        dir: &Dir,
+        host: &Path,
         ino: Ino,
         guest: &str,
-        host: &Path,
         opts: ExportOptions,
     ) -> Result<(), FsError> {
-        match fs::create_dir(host) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && host.is_dir() => {}
-            Err(e) => return Err(host_err("export", host, e)),
-        }
         let children: Vec<(String, Ino, bool, Option<String>)> = {
             let t = self.lock();
             let d = t.dir(ino).map_err(|e| err("export", guest, e))?;
@@ -189,49 +223,224 @@ impl Filesystem {
         for (name, child, is_dir, link) in children {
             let g = format!("{}/{}", guest.trim_end_matches('/'), name);
             let h = host.join(&name);
+            let ioerr = |e| host_err("export", &h, e);
+            // What is there now, never following a link.
+            let existing = dir.symlink_metadata(&name).ok();
             if let Some(target) = link {
-                #[cfg(unix)]
-                {
-                    if opts.overwrite && fs::symlink_metadata(&h).is_ok() {
-                        fs::remove_file(&h).map_err(|e| host_err("export", &h, e))?;
+                if let Some(m) = &existing {
+                    if m.file_type().is_symlink()
+                        && dir.read_link_contents(&name).ok().as_deref() == Some(Path::new(&target))
+                    {
+                        continue;
                     }
-                    std::os::unix::fs::symlink(&target, &h)
-                        .map_err(|e| host_err("export", &h, e))?;
+                    if !opts.overwrite {
+                        return Err(exists(&h));
+                    }
+                    remove_entry(dir, &name, m).map_err(ioerr)?;
                 }
+                #[cfg(unix)]
+                dir.symlink_contents(&target, &name).map_err(ioerr)?;
                 #[cfg(not(unix))]
                 let _ = target;
             } else if is_dir {
-                self.export_dir(child, &g, &h, opts)?;
+                match &existing {
+                    Some(m) if m.is_dir() => {}
+                    Some(m) => {
+                        // A file or a symlink (to anything, a directory
+                        // outside included) where the guest has a
+                        // directory: the link itself is replaced, its
+                        // target never entered.
+                        if !opts.overwrite {
+                            return Err(exists(&h));
+                        }
+                        remove_entry(dir, &name, m).map_err(ioerr)?;
+                        dir.create_dir(&name).map_err(ioerr)?;
+                    }
+                    None => dir.create_dir(&name).map_err(ioerr)?,
+                }
+                // `open_dir_nofollow` refuses a symlink swapped in since the
+                // check above: the recursion only ever enters real
+                // directories inside `dir`.
+                let sub = dir.open_dir_nofollow(&name).map_err(ioerr)?;
+                self.export_dir(&sub, &h, child, &g, opts)?;
             } else {
-                self.export_file(child, &g, &h, opts)?;
+                let data = self.node_data(child, &g)?;
+                if let Some(m) = &existing {
+                    if m.is_file() && same_file_content(dir.open(&name).ok(), &data) {
+                        continue;
+                    }
+                    if !opts.overwrite {
+                        return Err(exists(&h));
+                    }
+                    if m.is_dir() {
+                        remove_entry(dir, &name, m).map_err(ioerr)?;
+                    }
+                }
+                write_atomically_in(dir, &name, &data).map_err(ioerr)?;
             }
         }
         Ok(())
     }
 
-    fn export_file(
-        &self,
-        ino: Ino,
-        guest: &str,
-        host: &Path,
-        opts: ExportOptions,
-    ) -> Result<(), FsError> {
-        if !opts.overwrite && fs::symlink_metadata(host).is_ok() {
-            return Err(host_err(
-                "export",
-                host,
-                std::io::Error::new(std::io::ErrorKind::AlreadyExists, "exists; not replaced"),
-            ));
+    /// The bytes of the file `ino` (a cheap clone: shared chunks).
+    fn node_data(&self, ino: Ino, guest: &str) -> Result<FileData, FsError> {
+        let t = self.lock();
+        match &t.get(ino).map_err(|e| err("export", guest, e))?.kind {
+            NodeKind::File(d) => Ok(d.clone()),
+            _ => Err(err("export", guest, Errno::Inval)),
         }
-        let data = {
-            let t = self.lock();
-            match &t.get(ino).map_err(|e| err("export", guest, e))?.kind {
-                NodeKind::File(d) => d.clone(),
-                _ => return Err(err("export", guest, Errno::Inval)),
-            }
-        };
-        write_atomically(host, &data)
     }
+}
+
+fn exists(host: &Path) -> FsError {
+    host_err(
+        "export",
+        host,
+        std::io::Error::new(std::io::ErrorKind::AlreadyExists, "exists; not replaced"),
+    )
+}
+
+/// The path the kernel would open for `path`: symlinks at the last
+/// component followed (dangling ones too: their target is what `O_CREAT`
+/// would create), and the parent directory resolved, `..` after a symlink
+/// included.
+fn resolve_host_path(path: &Path) -> std::io::Result<std::path::PathBuf> {
+    let mut p = path.to_path_buf();
+    // Linux's limit on symlinks followed in one lookup.
+    for _ in 0..40 {
+        match fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(parent) if target.is_relative() => parent.join(target),
+                    _ => target,
+                };
+            }
+            _ => {
+                let name = p.file_name().map(|n| n.to_owned());
+                let parent = match p.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                    _ => std::path::PathBuf::from("."),
+                };
+                return match name {
+                    Some(name) => Ok(fs::canonicalize(parent)?.join(name)),
+                    None => fs::canonicalize(&p),
+                };
+            }
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
+/// Removes the entry `name` of `dir` (described by `m`, not followed): a
+/// file or symlink is unlinked, a directory removed with its contents.
+fn remove_entry(dir: &Dir, name: &str, m: &cap_std::fs::Metadata) -> std::io::Result<()> {
+    if m.is_dir() {
+        dir.remove_dir_all(name)
+    } else {
+        dir.remove_file_or_symlink(name)
+    }
+}
+
+/// Whether the open host file `file` holds exactly `data`.
+fn same_file_content<F: std::io::Read>(file: Option<F>, data: &FileData) -> bool {
+    let Some(mut file) = file else {
+        return false;
+    };
+    let mut host = vec![0u8; super::file_data::CHUNK];
+    let mut ours = vec![0u8; super::file_data::CHUNK];
+    let mut off = 0u64;
+    loop {
+        let n = match read_full(&mut file, &mut host) {
+            Ok(n) => n,
+            Err(_) => return false,
+        };
+        let m = data.read_at(off, &mut ours[..n.max(1)]);
+        if n == 0 {
+            return m == 0;
+        }
+        if m != n || host[..n] != ours[..n] {
+            return false;
+        }
+        off += n as u64;
+    }
+}
+
+/// Reads until `buf` is full or the end of the file.
+fn read_full(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut done = 0;
+    while done < buf.len() {
+        match r.read(&mut buf[done..]) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}
+
+/// Copies `data` into `file`, leaving holes where `data` has them.
+fn write_data(file: &mut impl Write, data: &FileData) -> std::io::Result<()> {
+    match data.as_contiguous() {
+        Some(bytes) => file.write_all(bytes),
+        None => {
+            let mut buf = vec![0u8; super::file_data::CHUNK];
+            let mut off = 0u64;
+            loop {
+                let n = data.read_at(off, &mut buf);
+                if n == 0 {
+                    return Ok(());
+                }
+                file.write_all(&buf[..n])?;
+                off += n as u64;
+            }
+        }
+    }
+}
+
+/// The name of a temporary sibling of `base` (unique per process and call).
+fn temp_name(base: &str, attempt: u32) -> String {
+    format!(
+        ".{base}.afmpeg-{}-{}-{attempt}.part",
+        std::process::id(),
+        wall_clock_ns()
+    )
+}
+
+/// [`write_atomically`] inside the directory capability `dir`: the
+/// temporary file and the rename never leave `dir`, and a symlink at `name`
+/// is replaced, not followed.
+fn write_atomically_in(dir: &Dir, name: &str, data: &FileData) -> std::io::Result<()> {
+    let mode = dir
+        .symlink_metadata(name)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.permissions());
+    let mut attempt = 0u32;
+    let (tmp, mut file) = loop {
+        let tmp = temp_name(name, attempt);
+        let mut o = cap_std::fs::OpenOptions::new();
+        o.write(true).create_new(true);
+        match dir.open_with(&tmp, &o) {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let result = (|| {
+        write_data(&mut file, data)?;
+        if let Some(p) = mode {
+            file.set_permissions(p)?;
+        }
+        file.sync_all()?;
+        drop(file);
+        dir.rename(&tmp, dir, name)
+    })();
+    if result.is_err() {
+        let _ = dir.remove_file(&tmp);
+    }
+    result
 }
 
 /// Writes `data` to a fresh temporary file next to `dest`, syncs it, and
@@ -246,13 +455,15 @@ pub fn write_atomically(dest: &Path, data: &FileData) -> Result<(), FsError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // A replaced file keeps its permission bits, as when a program opens an
+    // existing output with O_TRUNC.
+    let mode = fs::metadata(dest)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.permissions());
     let mut attempt = 0u32;
     let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(
-            ".{base}.afmpeg-{}-{}-{attempt}.part",
-            std::process::id(),
-            wall_clock_ns()
-        ));
+        let tmp = dir.join(temp_name(&base, attempt));
         match fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -264,20 +475,9 @@ pub fn write_atomically(dest: &Path, data: &FileData) -> Result<(), FsError> {
         }
     };
     let result = (|| {
-        match data.as_contiguous() {
-            Some(bytes) => file.write_all(bytes)?,
-            None => {
-                let mut buf = vec![0u8; super::file_data::CHUNK];
-                let mut off = 0u64;
-                loop {
-                    let n = data.read_at(off, &mut buf);
-                    if n == 0 {
-                        break;
-                    }
-                    file.write_all(&buf[..n])?;
-                    off += n as u64;
-                }
-            }
+        write_data(&mut file, data)?;
+        if let Some(p) = mode {
+            file.set_permissions(p)?;
         }
         file.sync_all()?;
         drop(file);
