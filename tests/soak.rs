@@ -1,7 +1,9 @@
 //! The short CI variant of the bad-media soak (issue 6): 80 deterministic
 //! cases of mutated seed files, each probed and decoded to null through one
-//! shared `Runtime` with limits on. Zero failures allowed: every run ends in
-//! success, a non-zero FFmpeg exit or a typed error within its limit.
+//! shared `Runtime` with limits on. Zero failures and zero hangs allowed:
+//! every run ends in success, a non-zero FFmpeg exit, a guest trap or a
+//! typed limit error other than the timeout and fuel budget (those are
+//! hangs, reported apart).
 //! `make soak` runs the long variant (examples/soak.rs).
 //!
 //! The guest module must exist (`make guest`): without it this fails.
@@ -32,6 +34,12 @@ fn mutated_media_never_crashes_or_hangs() {
         "{} failure(s):\n{}",
         report.failures.len(),
         report.failures.join("\n")
+    );
+    assert!(
+        report.hangs.is_empty(),
+        "{} hang(s), runs stopped by their timeout or fuel budget:\n{}",
+        report.hangs.len(),
+        report.hangs.join("\n")
     );
     assert_eq!(report.cases, CASES);
     assert_eq!(report.outcomes.values().sum::<usize>(), 2 * CASES);
