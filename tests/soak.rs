@@ -49,21 +49,47 @@ fn mutated_media_never_crashes_or_hangs() {
     assert!(ok > 0 && ok < 2 * CASES, "outcomes: {:?}", report.outcomes);
 }
 
-/// Case seeds of past findings of the long soak, replayed on every run:
-/// `0x323c8e48b717ec08` (a spliced, bit-flipped PNG) made ffprobe print a
-/// sample aspect ratio of `-1048576:1`, which the typed probe refused.
-const FINDINGS: &[u64] = &[0x323c_8e48_b717_ec08];
-
+/// Past findings of the long soak, as the bytes that failed (not re-derived
+/// from a case seed, so a change to the seed files or the mutations cannot
+/// quietly turn them into other inputs):
+/// `finding-323c8e48b717ec08.png` (case seed `0x323c8e48b717ec08`, a spliced,
+/// bit-flipped PNG) makes ffprobe report a display aspect ratio of
+/// `-1048576:1`, which the typed probe (`Runtime::probe`) refused.
 #[test]
 fn past_soak_findings_stay_fixed() {
     let rt = common::runtime();
-    let seeds = soak::make_seeds(&rt).unwrap_or_else(|e| panic!("{e}"));
-    let limits = soak::soak_limits(Duration::from_secs(10), soak::DEFAULT_FUEL);
-    let report = soak::run_cases(&rt, &seeds, FINDINGS, &limits, 0, |_| {});
-    report.print();
-    assert!(report.failures.is_empty(), "{:?}", report.failures);
-    // The probe of the PNG finding now succeeds (and its JSON parses).
-    assert!(report.outcomes.get("success").copied().unwrap_or(0) >= 1);
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/soak/finding-323c8e48b717ec08.png"
+    ))
+    .unwrap();
+    assert_eq!(bytes.len(), 4281);
+    let fs = afmpeg::Filesystem::new();
+    fs.write("/in.png", bytes).unwrap();
+    // Still the input that triggers it: ffprobe's own JSON has the ratio.
+    let raw = rt
+        .run_tool(
+            afmpeg::Tool::Ffprobe,
+            &fs,
+            &afmpeg::MediaInfo::probe_args("/in.png"),
+            &afmpeg::RunOptions::default(),
+        )
+        .unwrap();
+    assert!(raw.success(), "{}", raw.stderr_text());
+    assert!(
+        raw.stdout_text()
+            .contains(r#""display_aspect_ratio": "-1048576:1""#),
+        "{}",
+        raw.stdout_text()
+    );
+    // The call that failed: the typed probe now reads it; a negative ratio
+    // is no ratio (None), the rest of the stream is kept.
+    let info = rt.probe(&fs, "/in.png").unwrap_or_else(|e| panic!("{e}"));
+    let v = info.video_streams().next().expect("a video stream");
+    assert_eq!((v.width, v.height), (Some(64), Some(48)));
+    let sar = v.sample_aspect_ratio.as_ref().map(|r| (r.num, r.den));
+    assert_eq!(sar, Some((41_943_041, 1)));
+    assert!(v.display_aspect_ratio.is_none(), "{:?}", v.display_aspect_ratio);
 }
 
 #[test]
@@ -114,3 +140,4 @@ fn length_fields_are_found_in_real_structures() {
         });
     assert!(hit, "no mutation of the ftyp box size in 2000 cases");
 }
+
