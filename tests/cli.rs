@@ -466,9 +466,15 @@ fn batch_runs_all_jobs_and_reports_failures() {
     let dir = tempfile::tempdir().unwrap();
     make_clip(dir.path(), "in.mp4", false);
     let jobs = r#"{
-      "defaults": { "overwrite": true, "limits": { "timeout_secs": 300, "max_memory": "1G" } },
+      "defaults": { "overwrite": true,
+                    "limits": { "timeout_secs": 300, "max_memory": "1G", "max_files_created": 1 } },
       "jobs": [
         { "name": "thumb", "args": ["-i", "in.mp4", "-frames:v", "1", "thumb.png"] },
+        { "name": "capped", "args": ["-i", "in.mp4", "-frames:v", "2", "capped%d.png"] },
+        { "name": "allowed", "args": ["-i", "in.mp4", "-frames:v", "2", "allowed%d.png"],
+          "limits": { "max_files_created": 5 } },
+        { "name": "starved", "args": ["-i", "in.mp4", "-frames:v", "1", "starved.png"],
+          "limits": { "fuel": 100000 } },
         { "name": "broken", "args": ["-i", "in.mp4", "-c:v", "no_such_codec", "broken.mp4"] },
         { "name": "info", "tool": "ffprobe", "args": ["-v", "error", "-of", "json", "-show_format", "in.mp4"],
           "stdout": "out/info.json" }
@@ -501,6 +507,37 @@ fn batch_runs_all_jobs_and_reports_failures() {
         "{summary}"
     );
     assert!(summary.contains("thumb.png"), "{summary}");
+    // The limits apply: the defaults' one-file cap stops `capped` at its
+    // second image, `allowed` raises it for itself, `starved`'s own fuel
+    // budget stops it; each says which limit.
+    let err = text(&o.stderr);
+    for (name, why) in [
+        (
+            "capped",
+            "job capped: job stopped: limit of 1 files created reached",
+        ),
+        (
+            "starved",
+            "job starved: job stopped: CPU budget of 100000 fuel units reached",
+        ),
+    ] {
+        assert!(
+            summary
+                .lines()
+                .any(|l| l.starts_with(name) && l.contains("error")),
+            "{summary}"
+        );
+        assert!(err.contains(why), "{}", describe(&o));
+    }
+    assert!(
+        summary
+            .lines()
+            .any(|l| l.starts_with("allowed") && l.contains("allowed1.png, allowed2.png")),
+        "{summary}"
+    );
+    for f in ["capped1.png", "capped2.png", "starved.png"] {
+        assert!(!dir.path().join(f).exists(), "{f} written by a stopped job");
+    }
     assert!(dir.path().join("thumb.png").is_file());
     assert!(!dir.path().join("broken.mp4").exists());
     let info: serde_json::Value =
