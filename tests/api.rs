@@ -441,7 +441,10 @@ fn eight_threads_on_one_runtime_separate_filesystems() {
     // All eight guests were running at one moment: every guest had started
     // before the first one finished.
     let first_end = events.iter().position(|e| e.1 == "end").unwrap();
-    let started_before = events[..first_end].iter().filter(|e| e.1 == "start").count();
+    let started_before = events[..first_end]
+        .iter()
+        .filter(|e| e.1 == "start")
+        .count();
     assert_eq!(started_before, 8, "the jobs did not overlap: {events:?}");
 }
 
@@ -742,7 +745,9 @@ fn cancel_stops_a_long_job_and_leaves_inputs_intact() {
         after.len()
     );
     assert!(
-        after.iter().all(|p| !p.done && p.frame.is_some_and(|f| f < 1500)),
+        after
+            .iter()
+            .all(|p| !p.done && p.frame.is_some_and(|f| f < 1500)),
         "reports after the cancellation: {after:?}"
     );
 
@@ -794,6 +799,99 @@ fn a_token_cancelled_before_the_run_stops_it_at_once() {
     assert!(matches!(r, Err(Error::Cancelled { .. })), "{r:?}");
     // Stopped before the guest did anything: not even the output was created.
     assert!(!fs.exists("/x.mp4"), "the cancelled job created its output");
+}
+
+// ---------------------------------------------------------------- read-only and stdin
+
+/// `RunOptions::read_only`: FFmpeg's open of an output on the caller's
+/// filesystem fails with EROFS (wasi-libc's text for it in FFmpeg's
+/// message), nothing is created, and the same job writing under `/tmp`
+/// (the job's own scratch tree) succeeds.
+#[test]
+fn read_only_filesystem_refuses_writes_with_erofs() {
+    let (_g, rt, fs) = shared_job();
+    fs.write("/keep.txt", b"host bytes".to_vec()).unwrap();
+    let ro = RunOptions {
+        read_only: true,
+        ..RunOptions::default()
+    };
+    let job = |out: &str| {
+        words(&format!(
+            "-hide_banner -f lavfi -i sine=duration=0.1 -c:a pcm_s16le {out}"
+        ))
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<String>>()
+    };
+    let o = rt.run_with(&fs, &job("/out.wav"), &ro).unwrap();
+    assert_ne!(o.exit_code, 0, "{}", o.stderr_text());
+    assert!(
+        o.stderr_text().contains("/out.wav: Read-only file system"),
+        "{}",
+        o.stderr_text()
+    );
+    assert!(!fs.exists("/out.wav"));
+    assert_eq!(fs.read("/keep.txt").unwrap(), b"host bytes");
+    let o = rt.run_with(&fs, &job("/tmp/out.wav"), &ro).unwrap();
+    assert!(o.success(), "{}", o.stderr_text());
+    // Without the option the same write lands.
+    let o = rt
+        .run_with(&fs, &job("/out.wav"), &RunOptions::default())
+        .unwrap();
+    assert!(o.success(), "{}", o.stderr_text());
+    assert!(fs.exists("/out.wav"));
+}
+
+/// `RunOptions::stdin`: a WAV handed over as stdin, read as `pipe:0` and as
+/// `-`, is transcoded; the output is probed (sample rate, channels,
+/// duration of the 0.5 s input).
+#[test]
+fn stdin_bytes_are_read_as_pipe_0_and_dash() {
+    let (_g, rt, fs) = shared_job();
+    ffmpeg_ok(
+        &rt,
+        &fs,
+        &words("-hide_banner -f lavfi -i sine=frequency=440:sample_rate=22050:duration=0.5 -ac 2 -c:a pcm_s16le /in.wav"),
+    );
+    let wav: Arc<[u8]> = fs.read("/in.wav").unwrap().into();
+    let opts = RunOptions {
+        stdin: Some(wav),
+        ..RunOptions::default()
+    };
+    for (input, out) in [("pipe:0", "/a.flac"), ("-", "/b.flac")] {
+        let args = [
+            "-hide_banner",
+            "-f",
+            "wav",
+            "-i",
+            input,
+            "-c:a",
+            "flac",
+            out,
+        ];
+        let o = rt.run_with(&fs, &args, &opts).unwrap();
+        assert!(o.success(), "{input}: {}", o.stderr_text());
+        let info = probe(&rt, &fs, out);
+        let a = info.audio_streams().next().expect("an audio stream");
+        assert_eq!(a.codec_name.as_deref(), Some("flac"), "{input}");
+        assert_eq!(
+            (a.sample_rate, a.channels),
+            (Some(22050), Some(2)),
+            "{input}"
+        );
+        let d = info.duration().unwrap();
+        assert!((d - 0.5).abs() < 0.01, "{input}: duration {d}");
+    }
+    // No stdin given: the input is empty and FFmpeg says so.
+    let o = rt
+        .run(
+            &fs,
+            &["-hide_banner", "-f", "wav", "-i", "pipe:0", "/c.flac"],
+        )
+        .unwrap();
+    assert_ne!(o.exit_code, 0, "{}", o.stderr_text());
+    assert!(o.stderr_text().contains("pipe:0: "), "{}", o.stderr_text());
+    assert!(!fs.exists("/c.flac"));
 }
 
 // ---------------------------------------------------------------- determinism

@@ -439,6 +439,75 @@ fn filter_files_are_mapped_or_refused() {
     assert!(!err.contains("/host/"), "{}", describe(&o));
 }
 
+/// `-i -` and `-i pipe:0` read our stdin: a WAV piped in is transcoded to
+/// FLAC on the host, and the result probes as the input's format.
+#[test]
+fn stdin_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = afmpeg(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-hide_banner",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=duration=0.5:sample_rate=22050",
+            "-ac",
+            "2",
+            "-c:a",
+            "pcm_s16le",
+            "in.wav",
+        ],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    let wav = std::fs::File::open(dir.path().join("in.wav")).unwrap();
+    for (input, out) in [("-", "a.flac"), ("pipe:0", "b.flac")] {
+        let o = Command::new(BIN)
+            .args(["ffmpeg", "-hide_banner", "-f", "wav", "-i", input, out])
+            .current_dir(dir.path())
+            .env("AFMPEG_MODULE", module())
+            .stdin(wav.try_clone().unwrap())
+            .output()
+            .unwrap();
+        // Each run reads the file from where the previous one left it: rewind.
+        use std::io::Seek;
+        (&wav).rewind().unwrap();
+        assert!(o.status.success(), "{input}: {}", describe(&o));
+        let p = afmpeg(
+            dir.path(),
+            &[
+                "ffprobe",
+                "-v",
+                "error",
+                "-of",
+                "json",
+                "-show_streams",
+                "-show_format",
+                out,
+            ],
+        );
+        assert!(p.status.success(), "{}", describe(&p));
+        let info: serde_json::Value = serde_json::from_slice(&p.stdout).unwrap();
+        let s = &info["streams"][0];
+        assert_eq!(
+            (
+                s["codec_name"].as_str(),
+                s["sample_rate"].as_str(),
+                s["channels"].as_u64()
+            ),
+            (Some("flac"), Some("22050"), Some(2)),
+            "{input}: {s}"
+        );
+        let d: f64 = info["format"]["duration"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((d - 0.5).abs() < 0.01, "{input}: duration {d}");
+    }
+}
+
 #[test]
 fn stdout_output() {
     let dir = tempfile::tempdir().unwrap();
