@@ -94,7 +94,10 @@ fn pre_cancelled(rt: &Runtime) -> Duration {
 fn print_row(name: &str, unit: &str, samples: &[f64]) {
     let best = samples.iter().copied().fold(f64::INFINITY, f64::min);
     let all: Vec<String> = samples.iter().map(|v| format!("{v:.1}")).collect();
-    println!("  {name:<44} best {best:>8.1} {unit}   runs: {}", all.join(", "));
+    println!(
+        "  {name:<52} best {best:>8.1} {unit}   runs: {}",
+        all.join(", ")
+    );
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -114,7 +117,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t2: Vec<f64> = (0..iters)
         .map(|_| timeout_overshoot(&rt, REALTIME_JOB, Duration::from_millis(1500)))
         .collect();
-    print_row("1.5 s timeout, sleeping on -re: returned past it by", "ms", &t2);
+    print_row(
+        "1.5 s timeout, sleeping on -re: returned past it by",
+        "ms",
+        &t2,
+    );
     let pre: Vec<f64> = (0..iters).map(|_| ms(pre_cancelled(&rt))).collect();
     print_row("token cancelled before the run: returned after", "ms", &pre);
     if t1.iter().chain(&t2).any(|v| *v < 0.0) {

@@ -231,11 +231,19 @@ fn deterministic_gives_the_same_clocks_and_random_bytes_for_a_seed() {
     let free2 = out(&[&wasm]);
     assert_eq!(a, b, "the same seed gave different bytes");
     assert_ne!(a[..16], c[..16], "two seeds gave the same random bytes");
-    assert_ne!(free1[..16], free2[..16], "random bytes repeat without --deterministic");
+    assert_ne!(
+        free1[..16],
+        free2[..16],
+        "random bytes repeat without --deterministic"
+    );
     // The real clock is today (after 2020-01-01); a seeded one is not this
     // run's time (the same bytes in two runs, checked above, say that too).
     let realtime = |v: &[u8]| u64::from_le_bytes(v[16..24].try_into().unwrap());
-    assert!(realtime(&free1) > 1_577_836_800_000_000_000, "{}", realtime(&free1));
+    assert!(
+        realtime(&free1) > 1_577_836_800_000_000_000,
+        "{}",
+        realtime(&free1)
+    );
     assert_ne!(realtime(&a), realtime(&free1));
 }
 

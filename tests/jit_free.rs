@@ -157,8 +157,11 @@ fn cli_ffmpeg() -> Result<(), String> {
     }
     let rt = afmpeg::Runtime::from_default_location().map_err(|e| e.to_string())?;
     let fs = afmpeg::Filesystem::new();
-    fs.write("/clip.mp4", std::fs::read(&out_path).map_err(|e| e.to_string())?)
-        .map_err(|e| e.to_string())?;
+    fs.write(
+        "/clip.mp4",
+        std::fs::read(&out_path).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
     let info = rt.probe(&fs, "/clip.mp4").map_err(|e| e.to_string())?;
     let video = info.video_streams().next().ok_or("no video stream")?;
     if video.codec_name.as_deref() != Some("h264") || video.nb_frames != Some(25) {
@@ -179,8 +182,7 @@ fn install_no_exec_filter(allow_file_exec: bool) -> Result<(), String> {
     use libc::{
         sock_filter, sock_fprog, SYS_memfd_create, SYS_mmap, SYS_mprotect, SYS_pkey_mprotect,
         SYS_shmat, BPF_ABS, BPF_JEQ, BPF_JMP, BPF_JSET, BPF_K, BPF_LD, BPF_RET, BPF_W,
-        MAP_ANONYMOUS, PROT_EXEC, SECCOMP_MODE_FILTER, SECCOMP_RET_ALLOW,
-        SECCOMP_RET_KILL_PROCESS,
+        MAP_ANONYMOUS, PROT_EXEC, SECCOMP_MODE_FILTER, SECCOMP_RET_ALLOW, SECCOMP_RET_KILL_PROCESS,
     };
     const AUDIT_ARCH_X86_64: u32 = 0xC000_003E;
     const X32_SYSCALL_BIT: u32 = 0x4000_0000;
@@ -350,15 +352,7 @@ fn probe(way: &str) -> Result<(), String> {
                     libc::syscall(libc::SYS_pkey_mprotect, p, 4096, rx, -1)
                 }
             }
-            "x32_mmap" => libc::syscall(
-                libc::SYS_mmap | X32_SYSCALL_BIT,
-                0,
-                4096,
-                rx,
-                anon,
-                -1,
-                0,
-            ),
+            "x32_mmap" => libc::syscall(libc::SYS_mmap | X32_SYSCALL_BIT, 0, 4096, rx, anon, -1, 0),
             "shmat" => {
                 let id = libc::shmget(libc::IPC_PRIVATE, 4096, libc::IPC_CREAT | 0o600);
                 if id < 0 {

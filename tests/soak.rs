@@ -89,7 +89,11 @@ fn past_soak_findings_stay_fixed() {
     assert_eq!((v.width, v.height), (Some(64), Some(48)));
     let sar = v.sample_aspect_ratio.as_ref().map(|r| (r.num, r.den));
     assert_eq!(sar, Some((41_943_041, 1)));
-    assert!(v.display_aspect_ratio.is_none(), "{:?}", v.display_aspect_ratio);
+    assert!(
+        v.display_aspect_ratio.is_none(),
+        "{:?}",
+        v.display_aspect_ratio
+    );
 }
 
 #[test]
@@ -140,4 +144,3 @@ fn length_fields_are_found_in_real_structures() {
         });
     assert!(hit, "no mutation of the ftyp box size in 2000 cases");
 }
-

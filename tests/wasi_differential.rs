@@ -276,7 +276,12 @@ fn compare(name: &str) {
                 checks.to_vec(),
                 "{name}: listed as oracle divergences ({reason}) but not all FAIL under the oracle\n{dump}"
             );
-            let done = |stdout: &str| stdout.lines().find(|l| l.starts_with("done ")).map(str::to_owned);
+            let done = |stdout: &str| {
+                stdout
+                    .lines()
+                    .find(|l| l.starts_with("done "))
+                    .map(str::to_owned)
+            };
             let ran = done(&ours.stdout)
                 .and_then(|l| l.split_whitespace().nth(1).map(str::to_owned))
                 .unwrap_or_default();

@@ -1098,12 +1098,7 @@ impl Harness {
                     .map(|_| Out::Unit)
             }
             Op::Allocate { slot, off, len } => lcheck(unsafe {
-                libc::fallocate(
-                    slot_fd(*slot),
-                    0,
-                    *off as libc::off_t,
-                    *len as libc::off_t,
-                )
+                libc::fallocate(slot_fd(*slot), 0, *off as libc::off_t, *len as libc::off_t)
             })
             .map(|_| Out::Unit),
             Op::Readv { slot, lens } => {
@@ -1134,7 +1129,8 @@ impl Harness {
                         iov_len: d.len(),
                     })
                     .collect();
-                let n = unsafe { libc::writev(slot_fd(*slot), iov.as_ptr(), iov.len() as libc::c_int) };
+                let n =
+                    unsafe { libc::writev(slot_fd(*slot), iov.as_ptr(), iov.len() as libc::c_int) };
                 lcheck_size(n).map(Out::Count)
             }
             Op::Fstat { slot } => Ok(Out::Stat(
@@ -1754,8 +1750,14 @@ fn known_sequences() {
         vec![open("a", true, true, false)],
         vec![open("x", true, true, false)],
         // 3: ftruncate of an fd opened read-only, and of a directory: EINVAL.
-        vec![open("a", false, false, false), Op::Truncate { slot: 0, len: 0 }],
-        vec![open("d", false, true, false), Op::Truncate { slot: 0, len: 0 }],
+        vec![
+            open("a", false, false, false),
+            Op::Truncate { slot: 0, len: 0 },
+        ],
+        vec![
+            open("d", false, true, false),
+            Op::Truncate { slot: 0, len: 0 },
+        ],
         // 4: the old path is resolved (ENOENT) before the new dirfd is found
         // to be a file (ENOTDIR), for link; rename looks up only the old
         // path's parent first, so there the file dirfd (ENOTDIR) wins; and
