@@ -12,8 +12,7 @@
 //!   checks that it does not come early);
 //! - a token cancelled before the run: the time `run_with` takes to return.
 
-use afmpeg::{CancelToken, Error, Filesystem, LimitKind, Limits, Progress, RunOptions, Runtime};
-use std::sync::{Arc, Mutex};
+use afmpeg::{CancelToken, Error, Filesystem, LimitKind, Limits, RunOptions, Runtime};
 use std::time::{Duration, Instant};
 
 const LONG_JOB: &str = "-hide_banner -f lavfi -i testsrc2=size=1280x720:rate=25:duration=60 -c:v libx264 -preset ultrafast -f null -";
@@ -26,15 +25,11 @@ fn words(s: &str) -> Vec<&str> {
 
 fn cancel_latency(rt: &Runtime) -> Duration {
     let token = CancelToken::new();
-    let (tx, rx) = std::sync::mpsc::channel::<Progress>();
-    let tx = Mutex::new(tx);
-    let opts = RunOptions {
+    let mut opts = RunOptions {
         cancel: Some(token.clone()),
-        progress: Some(Arc::new(move |p: &Progress| {
-            let _ = tx.lock().unwrap().send(p.clone());
-        })),
         ..RunOptions::default()
     };
+    let rx = opts.progress_channel();
     let job = {
         let rt = rt.clone();
         std::thread::spawn(move || {

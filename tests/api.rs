@@ -698,15 +698,11 @@ fn cancel_stops_a_long_job_and_leaves_inputs_intact() {
     // muxer write each packet through at once), and the last report seen
     // must be far short of the 1500 frames. How fast a cancellation lands
     // is a figure, not an assertion: `make bench-latency` prints it.
-    let (tx, rx) = std::sync::mpsc::channel::<Progress>();
-    let tx = Mutex::new(tx);
-    let opts = RunOptions {
+    let mut opts = RunOptions {
         cancel: Some(token.clone()),
-        progress: Some(Arc::new(move |p: &Progress| {
-            let _ = tx.lock().unwrap().send(p.clone());
-        })),
         ..RunOptions::default()
     };
+    let rx = opts.progress_channel();
     let job = {
         let (rt, fs) = (rt.clone(), fs.clone());
         std::thread::spawn(move || {

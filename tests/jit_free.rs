@@ -35,6 +35,18 @@ const CHILD_ENV: &str = "AFMPEG_JIT_FREE_CHILD";
 /// by U+001F (an environment variable cannot hold NUL).
 const EXEC_ARGS_ENV: &str = "AFMPEG_JIT_FREE_EXEC_ARGS";
 const BIN: &str = env!("CARGO_BIN_EXE_afmpeg");
+/// The FFmpeg job each way runs, all but its output: 1 s of 160x120 x264.
+const CLIP_JOB: &[&str] = &[
+    "-hide_banner",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc=size=160x120:rate=25:duration=1",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+];
 
 /// The ways of asking for executable memory a probe child tries.
 const PROBES: &[&str] = &[
@@ -136,22 +148,7 @@ fn cli_ffmpeg() -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let out_path = dir.path().join("clip.mp4");
     let out_arg = out_path.to_str().unwrap();
-    let out = spawn_child(
-        "exec-cli",
-        &[
-            "ffmpeg",
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=160x120:rate=25:duration=1",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            out_arg,
-        ],
-    );
+    let out = spawn_child("exec-cli", &[&["ffmpeg"], CLIP_JOB, &[out_arg]].concat());
     if !out.status.success() {
         return Err(format!("afmpeg ffmpeg: {}\n{}", out.status, text(&out)));
     }
@@ -391,21 +388,7 @@ fn run_job() -> Result<(), String> {
         .map_err(|e| format!("{e} (build the module with `make guest`)"))?;
     let fs = Filesystem::new();
     let out = rt
-        .run(
-            &fs,
-            &[
-                "-hide_banner",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=size=160x120:rate=25:duration=1",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "/clip.mp4",
-            ],
-        )
+        .run(&fs, &[CLIP_JOB, &["/clip.mp4"]].concat())
         .map_err(|e| e.to_string())?;
     if !out.success() {
         return Err(format!(
