@@ -1972,3 +1972,99 @@ fn known_sequences() {
         }
     }
 }
+
+/// Clocks and clock sleeps against Linux, where the two can be compared
+/// (the CPU-time clocks' readings cannot: ours count since the context was
+/// made, RATIONALE.md "CPU-time clocks"): each clock's resolution is what
+/// `clock_getres` says; a realtime reading lies between two Linux readings
+/// taken around it; a sleep until a realtime instant already past, and a
+/// 1 ms relative monotonic sleep, end with success as
+/// `clock_nanosleep` does.
+#[test]
+fn clocks_and_sleeps_match_linux() {
+    use wasi_shim::abi::{clockid, event};
+    use wasi_shim::syscalls::{clock as sclock, poll as spoll};
+    let mut ctx = WasiCtx::builder().build().expect("ctx");
+    let mut buf = vec![0u8; 4096];
+    let linux_now = |id: libc::clockid_t| {
+        let mut t: libc::timespec = unsafe { std::mem::zeroed() };
+        assert_eq!(unsafe { libc::clock_gettime(id, &mut t) }, 0);
+        t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
+    };
+    for (wasi, linux) in [
+        (clockid::REALTIME, libc::CLOCK_REALTIME),
+        (clockid::MONOTONIC, libc::CLOCK_MONOTONIC),
+        (clockid::PROCESS_CPUTIME_ID, libc::CLOCK_PROCESS_CPUTIME_ID),
+        (clockid::THREAD_CPUTIME_ID, libc::CLOCK_THREAD_CPUTIME_ID),
+    ] {
+        let mut mem = GuestMemory::new(&mut buf);
+        sclock::clock_res_get(&mut ctx, &mut mem, wasi, 0).expect("clock_res_get");
+        let ours = u64::from_le_bytes(buf[..8].try_into().unwrap());
+        let mut t: libc::timespec = unsafe { std::mem::zeroed() };
+        assert_eq!(unsafe { libc::clock_getres(linux, &mut t) }, 0);
+        let theirs = t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64;
+        assert_eq!(ours, theirs, "resolution of clock {wasi}");
+    }
+    let before = linux_now(libc::CLOCK_REALTIME);
+    let mut mem = GuestMemory::new(&mut buf);
+    sclock::clock_time_get(&mut ctx, &mut mem, clockid::REALTIME, 1, 0).expect("clock_time_get");
+    let ours = u64::from_le_bytes(buf[..8].try_into().unwrap());
+    let after = linux_now(libc::CLOCK_REALTIME);
+    assert!(
+        before <= ours && ours <= after,
+        "realtime {ours} outside Linux's {before}..={after}"
+    );
+
+    // One clock subscription at 0 (userdata 7), its event at 256, the
+    // event count at 512.
+    let mut sleep = |buf: &mut Vec<u8>, id: u32, timeout: u64, abstime: bool| {
+        buf[..48].fill(0);
+        buf[..8].copy_from_slice(&7u64.to_le_bytes());
+        buf[8] = event::CLOCK;
+        buf[16..20].copy_from_slice(&id.to_le_bytes());
+        buf[24..32].copy_from_slice(&timeout.to_le_bytes());
+        let flags = if abstime {
+            event::SUBSCRIPTION_CLOCK_ABSTIME
+        } else {
+            0
+        };
+        buf[40..42].copy_from_slice(&flags.to_le_bytes());
+        let mut mem = GuestMemory::new(buf);
+        spoll::poll_oneoff(&mut ctx, &mut mem, 0, 256, 1, 512).expect("poll_oneoff");
+        let n = u32::from_le_bytes(buf[512..516].try_into().unwrap());
+        let userdata = u64::from_le_bytes(buf[256..264].try_into().unwrap());
+        let error = u16::from_le_bytes(buf[264..266].try_into().unwrap());
+        (n, userdata, error, buf[266])
+    };
+    let past = linux_now(libc::CLOCK_REALTIME) - 1_000_000_000;
+    let ts = libc::timespec {
+        tv_sec: (past / 1_000_000_000) as libc::time_t,
+        tv_nsec: (past % 1_000_000_000) as libc::c_long,
+    };
+    let linux = unsafe {
+        libc::clock_nanosleep(
+            libc::CLOCK_REALTIME,
+            libc::TIMER_ABSTIME,
+            &ts,
+            std::ptr::null_mut(),
+        )
+    };
+    assert_eq!(linux, 0);
+    assert_eq!(
+        sleep(&mut buf, clockid::REALTIME, past, true),
+        (1, 7, 0, event::CLOCK),
+        "sleep until a realtime instant already past"
+    );
+    let ms = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 1_000_000,
+    };
+    let linux =
+        unsafe { libc::clock_nanosleep(libc::CLOCK_MONOTONIC, 0, &ms, std::ptr::null_mut()) };
+    assert_eq!(linux, 0);
+    assert_eq!(
+        sleep(&mut buf, clockid::MONOTONIC, 1_000_000, false),
+        (1, 7, 0, event::CLOCK),
+        "a 1 ms monotonic sleep"
+    );
+}
