@@ -201,8 +201,9 @@ fn nonzero_ffmpeg_exit_is_an_output_not_an_error() {
 fn progress_is_live_monotonic_and_complete_only_at_the_end() {
     let (_g, rt, fs) = shared_job();
     // Each report with the size of the output file at that moment: the mp4
-    // muxer writes packets as they come, so a report made while the job runs
-    // sees a partial file, one made after it would see the finished one.
+    // muxer writes its index (`moov`) only at the end, so a report made while
+    // the job runs sees a file short of its final size, one made after it
+    // would see the finished file.
     let seen: Arc<Mutex<Vec<(u64, Progress)>>> = Arc::default();
     let s2 = seen.clone();
     let fs2 = fs.clone();
