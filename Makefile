@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust test-full lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory fuzz-smoke clean-guest-cache soak load
+.PHONY: all setup build demo test test-rust test-full lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency fuzz-smoke clean-guest-cache soak load
 
 all: build
 
@@ -43,8 +43,14 @@ load: setup guest
 ## reproducibility check.
 test: setup guest lint test-rust guest-check-repro
 
-test-rust:
+test-rust: fuzz-smoke
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked
+
+## The fuzz targets' committed corpus (fuzz/corpus/<target>/) replayed
+## through each target's body as an ordinary test: no libFuzzer, no
+## nightly (fuzz/README.md has the real fuzzing runs).
+fuzz-smoke:
+	$(CARGO) test --manifest-path fuzz/Cargo.toml --no-default-features --locked --lib
 
 ## The full guest profile's tests (libvpx, libwebp, libvorbis, libdav1d,
 ## drawtext, subtitles): builds the full module first (long: see
@@ -60,7 +66,7 @@ test-full: setup
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
-	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --bins --no-default-features --locked -- -D warnings
+	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --all-targets --no-default-features --locked -- -D warnings
 	$(CARGO) fetch --manifest-path bench/engines/Cargo.toml --locked
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
 
@@ -78,11 +84,17 @@ bench-wasi:
 bench-chunked: guest
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example chunked_speedup -- $(CHUNKED_ARGS)
 
-bench: bench-wasi bench-ffmpeg bench-startup bench-memory
+bench: bench-wasi bench-ffmpeg bench-startup bench-memory bench-latency
 
 ## Startup of the lean module, phase by phase, against the 20 ms target.
 bench-startup: guest
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example startup
+
+## How quickly a job stops: cancel latency (target 100 ms), timeout
+## overshoot, a pre-cancelled token. The tests assert only that jobs stop
+## (order and outcome); these are the figures. LATENCY_ITERS=N runs.
+bench-latency: guest
+	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example latency
 
 ## Peak RSS of one job and of eight concurrent jobs on one 100 MB input.
 bench-memory: guest

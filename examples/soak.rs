@@ -111,5 +111,9 @@ fn main() {
     });
     println!("base seed: {:#x}", args.seed);
     report.print();
-    std::process::exit(i32::from(!report.failures.is_empty()));
+    // A hang (a run stopped by its timeout or fuel budget) fails the soak
+    // like a crash does.
+    std::process::exit(i32::from(
+        !report.failures.is_empty() || !report.hangs.is_empty(),
+    ));
 }

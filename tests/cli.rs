@@ -439,6 +439,75 @@ fn filter_files_are_mapped_or_refused() {
     assert!(!err.contains("/host/"), "{}", describe(&o));
 }
 
+/// `-i -` and `-i pipe:0` read our stdin: a WAV piped in is transcoded to
+/// FLAC on the host, and the result probes as the input's format.
+#[test]
+fn stdin_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = afmpeg(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-hide_banner",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=duration=0.5:sample_rate=22050",
+            "-ac",
+            "2",
+            "-c:a",
+            "pcm_s16le",
+            "in.wav",
+        ],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    let wav = std::fs::File::open(dir.path().join("in.wav")).unwrap();
+    for (input, out) in [("-", "a.flac"), ("pipe:0", "b.flac")] {
+        let o = Command::new(BIN)
+            .args(["ffmpeg", "-hide_banner", "-f", "wav", "-i", input, out])
+            .current_dir(dir.path())
+            .env("AFMPEG_MODULE", module())
+            .stdin(wav.try_clone().unwrap())
+            .output()
+            .unwrap();
+        // Each run reads the file from where the previous one left it: rewind.
+        use std::io::Seek;
+        (&wav).rewind().unwrap();
+        assert!(o.status.success(), "{input}: {}", describe(&o));
+        let p = afmpeg(
+            dir.path(),
+            &[
+                "ffprobe",
+                "-v",
+                "error",
+                "-of",
+                "json",
+                "-show_streams",
+                "-show_format",
+                out,
+            ],
+        );
+        assert!(p.status.success(), "{}", describe(&p));
+        let info: serde_json::Value = serde_json::from_slice(&p.stdout).unwrap();
+        let s = &info["streams"][0];
+        assert_eq!(
+            (
+                s["codec_name"].as_str(),
+                s["sample_rate"].as_str(),
+                s["channels"].as_u64()
+            ),
+            (Some("flac"), Some("22050"), Some(2)),
+            "{input}: {s}"
+        );
+        let d: f64 = info["format"]["duration"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((d - 0.5).abs() < 0.01, "{input}: duration {d}");
+    }
+}
+
 #[test]
 fn stdout_output() {
     let dir = tempfile::tempdir().unwrap();
@@ -466,9 +535,15 @@ fn batch_runs_all_jobs_and_reports_failures() {
     let dir = tempfile::tempdir().unwrap();
     make_clip(dir.path(), "in.mp4", false);
     let jobs = r#"{
-      "defaults": { "overwrite": true, "limits": { "timeout_secs": 300, "max_memory": "1G" } },
+      "defaults": { "overwrite": true,
+                    "limits": { "timeout_secs": 300, "max_memory": "1G", "max_files_created": 1 } },
       "jobs": [
         { "name": "thumb", "args": ["-i", "in.mp4", "-frames:v", "1", "thumb.png"] },
+        { "name": "capped", "args": ["-i", "in.mp4", "-frames:v", "2", "capped%d.png"] },
+        { "name": "allowed", "args": ["-i", "in.mp4", "-frames:v", "2", "allowed%d.png"],
+          "limits": { "max_files_created": 5 } },
+        { "name": "starved", "args": ["-i", "in.mp4", "-frames:v", "1", "starved.png"],
+          "limits": { "fuel": 100000 } },
         { "name": "broken", "args": ["-i", "in.mp4", "-c:v", "no_such_codec", "broken.mp4"] },
         { "name": "info", "tool": "ffprobe", "args": ["-v", "error", "-of", "json", "-show_format", "in.mp4"],
           "stdout": "out/info.json" }
@@ -501,6 +576,37 @@ fn batch_runs_all_jobs_and_reports_failures() {
         "{summary}"
     );
     assert!(summary.contains("thumb.png"), "{summary}");
+    // The limits apply: the defaults' one-file cap stops `capped` at its
+    // second image, `allowed` raises it for itself, `starved`'s own fuel
+    // budget stops it; each says which limit.
+    let err = text(&o.stderr);
+    for (name, why) in [
+        (
+            "capped",
+            "job capped: job stopped: limit of 1 files created reached",
+        ),
+        (
+            "starved",
+            "job starved: job stopped: CPU budget of 100000 fuel units reached",
+        ),
+    ] {
+        assert!(
+            summary
+                .lines()
+                .any(|l| l.starts_with(name) && l.contains("error")),
+            "{summary}"
+        );
+        assert!(err.contains(why), "{}", describe(&o));
+    }
+    assert!(
+        summary
+            .lines()
+            .any(|l| l.starts_with("allowed") && l.contains("allowed1.png, allowed2.png")),
+        "{summary}"
+    );
+    for f in ["capped1.png", "capped2.png", "starved.png"] {
+        assert!(!dir.path().join(f).exists(), "{f} written by a stopped job");
+    }
     assert!(dir.path().join("thumb.png").is_file());
     assert!(!dir.path().join("broken.mp4").exists());
     let info: serde_json::Value =

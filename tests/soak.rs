@@ -1,7 +1,9 @@
 //! The short CI variant of the bad-media soak (issue 6): 80 deterministic
 //! cases of mutated seed files, each probed and decoded to null through one
-//! shared `Runtime` with limits on. Zero failures allowed: every run ends in
-//! success, a non-zero FFmpeg exit or a typed error within its limit.
+//! shared `Runtime` with limits on. Zero failures and zero hangs allowed:
+//! every run ends in success, a non-zero FFmpeg exit, a guest trap or a
+//! typed limit error other than the timeout and fuel budget (those are
+//! hangs, reported apart).
 //! `make soak` runs the long variant (examples/soak.rs).
 //!
 //! The guest module must exist (`make guest`): without it this fails.
@@ -33,6 +35,12 @@ fn mutated_media_never_crashes_or_hangs() {
         report.failures.len(),
         report.failures.join("\n")
     );
+    assert!(
+        report.hangs.is_empty(),
+        "{} hang(s), runs stopped by their timeout or fuel budget:\n{}",
+        report.hangs.len(),
+        report.hangs.join("\n")
+    );
     assert_eq!(report.cases, CASES);
     assert_eq!(report.outcomes.values().sum::<usize>(), 2 * CASES);
     // The mutations bite (FFmpeg refuses some inputs) and do not destroy
@@ -41,21 +49,51 @@ fn mutated_media_never_crashes_or_hangs() {
     assert!(ok > 0 && ok < 2 * CASES, "outcomes: {:?}", report.outcomes);
 }
 
-/// Case seeds of past findings of the long soak, replayed on every run:
-/// `0x323c8e48b717ec08` (a spliced, bit-flipped PNG) made ffprobe print a
-/// sample aspect ratio of `-1048576:1`, which the typed probe refused.
-const FINDINGS: &[u64] = &[0x323c_8e48_b717_ec08];
-
+/// Past findings of the long soak, as the bytes that failed (not re-derived
+/// from a case seed, so a change to the seed files or the mutations cannot
+/// quietly turn them into other inputs):
+/// `finding-323c8e48b717ec08.png` (case seed `0x323c8e48b717ec08`, a spliced,
+/// bit-flipped PNG) makes ffprobe report a display aspect ratio of
+/// `-1048576:1`, which the typed probe (`Runtime::probe`) refused.
 #[test]
 fn past_soak_findings_stay_fixed() {
     let rt = common::runtime();
-    let seeds = soak::make_seeds(&rt).unwrap_or_else(|e| panic!("{e}"));
-    let limits = soak::soak_limits(Duration::from_secs(10), soak::DEFAULT_FUEL);
-    let report = soak::run_cases(&rt, &seeds, FINDINGS, &limits, 0, |_| {});
-    report.print();
-    assert!(report.failures.is_empty(), "{:?}", report.failures);
-    // The probe of the PNG finding now succeeds (and its JSON parses).
-    assert!(report.outcomes.get("success").copied().unwrap_or(0) >= 1);
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/soak/finding-323c8e48b717ec08.png"
+    ))
+    .unwrap();
+    assert_eq!(bytes.len(), 4281);
+    let fs = afmpeg::Filesystem::new();
+    fs.write("/in.png", bytes).unwrap();
+    // Still the input that triggers it: ffprobe's own JSON has the ratio.
+    let raw = rt
+        .run_tool(
+            afmpeg::Tool::Ffprobe,
+            &fs,
+            &afmpeg::MediaInfo::probe_args("/in.png"),
+            &afmpeg::RunOptions::default(),
+        )
+        .unwrap();
+    assert!(raw.success(), "{}", raw.stderr_text());
+    assert!(
+        raw.stdout_text()
+            .contains(r#""display_aspect_ratio": "-1048576:1""#),
+        "{}",
+        raw.stdout_text()
+    );
+    // The call that failed: the typed probe now reads it; a negative ratio
+    // is no ratio (None), the rest of the stream is kept.
+    let info = rt.probe(&fs, "/in.png").unwrap_or_else(|e| panic!("{e}"));
+    let v = info.video_streams().next().expect("a video stream");
+    assert_eq!((v.width, v.height), (Some(64), Some(48)));
+    let sar = v.sample_aspect_ratio.as_ref().map(|r| (r.num, r.den));
+    assert_eq!(sar, Some((41_943_041, 1)));
+    assert!(
+        v.display_aspect_ratio.is_none(),
+        "{:?}",
+        v.display_aspect_ratio
+    );
 }
 
 #[test]

@@ -287,6 +287,38 @@ fn frames_on_scene_changes_and_best_thumbnail() {
     let info = probe(&fs, &best[0]);
     let v = info.video_streams().next().unwrap();
     assert_eq!((v.width, v.height), (Some(64), Some(48)));
+
+    // Which frames: every frame of the clip decoded to PNG (frame n shows
+    // t = (n - 1) / 25 s), full size and at 64x48; each extracted image is
+    // byte for byte one of them.
+    for (dir, vf) in [("/ref", "null"), ("/ref64", "scale=64:48")] {
+        fs.create_dir(dir).unwrap();
+        generate(
+            &fs,
+            Command::new().input(Input::path("/cut.mp4")).output(
+                Output::path(format!("{dir}/%04d.png"))
+                    .video_filter(vf)
+                    .option("fps_mode", "passthrough"),
+            ),
+        );
+    }
+    let frame_of = |image: &str, dir: &str| -> Vec<usize> {
+        let bytes = fs.read(image).unwrap();
+        (1..=50)
+            .filter(|n| fs.read(&format!("{dir}/{n:04}.png")).ok().as_ref() == Some(&bytes))
+            .collect()
+    };
+    // The scene change is the first pattern frame, t = 1.00 s (frame 26):
+    // the 25 black frames before it are all the same image, so the match
+    // must be unique.
+    assert_eq!(frame_of(&scenes[0], "/ref"), [26], "{scenes:?}");
+    assert_ne!(
+        fs.read("/ref/0025.png").unwrap(),
+        fs.read("/ref/0026.png").unwrap()
+    );
+    // The best thumbnail of the 50 frames is a pattern frame, never black:
+    // the `thumbnail` filter's pick for this clip is frame 48 (t = 1.88 s).
+    assert_eq!(frame_of(&best[0], "/ref64"), [48], "best thumbnail");
 }
 
 #[test]

@@ -12,15 +12,11 @@ use wasi_programs::*;
 fn run_program(name: &str) {
     let wasm = wasm_for(name);
     let fx = fixture();
-    let before = snapshot(&fx.root);
     let out = run_afmpeg(&wasm, &fx, &spec_for(name));
     assert_conformance(name, "afmpeg run", &out);
-    // `--dir` imports a copy: the host tree is never modified.
-    assert_eq!(
-        before,
-        snapshot(&fx.root),
-        "{name}: afmpeg run modified the host directory"
-    );
+    // (No "host unchanged" check here: without --write-back nothing is ever
+    // exported, so it could not fail. tests/cli_run.rs checks that with a
+    // guest that writes, and tests/wasi_escape.rs runs with --write-back.)
 }
 
 macro_rules! programs {

@@ -3,38 +3,41 @@
 //! an fd is open inside it. The fixture puts `outside_sentinel.txt` next to
 //! the preopened `sandbox/` (fd 3) and a second preopen `other/` (fd 4); the
 //! guest programs (tests/wasi/c/escape_*.c) assert every escape is refused,
-//! and this harness checks that nothing outside the guest's reach changed.
+//! and this harness checks that nothing outside the guest's reach changed —
+//! under afmpeg with `--write-back`, so that what the guest left in its
+//! trees (links with `..` and absolute targets included) is written to the
+//! host, the path by which an escape would reach it.
 
 #[path = "support/wasi_programs.rs"]
 mod wasi_programs;
 use std::fs;
+use std::process::Command;
 use wasi_programs::*;
 
-/// Under afmpeg the host tree is imported into memory: nothing on the host
-/// may change at all, and every guest check must pass.
-fn afmpeg_escape(name: &str) {
-    let fx = fixture();
-    let before = snapshot(&fx.root);
-    let out = run_afmpeg(&wasm_for(name), &fx, &RunSpec::default());
-    assert_conformance(name, "afmpeg run", &out);
-    assert_eq!(
-        before,
-        snapshot(&fx.root),
-        "{name}: the host directory changed"
-    );
-    assert_eq!(
-        fs::read_to_string(fx.root.join("outside_sentinel.txt")).unwrap(),
-        OUTSIDE_SENTINEL
-    );
+/// `afmpeg run --write-back` of `wasm` over the fixture's two preopens.
+fn afmpeg_write_back(wasm: &std::path::Path, fx: &Fixture) -> Outcome {
+    let mut cmd = Command::new(afmpeg_bin());
+    cmd.arg("run").arg("--write-back");
+    for (host, guest) in [(&fx.sandbox, SANDBOX_GUEST), (&fx.other, OTHER_GUEST)] {
+        cmd.arg("--dir").arg(format!("{}::{guest}", host.display()));
+    }
+    cmd.arg(wasm).current_dir(&fx.root);
+    run_command(cmd)
 }
 
-/// Under the oracle (a real directory) the sandbox may change, but the
-/// sentinel and the parent directory must not, and no guest check may have
-/// read the sentinel or the other preopen's secret through an escape (the
-/// escape programs print what a wrongly successful open read).
-fn oracle_escape(name: &str) {
+/// Under afmpeg every guest check must pass, and after the guest's trees
+/// are written back the host outside the two preopens is as it was.
+fn afmpeg_escape(name: &str) {
     let fx = fixture();
-    let out = run_oracle(&wasm_for(name), &fx, &RunSpec::default());
+    let out = afmpeg_write_back(&wasm_for(name), &fx);
+    assert_conformance(name, "afmpeg run --write-back", &out);
+    nothing_outside_changed(name, &fx, &out);
+}
+
+/// The sentinel and the parent directory are unchanged, the other
+/// preopen's secret too, and no guest check read either through an escape
+/// (the escape programs print what a wrongly successful open read).
+fn nothing_outside_changed(name: &str, fx: &Fixture, out: &Outcome) {
     let mut top: Vec<String> = fs::read_dir(&fx.root)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -44,7 +47,7 @@ fn oracle_escape(name: &str) {
         top,
         ["other", "outside_sentinel.txt", "sandbox"],
         "{name}: entries appeared next to the preopens\n{}",
-        describe("oracle", &out)
+        describe("run", out)
     );
     assert_eq!(
         fs::read_to_string(fx.root.join("outside_sentinel.txt")).unwrap(),
@@ -56,9 +59,16 @@ fn oracle_escape(name: &str) {
     );
     assert!(
         !out.stdout.contains(OUTSIDE_SENTINEL.trim()) && !out.stdout.contains(OTHER_SECRET.trim()),
-        "{name}: the oracle let the guest read outside\n{}",
-        describe("oracle", &out)
+        "{name}: the guest read outside\n{}",
+        describe("run", out)
     );
+}
+
+/// Under the oracle (a real directory) the sandbox may change, the rest not.
+fn oracle_escape(name: &str) {
+    let fx = fixture();
+    let out = run_oracle(&wasm_for(name), &fx, &RunSpec::default());
+    nothing_outside_changed(name, &fx, &out);
 }
 
 #[test]
@@ -81,18 +91,85 @@ fn escape_fds_oracle_sanity() {
     oracle_escape("escape_fds");
 }
 
-/// The guest name given with --dir is what the guest sees; a preopen named
-/// like a host path does not give access to the host path.
+/// Opens each argument relative to fd 3 (following links) and prints, per
+/// argument, the errno as two digits, a space, what a successful open read
+/// (up to 256 bytes), and a newline.
+const OPEN_EACH_ARG: &str = r#"
+(module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func $args (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; 0 argc, 4 argv bytes, 16 iovec, 32 count out, 64 new fd, 200 line,
+  ;; 1024 argv pointers, 4096 argv bytes, 8192 read buffer
+  (func $strlen (param $p i32) (result i32) (local $n i32)
+    (block $done (loop $l
+      (br_if $done (i32.eqz (i32.load8_u (i32.add (local.get $p) (local.get $n)))))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $l)))
+    (local.get $n))
+  (func $out (param $p i32) (param $n i32)
+    (i32.store (i32.const 16) (local.get $p))
+    (i32.store (i32.const 20) (local.get $n))
+    (drop (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 32))))
+  (func (export "_start") (local $i i32) (local $p i32) (local $e i32)
+    (drop (call $sizes (i32.const 0) (i32.const 4)))
+    (drop (call $args (i32.const 1024) (i32.const 4096)))
+    (local.set $i (i32.const 1))
+    (block $end (loop $l
+      (br_if $end (i32.ge_u (local.get $i) (i32.load (i32.const 0))))
+      (local.set $p (i32.load (i32.add (i32.const 1024) (i32.shl (local.get $i) (i32.const 2)))))
+      ;; dirflags SYMLINK_FOLLOW, rights FD_READ
+      (local.set $e (call $open (i32.const 3) (i32.const 1) (local.get $p)
+        (call $strlen (local.get $p)) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0)
+        (i32.const 64)))
+      (i32.store8 (i32.const 200) (i32.add (i32.const 48) (i32.div_u (local.get $e) (i32.const 10))))
+      (i32.store8 (i32.const 201) (i32.add (i32.const 48) (i32.rem_u (local.get $e) (i32.const 10))))
+      (i32.store8 (i32.const 202) (i32.const 32))
+      (call $out (i32.const 200) (i32.const 3))
+      (if (i32.eqz (local.get $e)) (then
+        (i32.store (i32.const 16) (i32.const 8192))
+        (i32.store (i32.const 20) (i32.const 256))
+        (drop (call $read (i32.load (i32.const 64)) (i32.const 16) (i32.const 1) (i32.const 32)))
+        (call $out (i32.const 8192) (i32.load (i32.const 32)))))
+      (i32.store8 (i32.const 203) (i32.const 10))
+      (call $out (i32.const 203) (i32.const 1))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))))
+"#;
+
+/// A preopen named like its host path does not give access to host paths:
+/// the guest opens the sentinel by its absolute host path, by the path
+/// that climbs out of the preopen, and through the preopen's own (host)
+/// name; each is refused with EPERM (63), while a name inside it opens
+/// (so the refusals are not a broken open).
 #[test]
 fn guest_cannot_see_host_paths() {
     let fx = fixture();
-    // A module that tries fopen() on the host path of the sentinel.
-    let wasm = wasm_for("fixture_import");
-    let out = run_afmpeg(&wasm, &fx, &RunSpec::default());
-    assert_conformance("fixture_import", "afmpeg run", &out);
-    assert!(
-        !out.stdout.contains(fx.root.to_str().unwrap()),
-        "host path leaked to the guest\n{}",
+    let tools = tempfile::tempdir().unwrap();
+    let wasm = tools.path().join("open_each_arg.wasm");
+    fs::write(&wasm, wat::parse_str(OPEN_EACH_ARG).unwrap()).unwrap();
+    let host_sandbox = fx.sandbox.to_str().unwrap().to_owned();
+    let sentinel = fx.root.join("outside_sentinel.txt");
+    let mut cmd = Command::new(afmpeg_bin());
+    cmd.arg("run")
+        .arg("--dir")
+        .arg(format!("{host_sandbox}::{host_sandbox}"))
+        .arg(&wasm)
+        .arg(sentinel.to_str().unwrap())
+        .arg("../outside_sentinel.txt")
+        .arg(format!("{host_sandbox}/hello.txt"))
+        .arg("hello.txt")
+        .current_dir(&fx.root);
+    let out = run_command(cmd);
+    assert_eq!(out.code, 0, "{}", describe("afmpeg run", &out));
+    assert_eq!(
+        out.stdout,
+        "63 \n63 \n63 \n00 hello world\n\n",
+        "{}",
         describe("afmpeg run", &out)
     );
 }

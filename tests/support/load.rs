@@ -18,9 +18,9 @@ pub fn rss_bytes() -> u64 {
 }
 
 /// A tiny real job: 0.2 s of 32x32 testsrc encoded with x264 into an MP4 in
-/// a fresh in-memory filesystem; returns the output's size.
-pub fn tiny_encode(rt: &Runtime) -> Result<usize, String> {
-    let mp4 = generate(
+/// a fresh in-memory filesystem; returns the output's bytes.
+pub fn tiny_encode(rt: &Runtime) -> Result<Vec<u8>, String> {
+    generate(
         rt,
         &[
             "-f",
@@ -33,8 +33,7 @@ pub fn tiny_encode(rt: &Runtime) -> Result<usize, String> {
             "ultrafast",
         ],
         "/out.mp4",
-    )?;
-    Ok(mp4.len())
+    )
 }
 
 /// The kinds of job in the concurrent mix.

@@ -483,8 +483,12 @@ pub enum Outcome {
     Success,
     /// FFmpeg exited non-zero: it refused the input.
     Exit(i32),
-    /// A typed limit error within its limit.
+    /// A typed limit error within its limit (memory, bytes written, …):
+    /// the input asked for more than a job may have.
     Limit(String),
+    /// Stopped by its timeout or its fuel (CPU) budget, both far beyond what
+    /// any seed needs: a runaway, counted apart and never accepted.
+    Hang(String),
     /// A typed guest trap (e.g. FFmpeg's `abort()`).
     Trap,
     /// Anything the soak does not accept.
@@ -498,6 +502,7 @@ impl Outcome {
             Outcome::Success => "success".into(),
             Outcome::Exit(_) => "ffmpeg exit != 0".into(),
             Outcome::Limit(l) => format!("limit: {l}"),
+            Outcome::Hang(l) => format!("HANG: {l}"),
             Outcome::Trap => "guest trap".into(),
             Outcome::Failure(_) => "FAILURE".into(),
         }
@@ -518,17 +523,7 @@ fn limit_name(l: &LimitKind) -> &'static str {
     }
 }
 
-/// Slack over the timeout before a run counts as a hang: the timeout is
-/// checked between fuel slices of a few milliseconds, but the machine may
-/// be shared and loaded.
-pub const HANG_GRACE: Duration = Duration::from_secs(3);
-
-fn judge(tool: Tool, r: &afmpeg::Result<Output>, took: Duration, limits: &Limits) -> Outcome {
-    if let Some(t) = limits.timeout {
-        if took > t + HANG_GRACE {
-            return Outcome::Failure(format!("ran {took:.2?}, past its timeout of {t:?}"));
-        }
-    }
+fn judge(tool: Tool, r: &afmpeg::Result<Output>) -> Outcome {
     match r {
         Ok(o) if o.success() => match tool {
             Tool::Ffprobe => match MediaInfo::from_json_bytes(&o.stdout) {
@@ -540,6 +535,10 @@ fn judge(tool: Tool, r: &afmpeg::Result<Output>, took: Duration, limits: &Limits
             Tool::Ffmpeg => Outcome::Success,
         },
         Ok(o) => Outcome::Exit(o.exit_code),
+        Err(Error::Limit {
+            limit: limit @ (LimitKind::Timeout(_) | LimitKind::Fuel(_)),
+            ..
+        }) => Outcome::Hang(limit_name(limit).into()),
         Err(Error::Limit { limit, .. }) => Outcome::Limit(limit_name(limit).into()),
         Err(Error::Trap { .. }) => Outcome::Trap,
         Err(e) => Outcome::Failure(format!("{e:?}")),
@@ -577,6 +576,9 @@ pub struct Report {
     pub outcomes: BTreeMap<String, usize>,
     /// Failures: case description, which run, why.
     pub failures: Vec<String>,
+    /// Runs stopped by their timeout or fuel budget: case description,
+    /// which run, which limit.
+    pub hangs: Vec<String>,
     /// The slowest run: its time and case description.
     pub slowest: Option<(Duration, String)>,
     /// Wall-clock time of the whole soak (seed generation excluded).
@@ -604,6 +606,10 @@ impl Report {
             self.elapsed,
             self.cases_per_sec()
         );
+        println!("hangs (timeout or fuel): {}", self.hangs.len());
+        for h in &self.hangs {
+            println!("  {h}");
+        }
         println!("failures: {}", self.failures.len());
         for f in &self.failures {
             println!("  {f}");
@@ -639,8 +645,8 @@ pub fn replay(rt: &Runtime, seeds: &[SeedFile], seed: u64, limits: &Limits) -> b
         let t = Instant::now();
         let r = rt.run_tool(job.tool, &job.fs, &job.args, &job.options);
         let took = t.elapsed();
-        let outcome = judge(job.tool, &r, took, limits);
-        ok &= !matches!(outcome, Outcome::Failure(_));
+        let outcome = judge(job.tool, &r);
+        ok &= !matches!(outcome, Outcome::Failure(_) | Outcome::Hang(_));
         println!(
             "{:?} {}: {outcome:?} in {took:.2?}",
             job.tool,
@@ -715,7 +721,7 @@ pub fn run_cases(
             Tool::Ffmpeg
         };
         let d = *took[i].lock().unwrap();
-        let outcome = judge(tool, r, d, limits);
+        let outcome = judge(tool, r);
         let what = format!(
             "{} {}",
             if tool == Tool::Ffprobe {
@@ -726,8 +732,10 @@ pub fn run_cases(
             case.describe(seeds)
         );
         *report.outcomes.entry(outcome.kind()).or_default() += 1;
-        if let Outcome::Failure(why) = &outcome {
-            report.failures.push(format!("{what}: {why}"));
+        match &outcome {
+            Outcome::Failure(why) => report.failures.push(format!("{what}: {why}")),
+            Outcome::Hang(limit) => report.hangs.push(format!("{what}: {limit}")),
+            _ => {}
         }
         if report.slowest.as_ref().is_none_or(|(s, _)| d > *s) {
             report.slowest = Some((d, what));

@@ -90,6 +90,23 @@ enum Op {
         slot: usize,
         len: u64,
     },
+    /// `fd_allocate` / `fallocate(fd, 0, off, len)`.
+    Allocate {
+        slot: usize,
+        off: u64,
+        len: u64,
+    },
+    /// `fd_read` with several iovecs / `readv`: one read filling each
+    /// buffer in turn.
+    Readv {
+        slot: usize,
+        lens: Vec<u32>,
+    },
+    /// `fd_write` with several iovecs / `writev`.
+    Writev {
+        slot: usize,
+        data: Vec<Vec<u8>>,
+    },
     Fstat {
         slot: usize,
     },
@@ -294,6 +311,28 @@ fn op() -> impl Strategy<Value = Op> {
                 .prop_map(|(slot, len)| Op::Truncate { slot, len })
                 .boxed(),
         ),
+        (
+            2,
+            (
+                slot(),
+                prop_oneof![8 => offset(), 1 => Just(i64::MAX as u64 - 1)],
+                prop_oneof![1 => Just(0u64), 8 => 1u64..40, 1 => 4090u64..4100],
+            )
+                .prop_map(|(slot, off, len)| Op::Allocate { slot, off, len })
+                .boxed(),
+        ),
+        (
+            2,
+            (slot(), prop::collection::vec(0u32..12, 2..4))
+                .prop_map(|(slot, lens)| Op::Readv { slot, lens })
+                .boxed(),
+        ),
+        (
+            2,
+            (slot(), prop::collection::vec(data(), 2..4))
+                .prop_map(|(slot, data)| Op::Writev { slot, data })
+                .boxed(),
+        ),
         (2, slot().prop_map(|slot| Op::Fstat { slot }).boxed()),
         (2, slot().prop_map(|slot| Op::Readdir { slot }).boxed()),
         (
@@ -413,6 +452,7 @@ fn wasi_errno(e: i32) -> Errno {
         libc::EIO => Errno::Io,
         libc::EMFILE => Errno::Mfile,
         libc::ENOTSUP => Errno::Notsup,
+        libc::ENODEV => Errno::Nodev,
         other => panic!("Linux errno {other} has no entry in the model's table"),
     }
 }
@@ -474,6 +514,7 @@ fn host_dir_nlink() -> bool {
 const P1: u32 = 0; // first path
 const P2: u32 = 512; // second path
 const IOV: u32 = 1024; // one iovec
+const IOVS: u32 = 2048; // up to 8 iovecs, each over its own 64 bytes of DATA
 const OUT: u32 = 1040; // u32 / u64 results
 const STAT: u32 = 1100; // filestat (64 bytes)
 const LINKBUF: u32 = 1200; // readlink buffer
@@ -651,60 +692,6 @@ impl Harness {
         }
     }
 
-    fn at_is_file(&self, at: Option<usize>) -> bool {
-        at.and_then(|i| self.slot(i)).is_some_and(|s| !s.is_dir)
-    }
-
-    /// Shim divergences from Linux that are reported but not fixed yet.
-    /// Each is tolerated unless `MODEL_STRICT=1`; delete an arm when the
-    /// shim is fixed.
-    fn known_bug(&self, op: &Op, shim: &Result<Out, Errno>, linux: &Result<Out, Errno>) -> bool {
-        match (op, shim, linux) {
-            // BUG 1: path_link checks "source is a directory" (EPERM) before
-            // the destination's lookup; Linux (do_linkat → filename_create,
-            // then vfs_link) reports EEXIST / ENOENT / ENOTDIR of the new
-            // name first. Minimal: link("d", "a") with d a dir, a a file:
-            // Linux EEXIST, shim EPERM.
-            (Op::Link { .. }, Err(Errno::Perm), Err(e)) if *e != Errno::Perm => true,
-            // BUG 2: O_CREAT|O_DIRECTORY. Linux ≥ 6.4 refuses the
-            // combination with EINVAL before any lookup (build_open_flags);
-            // the shim only says EINVAL when the name does not exist.
-            // Minimal: open("d", CREAT|DIRECTORY) with d a dir: Linux
-            // EINVAL, shim EISDIR (ENOTDIR for a file, ELOOP/ENOTDIR …).
-            (
-                Op::Open {
-                    creat: true,
-                    dir: true,
-                    ..
-                },
-                _,
-                Err(Errno::Inval),
-            ) => true,
-            // BUG 3 (errno policy): ftruncate on an fd without the right
-            // (opened read-only, or a directory): Linux EINVAL
-            // (do_sys_ftruncate), the shim EBADF ("missing rights are
-            // EBADF", RATIONALE.md). Minimal: open("a", read-only);
-            // fd_filestat_set_size(fd, 0).
-            (Op::Truncate { .. }, Err(Errno::Badf), Err(Errno::Inval)) => true,
-            // BUG 4 (errno order): path_link / path_rename check that both
-            // dirfds are directories before resolving anything; Linux
-            // resolves the old path (ENOENT, …) before it looks at newdirfd.
-            // Minimal: open("b", CREAT) → fd; link(root "d/d", fd "a"):
-            // Linux ENOENT, shim ENOTDIR.
-            (Op::Link { at2, .. } | Op::Rename { at2, .. }, Err(Errno::Notdir), Err(_))
-                if self.at_is_file(*at2) =>
-            {
-                true
-            }
-            // BUG 5: fd_readdir of a directory removed while open: Linux
-            // ENOENT (iterate_dir on a dead directory), the shim an empty
-            // listing. Minimal: open("d", DIRECTORY); unlink("d/b");
-            // rmdir("d"); fd_readdir(fd).
-            (Op::Readdir { .. }, Ok(Out::Names(n)), Err(Errno::Noent)) if n.is_empty() => true,
-            _ => false,
-        }
-    }
-
     // --- shim side -------------------------------------------------------
 
     fn shim_stat_at(&mut self, ptr: u32) -> Stat {
@@ -740,6 +727,16 @@ impl Harness {
             p += 24 + namlen;
         }
         Ok(Out::Names(names))
+    }
+
+    /// iovecs at [`IOVS`], the `i`th over `DATA + 64 * i`.
+    fn shim_iovs(&mut self, lens: &[u32]) {
+        for (i, len) in lens.iter().enumerate() {
+            let mut iov = [0u8; 8];
+            iov[..4].copy_from_slice(&(DATA + 64 * i as u32).to_le_bytes());
+            iov[4..].copy_from_slice(&len.to_le_bytes());
+            self.put(IOVS + 8 * i as u32, &iov);
+        }
     }
 
     fn shim_iov(&mut self, data_len: u32) {
@@ -843,6 +840,36 @@ impl Harness {
                 let fd = self.slot(*slot).unwrap().shim;
                 self.shim(|c, m| sfd::fd_filestat_set_size(c, m, fd, *len))
                     .map(|_| Out::Unit)
+            }
+            Op::Allocate { slot, off, len } => {
+                let fd = self.slot(*slot).unwrap().shim;
+                self.shim(|c, m| sfd::fd_allocate(c, m, fd, *off, *len))
+                    .map(|_| Out::Unit)
+            }
+            Op::Readv { slot, lens } => {
+                let fd = self.slot(*slot).unwrap().shim;
+                self.shim_iovs(lens);
+                let n = lens.len() as u32;
+                self.shim(|c, m| sfd::fd_read(c, m, fd, IOVS, n, OUT))?;
+                let mut left = self.u32_at(OUT);
+                let mut got = Vec::new();
+                for (i, len) in lens.iter().enumerate() {
+                    let take = left.min(*len);
+                    got.extend(self.bytes_at(DATA + 64 * i as u32, take));
+                    left -= take;
+                }
+                Ok(Out::Bytes(got))
+            }
+            Op::Writev { slot, data } => {
+                let fd = self.slot(*slot).unwrap().shim;
+                for (i, d) in data.iter().enumerate() {
+                    self.put(DATA + 64 * i as u32, d);
+                }
+                let lens: Vec<u32> = data.iter().map(|d| d.len() as u32).collect();
+                self.shim_iovs(&lens);
+                let n = lens.len() as u32;
+                self.shim(|c, m| sfd::fd_write(c, m, fd, IOVS, n, OUT))?;
+                Ok(Out::Count(u64::from(self.u32_at(OUT))))
             }
             Op::Fstat { slot } => {
                 let fd = self.slot(*slot).unwrap().shim;
@@ -1070,6 +1097,42 @@ impl Harness {
                 lcheck(unsafe { libc::ftruncate(slot_fd(*slot), *len as libc::off_t) })
                     .map(|_| Out::Unit)
             }
+            Op::Allocate { slot, off, len } => lcheck(unsafe {
+                libc::fallocate(slot_fd(*slot), 0, *off as libc::off_t, *len as libc::off_t)
+            })
+            .map(|_| Out::Unit),
+            Op::Readv { slot, lens } => {
+                let mut bufs: Vec<Vec<u8>> = lens.iter().map(|l| vec![0u8; *l as usize]).collect();
+                let iov: Vec<libc::iovec> = bufs
+                    .iter_mut()
+                    .map(|b| libc::iovec {
+                        iov_base: b.as_mut_ptr().cast(),
+                        iov_len: b.len(),
+                    })
+                    .collect();
+                let mut left = lcheck_size(unsafe {
+                    libc::readv(slot_fd(*slot), iov.as_ptr(), iov.len() as libc::c_int)
+                })? as usize;
+                let mut got = Vec::new();
+                for b in &bufs {
+                    let take = left.min(b.len());
+                    got.extend_from_slice(&b[..take]);
+                    left -= take;
+                }
+                Ok(Out::Bytes(got))
+            }
+            Op::Writev { slot, data } => {
+                let iov: Vec<libc::iovec> = data
+                    .iter()
+                    .map(|d| libc::iovec {
+                        iov_base: d.as_ptr() as *mut libc::c_void,
+                        iov_len: d.len(),
+                    })
+                    .collect();
+                let n =
+                    unsafe { libc::writev(slot_fd(*slot), iov.as_ptr(), iov.len() as libc::c_int) };
+                lcheck_size(n).map(Out::Count)
+            }
             Op::Fstat { slot } => Ok(Out::Stat(
                 self.linux_stat_view(&self.linux_fstat(slot_fd(*slot))?),
             )),
@@ -1160,23 +1223,27 @@ impl Harness {
             | Op::Pread { slot, .. }
             | Op::Seek { slot, .. }
             | Op::Truncate { slot, .. }
+            | Op::Allocate { slot, .. }
+            | Op::Readv { slot, .. }
+            | Op::Writev { slot, .. }
             | Op::Fstat { slot }
             | Op::Readdir { slot } => Some(*slot),
             _ => None,
         }
     }
 
-    /// Known, legitimate differences between a WASI fd and a Linux fd.
-    /// Returns true when the pair of results is one of them.
-    fn excused(&self, op: &Op, shim: &Result<Out, Errno>, linux: &Result<Out, Errno>) -> bool {
+    /// Known, legitimate differences between a WASI fd and a Linux fd,
+    /// each a policy recorded in RATIONALE.md and matched exactly (op,
+    /// shim errno, Linux errno). There is no list of tolerated bugs: a
+    /// divergence is fixed in the shim or recorded here with its reason.
+    fn excused(op: &Op, shim: &Result<Out, Errno>, linux: &Result<Out, Errno>) -> bool {
         // (Seeking a directory fd is handled in `step`.) symlink("x",
         // "file/"): POSIX and the WASI test suite say ENOTDIR, Linux EEXIST
         // (RATIONALE.md, "Where the WASI test suite and Linux disagree").
-        if let (Op::Symlink { path, .. }, Err(Errno::Notdir), Err(Errno::Exist)) = (op, shim, linux)
-        {
-            return path.ends_with('/');
-        }
-        self.known_bug(op, shim, linux) && std::env::var_os("MODEL_STRICT").is_none()
+        matches!(
+            (op, shim, linux),
+            (Op::Symlink { path, .. }, Err(Errno::Notdir), Err(Errno::Exist)) if path.ends_with('/')
+        )
     }
 
     /// Applies one op to both sides and compares.
@@ -1216,7 +1283,7 @@ impl Harness {
                     _ => None,
                 };
                 let norm = |r: &Result<Out, Errno>| r.as_ref().map(|_| Out::Unit).map_err(|e| *e);
-                if !self.excused(op, &shim, &linux) {
+                if !Self::excused(op, &shim, &linux) {
                     prop_assert_eq!(
                         norm(&shim),
                         norm(&linux),
@@ -1244,7 +1311,7 @@ impl Harness {
                 self.slots.remove(slot % n);
             }
             _ => {
-                if !self.excused(op, &shim, &linux) {
+                if !Self::excused(op, &shim, &linux) {
                     prop_assert_eq!(
                         &shim,
                         &linux,
@@ -1667,6 +1734,125 @@ fn known_sequences() {
             },
             Op::Read { slot: 0, len: 1 },
         ],
+        // Formerly excused unless MODEL_STRICT (now always strict). 1:
+        // link("d", "a"), d a directory, a a file: the new name's lookup
+        // (EEXIST) comes before "source is a directory" (EPERM).
+        vec![Op::Link {
+            at: None,
+            from: "d".into(),
+            follow: false,
+            at2: None,
+            to: "a".into(),
+        }],
+        // 2: O_CREAT|O_DIRECTORY is EINVAL before any lookup (Linux >= 6.4),
+        // on an existing directory, a file and a missing name.
+        vec![open("d", true, true, false)],
+        vec![open("a", true, true, false)],
+        vec![open("x", true, true, false)],
+        // 3: ftruncate of an fd opened read-only, and of a directory: EINVAL.
+        vec![
+            open("a", false, false, false),
+            Op::Truncate { slot: 0, len: 0 },
+        ],
+        vec![
+            open("d", false, true, false),
+            Op::Truncate { slot: 0, len: 0 },
+        ],
+        // 4: the old path is resolved (ENOENT) before the new dirfd is found
+        // to be a file (ENOTDIR), for link; rename looks up only the old
+        // path's parent first, so there the file dirfd (ENOTDIR) wins; and
+        // a missing parent of the old path is ENOENT for both.
+        vec![
+            open("b", true, false, true),
+            Op::Link {
+                at: None,
+                from: "d/d".into(),
+                follow: false,
+                at2: Some(0),
+                to: "a".into(),
+            },
+            Op::Rename {
+                at: None,
+                from: "d/d".into(),
+                at2: Some(0),
+                to: "a".into(),
+            },
+            Op::Rename {
+                at: None,
+                from: "x/d".into(),
+                at2: Some(0),
+                to: "a".into(),
+            },
+        ],
+        // 5: fd_readdir of a directory removed while open: ENOENT (below,
+        // "A removed directory, still open").
+        // O_CREAT|O_DIRECTORY through a file fd: the flags are EINVAL before
+        // the dirfd is found not to be a directory (ENOTDIR).
+        vec![
+            open("a", false, false, false),
+            Op::Open {
+                at: Some(0),
+                path: "a".into(),
+                creat: true,
+                excl: false,
+                trunc: false,
+                dir: true,
+                follow: false,
+                write: false,
+                append: false,
+            },
+        ],
+        // fd_allocate (fallocate): a zero length is EINVAL before the fd's
+        // mode (a read-only file, a directory: EBADF); it grows a file with
+        // zeros, never shrinks it; readv/writev over several buffers.
+        vec![
+            open("d", false, true, false),
+            Op::Allocate {
+                slot: 0,
+                off: 0,
+                len: 0,
+            },
+            Op::Allocate {
+                slot: 0,
+                off: 0,
+                len: 5,
+            },
+            open("a", false, false, false),
+            Op::Allocate {
+                slot: 1,
+                off: 0,
+                len: 0,
+            },
+            Op::Allocate {
+                slot: 1,
+                off: 0,
+                len: 5,
+            },
+            open("a", false, false, true),
+            Op::Allocate {
+                slot: 2,
+                off: 10,
+                len: 5,
+            },
+            Op::Allocate {
+                slot: 2,
+                off: 0,
+                len: 3,
+            },
+            Op::Allocate {
+                slot: 2,
+                off: i64::MAX as u64 - 1,
+                len: 2,
+            },
+            Op::Writev {
+                slot: 2,
+                data: vec![b"AB".to_vec(), vec![], b"CDE".to_vec()],
+            },
+            Op::Readv {
+                slot: 1,
+                lens: vec![3, 0, 4, 40],
+            },
+        ],
         // Fixed: O_CREAT on an existing directory is EISDIR.
         vec![open("d", true, false, false)],
         // Fixed: O_CREAT with a trailing slash is EISDIR, before the final
@@ -1785,4 +1971,100 @@ fn known_sequences() {
             panic!("{ops:#?}\n{e}");
         }
     }
+}
+
+/// Clocks and clock sleeps against Linux, where the two can be compared
+/// (the CPU-time clocks' readings cannot: ours count since the context was
+/// made, RATIONALE.md "CPU-time clocks"): each clock's resolution is what
+/// `clock_getres` says; a realtime reading lies between two Linux readings
+/// taken around it; a sleep until a realtime instant already past, and a
+/// 1 ms relative monotonic sleep, end with success as
+/// `clock_nanosleep` does.
+#[test]
+fn clocks_and_sleeps_match_linux() {
+    use wasi_shim::abi::{clockid, event};
+    use wasi_shim::syscalls::{clock as sclock, poll as spoll};
+    let mut ctx = WasiCtx::builder().build().expect("ctx");
+    let mut buf = vec![0u8; 4096];
+    let linux_now = |id: libc::clockid_t| {
+        let mut t: libc::timespec = unsafe { std::mem::zeroed() };
+        assert_eq!(unsafe { libc::clock_gettime(id, &mut t) }, 0);
+        t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
+    };
+    for (wasi, linux) in [
+        (clockid::REALTIME, libc::CLOCK_REALTIME),
+        (clockid::MONOTONIC, libc::CLOCK_MONOTONIC),
+        (clockid::PROCESS_CPUTIME_ID, libc::CLOCK_PROCESS_CPUTIME_ID),
+        (clockid::THREAD_CPUTIME_ID, libc::CLOCK_THREAD_CPUTIME_ID),
+    ] {
+        let mut mem = GuestMemory::new(&mut buf);
+        sclock::clock_res_get(&mut ctx, &mut mem, wasi, 0).expect("clock_res_get");
+        let ours = u64::from_le_bytes(buf[..8].try_into().unwrap());
+        let mut t: libc::timespec = unsafe { std::mem::zeroed() };
+        assert_eq!(unsafe { libc::clock_getres(linux, &mut t) }, 0);
+        let theirs = t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64;
+        assert_eq!(ours, theirs, "resolution of clock {wasi}");
+    }
+    let before = linux_now(libc::CLOCK_REALTIME);
+    let mut mem = GuestMemory::new(&mut buf);
+    sclock::clock_time_get(&mut ctx, &mut mem, clockid::REALTIME, 1, 0).expect("clock_time_get");
+    let ours = u64::from_le_bytes(buf[..8].try_into().unwrap());
+    let after = linux_now(libc::CLOCK_REALTIME);
+    assert!(
+        before <= ours && ours <= after,
+        "realtime {ours} outside Linux's {before}..={after}"
+    );
+
+    // One clock subscription at 0 (userdata 7), its event at 256, the
+    // event count at 512.
+    let mut sleep = |buf: &mut Vec<u8>, id: u32, timeout: u64, abstime: bool| {
+        buf[..48].fill(0);
+        buf[..8].copy_from_slice(&7u64.to_le_bytes());
+        buf[8] = event::CLOCK;
+        buf[16..20].copy_from_slice(&id.to_le_bytes());
+        buf[24..32].copy_from_slice(&timeout.to_le_bytes());
+        let flags = if abstime {
+            event::SUBSCRIPTION_CLOCK_ABSTIME
+        } else {
+            0
+        };
+        buf[40..42].copy_from_slice(&flags.to_le_bytes());
+        let mut mem = GuestMemory::new(buf);
+        spoll::poll_oneoff(&mut ctx, &mut mem, 0, 256, 1, 512).expect("poll_oneoff");
+        let n = u32::from_le_bytes(buf[512..516].try_into().unwrap());
+        let userdata = u64::from_le_bytes(buf[256..264].try_into().unwrap());
+        let error = u16::from_le_bytes(buf[264..266].try_into().unwrap());
+        (n, userdata, error, buf[266])
+    };
+    let past = linux_now(libc::CLOCK_REALTIME) - 1_000_000_000;
+    let ts = libc::timespec {
+        tv_sec: (past / 1_000_000_000) as libc::time_t,
+        tv_nsec: (past % 1_000_000_000) as libc::c_long,
+    };
+    let linux = unsafe {
+        libc::clock_nanosleep(
+            libc::CLOCK_REALTIME,
+            libc::TIMER_ABSTIME,
+            &ts,
+            std::ptr::null_mut(),
+        )
+    };
+    assert_eq!(linux, 0);
+    assert_eq!(
+        sleep(&mut buf, clockid::REALTIME, past, true),
+        (1, 7, 0, event::CLOCK),
+        "sleep until a realtime instant already past"
+    );
+    let ms = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 1_000_000,
+    };
+    let linux =
+        unsafe { libc::clock_nanosleep(libc::CLOCK_MONOTONIC, 0, &ms, std::ptr::null_mut()) };
+    assert_eq!(linux, 0);
+    assert_eq!(
+        sleep(&mut buf, clockid::MONOTONIC, 1_000_000, false),
+        (1, 7, 0, event::CLOCK),
+        "a 1 ms monotonic sleep"
+    );
 }

@@ -428,15 +428,17 @@ pub fn fd_allocate(
     len: u64,
 ) -> Result<()> {
     let e = ctx.fds.get(fd)?;
+    // Linux vfs_fallocate: a bad range is EINVAL before the fd's mode or
+    // type is looked at (a directory, never open for writing, is EBADF).
+    if len == 0 || offset > i64::MAX as u64 || len > i64::MAX as u64 {
+        return Err(Errno::Inval);
+    }
     match &e.kind {
         FdKind::Input(_) | FdKind::Output { .. } => return Err(Errno::Spipe),
         FdKind::Dir { .. } => return Err(Errno::Badf),
         FdKind::File { .. } => {}
     }
     e.require(rights::FD_ALLOCATE)?;
-    if len == 0 || offset > i64::MAX as u64 || len > i64::MAX as u64 {
-        return Err(Errno::Inval);
-    }
     let end = offset.checked_add(len).ok_or(Errno::Fbig)?;
     if end > MAX_FILE_SIZE {
         return Err(Errno::Fbig);

@@ -213,7 +213,8 @@ pub fn path_open(
     out: u32,
 ) -> Result<()> {
     mem.check(out, 4)?;
-    let cap = dir_cap(ctx, fd, rights::PATH_OPEN)?;
+    // Linux do_sys_openat2 checks the flags (build_open_flags) before it
+    // looks at the dirfd: bad flags are EINVAL even on a file or bad fd.
     let oflags = u16::try_from(oflags).map_err(|_| Errno::Inval)?;
     let fdflags = u16::try_from(fdflags).map_err(|_| Errno::Inval)?;
     if oflags & !oflags::ALL != 0
@@ -226,6 +227,7 @@ pub fn path_open(
     if oflags & oflags::CREAT != 0 && oflags & oflags::DIRECTORY != 0 {
         return Err(Errno::Inval);
     }
+    let cap = dir_cap(ctx, fd, rights::PATH_OPEN)?;
     let creat = oflags & oflags::CREAT != 0;
     let excl = oflags & oflags::EXCL != 0;
     let trunc = oflags & oflags::TRUNC != 0;
@@ -446,15 +448,18 @@ pub fn path_rename(
     new_len: u32,
 ) -> Result<()> {
     let src = dir_cap(ctx, fd, rights::PATH_RENAME_SOURCE)?;
-    let dst = dir_cap(ctx, new_fd, rights::PATH_RENAME_TARGET)?;
     let (old_path, old_trailing) = strip_trailing(read_path(mem, old_ptr, old_len)?);
     let (new_path, new_trailing) = strip_trailing(read_path(mem, new_ptr, new_len)?);
+    let now = ctx.clocks.file_time();
+    let mut t = src.fs.lock();
+    // Linux do_renameat2: the old path's parent is looked up (ENOENT, …)
+    // before the new dirfd is looked at (EBADF, ENOTDIR), then the new
+    // path's parent; the names themselves only after both.
+    let a = resolve(&t, src.ino, old_path, false)?;
+    let dst = dir_cap(ctx, new_fd, rights::PATH_RENAME_TARGET)?;
     if !src.fs.same(&dst.fs) {
         return Err(Errno::Xdev);
     }
-    let now = ctx.clocks.file_time();
-    let mut t = src.fs.lock();
-    let a = resolve(&t, src.ino, old_path, false)?;
     let b = resolve(&t, dst.ino, new_path, false)?;
     let an = a.name(Errno::Busy)?;
     let bn = b.name(Errno::Busy)?;
