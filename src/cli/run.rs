@@ -1,7 +1,8 @@
 //! `afmpeg run`: any wasip1 command module over in-memory copies of host
 //! directories.
 
-use super::{parse_bytes, EXIT_ABNORMAL, EXIT_SETUP};
+use super::byte_count::parse_bytes;
+use super::report::{EXIT_ABNORMAL, EXIT_SETUP};
 use afmpeg::{Error, ExecLimits, ModuleSource, Runtime};
 use clap::Args;
 use std::path::PathBuf;

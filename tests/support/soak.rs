@@ -13,8 +13,10 @@
 //! `#[path = "../tests/support/soak.rs"] mod soak;`.
 #![allow(dead_code)]
 
-use afmpeg::batch::Job;
-use afmpeg::{Error, Filesystem, LimitKind, Limits, MediaInfo, Output, RunOptions, Runtime, Tool};
+use afmpeg::job::Job;
+use afmpeg::{
+    Error, Filesystem, LimitKind, Limits, MediaInfo, RunOptions, RunOutput, Runtime, Tool,
+};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -523,7 +525,7 @@ fn limit_name(l: &LimitKind) -> &'static str {
 /// be shared and loaded.
 pub const HANG_GRACE: Duration = Duration::from_secs(3);
 
-fn judge(tool: Tool, r: &afmpeg::Result<Output>, took: Duration, limits: &Limits) -> Outcome {
+fn judge(tool: Tool, r: &afmpeg::Result<RunOutput>, took: Duration, limits: &Limits) -> Outcome {
     if let Some(t) = limits.timeout {
         if took > t + HANG_GRACE {
             return Outcome::Failure(format!("ran {took:.2?}, past its timeout of {t:?}"));

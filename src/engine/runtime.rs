@@ -5,16 +5,18 @@
 //! threads can run jobs on one `Runtime` at the same time; they share only
 //! the compiled code.
 
+use super::classify;
+use super::exec::{ExecLimits, Exit, FUEL_SLICE};
+use super::module::{self, ModuleSource};
 use crate::cancel::CancelToken;
 use crate::error::{Error, LimitKind, Result};
-use crate::module::{self, ModuleSource};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use wasi_shim::wasmi_link;
-use wasi_shim::{Abort, Limit, WasiCtx};
+use wasi_shim::WasiCtx;
 use wasmi::{
     CompilationMode, Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder,
-    TrapCode, TypedResumableCall,
+    TypedResumableCall,
 };
 
 /// Bytes in a WebAssembly page.
@@ -116,41 +118,17 @@ impl std::fmt::Debug for Runtime {
     }
 }
 
-/// Per-run limits of the engine (the WASI context carries the filesystem
-/// and stdio limits).
-#[derive(Debug, Clone, Default)]
-pub struct ExecLimits {
-    /// Most bytes of linear memory the guest may have. Growing past it ends
-    /// the run with [`LimitKind::Memory`].
-    pub max_memory: Option<u64>,
-    /// CPU budget in fuel units (roughly one per executed instruction).
-    pub fuel: Option<u64>,
-    /// Wall-clock timeout, time spent sleeping in `poll_oneoff` included.
-    pub timeout: Option<Duration>,
-    /// Stops the run when cancelled.
-    pub cancel: Option<CancelToken>,
-}
-
-/// Fuel given to the guest per slice. Between slices the run checks its
-/// cancellation token, timeout and CPU budget. At the interpreter's speed a
-/// slice is a few milliseconds, far below the 100 ms cancellation bound,
-/// and resuming costs nothing measurable at this granularity.
-pub const FUEL_SLICE: u64 = 20_000_000;
-
-/// How a run that completed ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Exit {
-    /// The exit code: `proc_exit`'s argument, 0 when `_start` returned, or
-    /// 128 + signal number when a signal terminated the guest.
-    pub code: i32,
-    /// The signal that terminated the guest (`proc_raise`), if one did.
-    pub signal: Option<u8>,
-    /// The size the guest's linear memory reached, in bytes (it only
-    /// grows, so this is its size at the end).
-    pub guest_memory: u64,
-}
-
 impl Runtime {
+    /// What the error a call into the guest ended with means for the run.
+    fn outcome(
+        &self,
+        e: &wasmi::Error,
+        store: &Store<StoreData>,
+        limits: &ExecLimits,
+    ) -> Result<Exit> {
+        classify::outcome(e, &self.inner.origin, &store.data().wasi, limits)
+    }
+
     /// Loads, validates and compiles a module, validating function bodies
     /// as [`Validation::default_for`] the source says.
     pub fn new(source: ModuleSource) -> Result<Self> {
@@ -299,7 +277,7 @@ impl Runtime {
         {
             Ok(i) => i,
             // A `start` section may already exit, trap or hit a limit.
-            Err(e) => return self.classify(&e, store, limits),
+            Err(e) => return self.outcome(&e, store, limits),
         };
         store.data_mut().memory = instance.get_memory(&*store, "memory");
         let start = instance
@@ -316,7 +294,7 @@ impl Runtime {
                     })
                 }
                 Ok(TypedResumableCall::HostTrap(t)) => {
-                    return self.classify(t.host_error(), store, limits)
+                    return self.outcome(t.host_error(), store, limits)
                 }
                 Ok(TypedResumableCall::OutOfFuel(t)) => {
                     if limits
@@ -351,30 +329,8 @@ impl Runtime {
                     budget.refill_at_least(store, need)?;
                     call = t.resume(&mut *store);
                 }
-                Err(e) => return self.classify(&e, store, limits),
+                Err(e) => return self.outcome(&e, store, limits),
             }
-        }
-    }
-
-    /// Turns the error a call into the guest ended with into an exit or an
-    /// error.
-    fn classify(
-        &self,
-        e: &wasmi::Error,
-        store: &Store<StoreData>,
-        limits: &ExecLimits,
-    ) -> Result<Exit> {
-        match e.kind() {
-            // With `Validation::Lazy`, a function body is validated at its
-            // first call: an invalid one surfaces here, in the run (and, as
-            // "failed before", in every later run that calls it).
-            wasmi::errors::ErrorKind::Wasm(_) | wasmi::errors::ErrorKind::Translation(_) => {
-                Err(Error::InvalidModule {
-                    origin: self.inner.origin.clone(),
-                    reason: format!("invalid function body found at its first call: {e}"),
-                })
-            }
-            _ => classify(e, store, limits),
         }
     }
 }
@@ -402,76 +358,5 @@ impl Budget {
     fn spend(&mut self, store: &Store<StoreData>) {
         let unused = store.get_fuel().unwrap_or(0);
         self.left = self.left.saturating_sub(self.given.saturating_sub(unused));
-    }
-}
-
-/// [`Runtime::classify`] for everything but lazily found invalid code.
-fn classify(e: &wasmi::Error, store: &Store<StoreData>, limits: &ExecLimits) -> Result<Exit> {
-    let wasi = &store.data().wasi;
-    if let Some(p) = e.downcast_ref::<wasmi_link::HostPanic>() {
-        return Err(Error::Panic(p.0.clone()));
-    }
-    if let Some(abort) = wasmi_link::abort_of(e) {
-        return match abort {
-            Abort::Exit(code) => Ok(Exit {
-                code: code as i32,
-                signal: None,
-                guest_memory: 0,
-            }),
-            Abort::Signal(s) => Ok(Exit {
-                code: 128 + i32::from(s),
-                signal: Some(s),
-                guest_memory: 0,
-            }),
-            Abort::Limit(l) => Err(Error::Limit {
-                limit: wasi_limit(l, wasi, limits),
-                stderr_tail: String::new(),
-            }),
-            Abort::Interrupted => Err(Error::Cancelled {
-                stderr_tail: String::new(),
-            }),
-        };
-    }
-    match e.as_trap_code() {
-        Some(TrapCode::OutOfFuel) => Err(Error::Limit {
-            limit: LimitKind::Fuel(limits.fuel.unwrap_or(u64::MAX)),
-            stderr_tail: String::new(),
-        }),
-        Some(TrapCode::GrowthOperationLimited) => Err(Error::Limit {
-            limit: LimitKind::Memory(limits.max_memory.unwrap_or(0)),
-            stderr_tail: String::new(),
-        }),
-        Some(code) => Err(Error::Trap {
-            message: code.to_string(),
-            stderr_tail: String::new(),
-        }),
-        None => match e.kind() {
-            wasmi::errors::ErrorKind::Linker(_) | wasmi::errors::ErrorKind::Instantiation(_) => {
-                if limits.max_memory.is_some() && e.to_string().contains("limit") {
-                    Err(Error::Limit {
-                        limit: LimitKind::Memory(limits.max_memory.unwrap_or(0)),
-                        stderr_tail: String::new(),
-                    })
-                } else {
-                    Err(Error::Instantiate(e.to_string()))
-                }
-            }
-            _ => Err(Error::Trap {
-                message: e.to_string(),
-                stderr_tail: String::new(),
-            }),
-        },
-    }
-}
-
-fn wasi_limit(l: Limit, wasi: &WasiCtx, limits: &ExecLimits) -> LimitKind {
-    let b = wasi.budget();
-    match l {
-        Limit::OpenFiles => LimitKind::OpenFiles(wasi.open_fds()),
-        Limit::BytesWritten => LimitKind::BytesWritten(b.max_bytes.unwrap_or(0)),
-        Limit::FilesCreated => LimitKind::FilesCreated(b.max_files.unwrap_or(0)),
-        Limit::Stdout => LimitKind::Stdout(0),
-        Limit::Stderr => LimitKind::Stderr(0),
-        Limit::Deadline => LimitKind::Timeout(limits.timeout.unwrap_or_default()),
     }
 }
