@@ -8,7 +8,7 @@ use super::exec::{ExecLimits, Exit};
 use crate::error::{Error, LimitKind, Result};
 use wasi_shim::wasmi_link;
 use wasi_shim::{Abort, Limit, WasiCtx};
-use wasmi::errors::{ErrorKind, InstantiationError, MemoryError};
+use wasmi::errors::ErrorKind;
 use wasmi::TrapCode;
 
 /// Turns the error a call into the guest ended with into an exit (the
@@ -37,13 +37,12 @@ pub(super) fn outcome(
         return match abort {
             Abort::Exit(code) => Ok(Exit {
                 code: code as i32,
-                signal: None,
-                guest_memory: 0,
+                ..Exit::default()
             }),
             Abort::Signal(s) => Ok(Exit {
                 code: 128 + i32::from(s),
                 signal: Some(s),
-                guest_memory: 0,
+                ..Exit::default()
             }),
             Abort::Limit(l) => Err(Error::Limit {
                 limit: wasi_limit(l, wasi, limits),
@@ -59,23 +58,13 @@ pub(super) fn outcome(
             limit: LimitKind::Fuel(limits.fuel.unwrap_or(u64::MAX)),
             stderr_tail: String::new(),
         }),
-        Some(TrapCode::GrowthOperationLimited) => Err(Error::Limit {
-            limit: LimitKind::Memory(limits.max_memory.unwrap_or(0)),
-            stderr_tail: String::new(),
-        }),
         Some(code) => Err(Error::Trap {
             message: code.to_string(),
             stderr_tail: String::new(),
         }),
         None => match e.kind() {
-            // The module's declared minimum memory is above `max_memory`:
-            // the store's limiter refused the allocation at instantiation.
-            ErrorKind::Instantiation(InstantiationError::FailedToInstantiateMemory(
-                MemoryError::ResourceLimiterDeniedAllocation,
-            )) => Err(Error::Limit {
-                limit: LimitKind::Memory(limits.max_memory.unwrap_or(0)),
-                stderr_tail: String::new(),
-            }),
+            // (A module whose declared memory or tables exceed the budget
+            // is refused before this: the runtime asks its limiter.)
             ErrorKind::Linker(_) | ErrorKind::Instantiation(_) => {
                 Err(Error::Instantiate(e.to_string()))
             }

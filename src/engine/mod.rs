@@ -17,9 +17,11 @@
 mod classify;
 mod exec;
 pub mod fetch;
+mod limiter;
 pub mod module;
 mod runtime;
 
 pub use exec::{ExecLimits, Exit, FUEL_SLICE};
+pub use limiter::{MAX_TABLE_ELEMENTS, TABLE_ELEMENT_BYTES};
 pub use module::ModuleSource;
-pub use runtime::{Runtime, RuntimeBuilder, Validation};
+pub use runtime::{Runtime, RuntimeBuilder, Validation, GUEST_STACK};

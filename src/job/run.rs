@@ -140,6 +140,17 @@ impl Runtime {
         drop(ctx);
         let stderr_bytes = stderr.take();
         match result {
+            // FFmpeg was told no (`malloc` returned NULL) and may have gone
+            // on to exit 0 with an incomplete output: a job that hit its
+            // memory budget is never a success.
+            Ok(exit) if exit.memory_limit_reached => Err(with_tail(
+                Error::Limit {
+                    limit: LimitKind::Memory(limits.max_memory),
+                    stderr_tail: String::new(),
+                },
+                &stderr_bytes,
+                limits,
+            )),
             Ok(exit) => Ok(RunOutput {
                 exit_code: exit.code,
                 stdout: stdout.take(),
