@@ -8,7 +8,7 @@
 //!
 //! Output path: `$AFMPEG_DEMO_OUT`, default `target/afmpeg-demo.mp4`.
 
-use afmpeg::command::{Command, Input, LogLevel, Output, Time};
+use afmpeg::command::{Command, InputFile, LogLevel, OutputFile, Time};
 use afmpeg::wasi_shim::fs::ExportOptions;
 use afmpeg::{Filesystem, RunOptions, Runtime};
 use std::io::Write;
@@ -39,14 +39,14 @@ fn demo() -> Result<(), Box<dyn std::error::Error>> {
     let generate = Command::new()
         .hide_banner()
         .loglevel(LogLevel::Error)
-        .input(Input::lavfi(format!(
+        .input(InputFile::lavfi(format!(
             "testsrc2=size=640x360:rate=25:duration={SECONDS}"
         )))
-        .input(Input::lavfi(format!(
+        .input(InputFile::lavfi(format!(
             "sine=frequency=440:sample_rate=48000:duration={SECONDS}"
         )))
         .output(
-            Output::path("/source.mkv")
+            OutputFile::path("/source.mkv")
                 .video_codec("libx264")
                 .preset("ultrafast")
                 .crf(18)
@@ -68,9 +68,9 @@ fn demo() -> Result<(), Box<dyn std::error::Error>> {
     let transcode = Command::new()
         .hide_banner()
         .loglevel(LogLevel::Error)
-        .input(Input::path("/source.mkv"))
+        .input(InputFile::path("/source.mkv"))
         .output(
-            Output::path("/out.mp4")
+            OutputFile::path("/out.mp4")
                 .video_codec("libx264")
                 .preset("veryfast")
                 .crf(23)

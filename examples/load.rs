@@ -117,7 +117,7 @@ fn concurrent(rt: &Runtime, args: &Args) -> bool {
             let (stop, done, outcomes, mismatches, expected, input) =
                 (&stop, &done, &outcomes, &mismatches, &expected, &input);
             std::thread::Builder::new()
-                .stack_size(afmpeg::batch::WORKER_STACK)
+                .stack_size(afmpeg::job::WORKER_STACK)
                 .spawn_scoped(s, move || {
                     let mut i = w;
                     while !stop.load(Ordering::Relaxed) {

@@ -1,7 +1,7 @@
 //! A typed builder for `ffmpeg` command lines.
 //!
-//! [`Command`] collects global options, [`Input`]s, an optional
-//! `-filter_complex` graph and [`Output`]s, then renders them to the argv
+//! [`Command`] collects global options, [`InputFile`]s, an optional
+//! `-filter_complex` graph and [`OutputFile`]s, then renders them to the argv
 //! FFmpeg expects with [`Command::args`]. Before rendering it *validates*
 //! the whole command and refuses — with a [`CommandError`] naming the
 //! problem — anything FFmpeg would reject, silently ignore or quietly get
@@ -17,14 +17,14 @@
 //! values, and [`ConcatList::render`].
 //!
 //! ```
-//! use afmpeg::command::{Command, Input, Output, SeekMode, Time};
+//! use afmpeg::command::{Command, InputFile, OutputFile, SeekMode, Time};
 //!
 //! # fn main() -> Result<(), afmpeg::command::CommandError> {
 //! let cmd = Command::new()
 //!     .overwrite(true)
-//!     .input(Input::path("/in.mkv").seek(Time::from_secs(10), SeekMode::Fast))
+//!     .input(InputFile::path("/in.mkv").seek(Time::from_secs(10), SeekMode::Fast))
 //!     .output(
-//!         Output::path("/clip.mp4")
+//!         OutputFile::path("/clip.mp4")
 //!             .duration(Time::from_secs_f64(2.5)?)
 //!             .copy()
 //!             .format_option("movflags", "+faststart"),
@@ -88,13 +88,13 @@ pub enum CommandError {
     #[error("{target} has both a duration (-t) and an end time (-to); set only one")]
     DurationAndEnd {
         /// The input or output.
-        target: Target,
+        target: FileIndex,
     },
     /// The end time (`-to`) is not after the seek point (`-ss`).
     #[error("{target}: end time {end} (-to) is not after the seek point {seek} (-ss)")]
     EndNotAfterSeek {
         /// The input or output.
-        target: Target,
+        target: FileIndex,
         /// The seek point.
         seek: Time,
         /// The end time.
@@ -193,18 +193,18 @@ pub enum CommandError {
 
 /// An input or an output of a [`Command`], by index, for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Target {
+pub enum FileIndex {
     /// The input with this index (as in `-map N:…`).
     Input(usize),
     /// The output with this index.
     Output(usize),
 }
 
-impl fmt::Display for Target {
+impl fmt::Display for FileIndex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Target::Input(i) => write!(f, "input #{i}"),
-            Target::Output(i) => write!(f, "output #{i}"),
+            FileIndex::Input(i) => write!(f, "input #{i}"),
+            FileIndex::Output(i) => write!(f, "output #{i}"),
         }
     }
 }
@@ -317,7 +317,7 @@ impl fmt::Display for Time {
 /// * [`Accurate`](SeekMode::Accurate): `-ss T -accurate_seek -i IN`. The
 ///   decoded frames before `T` are decoded and dropped, so the output starts
 ///   exactly at `T` (frame accurate). This is the FFmpeg-correct way to get
-///   accuracy: an *output* `-ss` (after `-i`, see [`Output::seek`]) is
+///   accuracy: an *output* `-ss` (after `-i`, see [`OutputFile::seek`]) is
 ///   accurate too, but decodes everything from the start of the file. It
 ///   needs re-encoding, so [`Command::validate`] refuses it together with
 ///   video or audio stream copy.
@@ -570,7 +570,7 @@ struct Trim {
 }
 
 impl Trim {
-    fn validate(&self, target: Target) -> Result<(), CommandError> {
+    fn validate(&self, target: FileIndex) -> Result<(), CommandError> {
         if self.duration.is_some() && self.end.is_some() {
             return Err(CommandError::DurationAndEnd { target });
         }
@@ -598,7 +598,7 @@ impl Trim {
 /// Rendered as `[-ss T -accurate_seek|-noaccurate_seek] [-t D | -to E]
 /// [-f FORMAT] [demuxer parameters] [options…] -i SOURCE`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Input {
+pub struct InputFile {
     source: String,
     format: Option<String>,
     seek_mode: SeekMode,
@@ -609,10 +609,10 @@ pub struct Input {
     options: Vec<Opt>,
 }
 
-impl Input {
+impl InputFile {
     /// A file (or anything FFmpeg opens by name, such as `pipe:0`).
-    pub fn path(path: impl Into<String>) -> Input {
-        Input {
+    pub fn path(path: impl Into<String>) -> InputFile {
+        InputFile {
             source: path.into(),
             format: None,
             seek_mode: SeekMode::Fast,
@@ -623,9 +623,9 @@ impl Input {
     }
 
     /// A libavfilter source graph: `-f lavfi -i GRAPH`, e.g.
-    /// `Input::lavfi("testsrc=duration=2:size=320x240:rate=25")`.
-    pub fn lavfi(graph: impl Into<String>) -> Input {
-        Input::path(graph).format("lavfi")
+    /// `InputFile::lavfi("testsrc=duration=2:size=320x240:rate=25")`.
+    pub fn lavfi(graph: impl Into<String>) -> InputFile {
+        InputFile::path(graph).format("lavfi")
     }
 
     /// Headerless video frames: `-f rawvideo -pix_fmt PIX_FMT -s WxH -r FPS`.
@@ -635,8 +635,8 @@ impl Input {
         width: u32,
         height: u32,
         fps: impl Into<FrameRate>,
-    ) -> Input {
-        let mut input = Input::path(path).format("rawvideo");
+    ) -> InputFile {
+        let mut input = InputFile::path(path).format("rawvideo");
         input.params = vec![
             ("-pix_fmt", Value::Text(pix_fmt.into())),
             ("-s", Value::Size(width, height)),
@@ -652,8 +652,8 @@ impl Input {
         sample_format: impl Into<String>,
         sample_rate: u32,
         channels: u32,
-    ) -> Input {
-        let mut input = Input::path(path).format(sample_format);
+    ) -> InputFile {
+        let mut input = InputFile::path(path).format(sample_format);
         input.params = vec![
             ("-ar", Value::Count(sample_rate.into())),
             ("-ac", Value::Count(channels.into())),
@@ -663,48 +663,48 @@ impl Input {
 
     /// An ffconcat list file: `-f concat -safe 0 -i LIST`. `-safe 0` lets
     /// the list name absolute paths. Write the list with [`ConcatList`].
-    pub fn concat(list_path: impl Into<String>) -> Input {
-        let mut input = Input::path(list_path).format("concat");
+    pub fn concat(list_path: impl Into<String>) -> InputFile {
+        let mut input = InputFile::path(list_path).format("concat");
         input.params = vec![("-safe", Value::Text("0".into()))];
         input
     }
 
-    /// [`Input::concat`], plus the content to write to `list_path` before
+    /// [`InputFile::concat`], plus the content to write to `list_path` before
     /// running, rendered from `files` by [`ConcatList::render`].
     pub fn concat_list<I, S>(
         list_path: impl Into<String>,
         files: I,
-    ) -> Result<(Input, String), CommandError>
+    ) -> Result<(InputFile, String), CommandError>
     where
         I: IntoIterator<Item = S>,
         S: Into<ConcatEntry>,
     {
         let content = ConcatList::new(files).render()?;
-        Ok((Input::concat(list_path), content))
+        Ok((InputFile::concat(list_path), content))
     }
 
     /// Force the demuxer: `-f FORMAT`.
-    pub fn format(mut self, format: impl Into<String>) -> Input {
+    pub fn format(mut self, format: impl Into<String>) -> InputFile {
         self.format = Some(format.into());
         self
     }
 
     /// Start reading at `time`: `-ss` before `-i`; see [`SeekMode`].
-    pub fn seek(mut self, time: Time, mode: SeekMode) -> Input {
+    pub fn seek(mut self, time: Time, mode: SeekMode) -> InputFile {
         self.trim.seek = Some(time);
         self.seek_mode = mode;
         self
     }
 
-    /// Read at most this long: `-t`. Excludes [`end`](Input::end).
-    pub fn duration(mut self, duration: Time) -> Input {
+    /// Read at most this long: `-t`. Excludes [`end`](InputFile::end).
+    pub fn duration(mut self, duration: Time) -> InputFile {
         self.trim.duration = Some(duration);
         self
     }
 
     /// Stop reading at this position of the input: `-to`. Must be after the
-    /// seek point, if any. Excludes [`duration`](Input::duration).
-    pub fn end(mut self, end: Time) -> Input {
+    /// seek point, if any. Excludes [`duration`](InputFile::duration).
+    pub fn end(mut self, end: Time) -> InputFile {
         self.trim.end = Some(end);
         self
     }
@@ -712,14 +712,14 @@ impl Input {
     /// Any input option: `.option("itsoffset", "1.5")` renders
     /// `-itsoffset 1.5` (the leading `-` is optional). Not interpreted by
     /// validation beyond syntax.
-    pub fn option(mut self, name: impl AsRef<str>, value: impl Into<String>) -> Input {
+    pub fn option(mut self, name: impl AsRef<str>, value: impl Into<String>) -> InputFile {
         self.options
             .push((opt_name(name.as_ref()), Some(value.into())));
         self
     }
 
     /// Any input flag without a value: `.flag("re")` renders `-re`.
-    pub fn flag(mut self, name: impl AsRef<str>) -> Input {
+    pub fn flag(mut self, name: impl AsRef<str>) -> InputFile {
         self.options.push((opt_name(name.as_ref()), None));
         self
     }
@@ -741,7 +741,7 @@ impl Input {
         }
         check_params(&self.params)?;
         check_opts(&self.options)?;
-        self.trim.validate(Target::Input(index))
+        self.trim.validate(FileIndex::Input(index))
     }
 
     fn render(&self, argv: &mut Vec<String>) {
@@ -809,7 +809,7 @@ impl From<&str> for ConcatEntry {
     }
 }
 
-/// The content of an ffconcat list file, for [`Input::concat`].
+/// The content of an ffconcat list file, for [`InputFile::concat`].
 ///
 /// ```
 /// use afmpeg::command::ConcatList;
@@ -901,7 +901,7 @@ impl MapSource {
 #[derive(Debug, Clone, PartialEq)]
 struct Map {
     spec: String,
-    /// For [`Output::map_graph`]: the declared kind of the graph output.
+    /// For [`OutputFile::map_graph`]: the declared kind of the graph output.
     kind: Option<StreamType>,
 }
 
@@ -952,7 +952,7 @@ fn parse_map(spec: &str) -> Result<MapTarget<'_>, CommandError> {
 /// [-vf] [-af] [-bsf:…] [-map_metadata] [-map_chapters] [-metadata…]
 /// [-metadata:s:…] [-disposition:…] [-f] [format options…] [options…] PATH`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Output {
+pub struct OutputFile {
     target: String,
     format: Option<String>,
     trim: Trim,
@@ -984,10 +984,10 @@ pub struct Output {
     options: Vec<Opt>,
 }
 
-impl Output {
+impl OutputFile {
     /// An output file (or `pipe:1`, or a pattern such as `/frames/%03d.png`).
-    pub fn path(path: impl Into<String>) -> Output {
-        Output {
+    pub fn path(path: impl Into<String>) -> OutputFile {
+        OutputFile {
             target: path.into(),
             format: None,
             trim: Trim::default(),
@@ -1021,87 +1021,87 @@ impl Output {
     }
 
     /// Force the muxer: `-f FORMAT`.
-    pub fn format(mut self, format: impl Into<String>) -> Output {
+    pub fn format(mut self, format: impl Into<String>) -> OutputFile {
         self.format = Some(format.into());
         self
     }
 
     /// `-c:v CODEC` (`"copy"` for stream copy).
-    pub fn video_codec(mut self, codec: impl Into<String>) -> Output {
+    pub fn video_codec(mut self, codec: impl Into<String>) -> OutputFile {
         self.video_codec = Some(codec.into());
         self
     }
 
     /// `-c:a CODEC` (`"copy"` for stream copy).
-    pub fn audio_codec(mut self, codec: impl Into<String>) -> Output {
+    pub fn audio_codec(mut self, codec: impl Into<String>) -> OutputFile {
         self.audio_codec = Some(codec.into());
         self
     }
 
     /// `-c:s CODEC` (`"copy"` for stream copy).
-    pub fn subtitle_codec(mut self, codec: impl Into<String>) -> Output {
+    pub fn subtitle_codec(mut self, codec: impl Into<String>) -> OutputFile {
         self.subtitle_codec = Some(codec.into());
         self
     }
 
     /// Stream-copy every stream: `-c copy`. A kind's own codec
-    /// ([`video_codec`](Output::video_codec)…) still overrides it.
-    pub fn copy(mut self) -> Output {
+    /// ([`video_codec`](OutputFile::video_codec)…) still overrides it.
+    pub fn copy(mut self) -> OutputFile {
         self.copy_all = true;
         self
     }
 
     /// No video: `-vn`.
-    pub fn no_video(mut self) -> Output {
+    pub fn no_video(mut self) -> OutputFile {
         self.disabled.insert(StreamType::Video);
         self
     }
 
     /// No audio: `-an`.
-    pub fn no_audio(mut self) -> Output {
+    pub fn no_audio(mut self) -> OutputFile {
         self.disabled.insert(StreamType::Audio);
         self
     }
 
     /// No subtitles: `-sn`.
-    pub fn no_subtitles(mut self) -> Output {
+    pub fn no_subtitles(mut self) -> OutputFile {
         self.disabled.insert(StreamType::Subtitle);
         self
     }
 
     /// No data streams: `-dn`.
-    pub fn no_data(mut self) -> Output {
+    pub fn no_data(mut self) -> OutputFile {
         self.disabled.insert(StreamType::Data);
         self
     }
 
     /// Constant rate factor, `-crf N`; must be within 0..=51 (x264/x265).
-    pub fn crf(mut self, crf: u8) -> Output {
+    pub fn crf(mut self, crf: u8) -> OutputFile {
         self.crf = Some(crf);
         self
     }
 
     /// Target video bitrate in bits per second: `-b:v N`.
-    pub fn video_bitrate(mut self, bits_per_second: u64) -> Output {
+    pub fn video_bitrate(mut self, bits_per_second: u64) -> OutputFile {
         self.video_bitrate = Some(bits_per_second);
         self
     }
 
     /// Target audio bitrate in bits per second: `-b:a N`.
-    pub fn audio_bitrate(mut self, bits_per_second: u64) -> Output {
+    pub fn audio_bitrate(mut self, bits_per_second: u64) -> OutputFile {
         self.audio_bitrate = Some(bits_per_second);
         self
     }
 
     /// Encoder preset: `-preset P` (e.g. `ultrafast`, `medium`).
-    pub fn preset(mut self, preset: impl Into<String>) -> Output {
+    pub fn preset(mut self, preset: impl Into<String>) -> OutputFile {
         self.preset = Some(preset.into());
         self
     }
 
     /// Add a `-map SPEC`: `"0"`, `"0:v:0"`, `"1:a?"`, `"-0:s"` (negative),
     /// or a `-filter_complex` output `"[out]"`. Input indices are checked.
-    pub fn map(mut self, spec: impl Into<String>) -> Output {
+    pub fn map(mut self, spec: impl Into<String>) -> OutputFile {
         self.maps.push(Map {
             spec: spec.into(),
             kind: None,
@@ -1112,7 +1112,7 @@ impl Output {
 
     /// Replace the map list with these specs. An empty list is kept as an
     /// explicit "map nothing" and refused by validation.
-    pub fn maps<I, S>(mut self, specs: I) -> Output
+    pub fn maps<I, S>(mut self, specs: I) -> OutputFile
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
@@ -1131,7 +1131,7 @@ impl Output {
     /// Map the `-filter_complex` output `[label]` (brackets optional),
     /// declaring its kind, which lets validation tell whether a `-vf` or
     /// `-af` on this output conflicts with it (see [`Command::validate`]).
-    pub fn map_graph(mut self, label: impl AsRef<str>, kind: StreamType) -> Output {
+    pub fn map_graph(mut self, label: impl AsRef<str>, kind: StreamType) -> OutputFile {
         let label = label.as_ref();
         let spec = if label.starts_with('[') {
             label.to_owned()
@@ -1148,13 +1148,13 @@ impl Output {
 
     /// Append a bitstream filter for one stream kind: `-bsf:v FILTER`.
     /// Several for the same kind are chained in order (`-bsf:v a,b`).
-    pub fn bsf(mut self, kind: StreamType, filter: impl Into<String>) -> Output {
+    pub fn bsf(mut self, kind: StreamType, filter: impl Into<String>) -> OutputFile {
         self.bsfs.push((kind, filter.into()));
         self
     }
 
     /// Global metadata: `-metadata KEY=VALUE` (an empty value removes it).
-    pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Output {
+    pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> OutputFile {
         self.metadata.push((key.into(), value.into()));
         self
     }
@@ -1167,7 +1167,7 @@ impl Output {
         stream: impl Into<String>,
         key: impl Into<String>,
         value: impl Into<String>,
-    ) -> Output {
+    ) -> OutputFile {
         self.stream_metadata
             .push((stream.into(), key.into(), value.into()));
         self
@@ -1175,32 +1175,36 @@ impl Output {
 
     /// Stream disposition: `-disposition:STREAM VALUE`, e.g.
     /// `.disposition("s:0", "default+forced")` or `.disposition("a:1", "0")`.
-    pub fn disposition(mut self, stream: impl Into<String>, value: impl Into<String>) -> Output {
+    pub fn disposition(
+        mut self,
+        stream: impl Into<String>,
+        value: impl Into<String>,
+    ) -> OutputFile {
         self.dispositions.push((stream.into(), value.into()));
         self
     }
 
     /// Copy global metadata from input `input`: `-map_metadata N`.
-    pub fn map_metadata(mut self, input: usize) -> Output {
+    pub fn map_metadata(mut self, input: usize) -> OutputFile {
         self.map_metadata = Some(MapSource::Input(input));
         self
     }
 
     /// Drop the inputs' global metadata: `-map_metadata -1`.
-    pub fn strip_metadata(mut self) -> Output {
+    pub fn strip_metadata(mut self) -> OutputFile {
         self.map_metadata = Some(MapSource::Nothing);
         self
     }
 
     /// Copy chapters from input `input` (e.g. an ffmetadata file):
     /// `-map_chapters N`.
-    pub fn map_chapters(mut self, input: usize) -> Output {
+    pub fn map_chapters(mut self, input: usize) -> OutputFile {
         self.map_chapters = Some(MapSource::Input(input));
         self
     }
 
     /// Drop the inputs' chapters: `-map_chapters -1`.
-    pub fn strip_chapters(mut self) -> Output {
+    pub fn strip_chapters(mut self) -> OutputFile {
         self.map_chapters = Some(MapSource::Nothing);
         self
     }
@@ -1208,71 +1212,71 @@ impl Output {
     /// A muxer option, rendered after `-f`: `movflags` `+faststart`,
     /// `hls_time` `4`, `hls_list_size` `0`, `segment_time` `10`… The
     /// leading `-` is optional.
-    pub fn format_option(mut self, name: impl AsRef<str>, value: impl Into<String>) -> Output {
+    pub fn format_option(mut self, name: impl AsRef<str>, value: impl Into<String>) -> OutputFile {
         self.format_options
             .push((opt_name(name.as_ref()), Some(value.into())));
         self
     }
 
     /// Video filter chain: `-vf GRAPH`.
-    pub fn video_filter(mut self, graph: impl Into<String>) -> Output {
+    pub fn video_filter(mut self, graph: impl Into<String>) -> OutputFile {
         self.video_filter = Some(graph.into());
         self
     }
 
     /// Audio filter chain: `-af GRAPH`.
-    pub fn audio_filter(mut self, graph: impl Into<String>) -> Output {
+    pub fn audio_filter(mut self, graph: impl Into<String>) -> OutputFile {
         self.audio_filter = Some(graph.into());
         self
     }
 
     /// Output seek, `-ss` after the inputs: decodes and drops everything
     /// before `time` (accurate, but reads from the start; prefer
-    /// [`Input::seek`]).
-    pub fn seek(mut self, time: Time) -> Output {
+    /// [`InputFile::seek`]).
+    pub fn seek(mut self, time: Time) -> OutputFile {
         self.trim.seek = Some(time);
         self
     }
 
-    /// Stop writing after this long: `-t`. Excludes [`end`](Output::end).
-    pub fn duration(mut self, duration: Time) -> Output {
+    /// Stop writing after this long: `-t`. Excludes [`end`](OutputFile::end).
+    pub fn duration(mut self, duration: Time) -> OutputFile {
         self.trim.duration = Some(duration);
         self
     }
 
     /// Stop writing at this position: `-to`. Must be after the output seek
-    /// point, if any. Excludes [`duration`](Output::duration).
-    pub fn end(mut self, end: Time) -> Output {
+    /// point, if any. Excludes [`duration`](OutputFile::duration).
+    pub fn end(mut self, end: Time) -> OutputFile {
         self.trim.end = Some(end);
         self
     }
 
     /// Stop after this many video frames: `-frames:v N`.
-    pub fn frames(mut self, frames: u64) -> Output {
+    pub fn frames(mut self, frames: u64) -> OutputFile {
         self.frames = Some(frames);
         self
     }
 
     /// Scale to this frame size: `-s WxH`.
-    pub fn size(mut self, width: u32, height: u32) -> Output {
+    pub fn size(mut self, width: u32, height: u32) -> OutputFile {
         self.size = Some((width, height));
         self
     }
 
     /// Output frame rate: `-r FPS`.
-    pub fn frame_rate(mut self, fps: impl Into<FrameRate>) -> Output {
+    pub fn frame_rate(mut self, fps: impl Into<FrameRate>) -> OutputFile {
         self.frame_rate = Some(fps.into());
         self
     }
 
     /// Audio sample rate in Hz: `-ar N`.
-    pub fn sample_rate(mut self, hz: u32) -> Output {
+    pub fn sample_rate(mut self, hz: u32) -> OutputFile {
         self.sample_rate = Some(hz);
         self
     }
 
     /// Audio channel count: `-ac N`.
-    pub fn channels(mut self, channels: u32) -> Output {
+    pub fn channels(mut self, channels: u32) -> OutputFile {
         self.channels = Some(channels);
         self
     }
@@ -1280,7 +1284,7 @@ impl Output {
     /// Any output option, rendered just before the path:
     /// `.option("x264-params", "asm=0")`. The leading `-` is optional. Not
     /// interpreted by validation beyond syntax.
-    pub fn option(mut self, name: impl AsRef<str>, value: impl Into<String>) -> Output {
+    pub fn option(mut self, name: impl AsRef<str>, value: impl Into<String>) -> OutputFile {
         self.options
             .push((opt_name(name.as_ref()), Some(value.into())));
         self
@@ -1288,7 +1292,7 @@ impl Output {
 
     /// Any output flag without a value: `.flag("shortest")` renders
     /// `-shortest`.
-    pub fn flag(mut self, name: impl AsRef<str>) -> Output {
+    pub fn flag(mut self, name: impl AsRef<str>) -> OutputFile {
         self.options.push((opt_name(name.as_ref()), None));
         self
     }
@@ -1442,7 +1446,7 @@ impl Output {
         }
         check_opts(&self.format_options)?;
         check_opts(&self.options)?;
-        self.trim.validate(Target::Output(o))?;
+        self.trim.validate(FileIndex::Output(o))?;
 
         if [StreamType::Video, StreamType::Audio, StreamType::Subtitle]
             .iter()
@@ -1577,9 +1581,9 @@ pub struct Command {
     stats: Option<bool>,
     globals: Vec<Opt>,
     raw: Vec<String>,
-    inputs: Vec<Input>,
+    inputs: Vec<InputFile>,
     filter_complex: Vec<String>,
-    outputs: Vec<Output>,
+    outputs: Vec<OutputFile>,
 }
 
 impl Command {
@@ -1590,19 +1594,19 @@ impl Command {
     }
 
     /// Add an input; inputs are numbered from 0 in the order added.
-    pub fn input(mut self, input: Input) -> Command {
+    pub fn input(mut self, input: InputFile) -> Command {
         self.inputs.push(input);
         self
     }
 
     /// Add an output; outputs are numbered from 0 in the order added.
-    pub fn output(mut self, output: Output) -> Command {
+    pub fn output(mut self, output: OutputFile) -> Command {
         self.outputs.push(output);
         self
     }
 
     /// Add a `-filter_complex GRAPH`; map its labelled outputs with
-    /// [`Output::map_graph`] or [`Output::map`]`("[label]")`.
+    /// [`OutputFile::map_graph`] or [`OutputFile::map`]`("[label]")`.
     pub fn filter_complex(mut self, graph: impl Into<String>) -> Command {
         self.filter_complex.push(graph.into());
         self
@@ -1659,12 +1663,12 @@ impl Command {
     }
 
     /// The inputs, in order.
-    pub fn inputs(&self) -> &[Input] {
+    pub fn inputs(&self) -> &[InputFile] {
         &self.inputs
     }
 
     /// The outputs, in order.
-    pub fn outputs(&self) -> &[Output] {
+    pub fn outputs(&self) -> &[OutputFile] {
         &self.outputs
     }
 
@@ -1694,9 +1698,9 @@ impl Command {
     /// * **filters** ([`ConflictingFilters`](CommandError::ConflictingFilters)):
     ///   FFmpeg refuses `-vf`/`-af` on a stream fed by `-filter_complex`.
     ///   The kind of a graph output is only known when it is mapped with
-    ///   [`Output::map_graph`]; so an output with `-vf` (`-af`) is refused
+    ///   [`OutputFile::map_graph`]; so an output with `-vf` (`-af`) is refused
     ///   when it maps a graph label declared video (audio) or mapped with a
-    ///   plain [`Output::map`] (kind unknown), or when it is output #0
+    ///   plain [`OutputFile::map`] (kind unknown), or when it is output #0
     ///   without any `-map` while the command has a graph (FFmpeg sends
     ///   unlabelled graph outputs there). Put such filters into the graph;
     /// * **stream copy after accurate seek**
@@ -1733,7 +1737,7 @@ impl Command {
     }
 
     /// The checks of one output that involve inputs and graphs.
-    fn validate_links(&self, o: usize, output: &Output) -> Result<(), CommandError> {
+    fn validate_links(&self, o: usize, output: &OutputFile) -> Result<(), CommandError> {
         let n_inputs = self.inputs.len();
         let in_range = |option: &'static str, index: usize| {
             if index < n_inputs {
@@ -1884,8 +1888,10 @@ mod tests {
         e
     }
 
-    fn simple(output: Output) -> Command {
-        Command::new().input(Input::path("/in.mp4")).output(output)
+    fn simple(output: OutputFile) -> Command {
+        Command::new()
+            .input(InputFile::path("/in.mp4"))
+            .output(output)
     }
 
     // --- Time -------------------------------------------------------------
@@ -1940,7 +1946,7 @@ mod tests {
     #[test]
     fn minimal() {
         assert_eq!(
-            argv(&simple(Output::path("/out.mkv"))),
+            argv(&simple(OutputFile::path("/out.mkv"))),
             ["-i", "/in.mp4", "/out.mkv"]
         );
     }
@@ -1955,8 +1961,8 @@ mod tests {
             .global("filter_threads", "1")
             .global_flag("-nostdin")
             .raw(["-cpuflags", "0"])
-            .input(Input::path("/a.wav"))
-            .output(Output::path("/b.flac"));
+            .input(InputFile::path("/a.wav"))
+            .output(OutputFile::path("/b.flac"));
         assert_eq!(
             argv(&cmd),
             [
@@ -2005,10 +2011,10 @@ mod tests {
     fn transcode_h264_aac() {
         let cmd = Command::new()
             .overwrite(true)
-            .input(Input::lavfi("testsrc=duration=2:size=320x240:rate=25"))
-            .input(Input::lavfi("sine=duration=2"))
+            .input(InputFile::lavfi("testsrc=duration=2:size=320x240:rate=25"))
+            .input(InputFile::lavfi("sine=duration=2"))
             .output(
-                Output::path("/t.mp4")
+                OutputFile::path("/t.mp4")
                     .video_codec("libx264")
                     .preset("ultrafast")
                     .crf(23)
@@ -2050,16 +2056,16 @@ mod tests {
 
     #[test]
     fn input_seek_modes_and_trims() {
-        let fast = Input::path("/in.mp4")
+        let fast = InputFile::path("/in.mp4")
             .seek(t(5.0), SeekMode::Fast)
             .duration(t(2.0));
-        let accurate = Input::path("/in.mp4")
+        let accurate = InputFile::path("/in.mp4")
             .seek(t(5.0), SeekMode::Accurate)
             .end(t(7.5));
         let cmd = Command::new()
             .input(fast)
             .input(accurate)
-            .output(Output::path("/o.mp4").map("0:v").map("1:a"));
+            .output(OutputFile::path("/o.mp4").map("0:v").map("1:a"));
         assert_eq!(
             argv(&cmd),
             [
@@ -2090,12 +2096,12 @@ mod tests {
     fn input_options_format_and_flags() {
         let cmd = Command::new()
             .input(
-                Input::path("/in.ts")
+                InputFile::path("/in.ts")
                     .format("mpegts")
                     .option("itsoffset", "0.5")
                     .flag("re"),
             )
-            .output(Output::path("/o.mkv"));
+            .output(OutputFile::path("/o.mkv"));
         assert_eq!(
             argv(&cmd),
             [
@@ -2117,15 +2123,15 @@ mod tests {
     #[test]
     fn raw_video_and_audio_inputs() {
         let cmd = Command::new()
-            .input(Input::raw_video(
+            .input(InputFile::raw_video(
                 "/f.rgb",
                 "rgb24",
                 64,
                 48,
                 FrameRate::new(30000, 1001),
             ))
-            .input(Input::raw_audio("/s.pcm", "s16le", 48000, 2))
-            .output(Output::path("/o.mp4").video_codec("libx264"));
+            .input(InputFile::raw_audio("/s.pcm", "s16le", 48000, 2))
+            .output(OutputFile::path("/o.mp4").video_codec("libx264"));
         assert_eq!(
             argv(&cmd),
             [
@@ -2153,14 +2159,14 @@ mod tests {
             ]
         );
         let cmd = Command::new()
-            .input(Input::raw_video("/f.rgb", "rgb24", 2, 2, 25))
-            .output(Output::path("/o.png"));
+            .input(InputFile::raw_video("/f.rgb", "rgb24", 2, 2, 25))
+            .output(OutputFile::path("/o.png"));
         assert_eq!(argv(&cmd)[7], "25");
     }
 
     #[test]
     fn concat_list_and_input() {
-        let (input, list) = Input::concat_list(
+        let (input, list) = InputFile::concat_list(
             "/list.txt",
             ["/a.mp4", "/dir with space/b.mp4", "/it's.mp4"],
         )
@@ -2174,7 +2180,7 @@ mod tests {
         );
         let cmd = Command::new()
             .input(input)
-            .output(Output::path("/all.mp4").copy());
+            .output(OutputFile::path("/all.mp4").copy());
         assert_eq!(
             argv(&cmd),
             [
@@ -2222,12 +2228,12 @@ mod tests {
                 .outpoint(t(2.0))])),
             "must be after the inpoint"
         );
-        assert!(Input::concat_list("/l.txt", Vec::<String>::new()).is_err());
+        assert!(InputFile::concat_list("/l.txt", Vec::<String>::new()).is_err());
     }
 
     #[test]
     fn full_output_option_order() {
-        let out = Output::path("/o.mkv")
+        let out = OutputFile::path("/o.mkv")
             .seek(t(1.0))
             .end(t(3.0))
             .map("0:v:0")
@@ -2321,7 +2327,7 @@ mod tests {
 
     #[test]
     fn extract_audio_and_strip() {
-        let out = Output::path("/a.mp3")
+        let out = OutputFile::path("/a.mp3")
             .no_video()
             .audio_codec("libmp3lame")
             .audio_bitrate(192_000)
@@ -2346,7 +2352,7 @@ mod tests {
 
     #[test]
     fn copy_with_codec_override_and_bsf() {
-        let out = Output::path("/o.ts")
+        let out = OutputFile::path("/o.ts")
             .copy()
             .audio_codec("aac")
             .bsf(StreamType::Video, "h264_mp4toannexb")
@@ -2369,7 +2375,7 @@ mod tests {
 
     #[test]
     fn hls_packaging() {
-        let out = Output::path("/hls/index.m3u8")
+        let out = OutputFile::path("/hls/index.m3u8")
             .video_codec("libx264")
             .audio_codec("aac")
             .format("hls")
@@ -2398,7 +2404,7 @@ mod tests {
 
     #[test]
     fn thumbnails_frames() {
-        let out = Output::path("/thumb_%03d.png")
+        let out = OutputFile::path("/thumb_%03d.png")
             .video_filter("fps=1,scale=160:-1")
             .frames(3)
             .video_codec("png");
@@ -2419,18 +2425,18 @@ mod tests {
     #[test]
     fn filter_complex_two_outputs() {
         let cmd = Command::new()
-            .input(Input::path("/a.mp4"))
-            .input(Input::path("/b.png"))
+            .input(InputFile::path("/a.mp4"))
+            .input(InputFile::path("/b.png"))
             .filter_complex("[0:v][1:v]overlay=10:10,split[v1][v2]")
             .output(
-                Output::path("/big.mp4")
+                OutputFile::path("/big.mp4")
                     .map_graph("v1", StreamType::Video)
                     .map("0:a")
                     .audio_filter("volume=2")
                     .video_codec("libx264"),
             )
             .output(
-                Output::path("/small.mp4")
+                OutputFile::path("/small.mp4")
                     .map_graph("[v2]", StreamType::Video)
                     .size(160, 120),
             );
@@ -2465,7 +2471,7 @@ mod tests {
     fn graph_without_inputs_and_subtitles() {
         let cmd = Command::new()
             .filter_complex("testsrc=d=1[out]")
-            .output(Output::path("/o.mp4").map("[out]"));
+            .output(OutputFile::path("/o.mp4").map("[out]"));
         assert_eq!(
             argv(&cmd),
             [
@@ -2477,18 +2483,18 @@ mod tests {
             ]
         );
         let cmd = Command::new()
-            .input(Input::path("/s.srt"))
-            .output(Output::path("/s.vtt").subtitle_codec("webvtt"));
+            .input(InputFile::path("/s.srt"))
+            .output(OutputFile::path("/s.vtt").subtitle_codec("webvtt"));
         assert_eq!(argv(&cmd), ["-i", "/s.srt", "-c:s", "webvtt", "/s.vtt"]);
     }
 
     #[test]
     fn metadata_and_chapters_from_ffmetadata() {
         let cmd = Command::new()
-            .input(Input::path("/in.mp4"))
-            .input(Input::path("/meta.txt").format("ffmetadata"))
+            .input(InputFile::path("/in.mp4"))
+            .input(InputFile::path("/meta.txt").format("ffmetadata"))
             .output(
-                Output::path("/out.mkv")
+                OutputFile::path("/out.mkv")
                     .map("0")
                     .map_metadata(1)
                     .map_chapters(1)
@@ -2520,20 +2526,20 @@ mod tests {
     fn accepted_edge_cases() {
         // Fast seek with stream copy is the keyframe clip.
         let fast = Command::new()
-            .input(Input::path("/in.mp4").seek(t(3.0), SeekMode::Fast))
-            .output(Output::path("/o.mp4").copy());
+            .input(InputFile::path("/in.mp4").seek(t(3.0), SeekMode::Fast))
+            .output(OutputFile::path("/o.mp4").copy());
         assert!(fast.validate().is_ok());
         // Accurate seek is fine when the copied output does not read it.
         let other = Command::new()
-            .input(Input::path("/a.mp4"))
-            .input(Input::path("/b.mp4").seek(t(3.0), SeekMode::Accurate))
-            .output(Output::path("/o.mp4").map("0").map("-1:v").copy());
+            .input(InputFile::path("/a.mp4"))
+            .input(InputFile::path("/b.mp4").seek(t(3.0), SeekMode::Accurate))
+            .output(OutputFile::path("/o.mp4").map("0").map("-1:v").copy());
         assert!(other.validate().is_ok());
         // Subtitle copy after an accurate seek; audio disabled, so not copied.
         let subs = Command::new()
-            .input(Input::path("/in.mkv").seek(t(3.0), SeekMode::Accurate))
+            .input(InputFile::path("/in.mkv").seek(t(3.0), SeekMode::Accurate))
             .output(
-                Output::path("/o.mkv")
+                OutputFile::path("/o.mkv")
                     .video_codec("libx264")
                     .no_audio()
                     .subtitle_codec("copy"),
@@ -2541,20 +2547,20 @@ mod tests {
         assert!(subs.validate().is_ok());
         // -vf is fine when the graph output mapped here is audio.
         let audio_graph = Command::new()
-            .input(Input::path("/a.mp4"))
+            .input(InputFile::path("/a.mp4"))
             .filter_complex("[0:a]volume=2[a]")
             .output(
-                Output::path("/o.mp4")
+                OutputFile::path("/o.mp4")
                     .map("0:v")
                     .map_graph("a", StreamType::Audio)
                     .video_filter("hflip"),
             );
         assert!(audio_graph.validate().is_ok());
         // Output seek and end: -to must be after -ss, which it is.
-        let out_trim = simple(Output::path("/o.mp4").seek(t(1.0)).end(t(1.5)));
+        let out_trim = simple(OutputFile::path("/o.mp4").seek(t(1.0)).end(t(1.5)));
         assert!(out_trim.validate().is_ok());
         // Frames and frame rate are allowed with stream copy.
-        let copy_frames = simple(Output::path("/o.mp4").copy().frames(10).frame_rate(25));
+        let copy_frames = simple(OutputFile::path("/o.mp4").copy().frames(10).frame_rate(25));
         assert!(copy_frames.validate().is_ok());
     }
 
@@ -2564,11 +2570,11 @@ mod tests {
     fn no_inputs_no_outputs() {
         assert_eq!(err(&Command::new()), CommandError::NoInputs);
         assert_eq!(
-            err(&Command::new().output(Output::path("/o.mp4"))),
+            err(&Command::new().output(OutputFile::path("/o.mp4"))),
             CommandError::NoInputs
         );
         assert_eq!(
-            err(&Command::new().input(Input::path("/i.mp4"))),
+            err(&Command::new().input(InputFile::path("/i.mp4"))),
             CommandError::NoOutputs
         );
     }
@@ -2576,19 +2582,19 @@ mod tests {
     #[test]
     fn duration_and_end() {
         let cmd = Command::new()
-            .input(Input::path("/i.mp4").duration(t(1.0)).end(t(2.0)))
-            .output(Output::path("/o.mp4"));
+            .input(InputFile::path("/i.mp4").duration(t(1.0)).end(t(2.0)))
+            .output(OutputFile::path("/o.mp4"));
         assert_eq!(
             err(&cmd),
             CommandError::DurationAndEnd {
-                target: Target::Input(0)
+                target: FileIndex::Input(0)
             }
         );
-        let cmd = simple(Output::path("/o.mp4").duration(t(1.0)).end(t(2.0)));
+        let cmd = simple(OutputFile::path("/o.mp4").duration(t(1.0)).end(t(2.0)));
         assert_eq!(
             err(&cmd),
             CommandError::DurationAndEnd {
-                target: Target::Output(0)
+                target: FileIndex::Output(0)
             }
         );
         assert_eq!(
@@ -2600,39 +2606,39 @@ mod tests {
     #[test]
     fn end_not_after_seek() {
         let cmd = Command::new()
-            .input(Input::path("/i.mp4"))
+            .input(InputFile::path("/i.mp4"))
             .input(
-                Input::path("/j.mp4")
+                InputFile::path("/j.mp4")
                     .seek(t(5.0), SeekMode::Accurate)
                     .end(t(4.0)),
             )
-            .output(Output::path("/o.mp4"));
+            .output(OutputFile::path("/o.mp4"));
         assert_eq!(
             err(&cmd),
             CommandError::EndNotAfterSeek {
-                target: Target::Input(1),
+                target: FileIndex::Input(1),
                 seek: t(5.0),
                 end: t(4.0)
             }
         );
-        let cmd = simple(Output::path("/o.mp4").seek(t(2.0)).end(t(2.0)));
+        let cmd = simple(OutputFile::path("/o.mp4").seek(t(2.0)).end(t(2.0)));
         assert!(matches!(
             err(&cmd),
             CommandError::EndNotAfterSeek {
-                target: Target::Output(0),
+                target: FileIndex::Output(0),
                 ..
             }
         ));
-        let cmd = simple(Output::path("/o.mp4").end(Time::ZERO));
+        let cmd = simple(OutputFile::path("/o.mp4").end(Time::ZERO));
         assert!(matches!(err(&cmd), CommandError::EndNotAfterSeek { .. }));
     }
 
     #[test]
     fn stream_copy_with_accurate_seek() {
-        let accurate = || Input::path("/i.mp4").seek(t(3.0), SeekMode::Accurate);
+        let accurate = || InputFile::path("/i.mp4").seek(t(3.0), SeekMode::Accurate);
         let cmd = Command::new()
             .input(accurate())
-            .output(Output::path("/o.mp4").copy());
+            .output(OutputFile::path("/o.mp4").copy());
         assert_eq!(
             err(&cmd),
             CommandError::StreamCopyWithAccurateSeek {
@@ -2643,10 +2649,10 @@ mod tests {
         );
         // Video re-encoded, audio copied.
         let cmd = Command::new()
-            .input(Input::path("/x.mp4"))
+            .input(InputFile::path("/x.mp4"))
             .input(accurate())
             .output(
-                Output::path("/o.mp4")
+                OutputFile::path("/o.mp4")
                     .video_codec("libx264")
                     .audio_codec("copy"),
             );
@@ -2660,9 +2666,9 @@ mod tests {
         );
         // Through an explicit map.
         let cmd = Command::new()
-            .input(Input::path("/x.mp4"))
+            .input(InputFile::path("/x.mp4"))
             .input(accurate())
-            .output(Output::path("/o.mp4").map("1:v?").video_codec("copy"));
+            .output(OutputFile::path("/o.mp4").map("1:v?").video_codec("copy"));
         assert!(matches!(
             err(&cmd),
             CommandError::StreamCopyWithAccurateSeek { input: 1, .. }
@@ -2677,16 +2683,21 @@ mod tests {
         };
         assert_eq!(
             reason(&simple(
-                Output::path("/o.mp4").no_video().no_audio().no_subtitles()
+                OutputFile::path("/o.mp4")
+                    .no_video()
+                    .no_audio()
+                    .no_subtitles()
             )),
             "-vn, -an and -sn are all set"
         );
         assert_eq!(
-            reason(&simple(Output::path("/o.mp4").maps(Vec::<String>::new()))),
+            reason(&simple(
+                OutputFile::path("/o.mp4").maps(Vec::<String>::new())
+            )),
             "its -map list is empty"
         );
         assert_eq!(
-            reason(&simple(Output::path("/o.mp4").map("-0:v").map("-0:a"))),
+            reason(&simple(OutputFile::path("/o.mp4").map("-0:v").map("-0:a"))),
             "every -map is negative"
         );
     }
@@ -2694,47 +2705,53 @@ mod tests {
     #[test]
     fn crf_rules() {
         assert_eq!(
-            err(&simple(Output::path("/o.mp4").crf(52))),
+            err(&simple(OutputFile::path("/o.mp4").crf(52))),
             CommandError::CrfOutOfRange { output: 0, crf: 52 }
         );
-        assert!(simple(Output::path("/o.mp4").crf(51)).validate().is_ok());
-        assert!(simple(Output::path("/o.mp4").crf(0)).validate().is_ok());
+        assert!(simple(OutputFile::path("/o.mp4").crf(51))
+            .validate()
+            .is_ok());
+        assert!(simple(OutputFile::path("/o.mp4").crf(0)).validate().is_ok());
         assert_eq!(
-            err(&simple(Output::path("/o.mp4").crf(20).video_bitrate(1000))),
+            err(&simple(
+                OutputFile::path("/o.mp4").crf(20).video_bitrate(1000)
+            )),
             CommandError::CrfWithVideoBitrate { output: 0 }
         );
     }
 
     #[test]
     fn options_for_disabled_streams() {
-        let cases: [(Output, StreamType, &str); 6] = [
+        let cases: [(OutputFile, StreamType, &str); 6] = [
             (
-                Output::path("/o").no_video().video_codec("libx264"),
+                OutputFile::path("/o").no_video().video_codec("libx264"),
                 StreamType::Video,
                 "-c:v",
             ),
             (
-                Output::path("/o").no_video().video_filter("hflip"),
+                OutputFile::path("/o").no_video().video_filter("hflip"),
                 StreamType::Video,
                 "-vf",
             ),
             (
-                Output::path("/o").no_video().frames(1),
+                OutputFile::path("/o").no_video().frames(1),
                 StreamType::Video,
                 "-frames:v",
             ),
             (
-                Output::path("/o").no_audio().sample_rate(8000),
+                OutputFile::path("/o").no_audio().sample_rate(8000),
                 StreamType::Audio,
                 "-ar",
             ),
             (
-                Output::path("/o").no_audio().bsf(StreamType::Audio, "null"),
+                OutputFile::path("/o")
+                    .no_audio()
+                    .bsf(StreamType::Audio, "null"),
                 StreamType::Audio,
                 "-bsf:a",
             ),
             (
-                Output::path("/o").no_subtitles().subtitle_codec("srt"),
+                OutputFile::path("/o").no_subtitles().subtitle_codec("srt"),
                 StreamType::Subtitle,
                 "-c:s",
             ),
@@ -2753,20 +2770,24 @@ mod tests {
 
     #[test]
     fn encoding_options_with_stream_copy() {
-        let cases: [(Output, StreamType, &str); 5] = [
-            (Output::path("/o").copy().crf(20), StreamType::Video, "-crf"),
+        let cases: [(OutputFile, StreamType, &str); 5] = [
             (
-                Output::path("/o").video_codec("copy").size(2, 2),
+                OutputFile::path("/o").copy().crf(20),
+                StreamType::Video,
+                "-crf",
+            ),
+            (
+                OutputFile::path("/o").video_codec("copy").size(2, 2),
                 StreamType::Video,
                 "-s",
             ),
             (
-                Output::path("/o").copy().video_filter("hflip"),
+                OutputFile::path("/o").copy().video_filter("hflip"),
                 StreamType::Video,
                 "-vf",
             ),
             (
-                Output::path("/o")
+                OutputFile::path("/o")
                     .video_codec("libx264")
                     .copy()
                     .audio_filter("volume=2"),
@@ -2774,7 +2795,7 @@ mod tests {
                 "-af",
             ),
             (
-                Output::path("/o").audio_codec("copy").channels(1),
+                OutputFile::path("/o").audio_codec("copy").channels(1),
                 StreamType::Audio,
                 "-ac",
             ),
@@ -2791,7 +2812,7 @@ mod tests {
         }
         // Re-encoding the video lifts it for video options.
         assert!(
-            simple(Output::path("/o").copy().video_codec("libx264").crf(20))
+            simple(OutputFile::path("/o").copy().video_codec("libx264").crf(20))
                 .validate()
                 .is_ok()
         );
@@ -2799,17 +2820,17 @@ mod tests {
 
     #[test]
     fn conflicting_filters() {
-        let graph = |out: Output| {
+        let graph = |out: OutputFile| {
             Command::new()
-                .input(Input::path("/a.mp4"))
-                .input(Input::path("/b.mp4"))
+                .input(InputFile::path("/a.mp4"))
+                .input(InputFile::path("/b.mp4"))
                 .filter_complex("[0:v][1:v]overlay[v]")
                 .output(out)
         };
         // Declared video graph output + -vf.
         assert_eq!(
             err(&graph(
-                Output::path("/o.mp4")
+                OutputFile::path("/o.mp4")
                     .map_graph("v", StreamType::Video)
                     .video_filter("hflip")
             )),
@@ -2822,7 +2843,7 @@ mod tests {
         // Undeclared kind: conflicts with either.
         assert_eq!(
             err(&graph(
-                Output::path("/o.mp4")
+                OutputFile::path("/o.mp4")
                     .map("[v]")
                     .map("0:a")
                     .audio_filter("volume=2")
@@ -2835,33 +2856,33 @@ mod tests {
         );
         // First output without maps receives unlabelled graph outputs.
         let cmd = Command::new()
-            .input(Input::path("/a.mp4"))
+            .input(InputFile::path("/a.mp4"))
             .filter_complex("[0:v]hflip")
-            .output(Output::path("/o.mp4").video_filter("vflip"));
+            .output(OutputFile::path("/o.mp4").video_filter("vflip"));
         assert!(matches!(
             err(&cmd),
             CommandError::ConflictingFilters { output: 0, .. }
         ));
         // …but a second output without maps does not.
         let cmd = Command::new()
-            .input(Input::path("/a.mp4"))
+            .input(InputFile::path("/a.mp4"))
             .filter_complex("[0:v]hflip[h]")
-            .output(Output::path("/h.mp4").map("[h]"))
-            .output(Output::path("/o.mp4").video_filter("vflip"));
+            .output(OutputFile::path("/h.mp4").map("[h]"))
+            .output(OutputFile::path("/o.mp4").video_filter("vflip"));
         assert!(cmd.validate().is_ok());
     }
 
     #[test]
     fn label_without_graph_and_index_ranges() {
         assert_eq!(
-            err(&simple(Output::path("/o.mp4").map("[v]"))),
+            err(&simple(OutputFile::path("/o.mp4").map("[v]"))),
             CommandError::LabelWithoutFilterGraph {
                 output: 0,
                 label: "v".into()
             }
         );
         assert_eq!(
-            err(&simple(Output::path("/o.mp4").map("1:a"))),
+            err(&simple(OutputFile::path("/o.mp4").map("1:a"))),
             CommandError::InputIndexOutOfRange {
                 output: 0,
                 option: "-map",
@@ -2870,7 +2891,7 @@ mod tests {
             }
         );
         assert_eq!(
-            err(&simple(Output::path("/o.mp4").map_metadata(2))),
+            err(&simple(OutputFile::path("/o.mp4").map_metadata(2))),
             CommandError::InputIndexOutOfRange {
                 output: 0,
                 option: "-map_metadata",
@@ -2879,14 +2900,14 @@ mod tests {
             }
         );
         assert!(matches!(
-            err(&simple(Output::path("/o.mp4").map_chapters(5))),
+            err(&simple(OutputFile::path("/o.mp4").map_chapters(5))),
             CommandError::InputIndexOutOfRange {
                 option: "-map_chapters",
                 ..
             }
         ));
         // The second output is checked too.
-        let cmd = simple(Output::path("/a.mp4")).output(Output::path("/b.mp4").map("-3"));
+        let cmd = simple(OutputFile::path("/a.mp4")).output(OutputFile::path("/b.mp4").map("-3"));
         assert!(matches!(
             err(&cmd),
             CommandError::InputIndexOutOfRange {
@@ -2911,123 +2932,141 @@ mod tests {
         };
         let empty = "must not be empty";
         let nul = "contains a NUL byte";
-        check(simple(Output::path("")), "output", empty);
+        check(simple(OutputFile::path("")), "output", empty);
         check(
             Command::new()
-                .input(Input::path(""))
-                .output(Output::path("/o")),
+                .input(InputFile::path(""))
+                .output(OutputFile::path("/o")),
             "-i",
             empty,
         );
         check(
             Command::new()
-                .input(Input::path("/a\0b"))
-                .output(Output::path("/o")),
+                .input(InputFile::path("/a\0b"))
+                .output(OutputFile::path("/o")),
             "-i",
             nul,
         );
-        check(simple(Output::path("/o\0")), "output", nul);
-        check(simple(Output::path("/o").video_codec("")), "-c:v", empty);
-        check(simple(Output::path("/o").format("")), "-f", empty);
-        check(simple(Output::path("/o").preset("")), "-preset", empty);
-        check(simple(Output::path("/o").video_filter("")), "-vf", empty);
+        check(simple(OutputFile::path("/o\0")), "output", nul);
         check(
-            simple(Output::path("/o").metadata("", "x")),
+            simple(OutputFile::path("/o").video_codec("")),
+            "-c:v",
+            empty,
+        );
+        check(simple(OutputFile::path("/o").format("")), "-f", empty);
+        check(simple(OutputFile::path("/o").preset("")), "-preset", empty);
+        check(
+            simple(OutputFile::path("/o").video_filter("")),
+            "-vf",
+            empty,
+        );
+        check(
+            simple(OutputFile::path("/o").metadata("", "x")),
             "-metadata",
             empty,
         );
         check(
-            simple(Output::path("/o").metadata("a=b", "x")),
+            simple(OutputFile::path("/o").metadata("a=b", "x")),
             "-metadata",
             "a metadata key must not contain '='",
         );
         check(
-            simple(Output::path("/o").metadata("k", "v\0")),
+            simple(OutputFile::path("/o").metadata("k", "v\0")),
             "-metadata",
             nul,
         );
         check(
-            simple(Output::path("/o").stream_metadata("a 0", "k", "v")),
+            simple(OutputFile::path("/o").stream_metadata("a 0", "k", "v")),
             "-metadata:s:a 0",
             "a stream specifier must not contain whitespace",
         );
         check(
-            simple(Output::path("/o").disposition("s:0", "")),
+            simple(OutputFile::path("/o").disposition("s:0", "")),
             "-disposition:s:0",
             empty,
         );
         check(
-            simple(Output::path("/o").bsf(StreamType::Video, "")),
+            simple(OutputFile::path("/o").bsf(StreamType::Video, "")),
             "-bsf:v",
             empty,
         );
         check(
-            simple(Output::path("/o").size(0, 10)),
+            simple(OutputFile::path("/o").size(0, 10)),
             "-s",
             "width and height must be non-zero",
         );
         check(
-            simple(Output::path("/o").frame_rate(FrameRate::new(25, 0))),
+            simple(OutputFile::path("/o").frame_rate(FrameRate::new(25, 0))),
             "-r",
             "frame rate numerator and denominator must be non-zero",
         );
         check(
-            simple(Output::path("/o").sample_rate(0)),
+            simple(OutputFile::path("/o").sample_rate(0)),
             "-ar",
             "must be non-zero",
         );
         check(
-            simple(Output::path("/o").video_bitrate(0)),
+            simple(OutputFile::path("/o").video_bitrate(0)),
             "-b:v",
             "must be non-zero",
         );
         check(
             Command::new()
-                .input(Input::raw_audio("/s.pcm", "s16le", 48000, 0))
-                .output(Output::path("/o")),
+                .input(InputFile::raw_audio("/s.pcm", "s16le", 48000, 0))
+                .output(OutputFile::path("/o")),
             "-ac",
             "must be non-zero",
         );
         check(
-            simple(Output::path("/o").option("", "x")),
+            simple(OutputFile::path("/o").option("", "x")),
             "option name",
             empty,
         );
         check(
-            simple(Output::path("/o").option("bad name", "x")),
+            simple(OutputFile::path("/o").option("bad name", "x")),
             "option name",
             "must not contain whitespace or '='",
         );
-        check(simple(Output::path("/o").option("-k", "a\0")), "-k", nul);
         check(
-            simple(Output::path("/o")).global("x=y", "1"),
+            simple(OutputFile::path("/o").option("-k", "a\0")),
+            "-k",
+            nul,
+        );
+        check(
+            simple(OutputFile::path("/o")).global("x=y", "1"),
             "option name",
             "must not contain whitespace or '='",
         );
-        check(simple(Output::path("/o")).raw(["\0"]), "raw argument", nul);
         check(
-            Command::new().filter_complex("").output(Output::path("/o")),
+            simple(OutputFile::path("/o")).raw(["\0"]),
+            "raw argument",
+            nul,
+        );
+        check(
+            Command::new()
+                .filter_complex("")
+                .output(OutputFile::path("/o")),
             "-filter_complex",
             empty,
         );
-        check(simple(Output::path("/o").map("")), "-map", empty);
+        check(simple(OutputFile::path("/o").map("")), "-map", empty);
         check(
-            simple(Output::path("/o").map("v:0")),
+            simple(OutputFile::path("/o").map("v:0")),
             "-map",
             "must start with an input index (0, 1:a, -0:s…) or be a [label]",
         );
         check(
-            simple(Output::path("/o").map("0 :v")),
+            simple(OutputFile::path("/o").map("0 :v")),
             "-map",
             "must not contain whitespace",
         );
         check(
-            simple(Output::path("/o").map("[]")),
+            simple(OutputFile::path("/o").map("[]")),
             "-map",
             "a graph label is written [name]",
         );
         // NUL values are shown escaped in the error.
-        let e = err(&simple(Output::path("/o\0")));
+        let e = err(&simple(OutputFile::path("/o\0")));
         assert!(e.to_string().contains(r#""/o\0""#), "{e}");
     }
 }

@@ -199,7 +199,7 @@ pub enum Error {
     /// A [`crate::tasks::ChunkedTranscode`] refused its settings or its
     /// input before running any encode; nothing was written.
     #[error("chunked transcode: {0}")]
-    Chunked(#[from] crate::tasks::ChunkError),
+    Chunked(#[from] ChunkError),
     /// Code running for the job panicked — a host function, an embedder
     /// callback (progress sink, batch `done`), or the job in a batch. The
     /// panic is caught: the process and the other jobs are not affected.
@@ -227,3 +227,56 @@ impl Error {
 
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a chunked transcode refused to start. Nothing was run or written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChunkError {
+    /// `chunks(0)`.
+    #[error("the number of chunks must be at least 1")]
+    NoChunks,
+    /// An option the chunked mode cannot apply piece by piece (it changes
+    /// the frame count or timing, selects streams, or needs the whole
+    /// stream at once).
+    #[error("option {option} cannot be used in a chunked transcode: {reason}")]
+    UnsupportedOption {
+        /// The option as given.
+        option: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A video filter that keeps state across frames or changes timing.
+    #[error("video filter {filter:?} cannot be used in a chunked transcode: it changes frame timing or depends on neighbouring frames, which the pieces do not see")]
+    TemporalFilter {
+        /// The filter's name.
+        filter: String,
+    },
+    /// The output path has no extension to choose the container from.
+    #[error("output {path:?} has no extension: the chunked mode chooses the container (of the output and of the pieces) from it")]
+    NoExtension {
+        /// The output path.
+        path: String,
+    },
+    /// The input has no video stream.
+    #[error("input {path:?} has no video stream")]
+    NoVideo {
+        /// The input path.
+        path: String,
+    },
+    /// The input's video has no packet flagged as a keyframe, or no
+    /// timestamps to seek to.
+    #[error("input {path:?}: the video has no keyframes with timestamps to split at")]
+    NoKeyframes {
+        /// The input path.
+        path: String,
+    },
+    /// The working directory for the pieces already exists; it is not
+    /// touched.
+    #[error(
+        "working directory {path:?} already exists; remove it or choose another with work_dir()"
+    )]
+    WorkDirExists {
+        /// The directory.
+        path: String,
+    },
+}

@@ -11,26 +11,22 @@
 
 #![deny(missing_docs)]
 
-pub mod batch;
 pub mod cancel;
 pub mod command;
+pub mod engine;
 pub mod error;
 pub mod job;
 pub mod limits;
 pub mod media_info;
-pub mod module;
-pub mod module_fetch;
 pub mod progress;
-pub mod runtime;
 pub mod tasks;
 
 pub use cancel::CancelToken;
-pub use error::{Error, LimitKind, Result};
-pub use job::{Output, OutputSink, RunOptions, Tool};
+pub use engine::{ExecLimits, Exit, ModuleSource, Runtime, RuntimeBuilder, Validation};
+pub use error::{ChunkError, Error, LimitKind, Result};
+pub use job::{Job, OutputSink, RunOptions, RunOutput, Tool};
 pub use limits::Limits;
 pub use media_info::MediaInfo;
-pub use module::ModuleSource;
 pub use progress::Progress;
-pub use runtime::{ExecLimits, Exit, Runtime, RuntimeBuilder, Validation};
 pub use wasi_shim;
 pub use wasi_shim::fs::Filesystem;

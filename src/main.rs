@@ -4,7 +4,8 @@ mod cli;
 
 use afmpeg::Tool;
 use clap::Parser;
-use cli::ffmpeg::{self, on_big_stack};
+use cli::ffmpeg;
+use cli::guest_thread::on_big_stack;
 
 fn main() {
     let cli = cli::Cli::parse();

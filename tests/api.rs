@@ -8,7 +8,7 @@
 
 mod common;
 
-use afmpeg::batch::Job;
+use afmpeg::job::Job;
 use afmpeg::{
     CancelToken, Error, Filesystem, LimitKind, Limits, ModuleSource, Progress, RunOptions, Runtime,
 };

@@ -7,7 +7,7 @@
 
 mod common;
 
-use afmpeg::batch::Job;
+use afmpeg::job::Job;
 use afmpeg::{Error, Filesystem, LimitKind, Limits, RunOptions, Runtime};
 use common::*;
 use std::time::Duration;

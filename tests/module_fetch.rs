@@ -4,7 +4,7 @@
 
 #![cfg(feature = "fetch")]
 
-use afmpeg::module_fetch::{sha256_hex, UrlSource};
+use afmpeg::engine::fetch::{sha256_hex, UrlSource};
 use afmpeg::wasi_shim::stdio::{Capture, Output};
 use afmpeg::wasi_shim::WasiCtx;
 use afmpeg::{Error, ExecLimits, ModuleSource, Runtime};

@@ -6,7 +6,7 @@
 //! comes from `Runtime::from_default_location()`; without it these tests
 //! fail (they never skip), telling to run `make guest`.
 
-use afmpeg::command::{Command, Input, Output, Time};
+use afmpeg::command::{Command, InputFile, OutputFile, Time};
 use afmpeg::media_info::MediaInfo;
 use afmpeg::tasks::*;
 use afmpeg::{Error, Filesystem, Runtime};
@@ -42,12 +42,12 @@ fn generate(fs: &Filesystem, cmd: Command) {
     );
 }
 
-fn testsrc(secs: f64) -> Input {
-    Input::lavfi(format!("testsrc=size=160x120:rate=25:duration={secs}"))
+fn testsrc(secs: f64) -> InputFile {
+    InputFile::lavfi(format!("testsrc=size=160x120:rate=25:duration={secs}"))
 }
 
-fn tone(secs: f64) -> Input {
-    Input::lavfi(format!(
+fn tone(secs: f64) -> InputFile {
+    InputFile::lavfi(format!(
         "sine=frequency=440:sample_rate=48000:duration={secs}"
     ))
 }
@@ -55,7 +55,7 @@ fn tone(secs: f64) -> Input {
 /// An H.264 (+ AAC unless `audio` is false) file, one keyframe a second.
 fn av_file(fs: &Filesystem, path: &str, secs: f64, audio: bool) {
     let mut cmd = Command::new().input(testsrc(secs));
-    let mut out = Output::path(path)
+    let mut out = OutputFile::path(path)
         .video_codec("libx264")
         .preset("ultrafast")
         .option("g", "25")
@@ -100,7 +100,7 @@ fn transcode_to_h264_aac_mp4() {
     generate(
         &fs,
         Command::new().input(testsrc(1.0)).input(tone(1.0)).output(
-            Output::path("/src.mkv")
+            OutputFile::path("/src.mkv")
                 .video_codec("mjpeg")
                 .audio_codec("flac"),
         ),
@@ -295,8 +295,8 @@ fn frames_on_scene_changes_and_best_thumbnail() {
         fs.create_dir(dir).unwrap();
         generate(
             &fs,
-            Command::new().input(Input::path("/cut.mp4")).output(
-                Output::path(format!("{dir}/%04d.png"))
+            Command::new().input(InputFile::path("/cut.mp4")).output(
+                OutputFile::path(format!("{dir}/%04d.png"))
                     .video_filter(vf)
                     .option("fps_mode", "passthrough"),
             ),
@@ -464,8 +464,8 @@ fn metadata_and_authored_chapters() {
         .tag("title", "My = film; #1")
         .tag("comment", "two\nlines")
         .stream_tag("a:0", "language", "fra")
-        .chapter(Chapter::new(Time::ZERO, t(0.75), tricky))
-        .chapter(Chapter::new(t(0.75), t(2.0), "Main"))
+        .chapter(ChapterSpec::new(Time::ZERO, t(0.75), tricky))
+        .chapter(ChapterSpec::new(t(0.75), t(2.0), "Main"))
         .run(rt(), &fs)
         .unwrap();
     assert!(!fs.exists("/tagged.mp4.ffmetadata"), "side file removed");
@@ -513,10 +513,10 @@ fn sine_minus_20(fs: &Filesystem, path: &str) {
     generate(
         fs,
         Command::new()
-            .input(Input::lavfi(
+            .input(InputFile::lavfi(
                 "sine=frequency=1000:sample_rate=48000:duration=2,volume=1.0721dB",
             ))
-            .output(Output::path(path).audio_codec("pcm_s16le")),
+            .output(OutputFile::path(path).audio_codec("pcm_s16le")),
     );
 }
 
@@ -526,11 +526,13 @@ fn black_then_pattern(fs: &Filesystem, path: &str) {
     generate(
         fs,
         Command::new()
-            .input(Input::lavfi("color=black:size=160x120:rate=25:duration=1"))
+            .input(InputFile::lavfi(
+                "color=black:size=160x120:rate=25:duration=1",
+            ))
             .input(testsrc(1.0))
             .filter_complex("[0:v][1:v]concat=n=2:v=1:a=0[v]")
             .output(
-                Output::path(path)
+                OutputFile::path(path)
                     .map("[v]")
                     .video_codec("libx264")
                     .preset("ultrafast")
@@ -570,10 +572,10 @@ fn silencedetect_finds_an_inserted_second_of_silence() {
         &fs,
         Command::new()
             .input(tone(1.0))
-            .input(Input::lavfi("anullsrc=r=48000:cl=mono:d=1"))
+            .input(InputFile::lavfi("anullsrc=r=48000:cl=mono:d=1"))
             .input(tone(1.0))
             .filter_complex("[0:a][1:a][2:a]concat=n=3:v=0:a=1[a]")
-            .output(Output::path("/gap.wav").map("[a]")),
+            .output(OutputFile::path("/gap.wav").map("[a]")),
     );
     let silences = SilenceDetect::new("/gap.wav").run(rt(), &fs).unwrap();
     assert_eq!(silences.len(), 1, "{silences:?}");

@@ -8,13 +8,15 @@
 //! as it succeeds. A summary table follows; the exit code is 0 only if
 //! every job succeeded.
 
-use super::ffmpeg::{
-    absolute, cli_limits, guest_path, import, last_lines, progress_bar, progress_callback,
-    Invocation, Refusal,
-};
-use super::{parse_bytes, EXIT_SETUP};
-use afmpeg::batch::Job;
-use afmpeg::{Error, Limits, Output, RunOptions, Runtime, Tool};
+use super::byte_count::parse_bytes;
+use super::guest_thread::cli_limits;
+use super::host_path::{absolute, guest_path, import};
+use super::invocation::Invocation;
+use super::progress_bar::{progress_bar, progress_callback};
+use super::refusal::Refusal;
+use super::report::{last_lines, report_error, EXIT_SETUP};
+use afmpeg::job::Job;
+use afmpeg::{Error, Limits, RunOptions, RunOutput, Runtime, Tool};
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget};
 use serde::Deserialize;
@@ -286,7 +288,7 @@ fn prepare(
 }
 
 /// After a job ran: exports its outputs if it succeeded.
-fn finish(p: &Prepared, result: &Result<Output, Error>, time: Option<Duration>) -> Outcome {
+fn finish(p: &Prepared, result: &Result<RunOutput, Error>, time: Option<Duration>) -> Outcome {
     let mut outcome = Outcome {
         status: Status::Ok,
         exit_code: None,
@@ -344,7 +346,7 @@ fn setup_error(msg: impl std::fmt::Display) -> i32 {
 pub fn main(args: BatchArgs) -> i32 {
     let runtime = match Runtime::from_default_location() {
         Ok(rt) => rt,
-        Err(e) => return super::ffmpeg::report_error(&e),
+        Err(e) => return report_error(&e),
     };
     let text = match std::fs::read_to_string(&args.file) {
         Ok(t) => t,

@@ -9,8 +9,10 @@
 //! piece (`-r`, `-t`, `-vf fps=…`, …). Host files are mapped exactly as
 //! without `--chunks` (see [`super::ffmpeg`]).
 
-use super::ffmpeg::{cli_limits, report_error, report_refusal, Invocation, FFMPEG_FLAGS};
-use super::EXIT_SETUP;
+use super::flags::FFMPEG_FLAGS;
+use super::guest_thread::cli_limits;
+use super::invocation::Invocation;
+use super::report::{report_error, report_refusal, EXIT_SETUP};
 use afmpeg::tasks::ChunkedTranscode;
 use afmpeg::{Error, RunOptions, Runtime, Tool};
 use std::path::Path;

@@ -7,7 +7,7 @@
 //! written at once, and whatever is left is written by
 //! [`LiveText::finish`].
 
-use super::ffmpeg::Humanizer;
+use super::humanize::Humanizer;
 use afmpeg::OutputSink;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -85,7 +85,7 @@ impl<W: Write> State<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::ffmpeg::Invocation;
+    use crate::cli::invocation::Invocation;
     use afmpeg::Tool;
 
     #[test]

@@ -1,7 +1,8 @@
 //! `afmpeg probe FILE [--json | --ffprobe-json]`: what a media file contains.
 
-use super::ffmpeg::{absolute, cli_limits, guest_path, import, last_lines, report_error};
-use super::EXIT_SETUP;
+use super::guest_thread::cli_limits;
+use super::host_path::{absolute, guest_path, import};
+use super::report::{last_lines, report_error, EXIT_SETUP};
 use afmpeg::media_info::{MediaInfo, Stream, StreamKind};
 use afmpeg::{Filesystem, RunOptions, Runtime, Tool};
 use clap::Args;

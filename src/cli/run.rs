@@ -1,7 +1,8 @@
 //! `afmpeg run`: any wasip1 command module over in-memory copies of host
 //! directories.
 
-use super::{parse_bytes, EXIT_ABNORMAL, EXIT_SETUP};
+use super::byte_count::parse_bytes;
+use super::report::{EXIT_ABNORMAL, EXIT_SETUP};
 use afmpeg::{Error, ExecLimits, ModuleSource, Runtime};
 use clap::Args;
 use std::path::PathBuf;
@@ -145,7 +146,18 @@ pub fn main(args: RunArgs) -> i32 {
     let (result, ctx) = runtime.run_wasi(ctx, &limits);
     drop(ctx);
     let code = match result {
-        Ok(exit) => exit.code,
+        Ok(exit) => {
+            // The guest saw what the specification says (`memory.grow`
+            // returned -1) and chose its exit code; say why, as a
+            // runner's note, without changing it.
+            if exit.memory_limit_reached {
+                eprintln!(
+                    "afmpeg: note: the guest asked for more than its memory limit of {} bytes (memory.grow returned -1)",
+                    args.max_memory.unwrap_or(0)
+                );
+            }
+            exit.code
+        }
         Err(e @ (Error::Trap { .. } | Error::Limit { .. } | Error::Cancelled { .. })) => {
             eprintln!("afmpeg: {e}");
             return EXIT_ABNORMAL;

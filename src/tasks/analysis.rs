@@ -10,7 +10,7 @@
 //! yourself.
 
 use super::{base, execute, missing};
-use crate::command::{Command, CommandError, Input, LogLevel, Output, StreamType, Time};
+use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, StreamType, Time};
 use crate::error::Result;
 use crate::job::{self, RunOptions};
 use crate::{Filesystem, Runtime};
@@ -92,7 +92,12 @@ fn num(s: &str) -> Option<f64> {
 }
 
 /// Runs `filter` over stream `kind`:`index` of `input`, returns stderr.
-fn analyze(rt: &Runtime, fs: &Filesystem, opts: &RunOptions, cmd: &Command) -> Result<job::Output> {
+fn analyze(
+    rt: &Runtime,
+    fs: &Filesystem,
+    opts: &RunOptions,
+    cmd: &Command,
+) -> Result<job::RunOutput> {
     execute(rt, fs, cmd, opts)
 }
 
@@ -102,14 +107,16 @@ fn analysis_command(
     index: usize,
     filter: String,
 ) -> Result<Command, CommandError> {
-    let mut out = Output::path("-")
+    let mut out = OutputFile::path("-")
         .map(format!("0:{}:{index}", kind.specifier()))
         .format("null");
     out = match kind {
         StreamType::Audio => out.audio_filter(filter),
         _ => out.video_filter(filter),
     };
-    let cmd = base(LogLevel::Info).input(Input::path(input)).output(out);
+    let cmd = base(LogLevel::Info)
+        .input(InputFile::path(input))
+        .output(out);
     cmd.validate()?;
     Ok(cmd)
 }

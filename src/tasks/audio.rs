@@ -1,7 +1,7 @@
 //! Extract the audio of a file to an audio-only format.
 
 use super::{base, execute, Produced};
-use crate::command::{Command, CommandError, Input, LogLevel, Output};
+use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
 use crate::job::RunOptions;
 use crate::{Filesystem, Runtime};
@@ -132,7 +132,7 @@ impl ExtractAudio {
 
     /// The command this task runs.
     pub fn command(&self) -> Result<Command, CommandError> {
-        let mut out = Output::path(&self.output)
+        let mut out = OutputFile::path(&self.output)
             .map(format!("0:a:{}", self.stream))
             .no_video()
             .audio_codec(self.format.codec())
@@ -154,7 +154,7 @@ impl ExtractAudio {
             out = out.channels(ac);
         }
         let cmd = base(LogLevel::Warning)
-            .input(Input::path(&self.input))
+            .input(InputFile::path(&self.input))
             .output(out);
         cmd.validate()?;
         Ok(cmd)

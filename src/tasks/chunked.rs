@@ -17,64 +17,11 @@
 //! gap or an overlap.
 
 use super::{base, execute_with_side_file, extension, is_mp4_like, join, succeeded, Produced};
-use crate::batch::Job;
-use crate::command::{Command, ConcatList, Input, LogLevel, Output, SeekMode, Time};
-use crate::error::{Error, Result};
+use crate::command::{Command, ConcatList, InputFile, LogLevel, OutputFile, SeekMode, Time};
+use crate::error::{ChunkError, Error, Result};
+use crate::job::Job;
 use crate::job::{self, RunOptions, Tool};
 use crate::{Filesystem, Runtime};
-
-/// Why a chunked transcode refused to start. Nothing was run or written.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ChunkError {
-    /// `chunks(0)`.
-    #[error("the number of chunks must be at least 1")]
-    NoChunks,
-    /// An option the chunked mode cannot apply piece by piece (it changes
-    /// the frame count or timing, selects streams, or needs the whole
-    /// stream at once).
-    #[error("option {option} cannot be used in a chunked transcode: {reason}")]
-    UnsupportedOption {
-        /// The option as given.
-        option: String,
-        /// Why.
-        reason: &'static str,
-    },
-    /// A video filter that keeps state across frames or changes timing.
-    #[error("video filter {filter:?} cannot be used in a chunked transcode: it changes frame timing or depends on neighbouring frames, which the pieces do not see")]
-    TemporalFilter {
-        /// The filter's name.
-        filter: String,
-    },
-    /// The output path has no extension to choose the container from.
-    #[error("output {path:?} has no extension: the chunked mode chooses the container (of the output and of the pieces) from it")]
-    NoExtension {
-        /// The output path.
-        path: String,
-    },
-    /// The input has no video stream.
-    #[error("input {path:?} has no video stream")]
-    NoVideo {
-        /// The input path.
-        path: String,
-    },
-    /// The input's video has no packet flagged as a keyframe, or no
-    /// timestamps to seek to.
-    #[error("input {path:?}: the video has no keyframes with timestamps to split at")]
-    NoKeyframes {
-        /// The input path.
-        path: String,
-    },
-    /// The working directory for the pieces already exists; it is not
-    /// touched.
-    #[error(
-        "working directory {path:?} already exists; remove it or choose another with work_dir()"
-    )]
-    WorkDirExists {
-        /// The directory.
-        path: String,
-    },
-}
 
 /// One range of frames encoded as its own job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -437,10 +384,10 @@ impl ChunkedTranscode {
 
         let list_path = join(dir, "pieces.ffconcat");
         let list = ConcatList::new(pieces.iter().map(String::as_str)).render()?;
-        let mut out = Output::path(&self.output).map("0:v:0").copy();
-        let mut cmd = base(LogLevel::Warning).input(Input::concat(&list_path));
+        let mut out = OutputFile::path(&self.output).map("0:v:0").copy();
+        let mut cmd = base(LogLevel::Warning).input(InputFile::concat(&list_path));
         if audio {
-            cmd = cmd.input(Input::path(&audio_path));
+            cmd = cmd.input(InputFile::path(&audio_path));
             out = out.map("1:a:0");
         }
         if is_mp4_like(&self.output, None) {
@@ -454,11 +401,11 @@ impl ChunkedTranscode {
 
     /// The encode of one range of frames.
     fn piece_command(&self, range: &ChunkRange, path: &str, last: bool) -> Result<Command> {
-        let mut input = Input::path(&self.input);
+        let mut input = InputFile::path(&self.input);
         if range.first_frame > 0 {
             input = input.seek(range.start, SeekMode::Accurate);
         }
-        let mut out = Output::path(path)
+        let mut out = OutputFile::path(path)
             .map("0:v:0")
             .no_audio()
             .no_subtitles()
@@ -492,14 +439,14 @@ impl ChunkedTranscode {
 
     /// The audio encode.
     fn audio_command(&self, path: &str) -> Result<Command> {
-        let mut out = Output::path(path).map("0:a:0").no_video();
+        let mut out = OutputFile::path(path).map("0:a:0").no_video();
         let given = parse_options(&self.audio_args);
         if !given.iter().any(|(n, _)| is_audio_codec_option(n)) {
             out = out.audio_codec("aac");
         }
         out = with_options(out, given);
         let cmd = base(LogLevel::Warning)
-            .input(Input::path(&self.input))
+            .input(InputFile::path(&self.input))
             .output(out);
         cmd.validate()?;
         Ok(cmd)
@@ -534,7 +481,7 @@ fn is_option(arg: &str) -> bool {
             .is_some_and(|c| !c.is_ascii_digit() && c != '.')
 }
 
-fn with_options(mut out: Output, options: Vec<(String, Option<String>)>) -> Output {
+fn with_options(mut out: OutputFile, options: Vec<(String, Option<String>)>) -> OutputFile {
     for (name, value) in options {
         out = match value {
             Some(v) => out.option(name, v),

@@ -2,7 +2,7 @@
 //! (re-encode).
 
 use super::{base, execute, is_mp4_like, Produced};
-use crate::command::{Command, CommandError, Input, LogLevel, Output, SeekMode, Time};
+use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, SeekMode, Time};
 use crate::error::Result;
 use crate::job::RunOptions;
 use crate::{Filesystem, Runtime};
@@ -134,13 +134,13 @@ impl Clip {
             ClipMode::Fast => SeekMode::Fast,
             ClipMode::Accurate => SeekMode::Accurate,
         };
-        let mut input = Input::path(&self.input).seek(self.start, seek_mode);
+        let mut input = InputFile::path(&self.input).seek(self.start, seek_mode);
         input = match self.length {
             Length::Duration(d) => input.duration(d),
             Length::End(e) => input.end(e),
             Length::ToEnd => input,
         };
-        let mut out = Output::path(&self.output).map("0:v?").map("0:a?");
+        let mut out = OutputFile::path(&self.output).map("0:v?").map("0:a?");
         match self.mode {
             ClipMode::Fast => {
                 out = out.copy().option("avoid_negative_ts", "make_zero");

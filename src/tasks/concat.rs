@@ -1,7 +1,7 @@
 //! Join files end to end with the concat demuxer.
 
 use super::{base, execute_with_side_file, is_mp4_like, Produced};
-use crate::command::{Command, CommandError, ConcatList, Input, LogLevel, Output};
+use crate::command::{Command, CommandError, ConcatList, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
 use crate::job::RunOptions;
 use crate::{Filesystem, Runtime};
@@ -103,7 +103,7 @@ impl Concat {
     /// The command this task runs (the list file must exist when it runs;
     /// [`run`](Concat::run) writes it).
     pub fn command(&self) -> Result<Command, CommandError> {
-        let mut out = Output::path(&self.output).map("0:v?").map("0:a?");
+        let mut out = OutputFile::path(&self.output).map("0:v?").map("0:a?");
         match self.mode {
             ConcatMode::Copy => {
                 out = out.copy();
@@ -131,7 +131,7 @@ impl Concat {
             out = out.format_option("movflags", "+faststart");
         }
         let cmd = base(LogLevel::Warning)
-            .input(Input::concat(self.list()))
+            .input(InputFile::concat(self.list()))
             .output(out);
         cmd.validate()?;
         Ok(cmd)

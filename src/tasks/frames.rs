@@ -2,7 +2,7 @@
 //! changes, or the single most representative frame.
 
 use super::{base, ensure_dir, execute, join, missing};
-use crate::command::{Command, CommandError, Input, LogLevel, Output, SeekMode, Time};
+use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, SeekMode, Time};
 use crate::error::Result;
 use crate::job::RunOptions;
 use crate::{Filesystem, Runtime};
@@ -190,8 +190,8 @@ impl Frames {
         })
     }
 
-    fn image_output(&self, path: String) -> Result<Output, CommandError> {
-        let mut out = Output::path(path)
+    fn image_output(&self, path: String) -> Result<OutputFile, CommandError> {
+        let mut out = OutputFile::path(path)
             .no_audio()
             .no_subtitles()
             .video_codec(self.format.codec())
@@ -240,7 +240,7 @@ impl Frames {
                 // jump, then decode up to the time), one single-frame output
                 // each: no decoding from the start of the file.
                 for (i, &t) in times.iter().take(count).enumerate() {
-                    cmd = cmd.input(Input::path(&self.input).seek(t, SeekMode::Accurate));
+                    cmd = cmd.input(InputFile::path(&self.input).seek(t, SeekMode::Accurate));
                     let mut out = self
                         .image_output(join(&self.dir, &self.file_name(i + 1)))?
                         .map(format!("{i}:v:0"))
@@ -300,7 +300,7 @@ impl Frames {
         if let Some(n) = frames {
             out = out.frames(n);
         }
-        cmd = cmd.input(Input::path(&self.input)).output(out);
+        cmd = cmd.input(InputFile::path(&self.input)).output(out);
         cmd.validate()?;
         Ok(cmd)
     }

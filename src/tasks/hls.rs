@@ -1,7 +1,7 @@
 //! Packaging for streaming: HLS (playlist + segments) and plain segments.
 
 use super::{base, ensure_dir, execute, join, missing, parent, stem};
-use crate::command::{Command, CommandError, Input, LogLevel, Output, Time};
+use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, Time};
 use crate::error::Result;
 use crate::job::RunOptions;
 use crate::{Filesystem, Runtime};
@@ -65,7 +65,7 @@ impl Default for Encoding {
 impl Encoding {
     /// Codecs and, when re-encoding, keyframes forced on segment boundaries
     /// (a segment can only start on a keyframe).
-    fn apply(&self, mut out: Output, segment: Time) -> Output {
+    fn apply(&self, mut out: OutputFile, segment: Time) -> OutputFile {
         out = out.map("0:v?").map("0:a?");
         if self.copy {
             return out.copy();
@@ -203,14 +203,14 @@ impl Hls {
         check_segment_time(self.segment)?;
         let out = self
             .encoding
-            .apply(Output::path(&self.playlist), self.segment)
+            .apply(OutputFile::path(&self.playlist), self.segment)
             .format("hls")
             .format_option("hls_time", self.segment.to_string())
             .format_option("hls_list_size", "0")
             .format_option("hls_playlist_type", "vod")
             .format_option("hls_segment_filename", self.segment_path());
         let cmd = base(LogLevel::Warning)
-            .input(Input::path(&self.input))
+            .input(InputFile::path(&self.input))
             .output(out);
         cmd.validate()?;
         Ok(cmd)
@@ -326,7 +326,7 @@ impl Segment {
         }
         let mut out = self
             .encoding
-            .apply(Output::path(&self.pattern), self.segment)
+            .apply(OutputFile::path(&self.pattern), self.segment)
             .format("segment")
             .format_option("segment_time", self.segment.to_string())
             .format_option("reset_timestamps", "1")
@@ -338,7 +338,7 @@ impl Segment {
             }
         }
         let cmd = base(LogLevel::Warning)
-            .input(Input::path(&self.input))
+            .input(InputFile::path(&self.input))
             .output(out);
         cmd.validate()?;
         Ok(cmd)

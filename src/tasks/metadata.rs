@@ -2,14 +2,14 @@
 //! `ffmetadata` input.
 
 use super::{base, execute_with_side_file, Produced};
-use crate::command::{Command, CommandError, Input, LogLevel, Output, Time};
+use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, Time};
 use crate::error::Result;
 use crate::job::RunOptions;
 use crate::{Filesystem, Runtime};
 
 /// A chapter to author: `[start, end)` and a title.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Chapter {
+pub struct ChapterSpec {
     /// Start time.
     pub start: Time,
     /// End time; after `start`.
@@ -18,10 +18,10 @@ pub struct Chapter {
     pub title: String,
 }
 
-impl Chapter {
+impl ChapterSpec {
     /// A chapter from `start` to `end` titled `title`.
-    pub fn new(start: Time, end: Time, title: impl Into<String>) -> Chapter {
-        Chapter {
+    pub fn new(start: Time, end: Time, title: impl Into<String>) -> ChapterSpec {
+        ChapterSpec {
             start,
             end,
             title: title.into(),
@@ -61,7 +61,7 @@ pub fn escape(text: &str) -> String {
 ///
 /// ```no_run
 /// use afmpeg::command::Time;
-/// use afmpeg::tasks::{Chapter, Metadata};
+/// use afmpeg::tasks::{ChapterSpec, Metadata};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -70,8 +70,8 @@ pub fn escape(text: &str) -> String {
 /// Metadata::new("/in.mp4", "/tagged.mp4")
 ///     .tag("title", "Holiday; day 1")
 ///     .stream_tag("a:0", "language", "eng")
-///     .chapter(Chapter::new(Time::ZERO, Time::from_secs(30), "Arrival"))
-///     .chapter(Chapter::new(Time::from_secs(30), Time::from_secs(95), "Beach"))
+///     .chapter(ChapterSpec::new(Time::ZERO, Time::from_secs(30), "Arrival"))
+///     .chapter(ChapterSpec::new(Time::from_secs(30), Time::from_secs(95), "Beach"))
 ///     .run(&rt, &fs)?;
 /// let info = rt.probe(&fs, "/tagged.mp4")?;
 /// assert_eq!(info.chapters[1].title.as_deref(), Some("Beach"));
@@ -84,7 +84,7 @@ pub struct Metadata {
     output: String,
     tags: Vec<(String, String)>,
     stream_tags: Vec<(String, String, String)>,
-    chapters: Vec<Chapter>,
+    chapters: Vec<ChapterSpec>,
     replace_tags: bool,
     metadata_path: Option<String>,
 }
@@ -122,7 +122,7 @@ impl Metadata {
     }
 
     /// Author a chapter; chapters are written in the order added.
-    pub fn chapter(mut self, chapter: Chapter) -> Metadata {
+    pub fn chapter(mut self, chapter: ChapterSpec) -> Metadata {
         self.chapters.push(chapter);
         self
     }
@@ -164,7 +164,7 @@ impl Metadata {
         for ch in &self.chapters {
             if ch.end <= ch.start {
                 return Err(CommandError::EndNotAfterSeek {
-                    target: crate::command::Target::Output(0),
+                    target: crate::command::FileIndex::Output(0),
                     seek: ch.start,
                     end: ch.end,
                 });
@@ -192,7 +192,7 @@ impl Metadata {
     /// runs; [`run`](Metadata::run) writes it).
     pub fn command(&self) -> Result<Command, CommandError> {
         self.ffmetadata()?;
-        let mut out = Output::path(&self.output).map("0").copy();
+        let mut out = OutputFile::path(&self.output).map("0").copy();
         if self.replace_tags {
             out = out.map_metadata(1);
         } else {
@@ -210,8 +210,8 @@ impl Metadata {
             out = out.stream_metadata(stream, key, value);
         }
         let cmd = base(LogLevel::Warning)
-            .input(Input::path(&self.input))
-            .input(Input::path(self.side_file()).format("ffmetadata"))
+            .input(InputFile::path(&self.input))
+            .input(InputFile::path(self.side_file()).format("ffmetadata"))
             .output(out);
         cmd.validate()?;
         Ok(cmd)
@@ -239,7 +239,7 @@ mod tests {
     fn ffmetadata_text() {
         let m = Metadata::new("/i", "/o.mp4")
             .tag("title", "A=B")
-            .chapter(Chapter::new(
+            .chapter(ChapterSpec::new(
                 Time::ZERO,
                 Time::from_micros(1_500_400),
                 "One; #1 \\ x\ny",
@@ -249,7 +249,7 @@ mod tests {
             ";FFMETADATA1\ntitle=A\\=B\n\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=1500\n\
              title=One\\; \\#1 \\\\ x\\\ny\n"
         );
-        let bad = Metadata::new("/i", "/o").chapter(Chapter::new(
+        let bad = Metadata::new("/i", "/o").chapter(ChapterSpec::new(
             Time::from_secs(2),
             Time::from_secs(1),
             "x",
@@ -261,7 +261,7 @@ mod tests {
     fn argv() {
         let args = Metadata::new("/i.mp4", "/o.mp4")
             .tag("title", "t")
-            .chapter(Chapter::new(Time::ZERO, Time::from_secs(1), "c"))
+            .chapter(ChapterSpec::new(Time::ZERO, Time::from_secs(1), "c"))
             .command()
             .unwrap()
             .args()

@@ -53,17 +53,18 @@ pub mod remux;
 pub mod subtitles;
 pub mod transcode;
 
+pub use crate::error::ChunkError;
 pub use analysis::{
     BlackDetect, Interval, Loudness, LoudnessMethod, LoudnessReport, SceneScore, SceneScores,
     SilenceDetect, VolumeDetect, VolumeStats,
 };
 pub use audio::{AudioFormat, ExtractAudio};
-pub use chunked::{ChunkError, ChunkRange, ChunkedOutput, ChunkedTranscode};
+pub use chunked::{ChunkRange, ChunkedOutput, ChunkedTranscode};
 pub use clip::{Clip, ClipMode};
 pub use concat::{Concat, ConcatMode};
 pub use frames::{FrameSelection, Frames, ImageFormat};
 pub use hls::{Hls, HlsOutput, Segment};
-pub use metadata::{Chapter, Metadata};
+pub use metadata::{ChapterSpec, Metadata};
 pub use remux::Remux;
 pub use subtitles::{ConvertSubtitles, SubtitleFormat};
 pub use transcode::Transcode;
@@ -85,7 +86,7 @@ pub struct Produced {
 impl Produced {
     /// Looks up `path` after a run; a missing (or empty) file means FFmpeg
     /// did not write what it was asked to.
-    fn find(fs: &Filesystem, path: &str, out: &job::Output) -> Result<Produced> {
+    fn find(fs: &Filesystem, path: &str, out: &job::RunOutput) -> Result<Produced> {
         match fs.metadata(path) {
             Ok(meta) if meta.len > 0 => Ok(Produced {
                 path: path.to_owned(),
@@ -113,12 +114,17 @@ fn base(level: LogLevel) -> Command {
 }
 
 /// Runs `cmd`; a non-zero exit becomes [`Error::Ffmpeg`].
-fn execute(rt: &Runtime, fs: &Filesystem, cmd: &Command, opts: &RunOptions) -> Result<job::Output> {
+fn execute(
+    rt: &Runtime,
+    fs: &Filesystem,
+    cmd: &Command,
+    opts: &RunOptions,
+) -> Result<job::RunOutput> {
     succeeded(rt.run_command(fs, cmd, opts)?)
 }
 
 /// A finished run, or [`Error::Ffmpeg`] when it exited non-zero.
-fn succeeded(out: job::Output) -> Result<job::Output> {
+fn succeeded(out: job::RunOutput) -> Result<job::RunOutput> {
     if out.success() {
         Ok(out)
     } else {
@@ -139,7 +145,7 @@ fn execute_with_side_file(
     opts: &RunOptions,
     path: &str,
     content: String,
-) -> Result<job::Output> {
+) -> Result<job::RunOutput> {
     fs.write(path, content)?;
     let result = execute(rt, fs, cmd, opts);
     fs.remove_file(path)?;
@@ -147,7 +153,7 @@ fn execute_with_side_file(
 }
 
 /// [`Error::Ffmpeg`] for a run that exited 0 but lacks an expected result.
-fn missing(out: &job::Output, what: &str) -> Error {
+fn missing(out: &job::RunOutput, what: &str) -> Error {
     Error::Ffmpeg {
         exit_code: out.exit_code,
         stderr_tail: format!("{what}; stderr: {}", job::tail(&out.stderr)),

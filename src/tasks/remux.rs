@@ -1,7 +1,7 @@
 //! Change the container without re-encoding (stream copy).
 
 use super::{base, execute, is_mp4_like, Produced};
-use crate::command::{Command, CommandError, Input, LogLevel, Output};
+use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
 use crate::job::RunOptions;
 use crate::{Filesystem, Runtime};
@@ -76,7 +76,7 @@ impl Remux {
         } else {
             self.maps.clone()
         };
-        let mut out = Output::path(&self.output).maps(maps).copy();
+        let mut out = OutputFile::path(&self.output).maps(maps).copy();
         if let Some(f) = &self.format {
             out = out.format(f);
         }
@@ -84,7 +84,7 @@ impl Remux {
             out = out.format_option("movflags", "+faststart");
         }
         let cmd = base(LogLevel::Warning)
-            .input(Input::path(&self.input))
+            .input(InputFile::path(&self.input))
             .output(out);
         cmd.validate()?;
         Ok(cmd)

@@ -1,7 +1,7 @@
 //! Convert subtitles between formats, or into an MP4 as a `mov_text` track.
 
 use super::{base, execute, Produced};
-use crate::command::{Command, CommandError, Input, LogLevel, Output};
+use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
 use crate::job::RunOptions;
 use crate::{Filesystem, Runtime};
@@ -106,10 +106,10 @@ impl ConvertSubtitles {
     /// The command this task runs.
     pub fn command(&self) -> Result<Command, CommandError> {
         let mut cmd = base(LogLevel::Warning);
-        let mut out = Output::path(&self.output);
+        let mut out = OutputFile::path(&self.output);
         let subs = match (&self.video, self.format) {
             (Some(video), SubtitleFormat::MovText) => {
-                cmd = cmd.input(Input::path(video));
+                cmd = cmd.input(InputFile::path(video));
                 out = out
                     .map("0:v?")
                     .map("0:a?")
@@ -126,7 +126,7 @@ impl ConvertSubtitles {
             }
             (None, _) => 0,
         };
-        cmd = cmd.input(Input::path(&self.input));
+        cmd = cmd.input(InputFile::path(&self.input));
         out = out
             .map(format!("{subs}:s:0"))
             .subtitle_codec(self.format.codec())

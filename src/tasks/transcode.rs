@@ -1,7 +1,7 @@
 //! Re-encode a file: H.264/AAC MP4 by default, or any codecs and container.
 
 use super::{base, execute, is_mp4_like, Produced};
-use crate::command::{CommandError, FrameRate, Input, LogLevel, Output};
+use crate::command::{CommandError, FrameRate, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
 use crate::job::RunOptions;
 use crate::{Filesystem, Runtime};
@@ -188,7 +188,7 @@ impl Transcode {
 
     /// The command this task runs.
     pub fn command(&self) -> Result<crate::command::Command, CommandError> {
-        let mut out = Output::path(&self.output);
+        let mut out = OutputFile::path(&self.output);
         if let Some(f) = &self.format {
             out = out.format(f);
         }
@@ -240,7 +240,7 @@ impl Transcode {
             out = out.format_option("movflags", "+faststart");
         }
         let cmd = base(LogLevel::Warning)
-            .input(Input::path(&self.input))
+            .input(InputFile::path(&self.input))
             .output(out);
         cmd.validate()?;
         Ok(cmd)

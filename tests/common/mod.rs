@@ -6,7 +6,7 @@
 
 #![allow(dead_code)]
 
-use afmpeg::{Error, Filesystem, MediaInfo, Output, RunOptions, Runtime};
+use afmpeg::{Error, Filesystem, MediaInfo, RunOptions, RunOutput, Runtime};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -48,7 +48,7 @@ pub fn full_runtime() -> Runtime {
             .map(std::path::PathBuf::from)
             .or_else(|| {
                 // <cache>/afmpeg/guest/lean/ffmpeg.wasm -> <cache>/afmpeg/guest/full/ffmpeg.wasm
-                afmpeg::module::default_module_path()
+                afmpeg::engine::module::default_module_path()
                     .and_then(|lean| Some(lean.parent()?.parent()?.join("full/ffmpeg.wasm")))
             })
             .filter(|p| p.is_file())
@@ -75,12 +75,17 @@ pub fn argv(args: &[&str]) -> Vec<String> {
 }
 
 /// Runs ffmpeg and asserts that it ran and exited 0; prints the run time.
-pub fn ffmpeg_ok(rt: &Runtime, fs: &Filesystem, args: &[&str]) -> Output {
+pub fn ffmpeg_ok(rt: &Runtime, fs: &Filesystem, args: &[&str]) -> RunOutput {
     ffmpeg_ok_with(rt, fs, args, &RunOptions::default())
 }
 
 /// Like [`ffmpeg_ok`], with options.
-pub fn ffmpeg_ok_with(rt: &Runtime, fs: &Filesystem, args: &[&str], opts: &RunOptions) -> Output {
+pub fn ffmpeg_ok_with(
+    rt: &Runtime,
+    fs: &Filesystem,
+    args: &[&str],
+    opts: &RunOptions,
+) -> RunOutput {
     let t = Instant::now();
     let out = rt.run_with(fs, args, opts).unwrap_or_else(|e| {
         panic!(
@@ -101,7 +106,7 @@ pub fn ffmpeg_ok_with(rt: &Runtime, fs: &Filesystem, args: &[&str], opts: &RunOp
 /// After a job that failed, was stopped by a limit or was cancelled: the
 /// same runtime runs a normal job on `fs` that succeeds, and its output
 /// (`/next.mp4`) has every frame.
-pub fn next_job_succeeds(rt: &Runtime, fs: &Filesystem) -> Output {
+pub fn next_job_succeeds(rt: &Runtime, fs: &Filesystem) -> RunOutput {
     let out = ffmpeg_ok(
         rt,
         fs,

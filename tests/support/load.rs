@@ -6,7 +6,7 @@
 //! `#[path = "../tests/support/load.rs"] mod load;`.
 #![allow(dead_code)]
 
-use afmpeg::{Error, Filesystem, Output, Runtime, Tool};
+use afmpeg::{Error, Filesystem, RunOutput, Runtime, Tool};
 
 #[path = "proc_status.rs"]
 mod proc_status;
@@ -80,7 +80,7 @@ fn generate(rt: &Runtime, args: &[&str], out: &str) -> Result<Vec<u8>, String> {
 }
 
 /// Runs job `kind` of the mix over a fresh filesystem holding `input`.
-pub fn run_mix_job(rt: &Runtime, kind: &str, input: &[u8]) -> afmpeg::Result<Output> {
+pub fn run_mix_job(rt: &Runtime, kind: &str, input: &[u8]) -> afmpeg::Result<RunOutput> {
     let fs = Filesystem::new();
     fs.write("/in.mp4", input.to_vec())?;
     // Half of the input: a truncated file FFmpeg must refuse or cut short.
@@ -138,7 +138,7 @@ pub fn run_mix_job(rt: &Runtime, kind: &str, input: &[u8]) -> afmpeg::Result<Out
 
 /// What a run's outcome is compared by: the exit code (and stdout size for
 /// a probe), or the error's kind.
-pub fn signature(kind: &str, r: &afmpeg::Result<Output>) -> String {
+pub fn signature(kind: &str, r: &afmpeg::Result<RunOutput>) -> String {
     match r {
         Ok(o) if kind == "probe" => format!("exit {} ({} B JSON)", o.exit_code, o.stdout.len()),
         Ok(o) => format!("exit {}", o.exit_code),

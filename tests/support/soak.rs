@@ -13,8 +13,10 @@
 //! `#[path = "../tests/support/soak.rs"] mod soak;`.
 #![allow(dead_code)]
 
-use afmpeg::batch::Job;
-use afmpeg::{Error, Filesystem, LimitKind, Limits, MediaInfo, Output, RunOptions, Runtime, Tool};
+use afmpeg::job::Job;
+use afmpeg::{
+    Error, Filesystem, LimitKind, Limits, MediaInfo, RunOptions, RunOutput, Runtime, Tool,
+};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -523,7 +525,7 @@ fn limit_name(l: &LimitKind) -> &'static str {
     }
 }
 
-fn judge(tool: Tool, r: &afmpeg::Result<Output>) -> Outcome {
+fn judge(tool: Tool, r: &afmpeg::Result<RunOutput>) -> Outcome {
     match r {
         Ok(o) if o.success() => match tool {
             Tool::Ffprobe => match MediaInfo::from_json_bytes(&o.stdout) {

@@ -101,7 +101,7 @@ pub fn load(kind: EngineKind, setup: &Setup) -> Result<Box<dyn Engine>> {
 
 /// Threads for guest runs: wasmi recurses on the native stack for guest
 /// calls; the memory is only reserved (the same size afmpeg's batch uses).
-pub const STACK: usize = ::afmpeg::batch::WORKER_STACK;
+pub const STACK: usize = ::afmpeg::job::WORKER_STACK;
 
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())

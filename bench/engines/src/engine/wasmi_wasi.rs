@@ -3,7 +3,7 @@
 
 use super::{check_host_output, exit_result, guest_argv, module_bytes, Engine, Setup};
 use crate::workload::Job;
-use afmpeg::runtime::FUEL_SLICE;
+use afmpeg::engine::FUEL_SLICE;
 use anyhow::{anyhow, Result};
 use std::sync::atomic::{AtomicU64, Ordering};
 use wasmi::{Config, Engine as WasmiEngine, Linker, Module, Store, TypedResumableCall};

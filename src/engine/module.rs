@@ -19,8 +19,14 @@ pub enum ModuleSource {
     /// A file, memory-mapped while it is compiled.
     File(std::path::PathBuf),
     /// A URL pinned by SHA-256, through a verified on-disk cache (see
-    /// [`crate::module_fetch`]).
-    Url(crate::module_fetch::UrlSource),
+    /// [`super::fetch`]).
+    Url(super::fetch::UrlSource),
+}
+
+impl From<super::fetch::UrlSource> for ModuleSource {
+    fn from(source: super::fetch::UrlSource) -> Self {
+        ModuleSource::Url(source)
+    }
 }
 
 impl std::fmt::Debug for ModuleSource {
@@ -72,7 +78,7 @@ impl ModuleSource {
 
     /// The module at `url`, pinned by its SHA-256 (64 hex digits), with the
     /// default cache directory and size cap; see
-    /// [`crate::module_fetch::UrlSource`] to change those.
+    /// [`super::fetch::UrlSource`] to change those.
     ///
     /// ```no_run
     /// use afmpeg::{ModuleSource, Runtime};
@@ -84,7 +90,7 @@ impl ModuleSource {
     /// # Ok::<(), afmpeg::Error>(())
     /// ```
     pub fn url(url: impl Into<String>, sha256: &str) -> Result<ModuleSource> {
-        let source = crate::module_fetch::UrlSource::new(url, sha256)?;
+        let source = super::fetch::UrlSource::new(url, sha256)?;
         Ok(ModuleSource::Url(source))
     }
 

@@ -22,7 +22,7 @@
 //! fails with [`Error::Fetch`] otherwise.
 //!
 //! ```no_run
-//! use afmpeg::module_fetch::UrlSource;
+//! use afmpeg::engine::fetch::UrlSource;
 //! use afmpeg::Runtime;
 //!
 //! let source = UrlSource::new(
@@ -266,12 +266,6 @@ impl UrlSource {
             reason: "not in the module cache, and afmpeg was built without the `fetch` feature"
                 .to_owned(),
         })
-    }
-}
-
-impl From<UrlSource> for crate::ModuleSource {
-    fn from(source: UrlSource) -> Self {
-        crate::ModuleSource::Url(source)
     }
 }
 

@@ -4,9 +4,9 @@
 //! memory and WASI world. A job that fails — or panics — yields its own
 //! `Err` in its slot; the others are not affected.
 
+use super::{RunOptions, RunOutput, Tool};
+use crate::engine::Runtime;
 use crate::error::{Error, Result};
-use crate::job::{Output, RunOptions, Tool};
-use crate::runtime::Runtime;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use wasi_shim::fs::Filesystem;
 
@@ -58,7 +58,7 @@ impl Runtime {
     /// returns one result per job, in the order given.
     ///
     /// ```no_run
-    /// use afmpeg::{batch::Job, Filesystem, Runtime};
+    /// use afmpeg::{Filesystem, Job, Runtime};
     /// let rt = Runtime::from_default_location()?;
     /// let fs = Filesystem::new();
     /// let jobs: Vec<Job> = (0..4)
@@ -69,15 +69,20 @@ impl Runtime {
     /// }
     /// # Ok::<(), afmpeg::Error>(())
     /// ```
-    pub fn run_batch(&self, jobs: Vec<Job>, threads: usize) -> Vec<Result<Output>> {
+    pub fn run_batch(&self, jobs: Vec<Job>, threads: usize) -> Vec<Result<RunOutput>> {
         self.run_batch_with(jobs, threads, |_, _| {})
     }
 
     /// Like [`run_batch`](Self::run_batch), calling `done(index, &result)`
     /// as each job finishes (from the worker thread).
-    pub fn run_batch_with<F>(&self, jobs: Vec<Job>, threads: usize, done: F) -> Vec<Result<Output>>
+    pub fn run_batch_with<F>(
+        &self,
+        jobs: Vec<Job>,
+        threads: usize,
+        done: F,
+    ) -> Vec<Result<RunOutput>>
     where
-        F: Fn(usize, &Result<Output>) + Sync,
+        F: Fn(usize, &Result<RunOutput>) + Sync,
     {
         self.run_batch_observed(jobs, threads, |_| {}, done)
     }
@@ -91,10 +96,10 @@ impl Runtime {
         threads: usize,
         started: S,
         done: F,
-    ) -> Vec<Result<Output>>
+    ) -> Vec<Result<RunOutput>>
     where
         S: Fn(usize) + Sync,
-        F: Fn(usize, &Result<Output>) + Sync,
+        F: Fn(usize, &Result<RunOutput>) + Sync,
     {
         use rayon::prelude::*;
         let run = || {

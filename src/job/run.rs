@@ -1,167 +1,20 @@
-//! Running `ffmpeg` and `ffprobe` over an in-memory filesystem.
-//!
-//! Each job sees three mounts: `/` is the caller's [`Filesystem`] (shared,
-//! so inputs are not copied and outputs are there when the job ends), `/tmp`
-//! is a fresh private tree thrown away afterwards, and `/dev` holds `null`,
-//! `zero`, `full`, `urandom`, `random` (FFmpeg reads `/dev/urandom` for seeds) and
-//! the progress sink. stdout and stderr are captured up to their limits.
+//! Running one job: the three mounts, captured stdio, the progress device,
+//! and the engine's outcome turned into a [`RunOutput`] or an [`Error`].
 
+use super::output::tail;
+use super::{OutputSink, RunOptions, RunOutput, Tool};
 use crate::command::Command;
+use crate::engine::{ExecLimits, Runtime};
 use crate::error::{Error, LimitKind, Result};
 use crate::limits::Limits;
 use crate::media_info::MediaInfo;
-use crate::progress::{self, ProgressFn, ProgressParser};
-use crate::runtime::{ExecLimits, Runtime};
-use crate::CancelToken;
-use std::sync::Arc;
+use crate::progress::{self, ProgressParser};
 use wasi_shim::fs::{Device, Filesystem};
 use wasi_shim::stdio::{Capture, Input, Output as StdOutput};
 use wasi_shim::{Preopen, WasiCtx};
 
 /// Where FFmpeg writes `-progress` reports.
 pub const PROGRESS_DEVICE: &str = "/dev/afmpeg-progress";
-
-/// How much of stderr an error carries.
-const STDERR_TAIL: usize = 4096;
-
-/// What a finished job produced. A non-zero exit code is an `Output` too:
-/// FFmpeg ran and said no (look at `stderr`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Output {
-    /// FFmpeg's exit code.
-    pub exit_code: i32,
-    /// What it wrote to stdout.
-    pub stdout: Vec<u8>,
-    /// What it wrote to stderr (logs, errors).
-    pub stderr: Vec<u8>,
-    /// The size the guest's linear memory reached, in bytes: most of the
-    /// job's own memory (see `docs/explanation/performance.md`).
-    pub guest_memory: u64,
-}
-
-impl Output {
-    /// Whether the exit code is 0.
-    pub fn success(&self) -> bool {
-        self.exit_code == 0
-    }
-
-    /// stderr as text (lossy).
-    pub fn stderr_text(&self) -> String {
-        String::from_utf8_lossy(&self.stderr).into_owned()
-    }
-
-    /// stdout as text (lossy).
-    pub fn stdout_text(&self) -> String {
-        String::from_utf8_lossy(&self.stdout).into_owned()
-    }
-}
-
-/// Options of one job.
-#[derive(Clone, Default)]
-pub struct RunOptions {
-    /// Resource limits (defaults: [`Limits::default`]).
-    pub limits: Limits,
-    /// Stops the job when cancelled.
-    pub cancel: Option<CancelToken>,
-    /// Called with each progress report, live (ffmpeg only).
-    pub progress: Option<ProgressFn>,
-    /// The expected output duration in seconds, for `Progress::fraction`;
-    /// by default taken from FFmpeg's report of the first input.
-    pub expected_duration: Option<f64>,
-    /// Bytes the guest reads on stdin (e.g. for `-i pipe:0`).
-    pub stdin: Option<Arc<[u8]>>,
-    /// Deterministic clocks and random bytes from this seed: identical
-    /// inputs give byte-identical outputs.
-    pub deterministic: Option<u64>,
-    /// Mount the caller's filesystem read-only: the job can write only to `/tmp`.
-    pub read_only: bool,
-    /// Called with each chunk FFmpeg writes to stderr, live, while the job
-    /// runs; [`Output::stderr`] still holds the (capped) copy.
-    pub stderr_sink: Option<OutputSink>,
-    /// Called with each chunk FFmpeg writes to stdout, live; [`Output::stdout`]
-    /// still holds the (capped) copy.
-    pub stdout_sink: Option<OutputSink>,
-}
-
-/// A live view of a job's stdout or stderr: called with each chunk as the
-/// guest writes it (on the job's thread; keep it quick). See
-/// [`RunOptions::stderr_sink`].
-///
-/// ```no_run
-/// use afmpeg::{Filesystem, RunOptions, Runtime};
-/// use std::io::Write;
-/// use std::sync::Arc;
-///
-/// let rt = Runtime::from_default_location()?;
-/// let fs = Filesystem::new();
-/// let opts = RunOptions {
-///     // FFmpeg's log on our stderr as it is written, like native ffmpeg.
-///     stderr_sink: Some(Arc::new(|chunk: &[u8]| {
-///         let _ = std::io::stderr().write_all(chunk);
-///     })),
-///     ..RunOptions::default()
-/// };
-/// let out = rt.run_with(&fs, &["-f", "lavfi", "-i", "testsrc=d=1", "/clip.mp4"], &opts)?;
-/// assert!(out.stderr_text().contains("Output #0")); // still captured
-/// # Ok::<(), afmpeg::Error>(())
-/// ```
-pub type OutputSink = wasi_shim::stdio::Tee;
-
-impl std::fmt::Debug for RunOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RunOptions")
-            .field("limits", &self.limits)
-            .field("cancel", &self.cancel)
-            .field("progress", &self.progress.is_some())
-            .field("expected_duration", &self.expected_duration)
-            .field("deterministic", &self.deterministic)
-            .field("read_only", &self.read_only)
-            .field("stderr_sink", &self.stderr_sink.is_some())
-            .field("stdout_sink", &self.stdout_sink.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
-impl RunOptions {
-    /// Sends every progress report to a channel; returns its receiver.
-    pub fn progress_channel(&mut self) -> std::sync::mpsc::Receiver<progress::Progress> {
-        let (tx, rx) = std::sync::mpsc::channel();
-        self.progress = Some(Arc::new(move |p: &progress::Progress| {
-            let _ = tx.send(p.clone());
-        }));
-        rx
-    }
-}
-
-/// Which of the two programs in the module a job runs (chosen by `argv[0]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tool {
-    /// `ffmpeg`.
-    Ffmpeg,
-    /// `ffprobe`.
-    Ffprobe,
-}
-
-impl Tool {
-    fn argv0(self) -> &'static str {
-        match self {
-            Tool::Ffmpeg => "ffmpeg",
-            Tool::Ffprobe => "ffprobe",
-        }
-    }
-}
-
-/// The last `STDERR_TAIL` bytes of stderr, starting at a line boundary.
-pub(crate) fn tail(stderr: &[u8]) -> String {
-    let from = stderr.len().saturating_sub(STDERR_TAIL);
-    let mut s = &stderr[from..];
-    if from > 0 {
-        if let Some(nl) = s.iter().position(|&b| b == b'\n') {
-            s = &s[nl + 1..];
-        }
-    }
-    String::from_utf8_lossy(s).trim_end().to_owned()
-}
 
 /// `capture`, passing what it gets on to `sink` too.
 fn tee(capture: Capture, sink: &Option<OutputSink>) -> Capture {
@@ -191,7 +44,7 @@ impl Runtime {
     /// assert!(fs.exists("/clip.mp4"));
     /// # Ok::<(), afmpeg::Error>(())
     /// ```
-    pub fn run<S: AsRef<str>>(&self, fs: &Filesystem, args: &[S]) -> Result<Output> {
+    pub fn run<S: AsRef<str>>(&self, fs: &Filesystem, args: &[S]) -> Result<RunOutput> {
         self.run_with(fs, args, &RunOptions::default())
     }
 
@@ -201,12 +54,12 @@ impl Runtime {
         fs: &Filesystem,
         args: &[S],
         opts: &RunOptions,
-    ) -> Result<Output> {
+    ) -> Result<RunOutput> {
         self.run_tool(Tool::Ffmpeg, fs, args, opts)
     }
 
     /// Runs `ffprobe` with `args` over `fs`.
-    pub fn ffprobe<S: AsRef<str>>(&self, fs: &Filesystem, args: &[S]) -> Result<Output> {
+    pub fn ffprobe<S: AsRef<str>>(&self, fs: &Filesystem, args: &[S]) -> Result<RunOutput> {
         self.run_tool(Tool::Ffprobe, fs, args, &RunOptions::default())
     }
 
@@ -217,7 +70,7 @@ impl Runtime {
         fs: &Filesystem,
         args: &[S],
         opts: &RunOptions,
-    ) -> Result<Output> {
+    ) -> Result<RunOutput> {
         let limits = &opts.limits;
         let mut argv: Vec<String> = args.iter().map(|a| a.as_ref().to_owned()).collect();
         let stdout = tee(Capture::with_cap(limits.max_stdout), &opts.stdout_sink);
@@ -287,7 +140,18 @@ impl Runtime {
         drop(ctx);
         let stderr_bytes = stderr.take();
         match result {
-            Ok(exit) => Ok(Output {
+            // FFmpeg was told no (`malloc` returned NULL) and may have gone
+            // on to exit 0 with an incomplete output: a job that hit its
+            // memory budget is never a success.
+            Ok(exit) if exit.memory_limit_reached => Err(with_tail(
+                Error::Limit {
+                    limit: LimitKind::Memory(limits.max_memory),
+                    stderr_tail: String::new(),
+                },
+                &stderr_bytes,
+                limits,
+            )),
+            Ok(exit) => Ok(RunOutput {
                 exit_code: exit.code,
                 stdout: stdout.take(),
                 stderr: stderr_bytes,
@@ -329,7 +193,12 @@ impl Runtime {
     }
 
     /// Validates and runs a [`Command`].
-    pub fn run_command(&self, fs: &Filesystem, cmd: &Command, opts: &RunOptions) -> Result<Output> {
+    pub fn run_command(
+        &self,
+        fs: &Filesystem,
+        cmd: &Command,
+        opts: &RunOptions,
+    ) -> Result<RunOutput> {
         let args = cmd.args()?;
         self.run_with(fs, &args, opts)
     }
@@ -364,14 +233,6 @@ fn with_tail(e: Error, stderr: &[u8], limits: &Limits) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tail_starts_at_a_line() {
-        let mut s = vec![b'x'; 5000];
-        s.extend_from_slice(b"\nlast line\n");
-        assert_eq!(tail(&s), "last line");
-        assert_eq!(tail(b"short\n"), "short");
-    }
 
     #[test]
     fn duration_cap_takes_last_t() {

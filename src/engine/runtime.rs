@@ -5,26 +5,37 @@
 //! threads can run jobs on one `Runtime` at the same time; they share only
 //! the compiled code.
 
+use super::classify;
+use super::exec::{ExecLimits, Exit, FUEL_SLICE};
+use super::limiter::GuestLimiter;
+use super::module::{self, ModuleSource};
 use crate::cancel::CancelToken;
 use crate::error::{Error, LimitKind, Result};
-use crate::module::{self, ModuleSource};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use wasi_shim::wasmi_link;
-use wasi_shim::{Abort, Limit, WasiCtx};
-use wasmi::{
-    CompilationMode, Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder,
-    TrapCode, TypedResumableCall,
-};
+use wasi_shim::WasiCtx;
+use wasmi::{CompilationMode, Config, Engine, Linker, Module, Store, TypedResumableCall};
 
 /// Bytes in a WebAssembly page.
 const WASM_PAGE: u64 = 64 * 1024;
+
+/// The stack of the thread a guest runs on. wasmi's interpreter chains its
+/// instruction handlers by tail calls that the compiler turns into jumps,
+/// except for `memory.grow` and `table.grow` (wasmi's PR #1946): each one
+/// executed leaves a frame of about 25 bytes per unit of fuel of the loop
+/// around it, reclaimed when the run next pauses at the end of a fuel
+/// slice. A [`FUEL_SLICE`] of 1,000,000 units therefore needs at most
+/// ~25 MiB on top of what deep guest code uses; 64 MiB leaves room for both
+/// whatever the caller's own stack (2 MiB for a spawned Rust thread). It is
+/// address space; only what is touched costs memory.
+pub const GUEST_STACK: usize = 64 << 20;
 
 /// What a store holds: the WASI context and the memory limiter.
 pub struct StoreData {
     /// The guest's WASI world.
     pub wasi: WasiCtx,
-    limits: StoreLimits,
+    limits: GuestLimiter,
     /// The instance's exported memory, once instantiated.
     memory: Option<wasmi::Memory>,
 }
@@ -116,41 +127,17 @@ impl std::fmt::Debug for Runtime {
     }
 }
 
-/// Per-run limits of the engine (the WASI context carries the filesystem
-/// and stdio limits).
-#[derive(Debug, Clone, Default)]
-pub struct ExecLimits {
-    /// Most bytes of linear memory the guest may have. Growing past it ends
-    /// the run with [`LimitKind::Memory`].
-    pub max_memory: Option<u64>,
-    /// CPU budget in fuel units (roughly one per executed instruction).
-    pub fuel: Option<u64>,
-    /// Wall-clock timeout, time spent sleeping in `poll_oneoff` included.
-    pub timeout: Option<Duration>,
-    /// Stops the run when cancelled.
-    pub cancel: Option<CancelToken>,
-}
-
-/// Fuel given to the guest per slice. Between slices the run checks its
-/// cancellation token, timeout and CPU budget. At the interpreter's speed a
-/// slice is a few milliseconds, far below the 100 ms cancellation bound,
-/// and resuming costs nothing measurable at this granularity.
-pub const FUEL_SLICE: u64 = 20_000_000;
-
-/// How a run that completed ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Exit {
-    /// The exit code: `proc_exit`'s argument, 0 when `_start` returned, or
-    /// 128 + signal number when a signal terminated the guest.
-    pub code: i32,
-    /// The signal that terminated the guest (`proc_raise`), if one did.
-    pub signal: Option<u8>,
-    /// The size the guest's linear memory reached, in bytes (it only
-    /// grows, so this is its size at the end).
-    pub guest_memory: u64,
-}
-
 impl Runtime {
+    /// What the error a call into the guest ended with means for the run.
+    fn outcome(
+        &self,
+        e: &wasmi::Error,
+        store: &Store<StoreData>,
+        limits: &ExecLimits,
+    ) -> Result<Exit> {
+        classify::outcome(e, &self.inner.origin, &store.data().wasi, limits)
+    }
+
     /// Loads, validates and compiles a module, validating function bodies
     /// as [`Validation::default_for`] the source says.
     pub fn new(source: ModuleSource) -> Result<Self> {
@@ -242,24 +229,53 @@ impl Runtime {
     /// while the guest computes, and it bounds the guest's sleeps in
     /// `poll_oneoff` too: this sets the context's deadline, so a guest that
     /// sleeps past it is stopped at the deadline with [`LimitKind::Timeout`].
-    pub fn run_wasi(&self, mut wasi: WasiCtx, limits: &ExecLimits) -> (Result<Exit>, WasiCtx) {
+    ///
+    /// The guest runs on a thread of its own with a [`GUEST_STACK`] stack
+    /// (the caller's thread waits for it), whatever the caller's stack is;
+    /// if that thread cannot be created, on the caller's thread.
+    pub fn run_wasi(&self, wasi: WasiCtx, limits: &ExecLimits) -> (Result<Exit>, WasiCtx) {
+        let mut slot = Some(wasi);
+        let ran = std::thread::scope(|s| {
+            let slot = &mut slot;
+            let guest = std::thread::Builder::new()
+                .name("afmpeg-guest".into())
+                .stack_size(GUEST_STACK)
+                .spawn_scoped(s, move || {
+                    let wasi = slot
+                        .take()
+                        .expect("the context is there until a thread takes it");
+                    self.run_here(wasi, limits)
+                });
+            guest.ok().map(|t| match t.join() {
+                Ok(r) => r,
+                // A panic of the engine or an embedder callback: re-raised
+                // on the caller's thread, as if the run had been there.
+                Err(p) => std::panic::resume_unwind(p),
+            })
+        });
+        match ran {
+            Some(r) => r,
+            None => {
+                let wasi = slot
+                    .take()
+                    .expect("no thread was started, so none took the context");
+                self.run_here(wasi, limits)
+            }
+        }
+    }
+
+    /// [`Runtime::run_wasi`] on the current thread.
+    fn run_here(&self, mut wasi: WasiCtx, limits: &ExecLimits) -> (Result<Exit>, WasiCtx) {
         let started = Instant::now();
         if let Some(t) = limits.timeout {
             // A timeout too large for an `Instant` is no deadline at all.
             wasi.set_deadline(started.checked_add(t));
         }
-        let mut lb = StoreLimitsBuilder::new()
-            .trap_on_grow_failure(true)
-            .instances(1)
-            .memories(1);
-        if let Some(m) = limits.max_memory {
-            lb = lb.memory_size(usize::try_from(m).unwrap_or(usize::MAX));
-        }
         let mut store = Store::new(
             &self.inner.engine,
             StoreData {
                 wasi,
-                limits: lb.build(),
+                limits: GuestLimiter::new(limits.max_memory),
                 memory: None,
             },
         );
@@ -271,9 +287,11 @@ impl Runtime {
             .memory
             .map_or(0, |m| m.size(&store).saturating_mul(WASM_PAGE));
         let data = store.into_data();
+        let memory_limit_reached = data.limits.reached();
         (
             result.map(|exit| Exit {
                 guest_memory,
+                memory_limit_reached,
                 ..exit
             }),
             data.wasi,
@@ -291,16 +309,38 @@ impl Runtime {
             left: limits.fuel.unwrap_or(u64::MAX),
             given: 0,
         };
-        budget.refill(store)?;
+        // A `start` section cannot be paused and resumed (wasmi runs it as
+        // one call), so it gets the whole budget rather than a slice: a
+        // long one must not fail for running past a slice that only exists
+        // for our own bookkeeping. Cancellation and the timeout are checked
+        // again from the first slice of `_start`.
+        budget.give_all(store)?;
         let instance = match self
             .inner
             .linker
             .instantiate_and_start(&mut *store, &self.inner.module)
         {
             Ok(i) => i,
-            // A `start` section may already exit, trap or hit a limit.
-            Err(e) => return self.classify(&e, store, limits),
+            // A `start` section may already exit, trap or hit a limit, and
+            // the budget may refuse the module's declared memory or tables.
+            Err(e) => {
+                if store.data().limits.reached() {
+                    return Err(Error::Limit {
+                        limit: LimitKind::Memory(limits.max_memory.unwrap_or(0)),
+                        stderr_tail: String::new(),
+                    });
+                }
+                return self.outcome(&e, store, limits);
+            }
         };
+        budget.spend(store);
+        if budget.left == 0 {
+            return Err(Error::Limit {
+                limit: LimitKind::Fuel(limits.fuel.unwrap_or(u64::MAX)),
+                stderr_tail: String::new(),
+            });
+        }
+        budget.refill(store)?;
         store.data_mut().memory = instance.get_memory(&*store, "memory");
         let start = instance
             .get_typed_func::<(), ()>(&*store, "_start")
@@ -308,15 +348,9 @@ impl Runtime {
         let mut call = start.call_resumable(&mut *store, ());
         loop {
             match call {
-                Ok(TypedResumableCall::Finished(())) => {
-                    return Ok(Exit {
-                        code: 0,
-                        signal: None,
-                        guest_memory: 0,
-                    })
-                }
+                Ok(TypedResumableCall::Finished(())) => return Ok(Exit::default()),
                 Ok(TypedResumableCall::HostTrap(t)) => {
-                    return self.classify(t.host_error(), store, limits)
+                    return self.outcome(t.host_error(), store, limits)
                 }
                 Ok(TypedResumableCall::OutOfFuel(t)) => {
                     if limits
@@ -351,30 +385,8 @@ impl Runtime {
                     budget.refill_at_least(store, need)?;
                     call = t.resume(&mut *store);
                 }
-                Err(e) => return self.classify(&e, store, limits),
+                Err(e) => return self.outcome(&e, store, limits),
             }
-        }
-    }
-
-    /// Turns the error a call into the guest ended with into an exit or an
-    /// error.
-    fn classify(
-        &self,
-        e: &wasmi::Error,
-        store: &Store<StoreData>,
-        limits: &ExecLimits,
-    ) -> Result<Exit> {
-        match e.kind() {
-            // With `Validation::Lazy`, a function body is validated at its
-            // first call: an invalid one surfaces here, in the run (and, as
-            // "failed before", in every later run that calls it).
-            wasmi::errors::ErrorKind::Wasm(_) | wasmi::errors::ErrorKind::Translation(_) => {
-                Err(Error::InvalidModule {
-                    origin: self.inner.origin.clone(),
-                    reason: format!("invalid function body found at its first call: {e}"),
-                })
-            }
-            _ => classify(e, store, limits),
         }
     }
 }
@@ -386,6 +398,14 @@ struct Budget {
 }
 
 impl Budget {
+    /// Gives everything that is left at once.
+    fn give_all(&mut self, store: &mut Store<StoreData>) -> Result<()> {
+        self.given = self.left;
+        store
+            .set_fuel(self.given)
+            .map_err(|e| Error::Instantiate(e.to_string()))
+    }
+
     fn refill(&mut self, store: &mut Store<StoreData>) -> Result<()> {
         self.refill_at_least(store, 0)
     }
@@ -402,76 +422,5 @@ impl Budget {
     fn spend(&mut self, store: &Store<StoreData>) {
         let unused = store.get_fuel().unwrap_or(0);
         self.left = self.left.saturating_sub(self.given.saturating_sub(unused));
-    }
-}
-
-/// [`Runtime::classify`] for everything but lazily found invalid code.
-fn classify(e: &wasmi::Error, store: &Store<StoreData>, limits: &ExecLimits) -> Result<Exit> {
-    let wasi = &store.data().wasi;
-    if let Some(p) = e.downcast_ref::<wasmi_link::HostPanic>() {
-        return Err(Error::Panic(p.0.clone()));
-    }
-    if let Some(abort) = wasmi_link::abort_of(e) {
-        return match abort {
-            Abort::Exit(code) => Ok(Exit {
-                code: code as i32,
-                signal: None,
-                guest_memory: 0,
-            }),
-            Abort::Signal(s) => Ok(Exit {
-                code: 128 + i32::from(s),
-                signal: Some(s),
-                guest_memory: 0,
-            }),
-            Abort::Limit(l) => Err(Error::Limit {
-                limit: wasi_limit(l, wasi, limits),
-                stderr_tail: String::new(),
-            }),
-            Abort::Interrupted => Err(Error::Cancelled {
-                stderr_tail: String::new(),
-            }),
-        };
-    }
-    match e.as_trap_code() {
-        Some(TrapCode::OutOfFuel) => Err(Error::Limit {
-            limit: LimitKind::Fuel(limits.fuel.unwrap_or(u64::MAX)),
-            stderr_tail: String::new(),
-        }),
-        Some(TrapCode::GrowthOperationLimited) => Err(Error::Limit {
-            limit: LimitKind::Memory(limits.max_memory.unwrap_or(0)),
-            stderr_tail: String::new(),
-        }),
-        Some(code) => Err(Error::Trap {
-            message: code.to_string(),
-            stderr_tail: String::new(),
-        }),
-        None => match e.kind() {
-            wasmi::errors::ErrorKind::Linker(_) | wasmi::errors::ErrorKind::Instantiation(_) => {
-                if limits.max_memory.is_some() && e.to_string().contains("limit") {
-                    Err(Error::Limit {
-                        limit: LimitKind::Memory(limits.max_memory.unwrap_or(0)),
-                        stderr_tail: String::new(),
-                    })
-                } else {
-                    Err(Error::Instantiate(e.to_string()))
-                }
-            }
-            _ => Err(Error::Trap {
-                message: e.to_string(),
-                stderr_tail: String::new(),
-            }),
-        },
-    }
-}
-
-fn wasi_limit(l: Limit, wasi: &WasiCtx, limits: &ExecLimits) -> LimitKind {
-    let b = wasi.budget();
-    match l {
-        Limit::OpenFiles => LimitKind::OpenFiles(wasi.open_fds()),
-        Limit::BytesWritten => LimitKind::BytesWritten(b.max_bytes.unwrap_or(0)),
-        Limit::FilesCreated => LimitKind::FilesCreated(b.max_files.unwrap_or(0)),
-        Limit::Stdout => LimitKind::Stdout(0),
-        Limit::Stderr => LimitKind::Stderr(0),
-        Limit::Deadline => LimitKind::Timeout(limits.timeout.unwrap_or_default()),
     }
 }
