@@ -644,3 +644,76 @@ fn unreadable_input_is_a_setup_error() {
         describe(&o)
     );
 }
+
+/// A tone, quick to make: `-y` over `out`.
+fn tone(dir: &Path, out: &str) -> Output {
+    afmpeg(
+        dir,
+        &[
+            "ffmpeg",
+            "-y",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=d=0.1",
+            "-c:a",
+            "pcm_s16le",
+            out,
+        ],
+    )
+}
+
+/// `-y` over an existing 0600 output keeps its mode, as native ffmpeg's
+/// open(O_TRUNC) does (issue #15).
+#[test]
+fn replaced_output_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out.wav");
+    std::fs::write(&out, "old").unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = tone(tmp.path(), "out.wav");
+    assert!(o.status.success(), "{}", describe(&o));
+    let meta = std::fs::metadata(&out).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o7777, 0o600);
+    assert!(meta.len() > 44, "the new WAV was written");
+    no_temp_files(tmp.path());
+}
+
+/// An output named through a symlink is written through it (the link stays,
+/// its target gets the bytes), as native ffmpeg does.
+#[test]
+fn output_named_through_a_symlink_writes_its_target() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("real")).unwrap();
+    std::fs::write(tmp.path().join("real/target.wav"), "old").unwrap();
+    std::os::unix::fs::symlink("real/target.wav", tmp.path().join("link.wav")).unwrap();
+    let o = tone(tmp.path(), "link.wav");
+    assert!(o.status.success(), "{}", describe(&o));
+    let link = std::fs::symlink_metadata(tmp.path().join("link.wav")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link was replaced");
+    let bytes = std::fs::read(tmp.path().join("real/target.wav")).unwrap();
+    assert_eq!(&bytes[..4], b"RIFF", "the target holds the new WAV");
+}
+
+/// `sl/../x.wav`, where `sl` is a symlinked directory, is the file the
+/// kernel names: `x.wav` beside the link's target, not `./x.wav`.
+#[test]
+fn dot_dot_after_a_symlinked_directory_names_what_the_kernel_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("a/b")).unwrap();
+    std::os::unix::fs::symlink("a/b", tmp.path().join("sl")).unwrap();
+    let o = tone(tmp.path(), "sl/../x.wav");
+    assert!(o.status.success(), "{}", describe(&o));
+    assert!(
+        tmp.path().join("a/x.wav").is_file(),
+        "{:?}",
+        names(tmp.path())
+    );
+    assert!(
+        !tmp.path().join("x.wav").exists(),
+        "written lexically to ./x.wav"
+    );
+}

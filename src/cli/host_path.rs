@@ -10,8 +10,12 @@ use wasi_shim::fs::ImportMode;
 /// Not `/`: the guest has its own `/tmp` and `/dev`.
 pub const HOST_ROOT: &str = "/host";
 
-/// `path` made absolute against `base` and normalised lexically (`.` and
-/// `..` removed) — the file need not exist.
+/// `path` made absolute against `base`, with `.` removed and `..` resolved
+/// as the kernel resolves it: `..` after a symlink names the parent of the
+/// link's target (so `sl/../x.mp4` is the file `open(2)` would create), and
+/// lexically where the path does not exist yet. The last component is not
+/// followed: an output named through a symlink is written through it at
+/// export time.
 pub fn absolute(base: &Path, path: &Path) -> PathBuf {
     let joined = if path.is_absolute() {
         path.to_path_buf()
@@ -22,6 +26,9 @@ pub fn absolute(base: &Path, path: &Path) -> PathBuf {
     for c in joined.components() {
         match c {
             Component::ParentDir => {
+                if let Ok(real) = std::fs::canonicalize(&out) {
+                    out = real;
+                }
                 out.pop();
             }
             Component::CurDir => {}
@@ -61,5 +68,21 @@ mod tests {
             PathBuf::from("/work/b/c.mp4")
         );
         assert_eq!(absolute(base, Path::new("/x/y")), PathBuf::from("/x/y"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dot_dot_after_a_symlink_is_the_parent_of_its_target() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(tmp.path()).unwrap();
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        std::os::unix::fs::symlink("a/b", root.join("sl")).unwrap();
+        assert_eq!(
+            absolute(&root, Path::new("sl/../x.mp4")),
+            root.join("a/x.mp4")
+        );
+        // The last component stays as named (a link there is written
+        // through at export).
+        assert_eq!(absolute(&root, Path::new("sl")), root.join("sl"));
     }
 }
