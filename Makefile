@@ -53,12 +53,16 @@ test-full: setup
 	$(GUEST_DIR)/build.sh --profile full
 	AFMPEG_MODULE_FULL=$(GUEST_CACHE)/full/ffmpeg.wasm $(CARGO) test --locked --features full-profile-tests --test full_profile
 
-## Also checks the two workspaces kept out of this one: the fuzz targets
-## are linted without libFuzzer (no C++ build), and the engine bench, which
+## No import cycle between the modules of a crate (scripts/check-module-cycles,
+## one crate directory at a time). Also checks the two workspaces kept out
+## of this one: the fuzz targets are linted without libFuzzer (no C++
+## build), and the engine bench, which
 ## builds wasmtime and so is never built here, must at least have a lockfile
 ## that agrees with the crates it shares with this workspace.
 lint:
 	$(CARGO) fmt --all -- --check
+	scripts/check-module-cycles src
+	scripts/check-module-cycles wasi-shim/src
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --bins --no-default-features --locked -- -D warnings
 	$(CARGO) fetch --manifest-path bench/engines/Cargo.toml --locked

@@ -9,7 +9,7 @@
 
 mod common;
 
-use afmpeg::tasks::{ChunkError, ChunkedTranscode};
+use afmpeg::tasks::{ChunkError, ChunkedTranscode, Task};
 use afmpeg::{Error, Filesystem, Runtime};
 use common::{count_video_frames, ffmpeg_ok, probe, runtime};
 use std::sync::OnceLock;

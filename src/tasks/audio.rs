@@ -1,5 +1,6 @@
 //! Extract the audio of a file to an audio-only format.
 
+use super::Task;
 use super::{base, execute, Produced};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
@@ -68,7 +69,7 @@ impl AudioFormat {
 /// Writes one audio stream of `input` to an audio-only file.
 ///
 /// ```no_run
-/// use afmpeg::tasks::{AudioFormat, ExtractAudio};
+/// use afmpeg::tasks::{AudioFormat, ExtractAudio, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -159,14 +160,13 @@ impl ExtractAudio {
         cmd.validate()?;
         Ok(cmd)
     }
+}
 
-    /// Runs the task with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Produced> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
+impl Task for ExtractAudio {
+    type Output = Produced;
 
     /// Runs the task with `opts`.
-    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
+    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
         let out = execute(rt, fs, &self.command()?, opts)?;
         Produced::find(fs, &self.output, &out)
     }

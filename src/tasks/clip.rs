@@ -1,6 +1,7 @@
 //! Cut a piece out of a file: fast (keyframe stream copy) or frame-accurate
 //! (re-encode).
 
+use super::Task;
 use super::{base, execute, is_mp4_like, Produced};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, SeekMode, Time};
 use crate::error::Result;
@@ -37,7 +38,7 @@ enum Length {
 ///
 /// ```no_run
 /// use afmpeg::command::Time;
-/// use afmpeg::tasks::{Clip, ClipMode};
+/// use afmpeg::tasks::{Clip, ClipMode, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -170,14 +171,13 @@ impl Clip {
         cmd.validate()?;
         Ok(cmd)
     }
+}
 
-    /// Runs the task with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Produced> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
+impl Task for Clip {
+    type Output = Produced;
 
     /// Runs the task with `opts`.
-    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
+    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
         let out = execute(rt, fs, &self.command()?, opts)?;
         Produced::find(fs, &self.output, &out)
     }

@@ -1,5 +1,6 @@
 //! Change the container without re-encoding (stream copy).
 
+use super::Task;
 use super::{base, execute, is_mp4_like, Produced};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
@@ -13,7 +14,7 @@ use crate::{Filesystem, Runtime};
 /// Vorbis). `-movflags +faststart` is added for MP4/MOV outputs.
 ///
 /// ```no_run
-/// use afmpeg::tasks::Remux;
+/// use afmpeg::tasks::{Remux, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -89,14 +90,13 @@ impl Remux {
         cmd.validate()?;
         Ok(cmd)
     }
+}
 
-    /// Runs the task with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Produced> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
+impl Task for Remux {
+    type Output = Produced;
 
     /// Runs the task with `opts`.
-    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
+    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
         let out = execute(rt, fs, &self.command()?, opts)?;
         Produced::find(fs, &self.output, &out)
     }

@@ -1,5 +1,6 @@
 //! Convert subtitles between formats, or into an MP4 as a `mov_text` track.
 
+use super::Task;
 use super::{base, execute, Produced};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
@@ -50,7 +51,7 @@ impl SubtitleFormat {
 /// the (stream-copied) video and audio of another file.
 ///
 /// ```no_run
-/// use afmpeg::tasks::{ConvertSubtitles, SubtitleFormat};
+/// use afmpeg::tasks::{ConvertSubtitles, SubtitleFormat, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -138,14 +139,13 @@ impl ConvertSubtitles {
         cmd.validate()?;
         Ok(cmd)
     }
+}
 
-    /// Runs the task with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Produced> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
+impl Task for ConvertSubtitles {
+    type Output = Produced;
 
     /// Runs the task with `opts`.
-    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
+    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
         let out = execute(rt, fs, &self.command()?, opts)?;
         Produced::find(fs, &self.output, &out)
     }

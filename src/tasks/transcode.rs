@@ -1,5 +1,6 @@
 //! Re-encode a file: H.264/AAC MP4 by default, or any codecs and container.
 
+use super::Task;
 use super::{base, execute, is_mp4_like, Produced};
 use crate::command::{CommandError, FrameRate, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
@@ -15,7 +16,7 @@ use crate::{Filesystem, Runtime};
 /// first audio stream are kept (FFmpeg's default stream selection).
 ///
 /// ```no_run
-/// use afmpeg::tasks::Transcode;
+/// use afmpeg::tasks::{Task, Transcode};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -245,14 +246,13 @@ impl Transcode {
         cmd.validate()?;
         Ok(cmd)
     }
+}
 
-    /// Runs the task with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Produced> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
+impl Task for Transcode {
+    type Output = Produced;
 
     /// Runs the task with `opts` (limits, progress, cancellation).
-    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
+    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
         let out = execute(rt, fs, &self.command()?, opts)?;
         Produced::find(fs, &self.output, &out)
     }

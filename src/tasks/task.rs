@@ -1,0 +1,38 @@
+//! The one way every task helper runs.
+
+use crate::engine::Runtime;
+use crate::error::Result;
+use crate::job::RunOptions;
+use crate::Filesystem;
+
+/// A task helper: a typed FFmpeg job with a typed result.
+///
+/// Every helper of [`crate::tasks`] implements it; bring it into scope
+/// (`use afmpeg::tasks::Task;`, or `use afmpeg::tasks::*;`) to call
+/// [`run`](Task::run) and [`run_with`](Task::run_with).
+///
+/// ```no_run
+/// use afmpeg::tasks::{Remux, Task};
+/// use afmpeg::{Filesystem, RunOptions, Runtime};
+///
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// let produced = Remux::new("/in.mkv", "/out.mp4").run(&rt, &fs)?;
+/// let again = Remux::new("/in.mkv", "/out2.mp4").run_with(&rt, &fs, &RunOptions::default())?;
+/// assert_eq!(produced.size, again.size);
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
+pub trait Task {
+    /// What the task returns when it succeeded.
+    type Output;
+
+    /// Runs the task with `opts`. A non-zero FFmpeg exit, or a run that did
+    /// not produce what the task expects, is an
+    /// [`Error::Ffmpeg`](crate::Error::Ffmpeg).
+    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Self::Output>;
+
+    /// Runs the task with default [`RunOptions`].
+    fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Self::Output> {
+        self.run_with(rt, fs, &RunOptions::default())
+    }
+}
