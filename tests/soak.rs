@@ -2,13 +2,12 @@
 //! cases of mutated seed files, each probed and decoded to null through one
 //! shared `Runtime` with limits on. Zero failures allowed: every run ends in
 //! success, a non-zero FFmpeg exit or a typed error within its limit.
-//! `make soak` runs the long variant (examples/soak.rs).
+//! `make soak` runs the long variant (tools/soak.rs).
 //!
 //! The guest module must exist (`make guest`): without it this fails.
 
-mod common;
-#[path = "support/soak.rs"]
-mod soak;
+mod support;
+use support::soak;
 
 use std::time::Duration;
 
@@ -17,7 +16,7 @@ const BASE_SEED: u64 = 0x50a4;
 
 #[test]
 fn mutated_media_never_crashes_or_hangs() {
-    let rt = common::runtime();
+    let rt = support::guest::runtime();
     let seeds = soak::make_seeds(&rt).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(seeds.len(), 10, "one seed file per format");
     for s in &seeds {
@@ -48,7 +47,7 @@ const FINDINGS: &[u64] = &[0x323c_8e48_b717_ec08];
 
 #[test]
 fn past_soak_findings_stay_fixed() {
-    let rt = common::runtime();
+    let rt = support::guest::runtime();
     let seeds = soak::make_seeds(&rt).unwrap_or_else(|e| panic!("{e}"));
     let limits = soak::soak_limits(Duration::from_secs(10), soak::DEFAULT_FUEL);
     let report = soak::run_cases(&rt, &seeds, FINDINGS, &limits, 0, |_| {});

@@ -6,8 +6,8 @@
 //!
 //! Listed divergences are checked to still occur, so the list cannot rot.
 
-#[path = "support/wasi_programs.rs"]
-mod wasi_programs;
+mod support;
+use support::wasi_programs;
 use wasi_programs::*;
 
 /// What is excluded from the comparison.

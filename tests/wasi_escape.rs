@@ -5,9 +5,9 @@
 //! guest programs (tests/wasi/c/escape_*.c) assert every escape is refused,
 //! and this harness checks that nothing outside the guest's reach changed.
 
-#[path = "support/wasi_programs.rs"]
-mod wasi_programs;
+mod support;
 use std::fs;
+use support::wasi_programs;
 use wasi_programs::*;
 
 /// Under afmpeg the host tree is imported into memory: nothing on the host

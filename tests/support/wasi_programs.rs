@@ -10,7 +10,6 @@
 //!   wasmi + wasmi_wasi (wasi-common, the reference oracle) over a real
 //!   directory.
 //!
-//! Included by each test crate with `#[path = "support/wasi_programs.rs"] mod wasi_programs;`.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
