@@ -1,11 +1,9 @@
 //! Extract the audio of a file to an audio-only format.
 
-use super::Task;
-use super::{base, execute, Produced};
+use super::base;
+use super::task::produces_one_file;
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
-use crate::job::RunOptions;
-use crate::{Filesystem, Runtime};
 
 /// The audio file an [`ExtractAudio`] writes: codec and container.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -162,12 +160,4 @@ impl ExtractAudio {
     }
 }
 
-impl Task for ExtractAudio {
-    type Output = Produced;
-
-    /// Runs the task with `opts`.
-    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
-        let out = execute(rt, fs, &self.command()?, opts)?;
-        Produced::find(fs, &self.output, &out)
-    }
-}
+produces_one_file!(ExtractAudio);

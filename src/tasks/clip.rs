@@ -1,12 +1,10 @@
 //! Cut a piece out of a file: fast (keyframe stream copy) or frame-accurate
 //! (re-encode).
 
-use super::Task;
-use super::{base, execute, is_mp4_like, Produced};
+use super::task::produces_one_file;
+use super::{base, is_mp4_like};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, SeekMode, Time};
 use crate::error::Result;
-use crate::job::RunOptions;
-use crate::{Filesystem, Runtime};
 
 /// How a [`Clip`] cuts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -173,15 +171,7 @@ impl Clip {
     }
 }
 
-impl Task for Clip {
-    type Output = Produced;
-
-    /// Runs the task with `opts`.
-    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
-        let out = execute(rt, fs, &self.command()?, opts)?;
-        Produced::find(fs, &self.output, &out)
-    }
-}
+produces_one_file!(Clip);
 
 #[cfg(test)]
 mod tests {

@@ -1,11 +1,9 @@
 //! Change the container without re-encoding (stream copy).
 
-use super::Task;
-use super::{base, execute, is_mp4_like, Produced};
+use super::task::produces_one_file;
+use super::{base, is_mp4_like};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
-use crate::job::RunOptions;
-use crate::{Filesystem, Runtime};
 
 /// Copies every stream of `input` into a new container: `-map 0 -c copy`.
 ///
@@ -92,12 +90,4 @@ impl Remux {
     }
 }
 
-impl Task for Remux {
-    type Output = Produced;
-
-    /// Runs the task with `opts`.
-    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
-        let out = execute(rt, fs, &self.command()?, opts)?;
-        Produced::find(fs, &self.output, &out)
-    }
-}
+produces_one_file!(Remux);

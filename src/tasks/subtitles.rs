@@ -1,11 +1,9 @@
 //! Convert subtitles between formats, or into an MP4 as a `mov_text` track.
 
-use super::Task;
-use super::{base, execute, Produced};
+use super::base;
+use super::task::produces_one_file;
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
-use crate::job::RunOptions;
-use crate::{Filesystem, Runtime};
 
 /// The subtitle format [`ConvertSubtitles`] writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -141,12 +139,4 @@ impl ConvertSubtitles {
     }
 }
 
-impl Task for ConvertSubtitles {
-    type Output = Produced;
-
-    /// Runs the task with `opts`.
-    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
-        let out = execute(rt, fs, &self.command()?, opts)?;
-        Produced::find(fs, &self.output, &out)
-    }
-}
+produces_one_file!(ConvertSubtitles);

@@ -36,3 +36,27 @@ pub trait Task {
         self.run_with(rt, fs, &RunOptions::default())
     }
 }
+
+/// Implements [`Task`] for helpers that run their `command()` once and
+/// whose result is the one file at `self.output`: the same `run_with` for
+/// each, written once.
+macro_rules! produces_one_file {
+    ($task:ty) => {
+        impl $crate::tasks::Task for $task {
+            type Output = $crate::tasks::Produced;
+
+            /// Runs the task with `opts` (limits, progress, cancellation);
+            /// returns the file it wrote.
+            fn run_with(
+                &self,
+                rt: &$crate::Runtime,
+                fs: &$crate::Filesystem,
+                opts: &$crate::RunOptions,
+            ) -> $crate::Result<$crate::tasks::Produced> {
+                let out = $crate::tasks::execute(rt, fs, &self.command()?, opts)?;
+                $crate::tasks::Produced::find(fs, &self.output, &out)
+            }
+        }
+    };
+}
+pub(super) use produces_one_file;

@@ -1,11 +1,9 @@
 //! Re-encode a file: H.264/AAC MP4 by default, or any codecs and container.
 
-use super::Task;
-use super::{base, execute, is_mp4_like, Produced};
+use super::task::produces_one_file;
+use super::{base, is_mp4_like};
 use crate::command::{CommandError, FrameRate, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
-use crate::job::RunOptions;
-use crate::{Filesystem, Runtime};
 
 /// Re-encodes `input` into `output`.
 ///
@@ -248,15 +246,7 @@ impl Transcode {
     }
 }
 
-impl Task for Transcode {
-    type Output = Produced;
-
-    /// Runs the task with `opts` (limits, progress, cancellation).
-    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
-        let out = execute(rt, fs, &self.command()?, opts)?;
-        Produced::find(fs, &self.output, &out)
-    }
-}
+produces_one_file!(Transcode);
 
 #[cfg(test)]
 mod tests {
