@@ -61,6 +61,7 @@ test-full: setup
 ## that agrees with the crates it shares with this workspace.
 lint:
 	$(CARGO) fmt --all -- --check
+	scripts/check-module-cycles --self-test
 	scripts/check-module-cycles src
 	scripts/check-module-cycles wasi-shim/src
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
