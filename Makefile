@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust test-full lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency fuzz-smoke clean-guest-cache soak load
+.PHONY: all setup build demo test test-rust test-full lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency fuzz-smoke soak load
 
 all: build
 
@@ -59,21 +59,28 @@ test-full: setup
 	$(GUEST_DIR)/build.sh --profile full
 	AFMPEG_MODULE_FULL=$(GUEST_CACHE)/full/ffmpeg.wasm $(CARGO) test --locked --features full-profile-tests --test full_profile
 
-## Also checks the two workspaces kept out of this one: the fuzz targets
-## are linted without libFuzzer (no C++ build), and the engine bench, which
+## No import cycle between the modules of a crate (scripts/check-module-cycles,
+## one crate directory at a time). Also checks the two workspaces kept out
+## of this one: the fuzz targets are linted without libFuzzer (no C++
+## build), and the engine bench, which
 ## builds wasmtime and so is never built here, must at least have a lockfile
 ## that agrees with the crates it shares with this workspace.
 lint:
 	$(CARGO) fmt --all -- --check
+	scripts/check-module-cycles --self-test
+	scripts/check-module-cycles src
+	scripts/check-module-cycles wasi-shim/src
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --all-targets --no-default-features --locked -- -D warnings
-	$(CARGO) fetch --manifest-path bench/engines/Cargo.toml --locked
+	$(CARGO) fetch --manifest-path bench/ffmpeg-engines/Cargo.toml --locked
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
 
 doc:
 	$(CARGO) doc --workspace --no-deps --locked
 
-## Criterion micro-benchmarks of the WASI layer (afmpeg vs wasi-common).
+## Criterion micro-benchmarks of the WASI layer (afmpeg vs wasi-common):
+## benches/wasi.rs. Not to be confused with bench-ffmpeg (whole FFmpeg jobs
+## per engine, bench/ffmpeg-engines).
 bench-wasi:
 	$(CARGO) bench --locked --bench wasi
 
@@ -102,12 +109,12 @@ bench-memory: guest
 
 ## Whole FFmpeg jobs on every engine, one side-by-side table (issue #5):
 ## afmpeg vs wasmi+wasi-common, wasmtime Pulley and Cranelift, native FFmpeg.
-## Its own workspace (bench/engines) because it builds wasmtime: never part
-## of `make test`. Options: make bench-ffmpeg BENCH_ARGS="--quick --reps 1".
+## Its own workspace (bench/ffmpeg-engines) because it builds wasmtime:
+## never part of `make test`. Options: make bench-ffmpeg BENCH_ARGS="--quick --reps 1".
 BENCH_ARGS ?=
 bench-ffmpeg-build:
-	cd bench/engines && $(CARGO) build --release --locked
+	cd bench/ffmpeg-engines && $(CARGO) build --release --locked
 
 bench-ffmpeg: guest bench-ffmpeg-build
-	AFMPEG_MODULE=$(GUEST_MODULE) bench/engines/target/release/afmpeg-bench $(BENCH_ARGS)
+	AFMPEG_MODULE=$(GUEST_MODULE) bench/ffmpeg-engines/target/release/afmpeg-bench $(BENCH_ARGS)
 

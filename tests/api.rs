@@ -6,14 +6,14 @@
 //! written here). The guest module must exist (`make guest`): without it
 //! these tests fail, they never skip.
 
-mod common;
+mod support;
 
 use afmpeg::job::Job;
 use afmpeg::{
     CancelToken, Error, Filesystem, LimitKind, Limits, ModuleSource, Progress, RunOptions, Runtime,
 };
-use common::*;
 use std::sync::{Arc, Barrier, Mutex};
+use support::guest::*;
 
 // ---------------------------------------------------------------- raw argv
 

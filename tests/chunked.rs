@@ -7,12 +7,12 @@
 //! timestamps and durations (FFmpeg's `framemd5`), and the same as those of
 //! a single-job encode with the same settings.
 
-mod common;
+mod support;
 
-use afmpeg::tasks::{ChunkError, ChunkedTranscode};
+use afmpeg::tasks::{ChunkError, ChunkedTranscode, Task};
 use afmpeg::{Error, Filesystem, Runtime};
-use common::{count_video_frames, ffmpeg_ok, probe, runtime};
 use std::sync::OnceLock;
+use support::guest::{count_video_frames, ffmpeg_ok, probe, runtime};
 
 /// The fixture: 100 frames, keyframes at 0, 25, 50, 75.
 const FRAMES: u64 = 100;

@@ -14,12 +14,12 @@
 //! (installed by `scripts/setup-debian.sh`) and an AV1 clip encoded by
 //! Debian's native ffmpeg (libaom).
 
-mod common;
+mod support;
 
 use afmpeg::{Filesystem, Runtime};
-use common::*;
 use std::path::Path;
 use std::process::Command;
+use support::guest::*;
 
 /// The font the drawtext and subtitles tests draw with.
 const FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";

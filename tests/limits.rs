@@ -5,12 +5,12 @@
 //! The guest module must exist (`make guest`): without it these tests fail,
 //! they never skip.
 
-mod common;
+mod support;
 
 use afmpeg::job::Job;
 use afmpeg::{Error, Filesystem, LimitKind, Limits, RunOptions, Runtime};
-use common::*;
 use std::time::Duration;
+use support::guest::*;
 
 fn with_limits(limits: Limits) -> RunOptions {
     RunOptions {

@@ -1,13 +1,12 @@
 //! Load (issue 6): 500 sequential real FFmpeg jobs on one `Runtime` leave
 //! the process's resident memory where it was after job 50 (within 10%).
-//! The concurrent variant is `make load` (examples/load.rs).
+//! The concurrent variant is `make load` (tools/load.rs).
 //!
 //! Its own test binary, with one test, so no other test's memory moves the
 //! RSS it measures. The guest module must exist (`make guest`).
 
-mod common;
-#[path = "support/load.rs"]
-mod load;
+mod support;
+use support::load;
 
 const JOBS: usize = 500;
 const BASELINE_AFTER: usize = 50;
@@ -19,7 +18,7 @@ fn five_hundred_sequential_jobs_keep_rss_flat() {
     let single = load::tiny_encode(&own).unwrap_or_else(|e| panic!("single run: {e}"));
     drop(own);
     assert!(!single.is_empty());
-    let rt = common::runtime();
+    let rt = support::guest::runtime();
     let mut baseline = 0;
     for job in 1..=JOBS {
         let mp4 = load::tiny_encode(&rt).unwrap_or_else(|e| panic!("job {job}: {e}"));

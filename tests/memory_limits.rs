@@ -7,7 +7,7 @@
 //! The WAT guests are small and need no module; the FFmpeg case needs the
 //! guest module (`make guest`) and fails without it.
 
-mod common;
+mod support;
 
 use afmpeg::engine::FUEL_SLICE;
 use afmpeg::wasi_shim::WasiCtx;
@@ -202,8 +202,8 @@ fn a_start_section_longer_than_a_fuel_slice_completes() {
 /// `Error::Limit` — never a success, whatever FFmpeg exits with.
 #[test]
 fn ffmpeg_scales_to_a_huge_frame_and_a_small_budget_is_never_a_success() {
-    let _g = common::shared();
-    let rt = common::runtime();
+    let _g = support::guest::shared();
+    let rt = support::guest::runtime();
     let fs = Filesystem::new();
     let args = [
         "-f",

@@ -35,13 +35,13 @@
 //! handed to both sides byte for byte. If the native binary is missing, the
 //! tests fail: install it with `scripts/setup-debian.sh`.
 
-mod common;
+mod support;
 
 use afmpeg::Filesystem;
-use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
+use support::guest::*;
 
 /// Options that put both FFmpegs on their plain, single-threaded C paths;
 /// they go before the inputs.

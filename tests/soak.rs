@@ -4,13 +4,12 @@
 //! every run ends in success, a non-zero FFmpeg exit, a guest trap or a
 //! typed limit error other than the timeout and fuel budget (those are
 //! hangs, reported apart).
-//! `make soak` runs the long variant (examples/soak.rs).
+//! `make soak` runs the long variant (tools/soak.rs).
 //!
 //! The guest module must exist (`make guest`): without it this fails.
 
-mod common;
-#[path = "support/soak.rs"]
-mod soak;
+mod support;
+use support::soak;
 
 use std::time::Duration;
 
@@ -19,7 +18,7 @@ const BASE_SEED: u64 = 0x50a4;
 
 #[test]
 fn mutated_media_never_crashes_or_hangs() {
-    let rt = common::runtime();
+    let rt = support::guest::runtime();
     let seeds = soak::make_seeds(&rt).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(seeds.len(), 10, "one seed file per format");
     for s in &seeds {
@@ -57,7 +56,7 @@ fn mutated_media_never_crashes_or_hangs() {
 /// `-1048576:1`, which the typed probe (`Runtime::probe`) refused.
 #[test]
 fn past_soak_findings_stay_fixed() {
-    let rt = common::runtime();
+    let rt = support::guest::runtime();
     let bytes = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/soak/finding-323c8e48b717ec08.png"

@@ -5,8 +5,8 @@
 //!
 //! Needs clang-19 + Debian's wasi-libc (see tests/support/wasi_programs.rs).
 
-#[path = "support/wasi_programs.rs"]
-mod wasi_programs;
+mod support;
+use support::wasi_programs;
 use wasi_programs::*;
 
 fn run_program(name: &str) {

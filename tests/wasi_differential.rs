@@ -12,8 +12,8 @@
 //! against a real Linux directory where it can, and wasi-shim/RATIONALE.md
 //! ("What Linux does where the oracle differs") cites the kernel for the rest.
 
-#[path = "support/wasi_programs.rs"]
-mod wasi_programs;
+mod support;
+use support::wasi_programs;
 use wasi_programs::*;
 
 /// What is excluded from the comparison.

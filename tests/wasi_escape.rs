@@ -8,10 +8,10 @@
 //! trees (links with `..` and absolute targets included) is written to the
 //! host, the path by which an escape would reach it.
 
-#[path = "support/wasi_programs.rs"]
-mod wasi_programs;
+mod support;
 use std::fs;
 use std::process::Command;
+use support::wasi_programs;
 use wasi_programs::*;
 
 /// `afmpeg run --write-back` of `wasm` over the fixture's two preopens.

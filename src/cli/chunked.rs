@@ -13,7 +13,7 @@ use super::flags::FFMPEG_FLAGS;
 use super::guest_thread::cli_limits;
 use super::invocation::Invocation;
 use super::report::{report_error, report_refusal, EXIT_SETUP};
-use afmpeg::tasks::ChunkedTranscode;
+use afmpeg::tasks::{ChunkedTranscode, Task};
 use afmpeg::{Error, RunOptions, Runtime, Tool};
 use std::path::Path;
 

@@ -87,6 +87,15 @@ fn may_match(pattern: &str, name: &str) -> bool {
     name.len() >= prefix.len() + suffix.len() && name.starts_with(prefix) && name.ends_with(suffix)
 }
 
+/// A mapped path, with the `file:` prefix again when the user wrote one.
+fn written_as(guest: String, file_prefix: bool) -> String {
+    if file_prefix {
+        format!("file:{guest}")
+    } else {
+        guest
+    }
+}
+
 /// One file of the guest tree before the run, to tell what the run changed.
 type Stamp = (u64, u64, u64);
 
@@ -274,11 +283,7 @@ impl Invocation {
             return Ok(value.to_owned());
         }
         self.remember(&guest, path);
-        Ok(if file_prefix {
-            format!("file:{guest}")
-        } else {
-            guest
-        })
+        Ok(written_as(guest, file_prefix))
     }
 
     /// A filter graph with the host files its filters name mapped: inputs
@@ -447,11 +452,7 @@ impl Invocation {
             self.outputs.push((value.to_owned(), host));
         }
         self.remember(&guest, path);
-        Ok(if file_prefix {
-            format!("file:{guest}")
-        } else {
-            guest
-        })
+        Ok(written_as(guest, file_prefix))
     }
 
     /// A two-pass log prefix: its existing logs are inputs (pass 2), new

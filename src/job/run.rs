@@ -10,7 +10,7 @@ use crate::limits::Limits;
 use crate::media_info::MediaInfo;
 use crate::progress::{self, ProgressParser};
 use wasi_shim::fs::{Device, Filesystem};
-use wasi_shim::stdio::{Capture, Input, Output as StdOutput};
+use wasi_shim::stdio::{Capture, Input, Output};
 use wasi_shim::{Preopen, WasiCtx};
 
 /// Where FFmpeg writes `-progress` reports.
@@ -93,8 +93,8 @@ impl Runtime {
         let mut b = WasiCtx::builder()
             .arg(tool.argv0())
             .args(argv)
-            .stdout(StdOutput::Capture(stdout.clone()))
-            .stderr(StdOutput::Capture(stderr.clone()))
+            .stdout(Output::Capture(stdout.clone()))
+            .stderr(Output::Capture(stderr.clone()))
             .preopen(Preopen {
                 fs: fs.clone(),
                 dir: "/".into(),

@@ -9,6 +9,7 @@
 //! public too (`parse` functions), for stderr of commands you build
 //! yourself.
 
+use super::Task;
 use super::{base, execute, missing};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, StreamType, Time};
 use crate::error::Result;
@@ -203,7 +204,7 @@ impl LoudnessReport {
 /// Measures the loudness of an audio stream.
 ///
 /// ```no_run
-/// use afmpeg::tasks::{Loudness, LoudnessMethod};
+/// use afmpeg::tasks::{Loudness, LoudnessMethod, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -252,19 +253,13 @@ impl Loudness {
         };
         analysis_command(&self.input, StreamType::Audio, self.stream, filter.into())
     }
+}
 
-    /// Runs the measurement with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<LoudnessReport> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
+impl Task for Loudness {
+    type Output = LoudnessReport;
 
     /// Runs the measurement with `opts`.
-    pub fn run_with(
-        &self,
-        rt: &Runtime,
-        fs: &Filesystem,
-        opts: &RunOptions,
-    ) -> Result<LoudnessReport> {
+    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<LoudnessReport> {
         let out = analyze(rt, fs, opts, &self.command()?)?;
         let text = out.stderr_text();
         let report = match self.method {
@@ -330,7 +325,7 @@ impl VolumeStats {
 /// `volumedetect`.
 ///
 /// ```no_run
-/// use afmpeg::tasks::VolumeDetect;
+/// use afmpeg::tasks::{Task, VolumeDetect};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -371,20 +366,14 @@ impl VolumeDetect {
             "volumedetect".into(),
         )
     }
+}
 
-    /// Runs the measurement with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<VolumeStats> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
+impl Task for VolumeDetect {
+    type Output = VolumeStats;
 
     /// Runs the measurement with `opts`. An input without any audio sample
     /// gets no report, which is an [`Error::Ffmpeg`](crate::Error::Ffmpeg).
-    pub fn run_with(
-        &self,
-        rt: &Runtime,
-        fs: &Filesystem,
-        opts: &RunOptions,
-    ) -> Result<VolumeStats> {
+    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<VolumeStats> {
         let out = analyze(rt, fs, opts, &self.command()?)?;
         VolumeStats::parse(&out.stderr_text())
             .ok_or_else(|| missing(&out, "no volumedetect report in FFmpeg's log"))
@@ -415,7 +404,7 @@ pub fn parse_silence(stderr: &str) -> Vec<Interval> {
 ///
 /// ```no_run
 /// use afmpeg::command::Time;
-/// use afmpeg::tasks::SilenceDetect;
+/// use afmpeg::tasks::{SilenceDetect, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -488,19 +477,13 @@ impl SilenceDetect {
             ),
         )
     }
+}
 
-    /// Runs the detection with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Vec<Interval>> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
+impl Task for SilenceDetect {
+    type Output = Vec<Interval>;
 
     /// Runs the detection with `opts`; the silences in time order.
-    pub fn run_with(
-        &self,
-        rt: &Runtime,
-        fs: &Filesystem,
-        opts: &RunOptions,
-    ) -> Result<Vec<Interval>> {
+    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Vec<Interval>> {
         let out = analyze(rt, fs, opts, &self.command()?)?;
         Ok(parse_silence(&out.stderr_text()))
     }
@@ -532,7 +515,7 @@ pub fn parse_black(stderr: &str) -> Vec<Interval> {
 ///
 /// ```no_run
 /// use afmpeg::command::Time;
-/// use afmpeg::tasks::BlackDetect;
+/// use afmpeg::tasks::{BlackDetect, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -613,19 +596,13 @@ impl BlackDetect {
             ),
         )
     }
+}
 
-    /// Runs the detection with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Vec<Interval>> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
+impl Task for BlackDetect {
+    type Output = Vec<Interval>;
 
     /// Runs the detection with `opts`; the black stretches in time order.
-    pub fn run_with(
-        &self,
-        rt: &Runtime,
-        fs: &Filesystem,
-        opts: &RunOptions,
-    ) -> Result<Vec<Interval>> {
+    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Vec<Interval>> {
         let out = analyze(rt, fs, opts, &self.command()?)?;
         Ok(parse_black(&out.stderr_text()))
     }
@@ -659,7 +636,7 @@ pub fn parse_scene_scores(stderr: &str) -> Vec<SceneScore> {
 /// cuts).
 ///
 /// ```no_run
-/// use afmpeg::tasks::SceneScores;
+/// use afmpeg::tasks::{SceneScores, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -717,14 +694,13 @@ impl SceneScores {
             format!("scdet=threshold={}", self.threshold),
         )
     }
+}
 
-    /// Runs the analysis with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Vec<SceneScore>> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
+impl Task for SceneScores {
+    type Output = Vec<SceneScore>;
 
     /// Runs the analysis with `opts`; scores in time order.
-    pub fn run_with(
+    fn run_with(
         &self,
         rt: &Runtime,
         fs: &Filesystem,

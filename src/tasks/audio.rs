@@ -1,10 +1,9 @@
 //! Extract the audio of a file to an audio-only format.
 
-use super::{base, execute, Produced};
+use super::base;
+use super::task::produces_one_file;
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
-use crate::job::RunOptions;
-use crate::{Filesystem, Runtime};
 
 /// The audio file an [`ExtractAudio`] writes: codec and container.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -68,7 +67,7 @@ impl AudioFormat {
 /// Writes one audio stream of `input` to an audio-only file.
 ///
 /// ```no_run
-/// use afmpeg::tasks::{AudioFormat, ExtractAudio};
+/// use afmpeg::tasks::{AudioFormat, ExtractAudio, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -159,15 +158,6 @@ impl ExtractAudio {
         cmd.validate()?;
         Ok(cmd)
     }
-
-    /// Runs the task with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Produced> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
-
-    /// Runs the task with `opts`.
-    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
-        let out = execute(rt, fs, &self.command()?, opts)?;
-        Produced::find(fs, &self.output, &out)
-    }
 }
+
+produces_one_file!(ExtractAudio);

@@ -16,6 +16,7 @@
 //! piece by the durations of those before it, so timestamps run on without a
 //! gap or an overlap.
 
+use super::Task;
 use super::{base, execute_with_side_file, extension, is_mp4_like, join, succeeded, Produced};
 use crate::command::{Command, ConcatList, InputFile, LogLevel, OutputFile, SeekMode, Time};
 use crate::error::{ChunkError, Error, Result};
@@ -172,7 +173,7 @@ const TEMPORAL_FILTERS: &[&str] = &[
 /// them on its own.
 ///
 /// ```no_run
-/// use afmpeg::tasks::ChunkedTranscode;
+/// use afmpeg::tasks::{ChunkedTranscode, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -308,46 +309,6 @@ impl ChunkedTranscode {
         Ok(ext)
     }
 
-    /// Runs the task with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<ChunkedOutput> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
-
-    /// Runs the task; the limits and the cancellation token of `opts`
-    /// apply to every job (each job gets the full limits). Progress reports
-    /// are not forwarded: the pieces report separately.
-    pub fn run_with(
-        &self,
-        rt: &Runtime,
-        fs: &Filesystem,
-        opts: &RunOptions,
-    ) -> Result<ChunkedOutput> {
-        let ext = self.check()?;
-        let dir = self.dir();
-        if fs.exists(&dir) {
-            return Err(ChunkError::WorkDirExists { path: dir }.into());
-        }
-        let layout = probe_layout(rt, fs, &self.input, opts)?;
-        let chunks = plan(&layout, self.chunks);
-        let audio = layout.has_audio && !self.no_audio;
-        let opts = RunOptions {
-            progress: None,
-            ..opts.clone()
-        };
-
-        fs.create_dir_all(&dir)?;
-        let result = self.encode_and_join(rt, fs, &opts, &dir, &ext, &chunks, audio);
-        let cleanup = fs.remove_dir_all(&dir);
-        let produced = result?;
-        cleanup?;
-        Ok(ChunkedOutput {
-            produced,
-            chunks,
-            frames: layout.frames,
-            audio,
-        })
-    }
-
     #[allow(clippy::too_many_arguments)]
     fn encode_and_join(
         &self,
@@ -450,6 +411,40 @@ impl ChunkedTranscode {
             .output(out);
         cmd.validate()?;
         Ok(cmd)
+    }
+}
+
+impl Task for ChunkedTranscode {
+    type Output = ChunkedOutput;
+
+    /// Runs the task; the limits and the cancellation token of `opts`
+    /// apply to every job (each job gets the full limits). Progress reports
+    /// are not forwarded: the pieces report separately.
+    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<ChunkedOutput> {
+        let ext = self.check()?;
+        let dir = self.dir();
+        if fs.exists(&dir) {
+            return Err(ChunkError::WorkDirExists { path: dir }.into());
+        }
+        let layout = probe_layout(rt, fs, &self.input, opts)?;
+        let chunks = plan(&layout, self.chunks);
+        let audio = layout.has_audio && !self.no_audio;
+        let opts = RunOptions {
+            progress: None,
+            ..opts.clone()
+        };
+
+        fs.create_dir_all(&dir)?;
+        let result = self.encode_and_join(rt, fs, &opts, &dir, &ext, &chunks, audio);
+        let cleanup = fs.remove_dir_all(&dir);
+        let produced = result?;
+        cleanup?;
+        Ok(ChunkedOutput {
+            produced,
+            chunks,
+            frames: layout.frames,
+            audio,
+        })
     }
 }
 

@@ -1,11 +1,10 @@
 //! Cut a piece out of a file: fast (keyframe stream copy) or frame-accurate
 //! (re-encode).
 
-use super::{base, execute, is_mp4_like, Produced};
+use super::task::produces_one_file;
+use super::{base, is_mp4_like};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, SeekMode, Time};
 use crate::error::Result;
-use crate::job::RunOptions;
-use crate::{Filesystem, Runtime};
 
 /// How a [`Clip`] cuts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -37,7 +36,7 @@ enum Length {
 ///
 /// ```no_run
 /// use afmpeg::command::Time;
-/// use afmpeg::tasks::{Clip, ClipMode};
+/// use afmpeg::tasks::{Clip, ClipMode, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -170,18 +169,9 @@ impl Clip {
         cmd.validate()?;
         Ok(cmd)
     }
-
-    /// Runs the task with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Produced> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
-
-    /// Runs the task with `opts`.
-    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
-        let out = execute(rt, fs, &self.command()?, opts)?;
-        Produced::find(fs, &self.output, &out)
-    }
 }
+
+produces_one_file!(Clip);
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
 //! Join files end to end with the concat demuxer.
 
+use super::Task;
 use super::{base, execute_with_side_file, is_mp4_like, Produced};
 use crate::command::{Command, CommandError, ConcatList, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
@@ -26,7 +27,7 @@ pub enum ConcatMode {
 /// reads it with `-f concat -safe 0`, and removes it after the run.
 ///
 /// ```no_run
-/// use afmpeg::tasks::{Concat, ConcatMode};
+/// use afmpeg::tasks::{Concat, ConcatMode, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -136,14 +137,13 @@ impl Concat {
         cmd.validate()?;
         Ok(cmd)
     }
+}
 
-    /// Runs the task with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Produced> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
+impl Task for Concat {
+    type Output = Produced;
 
     /// Runs the task with `opts`.
-    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
+    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
         let content = self.list_content()?;
         let cmd = self.command()?;
         let out = execute_with_side_file(rt, fs, &cmd, opts, &self.list(), content)?;

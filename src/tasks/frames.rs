@@ -1,6 +1,7 @@
 //! Still images from a video: at timestamps, at a fixed interval, on scene
 //! changes, or the single most representative frame.
 
+use super::Task;
 use super::{base, ensure_dir, execute, join, missing};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, SeekMode, Time};
 use crate::error::Result;
@@ -82,7 +83,7 @@ enum Scale {
 ///
 /// ```no_run
 /// use afmpeg::command::Time;
-/// use afmpeg::tasks::{FrameSelection, Frames, ImageFormat};
+/// use afmpeg::tasks::{FrameSelection, Frames, ImageFormat, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -304,19 +305,13 @@ impl Frames {
         cmd.validate()?;
         Ok(cmd)
     }
+}
 
-    /// Runs the task with default [`RunOptions`]; returns the image paths.
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Vec<String>> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
+impl Task for Frames {
+    type Output = Vec<String>;
 
     /// Runs the task with `opts`; returns the image paths, in time order.
-    pub fn run_with(
-        &self,
-        rt: &Runtime,
-        fs: &Filesystem,
-        opts: &RunOptions,
-    ) -> Result<Vec<String>> {
+    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Vec<String>> {
         let cmd = self.command()?;
         ensure_dir(fs, &self.dir)?;
         for entry in fs.read_dir(&self.dir)? {

@@ -1,5 +1,6 @@
 //! Packaging for streaming: HLS (playlist + segments) and plain segments.
 
+use super::Task;
 use super::{base, ensure_dir, execute, join, missing, parent, stem};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, Time};
 use crate::error::Result;
@@ -112,7 +113,7 @@ fn check_segment_time(t: Time) -> Result<(), CommandError> {
 ///
 /// ```no_run
 /// use afmpeg::command::Time;
-/// use afmpeg::tasks::Hls;
+/// use afmpeg::tasks::{Hls, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -215,14 +216,13 @@ impl Hls {
         cmd.validate()?;
         Ok(cmd)
     }
+}
 
-    /// Runs the task with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<HlsOutput> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
+impl Task for Hls {
+    type Output = HlsOutput;
 
     /// Runs the task with `opts`; returns the playlist and its segments.
-    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<HlsOutput> {
+    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<HlsOutput> {
         let cmd = self.command()?;
         ensure_dir(fs, parent(&self.playlist))?;
         let out = execute(rt, fs, &cmd, opts)?;
@@ -251,7 +251,7 @@ impl Hls {
 ///
 /// ```no_run
 /// use afmpeg::command::Time;
-/// use afmpeg::tasks::Segment;
+/// use afmpeg::tasks::{Segment, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -343,19 +343,13 @@ impl Segment {
         cmd.validate()?;
         Ok(cmd)
     }
+}
 
-    /// Runs the task with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Vec<String>> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
+impl Task for Segment {
+    type Output = Vec<String>;
 
     /// Runs the task with `opts`; returns the segment paths, in order.
-    pub fn run_with(
-        &self,
-        rt: &Runtime,
-        fs: &Filesystem,
-        opts: &RunOptions,
-    ) -> Result<Vec<String>> {
+    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Vec<String>> {
         let cmd = self.command()?;
         let dir = parent(&self.pattern);
         ensure_dir(fs, dir)?;

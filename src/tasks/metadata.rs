@@ -1,6 +1,7 @@
 //! Write global and stream metadata, and author chapters, through an
 //! `ffmetadata` input.
 
+use super::Task;
 use super::{base, execute_with_side_file, Produced};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, Time};
 use crate::error::Result;
@@ -61,7 +62,7 @@ pub fn escape(text: &str) -> String {
 ///
 /// ```no_run
 /// use afmpeg::command::Time;
-/// use afmpeg::tasks::{ChapterSpec, Metadata};
+/// use afmpeg::tasks::{ChapterSpec, Metadata, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -216,14 +217,13 @@ impl Metadata {
         cmd.validate()?;
         Ok(cmd)
     }
+}
 
-    /// Runs the task with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Produced> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
+impl Task for Metadata {
+    type Output = Produced;
 
     /// Runs the task with `opts`.
-    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
+    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
         let text = self.ffmetadata()?;
         let cmd = self.command()?;
         let out = execute_with_side_file(rt, fs, &cmd, opts, &self.side_file(), text)?;

@@ -2,8 +2,9 @@
 //!
 //! Each helper is a plain builder that renders to a validated
 //! [`Command`] (see its `command()` method, handy to
-//! look at the argv) and runs it with `run(&runtime, &fs)` or
-//! `run_with(&runtime, &fs, &options)` over an in-memory [`Filesystem`]. A
+//! look at the argv) and runs it through the [`Task`] trait, with
+//! `run(&runtime, &fs)` or `run_with(&runtime, &fs, &options)`, over an
+//! in-memory [`Filesystem`]. A
 //! run whose FFmpeg exits non-zero is an [`Error::Ffmpeg`] carrying the tail
 //! of FFmpeg's stderr; a command the builder refuses is an
 //! [`Error::Command`] and nothing runs.
@@ -23,7 +24,7 @@
 //! | loudness, volume, silence, black, scenes | [`analysis`] | typed values |
 //!
 //! ```no_run
-//! use afmpeg::tasks::{Transcode, Frames, FrameSelection};
+//! use afmpeg::tasks::{FrameSelection, Frames, Task, Transcode};
 //! use afmpeg::command::Time;
 //! use afmpeg::{Filesystem, Runtime};
 //!
@@ -51,6 +52,7 @@ pub mod hls;
 pub mod metadata;
 pub mod remux;
 pub mod subtitles;
+mod task;
 pub mod transcode;
 
 pub use crate::error::ChunkError;
@@ -67,6 +69,7 @@ pub use hls::{Hls, HlsOutput, Segment};
 pub use metadata::{ChapterSpec, Metadata};
 pub use remux::Remux;
 pub use subtitles::{ConvertSubtitles, SubtitleFormat};
+pub use task::Task;
 pub use transcode::Transcode;
 
 use crate::command::{Command, LogLevel};

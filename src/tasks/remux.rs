@@ -1,10 +1,9 @@
 //! Change the container without re-encoding (stream copy).
 
-use super::{base, execute, is_mp4_like, Produced};
+use super::task::produces_one_file;
+use super::{base, is_mp4_like};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
-use crate::job::RunOptions;
-use crate::{Filesystem, Runtime};
 
 /// Copies every stream of `input` into a new container: `-map 0 -c copy`.
 ///
@@ -13,7 +12,7 @@ use crate::{Filesystem, Runtime};
 /// Vorbis). `-movflags +faststart` is added for MP4/MOV outputs.
 ///
 /// ```no_run
-/// use afmpeg::tasks::Remux;
+/// use afmpeg::tasks::{Remux, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -89,15 +88,6 @@ impl Remux {
         cmd.validate()?;
         Ok(cmd)
     }
-
-    /// Runs the task with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Produced> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
-
-    /// Runs the task with `opts`.
-    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
-        let out = execute(rt, fs, &self.command()?, opts)?;
-        Produced::find(fs, &self.output, &out)
-    }
 }
+
+produces_one_file!(Remux);

@@ -1,10 +1,9 @@
 //! Convert subtitles between formats, or into an MP4 as a `mov_text` track.
 
-use super::{base, execute, Produced};
+use super::base;
+use super::task::produces_one_file;
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
-use crate::job::RunOptions;
-use crate::{Filesystem, Runtime};
 
 /// The subtitle format [`ConvertSubtitles`] writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -50,7 +49,7 @@ impl SubtitleFormat {
 /// the (stream-copied) video and audio of another file.
 ///
 /// ```no_run
-/// use afmpeg::tasks::{ConvertSubtitles, SubtitleFormat};
+/// use afmpeg::tasks::{ConvertSubtitles, SubtitleFormat, Task};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -138,15 +137,6 @@ impl ConvertSubtitles {
         cmd.validate()?;
         Ok(cmd)
     }
-
-    /// Runs the task with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Produced> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
-
-    /// Runs the task with `opts`.
-    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
-        let out = execute(rt, fs, &self.command()?, opts)?;
-        Produced::find(fs, &self.output, &out)
-    }
 }
+
+produces_one_file!(ConvertSubtitles);

@@ -1,10 +1,9 @@
 //! Re-encode a file: H.264/AAC MP4 by default, or any codecs and container.
 
-use super::{base, execute, is_mp4_like, Produced};
+use super::task::produces_one_file;
+use super::{base, is_mp4_like};
 use crate::command::{CommandError, FrameRate, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
-use crate::job::RunOptions;
-use crate::{Filesystem, Runtime};
 
 /// Re-encodes `input` into `output`.
 ///
@@ -15,7 +14,7 @@ use crate::{Filesystem, Runtime};
 /// first audio stream are kept (FFmpeg's default stream selection).
 ///
 /// ```no_run
-/// use afmpeg::tasks::Transcode;
+/// use afmpeg::tasks::{Task, Transcode};
 /// use afmpeg::{Filesystem, Runtime};
 ///
 /// # fn main() -> afmpeg::Result<()> {
@@ -245,18 +244,9 @@ impl Transcode {
         cmd.validate()?;
         Ok(cmd)
     }
-
-    /// Runs the task with default [`RunOptions`].
-    pub fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Produced> {
-        self.run_with(rt, fs, &RunOptions::default())
-    }
-
-    /// Runs the task with `opts` (limits, progress, cancellation).
-    pub fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Produced> {
-        let out = execute(rt, fs, &self.command()?, opts)?;
-        Produced::find(fs, &self.output, &out)
-    }
 }
+
+produces_one_file!(Transcode);
 
 #[cfg(test)]
 mod tests {

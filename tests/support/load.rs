@@ -1,15 +1,13 @@
 //! Load helpers (issue 6, "Load"): the process's resident memory, and a mix
 //! of small real FFmpeg jobs whose outcome is known from a single run.
 //!
-//! Shared by `tests/load.rs` (500 sequential jobs) and `examples/load.rs`
-//! (`make load`: concurrent workers for minutes), with
-//! `#[path = "../tests/support/load.rs"] mod load;`.
+//! Shared by `tests/load.rs` (500 sequential jobs) and `tools/load.rs`
+//! (`make load`: concurrent workers for minutes).
 #![allow(dead_code)]
 
 use afmpeg::{Error, Filesystem, RunOutput, Runtime, Tool};
 
-#[path = "proc_status.rs"]
-mod proc_status;
+use super::proc_status;
 
 /// Resident set size of this process in bytes (`VmRSS` of
 /// `/proc/self/status`; Linux only).

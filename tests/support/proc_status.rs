@@ -2,7 +2,7 @@
 //! peak memory, as the load test and the memory bench read them.
 //!
 //! Shared with `#[path = ".../tests/support/proc_status.rs"] mod proc_status;`
-//! by `tests/support/load.rs` and `examples/memory.rs`.
+//! by `tests/support/load.rs` and `tools/memory.rs`.
 #![allow(dead_code)]
 
 /// A `/proc/self/status` memory field (`VmRSS`, `VmHWM`, …), in bytes; the

@@ -9,8 +9,7 @@
 //! other error is a failure.
 //!
 //! Shared by the short CI variant (`tests/soak.rs`) and the long command
-//! (`examples/soak.rs`, `make soak`), with
-//! `#[path = "../tests/support/soak.rs"] mod soak;`.
+//! (`tools/soak.rs`, `make soak`).
 #![allow(dead_code)]
 
 use afmpeg::job::Job;

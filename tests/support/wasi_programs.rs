@@ -10,7 +10,6 @@
 //!   wasmi + wasmi_wasi (wasi-common, the reference oracle) over a real
 //!   directory.
 //!
-//! Included by each test crate with `#[path = "support/wasi_programs.rs"] mod wasi_programs;`.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -151,6 +150,16 @@ pub fn wasm_for(name: &str) -> PathBuf {
     }
 }
 
+/// A temporary file name unique to this thread: the tests of one binary
+/// run on several threads and may build the same program at once (two
+/// writers of one temporary file left one of them renaming a file the other
+/// had already moved, or reading a half-written module).
+fn tmp_name(name: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{name}.wasm.tmp{}-{n}", std::process::id())
+}
+
 pub fn compile_c(name: &str) -> PathBuf {
     let src = wasi_dir().join("c").join(format!("{name}.c"));
     let header = wasi_dir().join("c").join("common.h");
@@ -166,7 +175,7 @@ pub fn compile_c(name: &str) -> PathBuf {
         return out;
     }
     fs::create_dir_all(&cache_dir).unwrap();
-    let tmp_out = cache_dir.join(format!("{name}.wasm.tmp{}", std::process::id()));
+    let tmp_out = cache_dir.join(tmp_name(name));
     let sysroot = sysroot();
     let result = Command::new(&cc)
         .args(CFLAGS)
@@ -210,7 +219,7 @@ pub fn compile_wat(name: &str) -> PathBuf {
     fs::create_dir_all(&cache_dir).unwrap();
     let bytes =
         wat::parse_file(&src).unwrap_or_else(|e| panic!("assembling {}: {e}", src.display()));
-    let tmp_out = cache_dir.join(format!("{name}.wasm.tmp{}", std::process::id()));
+    let tmp_out = cache_dir.join(tmp_name(name));
     fs::write(&tmp_out, bytes).unwrap();
     fs::rename(&tmp_out, &out).unwrap();
     out

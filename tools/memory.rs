@@ -14,8 +14,9 @@
 //!   eight jobs' own allowance (guest memory + 20 MB each), where eight
 //!   copies of the input would add 700 MB more.
 
-#[path = "../tests/support/proc_status.rs"]
-mod proc_status;
+#[path = "../tests/support/mod.rs"]
+mod support;
+use support::proc_status;
 
 use afmpeg::{Filesystem, ModuleSource, Runtime, Validation};
 use std::process::Command;

@@ -187,7 +187,7 @@ fn engine(mode: CompilationMode) -> Engine {
 }
 
 fn wasi_ctx() -> WasiCtx {
-    use wasi_shim::stdio::{Capture, Output as StdOutput};
+    use wasi_shim::stdio::{Capture, Output};
     use wasi_shim::Preopen;
     let pre = |guest: &str| Preopen {
         fs: Filesystem::new(),
@@ -198,8 +198,8 @@ fn wasi_ctx() -> WasiCtx {
     WasiCtx::builder()
         .arg("ffmpeg")
         .arg("-version")
-        .stdout(StdOutput::Capture(Capture::with_cap(1 << 20)))
-        .stderr(StdOutput::Capture(Capture::with_cap(1 << 20)))
+        .stdout(Output::Capture(Capture::with_cap(1 << 20)))
+        .stderr(Output::Capture(Capture::with_cap(1 << 20)))
         .preopen(pre("/"))
         .preopen(pre("/tmp"))
         .preopen(pre("/dev"))

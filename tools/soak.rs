@@ -12,8 +12,9 @@
 //! cargo run --locked --example soak -- --replay 0x1234abcd5678ef90
 //! ```
 
-#[path = "../tests/support/soak.rs"]
-mod soak;
+#[path = "../tests/support/mod.rs"]
+mod support;
+use support::soak;
 
 use afmpeg::Runtime;
 use clap::Parser;

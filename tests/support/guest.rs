@@ -1,5 +1,5 @@
 //! Helpers shared by the guest-dependent integration tests (`api`, `limits`,
-//! `parity`).
+//! `parity`, `chunked`, `load`, `soak`, `full_profile`).
 //!
 //! These tests need the FFmpeg guest module. When it is missing they FAIL
 //! (never skip): a green run must mean the tests ran.

@@ -16,7 +16,7 @@
 //! medians are compared. Run it on an otherwise idle machine: another
 //! process taking a core shows up directly in the chunked time.
 
-use afmpeg::tasks::{ChunkedTranscode, Transcode};
+use afmpeg::tasks::{ChunkedTranscode, Task, Transcode};
 use afmpeg::{Filesystem, Limits, RunOptions, Runtime};
 use std::time::{Duration, Instant};
 

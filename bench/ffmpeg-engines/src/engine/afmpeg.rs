@@ -2,8 +2,9 @@
 
 use super::{exit_result, Engine, Setup};
 use crate::workload::{Job, Tool};
+use afmpeg::job::batch;
 use afmpeg::wasi_shim::fs::ImportMode;
-use afmpeg::{batch, Filesystem, Limits, ModuleSource, RunOptions, Runtime, Validation};
+use afmpeg::{Filesystem, Limits, ModuleSource, RunOptions, Runtime, Validation};
 use anyhow::{bail, Context, Result};
 
 pub struct Afmpeg {

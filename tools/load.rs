@@ -17,8 +17,9 @@
 //! cargo run --locked --example load -- --sequential 500
 //! ```
 
-#[path = "../tests/support/load.rs"]
-mod load;
+#[path = "../tests/support/mod.rs"]
+mod support;
+use support::load;
 
 use afmpeg::Runtime;
 use clap::Parser;

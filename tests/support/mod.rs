@@ -1,0 +1,25 @@
+//! The one support module of the integration tests, the operational tools
+//! (`tools/`) and anything else that runs the guest outside a unit test.
+//!
+//! Test crates include it with `mod support;`; the tools with
+//! `#[path = "../tests/support/mod.rs"] mod support;`. Each crate uses the
+//! part it needs (hence `allow(dead_code)`):
+//!
+//! - [`guest`]: the FFmpeg runtime (failing, never skipping, when the module
+//!   is missing), job helpers, and the lock that keeps memory-measuring
+//!   tests alone;
+//! - [`load`]: the mixed small jobs of the load test and `make load`;
+//! - [`soak`]: the bad-media soak of `tests/soak.rs` and `make soak`;
+//! - [`proc_status`]: the process's memory from `/proc/self/status`;
+//! - [`wasi_programs`]: the C/WAT programs of the WASI suites, built and run
+//!   under afmpeg and under the wasi-common oracle.
+#![allow(dead_code)]
+
+pub mod guest;
+pub mod load;
+pub mod proc_status;
+pub mod soak;
+// Needs what cargo gives test crates only (`CARGO_TARGET_TMPDIR`, the
+// `afmpeg` binary's path); test crates are the ones built with cfg(test).
+#[cfg(test)]
+pub mod wasi_programs;
