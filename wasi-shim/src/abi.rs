@@ -174,6 +174,15 @@ pub mod rights {
     /// What an fd opened on a directory may pass on.
     pub const DIRECTORY_INHERITING: u64 = DIRECTORY_BASE | REGULAR_FILE_BASE;
 
+    /// The rights whose request opens a file for reading (`O_RDONLY`/`O_RDWR`
+    /// in wasi-libc, Go, Rust std and Zig alike).
+    pub const OPEN_READ: u64 = FD_READ;
+
+    /// The rights whose request opens a file for writing; a directory opened
+    /// with any of them is `EISDIR`. `FD_DATASYNC` is not one: `fdatasync`
+    /// works on a read-only fd, and directories are opened with it.
+    pub const OPEN_WRITE: u64 = FD_WRITE | FD_ALLOCATE | FD_FILESTAT_SET_SIZE;
+
     /// Rights that modify the tree or a file; withheld from read-only mounts.
     pub const MUTATING: u64 = FD_DATASYNC
         | FD_WRITE
