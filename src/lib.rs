@@ -21,6 +21,7 @@ pub mod media_info;
 pub mod module;
 pub mod module_fetch;
 pub mod progress;
+pub mod proposals;
 pub mod runtime;
 pub mod tasks;
 
