@@ -5,12 +5,12 @@
  * The open patterns are those of Go's os.Root and Zig's std.fs. */
 #include "common.h"
 
-/* Go (syscall/fs_wasip1.go): O_RDONLY asks for the file rights minus the
- * write ones, O_DIRECTORY keeps only the directory part of that; inheriting
- * is every file right. */
+/* Go (syscall/fs_wasip1.go): O_RDONLY asks for the file rights minus these
+ * write ones, O_DIRECTORY keeps only the directory part of that (RIGHTS_DIR
+ * here); inheriting is every file right. */
 #define GO_WRITE_RIGHTS                                                                 \
     (__WASI_RIGHTS_FD_DATASYNC | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_ALLOCATE |   \
-     __WASI_RIGHTS_PATH_FILESTAT_SET_SIZE | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE)
+     __WASI_RIGHTS_PATH_FILESTAT_SET_SIZE)
 #define DIR_ONLY_RIGHTS                                                                 \
     (__WASI_RIGHTS_PATH_OPEN | __WASI_RIGHTS_FD_READDIR | __WASI_RIGHTS_PATH_CREATE_FILE | \
      __WASI_RIGHTS_PATH_FILESTAT_GET | __WASI_RIGHTS_FD_FILESTAT_GET)
@@ -39,7 +39,7 @@ int main(void) {
     /* Go's os.Root: the root directory is opened read-only ... */
     EXPECT_OK("go_root_open_readonly",
               __wasi_path_open(ROOT, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "subdir", __WASI_OFLAGS_DIRECTORY,
-                               RIGHTS_ALL & ~GO_WRITE_RIGHTS, RIGHTS_ALL, 0, &d));
+                               RIGHTS_DIR & ~GO_WRITE_RIGHTS, RIGHTS_ALL, 0, &d));
     EXPECT_OK("go_root_fdstat", __wasi_fd_fdstat_get(d, &st));
     CHECK("go_root_can_truncate_through",
           (st.fs_rights_base & __WASI_RIGHTS_PATH_FILESTAT_SET_SIZE) != 0, "base rights %llx",
@@ -88,6 +88,19 @@ int main(void) {
     xclose(f);
     xclose(dd);
     xclose(d);
+
+    /* Go's O_RDONLY asks for every file right but its write ones, which name
+     * PATH_FILESTAT_SET_SIZE, not FD_FILESTAT_SET_SIZE: still read-only
+     * (os TestFileRDWRFlags/O_RDONLY). */
+    EXPECT_OK("go_rdonly_open",
+              __wasi_path_open(ROOT, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "hello.txt", 0,
+                               RIGHTS_ALL & ~GO_WRITE_RIGHTS, RIGHTS_ALL,
+                               0, &f));
+    EXPECT_ERRNO("go_rdonly_write_ebadf", write_one(f, "CONTENT", &n), __WASI_ERRNO_BADF);
+    EXPECT_ERRNO("go_rdonly_ftruncate_einval", __wasi_fd_filestat_set_size(f, 0), __WASI_ERRNO_INVAL);
+    CHECK_EQ_U64("go_rdonly_reads", xread(f, buf, 5), 5);
+    xclose(f);
+    CHECK_BYTES("go_rdonly_unchanged", buf, read_all(ROOT, "hello.txt", buf, 5), "hello", 5);
 
     /* Open mode: read-only and write-only fds, whatever else was asked for. */
     EXPECT_OK("open_read_only_mode", __wasi_path_open(ROOT, 0, "hello.txt", 0, __WASI_RIGHTS_FD_READ, 0, 0, &f));

@@ -258,6 +258,7 @@ pub fn path_open(
     let requested = base & cap.inheriting;
     let wants_read = requested & rights::OPEN_READ != 0;
     let wants_write = requested & rights::OPEN_WRITE != 0;
+    let writes_dir = requested & rights::WRITE_ACCESS != 0;
     let follow = dirflags & lookupflags::SYMLINK_FOLLOW != 0 && !(creat && excl);
 
     let mut t = cap.fs.lock();
@@ -291,7 +292,7 @@ pub fn path_open(
                 NodeKind::Symlink(_) if want_dir => return Err(Errno::Notdir),
                 NodeKind::Symlink(_) => return Err(Errno::Loop),
                 NodeKind::Dir(_) => {
-                    if trunc || wants_write || creat {
+                    if trunc || writes_dir || creat {
                         return Err(Errno::Isdir);
                     }
                 }
@@ -356,7 +357,7 @@ pub fn path_open(
             new_base &= !rights::OPEN_READ;
         }
         if !wants_write {
-            new_base &= !rights::OPEN_WRITE;
+            new_base &= !rights::WRITE_ACCESS;
         }
     }
     let mut new_inheriting = if is_dir {
