@@ -83,3 +83,26 @@ fn afmpeg_flags_without_a_module_are_still_afmpegs() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("required arguments were not provided"));
 }
+
+/// Without a memory limit, a `memory.grow` the module's own maximum refuses
+/// returns -1 to the guest (the spec's answer; Go's runtime relies on it)
+/// instead of ending the run.
+#[test]
+fn refused_grow_without_a_limit_returns_minus_one() {
+    let wat = r#"(module
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1 2)
+      (func (export "_start")
+        ;; -1 + 100 = 99 when refused; 1 + 100 if it had grown.
+        (call $exit (i32.add (memory.grow (i32.const 5)) (i32.const 100)))))"#;
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = dir.path().join("grow.wasm");
+    std::fs::write(&wasm, wat::parse_str(wat).unwrap()).unwrap();
+    let out = Command::new(BIN).arg("run").arg(&wasm).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(99),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
