@@ -156,9 +156,11 @@ pub struct Setup {
 }
 
 /// The setup Go test binaries expect: the package's source directory as the
-/// working directory (its testdata), a writable /tmp, and GOROOT's time zone
-/// database.
+/// working directory (its testdata) at its GOROOT path, with the tree it is
+/// in (path/filepath's tests glob `../*/match.go`), a writable /tmp, and
+/// GOROOT's time zone database.
 pub fn go_setup(tc: &Toolchains, pkg: &str, args: &[&str]) -> Setup {
+    let top = pkg.split('/').next().unwrap();
     // -test.short: go test's short mode, which skips the multi-gigabyte
     // cases (archive/zip's zip64 streams) that test sizes, not file access.
     let mut all = vec![
@@ -169,7 +171,10 @@ pub fn go_setup(tc: &Toolchains, pkg: &str, args: &[&str]) -> Setup {
     all.extend(args.iter().map(|s| s.to_string()));
     Setup {
         dirs: vec![
-            (Some(tc.goroot().join("src").join(pkg)), "/pkg".into()),
+            (
+                Some(tc.goroot().join("src").join(top)),
+                format!("/goroot/src/{top}"),
+            ),
             (None, "/tmp".into()),
             // The time zone database the time package's tests load.
             (
@@ -178,13 +183,13 @@ pub fn go_setup(tc: &Toolchains, pkg: &str, args: &[&str]) -> Setup {
             ),
         ],
         env: [
-            ("PWD", "/pkg"),
-            ("TMPDIR", "/tmp"),
-            ("HOME", "/tmp"),
-            ("GOROOT", "/goroot"),
+            ("PWD", format!("/goroot/src/{pkg}")),
+            ("TMPDIR", "/tmp".into()),
+            ("HOME", "/tmp".into()),
+            ("GOROOT", "/goroot".into()),
         ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
         .collect(),
         args: all,
     }
