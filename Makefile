@@ -8,12 +8,13 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust test-full lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency fuzz-smoke soak load
+.PHONY: all setup build demo test test-rust test-full test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency fuzz-smoke soak load
 
 all: build
 
 setup:
 	scripts/setup-debian.sh
+	scripts/setup-wasi-toolchains.sh
 
 build:
 	$(CARGO) build --release --locked
@@ -58,6 +59,15 @@ fuzz-smoke:
 test-full: setup
 	$(GUEST_DIR)/build.sh --profile full
 	AFMPEG_MODULE_FULL=$(GUEST_CACHE)/full/ffmpeg.wasm $(CARGO) test --locked --features full-profile-tests --test full_profile
+
+## Go's and Zig's own file-system tests under `afmpeg run` and under the
+## reference (wasmi + wasi-common): all ten Go packages of
+## tests/wasi_external.rs and the Zig scenarios; fails if a test passing under
+## the reference does not pass under afmpeg, and prints the figures table of
+## docs/reference/wasi.md. Long (minutes), so not part of `make test`, which
+## runs the short subset (os TestRoot*, the Zig scenarios).
+test-wasi-external: setup
+	nice $(CARGO) test --locked --test wasi_external -- --ignored --nocapture full
 
 ## No import cycle between the modules of a crate (scripts/check-module-cycles,
 ## one crate directory at a time). Also checks the two workspaces kept out

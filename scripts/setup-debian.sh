@@ -6,7 +6,9 @@
 # for the parity tests (and the AV1 fixture of `make test-full`), and
 # fonts-dejavu-core (the font of the full profile's drawtext/subtitles
 # tests), and python3 (tests/testsuite_adapter.rs loads the wasi-testsuite
-# adapter the way the suite's Python runner does). Idempotent; runs as root or through sudo.
+# adapter the way the suite's Python runner does; its pip installs the Go and
+# Zig toolchains of scripts/setup-wasi-toolchains.sh, which `make setup` runs
+# next, as the user). Idempotent; runs as root or through sudo.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 "$here/../guest/setup-debian.sh"
@@ -14,7 +16,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
 missing=()
-for p in ffmpeg fonts-dejavu-core python3; do
+for p in ffmpeg fonts-dejavu-core python3 python3-pip; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

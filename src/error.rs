@@ -76,6 +76,20 @@ pub enum Error {
         /// What the validator said.
         reason: String,
     },
+    /// The module uses a WebAssembly proposal the interpreter does not
+    /// implement (today: `exception-handling`). Found at load, before
+    /// anything runs.
+    #[error("{origin}: uses the WebAssembly {feature} proposal ({used_by}), which the interpreter does not implement; {runs_on}")]
+    UnsupportedFeature {
+        /// Where the module came from.
+        origin: String,
+        /// The proposal, e.g. `exception-handling`.
+        feature: &'static str,
+        /// What in the module uses it (a section or an instruction).
+        used_by: String,
+        /// Which engine could run the module.
+        runs_on: &'static str,
+    },
     /// The module imports something afmpeg does not provide.
     #[error("{origin}: imports `{module}::{name}`, which afmpeg does not provide (only wasi_snapshot_preview1 functions are available)")]
     UnknownImport {

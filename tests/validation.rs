@@ -125,3 +125,86 @@ fn the_default_location_module_is_validated_lazily() {
     assert_eq!(exit.expect("runs").code, 0);
     assert_eq!(stdout, b"hello\n");
 }
+
+/// Throws and catches with the exception-handling proposal's `try_table`
+/// (what LLVM's `-fwasm-exceptions` emits today).
+const TRY_TABLE: &str = r#"(module
+  (tag $e (param i32))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (block $h (result i32)
+      (try_table (catch $e $h)
+        (throw $e (i32.const 1)))
+      (i32.const 0))
+    drop))"#;
+
+/// The same with the legacy `try`/`catch` instructions.
+const LEGACY_TRY: &str = r#"(module
+  (tag $e (param i32))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    try
+      i32.const 1
+      throw $e
+    catch $e
+      drop
+    end))"#;
+
+#[test]
+fn exception_handling_is_refused_naming_the_proposal() {
+    for (what, wat) in [("try_table", TRY_TABLE), ("legacy try", LEGACY_TRY)] {
+        let bytes: Arc<[u8]> = wat::parse_str(wat).expect("wat").into();
+        for validation in [Validation::Eager, Validation::Lazy] {
+            let e = Runtime::builder(ModuleSource::Bytes(bytes.clone()))
+                .validation(validation)
+                .build()
+                .unwrap_err();
+            match &e {
+                Error::UnsupportedFeature {
+                    origin,
+                    feature,
+                    used_by,
+                    ..
+                } => {
+                    assert_eq!(
+                        origin,
+                        &format!("<{} bytes in memory>", bytes.len()),
+                        "{what}"
+                    );
+                    assert_eq!(*feature, "exception-handling", "{what}");
+                    // The tag section comes before the code.
+                    assert_eq!(used_by, "a tag section", "{what}");
+                }
+                other => panic!("{what}: expected UnsupportedFeature, got {other:?}"),
+            }
+            let msg = e.to_string();
+            assert!(
+                msg.contains("exception-handling") && msg.contains("wasmtime"),
+                "{what}: {msg}"
+            );
+        }
+    }
+}
+
+/// Without a tag, the instructions themselves name the proposal (a module
+/// that only rethrows what a callee threw has none of its own).
+#[test]
+fn exception_instruction_without_a_tag_is_named() {
+    let wat = r#"(module
+      (func (export "_start")
+        try
+          nop
+        catch_all
+        end))"#;
+    let bytes: Arc<[u8]> = wat::parse_str(wat).expect("wat").into();
+    let e = Runtime::new(ModuleSource::Bytes(bytes)).unwrap_err();
+    match e {
+        Error::UnsupportedFeature {
+            feature, used_by, ..
+        } => {
+            assert_eq!(feature, "exception-handling");
+            assert_eq!(used_by, "the `try` instruction");
+        }
+        other => panic!("expected UnsupportedFeature, got {other:?}"),
+    }
+}

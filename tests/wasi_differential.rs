@@ -77,13 +77,27 @@ const ORACLE_DIVERGENCES: &[(&str, Div, &str)] = &[
             "write_without_right_ebadf",
             "increase_rights_notcapable",
             "rights_unchanged_after_failed_increase",
-            "masked_lacks_fd_write",
-            "masked_write_ebadf",
-            "create_without_path_right_eperm",
-            "trunc_without_path_right_eperm",
         ]),
-        "wasi-common no longer tracks rights: fd_fdstat_set_rights is a no-op and reports fixed rights, \
-      so rights requested beyond a directory's inheriting ones are granted and missing path rights are ignored",
+        "wasi-common no longer tracks rights: fd_fdstat_set_rights is a no-op, so a reduction the guest \
+      made is not honoured",
+    ),
+    (
+        "rights_open_mode",
+        Div::Checks(&[
+            "go_root_can_truncate_through",
+            "dir_ftruncate_right_eisdir",
+            "narrowed_file_lacks_write",
+            "narrowed_write_ebadf",
+            "narrowed_child_inheriting_lacks_write",
+            "narrowed_grandchild_write_ebadf",
+            "narrowed_create_eperm",
+            "narrowed_trunc_eperm",
+            "narrowed_cannot_regain_notcapable",
+            "narrowed_file_unchanged",
+        ]),
+        "wasi-common ignores fd_fdstat_set_rights (a no-op, so the narrowed writes and creates succeed and \
+      change the file), reports a directory's rights as requested rather than what it allows, and opens \
+      a directory asked for FD_FILESTAT_SET_SIZE (wasi-libc's O_WRONLY implies it; Linux: EISDIR)",
     ),
     (
         "dir_fds",
@@ -315,7 +329,7 @@ macro_rules! programs {
 programs! {
     append, args_environ, clocks, dir_fds, escape_fds, escape_paths, fd_readdir, fdflags_sync,
     fdstat_rights, filestat_times, fixture_import, hardlink, mkdir_trailing, path_open,
-    poll_oneoff, pread_pwrite, preopen_renumber, random, readdir_mutation, rename, seek,
+    poll_oneoff, pread_pwrite, preopen_renumber, random, readdir_mutation, rename, rights_open_mode, seek,
     sock_stdio, symlink_loops, symlinks, truncate_allocate, unlink_open, unlink_rmdir,
     all_imports, bad_enums, efault, trap,
 }

@@ -40,11 +40,20 @@ pub struct RunArgs {
     /// Deterministic clocks and random bytes from this seed.
     #[arg(long, value_name = "SEED")]
     pub deterministic: Option<u64>,
-    /// The module to run.
-    pub module: PathBuf,
-    /// Arguments passed to the guest after `argv[0]`.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub args: Vec<String>,
+    /// The module to run, then the arguments the guest gets after `argv[0]`:
+    /// everything after the module, untouched (`-V`, `--help`, `--dir` too).
+    // One positional for both: clap's trailing_var_arg takes every word as a
+    // value only once the positional's first value is seen, so with the
+    // arguments a positional of their own, a `-V` right after the module
+    // would still be afmpeg's own flag.
+    #[arg(
+        value_name = "MODULE [ARGS]",
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    command: Vec<String>,
 }
 
 struct Mount {
@@ -65,20 +74,32 @@ fn setup_error(msg: impl std::fmt::Display) -> i32 {
     EXIT_SETUP
 }
 
+impl RunArgs {
+    /// The module to run.
+    pub fn module(&self) -> PathBuf {
+        PathBuf::from(&self.command[0])
+    }
+
+    /// The arguments the guest gets after `argv[0]`.
+    pub fn guest_args(&self) -> &[String] {
+        &self.command[1..]
+    }
+}
+
 /// Runs the command; returns the process exit code.
 pub fn main(args: RunArgs) -> i32 {
-    let runtime = match Runtime::new(ModuleSource::File(args.module.clone())) {
+    let module = args.module();
+    let runtime = match Runtime::new(ModuleSource::File(module.clone())) {
         Ok(r) => r,
         Err(e) => return setup_error(e),
     };
-    let argv0 = args
-        .module
+    let argv0 = module
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| args.module.display().to_string());
+        .unwrap_or_else(|| module.display().to_string());
     let mut b = WasiCtx::builder()
         .arg(argv0)
-        .args(args.args.iter().cloned())
+        .args(args.guest_args().iter().cloned())
         .stdin(Input::Inherit)
         .stdout(Output::Inherit(HostStream::Stdout))
         .stderr(Output::Inherit(HostStream::Stderr));

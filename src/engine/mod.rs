@@ -19,6 +19,7 @@ mod exec;
 pub mod fetch;
 mod limiter;
 pub mod module;
+pub mod proposals;
 mod runtime;
 
 pub use exec::{ExecLimits, Exit, FUEL_SLICE};

@@ -116,10 +116,19 @@ fn compile(engine: &Engine, bytes: &[u8], origin: &str) -> Result<Module> {
             reason,
         });
     }
-    let module = Module::new(engine, bytes).map_err(|e| Error::InvalidModule {
-        origin: origin.to_owned(),
-        reason: with_simd_hint(e.to_string()),
-    })?;
+    let module =
+        Module::new(engine, bytes).map_err(|e| match super::proposals::unsupported(bytes) {
+            Some(u) => Error::UnsupportedFeature {
+                origin: origin.to_owned(),
+                feature: u.feature,
+                used_by: u.used_by,
+                runs_on: u.runs_on,
+            },
+            None => Error::InvalidModule {
+                origin: origin.to_owned(),
+                reason: with_simd_hint(e.to_string()),
+            },
+        })?;
     check_imports(&module, origin)?;
     Ok(module)
 }

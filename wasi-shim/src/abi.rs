@@ -174,6 +174,22 @@ pub mod rights {
     /// What an fd opened on a directory may pass on.
     pub const DIRECTORY_INHERITING: u64 = DIRECTORY_BASE | REGULAR_FILE_BASE;
 
+    /// The rights whose request opens a file for reading (`O_RDONLY`/`O_RDWR`
+    /// in wasi-libc, Go, Rust std and Zig alike).
+    pub const OPEN_READ: u64 = FD_READ;
+
+    /// The right whose request opens a file for writing. Only `FD_WRITE`:
+    /// Go's `O_RDONLY` requests `FD_FILESTAT_SET_SIZE` (it drops
+    /// `PATH_FILESTAT_SET_SIZE` instead), and wasmtime also decides on
+    /// `FD_WRITE` alone.
+    pub const OPEN_WRITE: u64 = FD_WRITE;
+
+    /// What only an fd open for writing has (`allocate` and `ftruncate` on
+    /// a read-only fd fail on Linux); a directory opened with any of them
+    /// requested is `EISDIR`. `FD_DATASYNC` is not one: `fdatasync` works
+    /// on a read-only fd, and directories are opened with it.
+    pub const WRITE_ACCESS: u64 = FD_WRITE | FD_ALLOCATE | FD_FILESTAT_SET_SIZE;
+
     /// Rights that modify the tree or a file; withheld from read-only mounts.
     pub const MUTATING: u64 = FD_DATASYNC
         | FD_WRITE

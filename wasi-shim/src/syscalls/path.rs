@@ -196,9 +196,11 @@ pub fn path_link(
 
 /// `path_open(fd, dirflags, path, oflags, base, inheriting, fdflags, fd_out)`.
 ///
-/// Requested rights are masked by what the directory may pass on and by
-/// what the file type supports; asking for more is not an error (the
-/// resulting fd simply lacks the extra rights).
+/// The new fd's access follows the open mode the requested rights express
+/// (read, write), bounded only by what the guest itself took away from the
+/// directory's inheriting rights with `fd_fdstat_set_rights`, the mount's
+/// read-only flag and what the file type supports (RATIONALE.md, "rights").
+/// Asking for more than that is not an error: the fd simply lacks it.
 pub fn path_open(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
@@ -252,11 +254,13 @@ pub fn path_open(
         return Err(e);
     }
     let path = read_path(mem, ptr, len)?;
-    // The new fd gets at most what the directory may pass on (masked, not
-    // refused: RATIONALE.md, "rights"), and what its file type supports.
+    // The requested rights say only the open mode; the directory's
+    // inheriting rights bound it (masked, not refused) and are whatever the
+    // guest left of them with fd_fdstat_set_rights (RATIONALE.md, "rights").
     let requested = base & cap.inheriting;
-    let wants_write =
-        requested & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE) != 0;
+    let wants_read = requested & rights::OPEN_READ != 0;
+    let wants_write = requested & rights::OPEN_WRITE != 0;
+    let writes_dir = requested & rights::WRITE_ACCESS != 0;
     let follow = dirflags & lookupflags::SYMLINK_FOLLOW != 0 && !(creat && excl);
 
     let mut t = cap.fs.lock();
@@ -290,7 +294,7 @@ pub fn path_open(
                 NodeKind::Symlink(_) if want_dir => return Err(Errno::Notdir),
                 NodeKind::Symlink(_) => return Err(Errno::Loop),
                 NodeKind::Dir(_) => {
-                    if trunc || wants_write || creat {
+                    if trunc || writes_dir || creat {
                         return Err(Errno::Isdir);
                     }
                 }
@@ -346,9 +350,23 @@ pub fn path_open(
         ),
         _ => (rights::REGULAR_FILE_BASE, 0, false),
     };
-    let mut new_base = requested & type_base;
-    let mut new_inheriting =
-        inheriting & cap.inheriting & if is_dir { type_inheriting } else { rights::ALL };
+    // A directory gets every directory right the parent may pass on, a file
+    // every right its type supports except the read or write half its open
+    // mode leaves out; what else was or was not requested does not matter.
+    let mut new_base = type_base & cap.inheriting;
+    if !is_dir {
+        if !wants_read {
+            new_base &= !rights::OPEN_READ;
+        }
+        if !wants_write {
+            new_base &= !rights::WRITE_ACCESS;
+        }
+    }
+    let mut new_inheriting = if is_dir {
+        type_inheriting & cap.inheriting
+    } else {
+        inheriting & cap.inheriting
+    };
     if cap.read_only {
         new_base &= !rights::MUTATING;
         new_inheriting &= rights::ALL;
