@@ -12,7 +12,8 @@
 //! [`preview1`](crate::preview1) for a whole binding written with public
 //! items only.
 
-use crate::ctx::{Abort, WasiCtx};
+use crate::abort::Abort;
+use crate::ctx::WasiCtx;
 use crate::errno::Result;
 use crate::memory::GuestMemory;
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -1,5 +1,8 @@
 //! The per-run WASI context and its builder.
 
+pub use crate::abort::Abort;
+pub use crate::budget::{Limit, WriteBudget};
+
 use crate::abi::rights;
 use crate::clock::{ClockMode, Clocks};
 use crate::fd::{FdEntry, FdKind, FdTable, Handle};
@@ -10,52 +13,6 @@ use crate::stdio::{Input, Output};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
-
-/// Why the guest stopped before returning from its entry point.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Abort {
-    /// `proc_exit(code)`.
-    Exit(u32),
-    /// `proc_raise(signal)` of a signal whose default action terminates.
-    Signal(u8),
-    /// A limit of the context was reached and `abort_on_limit` is set.
-    Limit(Limit),
-    /// The embedder's interrupt flag was raised during a blocking call.
-    Interrupted,
-}
-
-/// A per-run limit of the context.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Limit {
-    /// Open fds (`EMFILE`).
-    OpenFiles,
-    /// Bytes written to files (`ENOSPC`).
-    BytesWritten,
-    /// Files, directories and links created (`ENOSPC`).
-    FilesCreated,
-    /// Captured stdout bytes.
-    Stdout,
-    /// Captured stderr bytes.
-    Stderr,
-    /// The run's wall-clock deadline passed while the guest slept in
-    /// `poll_oneoff` (see [`WasiCtxBuilder::deadline`]). Always stops the
-    /// guest, whatever `abort_on_limit` says: no errno could tell a sleeping
-    /// program that its time is up.
-    Deadline,
-}
-
-/// What a run may write to the filesystems, and what it has written.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct WriteBudget {
-    /// Most bytes the guest may write to files (`None`: unlimited).
-    pub max_bytes: Option<u64>,
-    /// Most inodes the guest may create (`None`: unlimited).
-    pub max_files: Option<u64>,
-    /// Bytes written so far.
-    pub bytes: u64,
-    /// Inodes created so far.
-    pub files: u64,
-}
 
 /// The state of one guest instance's WASI world: arguments, environment,
 /// fds (stdio, preopens, open files), clocks, random source and limits.

@@ -63,7 +63,9 @@
 #![warn(clippy::all)]
 
 pub mod abi;
+pub mod abort;
 pub mod binding;
+pub mod budget;
 pub mod clock;
 pub mod ctx;
 pub mod errno;
@@ -73,10 +75,13 @@ pub mod memory;
 pub mod path;
 pub mod preview1;
 pub mod random;
+pub mod stat;
 pub mod stdio;
 pub mod syscalls;
 #[cfg(feature = "wasmi")]
 pub mod wasmi_link;
 
-pub use ctx::{Abort, BuildError, Limit, Preopen, WasiCtx, WasiCtxBuilder};
+pub use abort::Abort;
+pub use budget::{Limit, WriteBudget};
+pub use ctx::{BuildError, Preopen, WasiCtx, WasiCtxBuilder};
 pub use errno::Errno;

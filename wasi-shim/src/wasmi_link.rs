@@ -12,8 +12,9 @@
 //! binding uses only the crate's public items, as a binding for another
 //! engine would.
 
+use crate::abort::Abort;
 use crate::binding::{self, CallOutcome, WasiView};
-use crate::ctx::{Abort, WasiCtx};
+use crate::ctx::WasiCtx;
 use crate::errno::Result;
 use crate::memory::GuestMemory;
 use crate::preview1;

@@ -11,11 +11,15 @@ pub mod device;
 pub mod dir;
 pub mod file_data;
 mod host;
+pub mod ino;
+mod node_io;
 pub mod tree;
 
 pub use device::Device;
 pub use file_data::{FileData, SharedBytes};
 pub use host::{ExportOptions, ImportMode};
+pub(crate) use node_io::Buffers;
+pub use node_io::MAX_FILE_SIZE;
 use tree::{Ino, NodeKind, Tree, ROOT};
 
 use crate::errno::Errno;

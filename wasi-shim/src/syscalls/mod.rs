@@ -18,40 +18,15 @@ pub mod poll;
 pub mod proc;
 pub mod sock;
 
-use crate::ctx::{Limit, WasiCtx, WriteBudget};
+use crate::ctx::WasiCtx;
 use crate::errno::{Errno, Result};
 
-/// Largest file the tree accepts (`EFBIG` beyond): 16 GiB. Files are sparse,
-/// so without a bound a single `pwrite` at a huge offset would cost memory
-/// for the chunk table (see RATIONALE.md).
-pub const MAX_FILE_SIZE: u64 = 16 << 30;
-
-/// Charges `n` written bytes to the budget.
-pub(crate) fn charge_bytes(budget: &mut WriteBudget, n: u64) -> std::result::Result<(), Limit> {
-    if let Some(max) = budget.max_bytes {
-        if budget.bytes.saturating_add(n) > max {
-            return Err(Limit::BytesWritten);
-        }
-    }
-    budget.bytes = budget.bytes.saturating_add(n);
-    Ok(())
-}
-
-/// Charges one created inode or name to the budget.
-pub(crate) fn charge_file(budget: &mut WriteBudget) -> std::result::Result<(), Limit> {
-    if let Some(max) = budget.max_files {
-        if budget.files >= max {
-            return Err(Limit::FilesCreated);
-        }
-    }
-    budget.files += 1;
-    Ok(())
-}
+pub use crate::fs::MAX_FILE_SIZE;
 
 impl WasiCtx {
     /// Charges `n` bytes, or records the limit and fails with `ENOSPC`.
     pub(crate) fn charge_bytes(&mut self, n: u64) -> Result<()> {
-        charge_bytes(&mut self.budget, n).map_err(|l| {
+        self.budget.charge_bytes(n).map_err(|l| {
             self.hit_limit(l);
             Errno::Nospc
         })
@@ -59,7 +34,7 @@ impl WasiCtx {
 
     /// Charges one created file, or records the limit and fails with `ENOSPC`.
     pub(crate) fn charge_file(&mut self) -> Result<()> {
-        charge_file(&mut self.budget).map_err(|l| {
+        self.budget.charge_file().map_err(|l| {
             self.hit_limit(l);
             Errno::Nospc
         })
