@@ -68,6 +68,7 @@ pub mod binding;
 pub mod budget;
 pub mod clock;
 pub mod ctx;
+mod embedder;
 pub mod errno;
 pub mod fd;
 pub mod fs;

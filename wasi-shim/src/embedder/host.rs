@@ -6,41 +6,15 @@
 //! the host; each file goes to a temporary sibling first and is renamed into
 //! place, so an existing host file is never left half-written.
 
-use super::file_data::{FileData, SharedBytes};
-use super::tree::{Ino, NodeKind, ROOT};
-use super::{err, wall_clock_ns, Filesystem, FsError};
 use crate::errno::Errno;
+use crate::fs::file_data::{FileData, SharedBytes};
+use crate::fs::tree::{Ino, NodeKind, ROOT};
+use crate::fs::{err, wall_clock_ns, ExportOptions, Filesystem, FsError, ImportMode};
 use crate::path;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
-
-/// How imported host files are brought into memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportMode {
-    /// Read every file into a private copy.
-    Copy,
-    /// Memory-map every non-empty file. The host file must not be modified
-    /// while the filesystem uses it (it is mapped read-only, shared).
-    Mmap,
-    /// Memory-map files of at least this many bytes, copy smaller ones.
-    MmapAbove(u64),
-}
-
-impl Default for ImportMode {
-    fn default() -> Self {
-        ImportMode::MmapAbove(1 << 20)
-    }
-}
-
-/// Options of [`Filesystem::export_host`].
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ExportOptions {
-    /// Replace host files that already exist (otherwise: an error, and the
-    /// existing file is untouched).
-    pub overwrite: bool,
-}
 
 fn host_err(op: &'static str, p: &Path, source: std::io::Error) -> FsError {
     FsError::Host {
@@ -267,7 +241,7 @@ pub fn write_atomically(dest: &Path, data: &FileData) -> Result<(), FsError> {
         match data.as_contiguous() {
             Some(bytes) => file.write_all(bytes)?,
             None => {
-                let mut buf = vec![0u8; super::file_data::CHUNK];
+                let mut buf = vec![0u8; crate::fs::file_data::CHUNK];
                 let mut off = 0u64;
                 loop {
                     let n = data.read_at(off, &mut buf);
