@@ -181,39 +181,37 @@ impl Filesystem {
 
     /// Removes the file, symlink or device `p`.
     pub fn remove_file(&self, p: &str) -> Result<(), FsError> {
-        let mut t = self.lock();
-        let r = Self::resolve(&t, "remove_file", p, false)?;
-        let name = r
-            .name(Errno::Isdir)
-            .map_err(|e| err("remove_file", p, e))?
-            .to_owned();
-        t.unlink(r.parent, &name, wall_clock_ns())
-            .map(|_| ())
-            .map_err(|e| err("remove_file", p, e))
+        self.remove_entry("remove_file", p, Errno::Isdir, |t, dir, name| {
+            t.unlink(dir, name, wall_clock_ns()).map(|_| ())
+        })
     }
 
     /// Removes the empty directory `p`.
     pub fn remove_dir(&self, p: &str) -> Result<(), FsError> {
-        let mut t = self.lock();
-        let r = Self::resolve(&t, "remove_dir", p, false)?;
-        let name = r
-            .name(Errno::Busy)
-            .map_err(|e| err("remove_dir", p, e))?
-            .to_owned();
-        t.rmdir(r.parent, &name, wall_clock_ns())
-            .map(|_| ())
-            .map_err(|e| err("remove_dir", p, e))
+        self.remove_entry("remove_dir", p, Errno::Busy, |t, dir, name| {
+            t.rmdir(dir, name, wall_clock_ns()).map(|_| ())
+        })
     }
 
     /// Removes `p` and, if it is a directory, everything below it.
     pub fn remove_dir_all(&self, p: &str) -> Result<(), FsError> {
+        self.remove_entry("remove_dir_all", p, Errno::Busy, remove_recursive)
+    }
+
+    /// Resolves `p` (a final symlink not followed) to its parent and name,
+    /// and removes that entry with `remove`. `no_name` is the errno when
+    /// the path ends without a name (`/`, `..`).
+    fn remove_entry(
+        &self,
+        op: &'static str,
+        p: &str,
+        no_name: Errno,
+        remove: impl FnOnce(&mut Tree, Ino, &str) -> Result<(), Errno>,
+    ) -> Result<(), FsError> {
         let mut t = self.lock();
-        let r = Self::resolve(&t, "remove_dir_all", p, false)?;
-        let name = r
-            .name(Errno::Busy)
-            .map_err(|e| err("remove_dir_all", p, e))?
-            .to_owned();
-        remove_recursive(&mut t, r.parent, &name).map_err(|e| err("remove_dir_all", p, e))
+        let r = Self::resolve(&t, op, p, false)?;
+        let name = r.name(no_name).map_err(|e| err(op, p, e))?.to_owned();
+        remove(&mut t, r.parent, &name).map_err(|e| err(op, p, e))
     }
 
     /// Renames `from` to `to` (POSIX `rename` semantics).
