@@ -5,6 +5,7 @@ pub use crate::budget::{Limit, WriteBudget};
 
 use crate::abi::rights;
 use crate::clock::{ClockMode, Clocks};
+use crate::errno::Errno;
 use crate::fd::{FdEntry, FdKind, FdTable, Handle};
 use crate::fs::Filesystem;
 use crate::path;
@@ -87,6 +88,22 @@ impl WasiCtx {
         if self.abort_on_limit && self.abort.is_none() {
             self.abort = Some(Abort::Limit(limit));
         }
+    }
+
+    /// Charges `n` bytes, or records the limit and fails with `ENOSPC`.
+    pub(crate) fn charge_bytes(&mut self, n: u64) -> crate::errno::Result<()> {
+        self.budget.charge_bytes(n).map_err(|l| {
+            self.hit_limit(l);
+            Errno::Nospc
+        })
+    }
+
+    /// Charges one created file, or records the limit and fails with `ENOSPC`.
+    pub(crate) fn charge_file(&mut self) -> crate::errno::Result<()> {
+        self.budget.charge_file().map_err(|l| {
+            self.hit_limit(l);
+            Errno::Nospc
+        })
     }
 }
 

@@ -18,28 +18,9 @@ pub mod poll;
 pub mod proc;
 pub mod sock;
 
-use crate::ctx::WasiCtx;
 use crate::errno::{Errno, Result};
 
 pub use crate::fs::MAX_FILE_SIZE;
-
-impl WasiCtx {
-    /// Charges `n` bytes, or records the limit and fails with `ENOSPC`.
-    pub(crate) fn charge_bytes(&mut self, n: u64) -> Result<()> {
-        self.budget.charge_bytes(n).map_err(|l| {
-            self.hit_limit(l);
-            Errno::Nospc
-        })
-    }
-
-    /// Charges one created file, or records the limit and fails with `ENOSPC`.
-    pub(crate) fn charge_file(&mut self) -> Result<()> {
-        self.budget.charge_file().map_err(|l| {
-            self.hit_limit(l);
-            Errno::Nospc
-        })
-    }
-}
 
 /// Copies a list of strings (args or environ) the way `args_get` lays them
 /// out: a pointer array at `ptrs`, NUL-terminated bytes at `buf`.
