@@ -1,7 +1,11 @@
 //! The per-run WASI context and its builder.
 
+pub use crate::abort::Abort;
+pub use crate::budget::{Limit, WriteBudget};
+
 use crate::abi::rights;
 use crate::clock::{ClockMode, Clocks};
+use crate::errno::Errno;
 use crate::fd::{FdEntry, FdKind, FdTable, Handle};
 use crate::fs::Filesystem;
 use crate::path;
@@ -10,52 +14,6 @@ use crate::stdio::{Input, Output};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
-
-/// Why the guest stopped before returning from its entry point.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Abort {
-    /// `proc_exit(code)`.
-    Exit(u32),
-    /// `proc_raise(signal)` of a signal whose default action terminates.
-    Signal(u8),
-    /// A limit of the context was reached and `abort_on_limit` is set.
-    Limit(Limit),
-    /// The embedder's interrupt flag was raised during a blocking call.
-    Interrupted,
-}
-
-/// A per-run limit of the context.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Limit {
-    /// Open fds (`EMFILE`).
-    OpenFiles,
-    /// Bytes written to files (`ENOSPC`).
-    BytesWritten,
-    /// Files, directories and links created (`ENOSPC`).
-    FilesCreated,
-    /// Captured stdout bytes.
-    Stdout,
-    /// Captured stderr bytes.
-    Stderr,
-    /// The run's wall-clock deadline passed while the guest slept in
-    /// `poll_oneoff` (see [`WasiCtxBuilder::deadline`]). Always stops the
-    /// guest, whatever `abort_on_limit` says: no errno could tell a sleeping
-    /// program that its time is up.
-    Deadline,
-}
-
-/// What a run may write to the filesystems, and what it has written.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct WriteBudget {
-    /// Most bytes the guest may write to files (`None`: unlimited).
-    pub max_bytes: Option<u64>,
-    /// Most inodes the guest may create (`None`: unlimited).
-    pub max_files: Option<u64>,
-    /// Bytes written so far.
-    pub bytes: u64,
-    /// Inodes created so far.
-    pub files: u64,
-}
 
 /// The state of one guest instance's WASI world: arguments, environment,
 /// fds (stdio, preopens, open files), clocks, random source and limits.
@@ -73,8 +31,6 @@ pub struct WasiCtx {
     pub(crate) limit_hit: Option<Limit>,
     pub(crate) interrupt: Option<Arc<AtomicBool>>,
     pub(crate) deadline: Option<Instant>,
-    #[cfg(feature = "wasmi")]
-    pub(crate) memory: Option<wasmi::Memory>,
 }
 
 impl WasiCtx {
@@ -132,6 +88,22 @@ impl WasiCtx {
         if self.abort_on_limit && self.abort.is_none() {
             self.abort = Some(Abort::Limit(limit));
         }
+    }
+
+    /// Charges `n` bytes, or records the limit and fails with `ENOSPC`.
+    pub(crate) fn charge_bytes(&mut self, n: u64) -> crate::errno::Result<()> {
+        self.budget.charge_bytes(n).map_err(|l| {
+            self.hit_limit(l);
+            Errno::Nospc
+        })
+    }
+
+    /// Charges one created file, or records the limit and fails with `ENOSPC`.
+    pub(crate) fn charge_file(&mut self) -> crate::errno::Result<()> {
+        self.budget.charge_file().map_err(|l| {
+            self.hit_limit(l);
+            Errno::Nospc
+        })
     }
 }
 
@@ -414,8 +386,6 @@ impl WasiCtxBuilder {
             limit_hit: None,
             interrupt: self.interrupt,
             deadline: self.deadline,
-            #[cfg(feature = "wasmi")]
-            memory: None,
         })
     }
 }

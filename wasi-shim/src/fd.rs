@@ -71,7 +71,7 @@ pub enum FdKind {
         /// Where the bytes go.
         out: Output,
         /// The limit reported when a capture's cap is reached.
-        limit: crate::ctx::Limit,
+        limit: crate::budget::Limit,
     },
 }
 
@@ -121,7 +121,7 @@ impl FdEntry {
             FdKind::File { handle, .. } => {
                 let t = handle.fs.lock();
                 t.get(handle.ino)
-                    .map(|n| n.filetype())
+                    .map(crate::stat::filetype)
                     .unwrap_or(filetype::UNKNOWN)
             }
             FdKind::Dir { .. } => filetype::DIRECTORY,

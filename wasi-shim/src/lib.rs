@@ -10,18 +10,39 @@
 //! Data flows one way:
 //!
 //! ```text
-//! guest ─▶ wasmi_link (binding) ─▶ syscalls ─▶ fd (table) ─▶ path (resolution) ─▶ fs::tree (inodes)
+//! guest ─▶ wasmi_link ─▶ binding::call ─▶ syscalls ─▶ fd (table) ─▶ path (resolution) ─▶ fs (inode tree)
+//!          (generated from the preview1 table)  │                                          ▲
+//!                                               └─ ctx: the run's state (fds, clocks, budget)
+//! embedder ─▶ Filesystem::write, import_host, … (embedder API) ─▶ path ─▶ fs
 //! ```
 //!
-//! - [`fs`]: the inode tree ([`fs::tree::Tree`]) behind a shareable
-//!   [`fs::Filesystem`] handle, plus the embedder API to fill and read it
-//!   (including host import with memory-mapping and atomic export).
-//! - [`path`]: capability-relative path resolution (cap-std's model: `..`
-//!   can never leave the directory an fd refers to).
-//! - [`fd`]: the fd table, rights and per-fd state.
+//! Imports only go down this list (a module uses only modules after it):
+//! `wasmi_link`, `preview1`, `binding`, `syscalls`, `ctx`, the embedder API,
+//! `fd`, `stat`, `path`, `fs`, then the leaves `abort`, `budget`, `memory`,
+//! `clock`, `random`, `stdio`, `abi`, `errno`.
+//!
+//! - [`wasmi_link`]: the wasmi binding, registering all 46 functions in a
+//!   `wasmi::Linker`, generated from the table.
+//! - [`preview1`]: the table of the 46 functions
+//!   ([`for_each_preview1_function!`]) every binding is generated from.
+//! - [`binding`]: what every engine binding shares: the call wrapper
+//!   ([`binding::call`], its outcome [`binding::CallOutcome`]) and the view
+//!   of the embedder's store ([`binding::WasiView`]).
 //! - [`syscalls`]: every preview1 function as plain Rust over a guest-memory
 //!   byte slice — testable and fuzzable without any wasm.
-//! - [`wasmi_link`]: registers all 46 functions in a `wasmi::Linker`.
+//! - [`ctx`]: the per-run [`WasiCtx`] and its builder.
+//! - the embedder API: the path-taking methods of [`fs::Filesystem`]
+//!   (`write`, `create_dir_all`, `read`, `import_host`, `export_host`, …),
+//!   which resolve paths from the root with the guest's resolver.
+//! - [`fd`]: the fd table, rights and per-fd state.
+//! - [`stat`]: what the guest sees of an inode (WASI file type, `filestat`).
+//! - [`path`]: capability-relative path resolution (cap-std's model: `..`
+//!   can never leave the directory an fd refers to).
+//! - [`fs`]: the inode tree ([`fs::tree::Tree`]), node I/O, file data and
+//!   devices behind the shareable [`fs::Filesystem`] handle.
+//! - leaves: [`abort`] (why a guest stopped), [`budget`] (limits and the
+//!   write budget), [`memory`] (bounds-checked guest memory), [`clock`],
+//!   [`random`], [`stdio`], [`abi`] (WASI's byte layout), [`errno`].
 //!
 //! ## Example
 //!
@@ -57,18 +78,26 @@
 #![warn(clippy::all)]
 
 pub mod abi;
+pub mod abort;
+pub mod binding;
+pub mod budget;
 pub mod clock;
 pub mod ctx;
+mod embedder;
 pub mod errno;
 pub mod fd;
 pub mod fs;
 pub mod memory;
 pub mod path;
+pub mod preview1;
 pub mod random;
+pub mod stat;
 pub mod stdio;
 pub mod syscalls;
 #[cfg(feature = "wasmi")]
 pub mod wasmi_link;
 
-pub use ctx::{Abort, BuildError, Limit, Preopen, WasiCtx, WasiCtxBuilder};
+pub use abort::Abort;
+pub use budget::{Limit, WriteBudget};
+pub use ctx::{BuildError, Preopen, WasiCtx, WasiCtxBuilder};
 pub use errno::Errno;

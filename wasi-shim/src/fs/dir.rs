@@ -13,7 +13,7 @@
 //! than hashing one. Past [`SMALL_MAX`] entries a directory switches, once
 //! and for good, to a hash index by name plus an ordered index by cookie.
 
-use super::tree::Ino;
+use super::ino::Ino;
 use hashbrown::HashMap;
 use std::collections::BTreeMap;
 

@@ -1,5 +1,8 @@
 //! The in-memory filesystem: an inode tree behind a shareable handle, and
-//! the API an embedder uses to fill it before a run and read it after.
+//! the vocabulary of the API an embedder uses to fill it before a run and
+//! read it after (errors, metadata, import and export options). That API
+//! itself resolves paths, so it lives above path resolution, in
+//! `embedder/` (the methods of [`Filesystem`] that take a path).
 //!
 //! A [`Filesystem`] is a cheap, clonable handle (`Arc<Mutex<Tree>>`). Many
 //! contexts — many concurrent jobs — may mount the same filesystem; each
@@ -10,16 +13,17 @@
 pub mod device;
 pub mod dir;
 pub mod file_data;
-mod host;
+pub mod ino;
+mod node_io;
 pub mod tree;
 
 pub use device::Device;
 pub use file_data::{FileData, SharedBytes};
-pub use host::{ExportOptions, ImportMode};
-use tree::{Ino, NodeKind, Tree, ROOT};
+pub(crate) use node_io::Buffers;
+pub use node_io::MAX_FILE_SIZE;
+use tree::Tree;
 
 use crate::errno::Errno;
-use crate::path::{self, Resolved};
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -100,6 +104,33 @@ pub struct DirEntry {
     pub kind: FileKind,
 }
 
+/// How imported host files are brought into memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Read every file into a private copy.
+    Copy,
+    /// Memory-map every non-empty file. The host file must not be modified
+    /// while the filesystem uses it (it is mapped read-only, shared).
+    Mmap,
+    /// Memory-map files of at least this many bytes, copy smaller ones.
+    MmapAbove(u64),
+}
+
+impl Default for ImportMode {
+    fn default() -> Self {
+        ImportMode::MmapAbove(1 << 20)
+    }
+}
+
+/// Options of [`Filesystem::export_host`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExportOptions {
+    /// Replace host entries that already exist and differ from the guest's
+    /// (otherwise: an error, and the existing entry is untouched). An entry
+    /// equal to the guest's is never rewritten, with or without it.
+    pub overwrite: bool,
+}
+
 static NEXT_DEV: AtomicU64 = AtomicU64::new(1);
 
 pub(crate) fn wall_clock_ns() -> u64 {
@@ -163,267 +194,6 @@ impl Filesystem {
         Arc::ptr_eq(&self.tree, &other.tree)
     }
 
-    fn resolve<'p>(
-        tree: &Tree,
-        op: &'static str,
-        p: &'p str,
-        follow: bool,
-    ) -> Result<Resolved<'p>, FsError> {
-        let rel = p.trim_start_matches('/');
-        let rel = if rel.is_empty() { "." } else { rel };
-        path::resolve(tree, ROOT, rel, follow).map_err(|errno| err(op, p, errno))
-    }
-
-    fn existing(tree: &Tree, op: &'static str, p: &str, follow: bool) -> Result<Ino, FsError> {
-        let r = Self::resolve(tree, op, p, follow)?;
-        r.existing(tree).map_err(|errno| err(op, p, errno))
-    }
-
-    fn create_node(&self, op: &'static str, p: &str, kind: NodeKind) -> Result<Ino, FsError> {
-        let mut t = self.lock();
-        let r = Self::resolve(&t, op, p, false)?;
-        let name = r.name(Errno::Exist).map_err(|e| err(op, p, e))?;
-        t.create(r.parent, name, kind, wall_clock_ns())
-            .map_err(|e| err(op, p, e))
-    }
-
-    /// Creates a directory and any missing parents (like `mkdir -p`).
-    pub fn create_dir_all(&self, p: &str) -> Result<(), FsError> {
-        let mut t = self.lock();
-        let mut cur = ROOT;
-        for comp in p.split('/').filter(|c| !c.is_empty() && *c != ".") {
-            let next = match t
-                .lookup(cur, comp)
-                .map_err(|e| err("create_dir_all", p, e))?
-            {
-                Some(ino) => {
-                    let r = path::resolve(&t, cur, comp, true).and_then(|r| r.existing(&t));
-                    let ino = r.unwrap_or(ino);
-                    if !t.get(ino).map(|n| n.is_dir()).unwrap_or(false) {
-                        return Err(err("create_dir_all", p, Errno::Notdir));
-                    }
-                    ino
-                }
-                None => t
-                    .create(
-                        cur,
-                        comp,
-                        NodeKind::Dir(dir::Directory::new(cur)),
-                        wall_clock_ns(),
-                    )
-                    .map_err(|e| err("create_dir_all", p, e))?,
-            };
-            cur = next;
-        }
-        Ok(())
-    }
-
-    /// Creates a directory (parents must exist).
-    pub fn create_dir(&self, p: &str) -> Result<(), FsError> {
-        self.create_node("create_dir", p, NodeKind::Dir(dir::Directory::new(ROOT)))
-            .map(|_| ())
-    }
-
-    /// Creates or replaces the file `p` with a private copy of `data`.
-    pub fn write(&self, p: &str, data: impl Into<Vec<u8>>) -> Result<(), FsError> {
-        self.put_file(p, FileData::from_vec(data.into()))
-    }
-
-    /// Creates or replaces the file `p` with shared bytes: no copy is made
-    /// until someone writes to the file.
-    pub fn write_shared(&self, p: &str, data: SharedBytes) -> Result<(), FsError> {
-        self.put_file(p, FileData::shared(data))
-    }
-
-    /// Creates or replaces the file `p` with `data`.
-    pub fn put_file(&self, p: &str, data: FileData) -> Result<(), FsError> {
-        let mut t = self.lock();
-        let r = Self::resolve(&t, "write", p, true)?;
-        let now = wall_clock_ns();
-        match r.target() {
-            Some(ino) => {
-                let node = t.get_mut(ino).map_err(|e| err("write", p, e))?;
-                match &mut node.kind {
-                    NodeKind::File(d) => *d = data,
-                    NodeKind::Dir(_) => return Err(err("write", p, Errno::Isdir)),
-                    _ => return Err(err("write", p, Errno::Inval)),
-                }
-                node.mtim = now;
-                node.ctim = now;
-                Ok(())
-            }
-            None => {
-                let name = r
-                    .name(Errno::Isdir)
-                    .map_err(|e| err("write", p, e))?
-                    .to_owned();
-                if r.trailing_slash {
-                    return Err(err("write", p, Errno::Isdir));
-                }
-                t.create(r.parent, &name, NodeKind::File(data), now)
-                    .map(|_| ())
-                    .map_err(|e| err("write", p, e))
-            }
-        }
-    }
-
-    /// The contents of the file `p` (symlinks followed).
-    pub fn read(&self, p: &str) -> Result<Vec<u8>, FsError> {
-        self.file_data(p).map(|d| d.to_vec())
-    }
-
-    /// The file `p`'s data handle: cheap to clone (shared bytes stay shared).
-    pub fn file_data(&self, p: &str) -> Result<FileData, FsError> {
-        let t = self.lock();
-        let ino = Self::existing(&t, "read", p, true)?;
-        match &t.get(ino).map_err(|e| err("read", p, e))?.kind {
-            NodeKind::File(d) => Ok(d.clone()),
-            NodeKind::Dir(_) => Err(err("read", p, Errno::Isdir)),
-            _ => Err(err("read", p, Errno::Inval)),
-        }
-    }
-
-    /// The entries of directory `p`, in listing order (without `.` and `..`).
-    pub fn read_dir(&self, p: &str) -> Result<Vec<DirEntry>, FsError> {
-        let t = self.lock();
-        let ino = Self::existing(&t, "read_dir", p, true)?;
-        let d = t.dir(ino).map_err(|e| err("read_dir", p, e))?;
-        Ok(d.iter()
-            .filter_map(|(name, child)| {
-                let kind = kind_of(&t.get(child).ok()?.kind);
-                Some(DirEntry {
-                    name: name.to_owned(),
-                    kind,
-                })
-            })
-            .collect())
-    }
-
-    /// Metadata of `p`; symlinks are followed when `follow` is true.
-    pub fn metadata_of(&self, p: &str, follow: bool) -> Result<Metadata, FsError> {
-        let t = self.lock();
-        let ino = Self::existing(&t, "metadata", p, follow)?;
-        let n = t.get(ino).map_err(|e| err("metadata", p, e))?;
-        Ok(Metadata {
-            ino,
-            kind: kind_of(&n.kind),
-            len: n.size(),
-            nlink: n.nlink,
-            mtime: n.mtim,
-        })
-    }
-
-    /// Metadata of `p`, symlinks followed.
-    pub fn metadata(&self, p: &str) -> Result<Metadata, FsError> {
-        self.metadata_of(p, true)
-    }
-
-    /// Whether `p` exists (symlinks followed).
-    pub fn exists(&self, p: &str) -> bool {
-        self.metadata(p).is_ok()
-    }
-
-    /// Removes the file, symlink or device `p`.
-    pub fn remove_file(&self, p: &str) -> Result<(), FsError> {
-        let mut t = self.lock();
-        let r = Self::resolve(&t, "remove_file", p, false)?;
-        let name = r
-            .name(Errno::Isdir)
-            .map_err(|e| err("remove_file", p, e))?
-            .to_owned();
-        t.unlink(r.parent, &name, wall_clock_ns())
-            .map(|_| ())
-            .map_err(|e| err("remove_file", p, e))
-    }
-
-    /// Removes the empty directory `p`.
-    pub fn remove_dir(&self, p: &str) -> Result<(), FsError> {
-        let mut t = self.lock();
-        let r = Self::resolve(&t, "remove_dir", p, false)?;
-        let name = r
-            .name(Errno::Busy)
-            .map_err(|e| err("remove_dir", p, e))?
-            .to_owned();
-        t.rmdir(r.parent, &name, wall_clock_ns())
-            .map(|_| ())
-            .map_err(|e| err("remove_dir", p, e))
-    }
-
-    /// Removes `p` and, if it is a directory, everything below it.
-    pub fn remove_dir_all(&self, p: &str) -> Result<(), FsError> {
-        let mut t = self.lock();
-        let r = Self::resolve(&t, "remove_dir_all", p, false)?;
-        let name = r
-            .name(Errno::Busy)
-            .map_err(|e| err("remove_dir_all", p, e))?
-            .to_owned();
-        remove_recursive(&mut t, r.parent, &name).map_err(|e| err("remove_dir_all", p, e))
-    }
-
-    /// Renames `from` to `to` (POSIX `rename` semantics).
-    pub fn rename(&self, from: &str, to: &str) -> Result<(), FsError> {
-        let mut t = self.lock();
-        let a = Self::resolve(&t, "rename", from, false)?;
-        let b = Self::resolve(&t, "rename", to, false)?;
-        let an = a
-            .name(Errno::Busy)
-            .map_err(|e| err("rename", from, e))?
-            .to_owned();
-        let bn = b
-            .name(Errno::Busy)
-            .map_err(|e| err("rename", to, e))?
-            .to_owned();
-        t.rename(a.parent, &an, b.parent, &bn, wall_clock_ns())
-            .map_err(|e| err("rename", from, e))
-    }
-
-    /// Creates the symlink `p` pointing at `target` (stored verbatim).
-    ///
-    /// Any target is accepted here, absolute ones too (a guest's
-    /// `path_symlink` refuses those with `EPERM`); a guest that follows a
-    /// link to an absolute target gets `EPERM`, so such a link is readable
-    /// with `path_readlink` but leads nowhere.
-    pub fn symlink(&self, target: &str, p: &str) -> Result<(), FsError> {
-        self.create_node("symlink", p, NodeKind::Symlink(target.into()))
-            .map(|_| ())
-    }
-
-    /// Creates `new` as another name of the file `existing`.
-    pub fn hard_link(&self, existing: &str, new: &str) -> Result<(), FsError> {
-        let mut t = self.lock();
-        let src = Self::existing(&t, "hard_link", existing, false)?;
-        let r = Self::resolve(&t, "hard_link", new, false)?;
-        let name = r
-            .name(Errno::Exist)
-            .map_err(|e| err("hard_link", new, e))?
-            .to_owned();
-        t.link(r.parent, &name, src, wall_clock_ns())
-            .map_err(|e| err("hard_link", new, e))
-    }
-
-    /// Creates the character device `p` (e.g. `/dev/urandom`).
-    pub fn add_device(&self, p: &str, device: Device) -> Result<(), FsError> {
-        self.create_node("add_device", p, NodeKind::CharDevice(device))
-            .map(|_| ())
-    }
-
-    /// Creates `dir` (and parents) holding the standard devices `null`,
-    /// `zero`, `full`, `urandom` and `random`.
-    pub fn add_standard_devices(&self, dir: &str) -> Result<(), FsError> {
-        self.create_dir_all(dir)?;
-        let base = dir.trim_end_matches('/');
-        for (name, dev) in [
-            ("null", Device::Null),
-            ("zero", Device::Zero),
-            ("full", Device::Full),
-            ("urandom", Device::Random),
-            ("random", Device::Random),
-        ] {
-            self.add_device(&format!("{base}/{name}"), dev)?;
-        }
-        Ok(())
-    }
-
     /// Number of live inodes and bytes of private (non-shared) file data.
     pub fn usage(&self) -> (usize, u64) {
         let t = self.lock();
@@ -433,29 +203,6 @@ impl Filesystem {
     /// Checks the tree's structural invariants (for tests and fuzzers).
     pub fn check_invariants(&self) -> Result<(), String> {
         self.lock().check_invariants()
-    }
-}
-
-fn remove_recursive(t: &mut Tree, parent: Ino, name: &str) -> Result<(), Errno> {
-    let ino = t.lookup(parent, name)?.ok_or(Errno::Noent)?;
-    if t.get(ino)?.is_dir() {
-        let children: Vec<String> = t.dir(ino)?.iter().map(|(n, _)| n.to_owned()).collect();
-        for c in children {
-            remove_recursive(t, ino, &c)?;
-        }
-        t.rmdir(parent, name, wall_clock_ns())?;
-    } else {
-        t.unlink(parent, name, wall_clock_ns())?;
-    }
-    Ok(())
-}
-
-pub(crate) fn kind_of(k: &NodeKind) -> FileKind {
-    match k {
-        NodeKind::File(_) => FileKind::File,
-        NodeKind::Dir(_) => FileKind::Dir,
-        NodeKind::Symlink(_) => FileKind::Symlink,
-        NodeKind::CharDevice(_) => FileKind::CharDevice,
     }
 }
 

@@ -13,15 +13,9 @@
 use super::device::Device;
 use super::dir::Directory;
 use super::file_data::FileData;
-use crate::abi::{filetype, Filestat};
+pub use super::ino::{Ino, ROOT};
 use crate::errno::{Errno, Result};
 use hashbrown::HashMap;
-
-/// An inode number, unique within one tree and never reused by it.
-pub type Ino = u64;
-
-/// The inode number of a tree's root directory.
-pub const ROOT: Ino = 1;
 
 /// Longest name of one directory entry, in bytes (Linux `NAME_MAX`).
 pub const NAME_MAX: usize = 255;
@@ -65,16 +59,6 @@ impl Node {
             atim: now,
             mtim: now,
             ctim: now,
-        }
-    }
-
-    /// The WASI file type.
-    pub fn filetype(&self) -> u8 {
-        match self.kind {
-            NodeKind::File(_) => filetype::REGULAR_FILE,
-            NodeKind::Dir(_) => filetype::DIRECTORY,
-            NodeKind::Symlink(_) => filetype::SYMBOLIC_LINK,
-            NodeKind::CharDevice(_) => filetype::CHARACTER_DEVICE,
         }
     }
 
@@ -155,21 +139,6 @@ impl Tree {
             NodeKind::Dir(d) => Ok(d),
             _ => Err(Errno::Notdir),
         }
-    }
-
-    /// `stat` of `ino`.
-    pub fn filestat(&self, ino: Ino) -> Result<Filestat> {
-        let n = self.get(ino)?;
-        Ok(Filestat {
-            dev: self.dev,
-            ino,
-            filetype: n.filetype(),
-            nlink: n.nlink,
-            size: n.size(),
-            atim: n.atim,
-            mtim: n.mtim,
-            ctim: n.ctim,
-        })
     }
 
     /// Looks `name` up in directory `dir`.

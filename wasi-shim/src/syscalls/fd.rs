@@ -1,113 +1,33 @@
 //! `fd_*`.
 
-use super::MAX_FILE_SIZE;
 use crate::abi::{advice, fdflags, filetype, fstflags, rights, size, whence, Fdstat, Filestat};
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, Result};
 use crate::fd::FdKind;
-use crate::fs::device::Device;
 use crate::fs::tree::{Ino, NodeKind, Tree};
+use crate::fs::{Buffers, MAX_FILE_SIZE};
 use crate::memory::{GuestMemory, Iovecs};
-use crate::random::RandomSource;
 use crate::stdio::OutputWrite;
 
-/// Reads from inode `ino` at `offset` into the iovecs; returns bytes read.
-fn read_inode(
-    tree: &mut Tree,
-    ino: Ino,
-    offset: u64,
-    mem: &mut GuestMemory<'_>,
-    iovs: &Iovecs,
-    random: &mut RandomSource,
-    now: u64,
-) -> Result<u64> {
-    let node = tree.get_mut(ino)?;
-    let mut done = 0u64;
-    match &node.kind {
-        NodeKind::File(data) => {
-            for i in 0..iovs.count() {
-                let (buf, len) = mem.iovec(iovs, i)?;
-                let out = mem.slice_mut(buf, len)?;
-                let n = data.read_at(offset + done, out);
-                done += n as u64;
-                if n < out.len() {
-                    break;
-                }
-            }
-            node.atim = now;
-        }
-        NodeKind::CharDevice(dev) => {
-            let dev = dev.clone();
-            for i in 0..iovs.count() {
-                let (buf, len) = mem.iovec(iovs, i)?;
-                let out = mem.slice_mut(buf, len)?;
-                match dev {
-                    Device::Null | Device::Sink(_) => break,
-                    Device::Zero | Device::Full => out.fill(0),
-                    Device::Random => random.fill(out)?,
-                }
-                done += u64::from(len);
-            }
-        }
-        NodeKind::Dir(_) => return Err(Errno::Isdir),
-        NodeKind::Symlink(_) => return Err(Errno::Inval),
-    }
-    Ok(done)
+/// A guest's iovecs as the buffers of a node read or write.
+struct GuestBuffers<'m, 'a> {
+    mem: &'m mut GuestMemory<'a>,
+    iovs: &'m Iovecs,
 }
 
-/// Writes the iovecs to inode `ino` at `offset` (or at its end when
-/// `append`); returns `(bytes written, offset after the write)`.
-fn write_inode(
-    tree: &mut Tree,
-    ino: Ino,
-    offset: u64,
-    append: bool,
-    total: u64,
-    mem: &GuestMemory<'_>,
-    iovs: &Iovecs,
-    now: u64,
-) -> Result<(u64, u64)> {
-    let node = tree.get_mut(ino)?;
-    match &mut node.kind {
-        NodeKind::File(data) => {
-            // Linux moves an O_APPEND offset to the end only when there is
-            // something to write (generic_write_checks returns early for an
-            // empty write): a zero-length write leaves the offset alone.
-            let start = if append && total > 0 {
-                data.len()
-            } else {
-                offset
-            };
-            if start.saturating_add(total) > MAX_FILE_SIZE {
-                return Err(Errno::Fbig);
-            }
-            let mut pos = start;
-            for i in 0..iovs.count() {
-                let (buf, len) = mem.iovec(iovs, i)?;
-                if len == 0 {
-                    continue;
-                }
-                data.write_at(pos, mem.slice(buf, len)?);
-                pos += u64::from(len);
-            }
-            if total > 0 {
-                node.mtim = now;
-                node.ctim = now;
-            }
-            Ok((total, pos))
-        }
-        NodeKind::CharDevice(Device::Full) => Err(Errno::Nospc),
-        NodeKind::CharDevice(Device::Sink(sink)) => {
-            for i in 0..iovs.count() {
-                let (buf, len) = mem.iovec(iovs, i)?;
-                sink.write_all(mem.slice(buf, len)?)
-                    .map_err(|_| Errno::Io)?;
-            }
-            Ok((total, offset))
-        }
-        NodeKind::CharDevice(_) => Ok((total, offset)),
-        NodeKind::Dir(_) => Err(Errno::Isdir),
-        NodeKind::Symlink(_) => Err(Errno::Inval),
+impl Buffers for GuestBuffers<'_, '_> {
+    fn count(&self) -> u32 {
+        self.iovs.count()
+    }
+
+    fn buf(&self, i: u32) -> Result<&[u8]> {
+        let (buf, len) = self.mem.iovec(self.iovs, i)?;
+        self.mem.slice(buf, len)
+    }
+
+    fn buf_mut(&mut self, i: u32) -> Result<&mut [u8]> {
+        let (buf, len) = self.mem.iovec(self.iovs, i)?;
+        self.mem.slice_mut(buf, len)
     }
 }
 
@@ -132,7 +52,8 @@ pub fn fd_read(
     let n = match &mut e.kind {
         FdKind::File { handle, offset, .. } => {
             let mut t = handle.fs.lock();
-            let n = read_inode(&mut t, handle.ino, *offset, mem, &iovs, random, now)?;
+            let mut bufs = GuestBuffers { mem, iovs: &iovs };
+            let n = t.read_node(handle.ino, *offset, &mut bufs, random, now)?;
             *offset += n;
             n
         }
@@ -185,7 +106,8 @@ pub fn fd_pread(
         unreachable!("checked above")
     };
     let mut t = handle.fs.lock();
-    let n = read_inode(&mut t, handle.ino, offset, mem, &iovs, random, now)?;
+    let mut bufs = GuestBuffers { mem, iovs: &iovs };
+    let n = t.read_node(handle.ino, offset, &mut bufs, random, now)?;
     drop(t);
     mem.write_u32(nread, n as u32)
 }
@@ -227,8 +149,8 @@ pub fn fd_write(
     let n = match &mut e.kind {
         FdKind::File { handle, offset, .. } => {
             let mut t = handle.fs.lock();
-            let (n, end) =
-                write_inode(&mut t, handle.ino, *offset, append, total, mem, &iovs, now)?;
+            let bufs = GuestBuffers { mem, iovs: &iovs };
+            let (n, end) = t.write_node(handle.ino, *offset, append, total, &bufs, now)?;
             *offset = end;
             n
         }
@@ -289,7 +211,8 @@ pub fn fd_pwrite(
         unreachable!("checked above")
     };
     let mut t = handle.fs.lock();
-    let (n, _) = write_inode(&mut t, handle.ino, offset, append, total, mem, &iovs, now)?;
+    let bufs = GuestBuffers { mem, iovs: &iovs };
+    let (n, _) = t.write_node(handle.ino, offset, append, total, &bufs, now)?;
     drop(t);
     mem.write_u32(nwritten, n as u32)
 }
@@ -443,32 +366,7 @@ pub fn fd_allocate(
     if end > MAX_FILE_SIZE {
         return Err(Errno::Fbig);
     }
-    let grow = {
-        let FdKind::File { handle, .. } = &e.kind else {
-            unreachable!("checked above")
-        };
-        let t = handle.fs.lock();
-        match &t.get(handle.ino)?.kind {
-            NodeKind::File(d) => end.saturating_sub(d.len()),
-            _ => return Err(Errno::Nodev),
-        }
-    };
-    ctx.charge_bytes(grow)?;
-    let now = ctx.clocks.file_time();
-    let e = ctx.fds.get(fd)?;
-    let FdKind::File { handle, .. } = &e.kind else {
-        unreachable!("checked above")
-    };
-    let mut t = handle.fs.lock();
-    let node = t.get_mut(handle.ino)?;
-    if let NodeKind::File(d) = &mut node.kind {
-        if end > d.len() {
-            d.set_len(end);
-            node.mtim = now;
-            node.ctim = now;
-        }
-    }
-    Ok(())
+    resize_file(ctx, fd, Resize::AtLeast(end), Errno::Nodev)
 }
 
 /// `fd_fdstat_get(fd, stat)`.
@@ -536,7 +434,7 @@ pub fn fd_filestat_get(
     e.require(rights::FD_FILESTAT_GET)?;
     let stat = match &e.kind {
         FdKind::File { handle, .. } | FdKind::Dir { handle, .. } => {
-            handle.fs.lock().filestat(handle.ino)?
+            crate::stat::filestat(&handle.fs.lock(), handle.ino)?
         }
         FdKind::Input(_) | FdKind::Output { .. } => Filestat {
             filetype: e.filetype(),
@@ -569,30 +467,48 @@ pub fn fd_filestat_set_size(
     if len > MAX_FILE_SIZE {
         return Err(Errno::Fbig);
     }
-    let grow = {
-        let FdKind::File { handle, .. } = &e.kind else {
-            unreachable!("checked above")
+    resize_file(ctx, fd, Resize::To(len), Errno::Inval)
+}
+
+/// How [`resize_file`] changes a file's length.
+#[derive(Clone, Copy)]
+enum Resize {
+    /// Grow it to at least this many bytes (`fd_allocate`).
+    AtLeast(u64),
+    /// Make it exactly this long (`fd_filestat_set_size`).
+    To(u64),
+}
+
+/// Resizes the regular file open as `fd` (its fd kind and rights checked
+/// by the caller), charging the growth to the write budget, under one lock
+/// of the tree. `not_a_file` is the errno when the node is something else.
+fn resize_file(ctx: &mut WasiCtx, fd: u32, resize: Resize, not_a_file: Errno) -> Result<()> {
+    let WasiCtx {
+        fds,
+        budget,
+        clocks,
+        ..
+    } = ctx;
+    let charged = {
+        let FdKind::File { handle, .. } = &fds.get(fd)?.kind else {
+            return Err(not_a_file);
         };
-        let t = handle.fs.lock();
-        match &t.get(handle.ino)?.kind {
-            NodeKind::File(d) => len.saturating_sub(d.len()),
-            _ => return Err(Errno::Inval),
+        let mut t = handle.fs.lock();
+        let len = t.file_len(handle.ino)?.ok_or(not_a_file)?;
+        let (Resize::AtLeast(target) | Resize::To(target)) = resize;
+        let charged = budget.charge_bytes(target.saturating_sub(len));
+        if charged.is_ok() {
+            let now = clocks.file_time();
+            if matches!(resize, Resize::To(_)) || target > len {
+                t.set_file_len(handle.ino, target, now)?;
+            }
         }
+        charged
     };
-    ctx.charge_bytes(grow)?;
-    let now = ctx.clocks.file_time();
-    let e = ctx.fds.get(fd)?;
-    let FdKind::File { handle, .. } = &e.kind else {
-        unreachable!("checked above")
-    };
-    let mut t = handle.fs.lock();
-    let node = t.get_mut(handle.ino)?;
-    if let NodeKind::File(d) = &mut node.kind {
-        d.set_len(len);
-    }
-    node.mtim = now;
-    node.ctim = now;
-    Ok(())
+    charged.map_err(|limit| {
+        ctx.hit_limit(limit);
+        Errno::Nospc
+    })
 }
 
 /// Applies `fstflags` to an inode (shared by `fd_` and `path_filestat_set_times`).
@@ -746,7 +662,7 @@ pub fn fd_readdir(
             for (next, name, ino) in dir.entries_after(cookie) {
                 let ftype = t
                     .get(ino)
-                    .map(|n| n.filetype())
+                    .map(crate::stat::filetype)
                     .unwrap_or(filetype::UNKNOWN);
                 if !put(next, ino, ftype, name) {
                     break;

@@ -18,53 +18,9 @@ pub mod poll;
 pub mod proc;
 pub mod sock;
 
-use crate::ctx::{Limit, WasiCtx, WriteBudget};
 use crate::errno::{Errno, Result};
 
-/// Largest file the tree accepts (`EFBIG` beyond): 16 GiB. Files are sparse,
-/// so without a bound a single `pwrite` at a huge offset would cost memory
-/// for the chunk table (see RATIONALE.md).
-pub const MAX_FILE_SIZE: u64 = 16 << 30;
-
-/// Charges `n` written bytes to the budget.
-pub(crate) fn charge_bytes(budget: &mut WriteBudget, n: u64) -> std::result::Result<(), Limit> {
-    if let Some(max) = budget.max_bytes {
-        if budget.bytes.saturating_add(n) > max {
-            return Err(Limit::BytesWritten);
-        }
-    }
-    budget.bytes = budget.bytes.saturating_add(n);
-    Ok(())
-}
-
-/// Charges one created inode or name to the budget.
-pub(crate) fn charge_file(budget: &mut WriteBudget) -> std::result::Result<(), Limit> {
-    if let Some(max) = budget.max_files {
-        if budget.files >= max {
-            return Err(Limit::FilesCreated);
-        }
-    }
-    budget.files += 1;
-    Ok(())
-}
-
-impl WasiCtx {
-    /// Charges `n` bytes, or records the limit and fails with `ENOSPC`.
-    pub(crate) fn charge_bytes(&mut self, n: u64) -> Result<()> {
-        charge_bytes(&mut self.budget, n).map_err(|l| {
-            self.hit_limit(l);
-            Errno::Nospc
-        })
-    }
-
-    /// Charges one created file, or records the limit and fails with `ENOSPC`.
-    pub(crate) fn charge_file(&mut self) -> Result<()> {
-        charge_file(&mut self.budget).map_err(|l| {
-            self.hit_limit(l);
-            Errno::Nospc
-        })
-    }
-}
+pub use crate::fs::MAX_FILE_SIZE;
 
 /// Copies a list of strings (args or environ) the way `args_get` lays them
 /// out: a pointer array at `ptrs`, NUL-terminated bytes at `buf`.

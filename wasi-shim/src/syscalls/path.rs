@@ -114,7 +114,7 @@ pub fn path_filestat_get(
         return Err(Errno::Inval);
     }
     let r = resolve(&t, cap.ino, path, flags & lookupflags::SYMLINK_FOLLOW != 0)?;
-    let stat = t.filestat(r.existing(&t)?)?;
+    let stat = crate::stat::filestat(&t, r.existing(&t)?)?;
     drop(t);
     mem.write(out, &stat.encode())
 }
@@ -250,7 +250,7 @@ pub fn path_open(
     // A full fd table is the open-files limit: record it (which ends the
     // run when the embedder asked for that), and the guest sees EMFILE.
     if let Err(e) = ctx.fds.check_room() {
-        ctx.hit_limit(crate::ctx::Limit::OpenFiles);
+        ctx.hit_limit(crate::budget::Limit::OpenFiles);
         return Err(e);
     }
     let path = read_path(mem, ptr, len)?;

@@ -7,7 +7,9 @@
 //! never past the run's own deadline, where it stops the guest.
 
 use crate::abi::{encode_event, event, size};
-use crate::ctx::{Abort, Limit, WasiCtx};
+use crate::abort::Abort;
+use crate::budget::Limit;
+use crate::ctx::WasiCtx;
 use crate::errno::{Errno, Result};
 use crate::fd::FdKind;
 use crate::fs::tree::NodeKind;

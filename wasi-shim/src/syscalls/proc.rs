@@ -1,6 +1,7 @@
 //! `proc_exit`, `proc_raise`, `sched_yield`, `random_get`.
 
-use crate::ctx::{Abort, WasiCtx};
+use crate::abort::Abort;
+use crate::ctx::WasiCtx;
 use crate::errno::{Errno, Result};
 use crate::memory::GuestMemory;
 

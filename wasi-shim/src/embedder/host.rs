@@ -6,10 +6,10 @@
 //! the host; each file goes to a temporary sibling first and is renamed into
 //! place, so an existing host file is never left half-written.
 
-use super::file_data::{FileData, SharedBytes};
-use super::tree::{Ino, NodeKind, ROOT};
-use super::{err, wall_clock_ns, Filesystem, FsError};
 use crate::errno::Errno;
+use crate::fs::file_data::{FileData, SharedBytes};
+use crate::fs::tree::{Ino, NodeKind, ROOT};
+use crate::fs::{err, wall_clock_ns, ExportOptions, Filesystem, FsError, ImportMode};
 use crate::path;
 use cap_fs_ext::DirExt;
 use cap_std::ambient_authority;
@@ -18,33 +18,6 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
-
-/// How imported host files are brought into memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportMode {
-    /// Read every file into a private copy.
-    Copy,
-    /// Memory-map every non-empty file. The host file must not be modified
-    /// while the filesystem uses it (it is mapped read-only, shared).
-    Mmap,
-    /// Memory-map files of at least this many bytes, copy smaller ones.
-    MmapAbove(u64),
-}
-
-impl Default for ImportMode {
-    fn default() -> Self {
-        ImportMode::MmapAbove(1 << 20)
-    }
-}
-
-/// Options of [`Filesystem::export_host`].
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ExportOptions {
-    /// Replace host entries that already exist and differ from the guest's
-    /// (otherwise: an error, and the existing entry is untouched). An entry
-    /// equal to the guest's is never rewritten, with or without it.
-    pub overwrite: bool,
-}
 
 fn host_err(op: &'static str, p: &Path, source: std::io::Error) -> FsError {
     FsError::Host {
@@ -347,8 +320,8 @@ fn same_file_content<F: std::io::Read>(file: Option<F>, data: &FileData) -> bool
     let Some(mut file) = file else {
         return false;
     };
-    let mut host = vec![0u8; super::file_data::CHUNK];
-    let mut ours = vec![0u8; super::file_data::CHUNK];
+    let mut host = vec![0u8; crate::fs::file_data::CHUNK];
+    let mut ours = vec![0u8; crate::fs::file_data::CHUNK];
     let mut off = 0u64;
     loop {
         let n = match read_full(&mut file, &mut host) {
@@ -385,7 +358,7 @@ fn write_data(file: &mut impl Write, data: &FileData) -> std::io::Result<()> {
     match data.as_contiguous() {
         Some(bytes) => file.write_all(bytes),
         None => {
-            let mut buf = vec![0u8; super::file_data::CHUNK];
+            let mut buf = vec![0u8; crate::fs::file_data::CHUNK];
             let mut off = 0u64;
             loop {
                 let n = data.read_at(off, &mut buf);

@@ -1,0 +1,143 @@
+//! Reading, writing and resizing the contents of a node, with the times
+//! POSIX says each changes. The syscalls call these under the tree's lock;
+//! the bytes come from the caller (a guest's iovecs) through [`Buffers`], so
+//! the tree needs to know nothing about guest memory.
+
+use super::device::Device;
+use super::ino::Ino;
+use super::tree::{NodeKind, Tree};
+use crate::errno::{Errno, Result};
+use crate::random::RandomSource;
+
+/// Largest file the tree accepts (`EFBIG` beyond): 16 GiB. Files are sparse,
+/// so without a bound a single `pwrite` at a huge offset would cost memory
+/// for the chunk table (see RATIONALE.md).
+pub const MAX_FILE_SIZE: u64 = 16 << 30;
+
+/// The buffers of one vectored read or write, in order (for a guest: its
+/// iovecs, each checked when it is used).
+pub(crate) trait Buffers {
+    /// How many buffers there are.
+    fn count(&self) -> u32;
+    /// Buffer `i`, to write from.
+    fn buf(&self, i: u32) -> Result<&[u8]>;
+    /// Buffer `i`, to read into.
+    fn buf_mut(&mut self, i: u32) -> Result<&mut [u8]>;
+}
+
+impl Tree {
+    /// Reads from inode `ino` at `offset` into `bufs`; returns bytes read.
+    pub(crate) fn read_node(
+        &mut self,
+        ino: Ino,
+        offset: u64,
+        bufs: &mut impl Buffers,
+        random: &mut RandomSource,
+        now: u64,
+    ) -> Result<u64> {
+        let node = self.get_mut(ino)?;
+        let mut done = 0u64;
+        match &node.kind {
+            NodeKind::File(data) => {
+                for i in 0..bufs.count() {
+                    let out = bufs.buf_mut(i)?;
+                    let n = data.read_at(offset + done, out);
+                    done += n as u64;
+                    if n < out.len() {
+                        break;
+                    }
+                }
+                node.atim = now;
+            }
+            NodeKind::CharDevice(dev) => {
+                let dev = dev.clone();
+                for i in 0..bufs.count() {
+                    let out = bufs.buf_mut(i)?;
+                    match dev {
+                        Device::Null | Device::Sink(_) => break,
+                        Device::Zero | Device::Full => out.fill(0),
+                        Device::Random => random.fill(out)?,
+                    }
+                    done += out.len() as u64;
+                }
+            }
+            NodeKind::Dir(_) => return Err(Errno::Isdir),
+            NodeKind::Symlink(_) => return Err(Errno::Inval),
+        }
+        Ok(done)
+    }
+
+    /// Writes `bufs` (`total` bytes) to inode `ino` at `offset`, or at its
+    /// end when `append`; returns `(bytes written, offset after the write)`.
+    pub(crate) fn write_node(
+        &mut self,
+        ino: Ino,
+        offset: u64,
+        append: bool,
+        total: u64,
+        bufs: &impl Buffers,
+        now: u64,
+    ) -> Result<(u64, u64)> {
+        let node = self.get_mut(ino)?;
+        match &mut node.kind {
+            NodeKind::File(data) => {
+                // Linux moves an O_APPEND offset to the end only when there is
+                // something to write (generic_write_checks returns early for an
+                // empty write): a zero-length write leaves the offset alone.
+                let start = if append && total > 0 {
+                    data.len()
+                } else {
+                    offset
+                };
+                if start.saturating_add(total) > MAX_FILE_SIZE {
+                    return Err(Errno::Fbig);
+                }
+                let mut pos = start;
+                for i in 0..bufs.count() {
+                    let buf = bufs.buf(i)?;
+                    if buf.is_empty() {
+                        continue;
+                    }
+                    data.write_at(pos, buf);
+                    pos += buf.len() as u64;
+                }
+                if total > 0 {
+                    node.mtim = now;
+                    node.ctim = now;
+                }
+                Ok((total, pos))
+            }
+            NodeKind::CharDevice(Device::Full) => Err(Errno::Nospc),
+            NodeKind::CharDevice(Device::Sink(sink)) => {
+                for i in 0..bufs.count() {
+                    sink.write_all(bufs.buf(i)?).map_err(|_| Errno::Io)?;
+                }
+                Ok((total, offset))
+            }
+            NodeKind::CharDevice(_) => Ok((total, offset)),
+            NodeKind::Dir(_) => Err(Errno::Isdir),
+            NodeKind::Symlink(_) => Err(Errno::Inval),
+        }
+    }
+
+    /// The length of inode `ino` if it is a regular file, `None` if it is
+    /// anything else.
+    pub(crate) fn file_len(&self, ino: Ino) -> Result<Option<u64>> {
+        Ok(match &self.get(ino)?.kind {
+            NodeKind::File(d) => Some(d.len()),
+            _ => None,
+        })
+    }
+
+    /// Sets the length of the regular file `ino` (a hole when it grows) and
+    /// its modification and change times.
+    pub(crate) fn set_file_len(&mut self, ino: Ino, len: u64, now: u64) -> Result<()> {
+        let node = self.get_mut(ino)?;
+        if let NodeKind::File(d) = &mut node.kind {
+            d.set_len(len);
+        }
+        node.mtim = now;
+        node.ctim = now;
+        Ok(())
+    }
+}
