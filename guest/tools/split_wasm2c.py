@@ -22,14 +22,17 @@ Usage: split_wasm2c.py <dir> <name> <N>   (reads <dir>/<name>.c and .h, rewrites
 The format it relies on (checked, with a clear error when it differs): the
 prelude ends at `static bool s_module_initialized`, the function-type table is
 `static u32 func_types[K];`, function prototypes are `static T w2c_X(...);`
-lines and definitions start with `static T w2c_X(...) {` and end at a line `}`.
+and definitions start with `static T w2c_X(...) {` (either may be wrapped over
+several lines) and end at a line `}`.
 """
 import os
 import re
 import sys
 
-PROTO = re.compile(r"^static ([A-Za-z0-9_ *]+?) (w2c_[A-Za-z0-9_]+)\((.*)\);$")
-DEF = re.compile(r"^static ([A-Za-z0-9_ *]+?) (w2c_[A-Za-z0-9_]+)\((.*)\) \{$")
+PROTO = re.compile(r"^static ([A-Za-z0-9_ *]+?) (w2c_[A-Za-z0-9_]+)\((.*)\);$", re.S)
+DEF = re.compile(r"^static ([A-Za-z0-9_ *]+?) (w2c_[A-Za-z0-9_]+)\((.*)\) \{$", re.S)
+# The start of a prototype or definition, which wasm2c wraps when it is long.
+HEAD = re.compile(r"^static ([A-Za-z0-9_ *]+?) (w2c_[A-Za-z0-9_]+)\(")
 FUNC_TYPES = re.compile(r"^static u32 func_types\[(\d+)\];$")
 PRELUDE_END = "static bool s_module_initialized = false;"
 
@@ -58,8 +61,9 @@ def main():
     rename = re.compile(r"\bw2c_")
     c_text = rename.sub(f"w2c_{name}_", c_text)
     h_text = rename.sub(f"w2c_{name}_", h_text)
-    proto_re = re.compile(PROTO.pattern.replace("w2c_", f"w2c_{name}_"))
-    def_re = re.compile(DEF.pattern.replace("w2c_", f"w2c_{name}_"))
+    proto_re = re.compile(PROTO.pattern.replace("w2c_", f"w2c_{name}_"), re.S)
+    def_re = re.compile(DEF.pattern.replace("w2c_", f"w2c_{name}_"), re.S)
+    head_re = re.compile(HEAD.pattern.replace("w2c_", f"w2c_{name}_"))
 
     lines = c_text.split("\n")
     try:
@@ -82,6 +86,11 @@ def main():
             main_lines.append(f"u32 func_types[{n_types}];")
             i += 1
             continue
+        if head_re.match(line):
+            # Join a wrapped signature into one string.
+            while not (line.endswith(";") or line.endswith("{")) and i + 1 < len(rest):
+                i += 1
+                line += "\n" + rest[i]
         m = proto_re.match(line)
         if m:
             protos.append(f"{m.group(1)} {m.group(2)}({m.group(3)});")
