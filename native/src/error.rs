@@ -65,7 +65,7 @@ pub enum NativeError {
         /// The name asked for.
         name: String,
         /// The modules this build has.
-        compiled_in: &'static [&'static str],
+        compiled_in: Vec<&'static str>,
         /// How to get it compiled in.
         hint: &'static str,
     },

@@ -32,6 +32,7 @@ mod error;
 mod ffi;
 mod memory;
 
+
 pub use call::{Exit, Limits};
 pub use error::{NativeError, Trap};
 
@@ -39,21 +40,22 @@ mod modules {
     include!(concat!(env!("OUT_DIR"), "/modules.rs"));
 }
 
-/// The modules compiled into this build, by name.
-pub fn compiled_in() -> &'static [&'static str] {
-    modules::NAMES
+/// The names of the modules compiled into this build.
+pub fn compiled_in() -> Vec<&'static str> {
+    modules::MODULES.iter().map(|m| m.0).collect()
 }
 
 /// A translated module compiled into this build.
 #[derive(Clone, Copy)]
 pub struct NativeModule {
     module: &'static ffi::Module,
-    name: &'static str,
+    /// (name, source wasm path, its sha256) as the build script recorded them.
+    info: &'static (&'static str, &'static str, &'static str),
 }
 
 impl std::fmt::Debug for NativeModule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NativeModule").field("name", &self.name).finish()
+        f.debug_struct("NativeModule").field("name", &self.info.0).finish()
     }
 }
 
@@ -71,18 +73,31 @@ impl NativeModule {
         } else {
             "test modules come with the `test-modules` feature"
         };
-        let module = modules::lookup(name).ok_or_else(|| NativeError::NotCompiledIn {
+        let not_compiled_in = || NativeError::NotCompiledIn {
             name: name.to_owned(),
-            compiled_in: modules::NAMES,
+            compiled_in: compiled_in(),
             hint,
-        })?;
-        let name = modules::NAMES.iter().copied().find(|n| *n == name).unwrap_or("?");
-        Ok(NativeModule { module, name })
+        };
+        let module = modules::lookup(name).ok_or_else(not_compiled_in)?;
+        let info = modules::MODULES.iter().find(|m| m.0 == name).ok_or_else(not_compiled_in)?;
+        Ok(NativeModule { module, info })
     }
 
     /// The module's name.
     pub fn name(&self) -> &'static str {
-        self.name
+        self.info.0
+    }
+
+    /// The wasm file the module's C was translated from, as it was at build
+    /// time.
+    pub fn source(&self) -> &'static str {
+        self.info.1
+    }
+
+    /// The SHA-256 (hex) of that wasm file: a module is the compiled-in one
+    /// exactly when its bytes hash to this.
+    pub fn wasm_sha256(&self) -> &'static str {
+        self.info.2
     }
 
     /// Instantiates the module and runs its `_start` on this thread with
