@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust test-full lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory fuzz-smoke clean-guest-cache soak load
+.PHONY: all setup build demo test test-rust test-native test-full lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory fuzz-smoke clean-guest-cache soak load
 
 all: build
 
@@ -43,8 +43,15 @@ load: setup guest
 ## reproducibility check.
 test: setup guest lint test-rust guest-check-repro
 
-test-rust:
-	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked
+test-rust: native-c
+	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked --features afmpeg-native/ffmpeg
+
+## The native tier's own tests (crate afmpeg-native): the module translated
+## to C (`native-c`, cached), compiled once per machine (a few CPU-minutes;
+## the objects are cached beside the C), the trap tests and the parity of
+## FFmpeg jobs with the interpreter.
+test-native: native-c
+	nice $(CARGO) test --locked -p afmpeg-native --features ffmpeg
 
 ## The full guest profile's tests (libvpx, libwebp, libvorbis, libdav1d,
 ## drawtext, subtitles): builds the full module first (long: see

@@ -6,7 +6,8 @@
 # for the parity tests (and the AV1 fixture of `make test-full`), and
 # fonts-dejavu-core (the font of the full profile's drawtext/subtitles
 # tests), and python3 (tests/testsuite_adapter.rs loads the wasi-testsuite
-# adapter the way the suite's Python runner does). Idempotent; runs as root or through sudo.
+# adapter the way the suite's Python runner does), and wabt (wasm2c 1.0.32 and
+# wasm-rt.h: the native tier, crate afmpeg-native). Idempotent; runs as root or through sudo.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 "$here/../guest/setup-debian.sh"
@@ -14,7 +15,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
 missing=()
-for p in ffmpeg fonts-dejavu-core python3; do
+for p in ffmpeg fonts-dejavu-core python3 wabt; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
