@@ -300,7 +300,7 @@ fn module(engine: &Engine) -> Module {
 }
 
 /// afmpeg's shim over an in-memory tree.
-fn shim_side(engine: &Engine, module: &Module) -> Side<wasi_shim::WasiCtx> {
+fn shim_side(engine: &Engine, module: &Module) -> Side<wasi_shim::wasmi_link::WasiStore> {
     let fs = wasi_shim::fs::Filesystem::new();
     fs.create_dir_all("/a/b/c/d/e").unwrap();
     fs.write("/a/b/c/d/e/file", b"deep".to_vec()).unwrap();
@@ -313,9 +313,10 @@ fn shim_side(engine: &Engine, module: &Module) -> Side<wasi_shim::WasiCtx> {
         .preopen_dir(&fs, "/")
         .build()
         .unwrap();
-    let mut linker = Linker::<wasi_shim::WasiCtx>::new(engine);
-    wasi_shim::wasmi_link::add_to_linker(&mut linker, |c| c).unwrap();
-    Side::new(engine, module, &linker, ctx)
+    let mut linker = Linker::<wasi_shim::wasmi_link::WasiStore>::new(engine);
+    wasi_shim::wasmi_link::add_to_linker(&mut linker).unwrap();
+    let data = wasi_shim::wasmi_link::WasiStore::new(ctx);
+    Side::new(engine, module, &linker, data)
 }
 
 /// The oracle: wasmi_wasi (wasi-common) over a real temp directory.
@@ -345,7 +346,7 @@ fn oracle_side(
 }
 
 struct Sides {
-    shim: Side<wasi_shim::WasiCtx>,
+    shim: Side<wasi_shim::wasmi_link::WasiStore>,
     oracle: Side<wasmi_wasi::WasiCtx>,
     _tmp: tempfile::TempDir,
 }

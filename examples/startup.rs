@@ -18,7 +18,7 @@
 
 use afmpeg::{Filesystem, ModuleSource, Runtime, Validation};
 use std::time::{Duration, Instant};
-use wasi_shim::wasmi_link;
+use wasi_shim::wasmi_link::{self, WasiStore};
 use wasi_shim::WasiCtx;
 use wasmi::{CompilationMode, Config, Engine, Linker, Module, Store};
 
@@ -77,20 +77,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let engine = engine(CompilationMode::Lazy);
     let module = Module::new(&engine, &bytes[..])?;
     let linker_t = best(iters, || {
-        let mut l = Linker::<WasiCtx>::new(&engine);
-        wasmi_link::add_to_linker(&mut l, |c: &mut WasiCtx| c).unwrap();
+        let mut l = Linker::<WasiStore>::new(&engine);
+        wasmi_link::add_to_linker(&mut l).unwrap();
         std::hint::black_box(l);
     });
     row("linker (all WASI functions)", linker_t);
-    let mut linker = Linker::<WasiCtx>::new(&engine);
-    wasmi_link::add_to_linker(&mut linker, |c: &mut WasiCtx| c)?;
+    let mut linker = Linker::<WasiStore>::new(&engine);
+    wasmi_link::add_to_linker(&mut linker)?;
     let ctx_t = best(iters, || {
         std::hint::black_box(wasi_ctx());
     });
     row("WasiCtx (3 preopens, captures)", ctx_t);
     let mut pages = 0;
     let inst_t = best(iters, || {
-        let mut store = Store::new(&engine, wasi_ctx());
+        let mut store = Store::new(&engine, WasiStore::new(wasi_ctx()));
         store.set_fuel(u64::MAX).unwrap();
         let i = linker.instantiate_and_start(&mut store, &module).unwrap();
         let mem = i.get_memory(&store, "memory").unwrap();
@@ -112,7 +112,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(small) = with_initial_pages(&bytes, 160) {
         let module = Module::new(&engine, &small[..])?;
         let t = best(iters, || {
-            let mut store = Store::new(&engine, wasi_ctx());
+            let mut store = Store::new(&engine, WasiStore::new(wasi_ctx()));
             store.set_fuel(u64::MAX).unwrap();
             std::hint::black_box(linker.instantiate_and_start(&mut store, &module).unwrap());
         });
@@ -124,7 +124,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let rt = Runtime::builder(ModuleSource::File(path.clone()))
                 .validation(Validation::Lazy)
                 .build()?;
-            let mut store = Store::new(&engine, wasi_ctx());
+            let mut store = Store::new(&engine, WasiStore::new(wasi_ctx()));
             store.set_fuel(u64::MAX)?;
             std::hint::black_box(linker.instantiate_and_start(&mut store, &module)?);
             drop(rt);

@@ -29,6 +29,18 @@ pub struct StoreData {
     memory: Option<wasmi::Memory>,
 }
 
+impl wasi_shim::binding::WasiView for StoreData {
+    type Memory = wasmi::Memory;
+
+    fn ctx(&mut self) -> &mut WasiCtx {
+        &mut self.wasi
+    }
+
+    fn memory(&mut self) -> &mut Option<wasmi::Memory> {
+        &mut self.memory
+    }
+}
+
 struct Inner {
     engine: Engine,
     module: Module,
@@ -198,8 +210,7 @@ impl Runtime {
         let engine = Engine::new(&config);
         let module = module::load(&engine, source)?;
         let mut linker = Linker::new(&engine);
-        wasmi_link::add_to_linker(&mut linker, |d: &mut StoreData| &mut d.wasi)
-            .map_err(|e| Error::Instantiate(e.to_string()))?;
+        wasmi_link::add_to_linker(&mut linker).map_err(|e| Error::Instantiate(e.to_string()))?;
         Ok(Runtime {
             inner: Arc::new(Inner {
                 engine,

@@ -73,8 +73,6 @@ pub struct WasiCtx {
     pub(crate) limit_hit: Option<Limit>,
     pub(crate) interrupt: Option<Arc<AtomicBool>>,
     pub(crate) deadline: Option<Instant>,
-    #[cfg(feature = "wasmi")]
-    pub(crate) memory: Option<wasmi::Memory>,
 }
 
 impl WasiCtx {
@@ -414,8 +412,6 @@ impl WasiCtxBuilder {
             limit_hit: None,
             interrupt: self.interrupt,
             deadline: self.deadline,
-            #[cfg(feature = "wasmi")]
-            memory: None,
         })
     }
 }

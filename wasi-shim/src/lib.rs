@@ -21,7 +21,13 @@
 //! - [`fd`]: the fd table, rights and per-fd state.
 //! - [`syscalls`]: every preview1 function as plain Rust over a guest-memory
 //!   byte slice — testable and fuzzable without any wasm.
-//! - [`wasmi_link`]: registers all 46 functions in a `wasmi::Linker`.
+//! - [`preview1`]: the table of the 46 functions
+//!   ([`for_each_preview1_function!`]) every binding is generated from.
+//! - [`binding`]: what every engine binding shares: the call wrapper
+//!   ([`binding::call`]) and the view of the embedder's store
+//!   ([`binding::WasiView`]).
+//! - [`wasmi_link`]: the wasmi binding, registering all 46 functions in a
+//!   `wasmi::Linker`.
 //!
 //! ## Example
 //!
@@ -57,6 +63,7 @@
 #![warn(clippy::all)]
 
 pub mod abi;
+pub mod binding;
 pub mod clock;
 pub mod ctx;
 pub mod errno;
@@ -64,6 +71,7 @@ pub mod fd;
 pub mod fs;
 pub mod memory;
 pub mod path;
+pub mod preview1;
 pub mod random;
 pub mod stdio;
 pub mod syscalls;
