@@ -28,6 +28,7 @@ fn main() {
     // (name, the wasm the C was translated from, its sha256)
     let mut modules: Vec<(String, PathBuf, String)> = Vec::new();
     let mut glue = String::from("#include <pthread.h>\n#include \"afn.h\"\n");
+    write_wasi_glue(&mut glue);
 
     if env::var_os("CARGO_FEATURE_FFMPEG").is_some() {
         let dir = ffmpeg_c_dir();
@@ -99,6 +100,46 @@ fn main() {
     }
     rs.push_str("        _ => None,\n    }\n}\n");
     fs::write(out.join("modules.rs"), rs).expect("write modules.rs");
+}
+
+/// The C side of every WASI import, from wasi-shim's table of preview1
+/// signatures: call the Rust half (src/wasi.rs) between `afn_host_enter` and
+/// `afn_host_leave`, and trap — in C, after Rust has returned — when it says
+/// the guest ends. `proc_exit` (no result) always ends it.
+fn write_wasi_glue(glue: &mut String) {
+    use wasi_shim::preview1::{ValType, SIGNATURES};
+    let c_type = |t: &ValType| match t {
+        ValType::I32 => "uint32_t",
+        ValType::I64 => "uint64_t",
+    };
+    for sig in SIGNATURES.iter() {
+        let name = sig.name;
+        let params: String = sig
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!(", {} p{i}", c_type(t)))
+            .collect();
+        let args: String = (0..sig.params.len()).map(|i| format!(", p{i}")).collect();
+        let inst = "struct Z_wasi_snapshot_preview1_instance_t* instance";
+        writeln!(glue, "int afn_wasi_{name}({inst}{params}, int32_t* ret);").unwrap();
+        let call = format!("afn_wasi_{name}(instance{args}, &ret)");
+        match sig.results {
+            [] => writeln!(
+                glue,
+                "void Z_wasi_snapshot_preview1Z_{name}({inst}{params}) {{\n  int32_t ret = 0;\n  \
+                 afn_host_enter();\n  (void){call};\n  afn_host_leave();\n  afn_trap(AFN_TRAP_HOST);\n}}"
+            ),
+            [ValType::I32] => writeln!(
+                glue,
+                "uint32_t Z_wasi_snapshot_preview1Z_{name}({inst}{params}) {{\n  int32_t ret = 0;\n  \
+                 afn_host_enter();\n  int ended = {call};\n  afn_host_leave();\n  \
+                 if (ended) afn_trap(AFN_TRAP_HOST);\n  return (uint32_t)ret;\n}}"
+            ),
+            other => panic!("preview1 `{name}` returns {other:?}: not a shape this glue knows"),
+        }
+        .unwrap();
+    }
 }
 
 fn sha256_file(path: &Path) -> String {
@@ -184,11 +225,23 @@ fn compile_generated_once(lib: &str, dir: &Path, include: &Path, units: &[PathBu
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
         .unwrap_or_default();
+    // The include directory is this build's OUT_DIR: leave it out of the key
+    // and put the one header the generated code includes from there in.
+    let mut flags = Vec::new();
+    let mut args = compiler.args().iter();
+    while let Some(a) = args.next() {
+        if a == "-I" {
+            args.next();
+        } else {
+            flags.push(a.clone());
+        }
+    }
+    let header = fs::read(include.join("wasm-rt.h")).expect("wasm-rt.h");
     let stamp = format!(
-        "{key}\ntarget {}\ncompiler {:?}\n{version}\nflags {:?} {GENERATED_FLAGS:?}\n",
+        "{key}\ntarget {}\ncompiler {:?}\n{version}\nflags {flags:?} {GENERATED_FLAGS:?}\nwasm-rt.h {:016x}\n",
         env::var("TARGET").unwrap_or_default(),
         compiler.path(),
-        compiler.args()
+        fnv1a(&header)
     );
     let obj = dir.join(format!("obj-{:016x}", fnv1a(stamp.as_bytes())));
     let archive = obj.join(format!("lib{lib}.a"));

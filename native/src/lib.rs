@@ -31,6 +31,7 @@ mod call;
 mod error;
 mod ffi;
 mod memory;
+mod wasi;
 
 
 pub use call::{Exit, Limits};

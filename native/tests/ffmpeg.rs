@@ -102,7 +102,7 @@ fn x264_encode_is_byte_identical_to_the_interpreter() {
     let native_mp4 = n.fs.read("/out.mp4").expect("native wrote /out.mp4");
     let interp_mp4 = i.fs.read("/out.mp4").expect("interpreter wrote /out.mp4");
     assert_eq!(&native_mp4[4..8], b"ftyp");
-    assert!(native_mp4.len() > 10_000, "{} bytes", native_mp4.len());
+    assert!(native_mp4.len() > 4096, "{} bytes", native_mp4.len());
     assert!(native_mp4 == interp_mp4, "outputs differ: {} vs {} bytes", native_mp4.len(), interp_mp4.len());
 }
 

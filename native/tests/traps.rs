@@ -146,3 +146,20 @@ fn a_host_fault_is_not_claimed_as_a_trap() {
     assert!(libc::WIFSIGNALED(status), "child exited normally: status {status}");
     assert_eq!(libc::WTERMSIG(status), libc::SIGSEGV);
 }
+
+/// The WASI binding: fd_write reaches the context's stdout, a bad fd gives
+/// the guest EBADF, proc_exit ends the call with its code.
+#[test]
+fn wasi_calls_reach_the_context_and_proc_exit_ends_the_call() {
+    use wasi_shim::stdio::{Capture, Output};
+    let module = NativeModule::get("t_hello").expect("test module compiled in");
+    let out = Capture::with_cap(1024);
+    let ctx = WasiCtx::builder()
+        .arg("hello")
+        .stdout(Output::Capture(out.clone()))
+        .build()
+        .expect("context");
+    let (result, _ctx) = module.run(ctx, &Limits::default());
+    assert_eq!(result.unwrap(), Exit::Code(3));
+    assert_eq!(out.contents(), b"hi\n");
+}
