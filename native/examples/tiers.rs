@@ -40,10 +40,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let size = argv.next().unwrap_or_else(|| "1280x720".into());
     let secs = argv.next().unwrap_or_else(|| "2".into());
     let args: Vec<String> = [
-        "-nostdin", "-y", "-hide_banner", "-loglevel", "error", "-cpuflags", "0", "-threads", "1",
-        "-f", "lavfi", "-i", &format!("testsrc2=d={secs}:s={size}:r=25"),
-        "-c:v", "libx264", "-preset", "veryfast", "-threads", "1", "-x264-params", "asm=0",
-        "-flags:v", "+bitexact", "-fflags", "+bitexact", "-f", "mp4", "/out.mp4",
+        "-nostdin",
+        "-y",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-cpuflags",
+        "0",
+        "-threads",
+        "1",
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("testsrc2=d={secs}:s={size}:r=25"),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-threads",
+        "1",
+        "-x264-params",
+        "asm=0",
+        "-flags:v",
+        "+bitexact",
+        "-fflags",
+        "+bitexact",
+        "-f",
+        "mp4",
+        "/out.mp4",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -52,9 +76,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Too short for CPU-time accounting: wall time.
     let t = std::time::Instant::now();
-    let (r, _) = native.run(context(&["-version".into()], &Filesystem::new()), &Limits::default());
+    let (r, _) = native.run(
+        context(&["-version".into()], &Filesystem::new()),
+        &Limits::default(),
+    );
     assert_eq!(r?, Exit::Code(0));
-    println!("native tier -version (first call): {:.2} ms wall", t.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "native tier -version (first call): {:.2} ms wall",
+        t.elapsed().as_secs_f64() * 1e3
+    );
 
     let fs_native = Filesystem::new();
     let t = thread_cpu_seconds();
@@ -72,9 +102,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Debian's ffmpeg (same sources, no asm), if installed: the native-C reference.
     let dir = std::env::temp_dir().join(format!("afmpeg-tiers-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let c_args: Vec<String> = args.iter().map(|a| a.replace("/out.mp4", "out.mp4")).collect();
+    let c_args: Vec<String> = args
+        .iter()
+        .map(|a| a.replace("/out.mp4", "out.mp4"))
+        .collect();
     let before = children_cpu_seconds();
-    let native_c = std::process::Command::new("/usr/bin/ffmpeg").args(&c_args).current_dir(&dir).status();
+    let native_c = std::process::Command::new("/usr/bin/ffmpeg")
+        .args(&c_args)
+        .current_dir(&dir)
+        .status();
     let native_c_s = children_cpu_seconds() - before;
     let c_out = std::fs::read(dir.join("out.mp4")).ok();
     let _ = std::fs::remove_dir_all(&dir);
@@ -85,8 +121,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("  native tier:      {native_s:.2}");
     println!("  interpreter tier: {interp_s:.2}");
     if native_c.is_ok_and(|s| s.success()) {
-        println!("  Debian ffmpeg:    {native_c_s:.2} (native tier / it: {:.2}x, same bytes: {})",
-            native_s / native_c_s, c_out.as_deref() == Some(&fs_native.read("/out.mp4")?[..]));
+        println!(
+            "  Debian ffmpeg:    {native_c_s:.2} (native tier / it: {:.2}x, same bytes: {})",
+            native_s / native_c_s,
+            c_out.as_deref() == Some(&fs_native.read("/out.mp4")?[..])
+        );
     }
     println!("  interpreter / native tier: {:.1}x", interp_s / native_s);
     println!("  outputs: {} bytes, byte-identical: {}", a.len(), a == b);

@@ -44,7 +44,10 @@ pub(crate) fn run(
     wasi: WasiCtx,
     limits: &Limits,
 ) -> (Result<Exit, NativeError>, WasiCtx) {
-    let mut state = HostState { ctx: wasi, ended: None };
+    let mut state = HostState {
+        ctx: wasi,
+        ended: None,
+    };
     let mut host = HostInstance {
         host: (&mut state as *mut HostState).cast::<c_void>(),
         memory: std::ptr::null_mut(),

@@ -60,7 +60,9 @@ impl fmt::Display for Trap {
 #[derive(Debug, thiserror::Error)]
 pub enum NativeError {
     /// The module asked for was not translated and compiled into this build.
-    #[error("module `{name}` is not compiled into this build (compiled in: {compiled_in:?}); {hint}")]
+    #[error(
+        "module `{name}` is not compiled into this build (compiled in: {compiled_in:?}); {hint}"
+    )]
     NotCompiledIn {
         /// The name asked for.
         name: String,

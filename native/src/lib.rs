@@ -33,7 +33,6 @@ mod ffi;
 mod memory;
 mod wasi;
 
-
 pub use call::{Exit, Limits};
 pub use error::{NativeError, Trap};
 
@@ -56,7 +55,9 @@ pub struct NativeModule {
 
 impl std::fmt::Debug for NativeModule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NativeModule").field("name", &self.info.0).finish()
+        f.debug_struct("NativeModule")
+            .field("name", &self.info.0)
+            .finish()
     }
 }
 
@@ -80,7 +81,10 @@ impl NativeModule {
             hint,
         };
         let module = modules::lookup(name).ok_or_else(not_compiled_in)?;
-        let info = modules::MODULES.iter().find(|m| m.0 == name).ok_or_else(not_compiled_in)?;
+        let info = modules::MODULES
+            .iter()
+            .find(|m| m.0 == name)
+            .ok_or_else(not_compiled_in)?;
         Ok(NativeModule { module, info })
     }
 
@@ -104,7 +108,11 @@ impl NativeModule {
     /// Instantiates the module and runs its `_start` on this thread with
     /// `wasi` as its WASI context; gives the context back (captured output,
     /// files written) with the result.
-    pub fn run(&self, wasi: wasi_shim::WasiCtx, limits: &Limits) -> (Result<Exit, NativeError>, wasi_shim::WasiCtx) {
+    pub fn run(
+        &self,
+        wasi: wasi_shim::WasiCtx,
+        limits: &Limits,
+    ) -> (Result<Exit, NativeError>, wasi_shim::WasiCtx) {
         call::run(self.module, wasi, limits)
     }
 }

@@ -155,7 +155,12 @@ pub unsafe extern "C" fn wasm_rt_free_memory(mem: *mut WasmRtMemory) {
         ffi::afn_reservation_remove(lo);
         libc::munmap(mem.data.cast(), RESERVATION);
     }
-    *mem = WasmRtMemory { data: std::ptr::null_mut(), pages: 0, max_pages: 0, size: 0 };
+    *mem = WasmRtMemory {
+        data: std::ptr::null_mut(),
+        pages: 0,
+        max_pages: 0,
+        size: 0,
+    };
 }
 
 /// The guest's memory as bytes, for the WASI layer.

@@ -34,7 +34,10 @@ unsafe fn dispatch(
     // else touches its memory or the state while the syscall runs.
     let (state, bytes) = unsafe {
         let host = &mut *host;
-        (&mut *host.host.cast::<HostState>(), memory::bytes(host.memory))
+        (
+            &mut *host.host.cast::<HostState>(),
+            memory::bytes(host.memory),
+        )
     };
     match call(&mut state.ctx, bytes, f) {
         CallOutcome::Errno(e) => {

@@ -57,7 +57,12 @@ fn run_native(args: &[&str]) -> Run {
         Exit::Code(c) => c as i32,
         Exit::Signal(s) => panic!("native run of {args:?} ended by signal {s}"),
     };
-    Run { code, stdout: out.contents(), stderr: err.contents(), fs }
+    Run {
+        code,
+        stdout: out.contents(),
+        stderr: err.contents(),
+        fs,
+    }
 }
 
 fn run_interpreter(args: &[&str]) -> Run {
@@ -65,16 +70,45 @@ fn run_interpreter(args: &[&str]) -> Run {
     let (ctx, out, err) = context(args, &fs);
     let (result, _ctx) = interpreter().run_wasi(ctx, &afmpeg::ExecLimits::default());
     let exit = result.unwrap_or_else(|e| panic!("interpreter run of {args:?}: {e}"));
-    Run { code: exit.code, stdout: out.contents(), stderr: err.contents(), fs }
+    Run {
+        code: exit.code,
+        stdout: out.contents(),
+        stderr: err.contents(),
+        fs,
+    }
 }
 
 /// 1 s of testsrc, 320x240, through x264 into MP4: on FFmpeg's plain C paths,
 /// one thread, no version strings in the file (as tests/parity.rs does).
 const X264_JOB: &[&str] = &[
-    "-nostdin", "-y", "-hide_banner", "-cpuflags", "0", "-threads", "1", "-filter_threads", "1",
-    "-f", "lavfi", "-i", "testsrc=d=1:s=320x240:r=25",
-    "-c:v", "libx264", "-preset", "veryfast", "-threads", "1", "-x264-params", "asm=0",
-    "-flags:v", "+bitexact", "-fflags", "+bitexact", "-f", "mp4", "/out.mp4",
+    "-nostdin",
+    "-y",
+    "-hide_banner",
+    "-cpuflags",
+    "0",
+    "-threads",
+    "1",
+    "-filter_threads",
+    "1",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc=d=1:s=320x240:r=25",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "veryfast",
+    "-threads",
+    "1",
+    "-x264-params",
+    "asm=0",
+    "-flags:v",
+    "+bitexact",
+    "-fflags",
+    "+bitexact",
+    "-f",
+    "mp4",
+    "/out.mp4",
 ];
 
 #[test]
@@ -96,24 +130,45 @@ fn version_output_is_the_interpreters() {
 #[test]
 fn x264_encode_is_byte_identical_to_the_interpreter() {
     let n = run_native(X264_JOB);
-    assert_eq!(n.code, 0, "native stderr: {}", String::from_utf8_lossy(&n.stderr));
+    assert_eq!(
+        n.code,
+        0,
+        "native stderr: {}",
+        String::from_utf8_lossy(&n.stderr)
+    );
     let i = run_interpreter(X264_JOB);
-    assert_eq!(i.code, 0, "interpreter stderr: {}", String::from_utf8_lossy(&i.stderr));
+    assert_eq!(
+        i.code,
+        0,
+        "interpreter stderr: {}",
+        String::from_utf8_lossy(&i.stderr)
+    );
     let native_mp4 = n.fs.read("/out.mp4").expect("native wrote /out.mp4");
     let interp_mp4 = i.fs.read("/out.mp4").expect("interpreter wrote /out.mp4");
     assert_eq!(&native_mp4[4..8], b"ftyp");
     assert!(native_mp4.len() > 4096, "{} bytes", native_mp4.len());
-    assert!(native_mp4 == interp_mp4, "outputs differ: {} vs {} bytes", native_mp4.len(), interp_mp4.len());
+    assert!(
+        native_mp4 == interp_mp4,
+        "outputs differ: {} vs {} bytes",
+        native_mp4.len(),
+        interp_mp4.len()
+    );
 }
 
 #[test]
 fn two_jobs_on_two_threads_at_once_give_the_serial_output() {
-    let serial = run_native(X264_JOB).fs.read("/out.mp4").expect("serial output");
+    let serial = run_native(X264_JOB)
+        .fs
+        .read("/out.mp4")
+        .expect("serial output");
     let threads: Vec<_> = (0..2)
         .map(|_| std::thread::spawn(|| run_native(X264_JOB).fs.read("/out.mp4").expect("output")))
         .collect();
     for t in threads {
-        assert!(t.join().expect("thread") == serial, "a concurrent job's output differs");
+        assert!(
+            t.join().expect("thread") == serial,
+            "a concurrent job's output differs"
+        );
     }
 }
 
@@ -131,8 +186,20 @@ fn a_bad_option_exits_with_ffmpegs_error_code() {
 fn the_interpreters_module_is_the_one_the_c_was_translated_from() {
     use sha2::{Digest, Sha256};
     let source = PathBuf::from(native().source());
-    let bytes = std::fs::read(&source)
-        .unwrap_or_else(|e| panic!("{}: {e}; run `make guest` and `make native-c`", source.display()));
-    let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!(sha, native().wasm_sha256(), "{} changed since `make native-c`", source.display());
+    let bytes = std::fs::read(&source).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run `make guest` and `make native-c`",
+            source.display()
+        )
+    });
+    let sha: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        sha,
+        native().wasm_sha256(),
+        "{} changed since `make native-c`",
+        source.display()
+    );
 }

@@ -99,22 +99,36 @@ fn many_threads_trap_and_run_at_once() {
 
 #[test]
 fn memory_grow_within_the_limit_succeeds() {
-    let limits = Limits { max_memory: Some(16 * 65536) };
+    let limits = Limits {
+        max_memory: Some(16 * 65536),
+    };
     assert_eq!(run("t_grow", limits).unwrap(), Exit::Code(0));
 }
 
 #[test]
 fn memory_grow_past_the_limit_returns_minus_one() {
     // grow.wat traps `unreachable` exactly when memory.grow returned -1.
-    let limits = Limits { max_memory: Some(16 * 65536 - 1) };
-    assert_eq!(run("t_grow", limits).unwrap_err().to_string(), "guest trapped: unreachable executed");
+    let limits = Limits {
+        max_memory: Some(16 * 65536 - 1),
+    };
+    assert_eq!(
+        run("t_grow", limits).unwrap_err().to_string(),
+        "guest trapped: unreachable executed"
+    );
 }
 
 #[test]
 fn an_initial_memory_above_the_limit_is_a_typed_error() {
-    let limits = Limits { max_memory: Some(31 * 65536) };
-    assert!(matches!(run("t_big_initial", limits), Err(NativeError::MemoryLimit)));
-    let limits = Limits { max_memory: Some(32 * 65536) };
+    let limits = Limits {
+        max_memory: Some(31 * 65536),
+    };
+    assert!(matches!(
+        run("t_big_initial", limits),
+        Err(NativeError::MemoryLimit)
+    ));
+    let limits = Limits {
+        max_memory: Some(32 * 65536),
+    };
     assert_eq!(run("t_big_initial", limits).unwrap(), Exit::Code(0));
 }
 
@@ -130,8 +144,8 @@ fn an_unknown_module_is_a_typed_error() {
 #[test]
 fn a_host_fault_is_not_claimed_as_a_trap() {
     assert_eq!(trap("t_oob"), Trap::OutOfBounds); // the handler is installed now
-    // SAFETY: the child only writes to a null page and exits; both are
-    // async-signal-safe, as fork in a threaded process requires.
+                                                  // SAFETY: the child only writes to a null page and exits; both are
+                                                  // async-signal-safe, as fork in a threaded process requires.
     let pid = unsafe { libc::fork() };
     assert!(pid >= 0, "fork failed");
     if pid == 0 {
@@ -143,7 +157,10 @@ fn a_host_fault_is_not_claimed_as_a_trap() {
     let mut status = 0;
     // SAFETY: our own child.
     assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
-    assert!(libc::WIFSIGNALED(status), "child exited normally: status {status}");
+    assert!(
+        libc::WIFSIGNALED(status),
+        "child exited normally: status {status}"
+    );
     assert_eq!(libc::WTERMSIG(status), libc::SIGSEGV);
 }
 
