@@ -281,61 +281,37 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t* mem, uint32_t initial, uint32_t m
 
 /* --------------------------------------------------------------- tables */
 
-void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t* t, uint32_t elements,
-                                    uint32_t max_elements) {
-  t->size = elements;
-  t->max_size = max_elements;
-  t->data = calloc(elements ? elements : 1, sizeof(wasm_rt_funcref_t));
-  if (!t->data) afn_trap(AFN_TRAP_RESOURCE);
-}
+/* The same three functions for both table types: `calloc`ed elements, grown
+ * with `realloc` up to the table's maximum. */
+#define AFN_DEFINE_TABLE(type)                                                           \
+  void wasm_rt_allocate_##type##_table(wasm_rt_##type##_table_t* t, uint32_t elements,   \
+                                        uint32_t max_elements) {                         \
+    t->size = elements;                                                                  \
+    t->max_size = max_elements;                                                          \
+    t->data = calloc(elements ? elements : 1, sizeof(wasm_rt_##type##_t));               \
+    if (!t->data) afn_trap(AFN_TRAP_RESOURCE);                                           \
+  }                                                                                      \
+  void wasm_rt_free_##type##_table(wasm_rt_##type##_table_t* t) {                        \
+    free(t->data);                                                                       \
+    t->data = NULL;                                                                      \
+    t->size = 0;                                                                         \
+  }                                                                                      \
+  uint32_t wasm_rt_grow_##type##_table(wasm_rt_##type##_table_t* t, uint32_t delta,      \
+                                       wasm_rt_##type##_t init) {                        \
+    uint32_t old = t->size;                                                              \
+    uint64_t size = (uint64_t)old + delta;                                               \
+    if (size > t->max_size) return UINT32_MAX;                                           \
+    if (delta == 0) return old;                                                          \
+    wasm_rt_##type##_t* grown = realloc(t->data, size * sizeof *grown);                  \
+    if (!grown) return UINT32_MAX;                                                       \
+    for (uint64_t i = old; i < size; i++) grown[i] = init;                               \
+    t->data = grown;                                                                     \
+    t->size = (uint32_t)size;                                                            \
+    return old;                                                                          \
+  }
 
-void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t* t) {
-  free(t->data);
-  t->data = NULL;
-  t->size = 0;
-}
-
-uint32_t wasm_rt_grow_funcref_table(wasm_rt_funcref_table_t* t, uint32_t delta,
-                                    wasm_rt_funcref_t init) {
-  uint32_t old = t->size;
-  uint64_t size = (uint64_t)old + delta;
-  if (size > t->max_size) return UINT32_MAX;
-  if (delta == 0) return old;
-  wasm_rt_funcref_t* grown = realloc(t->data, size * sizeof *grown);
-  if (!grown) return UINT32_MAX;
-  for (uint64_t i = old; i < size; i++) grown[i] = init;
-  t->data = grown;
-  t->size = (uint32_t)size;
-  return old;
-}
-
-void wasm_rt_allocate_externref_table(wasm_rt_externref_table_t* t, uint32_t elements,
-                                      uint32_t max_elements) {
-  t->size = elements;
-  t->max_size = max_elements;
-  t->data = calloc(elements ? elements : 1, sizeof(wasm_rt_externref_t));
-  if (!t->data) afn_trap(AFN_TRAP_RESOURCE);
-}
-
-void wasm_rt_free_externref_table(wasm_rt_externref_table_t* t) {
-  free(t->data);
-  t->data = NULL;
-  t->size = 0;
-}
-
-uint32_t wasm_rt_grow_externref_table(wasm_rt_externref_table_t* t, uint32_t delta,
-                                      wasm_rt_externref_t init) {
-  uint32_t old = t->size;
-  uint64_t size = (uint64_t)old + delta;
-  if (size > t->max_size) return UINT32_MAX;
-  if (delta == 0) return old;
-  wasm_rt_externref_t* grown = realloc(t->data, size * sizeof *grown);
-  if (!grown) return UINT32_MAX;
-  for (uint64_t i = old; i < size; i++) grown[i] = init;
-  t->data = grown;
-  t->size = (uint32_t)size;
-  return old;
-}
+AFN_DEFINE_TABLE(funcref)
+AFN_DEFINE_TABLE(externref)
 
 const char* wasm_rt_strerror(wasm_rt_trap_t trap) {
   switch (trap) {

@@ -5,6 +5,9 @@
 //! `cargo run -p afmpeg-native --features ffmpeg --example tiers [-- SIZE SECONDS]`
 //! (default 1280x720, 2 s of testsrc2 through x264 veryfast).
 
+#[path = "../tests/support/jobs.rs"]
+mod jobs;
+
 use afmpeg_native::{Exit, Limits, NativeModule};
 use wasi_shim::fs::Filesystem;
 use wasi_shim::WasiCtx;
@@ -39,39 +42,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut argv = std::env::args().skip(1);
     let size = argv.next().unwrap_or_else(|| "1280x720".into());
     let secs = argv.next().unwrap_or_else(|| "2".into());
-    let args: Vec<String> = [
-        "-nostdin",
-        "-y",
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-cpuflags",
-        "0",
-        "-threads",
-        "1",
-        "-f",
-        "lavfi",
-        "-i",
-        &format!("testsrc2=d={secs}:s={size}:r=25"),
-        "-c:v",
-        "libx264",
-        "-preset",
-        "veryfast",
-        "-threads",
-        "1",
-        "-x264-params",
-        "asm=0",
-        "-flags:v",
-        "+bitexact",
-        "-fflags",
-        "+bitexact",
-        "-f",
-        "mp4",
-        "/out.mp4",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut args = jobs::x264_to_mp4(&format!("testsrc2=d={secs}:s={size}:r=25"));
+    args.splice(0..0, ["-loglevel".to_string(), "error".to_string()]);
     let native = NativeModule::ffmpeg()?;
 
     // Too short for CPU-time accounting: wall time.

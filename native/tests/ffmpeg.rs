@@ -6,12 +6,19 @@
 //! `cargo test -p afmpeg-native --features ffmpeg`. Without it every test
 //! here fails with that instruction.
 
+#[path = "support/jobs.rs"]
+mod jobs;
+
 use afmpeg_native::{Exit, Limits, NativeModule};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use wasi_shim::fs::Filesystem;
 use wasi_shim::stdio::{Capture, Output};
 use wasi_shim::WasiCtx;
+
+fn refs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
 
 fn native() -> NativeModule {
     NativeModule::ffmpeg().unwrap_or_else(|e| panic!("{e}"))
@@ -78,38 +85,9 @@ fn run_interpreter(args: &[&str]) -> Run {
     }
 }
 
-/// 1 s of testsrc, 320x240, through x264 into MP4: on FFmpeg's plain C paths,
-/// one thread, no version strings in the file (as tests/parity.rs does).
-const X264_JOB: &[&str] = &[
-    "-nostdin",
-    "-y",
-    "-hide_banner",
-    "-cpuflags",
-    "0",
-    "-threads",
-    "1",
-    "-filter_threads",
-    "1",
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc=d=1:s=320x240:r=25",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "veryfast",
-    "-threads",
-    "1",
-    "-x264-params",
-    "asm=0",
-    "-flags:v",
-    "+bitexact",
-    "-fflags",
-    "+bitexact",
-    "-f",
-    "mp4",
-    "/out.mp4",
-];
+fn x264_job() -> Vec<String> {
+    jobs::x264_to_mp4("testsrc=d=1:s=320x240:r=25")
+}
 
 #[test]
 fn version_runs() {
@@ -129,14 +107,14 @@ fn version_output_is_the_interpreters() {
 
 #[test]
 fn x264_encode_is_byte_identical_to_the_interpreter() {
-    let n = run_native(X264_JOB);
+    let n = run_native(&refs(&x264_job()));
     assert_eq!(
         n.code,
         0,
         "native stderr: {}",
         String::from_utf8_lossy(&n.stderr)
     );
-    let i = run_interpreter(X264_JOB);
+    let i = run_interpreter(&refs(&x264_job()));
     assert_eq!(
         i.code,
         0,
@@ -157,12 +135,19 @@ fn x264_encode_is_byte_identical_to_the_interpreter() {
 
 #[test]
 fn two_jobs_on_two_threads_at_once_give_the_serial_output() {
-    let serial = run_native(X264_JOB)
+    let serial = run_native(&refs(&x264_job()))
         .fs
         .read("/out.mp4")
         .expect("serial output");
     let threads: Vec<_> = (0..2)
-        .map(|_| std::thread::spawn(|| run_native(X264_JOB).fs.read("/out.mp4").expect("output")))
+        .map(|_| {
+            std::thread::spawn(|| {
+                run_native(&refs(&x264_job()))
+                    .fs
+                    .read("/out.mp4")
+                    .expect("output")
+            })
+        })
         .collect();
     for t in threads {
         assert!(
