@@ -180,3 +180,26 @@ fn wasi_calls_reach_the_context_and_proc_exit_ends_the_call() {
     assert_eq!(result.unwrap(), Exit::Code(3));
     assert_eq!(out.contents(), b"hi\n");
 }
+
+/// The context's interrupt flag ends the guest at its next WASI call, through
+/// the same abort path as proc_exit.
+#[test]
+fn the_interrupt_flag_ends_the_guest_at_its_next_wasi_call() {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+    use wasi_shim::stdio::{Capture, Output};
+    let module = NativeModule::get("t_hello").expect("test module compiled in");
+    let out = Capture::with_cap(1024);
+    let ctx = WasiCtx::builder()
+        .arg("hello")
+        .stdout(Output::Capture(out.clone()))
+        .interrupt(Arc::new(AtomicBool::new(true)))
+        .build()
+        .expect("context");
+    let (result, _ctx) = module.run(ctx, &Limits::default());
+    assert!(
+        matches!(result, Err(NativeError::Interrupted)),
+        "{result:?}"
+    );
+    assert_eq!(out.contents(), b"");
+}
