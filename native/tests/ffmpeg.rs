@@ -57,7 +57,10 @@ fn context(args: &[&str], fs: &Filesystem) -> (WasiCtx, Capture, Capture) {
 }
 
 fn run_native(args: &[&str]) -> Run {
-    let fs = Filesystem::new();
+    run_native_in(Filesystem::new(), args)
+}
+
+fn run_native_in(fs: Filesystem, args: &[&str]) -> Run {
     let (ctx, out, err) = context(args, &fs);
     let (result, _ctx) = native().run(ctx, &Limits::default());
     let code = match result.unwrap_or_else(|e| panic!("native run of {args:?}: {e}")) {
@@ -73,7 +76,10 @@ fn run_native(args: &[&str]) -> Run {
 }
 
 fn run_interpreter(args: &[&str]) -> Run {
-    let fs = Filesystem::new();
+    run_interpreter_in(Filesystem::new(), args)
+}
+
+fn run_interpreter_in(fs: Filesystem, args: &[&str]) -> Run {
     let (ctx, out, err) = context(args, &fs);
     let (result, _ctx) = interpreter().run_wasi(ctx, &afmpeg::ExecLimits::default());
     let exit = result.unwrap_or_else(|e| panic!("interpreter run of {args:?}: {e}"));
@@ -187,4 +193,53 @@ fn the_interpreters_module_is_the_one_the_c_was_translated_from() {
         "{} changed since `make native-c`",
         source.display()
     );
+}
+
+/// Reading, seeking and decoding: the per-frame MD5s of a decoded MP4 (from
+/// the native tier's own encode) are the interpreter's.
+#[test]
+fn decoding_an_mp4_gives_the_interpreters_frame_checksums() {
+    let encoded = run_native(&refs(&x264_job()))
+        .fs
+        .read("/out.mp4")
+        .expect("encoded");
+    let decode = [
+        "-nostdin",
+        "-hide_banner",
+        "-cpuflags",
+        "0",
+        "-threads",
+        "1",
+        "-i",
+        "/in.mp4",
+        "-f",
+        "framemd5",
+        "-",
+    ];
+    let with_input = || {
+        let fs = Filesystem::new();
+        fs.write("/in.mp4", encoded.clone()).expect("input");
+        fs
+    };
+    let n = run_native_in(with_input(), &decode);
+    let i = run_interpreter_in(with_input(), &decode);
+    assert_eq!(
+        n.code,
+        0,
+        "native stderr: {}",
+        String::from_utf8_lossy(&n.stderr)
+    );
+    assert_eq!(
+        i.code,
+        0,
+        "interpreter stderr: {}",
+        String::from_utf8_lossy(&i.stderr)
+    );
+    let frames = n
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| l.starts_with(b"0,"))
+        .count();
+    assert_eq!(frames, 25, "{}", String::from_utf8_lossy(&n.stdout));
+    assert!(n.stdout == i.stdout, "framemd5 differs");
 }
