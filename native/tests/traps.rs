@@ -203,3 +203,32 @@ fn the_interrupt_flag_ends_the_guest_at_its_next_wasi_call() {
     );
     assert_eq!(out.contents(), b"");
 }
+
+/// The process's address space in bytes (`VmSize`).
+fn address_space() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmSize:"))
+        .expect("VmSize");
+    let kb: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kb * 1024
+}
+
+/// Each memory reserves 8 GiB of address space; every call, trapped or
+/// not, gives it back whole. 200 calls that leaked would hold 1.6 TiB;
+/// other tests running at once hold at most a few reservations.
+#[test]
+fn reservations_are_released_whole_after_every_call() {
+    let before = address_space();
+    for _ in 0..100 {
+        assert_eq!(run("t_grow", Limits::default()).unwrap(), Exit::Code(0));
+        assert_eq!(trap("t_oob"), Trap::OutOfBounds);
+    }
+    let grown = address_space().saturating_sub(before);
+    assert!(
+        grown < 200 << 30,
+        "address space grew by {} GiB",
+        grown >> 30
+    );
+}
