@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust test-full test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency fuzz-smoke soak load
+.PHONY: all setup build demo test test-rust test-native test-full test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency fuzz-smoke soak load
 
 all: build
 
@@ -44,8 +44,15 @@ load: setup guest
 ## reproducibility check.
 test: setup guest lint test-rust guest-check-repro
 
-test-rust: fuzz-smoke
-	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked
+test-rust: fuzz-smoke native-c
+	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked --features afmpeg-native/ffmpeg
+
+## The native tier's own tests (crate afmpeg-native): the module translated
+## to C (`native-c`, cached), compiled once per machine (a few CPU-minutes;
+## the objects are cached beside the C), the trap tests and the parity of
+## FFmpeg jobs with the interpreter.
+test-native: native-c
+	nice $(CARGO) test --locked -p afmpeg-native --features ffmpeg
 
 ## The fuzz targets' committed corpus (fuzz/corpus/<target>/) replayed
 ## through each target's body as an ordinary test: no libFuzzer, no

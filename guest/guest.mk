@@ -5,6 +5,8 @@
 #   make guest PROFILE=full         the full profile
 #   make guest GUEST_SIMD=1         the -msimd128 variant
 #   make guest-check-repro          build twice, fail unless byte-identical
+#   make native-c                   translate the module to C for the native tier
+#                                   (guest/native.sh; NATIVE_UNITS=N translation units)
 #
 # Nothing is built at parse time. After `make guest` the module is at
 # $(GUEST_MODULE), a stable path (symlink into the keyed cache entry); recipes
@@ -22,7 +24,7 @@ GUEST_MODULE  := $(GUEST_CACHE)/$(GUEST_FLAVOR)/ffmpeg.wasm
 
 export AFMPEG_GUEST_MODULE := $(GUEST_MODULE)
 
-.PHONY: guest guest-check-repro guest-path
+.PHONY: guest guest-check-repro guest-path native-c
 guest:
 	$(GUEST_DIR)/build.sh $(GUEST_FLAGS)
 
@@ -32,3 +34,7 @@ guest-check-repro:
 # prints the module path (building it first if needed)
 guest-path:
 	@$(GUEST_DIR)/build.sh $(GUEST_FLAGS) --print-path
+
+NATIVE_UNITS ?= 8
+native-c: guest
+	$(GUEST_DIR)/native.sh $(GUEST_FLAGS) --units $(NATIVE_UNITS)

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Split one wasm2c 1.0.32 output (<name>.c + <name>.h) into N translation units.
+
+wasm2c writes a module as a single C file; for FFmpeg that is ~117 MB, which
+one compiler process turns into ~10 CPU-minutes and ~4 GB of peak memory on one
+core. This script rewrites it so N compiler processes can share the work:
+
+  <name>.h            the module's public header, with every `w2c_` identifier
+                      prefixed by the module name (so two translated modules can
+                      be linked into one binary)
+  <name>-shared.h     the prelude wasm2c emits (type aliases, load/store and
+                      arithmetic helpers, all `static inline` or `static`), the
+                      module's function-type table and the prototypes of every
+                      guest function, now with external linkage
+  <name>-main.c       module setup: function types, globals, data and element
+                      segments, instantiation, exports
+  <name>-fn-K.c       (K = 0..N-1) the guest function definitions, in their
+                      original order, cut into chunks of about equal bytes
+
+Usage: split_wasm2c.py <dir> <name> <N>   (reads <dir>/<name>.c and .h, rewrites in place)
+
+The format it relies on (checked, with a clear error when it differs): the
+prelude ends at `static bool s_module_initialized`, the function-type table is
+`static u32 func_types[K];`, function prototypes are `static T w2c_X(...);`
+and definitions start with `static T w2c_X(...) {` (either may be wrapped over
+several lines) and end at a line `}`.
+"""
+import os
+import re
+import sys
+
+PROTO = re.compile(r"^static ([A-Za-z0-9_ *]+?) (w2c_[A-Za-z0-9_]+)\((.*)\);$", re.S)
+DEF = re.compile(r"^static ([A-Za-z0-9_ *]+?) (w2c_[A-Za-z0-9_]+)\((.*)\) \{$", re.S)
+# The start of a prototype or definition, which wasm2c wraps when it is long.
+HEAD = re.compile(r"^static ([A-Za-z0-9_ *]+?) (w2c_[A-Za-z0-9_]+)\(")
+FUNC_TYPES = re.compile(r"^static u32 func_types\[(\d+)\];$")
+PRELUDE_END = "static bool s_module_initialized = false;"
+
+
+def die(msg):
+    sys.stderr.write(f"split_wasm2c: {msg}\n")
+    sys.exit(1)
+
+
+def main():
+    if len(sys.argv) != 4:
+        die("usage: split_wasm2c.py <dir> <name> <N>")
+    out_dir, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if n < 1:
+        die("N must be >= 1")
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        die(f"module name {name!r} must be a C identifier")
+    c_path = os.path.join(out_dir, f"{name}.c")
+    h_path = os.path.join(out_dir, f"{name}.h")
+    with open(c_path, encoding="utf-8") as f:
+        c_text = f.read()
+    with open(h_path, encoding="utf-8") as f:
+        h_text = f.read()
+
+    # Guest functions become external symbols: give them a per-module prefix.
+    rename = re.compile(r"\bw2c_")
+    c_text = rename.sub(f"w2c_{name}_", c_text)
+    h_text = rename.sub(f"w2c_{name}_", h_text)
+    proto_re = re.compile(PROTO.pattern.replace("w2c_", f"w2c_{name}_"), re.S)
+    def_re = re.compile(DEF.pattern.replace("w2c_", f"w2c_{name}_"), re.S)
+    head_re = re.compile(HEAD.pattern.replace("w2c_", f"w2c_{name}_"))
+
+    lines = c_text.split("\n")
+    try:
+        cut = lines.index(PRELUDE_END)
+    except ValueError:
+        die(f"no line {PRELUDE_END!r}: not wasm2c 1.0.32 output?")
+    prelude = lines[:cut]
+    rest = lines[cut:]
+
+    protos = []
+    main_lines = []
+    functions = []  # list of (lines)
+    n_types = None
+    i = 0
+    while i < len(rest):
+        line = rest[i]
+        m = FUNC_TYPES.match(line)
+        if m:
+            n_types = m.group(1)
+            main_lines.append(f"u32 func_types[{n_types}];")
+            i += 1
+            continue
+        if head_re.match(line):
+            # Join a wrapped signature into one string.
+            while not (line.endswith(";") or line.endswith("{")) and i + 1 < len(rest):
+                i += 1
+                line += "\n" + rest[i]
+        m = proto_re.match(line)
+        if m:
+            protos.append(f"{m.group(1)} {m.group(2)}({m.group(3)});")
+            i += 1
+            continue
+        m = def_re.match(line)
+        if m:
+            body = [f"{m.group(1)} {m.group(2)}({m.group(3)}) {{"]
+            i += 1
+            while i < len(rest) and rest[i] != "}":
+                body.append(rest[i])
+                i += 1
+            if i == len(rest):
+                die(f"unterminated definition of {m.group(2)}")
+            body.append("}")
+            i += 1
+            functions.append(body)
+            continue
+        main_lines.append(line)
+        i += 1
+    if n_types is None:
+        die("no `static u32 func_types[K];` line")
+    if len(protos) != len(functions):
+        die(f"{len(protos)} prototypes but {len(functions)} definitions")
+
+    guard = f"W2C_{name.upper()}_SHARED_H_"
+    shared = [
+        f"#ifndef {guard}",
+        f"#define {guard}",
+        "/* Generated by guest/tools/split_wasm2c.py from wasm2c's output. */",
+        # One table for all translation units, under a module-specific name.
+        f"#define func_types w2c_{name}_func_types",
+    ]
+    shared += prelude
+    shared.append(f"extern u32 func_types[{n_types}];")
+    shared.append("/* Guest functions: external, but not exported from a shared object. */")
+    shared += [f"__attribute__((visibility(\"hidden\"))) {p}" for p in protos]
+    shared.append(f"#endif /* {guard} */")
+    shared.append("")
+
+    with open(h_path, "w", encoding="utf-8") as f:
+        f.write(h_text)
+    with open(os.path.join(out_dir, f"{name}-shared.h"), "w", encoding="utf-8") as f:
+        f.write("\n".join(shared))
+    include = f'#include "{name}-shared.h"\n'
+    with open(os.path.join(out_dir, f"{name}-main.c"), "w", encoding="utf-8") as f:
+        f.write(include)
+        f.write("\n".join(main_lines))
+
+    total = sum(sum(len(l) + 1 for l in body) for body in functions)
+    target = total / n if n else total
+    size, k = 0, 0
+    outs = [[] for _ in range(n)]
+    for body in functions:
+        b = sum(len(l) + 1 for l in body)
+        if size >= target * (k + 1) and k < n - 1:
+            k += 1
+        outs[k].append(body)
+        size += b
+    for k, bodies in enumerate(outs):
+        with open(os.path.join(out_dir, f"{name}-fn-{k}.c"), "w", encoding="utf-8") as f:
+            f.write(include)
+            for body in bodies:
+                f.write("\n".join(body))
+                f.write("\n\n")
+    os.remove(c_path)
+    sys.stderr.write(
+        f"split_wasm2c: {len(functions)} functions, {total} bytes of definitions into {n} units\n"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+/*
+ * The native tier's C interface: between wasm2c's generated code, the C half
+ * of the runtime (runtime.c, the generated WASI glue) and its Rust half.
+ * Every function declared `afn_*` without a body in C is implemented in Rust.
+ */
+#ifndef AFN_H_
+#define AFN_H_
+
+#include <stdint.h>
+
+#include "wasm-rt.h"
+
+/* Trap codes beyond wasm_rt_trap_t's: the runtime could not get a resource
+ * (memory reservation, table), or a host function ended the guest. */
+#define AFN_TRAP_RESOURCE 100
+#define AFN_TRAP_MEMORY_LIMIT 101
+#define AFN_TRAP_HOST 102
+
+/* afn_call's results besides 0 (returned normally) and a trap code. */
+#define AFN_CALL_NESTED 200 /* a guest already runs on this thread */
+#define AFN_CALL_SETUP 201  /* signal handler, alternate stack or instance allocation failed */
+
+/* What wasm2c's imports of `wasi_snapshot_preview1` receive: the Rust side's
+ * state of this call and the guest's memory (set once instantiated). */
+struct Z_wasi_snapshot_preview1_instance_t {
+  void* host;
+  wasm_rt_memory_t* memory;
+};
+
+/* One translated module, described by its generated glue. */
+struct afn_module {
+  const char* name;
+  size_t instance_size;
+  void (*init_module)(void);
+  void (*instantiate)(void* instance, struct Z_wasi_snapshot_preview1_instance_t* host);
+  void (*start)(void* instance);
+  void (*free)(void* instance);
+  wasm_rt_memory_t* (*memory)(void* instance); /* NULL: exports no memory */
+};
+
+/* Instantiates `m` and runs its `_start` on this thread; 0, a trap code or an
+ * AFN_CALL_* code. The instance and its memory are freed before it returns. */
+int afn_call(const struct afn_module* m, struct Z_wasi_snapshot_preview1_instance_t* host);
+
+WASM_RT_NO_RETURN void afn_trap(int code);
+
+/* Bracket a call into a host (Rust) function: faults inside it are not the
+ * guest's. */
+void afn_host_enter(void);
+void afn_host_leave(void);
+
+/* The calling thread's live memory reservations, for the signal handler. */
+int afn_reservation_add(uintptr_t lo, uintptr_t hi);
+void afn_reservation_remove(uintptr_t lo);
+
+/* Rust: reserve and commit a linear memory; 0 or a trap code. */
+int afn_memory_allocate(wasm_rt_memory_t* mem, uint32_t initial_pages, uint32_t max_pages);
+
+#endif

@@ -1,0 +1,105 @@
+//! The same FFmpeg job on both tiers, in one run: CPU seconds of each (this
+//! thread's, so other load on the machine does not count), the ratio, and
+//! whether the outputs are byte-identical.
+//!
+//! `cargo run -p afmpeg-native --features ffmpeg --example tiers [-- SIZE SECONDS]`
+//! (default 1280x720, 2 s of testsrc2 through x264 veryfast).
+
+#[path = "../tests/support/jobs.rs"]
+mod jobs;
+
+use afmpeg_native::{Exit, Limits, NativeModule};
+use wasi_shim::fs::Filesystem;
+use wasi_shim::WasiCtx;
+
+fn thread_cpu_seconds() -> f64 {
+    // SAFETY: getrusage fills the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut u) };
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    tv(u.ru_utime) + tv(u.ru_stime)
+}
+
+fn children_cpu_seconds() -> f64 {
+    // SAFETY: as above.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) };
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    tv(u.ru_utime) + tv(u.ru_stime)
+}
+
+fn context(args: &[String], fs: &Filesystem) -> WasiCtx {
+    WasiCtx::builder()
+        .arg("ffmpeg")
+        .args(args.iter().cloned())
+        .preopen_dir(fs, "/")
+        .deterministic(7)
+        .build()
+        .expect("context")
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut argv = std::env::args().skip(1);
+    let size = argv.next().unwrap_or_else(|| "1280x720".into());
+    let secs = argv.next().unwrap_or_else(|| "2".into());
+    let mut args = jobs::x264_to_mp4(&format!("testsrc2=d={secs}:s={size}:r=25"));
+    args.splice(0..0, ["-loglevel".to_string(), "error".to_string()]);
+    let native = NativeModule::ffmpeg()?;
+
+    // Too short for CPU-time accounting: wall time.
+    let t = std::time::Instant::now();
+    let (r, _) = native.run(
+        context(&["-version".into()], &Filesystem::new()),
+        &Limits::default(),
+    );
+    assert_eq!(r?, Exit::Code(0));
+    println!(
+        "native tier -version (first call): {:.2} ms wall",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+
+    let fs_native = Filesystem::new();
+    let t = thread_cpu_seconds();
+    let (r, _) = native.run(context(&args, &fs_native), &Limits::default());
+    assert_eq!(r?, Exit::Code(0));
+    let native_s = thread_cpu_seconds() - t;
+
+    let rt = afmpeg::Runtime::from_file(native.source())?;
+    let fs_interp = Filesystem::new();
+    let t = thread_cpu_seconds();
+    let (r, _) = rt.run_wasi(context(&args, &fs_interp), &afmpeg::ExecLimits::default());
+    assert_eq!(r?.code, 0);
+    let interp_s = thread_cpu_seconds() - t;
+
+    // Debian's ffmpeg (same sources, no asm), if installed: the native-C reference.
+    let dir = std::env::temp_dir().join(format!("afmpeg-tiers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let c_args: Vec<String> = args
+        .iter()
+        .map(|a| a.replace("/out.mp4", "out.mp4"))
+        .collect();
+    let before = children_cpu_seconds();
+    let native_c = std::process::Command::new("/usr/bin/ffmpeg")
+        .args(&c_args)
+        .current_dir(&dir)
+        .status();
+    let native_c_s = children_cpu_seconds() - before;
+    let c_out = std::fs::read(dir.join("out.mp4")).ok();
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let a = fs_native.read("/out.mp4")?;
+    let b = fs_interp.read("/out.mp4")?;
+    println!("{size} {secs} s testsrc2 -> x264 veryfast, CPU seconds:");
+    println!("  native tier:      {native_s:.2}");
+    println!("  interpreter tier: {interp_s:.2}");
+    if native_c.is_ok_and(|s| s.success()) {
+        println!(
+            "  Debian ffmpeg:    {native_c_s:.2} (native tier / it: {:.2}x, same bytes: {})",
+            native_s / native_c_s,
+            c_out.as_deref() == Some(&fs_native.read("/out.mp4")?[..])
+        );
+    }
+    println!("  interpreter / native tier: {:.1}x", interp_s / native_s);
+    println!("  outputs: {} bytes, byte-identical: {}", a.len(), a == b);
+    Ok(())
+}

@@ -1,0 +1,118 @@
+//! # afmpeg-native
+//!
+//! afmpeg's native tier: a guest module translated ahead of time to C by
+//! `wasm2c` (wabt 1.0.32), compiled into this crate, and run with this
+//! crate's own `wasm_rt` runtime. Its WASI imports are served by
+//! [`wasi_shim`], the same layer the interpreter tier uses.
+//!
+//! Each [`NativeModule::run`] creates its own instance, linear memory and
+//! trap state on the calling thread, so any number of threads run guests at
+//! once. A guest that faults, divides by zero or overflows its stack ends
+//! with a typed [`NativeError::Trap`]; the process and the next call are
+//! unaffected. How memory is confined (guard pages and a signal handler that
+//! claims only faults inside guest memory) is explained in this crate's
+//! `RATIONALE.md` and in docs/explanation/native-tier.md.
+//!
+//! ```no_run
+//! use afmpeg_native::{Exit, Limits, NativeModule};
+//! use wasi_shim::WasiCtx;
+//!
+//! let ffmpeg = NativeModule::ffmpeg()?; // compiled in with the `ffmpeg` feature
+//! let ctx = WasiCtx::builder().arg("ffmpeg").arg("-version").build()?;
+//! let (result, _ctx) = ffmpeg.run(ctx, &Limits::default());
+//! assert_eq!(result?, Exit::Code(0));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![deny(missing_docs)]
+#![warn(clippy::all)]
+
+mod call;
+mod error;
+mod ffi;
+mod memory;
+mod wasi;
+
+pub use call::{Exit, Limits};
+pub use error::{NativeError, Trap};
+
+mod modules {
+    include!(concat!(env!("OUT_DIR"), "/modules.rs"));
+}
+
+/// The names of the modules compiled into this build.
+pub fn compiled_in() -> Vec<&'static str> {
+    modules::MODULES.iter().map(|m| m.0).collect()
+}
+
+/// A translated module compiled into this build.
+#[derive(Clone, Copy)]
+pub struct NativeModule {
+    module: &'static ffi::Module,
+    /// (name, source wasm path, its sha256) as the build script recorded them.
+    info: &'static (&'static str, &'static str, &'static str),
+}
+
+impl std::fmt::Debug for NativeModule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativeModule")
+            .field("name", &self.info.0)
+            .finish()
+    }
+}
+
+impl NativeModule {
+    /// The FFmpeg module (the lean profile by default), compiled in by the
+    /// `ffmpeg` feature from the C of `make native-c`.
+    pub fn ffmpeg() -> Result<NativeModule, NativeError> {
+        Self::get("ffmpeg")
+    }
+
+    /// The module compiled in under `name`.
+    pub fn get(name: &str) -> Result<NativeModule, NativeError> {
+        let hint = if name == "ffmpeg" {
+            "translate it with `make native-c` (guest/native.sh) and build with the `ffmpeg` feature"
+        } else {
+            "test modules come with the `test-modules` feature"
+        };
+        let not_compiled_in = || NativeError::NotCompiledIn {
+            name: name.to_owned(),
+            compiled_in: compiled_in(),
+            hint,
+        };
+        let module = modules::lookup(name).ok_or_else(not_compiled_in)?;
+        let info = modules::MODULES
+            .iter()
+            .find(|m| m.0 == name)
+            .ok_or_else(not_compiled_in)?;
+        Ok(NativeModule { module, info })
+    }
+
+    /// The module's name.
+    pub fn name(&self) -> &'static str {
+        self.info.0
+    }
+
+    /// The wasm file the module's C was translated from, as it was at build
+    /// time.
+    pub fn source(&self) -> &'static str {
+        self.info.1
+    }
+
+    /// The SHA-256 (hex) of that wasm file: a module is the compiled-in one
+    /// exactly when its bytes hash to this.
+    pub fn wasm_sha256(&self) -> &'static str {
+        self.info.2
+    }
+
+    /// Instantiates the module and runs its `_start` on this thread with
+    /// `wasi` as its WASI context; gives the context back (captured output,
+    /// files written) with the result.
+    pub fn run(
+        &self,
+        wasi: wasi_shim::WasiCtx,
+        limits: &Limits,
+    ) -> (Result<Exit, NativeError>, wasi_shim::WasiCtx) {
+        call::run(self.module, wasi, limits)
+    }
+}

@@ -1,0 +1,183 @@
+//! Linear memory: one address-space reservation per memory, guard pages
+//! instead of bounds checks, the job's memory limit enforced on every grow.
+//!
+//! wasm2c 1.0.32 (built with `WASM_RT_MEMCHECK_SIGNAL_HANDLER`, its default on
+//! 64-bit) emits no bounds check: an access is `data[(u64)addr + offset]` with
+//! a 32-bit `addr` and a 32-bit `offset`, so it can reach `2^33 - 2` bytes past
+//! `data` plus the access's width. The whole span is reserved `PROT_NONE` up
+//! front and only `pages * 64 KiB` of it is readable and writable; anything
+//! beyond faults, and the signal handler (csrc/runtime.c) turns that fault into
+//! a trap because the address lies in a reservation of the faulting thread.
+//! The reservation is unmapped whole when the instance is freed.
+
+use crate::ffi::{self, WasmRtMemory};
+use std::cell::Cell;
+use std::ffi::c_int;
+
+/// A wasm page.
+pub(crate) const PAGE: u64 = 65536;
+
+/// What one memory reserves: every address `(u64)u32 + u32` plus the widest
+/// access (16 bytes), rounded up to a page.
+pub(crate) const RESERVATION: usize = (1 << 33) + PAGE as usize;
+
+/// wasm-rt.h keeps the byte size in a `uint32_t`: 65536 pages would wrap it.
+const MAX_PAGES: u32 = 65535;
+
+thread_local! {
+    /// The running call's memory limit in pages (`u32::MAX`: none). Set by
+    /// `call::run` around the call, read when the guest allocates its memory.
+    static LIMIT_PAGES: Cell<u32> = const { Cell::new(u32::MAX) };
+}
+
+/// Sets this thread's limit for the memories allocated until it is reset;
+/// returns the previous one.
+pub(crate) fn set_limit_pages(pages: u32) -> u32 {
+    LIMIT_PAGES.with(|l| l.replace(pages))
+}
+
+/// Pages allowed by a byte limit (rounded down: a limit below one page allows
+/// none).
+pub(crate) fn pages_for_bytes(bytes: u64) -> u32 {
+    u32::try_from(bytes / PAGE).unwrap_or(u32::MAX)
+}
+
+/// `wasm_rt_allocate_memory`'s policy (the C wrapper traps on a non-zero
+/// result): reserve, commit the initial pages, register the reservation for
+/// the signal handler.
+///
+/// # Safety
+/// `mem` points to a `wasm_rt_memory_t` owned by the instance being created.
+#[no_mangle]
+pub unsafe extern "C" fn afn_memory_allocate(
+    mem: *mut WasmRtMemory,
+    initial_pages: u32,
+    max_pages: u32,
+) -> c_int {
+    let limit = LIMIT_PAGES.with(Cell::get);
+    if initial_pages > limit {
+        return ffi::TRAP_MEMORY_LIMIT;
+    }
+    let max = max_pages.min(MAX_PAGES).min(limit);
+    if initial_pages > max {
+        return ffi::TRAP_RESOURCE;
+    }
+    // SAFETY: a fresh anonymous mapping; nothing else refers to it.
+    let base = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            RESERVATION,
+            libc::PROT_NONE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            -1,
+            0,
+        )
+    };
+    if base == libc::MAP_FAILED {
+        return ffi::TRAP_RESOURCE;
+    }
+    let committed = initial_pages as usize * PAGE as usize;
+    // SAFETY: inside the reservation just made.
+    if committed > 0
+        && unsafe { libc::mprotect(base, committed, libc::PROT_READ | libc::PROT_WRITE) } != 0
+    {
+        unsafe { libc::munmap(base, RESERVATION) };
+        return ffi::TRAP_RESOURCE;
+    }
+    let lo = base as usize;
+    // SAFETY: plain C call.
+    if unsafe { ffi::afn_reservation_add(lo, lo + RESERVATION) } != 0 {
+        unsafe { libc::munmap(base, RESERVATION) };
+        return ffi::TRAP_RESOURCE;
+    }
+    // SAFETY: the caller's memory object.
+    unsafe {
+        *mem = WasmRtMemory {
+            data: base.cast(),
+            pages: initial_pages,
+            max_pages: max,
+            size: committed as u32,
+        };
+    }
+    0
+}
+
+/// `wasm_rt_grow_memory`: the previous page count, or `u32::MAX` (what
+/// `memory.grow` returns as -1) past the memory's maximum or the job's limit,
+/// both folded into `max_pages` at allocation.
+///
+/// # Safety
+/// `mem` was set up by [`afn_memory_allocate`].
+#[no_mangle]
+pub unsafe extern "C" fn wasm_rt_grow_memory(mem: *mut WasmRtMemory, delta: u32) -> u32 {
+    // SAFETY: see above.
+    let mem = unsafe { &mut *mem };
+    let old = mem.pages;
+    let new = u64::from(old) + u64::from(delta);
+    if new > u64::from(mem.max_pages) {
+        return u32::MAX;
+    }
+    if delta == 0 {
+        return old;
+    }
+    let start = u64::from(old) * PAGE;
+    let len = u64::from(delta) * PAGE;
+    // SAFETY: [start, start+len) lies inside the reservation (new <= 65535 pages).
+    let ok = unsafe {
+        libc::mprotect(
+            mem.data.add(start as usize).cast(),
+            len as usize,
+            libc::PROT_READ | libc::PROT_WRITE,
+        )
+    } == 0;
+    if !ok {
+        return u32::MAX;
+    }
+    mem.pages = new as u32;
+    mem.size = (new * PAGE) as u32;
+    old
+}
+
+/// `wasm_rt_free_memory`: the reservation goes back whole.
+///
+/// # Safety
+/// `mem` was set up by [`afn_memory_allocate`] or is all zeros.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_rt_free_memory(mem: *mut WasmRtMemory) {
+    // SAFETY: see above.
+    let mem = unsafe { &mut *mem };
+    if mem.data.is_null() {
+        return;
+    }
+    let lo = mem.data as usize;
+    // SAFETY: the reservation made by afn_memory_allocate on this thread.
+    unsafe {
+        ffi::afn_reservation_remove(lo);
+        libc::munmap(mem.data.cast(), RESERVATION);
+    }
+    *mem = WasmRtMemory {
+        data: std::ptr::null_mut(),
+        pages: 0,
+        max_pages: 0,
+        size: 0,
+    };
+}
+
+/// The guest's memory as bytes, for the WASI layer.
+///
+/// # Safety
+/// `mem` is a live memory of the calling thread's running instance, and no
+/// other reference to its bytes exists for the returned lifetime.
+pub(crate) unsafe fn bytes<'a>(mem: *mut WasmRtMemory) -> &'a mut [u8] {
+    if mem.is_null() {
+        return &mut [];
+    }
+    // SAFETY: `size` bytes from `data` are committed read-write.
+    unsafe {
+        let m = &*mem;
+        if m.data.is_null() {
+            return &mut [];
+        }
+        std::slice::from_raw_parts_mut(m.data, m.size as usize)
+    }
+}
