@@ -717,3 +717,214 @@ fn dot_dot_after_a_symlinked_directory_names_what_the_kernel_names() {
         "written lexically to ./x.wav"
     );
 }
+
+/// Arguments of a 1 s H.264 MPEG-TS job writing to `out`.
+fn ts_job(out: &str) -> Vec<&str> {
+    vec![
+        "ffmpeg",
+        "-hide_banner",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=duration=1:size=160x120:rate=10",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-f",
+        "mpegts",
+        out,
+    ]
+}
+
+/// `/dev/stdout` (it wrote 0 bytes and exited 0), `pipe:1` and `-` all reach
+/// our stdout with the bytes the same job writes to a file; `/dev/stderr`
+/// reaches our stderr.
+#[test]
+fn every_name_of_stdout_gives_the_file_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = afmpeg(dir.path(), &ts_job("file.ts"));
+    assert!(o.status.success(), "{}", describe(&o));
+    let file = std::fs::read(dir.path().join("file.ts")).unwrap();
+    assert!(file.len() > 10_000, "{} bytes", file.len());
+    for name in ["/dev/stdout", "pipe:1", "-"] {
+        let o = afmpeg(dir.path(), &ts_job(name));
+        assert!(o.status.success(), "{name}: {}", describe(&o));
+        assert!(o.stdout == file, "{name}: {} bytes", o.stdout.len());
+    }
+    let mut args = ts_job("/dev/stderr");
+    args.splice(1..1, ["-loglevel", "quiet"]);
+    let o = afmpeg(dir.path(), &args);
+    assert!(o.status.success(), "exit {:?}", o.status.code());
+    assert!(o.stderr == file, "/dev/stderr: {} bytes", o.stderr.len());
+    assert_eq!(names(dir.path()), ["file.ts"], "no stray files");
+}
+
+/// `cat file.ts | afmpeg ffmpeg -i - -c copy -f mpegts -`: stdin streamed in,
+/// stdout streamed out, the same bytes as the remux of the file itself.
+#[test]
+fn a_pipe_through_gives_the_file_remux() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = afmpeg(dir.path(), &ts_job("in.ts"));
+    assert!(o.status.success(), "{}", describe(&o));
+    fn remux(input: &str) -> Vec<&str> {
+        vec!["ffmpeg", "-i", input, "-c", "copy", "-f", "mpegts", "-"]
+    }
+    let from_file = afmpeg(dir.path(), &remux("in.ts"));
+    assert!(from_file.status.success(), "{}", describe(&from_file));
+    let mut child = Command::new(BIN)
+        .args(remux("-"))
+        .current_dir(dir.path())
+        .env("AFMPEG_MODULE", module())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let data = std::fs::read(dir.path().join("in.ts")).unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Small writes, so the job reads a pipe that fills as it goes.
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        for chunk in data.chunks(1000) {
+            stdin.write_all(chunk).unwrap();
+        }
+    });
+    let piped = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(piped.status.success(), "{}", describe(&piped));
+    assert!(
+        piped.stdout == from_file.stdout,
+        "{} bytes",
+        piped.stdout.len()
+    );
+}
+
+/// Starts an hour-long encode to `out` in `dir` and returns once FFmpeg
+/// has printed its first status line (`frame=`), with the rest of stderr.
+fn start_long_encode(
+    dir: &Path,
+    out: &str,
+) -> (std::process::Child, std::thread::JoinHandle<String>) {
+    use std::io::Read;
+    let mut child = Command::new(BIN)
+        .args([
+            "ffmpeg",
+            "-hide_banner",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=3600:size=160x120:rate=10",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            out,
+        ])
+        .current_dir(dir)
+        .env("AFMPEG_MODULE", module())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot start afmpeg");
+    let mut stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        let mut told = false;
+        loop {
+            let n = stderr.read(&mut buf).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+            if !told && text(&seen).contains("frame=") {
+                told = true;
+                let _ = tx.send(());
+            }
+        }
+        text(&seen)
+    });
+    if rx.recv().is_err() {
+        let _ = child.wait();
+        panic!("no progress line:\n{}", reader.join().unwrap());
+    }
+    (child, reader)
+}
+
+/// Sends `n` SIGINTs to `child`, back to back (one `kill` process, so the
+/// job has no time to finish between them).
+fn send_sigints(child: &std::process::Child, n: usize) {
+    let pid = child.id().to_string();
+    let st = Command::new("kill")
+        .arg("-INT")
+        .args(std::iter::repeat_n(&pid, n))
+        .status()
+        .unwrap();
+    assert!(st.success());
+}
+
+/// The first Ctrl-C does what native ffmpeg does: FFmpeg finishes the
+/// output, says "Exiting normally, received signal 2.", exits 255, and the
+/// file is exported, playable, with a probed duration above 0.
+#[test]
+fn first_sigint_stops_gracefully_and_exports_a_playable_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, stderr) = start_long_encode(dir.path(), "long.mp4");
+    send_sigints(&child, 1);
+    let status = child.wait().unwrap();
+    let err = stderr.join().unwrap();
+    assert_eq!(status.code(), Some(255), "{err}");
+    assert!(
+        err.contains("Exiting normally, received signal 2."),
+        "{err}"
+    );
+    assert!(
+        !err.contains("Press [q]"),
+        "q cannot work, so it is not offered: {err}"
+    );
+    let p = afmpeg(
+        dir.path(),
+        &[
+            "ffprobe",
+            "-v",
+            "error",
+            "-of",
+            "json",
+            "-show_format",
+            "long.mp4",
+        ],
+    );
+    assert!(p.status.success(), "{}", describe(&p));
+    let info: serde_json::Value = serde_json::from_slice(&p.stdout).unwrap();
+    let d: f64 = info["format"]["duration"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(d > 0.0 && d < 3600.0, "duration {d}");
+    no_temp_files(dir.path());
+}
+
+/// A second Ctrl-C cancels at once: exit 130, and the existing output that
+/// `-y` would have replaced is untouched.
+#[test]
+fn second_sigint_cancels_and_leaves_the_old_output_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("old.mp4"), b"old bytes").unwrap();
+    let (mut child, stderr) = start_long_encode(dir.path(), "old.mp4");
+    send_sigints(&child, 2);
+    let status = child.wait().unwrap();
+    let err = stderr.join().unwrap();
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(err.contains("cancelled by a second signal"), "{err}");
+    assert_eq!(
+        std::fs::read(dir.path().join("old.mp4")).unwrap(),
+        b"old bytes"
+    );
+    assert_eq!(names(dir.path()), ["old.mp4"]);
+}

@@ -53,7 +53,10 @@ fn sink_only_stdout_equals_the_file_output() {
         opts.limits.max_stdout = 1024;
         let out = ffmpeg_ok_with(&rt, &fs, &ts_job(name), &opts);
         assert!(out.stdout.is_empty(), "{name}: nothing kept");
-        assert!(*got.lock().unwrap() == file, "{name}: same bytes as the file");
+        assert!(
+            *got.lock().unwrap() == file,
+            "{name}: same bytes as the file"
+        );
     }
 }
 
@@ -233,7 +236,10 @@ fn stop_finishes_a_long_encode_with_a_playable_output() {
     stopper.join().unwrap();
     let err = out.stderr_text();
     assert_eq!(out.exit_code, 255, "{err}");
-    assert!(err.contains("Exiting normally, received signal 2."), "{err}");
+    assert!(
+        err.contains("Exiting normally, received signal 2."),
+        "{err}"
+    );
     assert!(!err.contains("Press [q]"), "no key works under WASI: {err}");
     let info = probe(&rt, &fs, "/long.mp4");
     let d = info.duration().expect("a duration");
