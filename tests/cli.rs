@@ -802,11 +802,18 @@ fn a_pipe_through_gives_the_file_remux() {
 }
 
 /// Starts an hour-long encode to `out` in `dir` and returns once FFmpeg
-/// has printed its first status line (`frame=`), with the rest of stderr.
+/// has printed its first status line (`frame=`), with a receiver told when
+/// stderr shows `stopping`, and the thread that returns the whole stderr.
+/// `preset` sets how long x264 takes to flush its lookahead after a stop.
 fn start_long_encode(
     dir: &Path,
     out: &str,
-) -> (std::process::Child, std::thread::JoinHandle<String>) {
+    preset: &str,
+) -> (
+    std::process::Child,
+    std::sync::mpsc::Receiver<()>,
+    std::thread::JoinHandle<String>,
+) {
     use std::io::Read;
     let mut child = Command::new(BIN)
         .args([
@@ -820,7 +827,7 @@ fn start_long_encode(
             "-c:v",
             "libx264",
             "-preset",
-            "ultrafast",
+            preset,
             out,
         ])
         .current_dir(dir)
@@ -831,38 +838,40 @@ fn start_long_encode(
         .spawn()
         .expect("cannot start afmpeg");
     let mut stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
+    let (progress_tx, progress_rx) = std::sync::mpsc::channel();
+    let (stopping_tx, stopping_rx) = std::sync::mpsc::channel();
     let reader = std::thread::spawn(move || {
         let mut seen = Vec::new();
         let mut buf = [0u8; 4096];
-        let mut told = false;
+        let (mut progress, mut stopping) = (false, false);
         loop {
             let n = stderr.read(&mut buf).unwrap_or(0);
             if n == 0 {
                 break;
             }
             seen.extend_from_slice(&buf[..n]);
-            if !told && text(&seen).contains("frame=") {
-                told = true;
-                let _ = tx.send(());
+            let t = text(&seen);
+            if !progress && t.contains("frame=") {
+                progress = true;
+                let _ = progress_tx.send(());
+            }
+            if !stopping && t.contains("afmpeg: stopping") {
+                stopping = true;
+                let _ = stopping_tx.send(());
             }
         }
         text(&seen)
     });
-    if rx.recv().is_err() {
+    if progress_rx.recv().is_err() {
         let _ = child.wait();
         panic!("no progress line:\n{}", reader.join().unwrap());
     }
-    (child, reader)
+    (child, stopping_rx, reader)
 }
 
-/// Sends `n` SIGINTs to `child`, back to back (one `kill` process, so the
-/// job has no time to finish between them).
-fn send_sigints(child: &std::process::Child, n: usize) {
-    let pid = child.id().to_string();
+fn send_sigint(child: &std::process::Child) {
     let st = Command::new("kill")
-        .arg("-INT")
-        .args(std::iter::repeat_n(&pid, n))
+        .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(st.success());
@@ -874,8 +883,8 @@ fn send_sigints(child: &std::process::Child, n: usize) {
 #[test]
 fn first_sigint_stops_gracefully_and_exports_a_playable_output() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, stderr) = start_long_encode(dir.path(), "long.mp4");
-    send_sigints(&child, 1);
+    let (mut child, _, stderr) = start_long_encode(dir.path(), "long.mp4", "ultrafast");
+    send_sigint(&child);
     let status = child.wait().unwrap();
     let err = stderr.join().unwrap();
     assert_eq!(status.code(), Some(255), "{err}");
@@ -910,14 +919,19 @@ fn first_sigint_stops_gracefully_and_exports_a_playable_output() {
     no_temp_files(dir.path());
 }
 
-/// A second Ctrl-C cancels at once: exit 130, and the existing output that
-/// `-y` would have replaced is untouched.
+/// A second Ctrl-C, while FFmpeg finishes after the first, cancels at once:
+/// exit 130, and the existing output that `-y` would have replaced is
+/// untouched. (The second signal is sent once the first was taken: the
+/// kernel merges a signal sent while the same one is still pending. The
+/// `medium` preset's lookahead makes finishing long enough to interrupt.)
 #[test]
 fn second_sigint_cancels_and_leaves_the_old_output_untouched() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("old.mp4"), b"old bytes").unwrap();
-    let (mut child, stderr) = start_long_encode(dir.path(), "old.mp4");
-    send_sigints(&child, 2);
+    let (mut child, stopping, stderr) = start_long_encode(dir.path(), "old.mp4", "medium");
+    send_sigint(&child);
+    stopping.recv().expect("the first signal was taken");
+    send_sigint(&child);
     let status = child.wait().unwrap();
     let err = stderr.join().unwrap();
     assert_eq!(status.code(), Some(130), "{err}");

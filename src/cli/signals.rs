@@ -44,6 +44,7 @@ impl SignalHandling {
                 for sig in signals.forever() {
                     let graceful = tool == Tool::Ffmpeg;
                     if graceful && !s.is_stopped() {
+                        eprintln!("\nafmpeg: stopping, FFmpeg finishes its outputs (signal again to cancel)");
                         s.stop_with(if sig == SIGTERM {
                             StopSignal::Terminate
                         } else {
