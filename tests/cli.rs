@@ -76,6 +76,25 @@ fn make_clip(dir: &Path, name: &str, audio: bool) {
     assert!(o.status.success(), "{}", describe(&o));
 }
 
+/// `afmpeg ffprobe -of json -show_streams -show_format FILE` in `dir`, parsed.
+fn probe_json(dir: &Path, file: &str) -> serde_json::Value {
+    let p = afmpeg(
+        dir,
+        &[
+            "ffprobe",
+            "-v",
+            "error",
+            "-of",
+            "json",
+            "-show_streams",
+            "-show_format",
+            file,
+        ],
+    );
+    assert!(p.status.success(), "{}", describe(&p));
+    serde_json::from_slice(&p.stdout).unwrap()
+}
+
 /// Names of the files in `dir`, sorted.
 fn names(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
@@ -474,21 +493,7 @@ fn stdin_input() {
         use std::io::Seek;
         (&wav).rewind().unwrap();
         assert!(o.status.success(), "{input}: {}", describe(&o));
-        let p = afmpeg(
-            dir.path(),
-            &[
-                "ffprobe",
-                "-v",
-                "error",
-                "-of",
-                "json",
-                "-show_streams",
-                "-show_format",
-                out,
-            ],
-        );
-        assert!(p.status.success(), "{}", describe(&p));
-        let info: serde_json::Value = serde_json::from_slice(&p.stdout).unwrap();
+        let info = probe_json(dir.path(), out);
         let s = &info["streams"][0];
         assert_eq!(
             (
@@ -896,20 +901,7 @@ fn first_sigint_stops_gracefully_and_exports_a_playable_output() {
         !err.contains("Press [q]"),
         "q cannot work, so it is not offered: {err}"
     );
-    let p = afmpeg(
-        dir.path(),
-        &[
-            "ffprobe",
-            "-v",
-            "error",
-            "-of",
-            "json",
-            "-show_format",
-            "long.mp4",
-        ],
-    );
-    assert!(p.status.success(), "{}", describe(&p));
-    let info: serde_json::Value = serde_json::from_slice(&p.stdout).unwrap();
+    let info = probe_json(dir.path(), "long.mp4");
     let d: f64 = info["format"]["duration"]
         .as_str()
         .unwrap()
