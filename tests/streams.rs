@@ -177,6 +177,27 @@ fn cancel_ends_a_job_blocked_on_stdin() {
     next_job_succeeds(&rt, &fs);
 }
 
+/// A job blocked on a stdin stream that never yields still ends at its
+/// timeout, with the timeout error.
+#[test]
+fn timeout_ends_a_job_blocked_on_stdin() {
+    let (_g, rt, fs) = shared_job();
+    let (tx, _rx) = mpsc::channel();
+    let mut opts = RunOptions {
+        stdin_stream: Some(StdinStream::new(Silent(tx))),
+        ..RunOptions::default()
+    };
+    opts.limits.timeout = Some(std::time::Duration::from_millis(500));
+    match rt.run_with(&fs, &words("-f wav -i pipe:0 /never.flac"), &opts) {
+        Err(Error::Limit {
+            limit: LimitKind::Timeout(_),
+            ..
+        }) => {}
+        other => panic!("expected the timeout, got {other:?}"),
+    }
+    next_job_succeeds(&rt, &fs);
+}
+
 /// Options that cannot work are refused before the guest runs.
 #[test]
 fn stream_options_that_cannot_work_are_config_errors() {

@@ -97,9 +97,16 @@ fn stdin_input(opts: &RunOptions, ended: &Arc<AtomicBool>) -> Result<Option<Inpu
             let reader = stream.take().ok_or_else(|| {
                 Error::Config("this stdin_stream was already read by another job".into())
             })?;
+            // The engine's deadline starts a little later, so a read blocked
+            // past it gives up in time for the engine to report the timeout.
+            let deadline = opts
+                .limits
+                .timeout
+                .and_then(|t| std::time::Instant::now().checked_add(t));
             let mut s = Stream::new(reader)
                 .map_err(|e| Error::Config(format!("cannot start the stdin reader: {e}")))?
-                .end_on(ended.clone());
+                .end_on(ended.clone())
+                .deadline(deadline);
             if let Some(cancel) = &opts.cancel {
                 s = s.interrupt(cancel.flag());
             }

@@ -10,7 +10,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Where the guest's stdin comes from.
 #[derive(Default)]
@@ -111,6 +111,7 @@ pub struct Stream {
     eof: bool,
     interrupt: Option<Arc<AtomicBool>>,
     end: Option<Arc<AtomicBool>>,
+    deadline: Option<Instant>,
 }
 
 impl fmt::Debug for Stream {
@@ -159,12 +160,20 @@ impl Stream {
             eof: false,
             interrupt: None,
             end: None,
+            deadline: None,
         })
     }
 
     /// A read waiting for data gives up with `EINTR` once `flag` is raised.
     pub fn interrupt(mut self, flag: Arc<AtomicBool>) -> Self {
         self.interrupt = Some(flag);
+        self
+    }
+
+    /// A read waiting for data gives up with `EINTR` from `deadline` on (the
+    /// run's own deadline, which the engine then reports as its timeout).
+    pub fn deadline(mut self, deadline: Option<Instant>) -> Self {
+        self.deadline = deadline;
         self
     }
 
@@ -193,7 +202,7 @@ impl Stream {
                 self.pos += n;
                 return Ok(n);
             }
-            if Self::raised(&self.interrupt) {
+            if Self::raised(&self.interrupt) || self.deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(std::io::ErrorKind::Interrupted.into());
             }
             match self.rx.recv_timeout(STREAM_WAIT_SLICE) {
