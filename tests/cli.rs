@@ -875,8 +875,12 @@ fn start_long_encode(
 }
 
 fn send_sigint(child: &std::process::Child) {
+    send_signal(child, "INT");
+}
+
+fn send_signal(child: &std::process::Child, name: &str) {
     let st = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{name}"), &child.id().to_string()])
         .status()
         .unwrap();
     assert!(st.success());
@@ -887,14 +891,24 @@ fn send_sigint(child: &std::process::Child) {
 /// file is exported, playable, with a probed duration above 0.
 #[test]
 fn first_sigint_stops_gracefully_and_exports_a_playable_output() {
+    first_signal_stops_gracefully("INT", 2);
+}
+
+/// SIGTERM takes the same graceful path, and FFmpeg names it.
+#[test]
+fn first_sigterm_stops_gracefully_too() {
+    first_signal_stops_gracefully("TERM", 15);
+}
+
+fn first_signal_stops_gracefully(name: &str, number: u8) {
     let dir = tempfile::tempdir().unwrap();
     let (mut child, _, stderr) = start_long_encode(dir.path(), "long.mp4", "ultrafast");
-    send_sigint(&child);
+    send_signal(&child, name);
     let status = child.wait().unwrap();
     let err = stderr.join().unwrap();
     assert_eq!(status.code(), Some(255), "{err}");
     assert!(
-        err.contains("Exiting normally, received signal 2."),
+        err.contains(&format!("Exiting normally, received signal {number}.")),
         "{err}"
     );
     assert!(
@@ -927,7 +941,10 @@ fn second_sigint_cancels_and_leaves_the_old_output_untouched() {
     let status = child.wait().unwrap();
     let err = stderr.join().unwrap();
     assert_eq!(status.code(), Some(130), "{err}");
-    assert!(err.contains("cancelled by a second signal"), "{err}");
+    assert!(
+        err.contains("afmpeg: cancelled by signal 2; nothing was written"),
+        "{err}"
+    );
     assert_eq!(
         std::fs::read(dir.path().join("old.mp4")).unwrap(),
         b"old bytes"

@@ -155,7 +155,7 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         Ok(out) => out,
         Err(Error::Cancelled { .. }) if signals.hard_signal().is_some() => {
             let n = signals.hard_signal().unwrap_or(0);
-            eprintln!("afmpeg: cancelled by a second signal ({n}); nothing was written");
+            eprintln!("afmpeg: cancelled by signal {n}; nothing was written");
             return 128 + n;
         }
         Err(e) => return report_run_error(&e, live_stderr.is_some()),
