@@ -36,7 +36,7 @@ fn module() -> PathBuf {
 }
 
 /// Runs `afmpeg ARGS` in `dir` with the module.
-fn afmpeg(dir: &Path, args: &[&str]) -> Output {
+fn afmpeg(dir: &Path, args: &[impl AsRef<std::ffi::OsStr>]) -> Output {
     Command::new(BIN)
         .args(args)
         .current_dir(dir)
@@ -723,24 +723,22 @@ fn dot_dot_after_a_symlinked_directory_names_what_the_kernel_names() {
     );
 }
 
+/// `afmpeg ffmpeg -y`: a 160x120 10 fps testsrc of `seconds` to H.264 with
+/// x264's `preset` (output options and name to be added).
+fn testsrc_x264(seconds: &str, preset: &str) -> Vec<String> {
+    let source = format!("testsrc=duration={seconds}:size=160x120:rate=10");
+    ["ffmpeg", "-hide_banner", "-y", "-f", "lavfi", "-i", &source]
+        .into_iter()
+        .chain(["-c:v", "libx264", "-preset", preset])
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Arguments of a 1 s H.264 MPEG-TS job writing to `out`.
-fn ts_job(out: &str) -> Vec<&str> {
-    vec![
-        "ffmpeg",
-        "-hide_banner",
-        "-y",
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=duration=1:size=160x120:rate=10",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-f",
-        "mpegts",
-        out,
-    ]
+fn ts_job(out: &str) -> Vec<String> {
+    let mut args = testsrc_x264("1", "ultrafast");
+    args.extend(["-f", "mpegts", out].map(str::to_owned));
+    args
 }
 
 /// `/dev/stdout` (it wrote 0 bytes and exited 0), `pipe:1` and `-` all reach
@@ -759,7 +757,7 @@ fn every_name_of_stdout_gives_the_file_bytes() {
         assert!(o.stdout == file, "{name}: {} bytes", o.stdout.len());
     }
     let mut args = ts_job("/dev/stderr");
-    args.splice(1..1, ["-loglevel", "quiet"]);
+    args.splice(1..1, ["-loglevel", "quiet"].map(str::to_owned));
     let o = afmpeg(dir.path(), &args);
     assert!(o.status.success(), "exit {:?}", o.status.code());
     assert!(o.stderr == file, "/dev/stderr: {} bytes", o.stderr.len());
@@ -821,20 +819,8 @@ fn start_long_encode(
 ) {
     use std::io::Read;
     let mut child = Command::new(BIN)
-        .args([
-            "ffmpeg",
-            "-hide_banner",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=3600:size=160x120:rate=10",
-            "-c:v",
-            "libx264",
-            "-preset",
-            preset,
-            out,
-        ])
+        .args(testsrc_x264("3600", preset))
+        .arg(out)
         .current_dir(dir)
         .env("AFMPEG_MODULE", module())
         .stdin(Stdio::null())
