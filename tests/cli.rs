@@ -804,6 +804,11 @@ fn a_pipe_through_gives_the_file_remux() {
     );
 }
 
+/// Status lines after a stop that mean the job did not stop.
+const STATUS_LINES_AFTER_A_STOP: usize = 40;
+const NO_STOP_HOOK: &str = "\n[test] killed, still encoding after the stop: the module needs the \
+     stop hook (guest patch ffmpeg-0002); rebuild it with `make guest`\n";
+
 /// Starts an hour-long encode to `out` in `dir` and returns once FFmpeg
 /// has printed its first status line (`frame=`), with a receiver told when
 /// stderr shows `stopping`, and the thread that returns the whole stderr.
@@ -831,6 +836,7 @@ fn start_long_encode(
     let mut stderr = child.stderr.take().unwrap();
     let (progress_tx, progress_rx) = std::sync::mpsc::channel();
     let (stopping_tx, stopping_rx) = std::sync::mpsc::channel();
+    let pid = child.id().to_string();
     let reader = std::thread::spawn(move || {
         let mut seen = Vec::new();
         let mut buf = [0u8; 4096];
@@ -849,6 +855,13 @@ fn start_long_encode(
             if !stopping && t.contains("afmpeg: stopping") {
                 stopping = true;
                 let _ = stopping_tx.send(());
+            }
+            // A module without the stop hook encodes on for the hour.
+            let after_stop = t.split("afmpeg: stopping").nth(1).unwrap_or("");
+            if after_stop.matches("frame=").count() > STATUS_LINES_AFTER_A_STOP {
+                let _ = Command::new("kill").args(["-KILL", &pid]).status();
+                seen.extend_from_slice(NO_STOP_HOOK.as_bytes());
+                break;
             }
         }
         text(&seen)
