@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust test-native test-full test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency fuzz-smoke soak load
+.PHONY: all setup build demo test test-rust test-native test-full test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load
 
 all: build
 
@@ -108,7 +108,7 @@ bench-wasi:
 bench-chunked: guest
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example chunked_speedup -- $(CHUNKED_ARGS)
 
-bench: bench-wasi bench-ffmpeg bench-startup bench-memory bench-latency
+bench: bench-wasi bench-ffmpeg bench-startup bench-memory bench-latency bench-pipe
 
 ## Startup of the lean module, phase by phase, against the 20 ms target.
 bench-startup: guest
@@ -123,6 +123,13 @@ bench-latency: guest
 ## Peak RSS of one job and of eight concurrent jobs on one 100 MB input.
 bench-memory: guest
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example memory
+
+## Peak RSS of `cat big.ts | afmpeg ffmpeg -i - -c copy -f mpegts - | cat`,
+## sampled from /proc while it runs (target < 150 MB). PIPE_GB=N sizes the
+## input (default 1).
+bench-pipe: guest
+	$(CARGO) build --release --locked --bin afmpeg
+	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example pipe
 
 ## Whole FFmpeg jobs on every engine, one side-by-side table (issue #5):
 ## afmpeg vs wasmi+wasi-common, wasmtime Pulley and Cranelift, native FFmpeg.

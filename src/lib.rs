@@ -19,6 +19,7 @@ pub mod job;
 pub mod limits;
 pub mod media_info;
 pub mod progress;
+pub mod stop;
 pub mod tasks;
 
 pub use cancel::CancelToken;
@@ -28,5 +29,6 @@ pub use job::{Job, OutputSink, RunOptions, RunOutput, Tool};
 pub use limits::Limits;
 pub use media_info::MediaInfo;
 pub use progress::Progress;
+pub use stop::{StopSignal, StopToken};
 pub use wasi_shim;
 pub use wasi_shim::fs::Filesystem;

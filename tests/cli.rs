@@ -36,7 +36,7 @@ fn module() -> PathBuf {
 }
 
 /// Runs `afmpeg ARGS` in `dir` with the module.
-fn afmpeg(dir: &Path, args: &[&str]) -> Output {
+fn afmpeg(dir: &Path, args: &[impl AsRef<std::ffi::OsStr>]) -> Output {
     Command::new(BIN)
         .args(args)
         .current_dir(dir)
@@ -74,6 +74,25 @@ fn make_clip(dir: &Path, name: &str, audio: bool) {
     args.extend(["-c:v", "libx264", "-preset", "ultrafast", name]);
     let o = afmpeg(dir, &args);
     assert!(o.status.success(), "{}", describe(&o));
+}
+
+/// `afmpeg ffprobe -of json -show_streams -show_format FILE` in `dir`, parsed.
+fn probe_json(dir: &Path, file: &str) -> serde_json::Value {
+    let p = afmpeg(
+        dir,
+        &[
+            "ffprobe",
+            "-v",
+            "error",
+            "-of",
+            "json",
+            "-show_streams",
+            "-show_format",
+            file,
+        ],
+    );
+    assert!(p.status.success(), "{}", describe(&p));
+    serde_json::from_slice(&p.stdout).unwrap()
 }
 
 /// Names of the files in `dir`, sorted.
@@ -474,21 +493,7 @@ fn stdin_input() {
         use std::io::Seek;
         (&wav).rewind().unwrap();
         assert!(o.status.success(), "{input}: {}", describe(&o));
-        let p = afmpeg(
-            dir.path(),
-            &[
-                "ffprobe",
-                "-v",
-                "error",
-                "-of",
-                "json",
-                "-show_streams",
-                "-show_format",
-                out,
-            ],
-        );
-        assert!(p.status.success(), "{}", describe(&p));
-        let info: serde_json::Value = serde_json::from_slice(&p.stdout).unwrap();
+        let info = probe_json(dir.path(), out);
         let s = &info["streams"][0];
         assert_eq!(
             (
@@ -716,4 +721,232 @@ fn dot_dot_after_a_symlinked_directory_names_what_the_kernel_names() {
         !tmp.path().join("x.wav").exists(),
         "written lexically to ./x.wav"
     );
+}
+
+/// `afmpeg ffmpeg -y`: a 160x120 10 fps testsrc of `seconds` to H.264 with
+/// x264's `preset` (output options and name to be added).
+fn testsrc_x264(seconds: &str, preset: &str) -> Vec<String> {
+    let source = format!("testsrc=duration={seconds}:size=160x120:rate=10");
+    ["ffmpeg", "-hide_banner", "-y", "-f", "lavfi", "-i", &source]
+        .into_iter()
+        .chain(["-c:v", "libx264", "-preset", preset])
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Arguments of a 1 s H.264 MPEG-TS job writing to `out`.
+fn ts_job(out: &str) -> Vec<String> {
+    let mut args = testsrc_x264("1", "ultrafast");
+    args.extend(["-f", "mpegts", out].map(str::to_owned));
+    args
+}
+
+/// `/dev/stdout` (it wrote 0 bytes and exited 0), `pipe:1` and `-` all reach
+/// our stdout with the bytes the same job writes to a file; `/dev/stderr`
+/// reaches our stderr.
+#[test]
+fn every_name_of_stdout_gives_the_file_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = afmpeg(dir.path(), &ts_job("file.ts"));
+    assert!(o.status.success(), "{}", describe(&o));
+    let file = std::fs::read(dir.path().join("file.ts")).unwrap();
+    assert!(file.len() > 10_000, "{} bytes", file.len());
+    for name in ["/dev/stdout", "pipe:1", "-"] {
+        let o = afmpeg(dir.path(), &ts_job(name));
+        assert!(o.status.success(), "{name}: {}", describe(&o));
+        assert!(o.stdout == file, "{name}: {} bytes", o.stdout.len());
+    }
+    let mut args = ts_job("/dev/stderr");
+    args.splice(1..1, ["-loglevel", "quiet"].map(str::to_owned));
+    let o = afmpeg(dir.path(), &args);
+    assert!(o.status.success(), "exit {:?}", o.status.code());
+    assert!(o.stderr == file, "/dev/stderr: {} bytes", o.stderr.len());
+    assert_eq!(names(dir.path()), ["file.ts"], "no stray files");
+}
+
+/// `cat file.ts | afmpeg ffmpeg -i - -c copy -f mpegts -`: stdin streamed in,
+/// stdout streamed out, the same bytes as the remux of the file itself.
+#[test]
+fn a_pipe_through_gives_the_file_remux() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = afmpeg(dir.path(), &ts_job("in.ts"));
+    assert!(o.status.success(), "{}", describe(&o));
+    fn remux(input: &str) -> Vec<&str> {
+        vec!["ffmpeg", "-i", input, "-c", "copy", "-f", "mpegts", "-"]
+    }
+    let from_file = afmpeg(dir.path(), &remux("in.ts"));
+    assert!(from_file.status.success(), "{}", describe(&from_file));
+    let mut child = Command::new(BIN)
+        .args(remux("-"))
+        .current_dir(dir.path())
+        .env("AFMPEG_MODULE", module())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let data = std::fs::read(dir.path().join("in.ts")).unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Small writes, so the job reads a pipe that fills as it goes.
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        for chunk in data.chunks(1000) {
+            stdin.write_all(chunk).unwrap();
+        }
+    });
+    let piped = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(piped.status.success(), "{}", describe(&piped));
+    assert!(
+        piped.stdout == from_file.stdout,
+        "{} bytes",
+        piped.stdout.len()
+    );
+}
+
+/// Status lines after a stop that mean the job did not stop.
+const STATUS_LINES_AFTER_A_STOP: usize = 40;
+const NO_STOP_HOOK: &str = "\n[test] killed, still encoding after the stop: the module needs the \
+     stop hook (guest patch ffmpeg-0002); rebuild it with `make guest`\n";
+
+/// Starts an hour-long encode to `out` in `dir` and returns once FFmpeg
+/// has printed its first status line (`frame=`), with a receiver told when
+/// stderr shows `stopping`, and the thread that returns the whole stderr.
+/// `preset` sets how long x264 takes to flush its lookahead after a stop.
+fn start_long_encode(
+    dir: &Path,
+    out: &str,
+    preset: &str,
+) -> (
+    std::process::Child,
+    std::sync::mpsc::Receiver<()>,
+    std::thread::JoinHandle<String>,
+) {
+    use std::io::Read;
+    let mut child = Command::new(BIN)
+        .args(testsrc_x264("3600", preset))
+        .arg(out)
+        .current_dir(dir)
+        .env("AFMPEG_MODULE", module())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot start afmpeg");
+    let mut stderr = child.stderr.take().unwrap();
+    let (progress_tx, progress_rx) = std::sync::mpsc::channel();
+    let (stopping_tx, stopping_rx) = std::sync::mpsc::channel();
+    let pid = child.id().to_string();
+    let reader = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        let (mut progress, mut stopping) = (false, false);
+        loop {
+            let n = stderr.read(&mut buf).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+            let t = text(&seen);
+            if !progress && t.contains("frame=") {
+                progress = true;
+                let _ = progress_tx.send(());
+            }
+            if !stopping && t.contains("afmpeg: stopping") {
+                stopping = true;
+                let _ = stopping_tx.send(());
+            }
+            // A module without the stop hook encodes on for the hour.
+            let after_stop = t.split("afmpeg: stopping").nth(1).unwrap_or("");
+            if after_stop.matches("frame=").count() > STATUS_LINES_AFTER_A_STOP {
+                let _ = Command::new("kill").args(["-KILL", &pid]).status();
+                seen.extend_from_slice(NO_STOP_HOOK.as_bytes());
+                break;
+            }
+        }
+        text(&seen)
+    });
+    if progress_rx.recv().is_err() {
+        let _ = child.wait();
+        panic!("no progress line:\n{}", reader.join().unwrap());
+    }
+    (child, stopping_rx, reader)
+}
+
+fn send_sigint(child: &std::process::Child) {
+    send_signal(child, "INT");
+}
+
+fn send_signal(child: &std::process::Child, name: &str) {
+    let st = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+}
+
+/// The first Ctrl-C does what native ffmpeg does: FFmpeg finishes the
+/// output, says "Exiting normally, received signal 2.", exits 255, and the
+/// file is exported, playable, with a probed duration above 0.
+#[test]
+fn first_sigint_stops_gracefully_and_exports_a_playable_output() {
+    first_signal_stops_gracefully("INT", 2);
+}
+
+/// SIGTERM takes the same graceful path, and FFmpeg names it.
+#[test]
+fn first_sigterm_stops_gracefully_too() {
+    first_signal_stops_gracefully("TERM", 15);
+}
+
+fn first_signal_stops_gracefully(name: &str, number: u8) {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, _, stderr) = start_long_encode(dir.path(), "long.mp4", "ultrafast");
+    send_signal(&child, name);
+    let status = child.wait().unwrap();
+    let err = stderr.join().unwrap();
+    assert_eq!(status.code(), Some(255), "{err}");
+    assert!(
+        err.contains(&format!("Exiting normally, received signal {number}.")),
+        "{err}"
+    );
+    assert!(
+        !err.contains("Press [q]"),
+        "q cannot work, so it is not offered: {err}"
+    );
+    let info = probe_json(dir.path(), "long.mp4");
+    let d: f64 = info["format"]["duration"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(d > 0.0 && d < 3600.0, "duration {d}");
+    no_temp_files(dir.path());
+}
+
+/// A second Ctrl-C, while FFmpeg finishes after the first, cancels at once:
+/// exit 130, and the existing output that `-y` would have replaced is
+/// untouched. (The second signal is sent once the first was taken: the
+/// kernel merges a signal sent while the same one is still pending. The
+/// `medium` preset's lookahead makes finishing long enough to interrupt.)
+#[test]
+fn second_sigint_cancels_and_leaves_the_old_output_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("old.mp4"), b"old bytes").unwrap();
+    let (mut child, stopping, stderr) = start_long_encode(dir.path(), "old.mp4", "medium");
+    send_sigint(&child);
+    stopping.recv().expect("the first signal was taken");
+    send_sigint(&child);
+    let status = child.wait().unwrap();
+    let err = stderr.join().unwrap();
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("afmpeg: cancelled by signal 2; nothing was written"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("old.mp4")).unwrap(),
+        b"old bytes"
+    );
+    assert_eq!(names(dir.path()), ["old.mp4"]);
 }

@@ -28,8 +28,15 @@
 //! output ends the command with FFmpeg's message and exit code 1, without
 //! touching it.
 //!
-//! `-` / `pipe:` / `pipe:1` as output go to our stdout; `-` / `pipe:` /
-//! `pipe:0` as input read our stdin (all of it, before the run).
+//! `-` / `pipe:` / `pipe:1` / `/dev/stdout` as output go to our stdout as
+//! they are written (nothing is kept); `/dev/stderr` to our stderr; `-` /
+//! `pipe:` / `pipe:0` as input read our stdin as FFmpeg asks (a few chunks
+//! ahead), so a pipe of any length costs bounded memory.
+//!
+//! Signals ([`super::signals`]): a first SIGINT or SIGTERM asks FFmpeg to
+//! stop as native ffmpeg does (outputs finished and exported, "Exiting
+//! normally, received signal N.", exit 255); a second one cancels the run at
+//! once: nothing is exported, existing files are untouched, exit 128+N.
 
 use super::chunked;
 use super::guest_thread::cli_limits;
@@ -41,10 +48,12 @@ use super::report::{
     collapse_carriage_returns, last_lines, report_error, report_refusal, report_run_error,
     EXIT_SETUP, FAILURE_TAIL_LINES,
 };
-use afmpeg::{RunOptions, RunOutput, Runtime, Tool};
+use super::signals::SignalHandling;
+use afmpeg::job::StdinStream;
+use afmpeg::{Error, RunOptions, RunOutput, Runtime, Tool};
 use clap::Args;
 use indicatif::ProgressDrawTarget;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
 /// Arguments of `afmpeg ffmpeg` and `afmpeg ffprobe`: everything after the
@@ -103,13 +112,17 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         ..RunOptions::default()
     };
     if inv.reads_stdin {
-        let mut data = Vec::new();
-        if let Err(e) = std::io::stdin().lock().read_to_end(&mut data) {
-            eprintln!("afmpeg: cannot read stdin: {e}");
+        options.stdin_stream = Some(StdinStream::new(std::io::stdin()));
+    }
+    let signals = match SignalHandling::install(tool) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("afmpeg: cannot handle signals: {e}");
             return EXIT_SETUP;
         }
-        options.stdin = Some(data.into());
-    }
+    };
+    options.stop = Some(signals.stop.clone());
+    options.cancel = Some(signals.cancel.clone());
     let terminal = std::io::stderr().is_terminal();
     let bar = (tool == Tool::Ffmpeg && !inv.own_progress && terminal)
         .then(|| progress_bar(ProgressDrawTarget::stderr()));
@@ -129,6 +142,7 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         let _ = out.write_all(chunk);
         let _ = out.flush();
     }));
+    options.stdout_sink_only = true;
 
     let result = runtime.run_tool(tool, &inv.fs, &inv.args, &options);
     if let Some(pb) = &bar {
@@ -139,16 +153,23 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
     }
     let out = match result {
         Ok(out) => out,
+        Err(Error::Cancelled { .. }) if signals.hard_signal().is_some() => {
+            let n = signals.hard_signal().unwrap_or(0);
+            eprintln!("afmpeg: cancelled by signal {n}; nothing was written");
+            return 128 + n;
+        }
         Err(e) => return report_run_error(&e, live_stderr.is_some()),
     };
     if bar.is_some() {
         show_tidied_stderr(&inv, &out);
     }
-    if !out.success() {
+    // Native ffmpeg exits 255 after a graceful stop, its outputs complete.
+    let stopped = signals.stop.is_stopped() && out.exit_code == FFMPEG_STOPPED;
+    if !out.success() && !stopped {
         return out.exit_code;
     }
     match inv.export() {
-        Ok(_) => 0,
+        Ok(_) => out.exit_code,
         Err(Refusal::Ffmpeg(m)) => {
             eprintln!("{m}");
             1
@@ -159,6 +180,9 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         }
     }
 }
+
+/// FFmpeg's exit code after a signal (`exit_program(received_nb_signals ? 255 : …)`).
+const FFMPEG_STOPPED: i32 = 255;
 
 /// Writes the tool's stderr to ours after a run that a progress bar stood
 /// for: tidied (the status lines collapsed), and only its tail after a

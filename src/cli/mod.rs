@@ -26,6 +26,7 @@ pub mod progress_bar;
 pub mod refusal;
 pub mod report;
 pub mod run;
+pub mod signals;
 
 use clap::{Parser, Subcommand};
 

@@ -9,12 +9,126 @@ use crate::error::{Error, LimitKind, Result};
 use crate::limits::Limits;
 use crate::media_info::MediaInfo;
 use crate::progress::{self, ProgressParser};
+use crate::stop::StopWatch;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use wasi_shim::fs::device::Sink;
 use wasi_shim::fs::{Device, Filesystem};
-use wasi_shim::stdio::{Capture, Input, Output};
+use wasi_shim::stdio::{Capture, Input, Output, Stream};
 use wasi_shim::{Preopen, WasiCtx};
 
 /// Where FFmpeg writes `-progress` reports.
 pub const PROGRESS_DEVICE: &str = "/dev/afmpeg-progress";
+
+/// The file the guest's transcode loop reads for a graceful stop (guest
+/// patch `ffmpeg-0002`): empty while the job runs, then the signal number
+/// (one byte) once a [`StopToken`](crate::StopToken) asks it to stop. A
+/// file rather than a device so the hook needs nothing from the WASI layer.
+pub const STOP_FILE: &str = "/dev/afmpeg-signal";
+
+/// An [`OutputSink`] as a writer, for the guest's fd 1 and `/dev/stdout`.
+struct SinkWriter(OutputSink);
+
+impl Write for SinkWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        (self.0)(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Where the guest's stdout goes: its fd 1 and the `/dev/stdout` device
+/// share it, so neither is dropped and their bytes stay in order.
+enum StdoutTarget {
+    /// Kept up to `max_stdout` (and passed on to the sink, if any).
+    Capture(Capture),
+    /// Only passed on to the sink.
+    SinkOnly(OutputSink),
+}
+
+impl StdoutTarget {
+    fn new(opts: &RunOptions) -> Result<Self> {
+        match (&opts.stdout_sink, opts.stdout_sink_only) {
+            (Some(sink), true) => Ok(StdoutTarget::SinkOnly(sink.clone())),
+            (None, true) => Err(Error::Config(
+                "stdout_sink_only needs a stdout_sink to send stdout to".into(),
+            )),
+            (sink, false) => Ok(StdoutTarget::Capture(tee(
+                Capture::with_cap(opts.limits.max_stdout),
+                sink,
+            ))),
+        }
+    }
+
+    fn output(&self) -> Output {
+        match self {
+            StdoutTarget::Capture(c) => Output::Capture(c.clone()),
+            StdoutTarget::SinkOnly(s) => Output::Writer(Box::new(SinkWriter(s.clone()))),
+        }
+    }
+
+    fn device(&self) -> Device {
+        match self {
+            StdoutTarget::Capture(c) => Device::Sink(Sink::new(c.clone())),
+            StdoutTarget::SinkOnly(s) => Device::Sink(Sink::new(SinkWriter(s.clone()))),
+        }
+    }
+
+    /// What was kept, and whether bytes past the cap were dropped.
+    fn finish(self) -> (Vec<u8>, bool) {
+        match self {
+            StdoutTarget::Capture(c) => (c.take(), c.dropped() > 0),
+            StdoutTarget::SinkOnly(_) => (Vec::new(), false),
+        }
+    }
+}
+
+/// The guest's stdin from `opts`, and the flag that ends a stream early.
+fn stdin_input(opts: &RunOptions, ended: &Arc<AtomicBool>) -> Result<Option<Input>> {
+    match (&opts.stdin, &opts.stdin_stream) {
+        (Some(_), Some(_)) => Err(Error::Config(
+            "set at most one of stdin and stdin_stream".into(),
+        )),
+        (Some(bytes), None) => Ok(Some(Input::bytes(bytes.clone()))),
+        (None, Some(stream)) => {
+            let reader = stream.take().ok_or_else(|| {
+                Error::Config("this stdin_stream was already read by another job".into())
+            })?;
+            // The engine's deadline starts a little later, so a read blocked
+            // past it gives up in time for the engine to report the timeout.
+            let deadline = opts
+                .limits
+                .timeout
+                .and_then(|t| std::time::Instant::now().checked_add(t));
+            let mut s = Stream::new(reader)
+                .map_err(|e| Error::Config(format!("cannot start the stdin reader: {e}")))?
+                .end_on(ended.clone())
+                .deadline(deadline);
+            if let Some(cancel) = &opts.cancel {
+                s = s.interrupt(cancel.flag());
+            }
+            Ok(Some(Input::Stream(s)))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+/// Makes a stop of `opts.stop` reach the job: the signal number written to
+/// the [`STOP_FILE`] the guest polls, and its stdin stream ended.
+fn watch_stop(opts: &RunOptions, dev: &Filesystem, ended: &Arc<AtomicBool>) -> Option<StopWatch> {
+    let stop = opts.stop.as_ref()?;
+    let (dev, ended) = (dev.clone(), ended.clone());
+    Some(stop.watch(move |signal| {
+        ended.store(true, Ordering::SeqCst);
+        // The file exists (created with the mounts) and the guest only reads
+        // it, so this write cannot fail short of a bug; a stop is best
+        // effort either way and a failure must not panic the caller.
+        let _ = dev.write(&STOP_FILE["/dev".len()..], vec![signal]);
+    }))
+}
 
 /// `capture`, passing what it gets on to `sink` too.
 fn tee(capture: Capture, sink: &Option<OutputSink>) -> Capture {
@@ -73,12 +187,17 @@ impl Runtime {
     ) -> Result<RunOutput> {
         let limits = &opts.limits;
         let mut argv: Vec<String> = args.iter().map(|a| a.as_ref().to_owned()).collect();
-        let stdout = tee(Capture::with_cap(limits.max_stdout), &opts.stdout_sink);
+        let stdout = StdoutTarget::new(opts)?;
         let stderr = tee(Capture::with_cap(limits.max_stderr), &opts.stderr_sink);
+        let stdin_ended = Arc::new(AtomicBool::new(false));
+        let stdin = stdin_input(opts, &stdin_ended)?;
 
         let tmp = Filesystem::new();
         let dev = Filesystem::new();
         dev.add_standard_devices("/")?;
+        dev.add_device("/stdout", stdout.device())?;
+        dev.add_device("/stderr", Device::Sink(Sink::new(stderr.clone())))?;
+        dev.write(&STOP_FILE["/dev".len()..], Vec::new())?;
         if let (Tool::Ffmpeg, Some(cb)) = (tool, &opts.progress) {
             let parser = ProgressParser::new(
                 cb.clone(),
@@ -93,7 +212,7 @@ impl Runtime {
         let mut b = WasiCtx::builder()
             .arg(tool.argv0())
             .args(argv)
-            .stdout(Output::Capture(stdout.clone()))
+            .stdout(stdout.output())
             .stderr(Output::Capture(stderr.clone()))
             .preopen(Preopen {
                 fs: fs.clone(),
@@ -108,7 +227,7 @@ impl Runtime {
                 read_only: false,
             })
             .preopen(Preopen {
-                fs: dev,
+                fs: dev.clone(),
                 dir: "/".into(),
                 guest: "/dev".into(),
                 read_only: false,
@@ -117,11 +236,8 @@ impl Runtime {
             .max_bytes_written(limits.max_bytes_written)
             .max_files_created(limits.max_files_created)
             .abort_on_limit(true);
-        if let Some(bytes) = &opts.stdin {
-            b = b.stdin(Input::Bytes {
-                data: bytes.clone(),
-                pos: 0,
-            });
+        if let Some(input) = stdin {
+            b = b.stdin(input);
         }
         if let Some(cancel) = &opts.cancel {
             b = b.interrupt(cancel.flag());
@@ -136,9 +252,14 @@ impl Runtime {
             timeout: limits.timeout,
             cancel: opts.cancel.clone(),
         };
+        let stop_watch = match tool {
+            Tool::Ffmpeg => watch_stop(opts, &dev, &stdin_ended),
+            Tool::Ffprobe => None,
+        };
         let (result, ctx) = self.run_wasi(ctx, &exec);
-        drop(ctx);
+        drop((ctx, stop_watch));
         let stderr_bytes = stderr.take();
+        let (stdout_bytes, stdout_dropped) = stdout.finish();
         match result {
             // FFmpeg was told no (`malloc` returned NULL) and may have gone
             // on to exit 0 with an incomplete output: a job that hit its
@@ -151,9 +272,19 @@ impl Runtime {
                 &stderr_bytes,
                 limits,
             )),
+            // Written past the cap through `/dev/stdout`, which cannot end
+            // the run the way fd 1 does: still never a silent success.
+            Ok(_) if stdout_dropped => Err(with_tail(
+                Error::Limit {
+                    limit: LimitKind::Stdout(0),
+                    stderr_tail: String::new(),
+                },
+                &stderr_bytes,
+                limits,
+            )),
             Ok(exit) => Ok(RunOutput {
                 exit_code: exit.code,
-                stdout: stdout.take(),
+                stdout: stdout_bytes,
                 stderr: stderr_bytes,
                 guest_memory: exit.guest_memory,
             }),

@@ -1,12 +1,16 @@
 //! The guest's standard streams.
 //!
-//! Input comes from bytes, any `Read`, or the host's stdin. Output goes to a
-//! capped in-memory capture, any `Write` (a callback is a `Write`), the host's
-//! own stdout/stderr, or nowhere.
+//! Input comes from bytes, any `Read`, a [`Stream`] (any `Read` pumped
+//! through a bounded queue, so a blocked read can be interrupted), or the
+//! host's stdin. Output goes to a capped in-memory capture, any `Write` (a
+//! callback is a `Write`), the host's own stdout/stderr, or nowhere.
 
 use std::fmt;
 use std::io::{IsTerminal, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Where the guest's stdin comes from.
 #[derive(Default)]
@@ -23,6 +27,9 @@ pub enum Input {
     },
     /// Any reader (reads may block).
     Reader(Box<dyn Read + Send>),
+    /// Any reader, read ahead by a helper thread into a bounded queue; a
+    /// read waiting for it ends when the stream's interrupt flag is raised.
+    Stream(Stream),
     /// The host process's stdin.
     Inherit,
 }
@@ -33,6 +40,7 @@ impl fmt::Debug for Input {
             Input::Empty => f.write_str("Empty"),
             Input::Bytes { data, pos } => write!(f, "Bytes({} of {})", pos, data.len()),
             Input::Reader(_) => f.write_str("Reader"),
+            Input::Stream(_) => f.write_str("Stream"),
             Input::Inherit => f.write_str("Inherit"),
         }
     }
@@ -57,6 +65,7 @@ impl Input {
                 Ok(n)
             }
             Input::Reader(r) => r.read(buf),
+            Input::Stream(s) => s.read(buf),
             Input::Inherit => std::io::stdin().lock().read(buf),
         }
     }
@@ -66,12 +75,160 @@ impl Input {
         match self {
             Input::Empty => Some(0),
             Input::Bytes { data, pos } => Some((data.len() - pos) as u64),
+            Input::Stream(s) => s.ready_bytes(),
             Input::Reader(_) | Input::Inherit => None,
         }
     }
 
     pub(crate) fn is_terminal(&self) -> bool {
         matches!(self, Input::Inherit) && std::io::stdin().is_terminal()
+    }
+}
+
+/// Bytes a [`Stream`]'s helper thread reads at a time.
+const STREAM_CHUNK: usize = 64 * 1024;
+/// Chunks a [`Stream`] holds ahead of the guest: with [`STREAM_CHUNK`], the
+/// most memory a stream of any length uses (about 256 KiB plus the chunk
+/// being read).
+const STREAM_QUEUE: usize = 4;
+/// Longest wait for the helper thread between checks of the interrupt flag.
+const STREAM_WAIT_SLICE: Duration = Duration::from_millis(10);
+
+/// A reader pumped by a helper thread through a bounded queue.
+///
+/// Why a thread: a guest blocked in `fd_read` on a pipe or a slow source must
+/// still be cancellable, and a `Read` cannot be interrupted from outside. The
+/// guest's read waits on the queue in short slices and gives up with `EINTR`
+/// when the interrupt flag is raised (the embedder's cancellation then ends
+/// the job), or returns end of file when the end flag is raised (a graceful
+/// stop: the guest sees its input end and finishes its outputs). The helper
+/// thread ends at the reader's end of file or error, or at its next read
+/// after the stream was dropped.
+pub struct Stream {
+    rx: Receiver<std::io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    pos: usize,
+    eof: bool,
+    interrupt: Option<Arc<AtomicBool>>,
+    end: Option<Arc<AtomicBool>>,
+    deadline: Option<Instant>,
+}
+
+impl fmt::Debug for Stream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Stream")
+            .field("buffered", &(self.chunk.len() - self.pos))
+            .field("eof", &self.eof)
+            .finish_non_exhaustive()
+    }
+}
+
+fn pump(mut reader: Box<dyn Read + Send>, tx: SyncSender<std::io::Result<Vec<u8>>>) {
+    let mut buf = vec![0u8; STREAM_CHUNK];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => {
+                let _ = tx.send(Ok(Vec::new()));
+                return;
+            }
+            Ok(n) => {
+                if tx.send(Ok(buf[..n].to_vec())).is_err() {
+                    return;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        }
+    }
+}
+
+impl Stream {
+    /// Reads `reader` ahead on a helper thread, at most a few chunks at a time.
+    pub fn new(reader: impl Read + Send + 'static) -> std::io::Result<Self> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(STREAM_QUEUE);
+        let reader: Box<dyn Read + Send> = Box::new(reader);
+        std::thread::Builder::new()
+            .name("wasi-shim-stdin".into())
+            .spawn(move || pump(reader, tx))?;
+        Ok(Stream {
+            rx,
+            chunk: Vec::new(),
+            pos: 0,
+            eof: false,
+            interrupt: None,
+            end: None,
+            deadline: None,
+        })
+    }
+
+    /// A read waiting for data gives up with `EINTR` once `flag` is raised.
+    pub fn interrupt(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.interrupt = Some(flag);
+        self
+    }
+
+    /// A read waiting for data gives up with `EINTR` from `deadline` on (the
+    /// run's own deadline, which the engine then reports as its timeout).
+    pub fn deadline(mut self, deadline: Option<Instant>) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Once `flag` is raised the guest sees end of file (what is left of
+    /// the source is not read).
+    pub fn end_on(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.end = Some(flag);
+        self
+    }
+
+    fn raised(flag: &Option<Arc<AtomicBool>>) -> bool {
+        flag.as_ref().is_some_and(|f| f.load(Ordering::SeqCst))
+    }
+
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if Self::raised(&self.end) {
+                self.eof = true;
+            }
+            if self.eof || buf.is_empty() {
+                return Ok(0);
+            }
+            if self.pos < self.chunk.len() {
+                let n = buf.len().min(self.chunk.len() - self.pos);
+                buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+                self.pos += n;
+                return Ok(n);
+            }
+            if Self::raised(&self.interrupt) || self.deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            match self.rx.recv_timeout(STREAM_WAIT_SLICE) {
+                Ok(Ok(chunk)) if chunk.is_empty() => self.eof = true,
+                Ok(Ok(chunk)) => {
+                    self.chunk = chunk;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => {
+                    self.eof = true;
+                    return Err(e);
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => self.eof = true,
+            }
+        }
+    }
+
+    fn ready_bytes(&self) -> Option<u64> {
+        if self.eof || Self::raised(&self.end) {
+            return Some(0);
+        }
+        match self.chunk.len() - self.pos {
+            0 => None,
+            n => Some(n as u64),
+        }
     }
 }
 
@@ -273,9 +430,104 @@ impl Capture {
     }
 }
 
+/// Writes push to the capture like the guest's own writes do: past the cap
+/// bytes are counted in [`Capture::dropped`], never refused (so a device that
+/// shares the capture, such as `/dev/stdout`, behaves like the fd).
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.push(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Yields `data` a few bytes per read, pausing before each.
+    struct Trickle {
+        data: Vec<u8>,
+        pos: usize,
+    }
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            std::thread::sleep(Duration::from_millis(1));
+            let n = buf.len().min(7).min(self.data.len() - self.pos);
+            buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+
+    /// Never yields: a pipe nobody writes to.
+    struct Stuck;
+    impl Read for Stuck {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            std::thread::park();
+            Ok(0)
+        }
+    }
+
+    #[test]
+    fn stream_delivers_a_slow_source_byte_for_byte_then_eof() {
+        let data: Vec<u8> = (0..5000u32).map(|i| (i * 31 % 251) as u8).collect();
+        let mut input = Input::Stream(
+            Stream::new(Trickle {
+                data: data.clone(),
+                pos: 0,
+            })
+            .unwrap(),
+        );
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1000];
+        loop {
+            let n = input.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(got, data);
+        assert_eq!(input.ready_bytes(), Some(0), "end of file is known");
+        assert_eq!(input.read(&mut buf).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_read_blocked_on_a_stream_ends_with_eintr_when_interrupted() {
+        let flag = Arc::new(AtomicBool::new(false));
+        let mut input = Input::Stream(Stream::new(Stuck).unwrap().interrupt(flag.clone()));
+        assert_eq!(input.ready_bytes(), None, "nothing known yet");
+        let raiser = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(30));
+            flag.store(true, Ordering::SeqCst);
+        });
+        let err = input.read(&mut [0u8; 16]).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::Interrupted);
+        raiser.join().unwrap();
+    }
+
+    #[test]
+    fn a_stream_reads_as_ended_once_its_end_flag_is_raised() {
+        let end = Arc::new(AtomicBool::new(false));
+        let mut input = Input::Stream(Stream::new(&b"abc"[..]).unwrap().end_on(end.clone()));
+        let mut buf = [0u8; 2];
+        assert_eq!(input.read(&mut buf).unwrap(), 2);
+        assert_eq!(&buf, b"ab");
+        end.store(true, Ordering::SeqCst);
+        assert_eq!(input.ready_bytes(), Some(0));
+        assert_eq!(input.read(&mut buf).unwrap(), 0, "the rest is not read");
+    }
+
+    #[test]
+    fn capture_as_a_writer_counts_what_passes_the_cap() {
+        let mut capture = Capture::with_cap(3);
+        capture.write_all(b"hello").unwrap();
+        assert_eq!(capture.contents(), b"hel");
+        assert_eq!(capture.dropped(), 2);
+    }
 
     #[test]
     fn tee_sees_every_chunk_and_the_capture_keeps_its_cap() {

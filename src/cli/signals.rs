@@ -1,0 +1,85 @@
+//! SIGINT and SIGTERM during a CLI run, as native ffmpeg handles them: the
+//! first asks for a graceful stop, the second cancels.
+
+use afmpeg::{CancelToken, StopSignal, StopToken, Tool};
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// The tokens a run gets, driven by the process's signals.
+pub struct SignalHandling {
+    /// Raised by the first signal (ffmpeg only).
+    pub stop: StopToken,
+    /// Raised by the second signal (the first, for ffprobe, which has no
+    /// graceful path: it only reads).
+    pub cancel: CancelToken,
+    hard: Arc<AtomicI32>,
+    handle: signal_hook::iterator::Handle,
+    counter: signal_hook::SigId,
+    counter_term: signal_hook::SigId,
+}
+
+impl SignalHandling {
+    /// Catches SIGINT and SIGTERM from now until this is dropped.
+    pub fn install(tool: Tool) -> std::io::Result<Self> {
+        // The iterator wakes our thread but merges a signal that arrives
+        // again before it is read; the counter (bumped in the handler
+        // itself, which is async-signal-safe) tells one Ctrl-C from two.
+        let received = Arc::new(AtomicUsize::new(0));
+        let count = |r: Arc<AtomicUsize>| move || _ = r.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: the action only bumps an atomic, which is async-signal-safe.
+        let counter = unsafe { signal_hook::low_level::register(SIGINT, count(received.clone())) }?;
+        // SAFETY: as above.
+        let counter_term =
+            unsafe { signal_hook::low_level::register(SIGTERM, count(received.clone())) }?;
+        let mut signals = Signals::new([SIGINT, SIGTERM])?;
+        let handle = signals.handle();
+        let (stop, cancel) = (StopToken::new(), CancelToken::new());
+        let hard = Arc::new(AtomicI32::new(0));
+        let (s, c, h) = (stop.clone(), cancel.clone(), hard.clone());
+        std::thread::Builder::new()
+            .name("afmpeg-signals".into())
+            .spawn(move || {
+                for sig in signals.forever() {
+                    let graceful = tool == Tool::Ffmpeg;
+                    if graceful && !s.is_stopped() {
+                        eprintln!("\nafmpeg: stopping, FFmpeg finishes its outputs (signal again to cancel)");
+                        s.stop_with(if sig == SIGTERM {
+                            StopSignal::Terminate
+                        } else {
+                            StopSignal::Interrupt
+                        });
+                    }
+                    if !graceful || received.load(Ordering::SeqCst) >= 2 {
+                        h.store(sig, Ordering::SeqCst);
+                        c.cancel();
+                    }
+                }
+            })?;
+        Ok(SignalHandling {
+            stop,
+            cancel,
+            hard,
+            handle,
+            counter,
+            counter_term,
+        })
+    }
+
+    /// The signal that cancelled the run, if one did.
+    pub fn hard_signal(&self) -> Option<i32> {
+        match self.hard.load(Ordering::SeqCst) {
+            0 => None,
+            n => Some(n),
+        }
+    }
+}
+
+impl Drop for SignalHandling {
+    fn drop(&mut self) {
+        self.handle.close();
+        signal_hook::low_level::unregister(self.counter);
+        signal_hook::low_level::unregister(self.counter_term);
+    }
+}
