@@ -25,8 +25,8 @@ use std::process::Command;
 const FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
 /// Frame size of the drawing tests (gray, one byte per pixel).
-const W: usize = 320;
-const H: usize = 240;
+const W: usize = GRAY_W;
+const H: usize = GRAY_H;
 
 /// `fs` with DejaVuSans.ttf at `/fonts/DejaVuSans.ttf`.
 fn fs_with_font() -> Filesystem {
@@ -37,36 +37,6 @@ fn fs_with_font() -> Filesystem {
     fs.create_dir_all("/fonts").unwrap();
     fs.write("/fonts/DejaVuSans.ttf", bytes).unwrap();
     fs
-}
-
-/// Renders `frames` frames of a black 320x240 clip at 10 fps through
-/// `filter` (None: no filter) and returns them as 8-bit gray frames.
-fn gray_frames(rt: &Runtime, fs: &Filesystem, filter: Option<&str>, frames: usize) -> Vec<Vec<u8>> {
-    let src = format!("color=black:size={W}x{H}:rate=10");
-    let n = frames.to_string();
-    let mut args = vec!["-hide_banner", "-y", "-f", "lavfi", "-i", &src];
-    if let Some(f) = filter {
-        args.extend(["-vf", f]);
-    }
-    args.extend([
-        "-frames:v",
-        &n,
-        "-pix_fmt",
-        "gray",
-        "-f",
-        "rawvideo",
-        "/out.gray",
-    ]);
-    ffmpeg_ok(rt, fs, &args);
-    let raw = fs.read("/out.gray").unwrap();
-    assert_eq!(raw.len(), W * H * frames, "raw gray output size");
-    raw.chunks(W * H).map(<[u8]>::to_vec).collect()
-}
-
-/// Pixels of rows `rows` that differ between two gray frames.
-fn differing_pixels(a: &[u8], b: &[u8], rows: std::ops::Range<usize>) -> usize {
-    rows.map(|y| (0..W).filter(|&x| a[y * W + x] != b[y * W + x]).count())
-        .sum()
 }
 
 /// Runs ffmpeg on the lavfi source `source` with the output arguments
