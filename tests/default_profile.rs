@@ -71,7 +71,10 @@ fn buildconf_and_component_lists_have_the_everyday_components() {
         "--enable-libfreetype",
         "--enable-libfribidi",
     ] {
-        assert!(buildconf.contains(flag), "-buildconf lacks {flag}:\n{buildconf}");
+        assert!(
+            buildconf.contains(flag),
+            "-buildconf lacks {flag}:\n{buildconf}"
+        );
     }
     // not in this profile (full has them)
     for flag in ["--enable-libvpx", "--enable-libdav1d", "--enable-libass"] {
@@ -79,9 +82,25 @@ fn buildconf_and_component_lists_have_the_everyday_components() {
     }
     let filters = stdout_of(&rt, &fs, &["-hide_banner", "-filters"]);
     for f in [
-        "drawtext", "palettegen", "paletteuse", "zoompan", "showwaves", "eq", "unsharp",
-        "boxblur", "reverse", "apad", "adelay", "acrossfade", "afftdn", "ametadata",
-        "drawgrid", "chromakey", "minterpolate", "xfade", "sidechaincompress",
+        "drawtext",
+        "palettegen",
+        "paletteuse",
+        "zoompan",
+        "showwaves",
+        "eq",
+        "unsharp",
+        "boxblur",
+        "reverse",
+        "apad",
+        "adelay",
+        "acrossfade",
+        "afftdn",
+        "ametadata",
+        "drawgrid",
+        "chromakey",
+        "minterpolate",
+        "xfade",
+        "sidechaincompress",
     ] {
         assert!(listed(&filters, f), "filter {f} missing");
     }
@@ -90,7 +109,8 @@ fn buildconf_and_component_lists_have_the_everyday_components() {
     let has = |flags: &str, name: &str| {
         formats.lines().any(|l| {
             let mut w = l.split_whitespace();
-            w.next().is_some_and(|f| flags.chars().all(|c| f.contains(c)))
+            w.next()
+                .is_some_and(|f| flags.chars().all(|c| f.contains(c)))
                 && w.next().is_some_and(|n| n.split(',').any(|n| n == name))
         })
     };
@@ -102,10 +122,21 @@ fn buildconf_and_component_lists_have_the_everyday_components() {
         ("E", "webp"),
         ("D", "webp_pipe"),
     ] {
-        assert!(has(flags, name), "format {name} ({flags}) missing:\n{formats}");
+        assert!(
+            has(flags, name),
+            "format {name} ({flags}) missing:\n{formats}"
+        );
     }
     let encoders = stdout_of(&rt, &fs, &["-hide_banner", "-encoders"]);
-    for e in ["libx264", "libwebp", "libvorbis", "gif", "aac", "libmp3lame", "libopus"] {
+    for e in [
+        "libx264",
+        "libwebp",
+        "libvorbis",
+        "gif",
+        "aac",
+        "libmp3lame",
+        "libopus",
+    ] {
         assert!(listed(&encoders, e), "encoder {e} missing");
     }
 }
@@ -125,7 +156,10 @@ fn drawtext_without_fontfile_renders_with_the_shipped_font() {
     );
     // 32 px glyphs drawn at y = 8: the text lies within rows 8..48.
     let inside = differing_pixels(&plain[0], &text[0], 0..60);
-    assert!(inside > 300, "only {inside} pixels changed where the text is");
+    assert!(
+        inside > 300,
+        "only {inside} pixels changed where the text is"
+    );
     let max = text[0][..60 * GRAY_W].iter().max().copied().unwrap_or(0);
     assert!(max >= 200, "the white text's brightest pixel is {max}");
     assert_eq!(
@@ -174,7 +208,11 @@ fn gif_with_palettegen_and_paletteuse() {
         ],
     );
     let info = probe(&rt, &fs, "/out.gif");
-    assert!(info.format.format_names().any(|n| n == "gif"), "{}", info.format.format_name);
+    assert!(
+        info.format.format_names().any(|n| n == "gif"),
+        "{}",
+        info.format.format_name
+    );
     assert_eq!(info.streams.len(), 1);
     assert_eq!(info.streams[0].codec_name.as_deref(), Some("gif"));
     assert_eq!(info.streams[0].width, Some(96));
@@ -243,10 +281,19 @@ fn dash_package_has_a_manifest_and_playable_segments() {
     let mpd = String::from_utf8(fs.read("/dash/out.mpd").unwrap()).expect("UTF-8 manifest");
     assert!(mpd.starts_with("<?xml"), "{mpd}");
     assert!(mpd.contains("<MPD "), "{mpd}");
-    assert!(mpd.contains("mediaPresentationDuration=\"PT4.0S\""), "{mpd}");
+    assert!(
+        mpd.contains("mediaPresentationDuration=\"PT4.0S\""),
+        "{mpd}"
+    );
     assert_eq!(mpd.matches("<AdaptationSet ").count(), 2, "{mpd}");
-    assert!(mpd.contains("initialization=\"init-stream$RepresentationID$.m4s\""), "{mpd}");
-    assert!(mpd.contains("media=\"chunk-stream$RepresentationID$-$Number%05d$.m4s\""), "{mpd}");
+    assert!(
+        mpd.contains("initialization=\"init-stream$RepresentationID$.m4s\""),
+        "{mpd}"
+    );
+    assert!(
+        mpd.contains("media=\"chunk-stream$RepresentationID$-$Number%05d$.m4s\""),
+        "{mpd}"
+    );
     // The video representation (stream 0): init segment + its media
     // segments, concatenated, are one fragmented MP4 holding every frame.
     let mut names: Vec<String> = fs
@@ -299,9 +346,17 @@ fn avi_and_flv_round_trip() {
         );
         let info = probe(&rt, &fs, path);
         let ext = &path[5..];
-        assert!(info.format.format_names().any(|n| n == ext), "{path}: {}", info.format.format_name);
+        assert!(
+            info.format.format_names().any(|n| n == ext),
+            "{path}: {}",
+            info.format.format_name
+        );
         assert_eq!(info.streams.len(), 2, "{path}");
-        assert_eq!(info.streams[0].codec_name.as_deref(), Some(vcodec), "{path}");
+        assert_eq!(
+            info.streams[0].codec_name.as_deref(),
+            Some(vcodec),
+            "{path}"
+        );
         let d = info.duration().expect("duration");
         assert!((1.9..=2.2).contains(&d), "{path}: duration {d}");
         assert_eq!(count_video_frames(&rt, &fs, path), 20, "{path}");

@@ -24,14 +24,50 @@ fn lgpl_runtime() -> Runtime {
 /// capabilities.json uses.
 const GPL_ONLY: &[&str] = &[
     // external libraries (encoders/decoders)
-    "libx264", "libx264rgb", "libx265", "libxvid", "libxavs", "libxavs2", "libdavs2",
-    "libvidstab", "librubberband", "libcdio",
+    "libx264",
+    "libx264rgb",
+    "libx265",
+    "libxvid",
+    "libxavs",
+    "libxavs2",
+    "libdavs2",
+    "libvidstab",
+    "librubberband",
+    "libcdio",
     // FFmpeg's own GPL filters
-    "blackframe", "boxblur", "colormatrix", "cover_rect", "cropdetect", "delogo", "eq",
-    "find_rect", "fspp", "histeq", "hqdn3d", "interlace", "kerndeint", "mcdeint",
-    "mpdecimate", "mptestsrc", "nnedi", "owdenoise", "perspective", "phase", "pp7", "pp",
-    "pullup", "repeatfields", "sab", "signature", "smartblur", "spp", "stereo3d",
-    "super2xsai", "tinterlace", "uspp", "vaguedenoiser",
+    "blackframe",
+    "boxblur",
+    "colormatrix",
+    "cover_rect",
+    "cropdetect",
+    "delogo",
+    "eq",
+    "find_rect",
+    "fspp",
+    "histeq",
+    "hqdn3d",
+    "interlace",
+    "kerndeint",
+    "mcdeint",
+    "mpdecimate",
+    "mptestsrc",
+    "nnedi",
+    "owdenoise",
+    "perspective",
+    "phase",
+    "pp7",
+    "pp",
+    "pullup",
+    "repeatfields",
+    "sab",
+    "signature",
+    "smartblur",
+    "spp",
+    "stereo3d",
+    "super2xsai",
+    "tinterlace",
+    "uspp",
+    "vaguedenoiser",
 ];
 
 #[test]
@@ -43,20 +79,33 @@ fn license_and_buildconf_name_no_gpl_component() {
         license.contains("GNU Lesser General Public License") && license.contains("version 2.1"),
         "-L:\n{license}"
     );
-    assert!(!license.contains("GNU General Public License as published"), "-L:\n{license}");
+    assert!(
+        !license.contains("GNU General Public License as published"),
+        "-L:\n{license}"
+    );
     let buildconf = ffmpeg_ok(&rt, &fs, &["-hide_banner", "-buildconf"]).stdout_text();
     assert!(buildconf.contains("--enable-libopenh264"), "{buildconf}");
-    for flag in ["--enable-gpl", "--enable-version3", "--enable-nonfree", "--enable-libx264"] {
-        assert!(!buildconf.contains(flag), "-buildconf has {flag}:\n{buildconf}");
+    for flag in [
+        "--enable-gpl",
+        "--enable-version3",
+        "--enable-nonfree",
+        "--enable-libx264",
+    ] {
+        assert!(
+            !buildconf.contains(flag),
+            "-buildconf has {flag}:\n{buildconf}"
+        );
     }
 }
 
 #[test]
 fn capabilities_json_lists_openh264_and_no_gpl_component() {
     let module = profile_module("lgpl", ENV, "test-lgpl");
-    let path = module.parent().expect("cache entry").join("capabilities.json");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let path = module
+        .parent()
+        .expect("cache entry")
+        .join("capabilities.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let caps: serde_json::Value = serde_json::from_str(&text).expect("capabilities.json parses");
     let names = |key: &str| -> Vec<String> {
         caps[key]
@@ -67,9 +116,14 @@ fn capabilities_json_lists_openh264_and_no_gpl_component() {
             .collect()
     };
     assert!(names("encoders").iter().any(|e| e == "libopenh264"));
-    for key in ["decoders", "encoders", "filters", "demuxers", "muxers", "indevs", "outdevs"] {
+    for key in [
+        "decoders", "encoders", "filters", "demuxers", "muxers", "indevs", "outdevs",
+    ] {
         for name in names(key) {
-            assert!(!GPL_ONLY.contains(&name.as_str()), "{key}: {name} is GPL-only");
+            assert!(
+                !GPL_ONLY.contains(&name.as_str()),
+                "{key}: {name} is GPL-only"
+            );
         }
     }
 }
@@ -94,6 +148,10 @@ fn h264_through_openh264_encodes_and_decodes() {
     // FFmpeg's own H.264 decoder reads every frame back
     assert_eq!(count_video_frames(&rt, &fs, "/out.mp4"), 20);
     // and decodes them to the right size (3 planes of 4:2:0)
-    ffmpeg_ok(&rt, &fs, &words("-hide_banner -i /out.mp4 -f rawvideo -pix_fmt yuv420p /out.yuv"));
+    ffmpeg_ok(
+        &rt,
+        &fs,
+        &words("-hide_banner -i /out.mp4 -f rawvideo -pix_fmt yuv420p /out.yuv"),
+    );
     assert_eq!(fs.read("/out.yuv").unwrap().len(), 20 * 160 * 120 * 3 / 2);
 }

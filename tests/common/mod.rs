@@ -55,9 +55,8 @@ pub fn profile_module(profile: &str, env: &str, make_target: &str) -> std::path:
         .map(std::path::PathBuf::from)
         .or_else(|| {
             // <cache>/afmpeg/guest/lean/ffmpeg.wasm -> <cache>/afmpeg/guest/<profile>/ffmpeg.wasm
-            afmpeg::engine::module::default_module_path().and_then(|lean| {
-                Some(lean.parent()?.parent()?.join(profile).join("ffmpeg.wasm"))
-            })
+            afmpeg::engine::module::default_module_path()
+                .and_then(|lean| Some(lean.parent()?.parent()?.join(profile).join("ffmpeg.wasm")))
         })
         .filter(|p| p.is_file())
         .unwrap_or_else(|| {
@@ -94,7 +93,12 @@ pub const GRAY_H: usize = 240;
 
 /// Renders `frames` frames of a black 320x240 clip at 10 fps through
 /// `filter` (None: no filter) and returns them as 8-bit gray frames.
-pub fn gray_frames(rt: &Runtime, fs: &Filesystem, filter: Option<&str>, frames: usize) -> Vec<Vec<u8>> {
+pub fn gray_frames(
+    rt: &Runtime,
+    fs: &Filesystem,
+    filter: Option<&str>,
+    frames: usize,
+) -> Vec<Vec<u8>> {
     let src = format!("color=black:size={GRAY_W}x{GRAY_H}:rate=10");
     let n = frames.to_string();
     let mut args = vec!["-hide_banner", "-y", "-f", "lavfi", "-i", &src];
@@ -118,8 +122,12 @@ pub fn gray_frames(rt: &Runtime, fs: &Filesystem, filter: Option<&str>, frames: 
 
 /// Pixels of rows `rows` that differ between two gray frames.
 pub fn differing_pixels(a: &[u8], b: &[u8], rows: std::ops::Range<usize>) -> usize {
-    rows.map(|y| (0..GRAY_W).filter(|&x| a[y * GRAY_W + x] != b[y * GRAY_W + x]).count())
-        .sum()
+    rows.map(|y| {
+        (0..GRAY_W)
+            .filter(|&x| a[y * GRAY_W + x] != b[y * GRAY_W + x])
+            .count()
+    })
+    .sum()
 }
 
 /// `args` as owned strings.
