@@ -57,6 +57,14 @@ fn listed(list: &str, name: &str) -> bool {
         .any(|l| l.split_whitespace().nth(1) == Some(name))
 }
 
+/// `info` has exactly one stream, a `codec` video of `w`x`h`.
+fn assert_one_video_stream(info: &afmpeg::MediaInfo, codec: &str, w: u32, h: u32) {
+    assert_eq!(info.streams.len(), 1, "{:?}", info.streams);
+    let v = &info.streams[0];
+    assert_eq!(v.codec_name.as_deref(), Some(codec));
+    assert_eq!((v.width, v.height), (Some(w), Some(h)));
+}
+
 // ---------------------------------------------------------------- build
 
 #[test]
@@ -147,25 +155,10 @@ fn buildconf_and_component_lists_have_the_everyday_components() {
 fn drawtext_without_fontfile_renders_with_the_shipped_font() {
     let rt = default_runtime();
     let fs = fs_with_default_font();
-    let plain = gray_frames(&rt, &fs, None, 1);
-    let text = gray_frames(
+    assert_text_drawn_only_in_rows_0_to_60(
         &rt,
         &fs,
-        Some("drawtext=text='Hello':fontsize=32:fontcolor=white:x=8:y=8"),
-        1,
-    );
-    // 32 px glyphs drawn at y = 8: the text lies within rows 8..48.
-    let inside = differing_pixels(&plain[0], &text[0], 0..60);
-    assert!(
-        inside > 300,
-        "only {inside} pixels changed where the text is"
-    );
-    let max = text[0][..60 * GRAY_W].iter().max().copied().unwrap_or(0);
-    assert!(max >= 200, "the white text's brightest pixel is {max}");
-    assert_eq!(
-        differing_pixels(&plain[0], &text[0], 60..GRAY_H),
-        0,
-        "drawtext changed pixels below the text"
+        "drawtext=text='Hello':fontsize=32:fontcolor=white:x=8:y=8",
     );
 }
 
@@ -196,16 +189,10 @@ fn gif_with_palettegen_and_paletteuse() {
     ffmpeg_ok(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=1:size=96x64:rate=10",
-            "-filter_complex",
-            "[0:v]split[a][b];[a]palettegen=max_colors=64[p];[b][p]paletteuse",
-            "/out.gif",
-        ],
+        &words(
+            "-hide_banner -f lavfi -i testsrc=duration=1:size=96x64:rate=10 -filter_complex \
+             [0:v]split[a][b];[a]palettegen=max_colors=64[p];[b][p]paletteuse /out.gif",
+        ),
     );
     let info = probe(&rt, &fs, "/out.gif");
     assert!(
@@ -213,10 +200,7 @@ fn gif_with_palettegen_and_paletteuse() {
         "{}",
         info.format.format_name
     );
-    assert_eq!(info.streams.len(), 1);
-    assert_eq!(info.streams[0].codec_name.as_deref(), Some("gif"));
-    assert_eq!(info.streams[0].width, Some(96));
-    assert_eq!(info.streams[0].height, Some(64));
+    assert_one_video_stream(&info, "gif", 96, 64);
     assert_eq!(count_video_frames(&rt, &fs, "/out.gif"), 10);
 }
 
@@ -233,10 +217,7 @@ fn webp_thumbnail_with_libwebp() {
     assert_eq!(&bytes[..4], b"RIFF");
     assert_eq!(&bytes[8..12], b"WEBP");
     let info = probe(&rt, &fs, "/thumb.webp");
-    assert_eq!(info.streams.len(), 1);
-    assert_eq!(info.streams[0].codec_name.as_deref(), Some("webp"));
-    assert_eq!(info.streams[0].width, Some(160));
-    assert_eq!(info.streams[0].height, Some(120));
+    assert_one_video_stream(&info, "webp", 160, 120);
 }
 
 #[test]
@@ -247,36 +228,12 @@ fn dash_package_has_a_manifest_and_playable_segments() {
     ffmpeg_ok(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=4:size=160x120:rate=10",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:duration=4",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-g",
-            "10",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "64k",
-            "-seg_duration",
-            "1",
-            "-use_timeline",
-            "0",
-            "-use_template",
-            "1",
-            "-f",
-            "dash",
-            "/dash/out.mpd",
-        ],
+        &words(
+            "-hide_banner -f lavfi -i testsrc=duration=4:size=160x120:rate=10 \
+             -f lavfi -i sine=frequency=440:duration=4 \
+             -c:v libx264 -preset ultrafast -g 10 -c:a aac -b:a 64k \
+             -seg_duration 1 -use_timeline 0 -use_template 1 -f dash /dash/out.mpd",
+        ),
     );
     let mpd = String::from_utf8(fs.read("/dash/out.mpd").unwrap()).expect("UTF-8 manifest");
     assert!(mpd.starts_with("<?xml"), "{mpd}");
@@ -324,26 +281,11 @@ fn avi_and_flv_round_trip() {
         ("/out.avi", "mpeg4", "libmp3lame"),
         ("/out.flv", "flv1", "aac"),
     ] {
-        ffmpeg_ok(
-            &rt,
-            &fs,
-            &[
-                "-hide_banner",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=duration=2:size=160x120:rate=10",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=440:duration=2",
-                "-c:v",
-                vcodec,
-                "-c:a",
-                acodec,
-                path,
-            ],
+        let line = format!(
+            "-hide_banner -f lavfi -i testsrc=duration=2:size=160x120:rate=10 \
+             -f lavfi -i sine=frequency=440:duration=2 -c:v {vcodec} -c:a {acodec} {path}"
         );
+        ffmpeg_ok(&rt, &fs, &words(&line));
         let info = probe(&rt, &fs, path);
         let ext = &path[5..];
         assert!(

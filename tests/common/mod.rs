@@ -130,6 +130,27 @@ pub fn differing_pixels(a: &[u8], b: &[u8], rows: std::ops::Range<usize>) -> usi
     .sum()
 }
 
+/// Draws white 32 px text at (8, 8) on black with `filter` (a drawtext
+/// filter) and checks that it changed pixels in rows 0..60, with a bright
+/// pixel among them, and none below.
+pub fn assert_text_drawn_only_in_rows_0_to_60(rt: &Runtime, fs: &Filesystem, filter: &str) {
+    let plain = gray_frames(rt, fs, None, 1);
+    let text = gray_frames(rt, fs, Some(filter), 1);
+    // 32 px glyphs drawn at y = 8: the text lies within rows 8..48.
+    let inside = differing_pixels(&plain[0], &text[0], 0..60);
+    assert!(
+        inside > 300,
+        "only {inside} pixels changed where the text is"
+    );
+    let max = text[0][..60 * GRAY_W].iter().max().copied().unwrap_or(0);
+    assert!(max >= 200, "the white text's brightest pixel is {max}");
+    assert_eq!(
+        differing_pixels(&plain[0], &text[0], 60..GRAY_H),
+        0,
+        "drawtext changed pixels below the text"
+    );
+}
+
 /// `args` as owned strings.
 pub fn argv(args: &[&str]) -> Vec<String> {
     args.iter().map(|s| s.to_string()).collect()
