@@ -38,7 +38,7 @@ FORCE=0
 DO_SETUP=1
 JOBS=${AFMPEG_GUEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
-usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 
 while [ $# -gt 0 ]; do
   case "$1" in

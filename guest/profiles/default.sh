@@ -17,10 +17,11 @@
 #                            not; lavfi is a device only by name (it reads a
 #                            filter graph) and is how `-f lavfi -i testsrc` works
 #   --disable-autodetect     nothing is picked up from the build host by chance
-# Left to the `full` profile: libvpx (VP8/VP9 encoding) and libdav1d (AV1
-# decoding), the two slowest libraries to build, and libass (the `subtitles`/
-# `ass` filters), which needs HarfBuzz (C++, meson): together they roughly
-# double the build time (docs/explanation/guest-build.md has the figures).
+# Left to the `full` profile: libvpx (VP8/VP9 encoding), libdav1d (AV1
+# decoding) and libass (the `subtitles`/`ass` filters), which needs HarfBuzz
+# (C++, meson): HarfBuzz alone took 322 s of full's 1,021 s clean build, and
+# the first build of this profile already took 21 min on the loaded shared
+# machine against a 25 min target (docs/explanation/guest-build.md).
 #
 # The default font: DejaVu Sans, shipped as companion data (data/fonts/ in the
 # cache entry, see profile_companion_data below) and found by drawtext at

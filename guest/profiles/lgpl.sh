@@ -33,7 +33,9 @@ PROFILE_PACKAGES=(libc++-19-dev-wasm32 libc++abi-19-dev-wasm32)
 
 build_openh264() {
   # Upstream's Makefile, its Linux platform file (GNU toolchain conventions;
-  # nothing in it is Linux-specific but -lpthread, replaced below) and no asm.
+  # of what it adds, -lpthread is replaced below by the C++ runtime the
+  # static library needs, and -fPIC is harmless: wasm-ld resolves the
+  # position-independent accesses when it links the module) and no asm.
   # The single-threaded <pthread.h>/<semaphore.h> come first on the include
   # path (lgpl.d/compat/openh264, see them). Static library only.
   cd "$W/src/openh264"
