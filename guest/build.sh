@@ -404,10 +404,14 @@ else
         echo "source_file=$p|$(basename "$f")|$(sha256sum "$f" | cut -d' ' -f1)"
       done
     done
-    for f in "$GUEST_DIR"/patches/*.patch "$GUEST_DIR"/multicall/* "$GUEST_DIR"/compat/*/* \
-             "$GUEST_DIR/$PROFILE_D"/*/*; do
+    for f in "$GUEST_DIR"/patches/*.patch "$GUEST_DIR"/multicall/* "$GUEST_DIR"/compat/*/*; do
       [ -e "$f" ] && echo "patch=${f#"$GUEST_DIR"/}|$(sha256sum "$f" | cut -d' ' -f1)"
     done
+    if [ -d "$GUEST_DIR/$PROFILE_D" ]; then  # any depth (lgpl.d/compat/openh264/*.h)
+      (cd "$GUEST_DIR" && find "$PROFILE_D" -type f | LC_ALL=C sort | while read -r f; do
+        echo "patch=$f|$(sha256sum "$f" | cut -d' ' -f1)"
+      done)
+    fi
     toolchain_versions | sed 's/^/toolchain=/'
     data_package_versions | sed 's/^/toolchain=/'
     echo "toolchain=clang $(clang-19 --version | head -1)"
