@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust test-native test-full test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load
+.PHONY: all setup build demo test test-rust test-native test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load
 
 all: build
 
@@ -66,6 +66,19 @@ fuzz-smoke:
 test-full: setup
 	$(GUEST_DIR)/build.sh --profile full
 	AFMPEG_MODULE_FULL=$(GUEST_CACHE)/full/ffmpeg.wasm $(CARGO) test --locked --features full-profile-tests --test full_profile
+
+## The default guest profile's tests (drawtext with its default font, GIF
+## with palettegen/paletteuse, WebP, DASH, avi/flv): builds the default
+## module first (docs/how-to/build-the-guest.md has the time).
+test-default: setup
+	$(GUEST_DIR)/build.sh --profile default
+	AFMPEG_MODULE_DEFAULT=$(GUEST_CACHE)/default/ffmpeg.wasm $(CARGO) test --locked --features default-profile-tests --test default_profile
+
+## The LGPL/BSD-only guest profile's tests (H.264 through OpenH264, no GPL
+## component in -buildconf and capabilities.json).
+test-lgpl: setup
+	$(GUEST_DIR)/build.sh --profile lgpl
+	AFMPEG_MODULE_LGPL=$(GUEST_CACHE)/lgpl/ffmpeg.wasm $(CARGO) test --locked --features lgpl-profile-tests --test lgpl_profile
 
 ## Go's and Zig's own file-system tests under `afmpeg run` and under the
 ## reference (wasmi + wasi-common): all ten Go packages of

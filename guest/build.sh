@@ -2,10 +2,11 @@
 # guest/build.sh — reproducible build of the FFmpeg 5.1 guest module (ffmpeg.wasm,
 # wasm32-wasi / WASI preview1) from Debian source packages with Debian's clang-19.
 #
-# Usage: guest/build.sh [--profile lean|full] [--simd] [--print-path] [--check-repro]
+# Usage: guest/build.sh [--profile lean|default|lgpl|full] [--simd] [--print-path] [--check-repro]
 #                       [--jobs N] [--no-setup] [--force]
 #
-#   --profile P     lean (default) or full; see guest/profiles/P.sh
+#   --profile P     lean (the default), default, lgpl or full; see guest/profiles/P.sh
+#                   (and guest/profiles/P.d/, files only that profile uses)
 #   --simd          compile with -msimd128 (off by default)
 #   --print-path    print only the module's absolute path on stdout
 #   --check-repro   build a second time in another directory; fail unless the
@@ -17,9 +18,14 @@
 # Output (outside the repo):
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/afmpeg/guest/<profile>[-simd]-<key>/
 #       ffmpeg.wasm  provenance.json  capabilities.json  build.log
+#       [data/...]   companion data a profile ships (e.g. default's font)
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/afmpeg/guest/<profile>[-simd]  -> symlink to the above
-# <key> = sha256 (16 hex) of everything that goes into the build: these scripts,
-# the patches, the profile, the source package versions, the toolchain versions.
+# <key> = sha256 (16 hex) of everything that shapes this profile's module:
+# build.sh and deps-full.sh, the patches, the profile (and profiles/P.d/),
+# the versions of its source packages, of the toolchain, of the extra Debian
+# packages it builds with (PROFILE_PACKAGES) and of those whose files it
+# ships (PROFILE_DATA_PACKAGES). Not sources.lock or setup-debian.sh as
+# files: a line for another profile must not rebuild this one.
 #
 # All logs go to stderr; stdout carries only what --print-path asks for.
 set -euo pipefail
@@ -35,7 +41,7 @@ FORCE=0
 DO_SETUP=1
 JOBS=${AFMPEG_GUEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
-usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -122,14 +128,42 @@ toolchain_versions() {
     libclang-rt-19-dev-wasm32 2>/dev/null | sort
 }
 
+# Binary packages whose files a profile copies into its companion data
+# (PROFILE_DATA_PACKAGES, see profile_companion_data in the profile).
+# The Debian packages a profile's build uses beyond the toolchain (libc++
+# for C++ dependencies, meson, …).
+profile_package_versions() {
+  [ -n "${PROFILE_PACKAGES[*]:-}" ] || return 0
+  dpkg-query -W -f='${Package} ${Version}\n' "${PROFILE_PACKAGES[@]}" 2>/dev/null | sort
+}
+
+data_package_versions() {
+  [ -n "${PROFILE_DATA_PACKAGES[*]:-}" ] || return 0
+  dpkg-query -W -f='${Package} ${Version}\n' "${PROFILE_DATA_PACKAGES[@]}" | sort
+}
+
+# profiles/<profile>.d/ holds files only that profile uses (patches, compat
+# headers); it is part of that profile's key and of no other's.
+PROFILE_D="profiles/$PROFILE.d"
+
 compute_key() {
   {
     echo "afmpeg-guest-key v1"
     echo "profile $PROFILE simd $SIMD"
-    (cd "$GUEST_DIR" && find build.sh setup-debian.sh sources.lock "profiles/$PROFILE.sh" \
-        patches multicall tools compat deps-full.sh -type f 2>/dev/null | LC_ALL=C sort | xargs sha256sum)
+    # Only what shapes this profile's module: not sources.lock (the versions
+    # of this profile's packages are below), not setup-debian.sh (the
+    # versions of what it installs are below), not the native tier's tools
+    # (guest/native.sh keys its C on the module) — so adding a profile or a
+    # tool does not rebuild every other profile.
+    (cd "$GUEST_DIR" && find build.sh "profiles/$PROFILE.sh" \
+        patches multicall tools/meta.py compat deps-full.sh -type f 2>/dev/null | LC_ALL=C sort | xargs sha256sum)
+    if [ -d "$GUEST_DIR/$PROFILE_D" ]; then
+      (cd "$GUEST_DIR" && find "$PROFILE_D" -type f | LC_ALL=C sort | xargs sha256sum)
+    fi
     for p in "${ALL_PKGS[@]}"; do echo "source $p ${SRC_VER[$p]}"; done
     toolchain_versions
+    profile_package_versions
+    data_package_versions
   } | sha256sum | cut -c1-16
 }
 KEY=$(compute_key)
@@ -189,7 +223,7 @@ unpack_sources() {  # $1 = work dir; dpkg-source checks every file against the .
     log "unpacking $p ${SRC_VER[$p]} (checksums verified by dpkg-source against $(basename "$dsc"))"
     dpkg-source --require-strong-checksums -x "$dsc" "$W/src/$p" >/dev/null 2>"$W/dpkg-source-$p.log" \
       || { cat "$W/dpkg-source-$p.log" >&2; die "dpkg-source -x $p failed"; }
-    for f in "$GUEST_DIR"/patches/"$p"-*.patch; do
+    for f in "$GUEST_DIR"/patches/"$p"-*.patch "$GUEST_DIR/$PROFILE_D"/patches/"$p"-*.patch; do
       [ -e "$f" ] || continue
       log "  patch $(basename "$f")"
       patch -d "$W/src/$p" -p1 --fuzz=0 --no-backup-if-mismatch -s <"$f" || die "patch $f failed"
@@ -368,6 +402,13 @@ else
 
   check_size_budget "$OUT.tmp/ffmpeg.wasm"
 
+  # companion data (files the embedder mounts next to the module)
+  if declare -F profile_companion_data >/dev/null; then
+    log "companion data: $OUT.tmp/data"
+    mkdir -p "$OUT.tmp/data"
+    profile_companion_data "$OUT.tmp/data"
+  fi
+
   # provenance.json and capabilities.json
   {
     echo "profile=$PROFILE"; echo "simd=$SIMD"; echo "key=$KEY"
@@ -382,7 +423,13 @@ else
     for f in "$GUEST_DIR"/patches/*.patch "$GUEST_DIR"/multicall/* "$GUEST_DIR"/compat/*/*; do
       [ -e "$f" ] && echo "patch=${f#"$GUEST_DIR"/}|$(sha256sum "$f" | cut -d' ' -f1)"
     done
+    if [ -d "$GUEST_DIR/$PROFILE_D" ]; then  # any depth (lgpl.d/compat/openh264/*.h)
+      (cd "$GUEST_DIR" && find "$PROFILE_D" -type f | LC_ALL=C sort | while read -r f; do
+        echo "patch=$f|$(sha256sum "$f" | cut -d' ' -f1)"
+      done)
+    fi
     toolchain_versions | sed 's/^/toolchain=/'
+    data_package_versions | sed 's/^/toolchain=/'
     echo "toolchain=clang $(clang-19 --version | head -1)"
     echo "source_date_epoch=$SOURCE_DATE_EPOCH"
     echo "build_seconds=$(( $(date +%s) - T_START ))"

@@ -41,32 +41,114 @@ pub const FULL_MODULE_ENV: &str = "AFMPEG_MODULE_FULL";
 /// `<cache>/afmpeg/guest/full/ffmpeg.wasm`). Fails, never skips, when it is
 /// missing.
 pub fn full_runtime() -> Runtime {
-    static RT: OnceLock<Runtime> = OnceLock::new();
-    RT.get_or_init(|| {
-        let path = std::env::var_os(FULL_MODULE_ENV)
-            .filter(|v| !v.is_empty())
-            .map(std::path::PathBuf::from)
-            .or_else(|| {
-                // <cache>/afmpeg/guest/lean/ffmpeg.wasm -> <cache>/afmpeg/guest/full/ffmpeg.wasm
-                afmpeg::engine::module::default_module_path()
-                    .and_then(|lean| Some(lean.parent()?.parent()?.join("full/ffmpeg.wasm")))
-            })
-            .filter(|p| p.is_file())
-            .unwrap_or_else(|| {
-                panic!(
-                    "the full-profile FFmpeg guest module is missing: run `make test-full` (it \
-                     builds it), or `make guest PROFILE=full`, or set {FULL_MODULE_ENV} to a \
-                     full-profile module file; these tests do not skip"
-                )
-            });
-        Runtime::from_file(&path).unwrap_or_else(|e| {
+    profile_runtime("full", FULL_MODULE_ENV, "test-full")
+}
+
+/// The module file of guest profile `profile`: the environment variable
+/// `env` when set, else where `make guest PROFILE=<profile>` leaves it, next
+/// to the lean one (`<cache>/afmpeg/guest/<profile>/ffmpeg.wasm`). Fails,
+/// never skips, when it is missing; `make_target` is the make target that
+/// builds it and runs its tests.
+pub fn profile_module(profile: &str, env: &str, make_target: &str) -> std::path::PathBuf {
+    std::env::var_os(env)
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            // <cache>/afmpeg/guest/lean/ffmpeg.wasm -> <cache>/afmpeg/guest/<profile>/ffmpeg.wasm
+            afmpeg::engine::module::default_module_path()
+                .and_then(|lean| Some(lean.parent()?.parent()?.join(profile).join("ffmpeg.wasm")))
+        })
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| {
             panic!(
-                "cannot load the full-profile module {}: {e}",
-                path.display()
+                "the {profile}-profile FFmpeg guest module is missing: run `make {make_target}` \
+                 (it builds it), or `make guest PROFILE={profile}`, or set {env} to a \
+                 {profile}-profile module file; these tests do not skip"
             )
         })
+}
+
+/// The runtime over the module of guest profile `profile` (see
+/// [`profile_module`]), compiled once per test binary and profile.
+pub fn profile_runtime(profile: &str, env: &str, make_target: &str) -> Runtime {
+    static RTS: std::sync::Mutex<Vec<(String, Runtime)>> = std::sync::Mutex::new(Vec::new());
+    let mut rts = RTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, rt)) = rts.iter().find(|(p, _)| p == profile) {
+        return rt.clone();
+    }
+    let path = profile_module(profile, env, make_target);
+    let rt = Runtime::from_file(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot load the {profile}-profile module {}: {e}",
+            path.display()
+        )
+    });
+    rts.push((profile.to_owned(), rt.clone()));
+    rt
+}
+
+/// Frame size of [`gray_frames`] (one byte per pixel).
+pub const GRAY_W: usize = 320;
+pub const GRAY_H: usize = 240;
+
+/// Renders `frames` frames of a black 320x240 clip at 10 fps through
+/// `filter` (None: no filter) and returns them as 8-bit gray frames.
+pub fn gray_frames(
+    rt: &Runtime,
+    fs: &Filesystem,
+    filter: Option<&str>,
+    frames: usize,
+) -> Vec<Vec<u8>> {
+    let src = format!("color=black:size={GRAY_W}x{GRAY_H}:rate=10");
+    let n = frames.to_string();
+    let mut args = vec!["-hide_banner", "-y", "-f", "lavfi", "-i", &src];
+    if let Some(f) = filter {
+        args.extend(["-vf", f]);
+    }
+    args.extend([
+        "-frames:v",
+        &n,
+        "-pix_fmt",
+        "gray",
+        "-f",
+        "rawvideo",
+        "/out.gray",
+    ]);
+    ffmpeg_ok(rt, fs, &args);
+    let raw = fs.read("/out.gray").unwrap();
+    assert_eq!(raw.len(), GRAY_W * GRAY_H * frames, "raw gray output size");
+    raw.chunks(GRAY_W * GRAY_H).map(<[u8]>::to_vec).collect()
+}
+
+/// Pixels of rows `rows` that differ between two gray frames.
+pub fn differing_pixels(a: &[u8], b: &[u8], rows: std::ops::Range<usize>) -> usize {
+    rows.map(|y| {
+        (0..GRAY_W)
+            .filter(|&x| a[y * GRAY_W + x] != b[y * GRAY_W + x])
+            .count()
     })
-    .clone()
+    .sum()
+}
+
+/// Draws white 32 px text at (8, 8) on black with `filter` (a drawtext
+/// filter) and checks that it changed pixels in rows 0..60, with a bright
+/// pixel among them, and none below.
+pub fn assert_text_drawn_only_in_rows_0_to_60(rt: &Runtime, fs: &Filesystem, filter: &str) {
+    let plain = gray_frames(rt, fs, None, 1);
+    let text = gray_frames(rt, fs, Some(filter), 1);
+    // 32 px glyphs drawn at y = 8: the text lies within rows 8..48.
+    let inside = differing_pixels(&plain[0], &text[0], 0..60);
+    assert!(
+        inside > 300,
+        "only {inside} pixels changed where the text is"
+    );
+    let max = text[0][..60 * GRAY_W].iter().max().copied().unwrap_or(0);
+    assert!(max >= 200, "the white text's brightest pixel is {max}");
+    assert_eq!(
+        differing_pixels(&plain[0], &text[0], 60..GRAY_H),
+        0,
+        "drawtext changed pixels below the text"
+    );
 }
 
 /// `args` as owned strings.
