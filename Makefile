@@ -87,7 +87,7 @@ test-lgpl: setup
 ## docs/reference/wasi.md. Long (minutes), so not part of `make test`, which
 ## runs the short subset (os TestRoot*, the Zig scenarios).
 test-wasi-external: setup
-	nice $(CARGO) test --locked --test wasi_external -- --ignored --nocapture full
+	nice $(CARGO) test --locked --features wasi-external-tests --test wasi_external -- --nocapture full
 
 ## No import cycle between the modules of a crate (scripts/check-module-cycles,
 ## one crate directory at a time). Also checks the two workspaces kept out
