@@ -16,6 +16,7 @@ mod external;
 use external::*;
 
 /// The Go packages of the full run.
+#[cfg(feature = "wasi-external-tests")]
 const GO_PACKAGES: &[&str] = &[
     "os",
     "io/fs",
