@@ -439,14 +439,21 @@ fn eight_threads_on_one_runtime_separate_filesystems() {
             assert_eq!(n, 1, "job {i}: {n} `{what}` events in {events:?}");
         }
     }
-    // All eight guests were running at one moment: every guest had started
-    // before the first one finished.
-    let first_end = events.iter().position(|e| e.1 == "end").unwrap();
-    let started_before = events[..first_end]
-        .iter()
-        .filter(|e| e.1 == "start")
-        .count();
-    assert_eq!(started_before, 8, "the jobs did not overlap: {events:?}");
+    // Guests ran at the same time: behind a global lock the events would
+    // alternate start, end, start, end (never two running at once). How
+    // many overlap beyond two depends on the OS scheduler of a 2-core
+    // machine, so only "more than one at once" is asserted.
+    let mut running = 0usize;
+    let mut most = 0usize;
+    for (_, what) in &events {
+        if *what == "start" {
+            running += 1;
+        } else {
+            running -= 1;
+        }
+        most = most.max(running);
+    }
+    assert!(most >= 2, "the jobs did not overlap: {events:?}");
 }
 
 #[test]
