@@ -319,9 +319,11 @@ mod tests {
 
     #[test]
     fn limits_round_trip_through_the_c_struct() {
-        let mut l = Limits::default();
-        l.fuel = Some(7);
-        l.timeout = None;
+        let l = Limits {
+            fuel: Some(7),
+            timeout: None,
+            ..Limits::default()
+        };
         let back = Limits::from(&AfmpegLimits::from(&l));
         assert_eq!(back, l);
     }
