@@ -1,6 +1,6 @@
 //! # afmpeg-ffi
 //!
-//! The C ABI of [afmpeg](afmpeg): FFmpeg 5.1 in memory on a WebAssembly
+//! The C ABI of [`afmpeg`]: FFmpeg 5.1 in memory on a WebAssembly
 //! interpreter, for C, C++, Swift, Objective-C and Kotlin (JNI) callers.
 //! Built as a static library (`libafmpeg_ffi.a`, for iOS and static C
 //! builds) and a shared one (`libafmpeg_ffi.so`, for Android and dynamic
