@@ -3,7 +3,8 @@
 
 use crate::args::{self, Out};
 use crate::buffers::{new_c_string, AfmpegBytes, AfmpegDirEntry, AfmpegDirList, AfmpegFileKind};
-use crate::status::{guard, guard_value, AfmpegStatus};
+use crate::handle::{free_handle, into_handle};
+use crate::status::{guard, guard_value, AfmpegStatus, Failure};
 use afmpeg::wasi_shim::fs::FileKind;
 use afmpeg::Filesystem;
 use std::ffi::c_char;
@@ -14,12 +15,28 @@ use std::ffi::c_char;
 /// UTF-8 (`/in/clip.mp4`). Free it with `afmpeg_fs_free`.
 pub struct AfmpegFs(pub(crate) Filesystem);
 
+/// The filesystem and path arguments of a call.
+///
+/// # Safety
+/// `fs` is NULL or a live filesystem, `path` NULL or a NUL-terminated
+/// string, both alive for the call.
+unsafe fn fs_and_path<'a>(
+    fs: *const AfmpegFs,
+    path: *const c_char,
+) -> Result<(&'a Filesystem, &'a str), Failure> {
+    // SAFETY: the caller's contract.
+    let fs = unsafe { args::handle(fs, "fs") }?;
+    // SAFETY: the caller's contract.
+    let path = unsafe { args::string(path, "path") }?;
+    Ok((&fs.0, path))
+}
+
 /// A new, empty filesystem (just `/`). Never NULL (allocation failure
 /// aborts, as in any Rust program).
 #[no_mangle]
 pub extern "C" fn afmpeg_fs_new() -> *mut AfmpegFs {
     guard_value(std::ptr::null_mut(), || {
-        Box::into_raw(Box::new(AfmpegFs(Filesystem::new())))
+        into_handle(AfmpegFs(Filesystem::new()))
     })
 }
 
@@ -30,12 +47,8 @@ pub extern "C" fn afmpeg_fs_new() -> *mut AfmpegFs {
 /// `fs` is NULL or a filesystem from this library, not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn afmpeg_fs_free(fs: *mut AfmpegFs) {
-    guard_value((), || {
-        if !fs.is_null() {
-            // SAFETY: the caller's contract: made by `Box::into_raw`.
-            drop(unsafe { Box::from_raw(fs) });
-        }
-    })
+    // SAFETY: the caller's contract.
+    unsafe { free_handle(fs) }
 }
 
 /// Creates or replaces the file `path` with a copy of `data[0..len]` (the
@@ -57,10 +70,9 @@ pub unsafe extern "C" fn afmpeg_fs_put(
     // SAFETY: the caller's contract, for all of the arguments.
     unsafe {
         guard(message, || {
-            let fs = args::handle(fs, "fs")?;
-            let path = args::string(path, "path")?;
+            let (fs, path) = fs_and_path(fs, path)?;
             let data = args::bytes(data, len, "data")?;
-            fs.0.write(path, data).map_err(afmpeg::Error::from)?;
+            fs.write(path, data).map_err(afmpeg::Error::from)?;
             Ok(())
         })
     }
@@ -83,9 +95,8 @@ pub unsafe extern "C" fn afmpeg_fs_get(
     unsafe {
         guard(message, || {
             let out = Out::new(out, "out", AfmpegBytes::EMPTY)?;
-            let fs = args::handle(fs, "fs")?;
-            let path = args::string(path, "path")?;
-            let data = fs.0.read(path).map_err(afmpeg::Error::from)?;
+            let (fs, path) = fs_and_path(fs, path)?;
+            let data = fs.read(path).map_err(afmpeg::Error::from)?;
             out.set(AfmpegBytes::from_vec(data));
             Ok(())
         })
@@ -109,9 +120,8 @@ pub unsafe extern "C" fn afmpeg_fs_list(
     unsafe {
         guard(message, || {
             let out = Out::new(out, "out", AfmpegDirList::EMPTY)?;
-            let fs = args::handle(fs, "fs")?;
-            let path = args::string(path, "path")?;
-            let entries = fs.0.read_dir(path).map_err(afmpeg::Error::from)?;
+            let (fs, path) = fs_and_path(fs, path)?;
+            let entries = fs.read_dir(path).map_err(afmpeg::Error::from)?;
             let entries = entries
                 .into_iter()
                 .map(|e| AfmpegDirEntry {
@@ -143,9 +153,8 @@ pub unsafe extern "C" fn afmpeg_fs_remove(
     // SAFETY: the caller's contract, for all of the arguments.
     unsafe {
         guard(message, || {
-            let fs = args::handle(fs, "fs")?;
-            let path = args::string(path, "path")?;
-            fs.0.remove_dir_all(path).map_err(afmpeg::Error::from)?;
+            let (fs, path) = fs_and_path(fs, path)?;
+            fs.remove_dir_all(path).map_err(afmpeg::Error::from)?;
             Ok(())
         })
     }
@@ -164,9 +173,8 @@ pub unsafe extern "C" fn afmpeg_fs_create_dir_all(
     // SAFETY: the caller's contract, for all of the arguments.
     unsafe {
         guard(message, || {
-            let fs = args::handle(fs, "fs")?;
-            let path = args::string(path, "path")?;
-            fs.0.create_dir_all(path).map_err(afmpeg::Error::from)?;
+            let (fs, path) = fs_and_path(fs, path)?;
+            fs.create_dir_all(path).map_err(afmpeg::Error::from)?;
             Ok(())
         })
     }

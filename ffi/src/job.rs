@@ -2,7 +2,8 @@
 //! two ways to end it early from another thread (cancel, stop).
 
 use crate::args;
-use crate::status::{guard, guard_value, AfmpegStatus};
+use crate::handle::{free_handle, into_handle};
+use crate::status::{guard, guard_value, AfmpegStatus, Failure};
 use afmpeg::{CancelToken, Limits, Progress, RunOptions, StopToken};
 use std::ffi::{c_char, c_void};
 use std::sync::{Arc, Mutex};
@@ -197,16 +198,29 @@ impl AfmpegJob {
     }
 }
 
+/// Does `action` to the job argument of a call.
+///
+/// # Safety
+/// `job` NULL or a live job; `message` NULL or writable.
+unsafe fn with_job(
+    job: *const AfmpegJob,
+    message: *mut *mut c_char,
+    action: impl FnOnce(&AfmpegJob) -> Result<(), Failure>,
+) -> AfmpegStatus {
+    // SAFETY: the caller's contract, for both pointers.
+    unsafe { guard(message, || action(args::handle(job, "job")?)) }
+}
+
 /// A new job with the default limits and no progress callback. Never NULL
 /// (allocation failure aborts).
 #[no_mangle]
 pub extern "C" fn afmpeg_job_new() -> *mut AfmpegJob {
     guard_value(std::ptr::null_mut(), || {
-        Box::into_raw(Box::new(AfmpegJob {
+        into_handle(AfmpegJob {
             settings: Mutex::new(Settings::default()),
             cancel: CancelToken::new(),
             stop: StopToken::new(),
-        }))
+        })
     })
 }
 
@@ -216,12 +230,8 @@ pub extern "C" fn afmpeg_job_new() -> *mut AfmpegJob {
 /// `job` is NULL or a job from this library, not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn afmpeg_job_free(job: *mut AfmpegJob) {
-    guard_value((), || {
-        if !job.is_null() {
-            // SAFETY: the caller's contract: made by `Box::into_raw`.
-            drop(unsafe { Box::from_raw(job) });
-        }
-    })
+    // SAFETY: the caller's contract.
+    unsafe { free_handle(job) }
 }
 
 /// Sets the limits of the job's next runs (`*limits` is copied).
@@ -237,10 +247,8 @@ pub unsafe extern "C" fn afmpeg_job_set_limits(
 ) -> AfmpegStatus {
     // SAFETY: the caller's contract, for all of the arguments.
     unsafe {
-        guard(message, || {
-            let job = args::handle(job, "job")?;
-            let limits = args::handle(limits, "limits")?;
-            job.settings().limits = Limits::from(limits);
+        with_job(job, message, |job| {
+            job.settings().limits = Limits::from(args::handle(limits, "limits")?);
             Ok(())
         })
     }
@@ -261,10 +269,9 @@ pub unsafe extern "C" fn afmpeg_job_set_progress(
     user_data: *mut c_void,
     message: *mut *mut c_char,
 ) -> AfmpegStatus {
-    // SAFETY: the caller's contract, for all of the arguments.
+    // SAFETY: the caller's contract.
     unsafe {
-        guard(message, || {
-            let job = args::handle(job, "job")?;
+        with_job(job, message, |job| {
             job.settings().progress = callback.map(|f| (f, UserData(user_data)));
             Ok(())
         })
@@ -283,10 +290,10 @@ pub unsafe extern "C" fn afmpeg_job_cancel(
     job: *const AfmpegJob,
     message: *mut *mut c_char,
 ) -> AfmpegStatus {
-    // SAFETY: the caller's contract, for all of the arguments.
+    // SAFETY: the caller's contract.
     unsafe {
-        guard(message, || {
-            args::handle(job, "job")?.cancel.cancel();
+        with_job(job, message, |job| {
+            job.cancel.cancel();
             Ok(())
         })
     }
@@ -304,10 +311,10 @@ pub unsafe extern "C" fn afmpeg_job_stop(
     job: *const AfmpegJob,
     message: *mut *mut c_char,
 ) -> AfmpegStatus {
-    // SAFETY: the caller's contract, for all of the arguments.
+    // SAFETY: the caller's contract.
     unsafe {
-        guard(message, || {
-            args::handle(job, "job")?.stop.stop();
+        with_job(job, message, |job| {
+            job.stop.stop();
             Ok(())
         })
     }

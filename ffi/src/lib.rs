@@ -19,6 +19,7 @@
 mod args;
 pub mod buffers;
 pub mod fs;
+mod handle;
 pub mod job;
 pub mod run;
 pub mod runtime;

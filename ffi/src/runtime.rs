@@ -2,7 +2,8 @@
 //! by every job and every thread.
 
 use crate::args::{self, Out};
-use crate::status::{guard, guard_value, AfmpegStatus};
+use crate::handle::{free_handle, into_handle};
+use crate::status::{guard, AfmpegStatus};
 use afmpeg::{ModuleSource, Runtime, Validation};
 use std::ffi::c_char;
 
@@ -50,7 +51,7 @@ unsafe fn load(
             let validation =
                 args::enum_value(validation, "validation", AfmpegValidation::from_raw)?;
             let runtime = Runtime::builder(source()?).validation(validation).build()?;
-            out.set(Box::into_raw(Box::new(AfmpegRuntime(runtime))));
+            out.set(into_handle(AfmpegRuntime(runtime)));
             Ok(())
         })
     }
@@ -129,10 +130,6 @@ pub unsafe extern "C" fn afmpeg_runtime_from_default_location(
 /// `runtime` is NULL or a runtime from this library, not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn afmpeg_runtime_free(runtime: *mut AfmpegRuntime) {
-    guard_value((), || {
-        if !runtime.is_null() {
-            // SAFETY: the caller's contract: made by `Box::into_raw`.
-            drop(unsafe { Box::from_raw(runtime) });
-        }
-    })
+    // SAFETY: the caller's contract.
+    unsafe { free_handle(runtime) }
 }
