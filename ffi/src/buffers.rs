@@ -99,18 +99,6 @@ impl AfmpegDirList {
     }
 }
 
-/// A NUL-terminated copy of `s` the caller frees with `afmpeg_string_free`.
-/// A NUL inside `s` (a file name or a guest message may hold one) is
-/// replaced by U+FFFD so the C string is not cut short.
-pub(crate) fn new_c_string(s: &str) -> *mut c_char {
-    let owned = if s.contains('\0') {
-        s.replace('\0', "\u{FFFD}")
-    } else {
-        s.to_owned()
-    };
-    CString::new(owned).unwrap_or_default().into_raw()
-}
-
 /// Frees a string the library returned (an error message, probe JSON).
 /// NULL is ignored. Freeing a string twice, or one the library did not
 /// return, is undefined behaviour.

@@ -2,7 +2,8 @@
 //! and writes its outputs to, filled and read by the caller as bytes.
 
 use crate::args::{self, Out};
-use crate::buffers::{new_c_string, AfmpegBytes, AfmpegDirEntry, AfmpegDirList, AfmpegFileKind};
+use crate::buffers::{AfmpegBytes, AfmpegDirEntry, AfmpegDirList, AfmpegFileKind};
+use crate::c_string::new_c_string;
 use crate::handle::{free_handle, into_handle};
 use crate::status::{guard, guard_value, AfmpegStatus, Failure};
 use afmpeg::wasi_shim::fs::FileKind;

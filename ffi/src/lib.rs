@@ -18,6 +18,7 @@
 
 mod args;
 pub mod buffers;
+mod c_string;
 pub mod fs;
 mod handle;
 pub mod job;

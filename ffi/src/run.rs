@@ -2,7 +2,8 @@
 //! filesystem, and probing a file to ffprobe's JSON.
 
 use crate::args::{self, Out};
-use crate::buffers::{new_c_string, AfmpegBytes};
+use crate::buffers::AfmpegBytes;
+use crate::c_string::new_c_string;
 use crate::fs::AfmpegFs;
 use crate::job::AfmpegJob;
 use crate::runtime::AfmpegRuntime;

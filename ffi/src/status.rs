@@ -2,7 +2,7 @@
 //! with its message, handed to the caller through the `message` out
 //! parameter every fallible function takes.
 
-use crate::buffers::new_c_string;
+use crate::c_string::new_c_string;
 use afmpeg::{Error, LimitKind};
 use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -201,7 +201,7 @@ mod tests {
             .unwrap()
             .to_owned();
         assert_eq!(text, "boom");
-        unsafe { crate::buffers::afmpeg_string_free(message) };
+        drop(unsafe { std::ffi::CString::from_raw(message) });
     }
 
     #[test]
