@@ -3,7 +3,7 @@
 
 use crate::args::{self, Out};
 use crate::handle::{free_handle, into_handle};
-use crate::status::{guard, AfmpegStatus};
+use crate::status::{guard, AfmpegStatus, Failure};
 use afmpeg::{ModuleSource, Runtime, Validation};
 use std::ffi::c_char;
 
@@ -34,27 +34,31 @@ impl AfmpegValidation {
     }
 }
 
-/// Loads `source` with `validation` (an `AfmpegValidation` number) into `*out`.
+/// Stores the runtime `make` loads in `*out`: the one body of every
+/// `afmpeg_runtime_*` constructor, whatever the module's source.
 ///
 /// # Safety
-/// As for the exported functions that call it.
-unsafe fn load(
-    source: impl FnOnce() -> Result<ModuleSource, crate::status::Failure>,
-    validation: u32,
+/// `out` NULL or writable; `message` NULL or writable.
+unsafe fn store_runtime(
     out: *mut *mut AfmpegRuntime,
     message: *mut *mut c_char,
+    make: impl FnOnce() -> Result<Runtime, Failure>,
 ) -> AfmpegStatus {
     // SAFETY: the caller's contract for `message` and `out`.
     unsafe {
         guard(message, || {
             let out = Out::new(out, "out", std::ptr::null_mut())?;
-            let validation =
-                args::enum_value(validation, "validation", AfmpegValidation::from_raw)?;
-            let runtime = Runtime::builder(source()?).validation(validation).build()?;
-            out.set(into_handle(AfmpegRuntime(runtime)));
+            out.set(into_handle(AfmpegRuntime(make()?)));
             Ok(())
         })
     }
+}
+
+/// A runtime over `source`, validated as `validation` (an
+/// `AfmpegValidation` number) says.
+fn load(source: ModuleSource, validation: u32) -> Result<Runtime, Failure> {
+    let validation = args::enum_value(validation, "validation", AfmpegValidation::from_raw)?;
+    Ok(Runtime::builder(source).validation(validation).build()?)
 }
 
 /// Loads the module file at `path` (NUL-terminated UTF-8) and stores the
@@ -74,13 +78,13 @@ pub unsafe extern "C" fn afmpeg_runtime_from_file(
     out: *mut *mut AfmpegRuntime,
     message: *mut *mut c_char,
 ) -> AfmpegStatus {
-    let source = || {
-        // SAFETY: the caller's contract.
-        let path = unsafe { args::string(path, "path") }?;
-        Ok(ModuleSource::File(path.into()))
-    };
-    // SAFETY: the caller's contract.
-    unsafe { load(source, validation, out, message) }
+    // SAFETY: the caller's contract, for all of the arguments.
+    unsafe {
+        store_runtime(out, message, || {
+            let path = args::string(path, "path")?;
+            load(ModuleSource::File(path.into()), validation)
+        })
+    }
 }
 
 /// Compiles the module in `data[0..len]` and stores the new runtime in
@@ -98,13 +102,13 @@ pub unsafe extern "C" fn afmpeg_runtime_from_bytes(
     out: *mut *mut AfmpegRuntime,
     message: *mut *mut c_char,
 ) -> AfmpegStatus {
-    let source = || {
-        // SAFETY: the caller's contract.
-        let bytes = unsafe { args::bytes(data, len, "data") }?;
-        Ok(ModuleSource::Bytes(bytes.into()))
-    };
-    // SAFETY: the caller's contract.
-    unsafe { load(source, validation, out, message) }
+    // SAFETY: the caller's contract, for all of the arguments.
+    unsafe {
+        store_runtime(out, message, || {
+            let bytes = args::bytes(data, len, "data")?;
+            load(ModuleSource::Bytes(bytes.into()), validation)
+        })
+    }
 }
 
 /// Loads the module named by the `AFMPEG_MODULE` environment variable, or
@@ -118,9 +122,8 @@ pub unsafe extern "C" fn afmpeg_runtime_from_default_location(
     out: *mut *mut AfmpegRuntime,
     message: *mut *mut c_char,
 ) -> AfmpegStatus {
-    let source = || Ok(ModuleSource::default_location()?);
     // SAFETY: the caller's contract.
-    unsafe { load(source, AfmpegValidation::Lazy as u32, out, message) }
+    unsafe { store_runtime(out, message, || Ok(Runtime::from_default_location()?)) }
 }
 
 /// Frees a runtime. NULL is ignored. No job may be running on it (jobs
