@@ -56,7 +56,7 @@ test-native: native-c
 
 ## The C API alone (crate afmpeg-ffi, also part of `make test`): the header
 ## is current, and ffi/tests/c/api_test.c, built with cc against the static
-## library, passes under valgrind with no error and no leak (about 95 s).
+## library, passes under valgrind with no error and no leak (50–95 s).
 test-ffi: setup guest
 	AFMPEG_MODULE=$(GUEST_MODULE) nice $(CARGO) test --locked -p afmpeg-ffi
 
