@@ -1,8 +1,10 @@
 //! The checked-in header, `include/afmpeg.h`, is what cbindgen makes of
 //! the crate now: this test fails when it is stale. `make ffi-header`
-//! (this test with `AFMPEG_WRITE_HEADER=1`) rewrites it.
+//! (this test with `AFMPEG_WRITE_HEADER=1`) rewrites it. And the header
+//! compiles on its own as C99 and as C++17.
 
 use std::path::Path;
+use std::process::Command;
 
 #[test]
 fn checked_in_header_is_current() {
@@ -26,4 +28,27 @@ fn checked_in_header_is_current() {
         checked_in == generated,
         "ffi/include/afmpeg.h is stale: run `make ffi-header` and commit it"
     );
+}
+
+/// The header is valid C99 and C++17 on its own, warnings as errors: what
+/// a C caller, an Objective-C++ file or a JNI bridge includes.
+#[test]
+fn header_compiles_as_c_and_cpp() {
+    let header = Path::new(env!("CARGO_MANIFEST_DIR")).join("include/afmpeg.h");
+    for (compiler, args) in [
+        ("cc", ["-std=c99", "-pedantic", "-x", "c"]),
+        ("c++", ["-std=c++17", "-pedantic", "-x", "c++"]),
+    ] {
+        let out = Command::new(compiler)
+            .args(["-fsyntax-only", "-Wall", "-Wextra", "-Werror"])
+            .args(args)
+            .arg(&header)
+            .output()
+            .unwrap_or_else(|e| panic!("the system compiler `{compiler}` runs: {e}"));
+        assert!(
+            out.status.success(),
+            "{compiler} refuses ffi/include/afmpeg.h:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

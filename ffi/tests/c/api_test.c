@@ -7,6 +7,7 @@
 #include "afmpeg.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +147,9 @@ static void null_and_utf8_arguments(AfmpegRuntime *rt, AfmpegFs *fs) {
   EXPECT("fs_put(bad UTF-8 path)",
          afmpeg_fs_put(fs, "/caf\xe9.bin", (const uint8_t *)"x", 1, &m),
          AFMPEG_STATUS_INVALID_UTF8, "`path`");
+  EXPECT("fs_put(len SIZE_MAX)", afmpeg_fs_put(fs, "/a", (const uint8_t *)"x", SIZE_MAX, &m),
+         AFMPEG_STATUS_INVALID_ARGUMENT,
+         "argument `data`: length 18446744073709551615 is larger than any buffer can be");
   AfmpegBytes b = {(uint8_t *)1, 7};
   EXPECT("fs_get(NULL path)", afmpeg_fs_get(fs, NULL, &b, &m),
          AFMPEG_STATUS_NULL_ARGUMENT, "`path`");
@@ -195,6 +199,9 @@ static void null_and_utf8_arguments(AfmpegRuntime *rt, AfmpegFs *fs) {
   EXPECT("run(argv[1] bad UTF-8)",
          afmpeg_run(rt, fs, NULL, AFMPEG_TOOL_FFMPEG, bad_arg, 2, &out, &m),
          AFMPEG_STATUS_INVALID_UTF8, "`argv[1]`");
+  EXPECT("run(argc SIZE_MAX)",
+         afmpeg_run(rt, fs, NULL, AFMPEG_TOOL_FFMPEG, argv, SIZE_MAX, &out, &m),
+         AFMPEG_STATUS_INVALID_ARGUMENT, "argument `argc`: 18446744073709551615 is larger than any array can be");
   EXPECT("run(tool 7)", afmpeg_run(rt, fs, NULL, 7, argv, 1, &out, &m),
          AFMPEG_STATUS_INVALID_ARGUMENT, "`tool`");
   EXPECT("run(NULL out)",
