@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: python test-python test-ray bench-ray all setup build demo test test-rust test-native test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load
+.PHONY: python test-python bench-ray all setup build demo test test-rust test-native test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load
 
 all: build
 
@@ -60,16 +60,12 @@ python:
 	$(PY_VENV)/bin/maturin build --locked --profile $(PY_PROFILE) -m python/Cargo.toml --out target/wheels
 	$(PY) -m pip install -q --force-reinstall --no-deps target/wheels/afmpeg-$$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)-cp311-abi3-*.whl
 
-## The Python tests (python/tests): the bindings, and the quick subset of
-## the Ray suite (`make test-ray` runs all of it on a 2-node cluster).
+## The Python tests (python/tests): the bindings, and afmpeg.ray on a real
+## 2-node Ray cluster on 127.0.0.1 that the tests start and stop (16 jobs
+## probed, a worker killed mid-job, a chunked encode across the nodes; under
+## a minute: docs/explanation/python-and-ray.md has the figures).
 test-python: python guest
-	AFMPEG_MODULE=$(abspath $(GUEST_MODULE)) $(PY) -m pytest -q python/tests -m "not slow_ray"
-
-## The whole Ray suite on a real 2-node cluster on 127.0.0.1, started and
-## stopped by the tests: 16 jobs probed, a worker killed mid-job, a chunked
-## encode across the nodes (minutes: docs/explanation/python-and-ray.md).
-test-ray: python guest
-	AFMPEG_MODULE=$(abspath $(GUEST_MODULE)) $(PY) -m pytest -q python/tests/test_ray.py
+	AFMPEG_MODULE=$(abspath $(GUEST_MODULE)) $(PY) -m pytest -q python/tests
 
 ## Jobs/s of 64 small jobs on a 1-node vs a 2-node Ray cluster, and the Ray
 ## path's per-job overhead against a plain loop on one Runtime.
