@@ -21,10 +21,10 @@ How work and data move (docs/explanation/python-and-ray.md):
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -370,6 +370,40 @@ def chunked_transcode(
     )
 
 
+@contextlib.contextmanager
+def local_cluster(
+    nodes: int = 2, *, num_cpus: int = 1, object_store_mb: int = 100
+) -> Iterator[Any]:
+    """A Ray cluster of ``nodes`` nodes on this machine, every process bound
+    to 127.0.0.1 only, the driver connected to it; shut down on exit. For
+    tests, benchmarks and trying afmpeg.ray out without a real cluster.
+    Yields the ``ray.cluster_utils.Cluster``."""
+    from ray._private import ray_constants
+    from ray.cluster_utils import Cluster
+
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    # Ray replaces 127.0.0.1 in an address with the machine's outward IP,
+    # where nodes bound to 127.0.0.1 do not listen, unless its "cluster"
+    # switch is off: that switch, whatever its name says, on any platform
+    # (read at import by this process, from the environment by children).
+    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    ray_constants.ENABLE_RAY_CLUSTER = False
+    node = {
+        "num_cpus": num_cpus,
+        "object_store_memory": object_store_mb << 20,
+        "node_ip_address": "127.0.0.1",
+    }
+    cluster = Cluster(initialize_head=True, head_node_args={**node, "include_dashboard": False})
+    try:
+        for _ in range(nodes - 1):
+            cluster.add_node(**node)
+        ray.init(address=cluster.address, _node_ip_address="127.0.0.1", log_to_driver=False)
+        yield cluster
+    finally:
+        ray.shutdown()
+        cluster.shutdown()
+
+
 __all__ = [
     "ChunkedResult",
     "Input",
@@ -379,6 +413,7 @@ __all__ = [
     "OutputOf",
     "chunked_transcode",
     "gather",
+    "local_cluster",
     "put",
     "run_jobs",
     "submit",

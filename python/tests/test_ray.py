@@ -8,38 +8,22 @@ import signal
 from collections.abc import Iterator
 
 import pytest
+import ray
+from ray.cluster_utils import Cluster
 
-os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-# Ray swaps 127.0.0.1 in an address for the machine's outward IP (where our
-# nodes, bound to 127.0.0.1 only, do not listen) unless "clusters" are off:
-# its switch for that, whatever the name says, on any platform.
-os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
-ray = pytest.importorskip("ray", reason="afmpeg[ray] is not installed: run `make python`")
-from ray.cluster_utils import Cluster  # noqa: E402
-
-import afmpeg  # noqa: E402
-import afmpeg.ray as ar  # noqa: E402
-from conftest import make_clip, module_path  # noqa: E402
-
-NODE = {
-    "num_cpus": 1,
-    "object_store_memory": 100 * 1024 * 1024,
-    "node_ip_address": "127.0.0.1",
-}
+import afmpeg
+import afmpeg.ray as ar
+from conftest import make_clip, module_path
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
-    c = Cluster(initialize_head=True, head_node_args={**NODE, "include_dashboard": False})
-    c.add_node(**NODE)
-    ray.init(address=c.address, _node_ip_address="127.0.0.1", log_to_driver=False)
-    try:
-        assert len([n for n in ray.nodes() if n["Alive"]]) == 2
-        assert all(n["NodeManagerAddress"] == "127.0.0.1" for n in ray.nodes())
+    """Two nodes of one CPU and a 100 MB object store each, on 127.0.0.1."""
+    with ar.local_cluster(nodes=2, num_cpus=1, object_store_mb=100) as c:
+        alive = [n for n in ray.nodes() if n["Alive"]]
+        assert len(alive) == 2
+        assert all(n["NodeManagerAddress"] == "127.0.0.1" for n in alive)
         yield c
-    finally:
-        ray.shutdown()
-        c.shutdown()
 
 
 @pytest.fixture(scope="module")
