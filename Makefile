@@ -125,6 +125,7 @@ lint:
 	scripts/check-module-cycles --self-test
 	scripts/check-module-cycles src
 	scripts/check-module-cycles wasi-shim/src
+	scripts/check-module-cycles python/src
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --all-targets --no-default-features --locked -- -D warnings
 	$(CARGO) fetch --manifest-path bench/ffmpeg-engines/Cargo.toml --locked

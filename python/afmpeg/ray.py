@@ -197,12 +197,14 @@ def submit(
     progress_queue: Queue | None = None,
     max_retries: int = 3,
     spread: bool = False,
+    ray_options: Mapping[str, Any] | None = None,
 ) -> list[ray.ObjectRef]:
     """Starts ``jobs`` as Ray tasks; returns one reference per job, to a
     :class:`JobResult` (``ray.cancel`` one to stop its job). Each distinct
     bytes input is put into the object store once, whatever the number of
     jobs reading it. ``spread`` asks Ray to place the jobs on as many nodes
-    as it can."""
+    as it can; ``ray_options`` go to the tasks' ``.options()`` as they are
+    (``num_cpus``, ``scheduling_strategy``, ...)."""
     puts: dict[int, ray.ObjectRef] = {}
     refs = []
     for i, job in enumerate(jobs):
@@ -230,6 +232,7 @@ def submit(
         options: dict[str, Any] = {"max_retries": max_retries}
         if spread:
             options["scheduling_strategy"] = "SPREAD"
+        options.update(ray_options or {})
         refs.append(_run_job.options(**options).remote(spec, progress_queue, *values))
     return refs
 
@@ -275,13 +278,19 @@ def run_jobs(
     progress: Callable[[JobProgress], object] | None = None,
     max_retries: int = 3,
     spread: bool = False,
+    ray_options: Mapping[str, Any] | None = None,
 ) -> list[JobResult]:
     """Runs ``jobs`` on the cluster (see :func:`submit`) and returns their
     results in order; ``progress`` gets every job's reports, live."""
     queue = Queue(actor_options={"num_cpus": 0}) if progress is not None else None
     try:
         refs = submit(
-            jobs, module=module, progress_queue=queue, max_retries=max_retries, spread=spread
+            jobs,
+            module=module,
+            progress_queue=queue,
+            max_retries=max_retries,
+            spread=spread,
+            ray_options=ray_options,
         )
         names = [j.name if j.name is not None else str(i) for i, j in enumerate(jobs)]
         return gather(refs, names, progress=progress, progress_queue=queue)

@@ -7,7 +7,7 @@
 //! across the boundary and releases the GIL while FFmpeg runs.
 //!
 //! One rule keeps the two locks of a job apart: the GIL is never held
-//! while a filesystem lock is taken (every [`Filesystem`](fs::PyFilesystem)
+//! while a filesystem lock is taken (every `Filesystem`
 //! method detaches first), because a job's thread holding the filesystem
 //! lock may need the GIL to release a Python buffer a file was sharing.
 

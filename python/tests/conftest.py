@@ -37,3 +37,23 @@ def make_clip(rt: afmpeg.Runtime, fs: afmpeg.Filesystem, path: str, seconds: flo
         args += ["-g", str(gop)]
     out = rt.run([*args, path], fs)
     assert out.exit_code == 0, out.stderr_text
+
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def doc_blocks(page: str) -> list[str]:
+    """The ```python blocks of a docs page (not those marked ```python norun),
+    so the examples are run by the tests and cannot rot."""
+    blocks, current = [], None
+    with open(os.path.join(REPO, "docs", page), encoding="utf-8") as f:
+        for line in f:
+            if current is None and line.strip() == "```python":
+                current = []
+            elif current is not None and line.strip() == "```":
+                blocks.append("".join(current))
+                current = None
+            elif current is not None:
+                current.append(line)
+    assert blocks, f"no python blocks in docs/{page}"
+    return blocks

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import ray
@@ -13,7 +14,7 @@ from ray.cluster_utils import Cluster
 
 import afmpeg
 import afmpeg.ray as ar
-from conftest import make_clip, module_path
+from conftest import doc_blocks, make_clip, module_path
 
 
 @pytest.fixture(scope="module")
@@ -159,3 +160,26 @@ def test_failures_are_typed_results_and_cancel_stops_a_job(
     finally:
         queue.shutdown()
     assert isinstance(r.error, ray.exceptions.TaskCancelledError), r.error
+
+
+def test_how_to_examples_run(cluster: Cluster, rt: afmpeg.Runtime, tmp_path: Path) -> None:
+    """docs/how-to/ray-folder-of-videos.md's functions, on small files."""
+    ns: dict[str, object] = {}
+    for i, block in enumerate(doc_blocks("how-to/ray-folder-of-videos.md")):
+        exec(compile(block, f"ray-folder-of-videos.md#{i}", "exec"), ns)
+    fs = afmpeg.Filesystem()
+    make_clip(rt, fs, "/a.mp4", seconds=0.4)
+    make_clip(rt, fs, "/b.mp4", seconds=2.0, gop=10)
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.mp4").write_bytes(fs.read("/a.mp4"))
+    (src / "b.mp4").write_bytes(fs.read("/b.mp4"))
+    results = ns["transcode_folder"](src, tmp_path / "out", module_path())
+    assert [r.name for r in results] == ["a.mp4", "b.mp4"] and all(r.ok for r in results)
+    for name, frames in (("a.mp4", 10), ("b.mp4", 50)):
+        v = probe_bytes(rt, (tmp_path / "out" / name).read_bytes()).video_streams[0]
+        assert (v.width, v.nb_frames) == (480, frames)
+    sizes = ns["renditions"](fs.read("/a.mp4"), [64, 96])
+    assert [probe_bytes(rt, sizes[w]).video_streams[0].width for w in (64, 96)] == [64, 96]
+    joined = ns["encode_long"](fs.read("/b.mp4"))
+    assert probe_bytes(rt, joined).video_streams[0].nb_frames == 50
