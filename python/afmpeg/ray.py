@@ -30,6 +30,7 @@ from typing import Any, Union
 
 import ray
 from ray.util.queue import Queue
+from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from ._afmpeg import Filesystem, Runtime
 from .errors import AfmpegError, FfmpegError
@@ -335,8 +336,8 @@ def chunked_transcode(
     """Transcodes one long video across the cluster with afmpeg's own chunk
     logic (``ChunkedTranscode``): a worker probes the input's keyframes and
     plans at most ``chunks`` ranges; every range is encoded as its own job,
-    spread over the nodes; the audio once; then one job joins the pieces in
-    stream copy. ``output``'s extension chooses the container. Raises the
+    the jobs dealt round-robin to the nodes; the audio once; then one job
+    joins the pieces in stream copy. ``output``'s extension chooses the container. Raises the
     typed error of the first job that failed."""
     source = data if isinstance(data, ray.ObjectRef) else put(data)
     options = {
@@ -355,7 +356,24 @@ def chunked_transcode(
     ]
     queue = Queue(actor_options={"num_cpus": 0}) if progress is not None else None
     try:
-        refs = submit(jobs, module=module, progress_queue=queue, spread=True)
+        # Round-robin over the nodes, softly (a node that dies hands its
+        # pieces to the others): Ray's SPREAD is a preference, and under
+        # load it may leave a node out.
+        nodes = [n["NodeID"] for n in ray.nodes() if n["Alive"] and n["Resources"].get("CPU")]
+        refs = [
+            ref
+            for i, job in enumerate(jobs)
+            for ref in submit(
+                [job],
+                module=module,
+                progress_queue=queue,
+                ray_options={
+                    "scheduling_strategy": NodeAffinitySchedulingStrategy(
+                        nodes[i % len(nodes)], soft=True
+                    )
+                },
+            )
+        ]
         list_path, list_text = plan["join_list"]
         join_inputs: dict[str, Input] = {list_path: list_text.encode()}
         for job, ref in zip(jobs, refs):
