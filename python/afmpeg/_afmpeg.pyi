@@ -1,7 +1,9 @@
 # Type stubs of the Rust extension module (python/src/).
-from collections.abc import Buffer, Callable, Sequence
+from collections.abc import Callable, Sequence
 from os import PathLike
 from typing import Any
+
+from typing_extensions import Buffer
 
 from .types import HlsOutput, Limits, MediaInfo, Produced, Progress, RunOutput
 
