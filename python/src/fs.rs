@@ -63,7 +63,9 @@ impl PyFilesystem {
     /// Creates or replaces the file `path` with `data` (any bytes-like
     /// object). Read-only buffers (`bytes`, a read-only `memoryview`, a
     /// read-only NumPy array) are shared, not copied; writable ones are
-    /// copied. Missing parent directories are created.
+    /// copied. Missing parent directories are created. A read-only view of
+    /// a mutable object (`memoryview(bytearray).toreadonly()`) is shared
+    /// too: do not change the object while the file exists.
     fn write(&self, py: Python<'_>, path: &str, data: &Bound<'_, PyAny>) -> PyResult<()> {
         let bytes = file_bytes(data)?;
         let fs = &self.inner;
