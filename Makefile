@@ -56,15 +56,17 @@ PY_PROFILE ?= dev
 PY := $(PY_VENV)/bin/python
 python:
 	test -x $(PY) || python3 -m venv $(PY_VENV)
-	$(PY) -m pip install -q -c python/constraints.txt maturin pytest ray numpy
+	$(PY) -m pip install -q -c python/constraints.txt maturin pytest mypy ray numpy
 	$(PY_VENV)/bin/maturin build --locked --profile $(PY_PROFILE) -m python/Cargo.toml --out target/wheels
 	$(PY) -m pip install -q --force-reinstall --no-deps target/wheels/afmpeg-$$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)-cp311-abi3-*.whl
 
-## The Python tests (python/tests): the bindings, and afmpeg.ray on a real
+## The Python tests (python/tests), after mypy over the package (its stubs
+## too), the tests and the bench: the bindings, and afmpeg.ray on a real
 ## 2-node Ray cluster on 127.0.0.1 that the tests start and stop (16 jobs
 ## probed, a worker killed mid-job, a chunked encode across the nodes; under
 ## a minute: docs/explanation/python-and-ray.md has the figures).
 test-python: python guest
+	cd python && ../$(PY) -m mypy afmpeg tests bench
 	AFMPEG_MODULE=$(abspath $(GUEST_MODULE)) $(PY) -m pytest -q python/tests
 
 ## Jobs/s of 64 small jobs on a 1-node vs a 2-node Ray cluster, and the Ray

@@ -39,7 +39,7 @@ from .types import Limits, Progress
 try:  # An input put as a NumPy array is read from shared memory, not copied.
     import numpy as _np
 except ImportError:  # pragma: no cover - numpy is part of the extra
-    _np = None
+    _np = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -137,10 +137,7 @@ def _parent(path: str) -> str:
 @ray.remote(max_retries=3)
 def _run_job(spec: dict[str, Any], queue: Queue | None, *values: Any) -> JobResult:
     name = spec["name"]
-    where = {
-        "node_id": ray.get_runtime_context().get_node_id(),
-        "pid": os.getpid(),
-    }
+    node_id, pid = ray.get_runtime_context().get_node_id(), os.getpid()
     rt = worker_runtime(spec["module"])
     fs = Filesystem()
     for (path, output_of), value in zip(spec["inputs"], values):
@@ -156,7 +153,8 @@ def _run_job(spec: dict[str, Any], queue: Queue | None, *values: Any) -> JobResu
             fs.mkdir(parent)
 
     def report(p: Progress) -> None:
-        queue.put_nowait(JobProgress(name=name, progress=p, **where))
+        assert queue is not None
+        queue.put_nowait(JobProgress(name=name, node_id=node_id, pid=pid, progress=p))
 
     try:
         run = rt.run(
@@ -166,7 +164,7 @@ def _run_job(spec: dict[str, Any], queue: Queue | None, *values: Any) -> JobResu
             progress=report if queue is not None else None,
         )
     except AfmpegError as e:
-        return dataclasses.replace(_error_result(name, e), **where)
+        return dataclasses.replace(_error_result(name, e), node_id=node_id, pid=pid)
     outputs, error = {}, None
     if run.exit_code == 0:
         missing = [p for p in spec["outputs"] if not fs.exists(p)]
@@ -187,7 +185,8 @@ def _run_job(spec: dict[str, Any], queue: Queue | None, *values: Any) -> JobResu
         stderr=run.stderr,
         error=error,
         runtime_loads=_runtime_loads(),
-        **where,
+        node_id=node_id,
+        pid=pid,
     )
 
 
@@ -209,7 +208,8 @@ def submit(
     puts: dict[int, ray.ObjectRef] = {}
     refs = []
     for i, job in enumerate(jobs):
-        names, values = [], []
+        names: list[tuple[str, str | None]] = []
+        values: list[Any] = []
         for path, value in job.inputs.items():
             if isinstance(value, OutputOf):
                 names.append((path, value.path))
@@ -381,7 +381,7 @@ def chunked_transcode(
         join = Job(argv=plan["join"]["args"], inputs=join_inputs,
                    outputs=[plan["join"]["output"]], limits=limits, name=output)
         refs += submit([join], module=module, progress_queue=queue)
-        results = gather(refs, [j.name for j in jobs] + [output],
+        results = gather(refs, [str(j.name) for j in jobs] + [output],
                          progress=progress, progress_queue=queue)
     finally:
         if queue is not None:
@@ -415,7 +415,7 @@ def local_cluster(
     # (read at import by this process, from the environment by children).
     os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
     ray_constants.ENABLE_RAY_CLUSTER = False
-    node = {
+    node: dict[str, Any] = {
         "num_cpus": num_cpus,
         "object_store_memory": object_store_mb << 20,
         "node_ip_address": "127.0.0.1",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import time
+from typing import Any
 
 import ray
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
@@ -47,7 +48,7 @@ def loop(rt: afmpeg.Runtime, source: bytes, indices: range) -> float:
     return time.perf_counter() - start
 
 
-def on_ray(jobs: list[ar.Job], module: str, **options: object) -> float:
+def on_ray(jobs: list[ar.Job], module: str, **options: Any) -> float:
     start = time.perf_counter()
     results = ar.run_jobs(jobs, module=module, **options)
     took = time.perf_counter() - start

@@ -45,7 +45,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def doc_blocks(page: str) -> list[str]:
     """The ```python blocks of a docs page (not those marked ```python norun),
     so the examples are run by the tests and cannot rot."""
-    blocks, current = [], None
+    blocks: list[str] = []
+    current: list[str] | None = None
     with open(os.path.join(REPO, "docs", page), encoding="utf-8") as f:
         for line in f:
             if current is None and line.strip() == "```python":

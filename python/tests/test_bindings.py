@@ -117,7 +117,7 @@ def test_typed_errors(rt: afmpeg.Runtime) -> None:
     assert isinstance(e.value, afmpeg.AfmpegError)
     with pytest.raises(afmpeg.FfmpegError) as f:
         rt.transcode(fs, "/missing.mp4", "/o.mp4")
-    assert f.value.exit_code == 1 and "missing.mp4" in f.value.stderr_tail
+    assert f.value.exit_code == 1 and "missing.mp4" in (f.value.stderr_tail or "")
     with pytest.raises(afmpeg.ProbeError):
         rt.probe(fs, "/missing.mp4")
     with pytest.raises(afmpeg.CommandError):
@@ -141,7 +141,11 @@ def test_cancel_from_another_thread(rt: afmpeg.Runtime) -> None:
     def on_progress(p: afmpeg.Progress) -> None:
         started.set()
 
-    canceller = threading.Thread(target=lambda: (started.wait(), token.cancel()))
+    def cancel_once_started() -> None:
+        started.wait()
+        token.cancel()
+
+    canceller = threading.Thread(target=cancel_once_started)
     canceller.start()
     with pytest.raises(afmpeg.CancelledError):
         rt.run(["-f", "lavfi", "-i", "testsrc=d=600", "-f", "null", "-"],

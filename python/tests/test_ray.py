@@ -7,6 +7,7 @@ import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import ray
@@ -41,7 +42,7 @@ def probe_bytes(rt: afmpeg.Runtime, data: bytes, name: str = "/o.mp4") -> afmpeg
     return rt.probe(fs, name)
 
 
-def scale_job(i: int, src: object, limits: afmpeg.Limits | None = None) -> ar.Job:
+def scale_job(i: int, src: Any, limits: afmpeg.Limits | None = None) -> ar.Job:
     width = 32 + 8 * i
     return ar.Job(
         argv=["-i", "/in/src.mp4", "-vf", f"scale={width}:-2", "-c:v", "libx264",
@@ -147,7 +148,7 @@ def test_failures_are_typed_results_and_cancel_stops_a_job(
     assert isinstance(results[0].error, afmpeg.LimitError)
     assert (results[0].error.limit, results[0].error.value) == ("fuel", 20_000_000)
     assert isinstance(results[1].error, afmpeg.FfmpegError)
-    assert results[1].exit_code == 1 and "missing.mp4" in results[1].error.stderr_tail
+    assert results[1].exit_code == 1 and "missing.mp4" in (results[1].error.stderr_tail or "")
     assert isinstance(results[2].error, afmpeg.FfmpegError)
     assert "/never.mp4" in str(results[2].error) and results[2].exit_code == 0
 
@@ -164,7 +165,7 @@ def test_failures_are_typed_results_and_cancel_stops_a_job(
 
 def test_how_to_examples_run(cluster: Cluster, rt: afmpeg.Runtime, tmp_path: Path) -> None:
     """docs/how-to/ray-folder-of-videos.md's functions, on small files."""
-    ns: dict[str, object] = {}
+    ns: dict[str, Any] = {}
     for i, block in enumerate(doc_blocks("how-to/ray-folder-of-videos.md")):
         exec(compile(block, f"ray-folder-of-videos.md#{i}", "exec"), ns)
     fs = afmpeg.Filesystem()
