@@ -9,8 +9,10 @@
 # adapter the way the suite's Python runner does; its pip installs the Go and
 # Zig toolchains of scripts/setup-wasi-toolchains.sh, which `make setup` runs
 # next, as the user), and wabt (wasm2c 1.0.32 and wasm-rt.h: the native tier,
-# crate afmpeg-native), and valgrind (the C API's test, crate afmpeg-ffi,
-# runs its C program under it). Idempotent; runs as root or through sudo.
+# crate afmpeg-native), valgrind (the C API's test, crate afmpeg-ffi, runs
+# its C program under it), and python3-venv (the venv of `make python`, where
+# the Python package and its test tools go). Idempotent; runs as root or
+# through sudo.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 "$here/../guest/setup-debian.sh"
@@ -18,7 +20,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
 missing=()
-for p in ffmpeg fonts-dejavu-core python3 python3-pip valgrind wabt; do
+for p in ffmpeg fonts-dejavu-core python3 python3-pip python3-venv valgrind wabt; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -17,7 +17,7 @@
 //! gap or an overlap.
 
 use super::Task;
-use super::{base, execute_with_side_file, extension, is_mp4_like, join, succeeded, Produced};
+use super::{base, extension, is_mp4_like, join, succeeded, Produced};
 use crate::command::{Command, ConcatList, InputFile, LogLevel, OutputFile, SeekMode, Time};
 use crate::error::{ChunkError, Error, Result};
 use crate::job::Job;
@@ -309,45 +309,46 @@ impl ChunkedTranscode {
         Ok(ext)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn encode_and_join(
-        &self,
-        rt: &Runtime,
-        fs: &Filesystem,
-        opts: &RunOptions,
-        dir: &str,
-        ext: &str,
-        chunks: &[ChunkRange],
-        audio: bool,
-    ) -> Result<Produced> {
-        let pieces: Vec<String> = (0..chunks.len())
-            .map(|i| join(dir, &format!("video{i:04}.{ext}")))
-            .collect();
-        let audio_path = join(dir, &format!("audio.{ext}"));
+    /// Probes `input` and plans the run without running any encode: the
+    /// ranges, and the argv of every job (audio, pieces, join). What
+    /// [`run_with`](Task::run_with) does on one machine, a distributed
+    /// runner can do across many: run the audio job and the pieces anywhere
+    /// (each reads only the input and writes only its own output), then run
+    /// [`ChunkPlan::join`] where all their outputs are. Only the probe runs,
+    /// with `opts`; nothing is written.
+    pub fn plan(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<ChunkPlan> {
+        let ext = self.check()?;
+        let dir = self.dir();
+        if fs.exists(&dir) {
+            return Err(ChunkError::WorkDirExists { path: dir }.into());
+        }
+        let layout = probe_layout(rt, fs, &self.input, opts)?;
+        let chunks = plan(&layout, self.chunks);
+        let has_audio = layout.has_audio && !self.no_audio;
 
-        let mut commands = Vec::with_capacity(chunks.len() + 1);
-        // The audio job first: it is usually the shortest, and starting it
-        // early keeps it from being the last one running alone.
-        if audio {
-            commands.push(self.audio_command(&audio_path)?);
-        }
-        for (i, (range, piece)) in chunks.iter().zip(&pieces).enumerate() {
-            let last = i + 1 == chunks.len();
-            commands.push(self.piece_command(range, piece, last)?);
-        }
-        let jobs = commands
+        let pieces: Vec<PlannedJob> = chunks
             .iter()
-            .map(|c| Ok(Job::ffmpeg(fs, c.args()?).with_options(opts.clone())))
-            .collect::<Result<Vec<Job>>>()?;
-        for out in rt.run_batch(jobs, self.threads) {
-            succeeded(out?)?;
-        }
+            .enumerate()
+            .map(|(i, range)| {
+                let path = join(&dir, &format!("video{i:04}.{ext}"));
+                let last = i + 1 == chunks.len();
+                PlannedJob::of(self.piece_command(range, &path, last)?, path)
+            })
+            .collect::<Result<_>>()?;
+        let audio_path = join(&dir, &format!("audio.{ext}"));
+        let audio = match has_audio {
+            true => Some(PlannedJob::of(
+                self.audio_command(&audio_path)?,
+                audio_path.clone(),
+            )?),
+            false => None,
+        };
 
-        let list_path = join(dir, "pieces.ffconcat");
-        let list = ConcatList::new(pieces.iter().map(String::as_str)).render()?;
+        let list_path = join(&dir, "pieces.ffconcat");
+        let list = ConcatList::new(pieces.iter().map(|p| p.output.as_str())).render()?;
         let mut out = OutputFile::path(&self.output).map("0:v:0").copy();
         let mut cmd = base(LogLevel::Warning).input(InputFile::concat(&list_path));
-        if audio {
+        if has_audio {
             cmd = cmd.input(InputFile::path(&audio_path));
             out = out.map("1:a:0");
         }
@@ -356,8 +357,16 @@ impl ChunkedTranscode {
         }
         let cmd = cmd.output(out);
         cmd.validate()?;
-        let run = execute_with_side_file(rt, fs, &cmd, opts, &list_path, list)?;
-        Produced::find(fs, &self.output, &run)
+        Ok(ChunkPlan {
+            input: self.input.clone(),
+            work_dir: dir,
+            chunks,
+            frames: layout.frames,
+            audio,
+            pieces,
+            join: PlannedJob::of(cmd, self.output.clone())?,
+            join_list: (list_path, list),
+        })
     }
 
     /// The encode of one range of frames.
@@ -421,30 +430,98 @@ impl Task for ChunkedTranscode {
     /// apply to every job (each job gets the full limits). Progress reports
     /// are not forwarded: the pieces report separately.
     fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<ChunkedOutput> {
-        let ext = self.check()?;
-        let dir = self.dir();
-        if fs.exists(&dir) {
-            return Err(ChunkError::WorkDirExists { path: dir }.into());
-        }
-        let layout = probe_layout(rt, fs, &self.input, opts)?;
-        let chunks = plan(&layout, self.chunks);
-        let audio = layout.has_audio && !self.no_audio;
+        let plan = self.plan(rt, fs, opts)?;
         let opts = RunOptions {
             progress: None,
             ..opts.clone()
         };
-
-        fs.create_dir_all(&dir)?;
-        let result = self.encode_and_join(rt, fs, &opts, &dir, &ext, &chunks, audio);
-        let cleanup = fs.remove_dir_all(&dir);
+        fs.create_dir_all(&plan.work_dir)?;
+        let result = plan.execute(rt, fs, &opts, self.threads);
+        let cleanup = fs.remove_dir_all(&plan.work_dir);
         let produced = result?;
         cleanup?;
         Ok(ChunkedOutput {
             produced,
-            chunks,
-            frames: layout.frames,
-            audio,
+            audio: plan.audio.is_some(),
+            chunks: plan.chunks,
+            frames: plan.frames,
         })
+    }
+}
+
+/// One FFmpeg job of a [`ChunkPlan`]: its arguments (without `argv[0]`)
+/// and the one file it writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedJob {
+    /// FFmpeg's arguments, without `argv[0]`.
+    pub args: Vec<String>,
+    /// The in-memory path it writes.
+    pub output: String,
+}
+
+impl PlannedJob {
+    fn of(cmd: Command, output: String) -> Result<PlannedJob> {
+        Ok(PlannedJob {
+            args: cmd.args()?,
+            output,
+        })
+    }
+}
+
+/// A chunked transcode, planned: see [`ChunkedTranscode::plan`].
+///
+/// Every path is in the in-memory tree. The audio job and the pieces read
+/// [`input`](ChunkPlan::input) and write their own output under
+/// [`work_dir`](ChunkPlan::work_dir) (which must exist); the join reads
+/// the concat list [`join_list`](ChunkPlan::join_list) (written beside the
+/// pieces) and every piece and the audio, and writes the final output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkPlan {
+    /// The input every piece and the audio job read.
+    pub input: String,
+    /// Where the pieces, the audio and the concat list are written.
+    pub work_dir: String,
+    /// The ranges, in order.
+    pub chunks: Vec<ChunkRange>,
+    /// Video frames in the input, and so in the output.
+    pub frames: u64,
+    /// The audio encode, when the output has audio.
+    pub audio: Option<PlannedJob>,
+    /// One encode per range, in order.
+    pub pieces: Vec<PlannedJob>,
+    /// The lossless join of the pieces (and the audio) into the output.
+    pub join: PlannedJob,
+    /// The concat list the join reads: its path and its content.
+    pub join_list: (String, String),
+}
+
+impl ChunkPlan {
+    /// Runs the plan on this machine: the audio job and the pieces on the
+    /// batch pool (`threads`, 0: one per core), then the join. The work
+    /// directory must exist; it is left for the caller to remove.
+    fn execute(
+        &self,
+        rt: &Runtime,
+        fs: &Filesystem,
+        opts: &RunOptions,
+        threads: usize,
+    ) -> Result<Produced> {
+        // The audio job first: it is usually the shortest, and starting it
+        // early keeps it from being the last one running alone.
+        let jobs = self
+            .audio
+            .iter()
+            .chain(&self.pieces)
+            .map(|j| Job::ffmpeg(fs, &j.args).with_options(opts.clone()))
+            .collect();
+        for out in rt.run_batch(jobs, threads) {
+            succeeded(out?)?;
+        }
+        let (list_path, list) = &self.join_list;
+        fs.write(list_path, list.as_str())?;
+        let result = rt.run_with(fs, &self.join.args, opts).and_then(succeeded);
+        fs.remove_file(list_path)?;
+        Produced::find(fs, &self.join.output, &result?)
     }
 }
 

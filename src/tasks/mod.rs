@@ -61,7 +61,7 @@ pub use analysis::{
     SilenceDetect, VolumeDetect, VolumeStats,
 };
 pub use audio::{AudioFormat, ExtractAudio};
-pub use chunked::{ChunkRange, ChunkedOutput, ChunkedTranscode};
+pub use chunked::{ChunkPlan, ChunkRange, ChunkedOutput, ChunkedTranscode, PlannedJob};
 pub use clip::{Clip, ClipMode};
 pub use concat::{Concat, ConcatMode};
 pub use frames::{FrameSelection, Frames, ImageFormat};

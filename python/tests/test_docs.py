@@ -1,0 +1,20 @@
+"""The Python tutorial's examples, run as written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import doc_blocks, module_path
+
+
+def test_tutorial_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("AFMPEG_MODULE", module_path())
+    monkeypatch.chdir(tmp_path)
+    first, limits = doc_blocks("tutorial/python.md")
+    exec(compile(first, "tutorial/python.md#first", "exec"), {})
+    assert (tmp_path / "small.mp4").stat().st_size > 0
+    exec(compile(limits, "tutorial/python.md#limits", "exec"), {})
+    out = capsys.readouterr().out
+    assert "timeout 0.5" in out and "done=True" in out
