@@ -1,13 +1,14 @@
 //! Moving trees between the host filesystem and an in-memory [`Filesystem`].
 //!
-//! Import reads a host file or directory tree into memory, copying small
-//! files and memory-mapping large ones (copy-on-write: the guest may write to
-//! its view, the host file never changes). Export writes a subtree back to
+//! Import brings a host file or directory tree into memory, copying small
+//! files and reading large ones on demand (copy-on-write: the guest may
+//! write to its view, the host file never changes). Export writes a subtree back to
 //! the host; each file goes to a temporary sibling first and is renamed into
 //! place, so an existing host file is never left half-written.
 
 use crate::errno::Errno;
-use crate::fs::file_data::{FileData, SharedBytes};
+use crate::fs::file_data::FileData;
+use crate::fs::host_file::HostFile;
 use crate::fs::tree::{Ino, NodeKind, ROOT};
 use crate::fs::{err, wall_clock_ns, ExportOptions, Filesystem, FsError, ImportMode};
 use crate::path;
@@ -17,7 +18,6 @@ use cap_std::fs::Dir;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
 
 fn host_err(op: &'static str, p: &Path, source: std::io::Error) -> FsError {
     FsError::Host {
@@ -29,19 +29,14 @@ fn host_err(op: &'static str, p: &Path, source: std::io::Error) -> FsError {
 
 fn load(host: &Path, mode: ImportMode) -> Result<FileData, FsError> {
     let meta = fs::metadata(host).map_err(|e| host_err("import", host, e))?;
-    let map = match mode {
+    let on_demand = match mode {
         ImportMode::Copy => false,
-        ImportMode::Mmap => meta.len() > 0,
-        ImportMode::MmapAbove(n) => meta.len() >= n.max(1),
+        ImportMode::OnDemand => meta.len() > 0,
+        ImportMode::OnDemandAbove(n) => meta.len() >= n.max(1),
     };
-    if map {
-        let file = fs::File::open(host).map_err(|e| host_err("import", host, e))?;
-        // SAFETY: the mapping is read-only and private to this process; the
-        // documented contract of `ImportMode::Mmap` is that the host file is
-        // not modified while it is mapped.
-        let mmap = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| host_err("mmap", host, e))?;
-        let shared: SharedBytes = Arc::new(mmap);
-        Ok(FileData::shared(shared))
+    if on_demand {
+        let file = HostFile::new(host).map_err(|e| host_err("import", host, e))?;
+        Ok(FileData::host(file))
     } else {
         let bytes = fs::read(host).map_err(|e| host_err("import", host, e))?;
         Ok(FileData::from_vec(bytes))
@@ -328,7 +323,9 @@ fn same_file_content<F: std::io::Read>(file: Option<F>, data: &FileData) -> bool
             Ok(n) => n,
             Err(_) => return false,
         };
-        let m = data.read_at(off, &mut ours[..n.max(1)]);
+        let Ok(m) = data.read_at(off, &mut ours[..n.max(1)]) else {
+            return false;
+        };
         if n == 0 {
             return m == 0;
         }
@@ -361,7 +358,9 @@ fn write_data(file: &mut impl Write, data: &FileData) -> std::io::Result<()> {
             let mut buf = vec![0u8; crate::fs::file_data::CHUNK];
             let mut off = 0u64;
             loop {
-                let n = data.read_at(off, &mut buf);
+                let n = data
+                    .read_at(off, &mut buf)
+                    .map_err(|e| std::io::Error::other(format!("reading the guest's file: {e}")))?;
                 if n == 0 {
                     return Ok(());
                 }
