@@ -8,6 +8,7 @@
 //! handle (`fs`) sit below the resolver and must not call it.
 
 mod host;
+mod unfinished;
 
 use crate::errno::Errno;
 use crate::fs::dir::Directory;
