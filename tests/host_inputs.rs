@@ -136,3 +136,68 @@ fn a_batch_with_a_truncated_input_completes_the_other_jobs() {
         assert_eq!(frames(fs), FRAMES);
     }
 }
+
+/// The module file the CLI should load (the one the library tests use).
+fn module_path() -> std::path::PathBuf {
+    match afmpeg::ModuleSource::default_location() {
+        Ok(afmpeg::ModuleSource::File(p)) => p,
+        other => panic!("the FFmpeg module is missing: run `make guest` ({other:?})"),
+    }
+}
+
+/// Frames of the image-sequence test: 100,000 with the `long-input-tests`
+/// feature (`make test-image-sequence`, about a minute of encoding on top
+/// of writing the files), a few thousand otherwise.
+#[cfg(feature = "long-input-tests")]
+const SEQUENCE_FRAMES: usize = 100_000;
+#[cfg(not(feature = "long-input-tests"))]
+const SEQUENCE_FRAMES: usize = 3_000;
+
+/// An image sequence of `SEQUENCE_FRAMES` PNG files given to the CLI as
+/// `%06d.png`: every file is imported (on demand: no mapping or descriptor
+/// per file; one mapping per file stopped near 65,530 files) and every
+/// frame is decoded. Frames differ, so the framemd5 lines are checked
+/// against the files' order.
+#[test]
+fn an_image_sequence_of_many_files_encodes() {
+    let (_g, rt, fs) = shared_job();
+    // Four distinct 16x16 PNGs, made by the guest itself.
+    let mut pngs = Vec::new();
+    for shade in [0u8, 80, 160, 240] {
+        fs.write("/in.rgb", vec![shade; 16 * 16 * 3]).unwrap();
+        ffmpeg_ok(
+            &rt,
+            &fs,
+            &words("-hide_banner -y -f rawvideo -pix_fmt rgb24 -video_size 16x16 -i /in.rgb -frames:v 1 -f image2 /f.png"),
+        );
+        pngs.push(fs.read("/f.png").unwrap());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let seq = dir.path().join("seq");
+    std::fs::create_dir(&seq).unwrap();
+    for i in 0..SEQUENCE_FRAMES {
+        std::fs::write(seq.join(format!("{:06}.png", i + 1)), &pngs[i % 4]).unwrap();
+    }
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_afmpeg"))
+        .args(words(
+            "ffmpeg -hide_banner -nostdin -loglevel error -framerate 25 -i seq/%06d.png -f framemd5 out.md5",
+        ))
+        .current_dir(dir.path())
+        .env("AFMPEG_MODULE", module_path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let md5 = std::fs::read_to_string(dir.path().join("out.md5")).unwrap();
+    let hashes: Vec<&str> = md5
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.rsplit(',').next().unwrap().trim())
+        .collect();
+    assert_eq!(hashes.len(), SEQUENCE_FRAMES);
+    for (i, h) in hashes.iter().enumerate() {
+        assert_eq!(*h, hashes[i % 4], "frame {i}");
+    }
+    let distinct: std::collections::HashSet<_> = hashes[..4].iter().collect();
+    assert_eq!(distinct.len(), 4, "the four images decode differently");
+}
