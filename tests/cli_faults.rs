@@ -111,8 +111,9 @@ fn destination_under_a_file_gives_a_clear_error() {
     // No mount needed: the destination's parent is a regular file.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("notadir"), OLD).unwrap();
-    let o = Command::new(BIN)
-        .args([
+    let (code, stderr) = afmpeg_in(
+        dir.path(),
+        &[
             "ffmpeg",
             "-hide_banner",
             "-nostdin",
@@ -121,14 +122,13 @@ fn destination_under_a_file_gives_a_clear_error() {
             "-i",
             "sine=duration=0.2",
             "notadir/out.wav",
-        ])
-        .current_dir(dir.path())
-        .env("AFMPEG_MODULE", module())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success(), "{stderr}");
-    assert!(stderr.contains("notadir"), "{stderr}");
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("notadir/out.wav: Not a directory"),
+        "{stderr}"
+    );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("notadir")).unwrap(),
         OLD
