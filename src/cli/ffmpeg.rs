@@ -168,6 +168,8 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
     if !out.success() && !stopped {
         return out.exit_code;
     }
+    // From here a signal no longer asks FFmpeg to stop: it ends the write-back.
+    drop(signals);
     let _export_signals = ExportSignals::install();
     match inv.export() {
         Ok(_) => out.exit_code,
