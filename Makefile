@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust test-native test-ffi ffi-header python test-python bench-ray test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load
+.PHONY: all setup build demo test test-rust test-native test-ffi ffi-header python test-python bench-ray test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load test-image-sequence
 
 all: build
 
@@ -96,6 +96,12 @@ ffi-header:
 ## nightly (fuzz/README.md has the real fuzzing runs).
 fuzz-smoke:
 	$(CARGO) test --manifest-path fuzz/Cargo.toml --no-default-features --locked --lib
+
+## A 100,000-file PNG sequence through `afmpeg ffmpeg` (issue #15: inputs
+## are read on demand, no mapping or descriptor per file). About a minute of
+## encoding after writing the files; `make test` runs 3,000 of them.
+test-image-sequence: setup
+	AFMPEG_MODULE=$(GUEST_MODULE) nice $(CARGO) test --locked --features long-input-tests --test host_inputs image_sequence -- --nocapture
 
 ## The full guest profile's tests (libvpx, libwebp, libvorbis, libdav1d,
 ## drawtext, subtitles): builds the full module first (long: see

@@ -1,6 +1,9 @@
-//! Faults at the CLI's export to the host (issue 6, "Faults"): a full disk
-//! and a read-only destination give a clear error, leave an existing file
-//! at the destination intact and leave no temporary file behind.
+//! Faults at the CLI's export to the host (issue 6, "Faults"; issue 15): a
+//! full disk and a read-only destination give a clear error, leave an
+//! existing file at the destination intact and leave no temporary file
+//! behind; a destination that cannot be written is refused before the job
+//! runs; a multi-file output whose export fails part way never leaves a
+//! playlist naming a missing segment.
 //!
 //! A real full disk and a real read-only filesystem: a 64 KiB tmpfs and a
 //! tmpfs remounted read-only, mounted in a private mount namespace
@@ -87,14 +90,18 @@ fn full_disk_gives_a_clear_error_and_keeps_the_old_file() {
 }
 
 #[test]
-fn read_only_destination_gives_a_clear_error_and_keeps_the_old_file() {
+fn read_only_destination_is_refused_before_the_job_runs() {
     let dir = tempfile::tempdir().unwrap();
     let (code, stderr, after, listing) = export_onto_mount(dir.path(), "1m", true);
-    assert_ne!(code, 0, "{stderr}");
+    // As native ffmpeg fails to open its output: exit 1, the system's
+    // message after the file name; and at once: FFmpeg never ran (it
+    // would have described its input first).
+    assert_eq!(code, 1, "{stderr}");
     assert!(
-        stderr.contains("cannot write output") && stderr.contains("Read-only file system"),
+        stderr.contains("/mnt/out.wav: Read-only file system"),
         "{stderr}"
     );
+    assert!(!stderr.contains("Input #0"), "the job ran: {stderr}");
     assert_eq!(after, OLD, "the existing destination was changed");
     assert_eq!(listing.trim(), "out.wav");
 }
@@ -104,8 +111,9 @@ fn destination_under_a_file_gives_a_clear_error() {
     // No mount needed: the destination's parent is a regular file.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("notadir"), OLD).unwrap();
-    let o = Command::new(BIN)
-        .args([
+    let (code, stderr) = afmpeg_in(
+        dir.path(),
+        &[
             "ffmpeg",
             "-hide_banner",
             "-nostdin",
@@ -114,16 +122,137 @@ fn destination_under_a_file_gives_a_clear_error() {
             "-i",
             "sine=duration=0.2",
             "notadir/out.wav",
-        ])
-        .current_dir(dir.path())
-        .env("AFMPEG_MODULE", module())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success(), "{stderr}");
-    assert!(stderr.contains("notadir"), "{stderr}");
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("notadir/out.wav: Not a directory"),
+        "{stderr}"
+    );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("notadir")).unwrap(),
         OLD
     );
+}
+
+/// Runs the CLI in `dir` with `args`; returns (exit code, stderr).
+fn afmpeg_in(dir: &Path, args: &[&str]) -> (i32, String) {
+    let o = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env("AFMPEG_MODULE", module())
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn missing_output_directory_is_refused_before_the_job_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    // A minute of audio: had the job run, it would describe its input.
+    let (code, stderr) = afmpeg_in(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-hide_banner",
+            "-nostdin",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=duration=60",
+            "no/such/out.wav",
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("no/such/out.wav: No such file or directory"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Input #0"), "the job ran: {stderr}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+const HLS: &[&str] = &[
+    "ffmpeg",
+    "-hide_banner",
+    "-nostdin",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc=duration=4:size=64x48:rate=10",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-g",
+    "10",
+    "-hls_time",
+    "1",
+    "-hls_list_size",
+    "0",
+    "out.m3u8",
+];
+
+/// The segment names an HLS playlist lists.
+fn segments_named(playlist: &str) -> Vec<String> {
+    playlist
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn hls_playlist_is_published_after_its_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stderr) = afmpeg_in(dir.path(), HLS);
+    assert_eq!(code, 0, "{stderr}");
+    let playlist = std::fs::read_to_string(dir.path().join("out.m3u8")).unwrap();
+    let segments = segments_named(&playlist);
+    assert_eq!(
+        segments,
+        ["out0.ts", "out1.ts", "out2.ts", "out3.ts"],
+        "{playlist}"
+    );
+    // Published in the order FFmpeg finished them: each segment is older
+    // than the playlist that names it.
+    let mtime = |n: &str| {
+        std::fs::metadata(dir.path().join(n))
+            .unwrap()
+            .modified()
+            .unwrap()
+    };
+    for s in &segments {
+        assert!(
+            mtime(s) <= mtime("out.m3u8"),
+            "{s} published after the playlist"
+        );
+    }
+}
+
+#[test]
+fn hls_export_blocked_at_a_segment_leaves_no_playlist() {
+    let dir = tempfile::tempdir().unwrap();
+    // A directory where the second segment goes: its export fails.
+    std::fs::create_dir(dir.path().join("out1.ts")).unwrap();
+    let mut args = HLS.to_vec();
+    args.insert(1, "-y");
+    let (code, stderr) = afmpeg_in(dir.path(), &args);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("out1.ts"), "{stderr}");
+    assert!(
+        !dir.path().join("out.m3u8").exists(),
+        "a playlist names a segment that was not written"
+    );
+    // What was published before the failure is complete; nothing temporary.
+    assert!(dir.path().join("out0.ts").is_file());
+    assert!(dir.path().join("out1.ts").is_dir());
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(!names.iter().any(|n| n.ends_with(".part")), "{names:?}");
 }

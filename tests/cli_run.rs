@@ -283,3 +283,86 @@ fn max_memory_refuses_a_grow_past_it_as_the_spec_says() {
     assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
     assert!(o.stderr.is_empty(), "{}", describe(&o));
 }
+
+/// Writes 96 MiB (bytes 0x5a) to a new file `big.bin` in fd 3.
+const BIG_WRITER: &str = r#"
+(module
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 18)
+  (data (i32.const 16) "big.bin")
+  (func $check (param $e i32)
+    (if (local.get $e) (then (call $exit (local.get $e)))))
+  (func (export "_start") (local $i i32)
+    (memory.fill (i32.const 65536) (i32.const 0x5a) (i32.const 1048576))
+    (call $check (call $open (i32.const 3) (i32.const 0) (i32.const 16) (i32.const 7)
+      (i32.const 9) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 0)))
+    (i32.store (i32.const 8) (i32.const 65536))
+    (i32.store (i32.const 12) (i32.const 1048576))
+    (loop $more
+      (call $check (call $write (i32.load (i32.const 0)) (i32.const 8) (i32.const 1) (i32.const 4)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $more (i32.lt_u (local.get $i) (i32.const 96))))
+    (call $exit (i32.const 0))))
+"#;
+
+/// SIGTERM while `--write-back` writes a file: whenever it lands, no
+/// temporary `.part` file is left and the destination is absent or whole.
+/// The signal is sent once the temporary file is seen on the host (the
+/// test waits for that state; no timing is asserted).
+#[cfg(unix)]
+#[test]
+fn sigterm_during_write_back_leaves_no_temporary_file() {
+    use std::os::unix::process::ExitStatusExt;
+    let scratch = tempfile::tempdir().unwrap();
+    let wasm = module(scratch.path(), "big", BIG_WRITER);
+    let host = tempfile::tempdir().unwrap();
+    let spec = format!("{}::/m", host.path().display());
+    let mut child = Command::new(BIN)
+        .args(["run", "--dir", &spec, "--write-back", &wasm])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let part = || {
+        std::fs::read_dir(host.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().ends_with(".part"))
+    };
+    let mut seen = false;
+    while child.try_wait().unwrap().is_none() {
+        if part() {
+            seen = true;
+            // SAFETY: kill(2) on our own child's pid.
+            unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!part(), "a temporary file survived: {stderr}");
+    let big = host.path().join("big.bin");
+    if let Ok(m) = std::fs::metadata(&big) {
+        assert_eq!(m.len(), 96 << 20, "a partial output was published");
+    }
+    assert!(
+        seen,
+        "the write-back ended before its temporary file was seen: {stderr}"
+    );
+    // The export's handler ran (exit 128 + 15), or the signal came after
+    // the export ended (the default action).
+    assert!(
+        o.status.code() == Some(143) || o.status.signal() == Some(libc::SIGTERM),
+        "{:?} {stderr}",
+        o.status
+    );
+    if o.status.code() == Some(143) {
+        assert!(
+            stderr.contains("signal 15 while writing outputs"),
+            "{stderr}"
+        );
+    }
+}

@@ -867,7 +867,7 @@ impl World {
             };
             assert_eq!(data.len(), m.len, "size of inode {ino}");
             let mut buf = vec![0u8; m.data.len()];
-            let n = data.read_at(0, &mut buf);
+            let n = data.read_at(0, &mut buf).expect("in-memory data reads");
             assert_eq!(n, buf.len());
             if buf != m.data {
                 let at = buf.iter().zip(&m.data).position(|(a, b)| a != b).unwrap();

@@ -414,6 +414,9 @@ pub fn main(args: BatchArgs) -> i32 {
     let started: Vec<Mutex<Option<Instant>>> = ready.iter().map(|_| Mutex::new(None)).collect();
     let finished: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; ready.len()]);
     let done_count = Mutex::new(total - ready.len());
+    // Each job's outputs are exported as it ends, while others run: a
+    // signal at any moment must not leave a temporary file.
+    let _export_signals = super::signals::ExportSignals::install();
     runtime.run_batch_observed(
         jobs,
         args.jobs,

@@ -215,6 +215,7 @@ pub fn main(chunks: usize, args: &[String], cwd: &Path) -> i32 {
         }
         Err(e) => return report_error(&e),
     }
+    let _export_signals = super::signals::ExportSignals::install();
     match inv.export() {
         Ok(_) => 0,
         Err(r) => {

@@ -48,7 +48,7 @@ use super::report::{
     collapse_carriage_returns, last_lines, report_error, report_refusal, report_run_error,
     EXIT_SETUP, FAILURE_TAIL_LINES,
 };
-use super::signals::SignalHandling;
+use super::signals::{ExportSignals, SignalHandling};
 use afmpeg::job::StdinStream;
 use afmpeg::{Error, RunOptions, RunOutput, Runtime, Tool};
 use clap::Args;
@@ -168,6 +168,9 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
     if !out.success() && !stopped {
         return out.exit_code;
     }
+    // From here a signal no longer asks FFmpeg to stop: it ends the write-back.
+    drop(signals);
+    let _export_signals = ExportSignals::install();
     match inv.export() {
         Ok(_) => out.exit_code,
         Err(Refusal::Ffmpeg(m)) => {

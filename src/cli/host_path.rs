@@ -46,13 +46,15 @@ pub fn guest_path(host: &Path) -> Result<String, Refusal> {
     Ok(format!("{HOST_ROOT}{s}"))
 }
 
-/// Imports the host file or directory `host` at `guest`, memory-mapped.
+/// Imports the host file or directory `host` at `guest`, read on demand
+/// (nothing copied or mapped: an input that shrinks during the run reads as
+/// a shorter file, and any number of files can be imported).
 pub fn import(fs: &Filesystem, host: &Path, guest: &str) -> Result<(), Refusal> {
     // Follow a symlink given as input: import what it points to.
     let real = std::fs::canonicalize(host).unwrap_or_else(|_| host.to_path_buf());
     std::fs::File::open(&real)
         .map_err(|e| Refusal::Setup(format!("cannot read input {}: {e}", host.display())))?;
-    fs.import_host(&real, guest, ImportMode::Mmap)
+    fs.import_host(&real, guest, ImportMode::OnDemand)
         .map_err(|e| Refusal::Setup(format!("cannot read input {}: {e}", host.display())))
 }
 

@@ -87,6 +87,26 @@ fn may_match(pattern: &str, name: &str) -> bool {
     name.len() >= prefix.len() + suffix.len() && name.starts_with(prefix) && name.ends_with(suffix)
 }
 
+/// Whether `path` names a playlist or manifest (published after the files
+/// it lists).
+fn is_playlist(path: &str) -> bool {
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    matches!(
+        ext.as_deref(),
+        Some("m3u8" | "m3u" | "mpd" | "ffconcat" | "csv")
+    )
+}
+
+/// The system's text for `e` as FFmpeg prints it (`strerror`, without
+/// Rust's "(os error N)").
+fn strerror(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}
+
 /// A mapped path, with the `file:` prefix again when the user wrote one.
 fn written_as(guest: String, file_prefix: bool) -> String {
     if file_prefix {
@@ -115,6 +135,10 @@ pub struct Invocation {
     /// Output files named literally, as written and as host paths (checked
     /// before the run, as FFmpeg checks them).
     pub outputs: Vec<(String, PathBuf)>,
+    /// Every host file the run may write (outputs, segment patterns, logs),
+    /// as written and as host paths: their directories are checked before
+    /// the run.
+    destinations: Vec<(String, PathBuf)>,
     /// An input is our stdin.
     pub reads_stdin: bool,
     /// The command line has its own `-progress`.
@@ -136,6 +160,7 @@ impl Invocation {
             overwrite: false,
             no_overwrite: false,
             outputs: Vec::new(),
+            destinations: Vec::new(),
             reads_stdin: false,
             own_progress: false,
             renames: Vec::new(),
@@ -448,6 +473,7 @@ impl Invocation {
                 .create_dir_all(&guest_path(parent)?)
                 .map_err(|e| Refusal::Setup(e.to_string()))?;
         }
+        self.destinations.push((path.to_owned(), host.clone()));
         if literal {
             self.outputs.push((value.to_owned(), host));
         }
@@ -514,12 +540,22 @@ impl Invocation {
     }
 
     /// Checks the outputs before the run, as FFmpeg does: `-y` with `-n` is
-    /// an error, and so is an existing output without `-y`.
+    /// an error, so is an existing output without `-y`, and so is a
+    /// destination that cannot be written (a missing or read-only
+    /// directory, a read-only file), with the system's message as FFmpeg
+    /// prints it when its open fails — at once, not after the encode.
     pub fn check_outputs(&self) -> Result<(), Refusal> {
         if self.overwrite && self.no_overwrite {
             return Err(Refusal::Ffmpeg(
                 "Error, both -y and -n supplied. Exiting.".to_owned(),
             ));
+        }
+        for (written, host) in &self.destinations {
+            if let Err(wasi_shim::fs::FsError::Host { source, .. }) =
+                Filesystem::check_export_target(host)
+            {
+                return Err(Refusal::Ffmpeg(format!("{written}: {}", strerror(&source))));
+            }
         }
         if self.overwrite {
             return Ok(());
@@ -552,8 +588,18 @@ impl Invocation {
     /// Exports what the run wrote (call only after FFmpeg succeeded). Without
     /// `-y`, nothing is exported if any of the files exists on the host.
     /// Returns the host paths written.
+    ///
+    /// Files are published in the order FFmpeg last wrote them, so a file
+    /// that names others (an HLS or DASH playlist, a segment list, rewritten
+    /// after each segment) comes after everything it names; playlists go
+    /// last on a tie. An export that fails part way thus never leaves a
+    /// playlist naming a missing segment.
     pub fn export(&self) -> Result<Vec<PathBuf>, Refusal> {
-        let files = self.changed_files();
+        let mut files = self.changed_files();
+        files.sort_by_cached_key(|(guest, _)| {
+            let mtime = self.fs.metadata(guest).map(|m| m.mtime).unwrap_or(0);
+            (mtime, is_playlist(guest))
+        });
         if !self.overwrite {
             if let Some((_, host)) = files.iter().find(|(_, h)| h.symlink_metadata().is_ok()) {
                 return Err(Refusal::Ffmpeg(

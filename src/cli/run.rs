@@ -134,10 +134,18 @@ pub fn main(args: RunArgs) -> i32 {
             guest,
             read_only,
         });
+        let write_back = args.write_back && !read_only;
+        // Before the guest runs, not after: a directory that cannot take
+        // the write-back fails at once.
+        if write_back {
+            if let Err(e) = Filesystem::check_export_target(&host) {
+                return setup_error(format!("--dir {spec}: cannot write back: {e}"));
+            }
+        }
         mounts.push(Mount {
             host,
             fs,
-            write_back: args.write_back && !read_only,
+            write_back,
         });
     }
     if args.dev {
@@ -185,6 +193,7 @@ pub fn main(args: RunArgs) -> i32 {
         }
         Err(e) => return setup_error(e),
     };
+    let _export_signals = super::signals::ExportSignals::install();
     for m in mounts.iter().filter(|m| m.write_back) {
         if let Err(e) =
             m.fs.export_host("/", &m.host, ExportOptions { overwrite: true })

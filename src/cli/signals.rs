@@ -83,3 +83,46 @@ impl Drop for SignalHandling {
         signal_hook::low_level::unregister(self.counter_term);
     }
 }
+
+/// SIGINT and SIGTERM while outputs are written back to the host: the
+/// temporary file of the export in progress is removed and the process
+/// exits 128 + the signal, as a shell reports a killed process. Each output
+/// is renamed into place whole, so what was published is complete, what was
+/// not is untouched, and no `.part` file is left (with the default action,
+/// a signal between a temporary file's creation and its rename left it).
+pub struct ExportSignals {
+    handle: signal_hook::iterator::Handle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ExportSignals {
+    /// Handles SIGINT and SIGTERM so from now until this is dropped.
+    pub fn install() -> std::io::Result<Self> {
+        let mut signals = Signals::new([SIGINT, SIGTERM])?;
+        let handle = signals.handle();
+        let thread = std::thread::Builder::new()
+            .name("afmpeg-export-signals".into())
+            .spawn(move || {
+                if let Some(sig) = signals.forever().next() {
+                    let removed = afmpeg::Filesystem::remove_unfinished_exports();
+                    eprintln!(
+                        "\nafmpeg: signal {sig} while writing outputs; stopped ({removed} unfinished file(s) removed, the outputs already written are complete)"
+                    );
+                    std::process::exit(128 + sig);
+                }
+            })?;
+        Ok(ExportSignals {
+            handle,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for ExportSignals {
+    fn drop(&mut self) {
+        self.handle.close();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,13 +1,15 @@
 //! Moving trees between the host filesystem and an in-memory [`Filesystem`].
 //!
-//! Import reads a host file or directory tree into memory, copying small
-//! files and memory-mapping large ones (copy-on-write: the guest may write to
-//! its view, the host file never changes). Export writes a subtree back to
+//! Import brings a host file or directory tree into memory, copying small
+//! files and reading large ones on demand (copy-on-write: the guest may
+//! write to its view, the host file never changes). Export writes a subtree back to
 //! the host; each file goes to a temporary sibling first and is renamed into
 //! place, so an existing host file is never left half-written.
 
+use super::unfinished::{self, PlaceOf};
 use crate::errno::Errno;
-use crate::fs::file_data::{FileData, SharedBytes};
+use crate::fs::file_data::FileData;
+use crate::fs::host_file::HostFile;
 use crate::fs::tree::{Ino, NodeKind, ROOT};
 use crate::fs::{err, wall_clock_ns, ExportOptions, Filesystem, FsError, ImportMode};
 use crate::path;
@@ -17,7 +19,6 @@ use cap_std::fs::Dir;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
 
 fn host_err(op: &'static str, p: &Path, source: std::io::Error) -> FsError {
     FsError::Host {
@@ -29,19 +30,14 @@ fn host_err(op: &'static str, p: &Path, source: std::io::Error) -> FsError {
 
 fn load(host: &Path, mode: ImportMode) -> Result<FileData, FsError> {
     let meta = fs::metadata(host).map_err(|e| host_err("import", host, e))?;
-    let map = match mode {
+    let on_demand = match mode {
         ImportMode::Copy => false,
-        ImportMode::Mmap => meta.len() > 0,
-        ImportMode::MmapAbove(n) => meta.len() >= n.max(1),
+        ImportMode::OnDemand => meta.len() > 0,
+        ImportMode::OnDemandAbove(n) => meta.len() >= n.max(1),
     };
-    if map {
-        let file = fs::File::open(host).map_err(|e| host_err("import", host, e))?;
-        // SAFETY: the mapping is read-only and private to this process; the
-        // documented contract of `ImportMode::Mmap` is that the host file is
-        // not modified while it is mapped.
-        let mmap = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| host_err("mmap", host, e))?;
-        let shared: SharedBytes = Arc::new(mmap);
-        Ok(FileData::shared(shared))
+    if on_demand {
+        let file = HostFile::new(host).map_err(|e| host_err("import", host, e))?;
+        Ok(FileData::host(file))
     } else {
         let bytes = fs::read(host).map_err(|e| host_err("import", host, e))?;
         Ok(FileData::from_vec(bytes))
@@ -49,6 +45,67 @@ fn load(host: &Path, mode: ImportMode) -> Result<FileData, FsError> {
 }
 
 impl Filesystem {
+    /// Removes the temporary file of every export in progress in this
+    /// process and makes later exports fail (`ErrorKind::Interrupted`)
+    /// instead of writing; returns how many files were removed.
+    ///
+    /// For a handler of SIGINT or SIGTERM about to exit the process: each
+    /// file an export replaces is written to a temporary sibling and renamed
+    /// into place, so after this call no half-written `.part` file survives
+    /// and no destination is half-replaced (each was renamed whole, or not
+    /// at all). See RATIONALE.md, "No temporary file survives a signal".
+    ///
+    /// ```
+    /// use wasi_shim::fs::Filesystem;
+    /// // In a signal-handling thread, before `std::process::exit(128 + sig)`:
+    /// let removed = Filesystem::remove_unfinished_exports();
+    /// assert_eq!(removed, 0); // no export was running
+    /// ```
+    pub fn remove_unfinished_exports() -> usize {
+        unfinished::remove_all()
+    }
+
+    /// Checks, before a run, that [`export_host`](Self::export_host) to
+    /// `host` could write there, so that a job does not run for an hour to
+    /// fail at its end: the directory that will hold the result exists and
+    /// this process may create files in it, and a file already at `host`
+    /// may be written. That directory is `host` itself when it is a
+    /// directory (an export of a tree), otherwise its parent; symlinks are
+    /// followed as the export follows them. The error carries the
+    /// operating system's own error (`NotFound`, `PermissionDenied`,
+    /// read-only file system, …), as `open(2)` would have reported it.
+    ///
+    /// ```
+    /// use wasi_shim::fs::Filesystem;
+    /// let dir = std::env::temp_dir();
+    /// Filesystem::check_export_target(dir.join("out.mp4"))?;
+    /// let missing = dir.join("no-such-directory-afmpeg/out.mp4");
+    /// let e = Filesystem::check_export_target(&missing).unwrap_err();
+    /// assert!(matches!(e, wasi_shim::fs::FsError::Host { ref source, .. }
+    ///     if source.kind() == std::io::ErrorKind::NotFound));
+    /// # Ok::<(), wasi_shim::fs::FsError>(())
+    /// ```
+    pub fn check_export_target(host: impl AsRef<Path>) -> Result<(), FsError> {
+        let host = host.as_ref();
+        let fail = |e| host_err("check", host, e);
+        let dest = resolve_host_path(host).map_err(fail)?;
+        let dir = match fs::metadata(&dest) {
+            Ok(m) if m.is_dir() => dest.clone(),
+            Ok(_) => {
+                writable(&dest).map_err(fail)?;
+                parent_of(&dest)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => parent_of(&dest),
+            Err(e) => return Err(fail(e)),
+        };
+        if !fs::metadata(&dir).map_err(fail)?.is_dir() {
+            return Err(fail(std::io::Error::from(
+                std::io::ErrorKind::NotADirectory,
+            )));
+        }
+        writable(&dir).map_err(fail)
+    }
+
     /// Imports the host file or directory tree `host` as `guest` (parents
     /// are created). Symlinks are copied as symlinks, verbatim; other special
     /// files are refused.
@@ -305,6 +362,45 @@ fn resolve_host_path(path: &Path) -> std::io::Result<std::path::PathBuf> {
     Err(std::io::Error::other("too many levels of symbolic links"))
 }
 
+fn parent_of(p: &Path) -> std::path::PathBuf {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    }
+}
+
+/// Whether this process may write `p` (for a directory: create entries in
+/// it), with the kernel's answer: `access(2)` with the effective ids, which
+/// also reports a read-only file system (`EROFS`).
+#[cfg(unix)]
+fn writable(p: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(p.as_os_str().as_bytes())
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+    let is_dir = fs::metadata(p).is_ok_and(|m| m.is_dir());
+    let mode = if is_dir {
+        libc::W_OK | libc::X_OK
+    } else {
+        libc::W_OK
+    };
+    // SAFETY: `c` is a valid NUL-terminated string for the call's duration.
+    let r = unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), mode, libc::AT_EACCESS) };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(unix))]
+fn writable(p: &Path) -> std::io::Result<()> {
+    if fs::metadata(p)?.permissions().readonly() {
+        Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied))
+    } else {
+        Ok(())
+    }
+}
+
 /// Removes the entry `name` of `dir` (described by `m`, not followed): a
 /// file or symlink is unlinked, a directory removed with its contents.
 fn remove_entry(dir: &Dir, name: &str, m: &cap_std::fs::Metadata) -> std::io::Result<()> {
@@ -328,7 +424,9 @@ fn same_file_content<F: std::io::Read>(file: Option<F>, data: &FileData) -> bool
             Ok(n) => n,
             Err(_) => return false,
         };
-        let m = data.read_at(off, &mut ours[..n.max(1)]);
+        let Ok(m) = data.read_at(off, &mut ours[..n.max(1)]) else {
+            return false;
+        };
         if n == 0 {
             return m == 0;
         }
@@ -361,7 +459,9 @@ fn write_data(file: &mut impl Write, data: &FileData) -> std::io::Result<()> {
             let mut buf = vec![0u8; crate::fs::file_data::CHUNK];
             let mut off = 0u64;
             loop {
-                let n = data.read_at(off, &mut buf);
+                let n = data
+                    .read_at(off, &mut buf)
+                    .map_err(|e| std::io::Error::other(format!("reading the guest's file: {e}")))?;
                 if n == 0 {
                     return Ok(());
                 }
@@ -391,12 +491,12 @@ fn write_atomically_in(dir: &Dir, name: &str, data: &FileData) -> std::io::Resul
         .filter(|m| m.is_file())
         .map(|m| m.permissions());
     let mut attempt = 0u32;
-    let (tmp, mut file) = loop {
+    let (tmp, registered, mut file) = loop {
         let tmp = temp_name(name, attempt);
         let mut o = cap_std::fs::OpenOptions::new();
         o.write(true).create_new(true);
-        match dir.open_with(&tmp, &o) {
-            Ok(f) => break (tmp, f),
+        match unfinished::create_temp(PlaceOf::in_dir(dir, &tmp)?, || dir.open_with(&tmp, &o)) {
+            Ok((r, f)) => break (tmp, r, f),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => attempt += 1,
             Err(e) => return Err(e),
         }
@@ -413,6 +513,7 @@ fn write_atomically_in(dir: &Dir, name: &str, data: &FileData) -> std::io::Resul
     if result.is_err() {
         let _ = dir.remove_file(&tmp);
     }
+    drop(registered);
     result
 }
 
@@ -435,14 +536,16 @@ pub fn write_atomically(dest: &Path, data: &FileData) -> Result<(), FsError> {
         .filter(|m| m.is_file())
         .map(|m| m.permissions());
     let mut attempt = 0u32;
-    let (tmp, mut file) = loop {
+    let (tmp, registered, mut file) = loop {
         let tmp = dir.join(temp_name(&base, attempt));
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
-            Ok(f) => break (tmp, f),
+        let create = || {
+            fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+        };
+        match unfinished::create_temp(PlaceOf::path(tmp.clone()), create) {
+            Ok((r, f)) => break (tmp, r, f),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => attempt += 1,
             Err(e) => return Err(host_err("export", dest, e)),
         }
@@ -456,9 +559,10 @@ pub fn write_atomically(dest: &Path, data: &FileData) -> Result<(), FsError> {
         drop(file);
         fs::rename(&tmp, dest)
     })();
-    result.map_err(|e| {
+    let result = result.map_err(|e| {
         let _ = fs::remove_file(&tmp);
         host_err("export", dest, e)
-    })?;
-    Ok(())
+    });
+    drop(registered);
+    result
 }

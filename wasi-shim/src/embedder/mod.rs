@@ -8,6 +8,7 @@
 //! handle (`fs`) sit below the resolver and must not call it.
 
 mod host;
+mod unfinished;
 
 use crate::errno::Errno;
 use crate::fs::dir::Directory;
@@ -125,7 +126,7 @@ impl Filesystem {
 
     /// The contents of the file `p` (symlinks followed).
     pub fn read(&self, p: &str) -> Result<Vec<u8>, FsError> {
-        self.file_data(p).map(|d| d.to_vec())
+        self.file_data(p)?.to_vec().map_err(|e| err("read", p, e))
     }
 
     /// The file `p`'s data handle: cheap to clone (shared bytes stay shared).

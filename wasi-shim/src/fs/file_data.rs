@@ -1,18 +1,24 @@
 //! The bytes of a regular file.
 //!
-//! Two representations:
-//! - `Shared`: immutable bytes owned elsewhere (an `Arc<[u8]>`, a memory-mapped
-//!   host file, …). Many files — in many trees, for many concurrent jobs — can
-//!   point at the same bytes without a copy.
+//! Three representations:
+//! - `Shared`: immutable bytes owned elsewhere (an `Arc<[u8]>`, bytes the
+//!   embedder owns, …). Many files — in many trees, for many concurrent
+//!   jobs — can point at the same bytes without a copy.
+//! - `Host`: a host file read on demand ([`HostFile`]): nothing copied or
+//!   mapped, and a host file that shrinks reads as a shorter file.
 //! - `Chunked`: private, writable data in fixed-size chunks. Growth never
 //!   copies what is already written (no quadratic re-allocation on append), a
 //!   chunk that was never written is a hole that reads as zeros (so seeking
 //!   past EOF and writing costs only the chunk written), and sizes up to and
 //!   beyond 4 GiB need no contiguous allocation.
 //!
-//! A `Shared` file becomes `Chunked` on its first modification
-//! (copy-on-write): the sharers never observe the change.
+//! A `Shared` or `Host` file becomes `Chunked` on its first modification
+//! (copy-on-write): the sharers, and the host file, never observe the change.
+//! Reading a `Host` file can fail (`EIO`, `ESTALE`), so reads and the writes
+//! that copy first return a `Result`.
 
+use super::host_file::HostFile;
+use crate::errno::{Errno, Result};
 use std::fmt;
 use std::sync::Arc;
 
@@ -27,6 +33,8 @@ pub const CHUNK: usize = 64 * 1024;
 pub enum FileData {
     /// Immutable bytes shared with others.
     Shared(SharedBytes),
+    /// A host file, read on demand.
+    Host(Arc<HostFile>),
     /// Private, writable, possibly sparse data.
     Chunked(Chunks),
 }
@@ -44,6 +52,7 @@ impl fmt::Debug for FileData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FileData::Shared(b) => write!(f, "Shared({} bytes)", (**b).as_ref().len()),
+            FileData::Host(h) => write!(f, "Host({} bytes, {:?})", h.len(), h.path()),
             FileData::Chunked(c) => write!(f, "Chunked({} bytes)", c.len),
         }
     }
@@ -63,6 +72,11 @@ impl FileData {
         FileData::Chunked(c)
     }
 
+    /// A file read on demand from the host (no copy, no mapping).
+    pub fn host(file: HostFile) -> Self {
+        FileData::Host(Arc::new(file))
+    }
+
     /// A file backed by shared bytes (no copy).
     pub fn shared(bytes: SharedBytes) -> Self {
         FileData::Shared(bytes)
@@ -72,6 +86,7 @@ impl FileData {
     pub fn len(&self) -> u64 {
         match self {
             FileData::Shared(b) => (**b).as_ref().len() as u64,
+            FileData::Host(h) => h.len(),
             FileData::Chunked(c) => c.len,
         }
     }
@@ -81,49 +96,65 @@ impl FileData {
         self.len() == 0
     }
 
-    /// Whether the bytes are shared with someone else (copy-on-write pending).
+    /// Whether the bytes are held elsewhere (shared, or on the host):
+    /// copy-on-write pending.
     pub fn is_shared(&self) -> bool {
-        matches!(self, FileData::Shared(_))
+        !matches!(self, FileData::Chunked(_))
     }
 
-    /// Copies bytes from `offset` into `buf`; returns how many (0 at or past EOF).
-    pub fn read_at(&self, offset: u64, buf: &mut [u8]) -> usize {
+    /// Copies bytes from `offset` into `buf`; returns how many (0 at or past
+    /// EOF, fewer than asked past the end of a host file that shrank).
+    pub fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
         match self {
             FileData::Shared(b) => {
                 let b = (**b).as_ref();
                 if offset >= b.len() as u64 {
-                    return 0;
+                    return Ok(0);
                 }
                 let start = offset as usize;
                 let n = buf.len().min(b.len() - start);
                 buf[..n].copy_from_slice(&b[start..start + n]);
-                n
+                Ok(n)
             }
-            FileData::Chunked(c) => c.read_at(offset, buf),
+            FileData::Host(h) => h.read_at(offset, buf),
+            FileData::Chunked(c) => Ok(c.read_at(offset, buf)),
         }
     }
 
     /// Writes `data` at `offset`, zero-filling any gap past the old end.
-    pub fn write_at(&mut self, offset: u64, data: &[u8]) {
-        self.make_private().write_at(offset, data);
+    pub fn write_at(&mut self, offset: u64, data: &[u8]) -> Result<()> {
+        self.make_private()?.write_at(offset, data);
+        Ok(())
     }
 
     /// Shrinks or extends (with zeros) to `len`.
-    pub fn set_len(&mut self, len: u64) {
+    pub fn set_len(&mut self, len: u64) -> Result<()> {
         if len == self.len() {
-            return;
+            return Ok(());
         }
-        self.make_private().set_len(len);
+        if len == 0 {
+            // Nothing of the old bytes survives: no copy to make first.
+            *self = FileData::default();
+            return Ok(());
+        }
+        self.make_private()?.set_len(len);
+        Ok(())
     }
 
     /// The whole contents as one vector.
-    pub fn to_vec(&self) -> Vec<u8> {
+    pub fn to_vec(&self) -> Result<Vec<u8>> {
         match self {
-            FileData::Shared(b) => (**b).as_ref().to_vec(),
+            FileData::Shared(b) => Ok((**b).as_ref().to_vec()),
+            FileData::Host(h) => {
+                let mut v = vec![0u8; h.len() as usize];
+                let n = h.read_at(0, &mut v)?;
+                v.truncate(n);
+                Ok(v)
+            }
             FileData::Chunked(c) => {
                 let mut v = vec![0u8; c.len as usize];
                 c.read_at(0, &mut v);
-                v
+                Ok(v)
             }
         }
     }
@@ -132,6 +163,7 @@ impl FileData {
     pub fn as_contiguous(&self) -> Option<&[u8]> {
         match self {
             FileData::Shared(b) => Some((**b).as_ref()),
+            FileData::Host(_) => None,
             FileData::Chunked(c) if c.chunks.len() <= 1 => {
                 let first = c.chunks.first().and_then(|c| c.as_deref()).unwrap_or(&[]);
                 (first.len() as u64 == c.len).then_some(first)
@@ -140,15 +172,35 @@ impl FileData {
         }
     }
 
-    fn make_private(&mut self) -> &mut Chunks {
-        if let FileData::Shared(b) = self {
-            let mut c = Chunks::default();
-            c.write_at(0, (**b).as_ref());
-            *self = FileData::Chunked(c);
+    /// The private chunks, copying shared or host bytes first. A host file
+    /// that can no longer be read whole (it shrank, or is gone) is an error,
+    /// not a silently shorter copy.
+    fn make_private(&mut self) -> Result<&mut Chunks> {
+        match self {
+            FileData::Chunked(_) => {}
+            FileData::Shared(b) => {
+                let mut c = Chunks::default();
+                c.write_at(0, (**b).as_ref());
+                *self = FileData::Chunked(c);
+            }
+            FileData::Host(h) => {
+                let mut c = Chunks::default();
+                let mut buf = vec![0u8; CHUNK];
+                let mut off = 0u64;
+                while off < h.len() {
+                    let n = h.read_at(off, &mut buf)?;
+                    if n == 0 {
+                        return Err(Errno::Io);
+                    }
+                    c.write_at(off, &buf[..n]);
+                    off += n as u64;
+                }
+                *self = FileData::Chunked(c);
+            }
         }
         match self {
-            FileData::Chunked(c) => c,
-            FileData::Shared(_) => unreachable!("made private above"),
+            FileData::Chunked(c) => Ok(c),
+            _ => unreachable!("made private above"),
         }
     }
 }
@@ -247,12 +299,12 @@ mod tests {
     #[test]
     fn sparse_write_reads_zeros_in_the_gap() {
         let mut f = FileData::default();
-        f.write_at(3 * CHUNK as u64 + 5, b"xyz");
+        f.write_at(3 * CHUNK as u64 + 5, b"xyz").unwrap();
         assert_eq!(f.len(), 3 * CHUNK as u64 + 8);
         let mut buf = vec![1u8; 10];
-        assert_eq!(f.read_at(3 * CHUNK as u64, &mut buf), 8);
+        assert_eq!(f.read_at(3 * CHUNK as u64, &mut buf).unwrap(), 8);
         assert_eq!(&buf[..8], b"\0\0\0\0\0xyz");
-        assert_eq!(f.read_at(10, &mut buf), 10);
+        assert_eq!(f.read_at(10, &mut buf).unwrap(), 10);
         assert_eq!(buf, vec![0u8; 10]);
     }
 
@@ -263,11 +315,11 @@ mod tests {
         // length inside chunk 1. Chunk 0 must stay whole.
         let mut f = FileData::default();
         let data: Vec<u8> = (0..57_629u32).map(|i| (i % 251) as u8 + 1).collect();
-        f.write_at(0, &data);
-        f.set_len(177_846);
-        f.set_len(87_381);
+        f.write_at(0, &data).unwrap();
+        f.set_len(177_846).unwrap();
+        f.set_len(87_381).unwrap();
         assert_eq!(f.len(), 87_381);
-        let v = f.to_vec();
+        let v = f.to_vec().unwrap();
         assert_eq!(&v[..data.len()], &data[..]);
         assert!(v[data.len()..].iter().all(|&b| b == 0));
     }
@@ -275,9 +327,9 @@ mod tests {
     #[test]
     fn truncate_then_extend_zero_fills() {
         let mut f = FileData::from_vec(vec![7u8; CHUNK + 10]);
-        f.set_len(5);
-        f.set_len(CHUNK as u64 + 20);
-        let v = f.to_vec();
+        f.set_len(5).unwrap();
+        f.set_len(CHUNK as u64 + 20).unwrap();
+        let v = f.to_vec().unwrap();
         assert_eq!(&v[..5], &[7u8; 5]);
         assert!(v[5..].iter().all(|&b| b == 0));
     }
@@ -288,10 +340,10 @@ mod tests {
         let mut a = FileData::shared(backing.clone());
         let b = FileData::shared(backing.clone());
         assert!(a.is_shared());
-        a.write_at(0, b"J");
+        a.write_at(0, b"J").unwrap();
         assert!(!a.is_shared());
-        assert_eq!(a.to_vec(), b"Jello world");
-        assert_eq!(b.to_vec(), b"hello world");
+        assert_eq!(a.to_vec().unwrap(), b"Jello world");
+        assert_eq!(b.to_vec().unwrap(), b"hello world");
         assert_eq!((*backing).as_ref(), b"hello world");
     }
 
@@ -299,9 +351,9 @@ mod tests {
     fn writes_straddling_chunks() {
         let mut f = FileData::default();
         let data: Vec<u8> = (0..3 * CHUNK).map(|i| (i % 251) as u8).collect();
-        f.write_at(100, &data);
+        f.write_at(100, &data).unwrap();
         let mut back = vec![0u8; data.len()];
-        assert_eq!(f.read_at(100, &mut back), data.len());
+        assert_eq!(f.read_at(100, &mut back).unwrap(), data.len());
         assert_eq!(back, data);
     }
 
@@ -328,7 +380,7 @@ mod tests {
             } as usize;
             let n = 1 + next(9000) as usize;
             let data: Vec<u8> = (0..n).map(|i| (round as usize * 7 + i) as u8).collect();
-            f.write_at(offset as u64, &data);
+            f.write_at(offset as u64, &data).unwrap();
             if model.len() < offset + n {
                 model.resize(offset + n, 0);
             }
@@ -336,7 +388,7 @@ mod tests {
             assert_eq!(f.len(), model.len() as u64, "round {round}");
         }
         let mut back = vec![0xffu8; model.len()];
-        assert_eq!(f.read_at(0, &mut back), model.len());
+        assert_eq!(f.read_at(0, &mut back).unwrap(), model.len());
         assert_eq!(back, model);
     }
 }

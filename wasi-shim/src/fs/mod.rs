@@ -13,12 +13,14 @@
 pub mod device;
 pub mod dir;
 pub mod file_data;
+pub mod host_file;
 pub mod ino;
 mod node_io;
 pub mod tree;
 
 pub use device::Device;
 pub use file_data::{FileData, SharedBytes};
+pub use host_file::HostFile;
 pub(crate) use node_io::Buffers;
 pub use node_io::MAX_FILE_SIZE;
 use tree::Tree;
@@ -104,21 +106,29 @@ pub struct DirEntry {
     pub kind: FileKind,
 }
 
-/// How imported host files are brought into memory.
+/// How imported host files are brought into the tree.
+///
+/// No mode maps files into memory: a mapped host file that shrinks kills
+/// the process with `SIGBUS` on the next read of the lost pages, and one
+/// mapping per file stops near the kernel's map-count limit (65,530).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportMode {
-    /// Read every file into a private copy.
+    /// Read every file into a private copy now: later changes to the host
+    /// file are not seen.
     Copy,
-    /// Memory-map every non-empty file. The host file must not be modified
-    /// while the filesystem uses it (it is mapped read-only, shared).
-    Mmap,
-    /// Memory-map files of at least this many bytes, copy smaller ones.
-    MmapAbove(u64),
+    /// Read every file on demand from the host ([`HostFile`]): nothing
+    /// copied or kept open per file. A host file that shrinks while a job
+    /// reads it reads as a shorter file (end of file); one replaced by
+    /// another file reads as `ESTALE`. The guest's writes go to a private
+    /// copy, never to the host file.
+    OnDemand,
+    /// Read files of at least this many bytes on demand, copy smaller ones.
+    OnDemandAbove(u64),
 }
 
 impl Default for ImportMode {
     fn default() -> Self {
-        ImportMode::MmapAbove(1 << 20)
+        ImportMode::OnDemandAbove(1 << 20)
     }
 }
 

@@ -41,7 +41,13 @@ impl Tree {
             NodeKind::File(data) => {
                 for i in 0..bufs.count() {
                     let out = bufs.buf_mut(i)?;
-                    let n = data.read_at(offset + done, out);
+                    // A host file that fails mid-read returns what was read,
+                    // as `readv` does; the next read reports the error.
+                    let n = match data.read_at(offset + done, out) {
+                        Ok(n) => n,
+                        Err(e) if done == 0 => return Err(e),
+                        Err(_) => break,
+                    };
                     done += n as u64;
                     if n < out.len() {
                         break;
@@ -98,7 +104,7 @@ impl Tree {
                     if buf.is_empty() {
                         continue;
                     }
-                    data.write_at(pos, buf);
+                    data.write_at(pos, buf)?;
                     pos += buf.len() as u64;
                 }
                 if total > 0 {
@@ -134,7 +140,7 @@ impl Tree {
     pub(crate) fn set_file_len(&mut self, ino: Ino, len: u64, now: u64) -> Result<()> {
         let node = self.get_mut(ino)?;
         if let NodeKind::File(d) = &mut node.kind {
-            d.set_len(len);
+            d.set_len(len)?;
         }
         node.mtim = now;
         node.ctim = now;
