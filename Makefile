@@ -17,7 +17,7 @@ setup:
 	scripts/setup-wasi-toolchains.sh
 
 build:
-	$(CARGO) build --release --locked
+	$(CARGO) build --release --locked -p afmpeg-cli
 
 ## The main job: an in-memory FFmpeg transcode, probed, with timings.
 demo: setup guest
@@ -45,7 +45,7 @@ load: setup guest
 test: setup guest lint test-rust guest-check-repro
 
 test-rust: fuzz-smoke native-c
-	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked --features afmpeg-native/ffmpeg
+	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked --features afmpeg-native/ffmpeg,afmpeg/fetch
 
 ## The native tier's own tests (crate afmpeg-native): the module translated
 ## to C (`native-c`, cached), compiled once per machine (a few CPU-minutes;
@@ -82,15 +82,16 @@ test-lgpl: setup
 
 ## Go's and Zig's own file-system tests under `afmpeg run` and under the
 ## reference (wasmi + wasi-common): all ten Go packages of
-## tests/wasi_external.rs and the Zig scenarios; fails if a test passing under
+## cli/tests/wasi_external.rs and the Zig scenarios; fails if a test passing under
 ## the reference does not pass under afmpeg, and prints the figures table of
 ## docs/reference/wasi.md. Long (minutes), so not part of `make test`, which
 ## runs the short subset (os TestRoot*, the Zig scenarios).
 test-wasi-external: setup
-	nice $(CARGO) test --locked --features wasi-external-tests --test wasi_external -- --nocapture full
+	nice $(CARGO) test --locked -p afmpeg-cli --features wasi-external-tests --test wasi_external -- --nocapture full
 
 ## No import cycle between the modules of a crate (scripts/check-module-cycles,
-## one crate directory at a time). Also checks the two workspaces kept out
+## one crate directory at a time); the library's default dependency tree
+## without CLI, HTTP or TLS crates (scripts/check-lean-tree). Also checks the two workspaces kept out
 ## of this one: the fuzz targets are linted without libFuzzer (no C++
 ## build), and the engine bench, which
 ## builds wasmtime and so is never built here, must at least have a lockfile
@@ -100,7 +101,10 @@ lint:
 	scripts/check-module-cycles --self-test
 	scripts/check-module-cycles src
 	scripts/check-module-cycles wasi-shim/src
-	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	scripts/check-module-cycles cli/src
+	scripts/check-lean-tree
+	! scripts/check-lean-tree --features fetch >/dev/null 2>&1  # the check can fail
+	$(CARGO) clippy --workspace --all-targets --locked --features afmpeg/fetch -- -D warnings
 	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --all-targets --no-default-features --locked -- -D warnings
 	$(CARGO) fetch --manifest-path bench/ffmpeg-engines/Cargo.toml --locked
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
@@ -141,7 +145,7 @@ bench-memory: guest
 ## sampled from /proc while it runs (target < 150 MB). PIPE_GB=N sizes the
 ## input (default 1).
 bench-pipe: guest
-	$(CARGO) build --release --locked --bin afmpeg
+	$(CARGO) build --release --locked -p afmpeg-cli --bin afmpeg
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example pipe
 
 ## Whole FFmpeg jobs on every engine, one side-by-side table (issue #5):

@@ -85,7 +85,7 @@ impl<W: Write> State<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::invocation::Invocation;
+    use crate::invocation::Invocation;
     use afmpeg::Tool;
 
     #[test]

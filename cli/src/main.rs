@@ -1,6 +1,6 @@
 //! The `afmpeg` binary.
 
-mod cli;
+use afmpeg_cli as cli;
 
 use afmpeg::Tool;
 use clap::Parser;

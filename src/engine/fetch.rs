@@ -17,7 +17,7 @@
 //! 4. Compile the verified bytes exactly as [`crate::ModuleSource::Bytes`]
 //!    would.
 //!
-//! Downloading needs the `fetch` cargo feature (on by default). Without it a
+//! Downloading needs the `fetch` cargo feature (off by default). Without it a
 //! `UrlSource` still loads from a cache that already holds a good copy, and
 //! fails with [`Error::Fetch`] otherwise.
 //!
