@@ -12,9 +12,10 @@ use super::byte_count::parse_bytes;
 use super::guest_thread::cli_limits;
 use super::host_path::{absolute, guest_path, import};
 use super::invocation::Invocation;
-use super::progress_bar::{progress_bar, progress_callback};
+use super::progress_bar::{self, progress_bar, progress_callback};
 use super::refusal::Refusal;
 use super::report::{last_lines, report_error, EXIT_SETUP};
+use super::span::{self, Span};
 use afmpeg::job::Job;
 use afmpeg::{Error, Limits, RunOptions, RunOutput, Runtime, Tool};
 use clap::Args;
@@ -22,7 +23,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget};
 use serde::Deserialize;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Arguments of `afmpeg batch`.
@@ -388,18 +389,21 @@ pub fn main(args: BatchArgs) -> i32 {
             multi.as_ref().map(|m| {
                 let pb = m.add(progress_bar(ProgressDrawTarget::hidden()));
                 pb.set_prefix(format!("{:<width$} ", names[p.index]));
-                pb.set_message("queued");
+                progress_bar::queued(&pb);
                 pb
             })
         })
         .collect();
+    // Each job's span is probed on its worker, just before it starts.
+    let spans: Vec<Arc<OnceLock<Span>>> = ready.iter().map(|_| Arc::default()).collect();
     let jobs: Vec<Job> = ready
         .iter()
         .zip(&bars)
-        .map(|(p, bar)| {
+        .zip(&spans)
+        .map(|((p, bar), span)| {
             let mut options = p.options.clone();
             if let (Some(pb), Tool::Ffmpeg, false) = (bar, p.inv.tool, p.inv.own_progress) {
-                options.progress = Some(progress_callback(pb.clone()));
+                options.progress = Some(progress_callback(pb.clone(), span.clone()));
             }
             Job {
                 tool: p.inv.tool,
@@ -420,7 +424,16 @@ pub fn main(args: BatchArgs) -> i32 {
         |k| {
             *started[k].lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
             if let Some(pb) = &bars[k] {
-                pb.set_message("running");
+                progress_bar::started(pb);
+                let p = &ready[k];
+                if p.inv.tool == Tool::Ffmpeg {
+                    let _ = spans[k].set(span::probed(
+                        &runtime,
+                        &p.inv.fs,
+                        &p.inv.args,
+                        &p.options.limits,
+                    ));
+                }
             }
         },
         |k, result| {
@@ -432,12 +445,7 @@ pub fn main(args: BatchArgs) -> i32 {
             let status = status_text(&outcome);
             let name = &names[ready[k].index];
             match &bars[k] {
-                Some(pb) => {
-                    if outcome.ok() {
-                        pb.set_position(1000);
-                    }
-                    pb.abandon_with_message(status);
-                }
+                Some(pb) => progress_bar::finished(pb, status),
                 None => {
                     let mut n = done_count.lock().unwrap_or_else(|e| e.into_inner());
                     *n += 1;

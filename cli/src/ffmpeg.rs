@@ -42,19 +42,18 @@ use super::chunked;
 use super::guest_thread::cli_limits;
 use super::invocation::Invocation;
 use super::live::LiveText;
-use super::progress_bar::{progress_bar, progress_callback};
+use super::progress_bar::{progress_bar, progress_callback, AboveBar};
 use super::refusal::Refusal;
-use super::report::{
-    collapse_carriage_returns, last_lines, report_error, report_refusal, report_run_error,
-    EXIT_SETUP, FAILURE_TAIL_LINES,
-};
+use super::report::{report_error, report_refusal, report_run_error, EXIT_SETUP};
 use super::signals::SignalHandling;
+use super::span;
+use super::stats::shows_status_line;
 use afmpeg::job::StdinStream;
-use afmpeg::{Error, RunOptions, RunOutput, Runtime, Tool};
+use afmpeg::{Error, RunOptions, Runtime, Tool};
 use clap::Args;
 use indicatif::ProgressDrawTarget;
 use std::io::{IsTerminal, Write};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Arguments of `afmpeg ffmpeg` and `afmpeg ffprobe`: everything after the
 /// subcommand, passed to the tool as written.
@@ -123,20 +122,24 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
     };
     options.stop = Some(signals.stop.clone());
     options.cancel = Some(signals.cancel.clone());
-    let terminal = std::io::stderr().is_terminal();
-    let bar = (tool == Tool::Ffmpeg && !inv.own_progress && terminal)
-        .then(|| progress_bar(ProgressDrawTarget::stderr()));
+    // On a terminal, a progress display stands in for FFmpeg's status line,
+    // where native ffmpeg would show that line (not with -nostats, nor
+    // below -loglevel info without -stats); the log streams above it.
+    let bar = (tool == Tool::Ffmpeg
+        && !inv.own_progress
+        && std::io::stderr().is_terminal()
+        && shows_status_line(&inv.args))
+    .then(|| progress_bar(ProgressDrawTarget::stderr()));
     if let Some(pb) = &bar {
-        options.progress = Some(progress_callback(pb.clone()));
+        let span = span::probed(&runtime, &inv.fs, &inv.args, &options.limits);
+        options.progress = Some(progress_callback(
+            pb.clone(),
+            Arc::new(OnceLock::from(span)),
+        ));
     }
-    // Without a progress bar, FFmpeg's stderr goes out as it is written
-    // (its status line included), like native ffmpeg's; stdout always does.
-    let live_stderr = bar
-        .is_none()
-        .then(|| LiveText::new(inv.humanizer(), std::io::stderr()));
-    if let Some(live) = &live_stderr {
-        options.stderr_sink = Some(live.sink());
-    }
+    let live_stderr =
+        LiveText::new(inv.humanizer(), AboveBar::new(bar.clone())).hide_status_lines(bar.is_some());
+    options.stderr_sink = Some(live_stderr.sink());
     options.stdout_sink = Some(Arc::new(|chunk: &[u8]| {
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(chunk);
@@ -148,9 +151,7 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
     if let Some(pb) = &bar {
         pb.finish_and_clear();
     }
-    if let Some(live) = &live_stderr {
-        live.finish();
-    }
+    live_stderr.finish();
     let out = match result {
         Ok(out) => out,
         Err(Error::Cancelled { .. }) if signals.hard_signal().is_some() => {
@@ -158,11 +159,8 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
             eprintln!("afmpeg: cancelled by signal {n}; nothing was written");
             return 128 + n;
         }
-        Err(e) => return report_run_error(&e, live_stderr.is_some()),
+        Err(e) => return report_run_error(&e, true),
     };
-    if bar.is_some() {
-        show_tidied_stderr(&inv, &out);
-    }
     // Native ffmpeg exits 255 after a graceful stop, its outputs complete.
     let stopped = signals.stop.is_stopped() && out.exit_code == FFMPEG_STOPPED;
     if !out.success() && !stopped {
@@ -183,21 +181,3 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
 
 /// FFmpeg's exit code after a signal (`exit_program(received_nb_signals ? 255 : …)`).
 const FFMPEG_STOPPED: i32 = 255;
-
-/// Writes the tool's stderr to ours after a run that a progress bar stood
-/// for: tidied (the status lines collapsed), and only its tail after a
-/// failure.
-fn show_tidied_stderr(inv: &Invocation, out: &RunOutput) {
-    let stderr = inv.humanize(&out.stderr);
-    let mut err = std::io::stderr().lock();
-    let text = collapse_carriage_returns(&String::from_utf8_lossy(&stderr));
-    let shown = if out.success() {
-        text.trim_end()
-    } else {
-        last_lines(&text, FAILURE_TAIL_LINES)
-    };
-    if !shown.is_empty() {
-        let _ = writeln!(err, "{shown}");
-    }
-    let _ = err.flush();
-}

@@ -27,6 +27,8 @@ pub mod refusal;
 pub mod report;
 pub mod run;
 pub mod signals;
+pub mod span;
+pub mod stats;
 
 use clap::{Parser, Subcommand};
 

@@ -4,59 +4,12 @@
 //! They need the FFmpeg module: `AFMPEG_MODULE`, or where `make guest` puts
 //! it. Without it they fail (they never skip) and say how to build it.
 
+mod support;
+
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-const BIN: &str = env!("CARGO_BIN_EXE_afmpeg");
-
-/// The module the tests use; panics with the way to build it when missing.
-fn module() -> PathBuf {
-    if let Some(p) = std::env::var_os("AFMPEG_MODULE").filter(|v| !v.is_empty()) {
-        let p = PathBuf::from(p);
-        assert!(
-            p.is_file(),
-            "AFMPEG_MODULE={} does not exist; run `make guest`",
-            p.display()
-        );
-        return p;
-    }
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .expect("HOME is not set");
-    let p = cache.join("afmpeg/guest/lean/ffmpeg.wasm");
-    assert!(
-        p.is_file(),
-        "the FFmpeg module is missing at {}: run `make guest` (or set AFMPEG_MODULE)",
-        p.display()
-    );
-    p
-}
-
-/// Runs `afmpeg ARGS` in `dir` with the module.
-fn afmpeg(dir: &Path, args: &[impl AsRef<std::ffi::OsStr>]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env("AFMPEG_MODULE", module())
-        .output()
-        .expect("cannot start afmpeg")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn describe(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status.code(),
-        text(&o.stdout),
-        text(&o.stderr)
-    )
-}
+use support::command::{afmpeg, describe, module, text, BIN};
 
 /// Makes a 0.5 s 160x120 H.264 clip (with a sine track when `audio`).
 fn make_clip(dir: &Path, name: &str, audio: bool) {
