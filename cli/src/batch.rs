@@ -326,7 +326,7 @@ fn finish(p: &Prepared, result: &Result<RunOutput, Error>, time: Option<Duration
             }
             p.inv
                 .fs
-                .write(&guest, out.stdout.clone())
+                .write(&guest, stdout_text(&p.inv, &out.stdout))
                 .map_err(|e| Refusal::Setup(e.to_string()))?;
         }
         p.inv.export()
@@ -336,6 +336,16 @@ fn finish(p: &Prepared, result: &Result<RunOutput, Error>, time: Option<Duration
         Err(e) => outcome.status = Status::Error(e.to_string()),
     }
     outcome
+}
+
+/// A job's stdout as saved: ffprobe's report with the user's paths (see
+/// [`Humanizer::with_escaped_forms`](super::humanize::Humanizer::with_escaped_forms)),
+/// ffmpeg's bytes as they are.
+fn stdout_text(inv: &Invocation, stdout: &[u8]) -> Vec<u8> {
+    match inv.tool {
+        Tool::Ffprobe => inv.humanizer().with_escaped_forms().humanize(stdout),
+        Tool::Ffmpeg => stdout.to_vec(),
+    }
 }
 
 fn setup_error(msg: impl std::fmt::Display) -> i32 {

@@ -140,11 +140,18 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
     let live_stderr =
         LiveText::new(inv.humanizer(), AboveBar::new(bar.clone())).hide_status_lines(bar.is_some());
     options.stderr_sink = Some(live_stderr.sink());
-    options.stdout_sink = Some(Arc::new(|chunk: &[u8]| {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(chunk);
-        let _ = out.flush();
-    }));
+    // ffprobe's report names the files: with the user's paths, in whatever
+    // writer escapes them. ffmpeg's stdout is media, passed on untouched.
+    let live_stdout = (tool == Tool::Ffprobe)
+        .then(|| LiveText::new(inv.humanizer().with_escaped_forms(), std::io::stdout()));
+    options.stdout_sink = Some(match &live_stdout {
+        Some(live) => live.sink(),
+        None => Arc::new(|chunk: &[u8]| {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(chunk);
+            let _ = out.flush();
+        }),
+    });
     options.stdout_sink_only = true;
 
     let result = runtime.run_tool(tool, &inv.fs, &inv.args, &options);
@@ -152,6 +159,9 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         pb.finish_and_clear();
     }
     live_stderr.finish();
+    if let Some(live) = &live_stdout {
+        live.finish();
+    }
     let out = match result {
         Ok(out) => out,
         Err(Error::Cancelled { .. }) if signals.hard_signal().is_some() => {

@@ -903,3 +903,76 @@ fn second_sigint_cancels_and_leaves_the_old_output_untouched() {
     );
     assert_eq!(names(dir.path()), ["old.mp4"]);
 }
+
+/// ffprobe's stdout names files as the user wrote them, in every writer
+/// (with the writer's own escaping), and so do batch stdout files.
+#[test]
+fn ffprobe_stdout_shows_the_users_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = r#"a "quoted" & <odd>.mp4"#;
+    make_clip(dir.path(), name, false);
+    let abs = dir.path().join(name);
+    let abs = abs.to_str().unwrap();
+    let entry = ["-v", "error", "-show_entries", "format=filename"];
+    for (writer, relative, absolute) in [
+        (
+            "default",
+            format!("filename={name}"),
+            format!("filename={abs}"),
+        ),
+        (
+            "csv",
+            format!("format,\"{}\"", name.replace('"', "\"\"")),
+            format!("format,\"{}\"", abs.replace('"', "\"\"")),
+        ),
+        (
+            "json",
+            format!("\"filename\": \"{}\"", name.replace('"', "\\\"")),
+            format!("\"filename\": \"{}\"", abs.replace('"', "\\\"")),
+        ),
+        (
+            "xml",
+            format!(
+                "filename=\"{}\"",
+                name.replace('&', "&amp;")
+                    .replace('"', "&quot;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+            ),
+            format!(
+                "filename=\"{}\"",
+                abs.replace('&', "&amp;")
+                    .replace('"', "&quot;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+            ),
+        ),
+    ] {
+        for (file, expected) in [(name, &relative), (abs, &absolute)] {
+            let mut args = vec!["ffprobe"];
+            args.extend(entry);
+            args.extend(["-of", writer, file]);
+            let o = afmpeg(dir.path(), &args);
+            assert!(o.status.success(), "{}", describe(&o));
+            let out = text(&o.stdout);
+            assert!(out.contains(expected.as_str()), "{writer}: {out}");
+            assert!(!out.contains("/host/"), "{writer}: {out}");
+        }
+    }
+
+    std::fs::write(
+        dir.path().join("jobs.json"),
+        serde_json::json!({ "jobs": [ {
+            "tool": "ffprobe",
+            "args": ["-v", "error", "-show_entries", "format=filename", "-of", "json", name],
+            "stdout": "report.json"
+        } ] })
+        .to_string(),
+    )
+    .unwrap();
+    let o = afmpeg(dir.path(), &["batch", "jobs.json"]);
+    assert!(o.status.success(), "{}", describe(&o));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["format"]["filename"], name);
+}
