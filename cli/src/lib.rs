@@ -29,16 +29,31 @@ pub mod run;
 pub mod signals;
 pub mod span;
 pub mod stats;
+pub mod version;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgAction, Parser, Subcommand};
+use std::path::PathBuf;
 
 /// Real FFmpeg, in memory, on a WebAssembly interpreter.
 #[derive(Debug, Parser)]
-#[command(name = "afmpeg", version, about, propagate_version = true)]
+#[command(
+    name = "afmpeg",
+    about,
+    disable_version_flag = true,
+    arg_required_else_help = true
+)]
 pub struct Cli {
+    /// The FFmpeg module to run (default: $AFMPEG_MODULE, else the one
+    /// `make guest` built). A path that is not a file is an error.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub module: Option<PathBuf>,
+    /// Print afmpeg's version, the module's path, FFmpeg version and
+    /// profile, and the engine.
+    #[arg(short = 'V', long, action = ArgAction::SetTrue)]
+    pub version: bool,
     /// What to do.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// The subcommands.

@@ -3,13 +3,24 @@
 use afmpeg_cli as cli;
 
 use afmpeg::Tool;
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use cli::ffmpeg;
 use cli::guest_thread::on_big_stack;
 
 fn main() {
     let cli = cli::Cli::parse();
-    let code = match cli.command {
+    if let Some(module) = &cli.module {
+        // Before any thread exists; the library reads it like the user's own.
+        std::env::set_var(afmpeg::engine::module::MODULE_ENV, module);
+    }
+    if cli.version {
+        std::process::exit(on_big_stack(cli::version::main));
+    }
+    let Some(command) = cli.command else {
+        let _ = cli::Cli::command().print_help();
+        std::process::exit(2);
+    };
+    let code = match command {
         cli::Command::Run(args) => cli::run::main(args),
         cli::Command::Ffmpeg(args) => on_big_stack(|| ffmpeg::main(Tool::Ffmpeg, args)),
         cli::Command::Ffprobe(args) => on_big_stack(|| ffmpeg::main(Tool::Ffprobe, args)),

@@ -67,10 +67,71 @@ fn no_temp_files(dir: &Path) {
 }
 
 #[test]
-fn version() {
-    let o = Command::new(BIN).arg("--version").output().unwrap();
-    assert!(o.status.success());
-    assert_eq!(text(&o.stdout).trim(), "afmpeg 0.1.0");
+fn version_names_the_module_its_ffmpeg_profile_and_engine() {
+    let module = module();
+    let o = Command::new(BIN)
+        .args([
+            "--module".as_ref(),
+            module.as_os_str(),
+            "--version".as_ref(),
+        ])
+        .env_remove("AFMPEG_MODULE")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", describe(&o));
+    let out = text(&o.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "afmpeg 0.1.0");
+    assert_eq!(lines[1], format!("module: {}", module.display()));
+    // make guest writes provenance.json beside the module it built.
+    let provenance: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(module.parent().unwrap().join("provenance.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        lines[2],
+        format!("profile: {}", provenance["profile"].as_str().unwrap())
+    );
+    assert!(lines[3].starts_with("FFmpeg: 5.1."), "{out}");
+    assert_eq!(lines[4], "engine: wasmi (interpreter, no JIT)");
+}
+
+#[test]
+fn a_module_asked_for_by_name_must_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.wasm");
+    // By AFMPEG_MODULE, and by --module (before or after the subcommand):
+    // an error naming it, never the cached module instead.
+    for (args, env) in [
+        (vec!["ffmpeg", "-version"], true),
+        (
+            vec!["--module", missing.to_str().unwrap(), "ffmpeg", "-version"],
+            false,
+        ),
+        (
+            vec!["ffprobe", "--module", missing.to_str().unwrap(), "-version"],
+            false,
+        ),
+        (vec!["--version"], true),
+    ] {
+        let mut cmd = Command::new(BIN);
+        cmd.args(&args).current_dir(dir.path());
+        if env {
+            cmd.env("AFMPEG_MODULE", &missing);
+        } else {
+            cmd.env("AFMPEG_MODULE", module());
+        }
+        let o = cmd.output().unwrap();
+        assert_eq!(o.status.code(), Some(125), "{args:?}: {}", describe(&o));
+        let err = text(&o.stderr);
+        assert!(
+            err.contains(&format!(
+                "AFMPEG_MODULE={} (no such file)",
+                missing.display()
+            )),
+            "{args:?}: {err}"
+        );
+    }
 }
 
 #[test]
