@@ -271,6 +271,7 @@ fn prepare(
         );
         import(&inv.fs, &host, &at_root).map_err(|e| e.to_string())?;
     }
+    inv.remember_working_dir();
     let stdout = spec.stdout.as_ref().map(|s| absolute(base, Path::new(s)));
     if let Some(path) = &stdout {
         inv.outputs

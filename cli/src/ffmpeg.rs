@@ -23,10 +23,17 @@
 //! `%03d` image sequences, HLS segments and anything else a muxer writes
 //! next to its output. Nothing is exported after a failure.
 //!
-//! Existing files are replaced only with `-y`. With `-n`, or neither (where
-//! native ffmpeg would prompt — we never read the terminal), an existing
-//! output ends the command with FFmpeg's message and exit code 1, without
-//! touching it.
+//! Files FFmpeg writes by a relative name in its own working directory (the
+//! tree's root: `-report` logs, `-dump_attachment:t ""` names) are exported
+//! to the user's working directory; `-report` logs after a failure too.
+//!
+//! The output files the command line names are checked before the run, as
+//! ffmpeg checks them: an existing one is replaced only with `-y`; with
+//! `-n`, or neither (where native ffmpeg would prompt — we never read the
+//! terminal), the command ends with FFmpeg's message and exit code 1,
+//! without touching it. What FFmpeg derives from a name (image sequences,
+//! segments) and the `-progress`, `-passlogfile`, `-vstats_file` files
+//! replace existing files, as native ffmpeg's do.
 //!
 //! `-` / `pipe:` / `pipe:1` / `/dev/stdout` as output go to our stdout as
 //! they are written (nothing is kept); `/dev/stderr` to our stderr; `-` /
@@ -174,6 +181,12 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
     // Native ffmpeg exits 255 after a graceful stop, its outputs complete.
     let stopped = signals.stop.is_stopped() && out.exit_code == FFMPEG_STOPPED;
     if !out.success() && !stopped {
+        // A -report log is most wanted after a failure.
+        if let Err(Refusal::Setup(m) | Refusal::Unmapped(m) | Refusal::Ffmpeg(m)) =
+            inv.export_reports()
+        {
+            eprintln!("afmpeg: {m}");
+        }
         return out.exit_code;
     }
     match inv.export() {

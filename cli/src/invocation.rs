@@ -10,7 +10,7 @@ use super::host_path::{absolute, guest_path, import, HOST_ROOT};
 use super::humanize::Humanizer;
 use super::refusal::Refusal;
 use afmpeg::{Filesystem, Tool};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use wasi_shim::fs::{ExportOptions, FileKind};
@@ -123,6 +123,12 @@ pub struct Invocation {
     /// with the user's names.
     renames: Vec<(String, String)>,
     before: HashMap<String, Stamp>,
+    /// The user's working directory: where FFmpeg's own relative names
+    /// (`-report` logs, `-dump_attachment` names) go.
+    base: PathBuf,
+    /// The files at the tree's root before the run (see
+    /// [`working_dir_files`](Invocation::working_dir_files)).
+    root_before: HashSet<String>,
 }
 
 impl Invocation {
@@ -140,6 +146,8 @@ impl Invocation {
             own_progress: false,
             renames: Vec::new(),
             before: HashMap::new(),
+            base: base.to_path_buf(),
+            root_before: HashSet::new(),
         };
         inv.fs
             .create_dir_all(HOST_ROOT)
@@ -154,7 +162,42 @@ impl Invocation {
             inv.map_args(args, base)?;
         }
         inv.before = inv.stamps();
+        inv.remember_working_dir();
         Ok(inv)
+    }
+
+    /// Notes the files now at the tree's root as not the run's (call after
+    /// importing more files there).
+    pub fn remember_working_dir(&mut self) {
+        self.root_before = self.root_files().into_iter().collect();
+    }
+
+    fn root_files(&self) -> Vec<String> {
+        self.fs
+            .read_dir("/")
+            .map(|entries| {
+                entries
+                    .into_iter()
+                    .filter(|e| e.kind == FileKind::File)
+                    .map(|e| e.name)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Files FFmpeg wrote by a relative name, which it resolves against its
+    /// own working directory, the tree's root (`ffmpeg-20260101-120000.log`
+    /// of `-report`, the attachment names of `-dump_attachment:t ""`), and
+    /// where they go: the user's working directory.
+    pub fn working_dir_files(&self) -> Vec<(String, PathBuf)> {
+        let mut files: Vec<(String, PathBuf)> = self
+            .root_files()
+            .into_iter()
+            .filter(|name| !self.root_before.contains(name))
+            .map(|name| (format!("/{name}"), self.base.join(&name)))
+            .collect();
+        files.sort();
+        files
     }
 
     fn map_args(&mut self, args: &[String], base: &Path) -> Result<(), Refusal> {
@@ -549,19 +592,45 @@ impl Invocation {
         files
     }
 
-    /// Exports what the run wrote (call only after FFmpeg succeeded). Without
-    /// `-y`, nothing is exported if any of the files exists on the host.
-    /// Returns the host paths written.
+    /// Exports what the run wrote (call only after FFmpeg succeeded) and
+    /// returns the host paths written. The outputs the command line names
+    /// were checked before the run ([`check_outputs`](Invocation::check_outputs));
+    /// what FFmpeg derives from them (image sequences, segments, playlists)
+    /// and the files of `-progress`, `-passlogfile`, `-vstats_file` replace
+    /// existing files, as native ffmpeg's do. Files written by a relative
+    /// name in FFmpeg's own working directory are checked as FFmpeg checks
+    /// `-dump_attachment` names: not replaced without `-y`.
     pub fn export(&self) -> Result<Vec<PathBuf>, Refusal> {
-        let files = self.changed_files();
+        let mut files = self.changed_files();
+        let working = self.working_dir_files();
         if !self.overwrite {
-            if let Some((_, host)) = files.iter().find(|(_, h)| h.symlink_metadata().is_ok()) {
+            if let Some((_, host)) = working.iter().find(|(_, h)| h.symlink_metadata().is_ok()) {
                 return Err(Refusal::Ffmpeg(
                     self.exists_message(&host.display().to_string()),
                 ));
             }
         }
-        for (guest, host) in &files {
+        files.extend(working);
+        self.export_files(&files)?;
+        Ok(files.into_iter().map(|(_, h)| h).collect())
+    }
+
+    /// Exports the `-report` logs, which native ffmpeg leaves whether or not
+    /// the run succeeded (call after a failure; [`export`](Invocation::export)
+    /// covers them after a success).
+    pub fn export_reports(&self) -> Result<Vec<PathBuf>, Refusal> {
+        let prefix = format!("/{}-", self.tool.argv0());
+        let logs: Vec<(String, PathBuf)> = self
+            .working_dir_files()
+            .into_iter()
+            .filter(|(g, _)| g.starts_with(&prefix) && g.ends_with(".log"))
+            .collect();
+        self.export_files(&logs)?;
+        Ok(logs.into_iter().map(|(_, h)| h).collect())
+    }
+
+    fn export_files(&self, files: &[(String, PathBuf)]) -> Result<(), Refusal> {
+        for (guest, host) in files {
             if let Some(parent) = host.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| {
                     Refusal::Setup(format!("cannot create {}: {e}", parent.display()))
@@ -571,7 +640,7 @@ impl Invocation {
                 .export_host(guest, host, ExportOptions { overwrite: true })
                 .map_err(|e| Refusal::Setup(format!("cannot write output: {e}")))?;
         }
-        Ok(files.into_iter().map(|(_, h)| h).collect())
+        Ok(())
     }
 
     /// FFmpeg's text with guest paths shown as the user wrote them.

@@ -1037,3 +1037,122 @@ fn ffprobe_stdout_shows_the_users_paths() {
         serde_json::from_slice(&std::fs::read(dir.path().join("report.json")).unwrap()).unwrap();
     assert_eq!(report["format"]["filename"], name);
 }
+
+/// What native ffmpeg overwrites without asking (image sequences,
+/// `-progress` files) is replaced here too, decided before the run; only the
+/// named outputs need `-y`.
+#[test]
+fn derived_outputs_are_replaced_as_native_ffmpeg_does() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("img001.png"), b"old frame").unwrap();
+    std::fs::write(dir.path().join("prog.txt"), b"old progress").unwrap();
+    let o = afmpeg(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-hide_banner",
+            "-progress",
+            "prog.txt",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=0.3:size=32x24:rate=10",
+            "img%03d.png",
+        ],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    assert_eq!(
+        names(dir.path()),
+        ["img001.png", "img002.png", "img003.png", "prog.txt"]
+    );
+    let png = std::fs::read(dir.path().join("img001.png")).unwrap();
+    assert_eq!(&png[..4], b"\x89PNG");
+    let progress = std::fs::read_to_string(dir.path().join("prog.txt")).unwrap();
+    assert!(progress.trim_end().ends_with("progress=end"), "{progress}");
+}
+
+/// `-report` leaves `ffmpeg-YYYYMMDD-HHMMSS.log` in the working directory,
+/// after a success and after a failure.
+#[test]
+fn report_log_lands_in_the_working_directory() {
+    for (encoder, ok) in [("libx264", true), ("no_such_encoder", false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let o = afmpeg(
+            dir.path(),
+            &[
+                "ffmpeg",
+                "-report",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=duration=0.2:size=32x24:rate=10",
+                "-c:v",
+                encoder,
+                "out.mp4",
+            ],
+        );
+        assert_eq!(o.status.success(), ok, "{}", describe(&o));
+        let logs: Vec<String> = names(dir.path())
+            .into_iter()
+            .filter(|n| n.starts_with("ffmpeg-") && n.ends_with(".log"))
+            .collect();
+        assert_eq!(logs.len(), 1, "{:?}", names(dir.path()));
+        // ffmpeg-YYYYMMDD-HHMMSS.log
+        assert_eq!(
+            logs[0].len(),
+            "ffmpeg-20260101-120000.log".len(),
+            "{logs:?}"
+        );
+        let log = std::fs::read_to_string(dir.path().join(&logs[0])).unwrap();
+        assert!(log.contains("Command line:"), "{log}");
+        assert!(log.contains(encoder), "{log}");
+    }
+}
+
+/// `-dump_attachment:t ""` writes each attachment under its own (relative)
+/// name in the working directory.
+#[test]
+fn attachments_are_dumped_by_their_own_names() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), b"attached bytes\n").unwrap();
+    let o = afmpeg(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-hide_banner",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=0.2:size=32x24:rate=10",
+            "-attach",
+            "notes.txt",
+            "-metadata:s:t",
+            "mimetype=text/plain",
+            "-c:v",
+            "libx264",
+            "with.mkv",
+        ],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    let out = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.path().join("with.mkv"), out.path().join("with.mkv")).unwrap();
+    let o = afmpeg(
+        out.path(),
+        &[
+            "ffmpeg",
+            "-hide_banner",
+            "-dump_attachment:t",
+            "",
+            "-i",
+            "with.mkv",
+            "-f",
+            "null",
+            "-",
+        ],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    assert_eq!(
+        std::fs::read(out.path().join("notes.txt")).unwrap(),
+        b"attached bytes\n"
+    );
+}
