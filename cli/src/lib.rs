@@ -60,6 +60,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run any WASI preview1 command module over an in-memory filesystem.
+    #[command(version)]
     Run(run::RunArgs),
     /// Run FFmpeg's `ffmpeg` on host files, in memory (a drop-in for `ffmpeg`).
     #[command(disable_help_flag = true, disable_version_flag = true)]
@@ -68,7 +69,9 @@ pub enum Command {
     #[command(disable_help_flag = true, disable_version_flag = true)]
     Ffprobe(ffmpeg::ToolArgs),
     /// Summarise a media file: container, duration, streams, chapters.
+    #[command(version)]
     Probe(probe::ProbeArgs),
     /// Run the jobs of a JSON job file in parallel, with a summary.
+    #[command(version)]
     Batch(batch::BatchArgs),
 }
