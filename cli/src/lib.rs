@@ -31,15 +31,19 @@ pub mod span;
 pub mod stats;
 pub mod version;
 
-use clap::{ArgAction, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 /// Real FFmpeg, in memory, on a WebAssembly interpreter.
 #[derive(Debug, Parser)]
+// `version` + `propagate_version` give the subcommands their `-V`; the
+// root's `-V/--version` is afmpeg's own report, taken before clap parses
+// (see `leading_options`).
 #[command(
     name = "afmpeg",
+    version,
     about,
-    disable_version_flag = true,
+    propagate_version = true,
     arg_required_else_help = true
 )]
 pub struct Cli {
@@ -47,10 +51,6 @@ pub struct Cli {
     /// `make guest` built). A path that is not a file is an error.
     #[arg(long, global = true, value_name = "PATH")]
     pub module: Option<PathBuf>,
-    /// Print afmpeg's version, the module's path, FFmpeg version and
-    /// profile, and the engine.
-    #[arg(short = 'V', long, action = ArgAction::SetTrue)]
-    pub version: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -60,7 +60,6 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run any WASI preview1 command module over an in-memory filesystem.
-    #[command(version)]
     Run(run::RunArgs),
     /// Run FFmpeg's `ffmpeg` on host files, in memory (a drop-in for `ffmpeg`).
     #[command(disable_help_flag = true, disable_version_flag = true)]
@@ -69,9 +68,73 @@ pub enum Command {
     #[command(disable_help_flag = true, disable_version_flag = true)]
     Ffprobe(ffmpeg::ToolArgs),
     /// Summarise a media file: container, duration, streams, chapters.
-    #[command(version)]
     Probe(probe::ProbeArgs),
     /// Run the jobs of a JSON job file in parallel, with a summary.
-    #[command(version)]
     Batch(batch::BatchArgs),
+}
+
+/// The options before the subcommand that afmpeg acts on before clap parses
+/// the command line: `--module PATH` and `-V`/`--version`, which prints
+/// afmpeg's version, the module's path, its FFmpeg version and profile, and
+/// the engine (clap's own flag would print the first line only).
+#[derive(Debug, Default, PartialEq)]
+pub struct LeadingOptions {
+    /// `--module PATH`.
+    pub module: Option<std::ffi::OsString>,
+    /// `-V` or `--version`.
+    pub version: bool,
+}
+
+/// Reads [`LeadingOptions`] from `args` (without `argv[0]`), up to the
+/// first word that is not one of them.
+pub fn leading_options(args: &[std::ffi::OsString]) -> LeadingOptions {
+    let mut out = LeadingOptions::default();
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        match a.to_str() {
+            Some("-V" | "--version") => out.version = true,
+            Some("--module") => {
+                out.module = args.get(i + 1).cloned();
+                i += 1;
+            }
+            Some(s) if s.starts_with("--module=") => {
+                out.module = Some(s["--module=".len()..].into())
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leading_options_stop_at_the_subcommand() {
+        let args = |a: &[&str]| {
+            a.iter()
+                .map(Into::into)
+                .collect::<Vec<std::ffi::OsString>>()
+        };
+        assert_eq!(
+            leading_options(&args(&["--module", "m.wasm", "-V"])),
+            LeadingOptions {
+                module: Some("m.wasm".into()),
+                version: true
+            }
+        );
+        assert_eq!(
+            leading_options(&args(&["--module=m.wasm", "ffmpeg", "-V"])),
+            LeadingOptions {
+                module: Some("m.wasm".into()),
+                version: false
+            }
+        );
+        assert_eq!(
+            leading_options(&args(&["run", "-V"])),
+            LeadingOptions::default()
+        );
+    }
 }

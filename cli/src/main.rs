@@ -8,13 +8,18 @@ use cli::ffmpeg;
 use cli::guest_thread::on_big_stack;
 
 fn main() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let leading = cli::leading_options(&args);
+    if leading.version {
+        if let Some(module) = &leading.module {
+            std::env::set_var(afmpeg::engine::module::MODULE_ENV, module);
+        }
+        std::process::exit(on_big_stack(cli::version::main));
+    }
     let cli = cli::Cli::parse();
     if let Some(module) = &cli.module {
         // Before any thread exists; the library reads it like the user's own.
         std::env::set_var(afmpeg::engine::module::MODULE_ENV, module);
-    }
-    if cli.version {
-        std::process::exit(on_big_stack(cli::version::main));
     }
     let Some(command) = cli.command else {
         let _ = cli::Cli::command().print_help();
