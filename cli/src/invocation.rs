@@ -5,7 +5,7 @@
 
 use super::concat_list;
 use super::filtergraph::{self, Direction};
-use super::flags::{FFMPEG_FLAGS, FFPROBE_FLAGS, HELP_OPTIONS, PROTOCOLS};
+use super::flags::{asks_for_help, FFMPEG_FLAGS, FFPROBE_FLAGS, PROTOCOLS};
 use super::host_path::{absolute, guest_path, import, HOST_ROOT};
 use super::humanize::Humanizer;
 use super::refusal::Refusal;
@@ -152,11 +152,7 @@ impl Invocation {
         inv.fs
             .create_dir_all(HOST_ROOT)
             .map_err(|e| Refusal::Setup(e.to_string()))?;
-        let help = args.iter().any(|a| {
-            a.strip_prefix('-')
-                .is_some_and(|o| HELP_OPTIONS.contains(&o.split(':').next().unwrap_or(o)))
-        });
-        if help {
+        if asks_for_help(args) {
             inv.args = args.to_vec();
         } else {
             inv.map_args(args, base)?;

@@ -1156,3 +1156,21 @@ fn attachments_are_dumped_by_their_own_names() {
         b"attached bytes\n"
     );
 }
+
+/// `afmpeg ffmpeg -h` is FFmpeg's help followed by afmpeg's own options.
+#[test]
+fn tool_help_shows_afmpegs_own_options_too() {
+    let dir = tempfile::tempdir().unwrap();
+    for (tool, usage) in [("ffmpeg", "usage: ffmpeg"), ("ffprobe", "usage: ffprobe")] {
+        for flag in ["-h", "--help"] {
+            let o = afmpeg(dir.path(), &[tool, flag]);
+            assert!(o.status.success(), "{}", describe(&o));
+            let out = text(&o.stdout);
+            let theirs = out.find(usage).expect("FFmpeg's help");
+            let ours = out.find("afmpeg's own options").expect("afmpeg's options");
+            assert!(theirs < ours, "{out}");
+            assert!(out[ours..].contains("--chunks <N>"), "{out}");
+            assert!(out[ours..].contains("--module <PATH>"), "{out}");
+        }
+    }
+}
