@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust test-native test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load
+.PHONY: all setup build install-cli demo test test-rust test-native test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load
 
 all: build
 
@@ -18,6 +18,19 @@ setup:
 
 build:
 	$(CARGO) build --release --locked -p afmpeg-cli
+
+## Installs the `afmpeg` binary (cargo install --path cli) with its man page
+## and bash/zsh/fish completions, generated from its clap definitions
+## (`afmpeg manpage`, `afmpeg completions SHELL`), under PREFIX.
+PREFIX ?= $(HOME)/.local
+install-cli:
+	$(CARGO) install --locked --path cli --root $(PREFIX)
+	mkdir -p $(PREFIX)/share/man/man1 $(PREFIX)/share/bash-completion/completions \
+		$(PREFIX)/share/zsh/site-functions $(PREFIX)/share/fish/vendor_completions.d
+	$(PREFIX)/bin/afmpeg manpage > $(PREFIX)/share/man/man1/afmpeg.1
+	$(PREFIX)/bin/afmpeg completions bash > $(PREFIX)/share/bash-completion/completions/afmpeg
+	$(PREFIX)/bin/afmpeg completions zsh > $(PREFIX)/share/zsh/site-functions/_afmpeg
+	$(PREFIX)/bin/afmpeg completions fish > $(PREFIX)/share/fish/vendor_completions.d/afmpeg.fish
 
 ## The main job: an in-memory FFmpeg transcode, probed, with timings.
 demo: setup guest

@@ -26,6 +26,7 @@ pub mod progress_bar;
 pub mod refusal;
 pub mod report;
 pub mod run;
+pub mod shell;
 pub mod signals;
 pub mod span;
 pub mod stats;
@@ -71,6 +72,10 @@ pub enum Command {
     Probe(probe::ProbeArgs),
     /// Run the jobs of a JSON job file in parallel, with a summary.
     Batch(batch::BatchArgs),
+    /// Print the completion script for a shell (`make install-cli` installs them).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page, afmpeg(1), in roff.
+    Manpage,
 }
 
 /// The options before the subcommand that afmpeg acts on before clap parses

@@ -31,6 +31,8 @@ fn main() {
         cli::Command::Ffprobe(args) => on_big_stack(|| ffmpeg::main(Tool::Ffprobe, args)),
         cli::Command::Probe(args) => on_big_stack(|| cli::probe::main(args)),
         cli::Command::Batch(args) => cli::batch::main(args),
+        cli::Command::Completions(args) => cli::shell::completions(args),
+        cli::Command::Manpage => cli::shell::manpage(),
     };
     std::process::exit(code);
 }

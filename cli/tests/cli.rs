@@ -1174,3 +1174,32 @@ fn tool_help_shows_afmpegs_own_options_too() {
         }
     }
 }
+
+/// Completions and the man page come from the clap definitions: every
+/// subcommand and afmpeg's own flags are in them.
+#[test]
+fn completions_and_man_page_are_generated() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = Command::new(BIN)
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{shell}: {}", describe(&o));
+        let script = text(&o.stdout);
+        // (fish writes `-l module`, the others `--module`.)
+        for word in [
+            "ffmpeg", "ffprobe", "batch", "run", "probe", "module", "chunks",
+        ] {
+            assert!(script.contains(word), "{shell} lacks {word}");
+        }
+    }
+    let o = Command::new(BIN).arg("manpage").output().unwrap();
+    assert!(o.status.success(), "{}", describe(&o));
+    let page = text(&o.stdout);
+    assert!(page.contains(".TH afmpeg 1"), "{page}");
+    assert!(
+        page.contains("afmpeg\\-ffmpeg(1)") || page.contains("ffmpeg"),
+        "{page}"
+    );
+    assert!(page.contains("\\-\\-module"), "{page}");
+}
