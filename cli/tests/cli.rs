@@ -1203,3 +1203,48 @@ fn completions_and_man_page_are_generated() {
     );
     assert!(page.contains("\\-\\-module"), "{page}");
 }
+
+/// `afmpeg batch --json`: the summary as JSON on stdout.
+#[test]
+fn batch_json_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("jobs.json"),
+        serde_json::json!({ "jobs": [
+            { "name": "good", "args": ["-f", "lavfi", "-i", "testsrc=duration=0.2:size=32x24:rate=10", "-frames:v", "1", "good.png"] },
+            { "name": "bad", "args": ["-f", "lavfi", "-i", "testsrc=duration=0.2", "-c:v", "no_such_encoder", "bad.mp4"] },
+            { "name": "refused", "args": ["-f", "lavfi", "-i", "testsrc=duration=0.1", "exists.mp4"] }
+        ] })
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("exists.mp4"), b"kept").unwrap();
+    let o = afmpeg(dir.path(), &["batch", "--json", "jobs.json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(summary["ok"], 1);
+    assert_eq!(summary["failed"], 2);
+    let jobs = summary["jobs"].as_array().unwrap();
+    let fields: Vec<(&str, &str)> = jobs
+        .iter()
+        .map(|j| (j["name"].as_str().unwrap(), j["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        fields,
+        [("good", "ok"), ("bad", "failed"), ("refused", "not run")]
+    );
+    assert_eq!(jobs[0]["outputs"], serde_json::json!(["good.png"]));
+    assert_eq!(jobs[0]["exit_code"], 0);
+    assert!(jobs[0]["time_secs"].as_f64().unwrap() > 0.0);
+    assert_eq!(jobs[0]["reason"], serde_json::Value::Null);
+    assert_eq!(jobs[1]["exit_code"], 1);
+    assert_eq!(jobs[1]["reason"], "Unknown encoder 'no_such_encoder'");
+    assert_eq!(jobs[2]["exit_code"], serde_json::Value::Null);
+    assert!(
+        jobs[2]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("'exists.mp4' already exists"),
+        "{summary:#}"
+    );
+}
