@@ -3,30 +3,10 @@
 /// Parses a byte count: a plain number, or one with a K/M/G/T suffix
 /// (powers of 1024; an optional trailing `B` or `iB` is accepted).
 pub fn parse_bytes(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let t = t
-        .strip_suffix("iB")
-        .or_else(|| t.strip_suffix('B'))
-        .unwrap_or(t);
-    let (num, mult) = match t.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => {
-            let m: u64 = match c.to_ascii_uppercase() {
-                'K' => 1 << 10,
-                'M' => 1 << 20,
-                'G' => 1 << 30,
-                'T' => 1 << 40,
-                _ => return Err(format!("unknown size suffix in {s:?} (use K, M, G or T)")),
-            };
-            (&t[..i], m)
-        }
-        _ => (t, 1),
-    };
-    let n: u64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("not a byte count: {s:?}"))?;
-    n.checked_mul(mult)
-        .ok_or_else(|| format!("byte count too large: {s:?}"))
+    parse_size::Config::new()
+        .with_binary()
+        .parse_size(s.trim())
+        .map_err(|e| format!("not a byte count: {s:?} ({e})"))
 }
 
 #[cfg(test)]
