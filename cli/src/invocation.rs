@@ -66,25 +66,34 @@ fn is_pattern(name: &str) -> bool {
     name.contains('%') || name.contains('*') || name.contains('?') || name.contains('[')
 }
 
-/// Whether `name` may be matched by `pattern` (a `%d` sequence or a glob):
-/// same literal prefix before the first pattern character and same suffix
-/// after the last one. A superset of the true matches, which is harmless:
-/// the extra files are only mapped into memory.
-fn may_match(pattern: &str, name: &str) -> bool {
-    let special = |c: char| matches!(c, '%' | '*' | '?' | '[' | ']');
-    let Some(first) = pattern.find(special) else {
-        return pattern == name;
-    };
-    let prefix = &pattern[..first];
-    let last = pattern.rfind(special).unwrap_or(first);
-    let mut suffix = &pattern[last + 1..];
-    if pattern[last..].starts_with('%') {
-        suffix = suffix
-            .trim_start_matches(|c: char| c.is_ascii_digit())
-            .strip_prefix('d')
-            .unwrap_or(suffix);
+/// The files a pattern names, as a glob (globset): FFmpeg's `%d`/`%03d`
+/// sequence fields become `*` (a superset of the true matches, which is
+/// harmless: extra files are only mapped into memory), `%%` a literal `%`.
+/// None when the pattern is no valid glob.
+fn pattern_matcher(pattern: &str) -> Option<globset::GlobMatcher> {
+    let mut glob = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(at) = rest.find('%') {
+        glob.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let field = after.trim_start_matches(|c: char| c.is_ascii_digit());
+        rest = match (after.strip_prefix('%'), field.strip_prefix('d')) {
+            (Some(r), _) => {
+                glob.push('%');
+                r
+            }
+            (None, Some(r)) => {
+                glob.push('*');
+                r
+            }
+            (None, None) => {
+                glob.push('%');
+                after
+            }
+        };
     }
-    name.len() >= prefix.len() + suffix.len() && name.starts_with(prefix) && name.ends_with(suffix)
+    glob.push_str(rest);
+    globset::Glob::new(&glob).ok().map(|g| g.compile_matcher())
 }
 
 /// A mapped path, with the `file:` prefix again when the user wrote one.
@@ -458,12 +467,14 @@ impl Invocation {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return Ok(());
         };
+        let matcher = pattern_matcher(name);
         for entry in entries.flatten() {
             let file_name = entry.file_name();
             let Some(n) = file_name.to_str() else {
                 continue;
             };
-            if may_match(name, n) && entry.path().is_file() {
+            let matches = matcher.as_ref().map_or(name == n, |m| m.is_match(n));
+            if matches && entry.path().is_file() {
                 let host = dir.join(n);
                 import(&self.fs, &host, &guest_path(&host)?)?;
             }
@@ -661,11 +672,15 @@ mod tests {
 
     #[test]
     fn patterns_match_their_files() {
+        let may_match = |p: &str, n: &str| pattern_matcher(p).is_some_and(|m| m.is_match(n));
         assert!(may_match("frame_%03d.png", "frame_001.png"));
         assert!(!may_match("frame_%03d.png", "frame_001.jpg"));
         assert!(may_match("*.png", "a.png"));
         assert!(may_match("img%d.jpg", "img12.jpg"));
         assert!(!may_match("img%d.jpg", "other12.jpg"));
+        assert!(may_match("100%%_%02d.png", "100%_07.png"));
+        assert!(may_match("shot[0-9].png", "shot3.png"));
+        assert!(!may_match("shot[0-9].png", "shotx.png"));
     }
 
     #[test]
