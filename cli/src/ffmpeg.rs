@@ -100,6 +100,7 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         Ok(rt) => rt,
         Err(e) => return report_error(&e),
     };
+    tracing::info!(tool = tool.argv0(), "module loaded");
     let cwd = match std::env::current_dir() {
         Ok(d) => d,
         Err(e) => {
@@ -140,6 +141,7 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
     .then(|| progress_bar(ProgressDrawTarget::stderr()));
     if let Some(pb) = &bar {
         let span = span::probed(&runtime, &inv.fs, &inv.args, &options.limits);
+        tracing::info!(seconds = ?span.seconds, frames = ?span.frames, "job span");
         options.progress = Some(progress_callback(
             pb.clone(),
             Arc::new(OnceLock::from(span)),
@@ -162,7 +164,12 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
     });
     options.stdout_sink_only = true;
 
+    tracing::info!(args = ?inv.args, outputs = inv.outputs.len(), "running");
     let result = runtime.run_tool(tool, &inv.fs, &inv.args, &options);
+    match &result {
+        Ok(out) => tracing::info!(exit_code = out.exit_code, "finished"),
+        Err(e) => tracing::info!(error = %e, "did not finish"),
+    }
     if let Some(pb) = &bar {
         pb.finish_and_clear();
     }
@@ -194,7 +201,10 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         return out.exit_code;
     }
     match inv.export() {
-        Ok(_) => out.exit_code,
+        Ok(files) => {
+            tracing::info!(?files, "exported");
+            out.exit_code
+        }
         Err(Refusal::Ffmpeg(m)) => {
             eprintln!("{m}");
             1

@@ -21,6 +21,7 @@ pub mod host_path;
 pub mod humanize;
 pub mod invocation;
 pub mod live;
+pub mod logging;
 pub mod probe;
 pub mod progress_bar;
 pub mod refusal;
@@ -52,6 +53,11 @@ pub struct Cli {
     /// `make guest` built). A path that is not a file is an error.
     #[arg(long, global = true, value_name = "PATH")]
     pub module: Option<PathBuf>,
+    /// afmpeg's own diagnostics on stderr: -v info, -vv debug, -vvv trace
+    /// (RUST_LOG overrides). Before the subcommand only: after it, `-v` is
+    /// FFmpeg's own log level (`afmpeg ffmpeg -v error …`).
+    #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count)]
+    pub verbose: u8,
     /// What to do.
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -17,6 +17,7 @@ fn main() {
         std::process::exit(on_big_stack(cli::version::main));
     }
     let cli = cli::Cli::parse();
+    cli::logging::init(cli.verbose);
     if let Some(module) = &cli.module {
         // Before any thread exists; the library reads it like the user's own.
         std::env::set_var(afmpeg::engine::module::MODULE_ENV, module);

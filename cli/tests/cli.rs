@@ -1248,3 +1248,47 @@ fn batch_json_summary() {
         "{summary:#}"
     );
 }
+
+/// `-v` (before the subcommand) and `RUST_LOG` turn on afmpeg's own
+/// diagnostics; after the subcommand `-v` stays FFmpeg's log level.
+#[test]
+fn verbose_and_rust_log_show_afmpegs_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let job = [
+        "-v",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=duration=0.1",
+        "-f",
+        "null",
+        "-",
+    ];
+    let run = |before: &[&str], rust_log: Option<&str>| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(before)
+            .arg("ffmpeg")
+            .args(job)
+            .current_dir(dir.path())
+            .env("AFMPEG_MODULE", module())
+            .env_remove("RUST_LOG");
+        if let Some(filter) = rust_log {
+            cmd.env("RUST_LOG", filter);
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", describe(&o));
+        text(&o.stderr)
+    };
+    assert_eq!(run(&[], None), "", "quiet by default, FFmpeg at -v error");
+    let info = run(&["-v"], None);
+    for line in [
+        "INFO module loaded",
+        "INFO running",
+        "INFO finished exit_code=0",
+    ] {
+        assert!(info.contains(line), "{info}");
+    }
+    assert!(!info.contains('\x1b'), "no colour off a terminal: {info:?}");
+    assert!(run(&[], Some("afmpeg_cli=info")).contains("INFO module loaded"));
+}

@@ -35,11 +35,19 @@ fn twenty_seconds(dir: &Path) {
 /// Runs `afmpeg ARGS` in `dir` on a pseudo-terminal; returns all it wrote
 /// (stdout and stderr share the terminal) once it exited 0.
 fn on_tty(dir: &Path, args: &[&str]) -> String {
+    on_tty_with(dir, args, &[])
+}
+
+/// [`on_tty`] with more environment variables.
+fn on_tty_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .current_dir(dir)
         .env("AFMPEG_MODULE", module())
-        .env("COLUMNS", "120");
+        .env("COLUMNS", "120")
+        .env_remove("NO_COLOR")
+        .env_remove("RUST_LOG")
+        .envs(env.iter().copied());
     let mut session = rexpect::session::spawn_command(cmd, None).expect("cannot start on a pty");
     // rexpect hands back each byte as a char: make it UTF-8 text again.
     let bytes: Vec<u8> = session
@@ -323,4 +331,30 @@ fn batch_rows_say_queued_and_done_without_an_estimate() {
         );
     }
     assert!(out.contains("2 jobs: 2 ok, 0 failed"), "{out}");
+}
+
+/// afmpeg's own diagnostics (`-v`) are coloured on a terminal, never with
+/// `NO_COLOR` set.
+#[test]
+fn no_color_is_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "-v",
+        "ffmpeg",
+        "-v",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=duration=0.1",
+        "-f",
+        "null",
+        "-",
+    ];
+    let coloured = on_tty_with(dir.path(), &args, &[]);
+    assert!(coloured.contains("module loaded"), "{coloured}");
+    assert!(coloured.contains("\x1b["), "{coloured:?}");
+    let plain = on_tty_with(dir.path(), &args, &[("NO_COLOR", "1")]);
+    assert!(plain.contains("INFO module loaded"), "{plain}");
+    assert!(!plain.contains('\x1b'), "{plain:?}");
 }
