@@ -46,7 +46,6 @@
 //! once: nothing is exported, existing files are untouched, exit 128+N.
 
 use super::chunked;
-use super::flags::asks_for_help;
 use super::guest_thread::cli_limits;
 use super::invocation::Invocation;
 use super::live::LiveText;
@@ -58,7 +57,7 @@ use super::span;
 use super::stats::shows_status_line;
 use afmpeg::job::StdinStream;
 use afmpeg::{Error, RunOptions, Runtime, Tool};
-use clap::{Args, CommandFactory};
+use clap::Args;
 use indicatif::ProgressDrawTarget;
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, OnceLock};
@@ -186,9 +185,6 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         }
         Err(e) => return report_run_error(&e, true),
     };
-    if asks_for_help(&args.args) {
-        println!("\n{}", own_options_help(tool));
-    }
     // Native ffmpeg exits 255 after a graceful stop, its outputs complete.
     let stopped = signals.stop.is_stopped() && out.exit_code == FFMPEG_STOPPED;
     if !out.success() && !stopped {
@@ -214,21 +210,6 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
             1
         }
     }
-}
-
-/// afmpeg's own options of `afmpeg ffmpeg`/`afmpeg ffprobe`, shown after
-/// the tool's help (which knows nothing of them).
-fn own_options_help(tool: Tool) -> String {
-    let mut cli = crate::Cli::command();
-    cli.build();
-    let help = cli
-        .find_subcommand_mut(tool.argv0())
-        .map(|sub| sub.render_help().to_string())
-        .unwrap_or_default();
-    format!(
-        "afmpeg's own options (before the {} options):\n{help}",
-        tool.argv0()
-    )
 }
 
 /// FFmpeg's exit code after a signal (`exit_program(received_nb_signals ? 255 : …)`).

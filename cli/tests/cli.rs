@@ -9,7 +9,7 @@ mod support;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use support::command::{afmpeg, describe, module, text, BIN};
+use support::command::{afmpeg, describe, module, text, BIN, QUIET_NULL_JOB};
 
 /// Makes a 0.5 s 160x120 H.264 clip (with a sine track when `audio`).
 fn make_clip(dir: &Path, name: &str, audio: bool) {
@@ -1254,17 +1254,7 @@ fn batch_json_summary() {
 #[test]
 fn verbose_and_rust_log_show_afmpegs_diagnostics() {
     let dir = tempfile::tempdir().unwrap();
-    let job = [
-        "-v",
-        "error",
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=duration=0.1",
-        "-f",
-        "null",
-        "-",
-    ];
+    let job = QUIET_NULL_JOB;
     let run = |before: &[&str], rust_log: Option<&str>| {
         let mut cmd = Command::new(BIN);
         cmd.args(before)

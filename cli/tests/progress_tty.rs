@@ -7,7 +7,7 @@ mod support;
 
 use std::path::Path;
 use std::process::Command;
-use support::command::{afmpeg, describe, module, BIN};
+use support::command::{afmpeg, describe, lavfi_x264_job, module, BIN, QUIET_NULL_JOB};
 
 /// Makes a 20 s 160x120 10 fps H.264 clip `in.mp4` in `dir`.
 fn twenty_seconds(dir: &Path) {
@@ -241,19 +241,7 @@ fn unknown_duration_is_a_spinner() {
     let dir = tempfile::tempdir().unwrap();
     let out = on_tty(
         dir.path(),
-        &[
-            "ffmpeg",
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=4:size=160x120:rate=10",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "out.mp4",
-        ],
+        &lavfi_x264_job("testsrc=duration=4:size=160x120:rate=10", &[]),
     );
     assert!(drew_progress(&out), "{out}");
     assert!(
@@ -272,21 +260,7 @@ fn a_frame_limit_is_a_total() {
     let dir = tempfile::tempdir().unwrap();
     let out = on_tty(
         dir.path(),
-        &[
-            "ffmpeg",
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=160x120:rate=10",
-            "-frames:v",
-            "40",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "out.mp4",
-        ],
+        &lavfi_x264_job("testsrc=size=160x120:rate=10", &["-frames:v", "40"]),
     );
     // 40 frames, whatever the time: frame 10 is 25 %.
     assert_measured(&out, |d| {
@@ -338,19 +312,7 @@ fn batch_rows_say_queued_and_done_without_an_estimate() {
 #[test]
 fn no_color_is_honoured() {
     let dir = tempfile::tempdir().unwrap();
-    let args = [
-        "-v",
-        "ffmpeg",
-        "-v",
-        "error",
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=duration=0.1",
-        "-f",
-        "null",
-        "-",
-    ];
+    let args: Vec<&str> = ["-v", "ffmpeg"].into_iter().chain(QUIET_NULL_JOB).collect();
     let coloured = on_tty_with(dir.path(), &args, &[]);
     assert!(coloured.contains("module loaded"), "{coloured}");
     assert!(coloured.contains("\x1b["), "{coloured:?}");

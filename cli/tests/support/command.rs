@@ -54,3 +54,25 @@ pub fn describe(o: &Output) -> String {
         text(&o.stderr)
     )
 }
+
+/// A short quiet ffmpeg job writing nothing: `ffmpeg` + these arguments.
+pub const QUIET_NULL_JOB: [&str; 9] = [
+    "-v",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc=duration=0.1",
+    "-f",
+    "null",
+    "-",
+];
+
+/// `ffmpeg` arguments encoding the lavfi `source` (plus `output_options`)
+/// with x264 to `out.mp4`.
+pub fn lavfi_x264_job<'a>(source: &'a str, output_options: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["ffmpeg", "-hide_banner", "-f", "lavfi", "-i", source];
+    args.extend(output_options);
+    args.extend(["-c:v", "libx264", "-preset", "ultrafast", "out.mp4"]);
+    args
+}
