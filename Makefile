@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust test-native test-ffi ffi-header python test-python bench-ray test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load test-image-sequence
+.PHONY: all setup build demo test test-rust test-native test-ffi ffi-header python test-python bench-ray test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load test-image-sequence install-cli
 
 all: build
 
@@ -17,7 +17,20 @@ setup:
 	scripts/setup-wasi-toolchains.sh
 
 build:
-	$(CARGO) build --release --locked
+	$(CARGO) build --release --locked -p afmpeg-cli
+
+## Installs the `afmpeg` binary (cargo install --path cli) with its man page
+## and bash/zsh/fish completions, generated from its clap definitions
+## (`afmpeg manpage`, `afmpeg completions SHELL`), under PREFIX.
+PREFIX ?= $(HOME)/.local
+install-cli:
+	$(CARGO) install --locked --path cli --root $(PREFIX)
+	mkdir -p $(PREFIX)/share/man/man1 $(PREFIX)/share/bash-completion/completions \
+		$(PREFIX)/share/zsh/site-functions $(PREFIX)/share/fish/vendor_completions.d
+	$(PREFIX)/bin/afmpeg manpage > $(PREFIX)/share/man/man1/afmpeg.1
+	$(PREFIX)/bin/afmpeg completions bash > $(PREFIX)/share/bash-completion/completions/afmpeg
+	$(PREFIX)/bin/afmpeg completions zsh > $(PREFIX)/share/zsh/site-functions/_afmpeg
+	$(PREFIX)/bin/afmpeg completions fish > $(PREFIX)/share/fish/vendor_completions.d/afmpeg.fish
 
 ## The main job: an in-memory FFmpeg transcode, probed, with timings.
 demo: setup guest
@@ -45,7 +58,7 @@ load: setup guest
 test: setup guest lint test-rust test-python guest-check-repro
 
 test-rust: fuzz-smoke native-c
-	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked --features afmpeg-native/ffmpeg
+	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked --features afmpeg-native/ffmpeg,afmpeg/fetch
 
 ## The Python package (python/: PyO3 + maturin, an abi3 wheel for Python
 ## >= 3.11) built and installed into a venv of its own, target/py-venv,
@@ -101,7 +114,7 @@ fuzz-smoke:
 ## are read on demand, no mapping or descriptor per file). About a minute of
 ## encoding after writing the files; `make test` runs 3,000 of them.
 test-image-sequence: setup
-	AFMPEG_MODULE=$(GUEST_MODULE) nice $(CARGO) test --locked --features long-input-tests --test host_inputs image_sequence -- --nocapture
+	AFMPEG_MODULE=$(GUEST_MODULE) nice $(CARGO) test --locked -p afmpeg-cli --features long-input-tests --test cli_image_sequence -- --nocapture
 
 ## The full guest profile's tests (libvpx, libwebp, libvorbis, libdav1d,
 ## drawtext, subtitles): builds the full module first (long: see
@@ -125,15 +138,16 @@ test-lgpl: setup
 
 ## Go's and Zig's own file-system tests under `afmpeg run` and under the
 ## reference (wasmi + wasi-common): all ten Go packages of
-## tests/wasi_external.rs and the Zig scenarios; fails if a test passing under
+## cli/tests/wasi_external.rs and the Zig scenarios; fails if a test passing under
 ## the reference does not pass under afmpeg, and prints the figures table of
 ## docs/reference/wasi.md. Long (minutes), so not part of `make test`, which
 ## runs the short subset (os TestRoot*, the Zig scenarios).
 test-wasi-external: setup
-	nice $(CARGO) test --locked --features wasi-external-tests --test wasi_external -- --nocapture full
+	nice $(CARGO) test --locked -p afmpeg-cli --features wasi-external-tests --test wasi_external -- --nocapture full
 
 ## No import cycle between the modules of a crate (scripts/check-module-cycles,
-## one crate directory at a time). Also checks the two workspaces kept out
+## one crate directory at a time); the library's default dependency tree
+## without CLI, HTTP or TLS crates (scripts/check-lean-tree). Also checks the two workspaces kept out
 ## of this one: the fuzz targets are linted without libFuzzer (no C++
 ## build), and the engine bench, which
 ## builds wasmtime and so is never built here, must at least have a lockfile
@@ -145,7 +159,10 @@ lint:
 	scripts/check-module-cycles wasi-shim/src
 	scripts/check-module-cycles ffi/src
 	scripts/check-module-cycles python/src
-	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	scripts/check-module-cycles cli/src
+	scripts/check-lean-tree
+	! scripts/check-lean-tree --features fetch >/dev/null 2>&1  # the check can fail
+	$(CARGO) clippy --workspace --all-targets --locked --features afmpeg/fetch -- -D warnings
 	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --all-targets --no-default-features --locked -- -D warnings
 	$(CARGO) fetch --manifest-path bench/ffmpeg-engines/Cargo.toml --locked
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
@@ -186,7 +203,7 @@ bench-memory: guest
 ## sampled from /proc while it runs (target < 150 MB). PIPE_GB=N sizes the
 ## input (default 1).
 bench-pipe: guest
-	$(CARGO) build --release --locked --bin afmpeg
+	$(CARGO) build --release --locked -p afmpeg-cli --bin afmpeg
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example pipe
 
 ## Whole FFmpeg jobs on every engine, one side-by-side table (issue #5):

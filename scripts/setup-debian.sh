@@ -5,7 +5,7 @@
 # via guest/setup-debian.sh, and Debian's native ffmpeg (the same 5.1 sources)
 # for the parity tests (and the AV1 fixture of `make test-full`), and
 # fonts-dejavu-core (the font of the full profile's drawtext/subtitles
-# tests), and python3 (tests/testsuite_adapter.rs loads the wasi-testsuite
+# tests), and python3 (cli/tests/testsuite_adapter.rs loads the wasi-testsuite
 # adapter the way the suite's Python runner does; its pip installs the Go and
 # Zig toolchains of scripts/setup-wasi-toolchains.sh, which `make setup` runs
 # next, as the user), and wabt (wasm2c 1.0.32 and wasm-rt.h: the native tier,

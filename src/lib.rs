@@ -8,6 +8,21 @@
 //! The building block is [`Runtime`]: a module compiled once, then run as
 //! many times — and on as many threads at once — as you like, each run with
 //! its own memory and its own WASI world.
+//!
+//! ## Cargo features
+//!
+//! The default dependency tree is lean: the interpreter, the WASI layer,
+//! serde for ffprobe's JSON and SHA-256 for module pins; no HTTP, no TLS, no
+//! thread-pool crate, nothing of the command line (that is the `afmpeg-cli`
+//! crate, which installs the `afmpeg` binary).
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `fetch` | off | downloading a URL module ([`engine::fetch::UrlSource`]) over HTTP(S) with ureq and rustls; without it a URL source loads only from a verified cache |
+//! | `simd` | off | modules built with `-msimd128` (wasmi's SIMD proposal) |
+//!
+//! Batches ([`Runtime::run_batch`]) and the chunked transcode need no
+//! feature: they run on std's scoped threads.
 
 #![deny(missing_docs)]
 

@@ -36,7 +36,7 @@ fn afmpeg_bin() -> Result<PathBuf, String> {
         .ok_or("no target directory")?;
     if !bin.is_file() {
         return Err(format!(
-            "{} is missing: build it (`cargo build --bin afmpeg`) or set AFMPEG_BIN",
+            "{} is missing: build it (`cargo build -p afmpeg-cli --bin afmpeg`) or set AFMPEG_BIN",
             bin.display()
         ));
     }

@@ -226,7 +226,7 @@ impl ModelFile {
     fn write(&mut self, at: u64, bytes: &[u8]) {
         // Writing nothing changes nothing, even past the end (POSIX
         // write(2)); the model once extended the file here (a false finding,
-        // now pinned by tests/wasi/c/seek.c).
+        // now pinned by cli/tests/wasi/c/seek.c).
         if bytes.is_empty() {
             return;
         }

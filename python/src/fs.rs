@@ -87,8 +87,15 @@ impl PyFilesystem {
         let data = detached(py, || self.inner.file_data(path))?;
         let len = data.len() as usize;
         PyBytes::new_with(py, len, |buf| {
-            data.read_at(0, buf);
-            Ok(())
+            // A file imported from the host is read on demand: it may have
+            // shrunk or been replaced since (then fewer bytes, or an errno).
+            match data.read_at(0, buf) {
+                Ok(n) if n == buf.len() => Ok(()),
+                Ok(n) => Err(pyo3::exceptions::PyOSError::new_err(format!(
+                    "{path}: the host file shrank while it was read ({n} of {len} bytes)"
+                ))),
+                Err(e) => Err(pyo3::exceptions::PyOSError::new_err(format!("{path}: {e}"))),
+            }
         })
     }
 

@@ -17,7 +17,7 @@
 //! 4. Compile the verified bytes exactly as [`crate::ModuleSource::Bytes`]
 //!    would.
 //!
-//! Downloading needs the `fetch` cargo feature (on by default). Without it a
+//! Downloading needs the `fetch` cargo feature (off by default). Without it a
 //! `UrlSource` still loads from a cache that already holds a good copy, and
 //! fails with [`Error::Fetch`] otherwise.
 //!
@@ -297,13 +297,7 @@ fn sha256(bytes: &[u8]) -> [u8; 32] {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
+    base16ct::lower::encode_string(bytes)
 }
 
 fn parse_sha256(pin: &str) -> Result<[u8; 32]> {
@@ -319,18 +313,9 @@ fn parse_sha256(pin: &str) -> Result<[u8; 32]> {
         )));
     }
     let mut out = [0u8; 32];
-    for (i, pair) in digits.chunks_exact(2).enumerate() {
-        let nibble = |c: u8| char::from(c).to_digit(16);
-        match (nibble(pair[0]), nibble(pair[1])) {
-            // Both are below 16: the byte cannot overflow.
-            (Some(hi), Some(lo)) => out[i] = (hi * 16 + lo) as u8,
-            _ => {
-                return Err(invalid(
-                    "not a hexadecimal number (expected 64 digits 0-9, a-f)".to_owned(),
-                ))
-            }
-        }
-    }
+    base16ct::mixed::decode(digits, &mut out).map_err(|_| {
+        invalid("not a hexadecimal number (expected 64 digits 0-9, a-f)".to_owned())
+    })?;
     Ok(out)
 }
 

@@ -55,7 +55,8 @@ pub fn default_module_path() -> Option<std::path::PathBuf> {
 impl ModuleSource {
     /// The module named by `AFMPEG_MODULE`, else the one `make guest` built.
     /// Fails with [`Error::ModuleNotFound`] (saying how to build it) when
-    /// there is neither.
+    /// there is neither, and when `AFMPEG_MODULE` names no file: a module
+    /// asked for by name is never silently replaced by another one.
     pub fn default_location() -> Result<ModuleSource> {
         let mut searched = Vec::new();
         if let Some(p) = std::env::var_os(MODULE_ENV).filter(|v| !v.is_empty()) {
@@ -63,7 +64,9 @@ impl ModuleSource {
             if p.is_file() {
                 return Ok(ModuleSource::File(p));
             }
-            searched.push(format!("{MODULE_ENV}={}", p.display()));
+            return Err(Error::ModuleNotFound {
+                searched: format!("{MODULE_ENV}={} (no such file)", p.display()),
+            });
         }
         if let Some(p) = default_module_path() {
             if p.is_file() {

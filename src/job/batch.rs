@@ -1,13 +1,15 @@
 //! Many jobs at once on one [`Runtime`].
 //!
-//! Jobs run on a rayon thread pool, each in its own instance with its own
-//! memory and WASI world. A job that fails — or panics — yields its own
+//! Jobs run on scoped worker threads (std, no thread-pool crate), in the
+//! order given, each in its own instance with its own memory and WASI world. A job that fails — or panics — yields its own
 //! `Err` in its slot; the others are not affected.
 
 use super::{RunOptions, RunOutput, Tool};
 use crate::engine::Runtime;
 use crate::error::{Error, Result};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use wasi_shim::fs::Filesystem;
 
 /// One job of a batch.
@@ -42,9 +44,15 @@ impl Job {
 }
 
 /// Stack size of batch worker threads. wasmi's interpreter recurses on the
-/// native stack for guest calls, much deeper than rayon's default allows in
-/// unoptimised builds; the memory is only reserved, not committed.
+/// native stack for guest calls, much deeper than a default thread's 2 MiB
+/// allows in unoptimised builds; the memory is only reserved, not committed.
 pub const WORKER_STACK: usize = 512 << 20;
+
+/// A job's slot; a poisoned lock only means another job's thread panicked
+/// while holding it, which never leaves the slot half-written.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
     p.downcast_ref::<&str>()
@@ -101,31 +109,59 @@ impl Runtime {
         S: Fn(usize) + Sync,
         F: Fn(usize, &Result<RunOutput>) + Sync,
     {
-        use rayon::prelude::*;
-        let run = || {
-            jobs.into_par_iter()
-                .enumerate()
-                .map(|(i, job)| {
-                    started(i);
-                    let r = catch_unwind(AssertUnwindSafe(|| {
-                        self.run_tool(job.tool, &job.fs, &job.args, &job.options)
-                    }))
-                    .unwrap_or_else(|p| Err(Error::Panic(panic_message(p))));
-                    // A panicking callback is contained to its job too.
-                    match catch_unwind(AssertUnwindSafe(|| done(i, &r))) {
-                        Ok(()) => r,
-                        Err(p) => Err(Error::Panic(panic_message(p))),
-                    }
-                })
-                .collect()
+        // A queue of coarse jobs needs no work stealing: scoped threads take
+        // the next index in turn, so jobs start in the order given (the
+        // chunked transcode puts its shortest job first on purpose).
+        let n = jobs.len();
+        let queue: Vec<Mutex<Option<Job>>> =
+            jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
+        let results: Vec<Mutex<Option<Result<RunOutput>>>> =
+            (0..n).map(|_| Mutex::new(None)).collect();
+        let next = AtomicUsize::new(0);
+        let work = || loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(job) = queue.get(i).and_then(|slot| lock(slot).take()) else {
+                break;
+            };
+            started(i);
+            let r = catch_unwind(AssertUnwindSafe(|| {
+                self.run_tool(job.tool, &job.fs, &job.args, &job.options)
+            }))
+            .unwrap_or_else(|p| Err(Error::Panic(panic_message(p))));
+            // A panicking callback is contained to its job too.
+            let r = match catch_unwind(AssertUnwindSafe(|| done(i, &r))) {
+                Ok(()) => r,
+                Err(p) => Err(Error::Panic(panic_message(p))),
+            };
+            *lock(&results[i]) = Some(r);
         };
-        match rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .stack_size(WORKER_STACK)
-            .build()
-        {
-            Ok(pool) => pool.install(run),
-            Err(_) => run(),
+        let threads = match threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
         }
+        .min(n);
+        std::thread::scope(|scope| {
+            let spawned = (0..threads)
+                .filter(|_| {
+                    std::thread::Builder::new()
+                        .name("afmpeg-batch".into())
+                        .stack_size(WORKER_STACK)
+                        .spawn_scoped(scope, work)
+                        .is_ok()
+                })
+                .count();
+            // No thread could be started (resource limits): run them here.
+            if spawned == 0 {
+                work();
+            }
+        });
+        results
+            .into_iter()
+            .map(|slot| {
+                slot.into_inner()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .unwrap_or_else(|| Err(Error::Panic("batch job never ran".into())))
+            })
+            .collect()
     }
 }

@@ -171,7 +171,13 @@ pub enum Tool {
 }
 
 impl Tool {
-    pub(super) fn argv0(self) -> &'static str {
+    /// The program's name, as its `argv[0]` and in the names it gives files
+    /// (`ffmpeg-20260101-120000.log` of `-report`).
+    ///
+    /// ```
+    /// assert_eq!(afmpeg::Tool::Ffprobe.argv0(), "ffprobe");
+    /// ```
+    pub fn argv0(self) -> &'static str {
         match self {
             Tool::Ffmpeg => "ffmpeg",
             Tool::Ffprobe => "ffprobe",

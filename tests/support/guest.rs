@@ -320,3 +320,65 @@ pub fn exclusive_job() -> (
 }
 
 static TIMING: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+/// Writes the chunked-transcode fixture to `path`: a 4 s 320x240 25 fps
+/// H.264 (B-frames, a keyframe every 25 frames: 100 frames) + AAC (when
+/// `audio`) mp4; made once per variant and test binary.
+pub fn chunk_fixture(rt: &Runtime, fs: &Filesystem, path: &str, audio: bool) {
+    static MADE: [OnceLock<Vec<u8>>; 2] = [OnceLock::new(), OnceLock::new()];
+    let bytes = MADE[audio as usize].get_or_init(|| {
+        let tmp = Filesystem::new();
+        make_chunk_fixture(rt, &tmp, "/f.mp4", audio);
+        tmp.read("/f.mp4").unwrap()
+    });
+    fs.write(path, bytes.clone()).unwrap();
+}
+
+fn make_chunk_fixture(rt: &Runtime, fs: &Filesystem, path: &str, audio: bool) {
+    let mut args = vec![
+        "-hide_banner",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=duration=4:size=320x240:rate=25",
+    ];
+    if audio {
+        args.extend(["-f", "lavfi", "-i", "sine=frequency=1000:duration=4"]);
+    }
+    args.extend([
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-g",
+        "25",
+        "-keyint_min",
+        "25",
+        "-sc_threshold",
+        "0",
+        "-pix_fmt",
+        "yuv420p",
+    ]);
+    if audio {
+        args.extend(["-c:a", "aac", "-shortest"]);
+    }
+    args.push(path);
+    ffmpeg_ok(rt, fs, &args);
+}
+
+/// The `framemd5` lines (timestamps, durations, sizes and hashes of the
+/// decoded frames) of the first video stream of `path`.
+pub fn framemd5(rt: &Runtime, fs: &Filesystem, path: &str) -> Vec<String> {
+    let out = ffmpeg_ok(
+        rt,
+        fs,
+        &[
+            "-v", "error", "-i", path, "-map", "0:v:0", "-f", "framemd5", "pipe:1",
+        ],
+    );
+    out.stdout_text()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}

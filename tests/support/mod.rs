@@ -10,16 +10,13 @@
 //!   tests alone;
 //! - [`load`]: the mixed small jobs of the load test and `make load`;
 //! - [`soak`]: the bad-media soak of `tests/soak.rs` and `make soak`;
-//! - [`proc_status`]: the process's memory from `/proc/self/status`;
-//! - [`wasi_programs`]: the C/WAT programs of the WASI suites, built and run
-//!   under afmpeg and under the wasi-common oracle.
+//! - [`proc_status`]: the process's memory from `/proc/self/status`.
+//!
+//! The WASI suites, which run the `afmpeg` binary, are the CLI crate's
+//! (`cli/tests/`, with their own support module).
 #![allow(dead_code)]
 
 pub mod guest;
 pub mod load;
 pub mod proc_status;
 pub mod soak;
-// Needs what cargo gives test crates only (`CARGO_TARGET_TMPDIR`, the
-// `afmpeg` binary's path); test crates are the ones built with cfg(test).
-#[cfg(test)]
-pub mod wasi_programs;

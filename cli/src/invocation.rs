@@ -5,12 +5,12 @@
 
 use super::concat_list;
 use super::filtergraph::{self, Direction};
-use super::flags::{FFMPEG_FLAGS, FFPROBE_FLAGS, HELP_OPTIONS, PROTOCOLS};
+use super::flags::{asks_for_help, FFMPEG_FLAGS, FFPROBE_FLAGS, PROTOCOLS};
 use super::host_path::{absolute, guest_path, import, HOST_ROOT};
 use super::humanize::Humanizer;
 use super::refusal::Refusal;
 use afmpeg::{Filesystem, Tool};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use wasi_shim::fs::{ExportOptions, FileKind};
@@ -66,25 +66,34 @@ fn is_pattern(name: &str) -> bool {
     name.contains('%') || name.contains('*') || name.contains('?') || name.contains('[')
 }
 
-/// Whether `name` may be matched by `pattern` (a `%d` sequence or a glob):
-/// same literal prefix before the first pattern character and same suffix
-/// after the last one. A superset of the true matches, which is harmless:
-/// the extra files are only mapped into memory.
-fn may_match(pattern: &str, name: &str) -> bool {
-    let special = |c: char| matches!(c, '%' | '*' | '?' | '[' | ']');
-    let Some(first) = pattern.find(special) else {
-        return pattern == name;
-    };
-    let prefix = &pattern[..first];
-    let last = pattern.rfind(special).unwrap_or(first);
-    let mut suffix = &pattern[last + 1..];
-    if pattern[last..].starts_with('%') {
-        suffix = suffix
-            .trim_start_matches(|c: char| c.is_ascii_digit())
-            .strip_prefix('d')
-            .unwrap_or(suffix);
+/// The files a pattern names, as a glob (globset): FFmpeg's `%d`/`%03d`
+/// sequence fields become `*` (a superset of the true matches, which is
+/// harmless: extra files are only mapped into memory), `%%` a literal `%`.
+/// None when the pattern is no valid glob.
+fn pattern_matcher(pattern: &str) -> Option<globset::GlobMatcher> {
+    let mut glob = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(at) = rest.find('%') {
+        glob.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let field = after.trim_start_matches(|c: char| c.is_ascii_digit());
+        rest = match (after.strip_prefix('%'), field.strip_prefix('d')) {
+            (Some(r), _) => {
+                glob.push('%');
+                r
+            }
+            (None, Some(r)) => {
+                glob.push('*');
+                r
+            }
+            (None, None) => {
+                glob.push('%');
+                after
+            }
+        };
     }
-    name.len() >= prefix.len() + suffix.len() && name.starts_with(prefix) && name.ends_with(suffix)
+    glob.push_str(rest);
+    globset::Glob::new(&glob).ok().map(|g| g.compile_matcher())
 }
 
 /// Whether `path` names a playlist or manifest (published after the files
@@ -147,6 +156,12 @@ pub struct Invocation {
     /// with the user's names.
     renames: Vec<(String, String)>,
     before: HashMap<String, Stamp>,
+    /// The user's working directory: where FFmpeg's own relative names
+    /// (`-report` logs, `-dump_attachment` names) go.
+    base: PathBuf,
+    /// The files at the tree's root before the run (see
+    /// [`working_dir_files`](Invocation::working_dir_files)).
+    root_before: HashSet<String>,
 }
 
 impl Invocation {
@@ -165,21 +180,54 @@ impl Invocation {
             own_progress: false,
             renames: Vec::new(),
             before: HashMap::new(),
+            base: base.to_path_buf(),
+            root_before: HashSet::new(),
         };
         inv.fs
             .create_dir_all(HOST_ROOT)
             .map_err(|e| Refusal::Setup(e.to_string()))?;
-        let help = args.iter().any(|a| {
-            a.strip_prefix('-')
-                .is_some_and(|o| HELP_OPTIONS.contains(&o.split(':').next().unwrap_or(o)))
-        });
-        if help {
+        if asks_for_help(args) {
             inv.args = args.to_vec();
         } else {
             inv.map_args(args, base)?;
         }
         inv.before = inv.stamps();
+        inv.remember_working_dir();
         Ok(inv)
+    }
+
+    /// Notes the files now at the tree's root as not the run's (call after
+    /// importing more files there).
+    pub fn remember_working_dir(&mut self) {
+        self.root_before = self.root_files().into_iter().collect();
+    }
+
+    fn root_files(&self) -> Vec<String> {
+        self.fs
+            .read_dir("/")
+            .map(|entries| {
+                entries
+                    .into_iter()
+                    .filter(|e| e.kind == FileKind::File)
+                    .map(|e| e.name)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Files FFmpeg wrote by a relative name, which it resolves against its
+    /// own working directory, the tree's root (`ffmpeg-20260101-120000.log`
+    /// of `-report`, the attachment names of `-dump_attachment:t ""`), and
+    /// where they go: the user's working directory.
+    pub fn working_dir_files(&self) -> Vec<(String, PathBuf)> {
+        let mut files: Vec<(String, PathBuf)> = self
+            .root_files()
+            .into_iter()
+            .filter(|name| !self.root_before.contains(name))
+            .map(|name| (format!("/{name}"), self.base.join(&name)))
+            .collect();
+        files.sort();
+        files
     }
 
     fn map_args(&mut self, args: &[String], base: &Path) -> Result<(), Refusal> {
@@ -444,12 +492,14 @@ impl Invocation {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return Ok(());
         };
+        let matcher = pattern_matcher(name);
         for entry in entries.flatten() {
             let file_name = entry.file_name();
             let Some(n) = file_name.to_str() else {
                 continue;
             };
-            if may_match(name, n) && entry.path().is_file() {
+            let matches = matcher.as_ref().map_or(name == n, |m| m.is_match(n));
+            if matches && entry.path().is_file() {
                 let host = dir.join(n);
                 import(&self.fs, &host, &guest_path(&host)?)?;
             }
@@ -585,9 +635,14 @@ impl Invocation {
         files
     }
 
-    /// Exports what the run wrote (call only after FFmpeg succeeded). Without
-    /// `-y`, nothing is exported if any of the files exists on the host.
-    /// Returns the host paths written.
+    /// Exports what the run wrote (call only after FFmpeg succeeded) and
+    /// returns the host paths written. The outputs the command line names
+    /// were checked before the run ([`check_outputs`](Invocation::check_outputs));
+    /// what FFmpeg derives from them (image sequences, segments, playlists)
+    /// and the files of `-progress`, `-passlogfile`, `-vstats_file` replace
+    /// existing files, as native ffmpeg's do. Files written by a relative
+    /// name in FFmpeg's own working directory are checked as FFmpeg checks
+    /// `-dump_attachment` names: not replaced without `-y`.
     ///
     /// Files are published in the order FFmpeg last wrote them, so a file
     /// that names others (an HLS or DASH playlist, a segment list, rewritten
@@ -596,18 +651,39 @@ impl Invocation {
     /// playlist naming a missing segment.
     pub fn export(&self) -> Result<Vec<PathBuf>, Refusal> {
         let mut files = self.changed_files();
-        files.sort_by_cached_key(|(guest, _)| {
-            let mtime = self.fs.metadata(guest).map(|m| m.mtime).unwrap_or(0);
-            (mtime, is_playlist(guest))
-        });
+        let working = self.working_dir_files();
         if !self.overwrite {
-            if let Some((_, host)) = files.iter().find(|(_, h)| h.symlink_metadata().is_ok()) {
+            if let Some((_, host)) = working.iter().find(|(_, h)| h.symlink_metadata().is_ok()) {
                 return Err(Refusal::Ffmpeg(
                     self.exists_message(&host.display().to_string()),
                 ));
             }
         }
-        for (guest, host) in &files {
+        files.extend(working);
+        files.sort_by_cached_key(|(guest, _)| {
+            let mtime = self.fs.metadata(guest).map(|m| m.mtime).unwrap_or(0);
+            (mtime, is_playlist(guest))
+        });
+        self.export_files(&files)?;
+        Ok(files.into_iter().map(|(_, h)| h).collect())
+    }
+
+    /// Exports the `-report` logs, which native ffmpeg leaves whether or not
+    /// the run succeeded (call after a failure; [`export`](Invocation::export)
+    /// covers them after a success).
+    pub fn export_reports(&self) -> Result<Vec<PathBuf>, Refusal> {
+        let prefix = format!("/{}-", self.tool.argv0());
+        let logs: Vec<(String, PathBuf)> = self
+            .working_dir_files()
+            .into_iter()
+            .filter(|(g, _)| g.starts_with(&prefix) && g.ends_with(".log"))
+            .collect();
+        self.export_files(&logs)?;
+        Ok(logs.into_iter().map(|(_, h)| h).collect())
+    }
+
+    fn export_files(&self, files: &[(String, PathBuf)]) -> Result<(), Refusal> {
+        for (guest, host) in files {
             if let Some(parent) = host.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| {
                     Refusal::Setup(format!("cannot create {}: {e}", parent.display()))
@@ -617,7 +693,7 @@ impl Invocation {
                 .export_host(guest, host, ExportOptions { overwrite: true })
                 .map_err(|e| Refusal::Setup(format!("cannot write output: {e}")))?;
         }
-        Ok(files.into_iter().map(|(_, h)| h).collect())
+        Ok(())
     }
 
     /// FFmpeg's text with guest paths shown as the user wrote them.
@@ -642,11 +718,15 @@ mod tests {
 
     #[test]
     fn patterns_match_their_files() {
+        let may_match = |p: &str, n: &str| pattern_matcher(p).is_some_and(|m| m.is_match(n));
         assert!(may_match("frame_%03d.png", "frame_001.png"));
         assert!(!may_match("frame_%03d.png", "frame_001.jpg"));
         assert!(may_match("*.png", "a.png"));
         assert!(may_match("img%d.jpg", "img12.jpg"));
         assert!(!may_match("img%d.jpg", "other12.jpg"));
+        assert!(may_match("100%%_%02d.png", "100%_07.png"));
+        assert!(may_match("shot[0-9].png", "shot3.png"));
+        assert!(!may_match("shot[0-9].png", "shotx.png"));
     }
 
     #[test]

@@ -122,6 +122,15 @@ pub const FFPROBE_FLAGS: &[&str] = &[
 /// these the command line is passed through without any file mapping.
 pub const HELP_OPTIONS: &[&str] = &["h", "?", "help", "-help", "sources", "sinks"];
 
+/// Whether a command line asks the tool for help (`-h`, `--help`, `-h
+/// full`, `-sources` …).
+pub fn asks_for_help(args: &[String]) -> bool {
+    args.iter().any(|a| {
+        a.strip_prefix('-')
+            .is_some_and(|o| HELP_OPTIONS.contains(&o.split(':').next().unwrap_or(o)))
+    })
+}
+
 /// Protocols FFmpeg knows; a value starting with one of these and a colon
 /// is a URL, not a file name (except `file:`, handled as a path).
 pub const PROTOCOLS: &[&str] = &[

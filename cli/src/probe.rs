@@ -6,9 +6,11 @@ use super::report::{last_lines, report_error, EXIT_SETUP};
 use afmpeg::media_info::{MediaInfo, Stream, StreamKind};
 use afmpeg::{Filesystem, RunOptions, Runtime, Tool};
 use clap::Args;
+use indicatif::{FormattedDuration, HumanBytes};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Arguments of `afmpeg probe`.
 #[derive(Debug, Args)]
@@ -91,30 +93,8 @@ pub fn main(args: ProbeArgs) -> i32 {
 
 /// `seconds` as `HH:MM:SS.mmm`.
 fn hms(seconds: f64) -> String {
-    let ms = (seconds.max(0.0) * 1000.0).round() as u64;
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        ms / 3_600_000,
-        ms / 60_000 % 60,
-        ms / 1000 % 60,
-        ms % 1000
-    )
-}
-
-/// A byte count for people: `12.3 KiB`.
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
+    let d = Duration::from_secs_f64(seconds.max(0.0));
+    format!("{}.{:03}", FormattedDuration(d), d.subsec_millis())
 }
 
 /// A frame rate without needless decimals: `25`, `29.97`.
@@ -193,7 +173,7 @@ pub fn summary(file: &str, info: &MediaInfo) -> String {
         let _ = writeln!(out, "Duration:   {} ({d:.3} s)", hms(d));
     }
     if let Some(size) = f.size {
-        let _ = writeln!(out, "Size:       {} ({size} bytes)", human_bytes(size));
+        let _ = writeln!(out, "Size:       {} ({size} bytes)", HumanBytes(size));
     }
     if let Some(b) = f.bit_rate {
         let _ = writeln!(out, "Bit rate:   {:.1} kb/s", b as f64 / 1000.0);
@@ -239,7 +219,7 @@ mod tests {
         let info = MediaInfo::from_json(json).unwrap();
         let s = summary("x.mp4", &info);
         assert!(s.contains("Duration:   00:00:01.500"), "{s}");
-        assert!(s.contains("Size:       2.0 KiB (2048 bytes)"), "{s}");
+        assert!(s.contains("Size:       2.00 KiB (2048 bytes)"), "{s}");
         assert!(
             s.contains("#0 video: h264 (High), 160x120, yuv420p, 25 fps, lang und, default"),
             "{s}"

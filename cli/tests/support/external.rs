@@ -20,7 +20,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// The CLI crate (its test programs) and the workspace (its scripts).
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 /// The pinned toolchains, as `scripts/setup-wasi-toolchains.sh --print` names them.
 pub struct Toolchains {
@@ -40,7 +42,7 @@ fn cache_root() -> PathBuf {
 
 /// The toolchains, or a panic saying how to install them (never a skip).
 pub fn toolchains() -> Toolchains {
-    let script = Path::new(ROOT).join("scripts/setup-wasi-toolchains.sh");
+    let script = Path::new(WORKSPACE).join("scripts/setup-wasi-toolchains.sh");
     let out = Command::new(&script)
         .arg("--print")
         .output()

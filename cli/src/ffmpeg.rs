@@ -23,10 +23,17 @@
 //! `%03d` image sequences, HLS segments and anything else a muxer writes
 //! next to its output. Nothing is exported after a failure.
 //!
-//! Existing files are replaced only with `-y`. With `-n`, or neither (where
-//! native ffmpeg would prompt — we never read the terminal), an existing
-//! output ends the command with FFmpeg's message and exit code 1, without
-//! touching it.
+//! Files FFmpeg writes by a relative name in its own working directory (the
+//! tree's root: `-report` logs, `-dump_attachment:t ""` names) are exported
+//! to the user's working directory; `-report` logs after a failure too.
+//!
+//! The output files the command line names are checked before the run, as
+//! ffmpeg checks them: an existing one is replaced only with `-y`; with
+//! `-n`, or neither (where native ffmpeg would prompt — we never read the
+//! terminal), the command ends with FFmpeg's message and exit code 1,
+//! without touching it. What FFmpeg derives from a name (image sequences,
+//! segments) and the `-progress`, `-passlogfile`, `-vstats_file` files
+//! replace existing files, as native ffmpeg's do.
 //!
 //! `-` / `pipe:` / `pipe:1` / `/dev/stdout` as output go to our stdout as
 //! they are written (nothing is kept); `/dev/stderr` to our stderr; `-` /
@@ -42,19 +49,18 @@ use super::chunked;
 use super::guest_thread::cli_limits;
 use super::invocation::Invocation;
 use super::live::LiveText;
-use super::progress_bar::{progress_bar, progress_callback};
+use super::progress_bar::{progress_bar, progress_callback, AboveBar};
 use super::refusal::Refusal;
-use super::report::{
-    collapse_carriage_returns, last_lines, report_error, report_refusal, report_run_error,
-    EXIT_SETUP, FAILURE_TAIL_LINES,
-};
+use super::report::{report_error, report_refusal, report_run_error, EXIT_SETUP};
 use super::signals::{ExportSignals, SignalHandling};
+use super::span;
+use super::stats::shows_status_line;
 use afmpeg::job::StdinStream;
-use afmpeg::{Error, RunOptions, RunOutput, Runtime, Tool};
+use afmpeg::{Error, RunOptions, Runtime, Tool};
 use clap::Args;
 use indicatif::ProgressDrawTarget;
 use std::io::{IsTerminal, Write};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Arguments of `afmpeg ffmpeg` and `afmpeg ffprobe`: everything after the
 /// subcommand, passed to the tool as written.
@@ -93,6 +99,7 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         Ok(rt) => rt,
         Err(e) => return report_error(&e),
     };
+    tracing::info!(tool = tool.argv0(), "module loaded");
     let cwd = match std::env::current_dir() {
         Ok(d) => d,
         Err(e) => {
@@ -123,32 +130,50 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
     };
     options.stop = Some(signals.stop.clone());
     options.cancel = Some(signals.cancel.clone());
-    let terminal = std::io::stderr().is_terminal();
-    let bar = (tool == Tool::Ffmpeg && !inv.own_progress && terminal)
-        .then(|| progress_bar(ProgressDrawTarget::stderr()));
+    // On a terminal, a progress display stands in for FFmpeg's status line,
+    // where native ffmpeg would show that line (not with -nostats, nor
+    // below -loglevel info without -stats); the log streams above it.
+    let bar = (tool == Tool::Ffmpeg
+        && !inv.own_progress
+        && std::io::stderr().is_terminal()
+        && shows_status_line(&inv.args))
+    .then(|| progress_bar(ProgressDrawTarget::stderr()));
     if let Some(pb) = &bar {
-        options.progress = Some(progress_callback(pb.clone()));
+        let span = span::probed(&runtime, &inv.fs, &inv.args, &options.limits);
+        tracing::info!(seconds = ?span.seconds, frames = ?span.frames, "job span");
+        options.progress = Some(progress_callback(
+            pb.clone(),
+            Arc::new(OnceLock::from(span)),
+        ));
     }
-    // Without a progress bar, FFmpeg's stderr goes out as it is written
-    // (its status line included), like native ffmpeg's; stdout always does.
-    let live_stderr = bar
-        .is_none()
-        .then(|| LiveText::new(inv.humanizer(), std::io::stderr()));
-    if let Some(live) = &live_stderr {
-        options.stderr_sink = Some(live.sink());
-    }
-    options.stdout_sink = Some(Arc::new(|chunk: &[u8]| {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(chunk);
-        let _ = out.flush();
-    }));
+    let live_stderr =
+        LiveText::new(inv.humanizer(), AboveBar::new(bar.clone())).hide_status_lines(bar.is_some());
+    options.stderr_sink = Some(live_stderr.sink());
+    // ffprobe's report names the files: with the user's paths, in whatever
+    // writer escapes them. ffmpeg's stdout is media, passed on untouched.
+    let live_stdout = (tool == Tool::Ffprobe)
+        .then(|| LiveText::new(inv.humanizer().with_escaped_forms(), std::io::stdout()));
+    options.stdout_sink = Some(match &live_stdout {
+        Some(live) => live.sink(),
+        None => Arc::new(|chunk: &[u8]| {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(chunk);
+            let _ = out.flush();
+        }),
+    });
     options.stdout_sink_only = true;
 
+    tracing::info!(args = ?inv.args, outputs = inv.outputs.len(), "running");
     let result = runtime.run_tool(tool, &inv.fs, &inv.args, &options);
+    match &result {
+        Ok(out) => tracing::info!(exit_code = out.exit_code, "finished"),
+        Err(e) => tracing::info!(error = %e, "did not finish"),
+    }
     if let Some(pb) = &bar {
         pb.finish_and_clear();
     }
-    if let Some(live) = &live_stderr {
+    live_stderr.finish();
+    if let Some(live) = &live_stdout {
         live.finish();
     }
     let out = match result {
@@ -158,21 +183,27 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
             eprintln!("afmpeg: cancelled by signal {n}; nothing was written");
             return 128 + n;
         }
-        Err(e) => return report_run_error(&e, live_stderr.is_some()),
+        Err(e) => return report_run_error(&e, true),
     };
-    if bar.is_some() {
-        show_tidied_stderr(&inv, &out);
-    }
     // Native ffmpeg exits 255 after a graceful stop, its outputs complete.
     let stopped = signals.stop.is_stopped() && out.exit_code == FFMPEG_STOPPED;
     if !out.success() && !stopped {
+        // A -report log is most wanted after a failure.
+        if let Err(Refusal::Setup(m) | Refusal::Unmapped(m) | Refusal::Ffmpeg(m)) =
+            inv.export_reports()
+        {
+            eprintln!("afmpeg: {m}");
+        }
         return out.exit_code;
     }
     // From here a signal no longer asks FFmpeg to stop: it ends the write-back.
     drop(signals);
     let _export_signals = ExportSignals::install();
     match inv.export() {
-        Ok(_) => out.exit_code,
+        Ok(files) => {
+            tracing::info!(?files, "exported");
+            out.exit_code
+        }
         Err(Refusal::Ffmpeg(m)) => {
             eprintln!("{m}");
             1
@@ -186,21 +217,3 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
 
 /// FFmpeg's exit code after a signal (`exit_program(received_nb_signals ? 255 : …)`).
 const FFMPEG_STOPPED: i32 = 255;
-
-/// Writes the tool's stderr to ours after a run that a progress bar stood
-/// for: tidied (the status lines collapsed), and only its tail after a
-/// failure.
-fn show_tidied_stderr(inv: &Invocation, out: &RunOutput) {
-    let stderr = inv.humanize(&out.stderr);
-    let mut err = std::io::stderr().lock();
-    let text = collapse_carriage_returns(&String::from_utf8_lossy(&stderr));
-    let shown = if out.success() {
-        text.trim_end()
-    } else {
-        last_lines(&text, FAILURE_TAIL_LINES)
-    };
-    if !shown.is_empty() {
-        let _ = writeln!(err, "{shown}");
-    }
-    let _ = err.flush();
-}

@@ -20,9 +20,18 @@ pub struct RunArgs {
     /// Like --dir, but read-only: every modification fails with EROFS.
     #[arg(long = "dir-ro", value_name = "HOST::GUEST")]
     pub dirs_ro: Vec<String>,
-    /// Set a guest environment variable (split at the first `=`). Nothing is inherited.
-    #[arg(long = "env", value_name = "K=V")]
+    /// Set a guest environment variable: `NAME=VALUE`, or `NAME` alone to
+    /// pass the host's value on (nothing when the host has none). Nothing
+    /// else is inherited.
+    #[arg(long = "env", value_name = "NAME[=VALUE]")]
     pub env: Vec<String>,
+    /// The guest's `argv[0]` (default: the module's file name).
+    #[arg(long = "argv0", value_name = "NAME")]
+    pub argv0: Option<String>,
+    /// Stop the guest after this wall-clock time (`10s`, `1m30s`, `500ms`):
+    /// exit 134 with a timeout error.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
     /// CPU budget in fuel units (about one per wasm instruction).
     #[arg(long, value_name = "N")]
     pub fuel: Option<u64>,
@@ -93,10 +102,12 @@ pub fn main(args: RunArgs) -> i32 {
         Ok(r) => r,
         Err(e) => return setup_error(e),
     };
-    let argv0 = module
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| module.display().to_string());
+    let argv0 = args.argv0.clone().unwrap_or_else(|| {
+        module
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| module.display().to_string())
+    });
     let mut b = WasiCtx::builder()
         .arg(argv0)
         .args(args.guest_args().iter().cloned())
@@ -106,7 +117,14 @@ pub fn main(args: RunArgs) -> i32 {
     for kv in &args.env {
         match kv.split_once('=') {
             Some((k, v)) => b = b.env(k, v),
-            None => return setup_error(format!("--env {kv:?}: expected K=V")),
+            // As wasmtime's `--env NAME`: the host's value, if it has one.
+            None => match std::env::var(kv) {
+                Ok(v) => b = b.env(kv, v),
+                Err(std::env::VarError::NotUnicode(_)) => {
+                    return setup_error(format!("--env {kv}: the host's value is not UTF-8"))
+                }
+                Err(std::env::VarError::NotPresent) => {}
+            },
         }
     }
     let mut mounts = Vec::new();
@@ -170,6 +188,7 @@ pub fn main(args: RunArgs) -> i32 {
     let limits = ExecLimits {
         max_memory: args.max_memory,
         fuel: args.fuel,
+        timeout: args.timeout,
         ..Default::default()
     };
     let (result, ctx) = runtime.run_wasi(ctx, &limits);

@@ -12,17 +12,19 @@ use super::byte_count::parse_bytes;
 use super::guest_thread::cli_limits;
 use super::host_path::{absolute, guest_path, import};
 use super::invocation::Invocation;
-use super::progress_bar::{progress_bar, progress_callback};
+use super::progress_bar::{self, progress_bar, progress_callback};
 use super::refusal::Refusal;
 use super::report::{last_lines, report_error, EXIT_SETUP};
+use super::span::{self, Span};
 use afmpeg::job::Job;
 use afmpeg::{Error, Limits, RunOptions, RunOutput, Runtime, Tool};
 use clap::Args;
+use comfy_table::Table;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Arguments of `afmpeg batch`.
@@ -33,6 +35,10 @@ pub struct BatchArgs {
     /// How many jobs run at once (0: one per CPU core).
     #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 0)]
     pub jobs: usize,
+    /// Print the summary as JSON on stdout (jobs with name, status,
+    /// exit_code, time_secs, outputs, reason; ok and failed counts).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// A job file.
@@ -208,10 +214,6 @@ impl Outcome {
             reason: String::new(),
         }
     }
-
-    fn ok(&self) -> bool {
-        matches!(self.status, Status::Ok)
-    }
 }
 
 /// A job mapped and ready to run.
@@ -270,6 +272,7 @@ fn prepare(
         );
         import(&inv.fs, &host, &at_root).map_err(|e| e.to_string())?;
     }
+    inv.remember_working_dir();
     let stdout = spec.stdout.as_ref().map(|s| absolute(base, Path::new(s)));
     if let Some(path) = &stdout {
         inv.outputs
@@ -325,7 +328,7 @@ fn finish(p: &Prepared, result: &Result<RunOutput, Error>, time: Option<Duration
             }
             p.inv
                 .fs
-                .write(&guest, out.stdout.clone())
+                .write(&guest, stdout_text(&p.inv, &out.stdout))
                 .map_err(|e| Refusal::Setup(e.to_string()))?;
         }
         p.inv.export()
@@ -335,6 +338,16 @@ fn finish(p: &Prepared, result: &Result<RunOutput, Error>, time: Option<Duration
         Err(e) => outcome.status = Status::Error(e.to_string()),
     }
     outcome
+}
+
+/// A job's stdout as saved: ffprobe's report with the user's paths (see
+/// [`Humanizer::with_escaped_forms`](super::humanize::Humanizer::with_escaped_forms)),
+/// ffmpeg's bytes as they are.
+fn stdout_text(inv: &Invocation, stdout: &[u8]) -> Vec<u8> {
+    match inv.tool {
+        Tool::Ffprobe => inv.humanizer().with_escaped_forms().humanize(stdout),
+        Tool::Ffmpeg => stdout.to_vec(),
+    }
 }
 
 fn setup_error(msg: impl std::fmt::Display) -> i32 {
@@ -388,18 +401,21 @@ pub fn main(args: BatchArgs) -> i32 {
             multi.as_ref().map(|m| {
                 let pb = m.add(progress_bar(ProgressDrawTarget::hidden()));
                 pb.set_prefix(format!("{:<width$} ", names[p.index]));
-                pb.set_message("queued");
+                progress_bar::queued(&pb);
                 pb
             })
         })
         .collect();
+    // Each job's span is probed on its worker, just before it starts.
+    let spans: Vec<Arc<OnceLock<Span>>> = ready.iter().map(|_| Arc::default()).collect();
     let jobs: Vec<Job> = ready
         .iter()
         .zip(&bars)
-        .map(|(p, bar)| {
+        .zip(&spans)
+        .map(|((p, bar), span)| {
             let mut options = p.options.clone();
             if let (Some(pb), Tool::Ffmpeg, false) = (bar, p.inv.tool, p.inv.own_progress) {
-                options.progress = Some(progress_callback(pb.clone()));
+                options.progress = Some(progress_callback(pb.clone(), span.clone()));
             }
             Job {
                 tool: p.inv.tool,
@@ -423,7 +439,16 @@ pub fn main(args: BatchArgs) -> i32 {
         |k| {
             *started[k].lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
             if let Some(pb) = &bars[k] {
-                pb.set_message("running");
+                progress_bar::started(pb);
+                let p = &ready[k];
+                if p.inv.tool == Tool::Ffmpeg {
+                    let _ = spans[k].set(span::probed(
+                        &runtime,
+                        &p.inv.fs,
+                        &p.inv.args,
+                        &p.options.limits,
+                    ));
+                }
             }
         },
         |k, result| {
@@ -435,12 +460,7 @@ pub fn main(args: BatchArgs) -> i32 {
             let status = status_text(&outcome);
             let name = &names[ready[k].index];
             match &bars[k] {
-                Some(pb) => {
-                    if outcome.ok() {
-                        pb.set_position(1000);
-                    }
-                    pb.abandon_with_message(status);
-                }
+                Some(pb) => progress_bar::finished(pb, status),
                 None => {
                     let mut n = done_count.lock().unwrap_or_else(|e| e.into_inner());
                     *n += 1;
@@ -464,24 +484,42 @@ pub fn main(args: BatchArgs) -> i32 {
         .into_iter()
         .map(|o| o.unwrap_or_else(|| Outcome::not_run("did not run".to_owned())))
         .collect();
-    print!("{}", summary_table(&names, &outcomes, &base));
-    let failed: Vec<usize> = (0..outcomes.len()).filter(|&i| !outcomes[i].ok()).collect();
-    for &i in &failed {
-        let o = &outcomes[i];
-        let why = match &o.status {
-            Status::NotRun(m) | Status::Error(m) if o.reason.is_empty() => m.clone(),
-            Status::NotRun(m) | Status::Error(m) => format!("{m}: {}", o.reason),
-            _ => o.reason.clone(),
-        };
-        eprintln!("afmpeg: job {}: {why}", names[i]);
+    let rows = summary_rows(&names, &outcomes, &base);
+    let failed = rows.iter().filter(|r| r.status != "ok").count();
+    if args.json {
+        let summary = serde_json::json!({
+            "jobs": rows,
+            "ok": rows.len() - failed,
+            "failed": failed,
+        });
+        println!("{summary:#}");
+    } else {
+        print!("{}", summary_table(&rows));
     }
-    println!(
-        "{} jobs: {} ok, {} failed",
-        outcomes.len(),
-        outcomes.len() - failed.len(),
-        failed.len()
-    );
-    i32::from(!failed.is_empty())
+    for r in &rows {
+        if let Some(why) = &r.reason {
+            eprintln!("afmpeg: job {}: {why}", r.name);
+        }
+    }
+    if !args.json {
+        println!(
+            "{} jobs: {} ok, {failed} failed",
+            rows.len(),
+            rows.len() - failed
+        );
+    }
+    i32::from(failed > 0)
+}
+
+/// Why a job did not succeed (None when it did).
+fn failure_reason(o: &Outcome) -> Option<String> {
+    let why = match &o.status {
+        Status::Ok => return None,
+        Status::NotRun(m) | Status::Error(m) if o.reason.is_empty() => m.clone(),
+        Status::NotRun(m) | Status::Error(m) => format!("{m}: {}", o.reason),
+        Status::Failed => o.reason.clone(),
+    };
+    Some(why)
 }
 
 fn status_text(o: &Outcome) -> String {
@@ -499,50 +537,74 @@ fn seconds(t: Option<Duration>) -> String {
         .unwrap_or_default()
 }
 
-/// The summary: one row per job.
-fn summary_table(names: &[String], outcomes: &[Outcome], base: &Path) -> String {
-    let header = ["NAME", "STATUS", "EXIT", "TIME", "OUTPUTS"].map(str::to_owned);
-    let mut rows = vec![header];
-    for (name, o) in names.iter().zip(outcomes) {
-        let status = match &o.status {
-            Status::Ok => "ok",
-            Status::Failed => "failed",
-            Status::Error(_) => "error",
-            Status::NotRun(_) => "not run",
-        };
-        let outputs = if o.outputs.is_empty() {
-            "-".to_owned()
-        } else {
-            o.outputs
+/// One row of the summary; `afmpeg batch --json` prints them as JSON.
+#[derive(Debug, Serialize)]
+struct SummaryRow {
+    name: String,
+    /// `ok`, `failed`, `error` or `not run`.
+    status: &'static str,
+    exit_code: Option<i32>,
+    time_secs: Option<f64>,
+    /// Host paths written, relative to the job file's directory when inside it.
+    outputs: Vec<String>,
+    /// Why a job did not succeed: FFmpeg's last log line, or the error.
+    reason: Option<String>,
+}
+
+fn summary_rows(names: &[String], outcomes: &[Outcome], base: &Path) -> Vec<SummaryRow> {
+    names
+        .iter()
+        .zip(outcomes)
+        .map(|(name, o)| SummaryRow {
+            name: name.clone(),
+            status: match &o.status {
+                Status::Ok => "ok",
+                Status::Failed => "failed",
+                Status::Error(_) => "error",
+                Status::NotRun(_) => "not run",
+            },
+            exit_code: o.exit_code,
+            time_secs: o.time.map(|t| t.as_secs_f64()),
+            outputs: o
+                .outputs
                 .iter()
                 .map(|p| p.strip_prefix(base).unwrap_or(p).display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        rows.push([
-            name.clone(),
-            status.to_owned(),
-            o.exit_code
-                .map(|c| c.to_string())
-                .unwrap_or_else(|| "-".to_owned()),
-            o.time
-                .map(|t| format!("{:.1}s", t.as_secs_f64()))
-                .unwrap_or_else(|| "-".to_owned()),
-            outputs,
+                .collect(),
+            reason: failure_reason(o),
+        })
+        .collect()
+}
+
+/// The summary table: one row per job, columns apart by two spaces.
+fn summary_table(rows: &[SummaryRow]) -> String {
+    let mut table = Table::new();
+    table.load_style(comfy_table::presets::NOTHING);
+    table.set_header(["NAME", "STATUS", "EXIT", "TIME", "OUTPUTS"]);
+    for r in rows {
+        table.add_row([
+            r.name.clone(),
+            r.status.to_owned(),
+            r.exit_code.map_or("-".to_owned(), |c| c.to_string()),
+            r.time_secs.map_or("-".to_owned(), |t| format!("{t:.1}s")),
+            if r.outputs.is_empty() {
+                "-".to_owned()
+            } else {
+                r.outputs.join(", ")
+            },
         ]);
     }
-    let widths: Vec<usize> = (0..4)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for r in rows {
-        for (c, w) in widths.iter().enumerate() {
-            out.push_str(&format!("{:<w$}  ", r[c]));
-        }
-        out.push_str(&r[4]);
-        out.push('\n');
+    let last = table.column_count().saturating_sub(1);
+    for (i, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((0, if i == last { 0 } else { 2 }));
     }
-    out
+    let mut text: String = table
+        .lines()
+        .map(|l| l.trim_end().to_owned() + "\n")
+        .collect();
+    if text.is_empty() {
+        text.push('\n');
+    }
+    text
 }
 
 #[cfg(test)]

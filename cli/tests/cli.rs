@@ -4,59 +4,12 @@
 //! They need the FFmpeg module: `AFMPEG_MODULE`, or where `make guest` puts
 //! it. Without it they fail (they never skip) and say how to build it.
 
+mod support;
+
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-const BIN: &str = env!("CARGO_BIN_EXE_afmpeg");
-
-/// The module the tests use; panics with the way to build it when missing.
-fn module() -> PathBuf {
-    if let Some(p) = std::env::var_os("AFMPEG_MODULE").filter(|v| !v.is_empty()) {
-        let p = PathBuf::from(p);
-        assert!(
-            p.is_file(),
-            "AFMPEG_MODULE={} does not exist; run `make guest`",
-            p.display()
-        );
-        return p;
-    }
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .expect("HOME is not set");
-    let p = cache.join("afmpeg/guest/lean/ffmpeg.wasm");
-    assert!(
-        p.is_file(),
-        "the FFmpeg module is missing at {}: run `make guest` (or set AFMPEG_MODULE)",
-        p.display()
-    );
-    p
-}
-
-/// Runs `afmpeg ARGS` in `dir` with the module.
-fn afmpeg(dir: &Path, args: &[impl AsRef<std::ffi::OsStr>]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env("AFMPEG_MODULE", module())
-        .output()
-        .expect("cannot start afmpeg")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn describe(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status.code(),
-        text(&o.stdout),
-        text(&o.stderr)
-    )
-}
+use support::command::{afmpeg, describe, module, text, BIN, QUIET_NULL_JOB};
 
 /// Makes a 0.5 s 160x120 H.264 clip (with a sine track when `audio`).
 fn make_clip(dir: &Path, name: &str, audio: bool) {
@@ -114,10 +67,71 @@ fn no_temp_files(dir: &Path) {
 }
 
 #[test]
-fn version() {
-    let o = Command::new(BIN).arg("--version").output().unwrap();
-    assert!(o.status.success());
-    assert_eq!(text(&o.stdout).trim(), "afmpeg 0.1.0");
+fn version_names_the_module_its_ffmpeg_profile_and_engine() {
+    let module = module();
+    let o = Command::new(BIN)
+        .args([
+            "--module".as_ref(),
+            module.as_os_str(),
+            "--version".as_ref(),
+        ])
+        .env_remove("AFMPEG_MODULE")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", describe(&o));
+    let out = text(&o.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "afmpeg 0.1.0");
+    assert_eq!(lines[1], format!("module: {}", module.display()));
+    // make guest writes provenance.json beside the module it built.
+    let provenance: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(module.parent().unwrap().join("provenance.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        lines[2],
+        format!("profile: {}", provenance["profile"].as_str().unwrap())
+    );
+    assert!(lines[3].starts_with("FFmpeg: 5.1."), "{out}");
+    assert_eq!(lines[4], "engine: wasmi (interpreter, no JIT)");
+}
+
+#[test]
+fn a_module_asked_for_by_name_must_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.wasm");
+    // By AFMPEG_MODULE, and by --module (before or after the subcommand):
+    // an error naming it, never the cached module instead.
+    for (args, env) in [
+        (vec!["ffmpeg", "-version"], true),
+        (
+            vec!["--module", missing.to_str().unwrap(), "ffmpeg", "-version"],
+            false,
+        ),
+        (
+            vec!["ffprobe", "--module", missing.to_str().unwrap(), "-version"],
+            false,
+        ),
+        (vec!["--version"], true),
+    ] {
+        let mut cmd = Command::new(BIN);
+        cmd.args(&args).current_dir(dir.path());
+        if env {
+            cmd.env("AFMPEG_MODULE", &missing);
+        } else {
+            cmd.env("AFMPEG_MODULE", module());
+        }
+        let o = cmd.output().unwrap();
+        assert_eq!(o.status.code(), Some(125), "{args:?}: {}", describe(&o));
+        let err = text(&o.stderr);
+        assert!(
+            err.contains(&format!(
+                "AFMPEG_MODULE={} (no such file)",
+                missing.display()
+            )),
+            "{args:?}: {err}"
+        );
+    }
 }
 
 #[test]
@@ -949,4 +963,322 @@ fn second_sigint_cancels_and_leaves_the_old_output_untouched() {
         b"old bytes"
     );
     assert_eq!(names(dir.path()), ["old.mp4"]);
+}
+
+/// ffprobe's stdout names files as the user wrote them, in every writer
+/// (with the writer's own escaping), and so do batch stdout files.
+#[test]
+fn ffprobe_stdout_shows_the_users_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = r#"a "quoted" & <odd>.mp4"#;
+    make_clip(dir.path(), name, false);
+    let abs = dir.path().join(name);
+    let abs = abs.to_str().unwrap();
+    let entry = ["-v", "error", "-show_entries", "format=filename"];
+    for (writer, relative, absolute) in [
+        (
+            "default",
+            format!("filename={name}"),
+            format!("filename={abs}"),
+        ),
+        (
+            "csv",
+            format!("format,\"{}\"", name.replace('"', "\"\"")),
+            format!("format,\"{}\"", abs.replace('"', "\"\"")),
+        ),
+        (
+            "json",
+            format!("\"filename\": \"{}\"", name.replace('"', "\\\"")),
+            format!("\"filename\": \"{}\"", abs.replace('"', "\\\"")),
+        ),
+        (
+            "xml",
+            format!(
+                "filename=\"{}\"",
+                name.replace('&', "&amp;")
+                    .replace('"', "&quot;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+            ),
+            format!(
+                "filename=\"{}\"",
+                abs.replace('&', "&amp;")
+                    .replace('"', "&quot;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+            ),
+        ),
+    ] {
+        for (file, expected) in [(name, &relative), (abs, &absolute)] {
+            let mut args = vec!["ffprobe"];
+            args.extend(entry);
+            args.extend(["-of", writer, file]);
+            let o = afmpeg(dir.path(), &args);
+            assert!(o.status.success(), "{}", describe(&o));
+            let out = text(&o.stdout);
+            assert!(out.contains(expected.as_str()), "{writer}: {out}");
+            assert!(!out.contains("/host/"), "{writer}: {out}");
+        }
+    }
+
+    std::fs::write(
+        dir.path().join("jobs.json"),
+        serde_json::json!({ "jobs": [ {
+            "tool": "ffprobe",
+            "args": ["-v", "error", "-show_entries", "format=filename", "-of", "json", name],
+            "stdout": "report.json"
+        } ] })
+        .to_string(),
+    )
+    .unwrap();
+    let o = afmpeg(dir.path(), &["batch", "jobs.json"]);
+    assert!(o.status.success(), "{}", describe(&o));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["format"]["filename"], name);
+}
+
+/// What native ffmpeg overwrites without asking (image sequences,
+/// `-progress` files) is replaced here too, decided before the run; only the
+/// named outputs need `-y`.
+#[test]
+fn derived_outputs_are_replaced_as_native_ffmpeg_does() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("img001.png"), b"old frame").unwrap();
+    std::fs::write(dir.path().join("prog.txt"), b"old progress").unwrap();
+    let o = afmpeg(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-hide_banner",
+            "-progress",
+            "prog.txt",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=0.3:size=32x24:rate=10",
+            "img%03d.png",
+        ],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    assert_eq!(
+        names(dir.path()),
+        ["img001.png", "img002.png", "img003.png", "prog.txt"]
+    );
+    let png = std::fs::read(dir.path().join("img001.png")).unwrap();
+    assert_eq!(&png[..4], b"\x89PNG");
+    let progress = std::fs::read_to_string(dir.path().join("prog.txt")).unwrap();
+    assert!(progress.trim_end().ends_with("progress=end"), "{progress}");
+}
+
+/// `-report` leaves `ffmpeg-YYYYMMDD-HHMMSS.log` in the working directory,
+/// after a success and after a failure.
+#[test]
+fn report_log_lands_in_the_working_directory() {
+    for (encoder, ok) in [("libx264", true), ("no_such_encoder", false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let o = afmpeg(
+            dir.path(),
+            &[
+                "ffmpeg",
+                "-report",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=duration=0.2:size=32x24:rate=10",
+                "-c:v",
+                encoder,
+                "out.mp4",
+            ],
+        );
+        assert_eq!(o.status.success(), ok, "{}", describe(&o));
+        let logs: Vec<String> = names(dir.path())
+            .into_iter()
+            .filter(|n| n.starts_with("ffmpeg-") && n.ends_with(".log"))
+            .collect();
+        assert_eq!(logs.len(), 1, "{:?}", names(dir.path()));
+        // ffmpeg-YYYYMMDD-HHMMSS.log
+        assert_eq!(
+            logs[0].len(),
+            "ffmpeg-20260101-120000.log".len(),
+            "{logs:?}"
+        );
+        let log = std::fs::read_to_string(dir.path().join(&logs[0])).unwrap();
+        assert!(log.contains("Command line:"), "{log}");
+        assert!(log.contains(encoder), "{log}");
+    }
+}
+
+/// `-dump_attachment:t ""` writes each attachment under its own (relative)
+/// name in the working directory.
+#[test]
+fn attachments_are_dumped_by_their_own_names() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), b"attached bytes\n").unwrap();
+    let o = afmpeg(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-hide_banner",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=0.2:size=32x24:rate=10",
+            "-attach",
+            "notes.txt",
+            "-metadata:s:t",
+            "mimetype=text/plain",
+            "-c:v",
+            "libx264",
+            "with.mkv",
+        ],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    let out = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.path().join("with.mkv"), out.path().join("with.mkv")).unwrap();
+    let o = afmpeg(
+        out.path(),
+        &[
+            "ffmpeg",
+            "-hide_banner",
+            "-dump_attachment:t",
+            "",
+            "-i",
+            "with.mkv",
+            "-f",
+            "null",
+            "-",
+        ],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    assert_eq!(
+        std::fs::read(out.path().join("notes.txt")).unwrap(),
+        b"attached bytes\n"
+    );
+}
+
+/// `afmpeg ffmpeg -h` is FFmpeg's help followed by afmpeg's own options.
+#[test]
+fn tool_help_shows_afmpegs_own_options_too() {
+    let dir = tempfile::tempdir().unwrap();
+    for (tool, usage) in [("ffmpeg", "usage: ffmpeg"), ("ffprobe", "usage: ffprobe")] {
+        for flag in ["-h", "--help"] {
+            let o = afmpeg(dir.path(), &[tool, flag]);
+            assert!(o.status.success(), "{}", describe(&o));
+            let out = text(&o.stdout);
+            let theirs = out.find(usage).expect("FFmpeg's help");
+            let ours = out.find("afmpeg's own options").expect("afmpeg's options");
+            assert!(theirs < ours, "{out}");
+            assert!(out[ours..].contains("--chunks <N>"), "{out}");
+            assert!(out[ours..].contains("--module <PATH>"), "{out}");
+        }
+    }
+}
+
+/// Completions and the man page come from the clap definitions: every
+/// subcommand and afmpeg's own flags are in them.
+#[test]
+fn completions_and_man_page_are_generated() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = Command::new(BIN)
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{shell}: {}", describe(&o));
+        let script = text(&o.stdout);
+        // (fish writes `-l module`, the others `--module`.)
+        for word in [
+            "ffmpeg", "ffprobe", "batch", "run", "probe", "module", "chunks",
+        ] {
+            assert!(script.contains(word), "{shell} lacks {word}");
+        }
+    }
+    let o = Command::new(BIN).arg("manpage").output().unwrap();
+    assert!(o.status.success(), "{}", describe(&o));
+    let page = text(&o.stdout);
+    assert!(page.contains(".TH afmpeg 1"), "{page}");
+    assert!(
+        page.contains("afmpeg\\-ffmpeg(1)") || page.contains("ffmpeg"),
+        "{page}"
+    );
+    assert!(page.contains("\\-\\-module"), "{page}");
+}
+
+/// `afmpeg batch --json`: the summary as JSON on stdout.
+#[test]
+fn batch_json_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("jobs.json"),
+        serde_json::json!({ "jobs": [
+            { "name": "good", "args": ["-f", "lavfi", "-i", "testsrc=duration=0.2:size=32x24:rate=10", "-frames:v", "1", "good.png"] },
+            { "name": "bad", "args": ["-f", "lavfi", "-i", "testsrc=duration=0.2", "-c:v", "no_such_encoder", "bad.mp4"] },
+            { "name": "refused", "args": ["-f", "lavfi", "-i", "testsrc=duration=0.1", "exists.mp4"] }
+        ] })
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("exists.mp4"), b"kept").unwrap();
+    let o = afmpeg(dir.path(), &["batch", "--json", "jobs.json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(summary["ok"], 1);
+    assert_eq!(summary["failed"], 2);
+    let jobs = summary["jobs"].as_array().unwrap();
+    let fields: Vec<(&str, &str)> = jobs
+        .iter()
+        .map(|j| (j["name"].as_str().unwrap(), j["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        fields,
+        [("good", "ok"), ("bad", "failed"), ("refused", "not run")]
+    );
+    assert_eq!(jobs[0]["outputs"], serde_json::json!(["good.png"]));
+    assert_eq!(jobs[0]["exit_code"], 0);
+    assert!(jobs[0]["time_secs"].as_f64().unwrap() > 0.0);
+    assert_eq!(jobs[0]["reason"], serde_json::Value::Null);
+    assert_eq!(jobs[1]["exit_code"], 1);
+    assert_eq!(jobs[1]["reason"], "Unknown encoder 'no_such_encoder'");
+    assert_eq!(jobs[2]["exit_code"], serde_json::Value::Null);
+    assert!(
+        jobs[2]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("'exists.mp4' already exists"),
+        "{summary:#}"
+    );
+}
+
+/// `-v` (before the subcommand) and `RUST_LOG` turn on afmpeg's own
+/// diagnostics; after the subcommand `-v` stays FFmpeg's log level.
+#[test]
+fn verbose_and_rust_log_show_afmpegs_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let job = QUIET_NULL_JOB;
+    let run = |before: &[&str], rust_log: Option<&str>| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(before)
+            .arg("ffmpeg")
+            .args(job)
+            .current_dir(dir.path())
+            .env("AFMPEG_MODULE", module())
+            .env_remove("RUST_LOG");
+        if let Some(filter) = rust_log {
+            cmd.env("RUST_LOG", filter);
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", describe(&o));
+        text(&o.stderr)
+    };
+    assert_eq!(run(&[], None), "", "quiet by default, FFmpeg at -v error");
+    let info = run(&["-v"], None);
+    for line in [
+        "INFO module loaded",
+        "INFO running",
+        "INFO finished exit_code=0",
+    ] {
+        assert!(info.contains(line), "{info}");
+    }
+    assert!(!info.contains('\x1b'), "no colour off a terminal: {info:?}");
+    assert!(run(&[], Some("afmpeg_cli=info")).contains("INFO module loaded"));
 }

@@ -5,7 +5,9 @@
 //! cut in two. So text is held back until a line ends (`\n`, or the `\r`
 //! FFmpeg ends its status line with), each finished line is humanized and
 //! written at once, and whatever is left is written by
-//! [`LiveText::finish`].
+//! [`LiveText::finish`]. Under a progress bar, FFmpeg's own status lines
+//! (those it ends with `\r` to rewrite them) are dropped: the bar stands for
+//! them; its final summary line, which ends with `\n`, stays.
 
 use super::humanize::Humanizer;
 use afmpeg::OutputSink;
@@ -21,6 +23,7 @@ struct State<W> {
     humanizer: Humanizer,
     pending: Vec<u8>,
     out: W,
+    hide_status_lines: bool,
 }
 
 impl<W: Write + Send + 'static> LiveText<W> {
@@ -31,8 +34,15 @@ impl<W: Write + Send + 'static> LiveText<W> {
                 humanizer,
                 pending: Vec::new(),
                 out,
+                hide_status_lines: false,
             })),
         }
+    }
+
+    /// Drops the status lines (`frame=… \r`) when `hide` (a bar shows progress).
+    pub fn hide_status_lines(self, hide: bool) -> Self {
+        self.lock().hide_status_lines = hide;
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State<W>> {
@@ -73,6 +83,18 @@ impl<W: Write> State<W> {
     }
 
     fn emit(&mut self, text: &[u8]) {
+        let kept: Vec<u8>;
+        let text = if self.hide_status_lines {
+            kept = text
+                .split_inclusive(|&b| b == b'\n' || b == b'\r')
+                .filter(|line| line.last() != Some(&b'\r'))
+                .flatten()
+                .copied()
+                .collect();
+            &kept[..]
+        } else {
+            text
+        };
         if text.is_empty() {
             return;
         }
@@ -85,7 +107,7 @@ impl<W: Write> State<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::invocation::Invocation;
+    use crate::invocation::Invocation;
     use afmpeg::Tool;
 
     #[test]
@@ -114,5 +136,18 @@ mod tests {
         assert!(live.with_out(|o| o.ends_with(b"frame=  1\r")));
         live.finish();
         assert!(live.with_out(|o| o.ends_with(b"frame=  1\rno newline")));
+    }
+
+    #[test]
+    fn status_lines_are_dropped_under_a_bar() {
+        let live = LiveText::new(Humanizer::new(Vec::new()), Vec::new()).hide_status_lines(true);
+        let sink = live.sink();
+        sink(b"Stream mapping:\nframe=  1 fps=0.0\rframe=  2 fps=0.0\r[mp4 @ 0x1] warn");
+        sink(b"ing\nframe=  3 fps=1.0 Lsize=1kB\n");
+        live.finish();
+        assert_eq!(
+            live.with_out(|o| o.clone()),
+            b"Stream mapping:\n[mp4 @ 0x1] warning\nframe=  3 fps=1.0 Lsize=1kB\n"
+        );
     }
 }

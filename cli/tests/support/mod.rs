@@ -1,0 +1,10 @@
+//! The support modules of the CLI's integration tests: [`command`] (the
+//! binary with the FFmpeg module, for the CLI suites), [`wasi_programs`]
+//! (the C/WAT programs of the WASI suites, built and run under `afmpeg run`
+//! and under the wasi-common oracle) and `external` (Go's and Zig's own
+//! tests, included by `wasi_external.rs` alone). The FFmpeg fixtures are the
+//! library's (`tests/support/` at the workspace root).
+#![allow(dead_code)]
+
+pub mod command;
+pub mod wasi_programs;
