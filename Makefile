@@ -40,12 +40,13 @@ load: setup guest
 	AFMPEG_MODULE=$(GUEST_MODULE) nice $(CARGO) run --locked --example load -- $(LOAD_ARGS)
 
 ## Every test: formatting, lints, docs, unit/integration/doc tests (the
-## guest-dependent ones use the module built by `guest`), and the guest's
-## reproducibility check.
-test: setup guest lint test-rust guest-check-repro
+## guest-dependent ones use the module built by `guest`), the guest's
+## reproducibility check, and the check that crate afmpeg-module-lean ships
+## the lean module this recipe builds.
+test: setup guest lint test-rust guest-check-repro check-builtin-module
 
 test-rust: fuzz-smoke native-c
-	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked --features afmpeg-native/ffmpeg
+	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked --features afmpeg-native/ffmpeg,afmpeg/builtin-module
 
 ## The native tier's own tests (crate afmpeg-native): the module translated
 ## to C (`native-c`, cached), compiled once per machine (a few CPU-minutes;

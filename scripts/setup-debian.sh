@@ -9,7 +9,9 @@
 # adapter the way the suite's Python runner does; its pip installs the Go and
 # Zig toolchains of scripts/setup-wasi-toolchains.sh, which `make setup` runs
 # next, as the user), and wabt (wasm2c 1.0.32 and wasm-rt.h: the native tier,
-# crate afmpeg-native). Idempotent; runs as root or through sudo.
+# crate afmpeg-native), and zstd (`make update-builtin-module` compresses
+# the module crate afmpeg-module-lean ships). Idempotent; runs as root or
+# through sudo.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 "$here/../guest/setup-debian.sh"
@@ -17,7 +19,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
 missing=()
-for p in ffmpeg fonts-dejavu-core python3 python3-pip wabt; do
+for p in ffmpeg fonts-dejavu-core python3 python3-pip wabt zstd; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
