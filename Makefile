@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust test-native test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load
+.PHONY: all setup build demo test test-rust test-native test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe bench-builtin-module fuzz-smoke soak load
 
 all: build
 
@@ -133,6 +133,11 @@ bench-startup: guest
 ## (order and outcome); these are the figures. LATENCY_ITERS=N runs.
 bench-latency: guest
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example latency
+
+## What Runtime::builtin() pays before compiling: decompressing and hashing
+## the module shipped in crate afmpeg-module-lean (time, peak RSS growth).
+bench-builtin-module:
+	$(CARGO) run --release --locked -p afmpeg-module-lean --example decompress_cost
 
 ## Peak RSS of one job and of eight concurrent jobs on one 100 MB input.
 bench-memory: guest
