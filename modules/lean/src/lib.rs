@@ -128,7 +128,10 @@ fn verify(bytes: &[u8], expected: &[u8; 32]) -> Result<(), Error> {
 /// Checked at compile time: 64 lowercase hex digits.
 const fn sha256_field(line: &str) -> &str {
     let bytes = line.as_bytes();
-    assert!(bytes.len() > 64 && bytes[64] == b' ', "ffmpeg.wasm.sha256: not a sha256sum line");
+    assert!(
+        bytes.len() > 64 && bytes[64] == b' ',
+        "ffmpeg.wasm.sha256: not a sha256sum line"
+    );
     let (field, _) = line.split_at(64);
     field
 }
@@ -208,12 +211,18 @@ mod tests {
     fn a_frame_declaring_more_than_the_cap_is_refused() {
         let size = wasm().unwrap().len() as u64;
         let err = decompress(COMPRESSED, size - 1).unwrap_err();
-        assert!(err.to_string().contains(&format!("declares {size} bytes")), "{err}");
+        assert!(
+            err.to_string().contains(&format!("declares {size} bytes")),
+            "{err}"
+        );
     }
 
     #[test]
     fn parse_hex_reads_the_hash() {
         assert_eq!(parse_hex(&"0f".repeat(32)), [0x0f; 32]);
-        assert_eq!(sha256_field(&format!("{}  ffmpeg.wasm\n", "ab".repeat(32))), "ab".repeat(32));
+        assert_eq!(
+            sha256_field(&format!("{}  ffmpeg.wasm\n", "ab".repeat(32))),
+            "ab".repeat(32)
+        );
     }
 }
