@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust test-native test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe bench-builtin-module fuzz-smoke soak load
+.PHONY: all setup build demo test test-rust test-native test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe bench-builtin-module test-package fuzz-smoke soak load
 
 all: build
 
@@ -41,9 +41,17 @@ load: setup guest
 
 ## Every test: formatting, lints, docs, unit/integration/doc tests (the
 ## guest-dependent ones use the module built by `guest`), the guest's
-## reproducibility check, and the check that crate afmpeg-module-lean ships
-## the lean module this recipe builds.
-test: setup guest lint test-rust guest-check-repro check-builtin-module
+## reproducibility check, the check that crate afmpeg-module-lean ships
+## the lean module this recipe builds, and an application built against the
+## packaged crates.
+test: setup guest lint test-rust guest-check-repro check-builtin-module test-package
+
+## An application built against the `cargo package` output of afmpeg,
+## wasi-shim and afmpeg-module-lean (not the workspace), in a clean target
+## dir, with `builtin-module`: Runtime::builtin(), a transcode, a probe
+## (scripts/test-package; the build is most of its time).
+test-package:
+	scripts/test-package
 
 test-rust: fuzz-smoke native-c
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked --features afmpeg-native/ffmpeg,afmpeg/builtin-module

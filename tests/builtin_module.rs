@@ -4,33 +4,21 @@
 //! `make test` runs it; the check that the shipped bytes are the bytes the
 //! recipe builds is `make check-builtin-module`.
 
+mod support;
+
 use afmpeg::{Filesystem, ModuleSource, Runtime};
+use support::guest::{ffmpeg_ok, probe, words};
 
 #[test]
 fn the_builtin_module_transcodes_and_probes() {
     let runtime = Runtime::builtin().expect("the built-in module loads");
     let fs = Filesystem::new();
-    let out = runtime
-        .run(
-            &fs,
-            &[
-                "-hide_banner",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=duration=1:size=128x96:rate=25",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-pix_fmt",
-                "yuv420p",
-                "/out.mp4",
-            ],
-        )
-        .expect("the job runs");
-    assert!(out.success(), "{}", out.stderr_text());
-    let info = runtime.probe(&fs, "/out.mp4").expect("probe");
+    ffmpeg_ok(
+        &runtime,
+        &fs,
+        &words("-hide_banner -f lavfi -i testsrc=duration=1:size=128x96:rate=25 -c:v libx264 -preset ultrafast -pix_fmt yuv420p /out.mp4"),
+    );
+    let info = probe(&runtime, &fs, "/out.mp4");
     assert_eq!(info.streams.len(), 1);
     let video = info.video_streams().next().expect("a video stream");
     assert_eq!(video.codec_name.as_deref(), Some("h264"));
