@@ -47,7 +47,7 @@ load: setup guest
 test: setup guest lint test-rust guest-check-repro check-builtin-module test-package
 
 ## An application built against the `cargo package` output of afmpeg,
-## wasi-shim and afmpeg-module-lean (not the workspace), in a clean target
+## afmpeg-wasi-shim and afmpeg-module-lean (not the workspace), in a clean target
 ## dir, with `builtin-module`: Runtime::builtin(), a transcode, a probe
 ## (scripts/test-package; the build is most of its time).
 test-package:
