@@ -4,7 +4,7 @@
 //!
 //! The crate holds the module compressed with zstd; it is decompressed and
 //! checked against the SHA-256 its build recorded each time a source is
-//! made here (about 0.1 s, see `docs/how-to/get-the-module.md`), so make one
+//! made here (about 0.2 s, see `docs/how-to/get-the-module.md`), so make one
 //! [`Runtime`] and share it.
 
 use super::module::ModuleSource;
