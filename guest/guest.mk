@@ -7,6 +7,9 @@
 #   make guest-check-repro          build twice, fail unless byte-identical
 #   make native-c                   translate the module to C for the native tier
 #                                   (guest/native.sh; NATIVE_UNITS=N translation units)
+#   make check-builtin-module       fail unless crate afmpeg-module-lean ships the
+#                                   lean module this recipe builds
+#   make update-builtin-module      write that module into modules/lean/ (commit it)
 #
 # Nothing is built at parse time. After `make guest` the module is at
 # $(GUEST_MODULE), a stable path (symlink into the keyed cache entry); recipes
@@ -24,7 +27,7 @@ GUEST_MODULE  := $(GUEST_CACHE)/$(GUEST_FLAVOR)/ffmpeg.wasm
 
 export AFMPEG_GUEST_MODULE := $(GUEST_MODULE)
 
-.PHONY: guest guest-check-repro guest-path native-c
+.PHONY: guest guest-check-repro guest-path native-c check-builtin-module update-builtin-module
 guest:
 	$(GUEST_DIR)/build.sh $(GUEST_FLAGS)
 
@@ -38,3 +41,10 @@ guest-path:
 NATIVE_UNITS ?= 8
 native-c: guest
 	$(GUEST_DIR)/native.sh $(GUEST_FLAGS) --units $(NATIVE_UNITS)
+
+# The lean module is always the built-in one, whatever PROFILE says.
+check-builtin-module:
+	$(GUEST_DIR)/builtin-module.sh check
+
+update-builtin-module:
+	$(GUEST_DIR)/builtin-module.sh update

@@ -10,8 +10,10 @@
 # Zig toolchains of scripts/setup-wasi-toolchains.sh, which `make setup` runs
 # next, as the user), and wabt (wasm2c 1.0.32 and wasm-rt.h: the native tier,
 # crate afmpeg-native), valgrind (the C API's test, crate afmpeg-ffi, runs
-# its C program under it), and python3-venv (the venv of `make python`, where
-# the Python package and its test tools go). Idempotent; runs as root or
+# its C program under it), python3-venv (the venv of `make python`, where
+# the Python package and its test tools go), and zstd (`make
+# update-builtin-module` compresses the module crate afmpeg-module-lean
+# ships). Idempotent; runs as root or
 # through sudo.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,7 +22,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
 missing=()
-for p in ffmpeg fonts-dejavu-core python3 python3-pip python3-venv valgrind wabt; do
+for p in ffmpeg fonts-dejavu-core python3 python3-pip python3-venv valgrind wabt zstd; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -4,6 +4,8 @@
 //! - [`module`]: where module bytes come from, and loading them (validate,
 //!   compile, check the imports against the WASI layer);
 //! - [`fetch`]: modules at a URL, pinned by SHA-256, through a verified cache;
+//! - `builtin` (feature `builtin-module`): the lean module shipped inside the
+//!   `afmpeg-module-lean` crate (`Runtime::builtin`);
 //! - `runtime`: [`Runtime`], a module compiled once and instantiated for
 //!   each run, with its fuel slices, memory limit and timeout;
 //! - `exec`: what a run is given ([`ExecLimits`]) and how it ended ([`Exit`]);
@@ -14,6 +16,8 @@
 //! [`Runtime`], [`Exit`] and [`crate::Error`]; a second engine would be a
 //! second tree beside this one with the same surface.
 
+#[cfg(feature = "builtin-module")]
+mod builtin;
 mod classify;
 mod exec;
 pub mod fetch;

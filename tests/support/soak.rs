@@ -705,7 +705,7 @@ pub fn run_cases(
             let t0 = begun[i].lock().unwrap().expect("started before done");
             *took[i].lock().unwrap() = t0.elapsed();
             let n = halves.fetch_add(1, Ordering::Relaxed) + 1;
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 tick(n / 2);
             }
         },

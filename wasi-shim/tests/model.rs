@@ -2,9 +2,9 @@
 //! against a real Linux directory (openat-style syscalls through `libc`), with
 //! the same errno and the same resulting tree required at every step.
 //!
-//! Run: `cargo test -p wasi-shim --test model` (256 cases from a fixed
+//! Run: `cargo test -p afmpeg-wasi-shim --test model` (256 cases from a fixed
 //! seed). Other and more cases: `PROPTEST_RNG_SEED=7 PROPTEST_CASES=5000
-//! cargo test -p wasi-shim --test model`.
+//! cargo test -p afmpeg-wasi-shim --test model`.
 //!
 //! How it works
 //! - Each case starts from the same small tree on both sides (see [`SEED`]).
