@@ -23,8 +23,8 @@ pub mod stop;
 pub mod tasks;
 
 pub use cancel::CancelToken;
-pub use engine::{ExecLimits, Exit, ModuleSource, Runtime, RuntimeBuilder, Validation};
-pub use error::{ChunkError, Error, LimitKind, Result};
+pub use engine::{Engine, ExecLimits, Exit, ModuleSource, Runtime, RuntimeBuilder, Validation};
+pub use error::{ChunkError, Error, LimitKind, NativeUnavailable, Result, TrapKind};
 pub use job::{Job, OutputSink, RunOptions, RunOutput, Tool};
 pub use limits::Limits;
 pub use media_info::MediaInfo;

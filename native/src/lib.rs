@@ -34,6 +34,17 @@ mod memory;
 mod wasi;
 
 pub use call::{Exit, Limits};
+
+/// What a call used, beside its result (see [`NativeModule::run_reporting`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// The most linear memory the guest held, in bytes (it only grows, so
+    /// this is its size when the instance was freed).
+    pub memory_bytes: u64,
+    /// Whether a `memory.grow` was refused because of
+    /// [`Limits::max_memory`] (the guest saw -1 and went on).
+    pub memory_limit_reached: bool,
+}
 pub use error::{NativeError, Trap};
 
 mod modules {
@@ -114,5 +125,21 @@ impl NativeModule {
         limits: &Limits,
     ) -> (Result<Exit, NativeError>, wasi_shim::WasiCtx) {
         call::run(self.module, wasi, limits)
+    }
+
+    /// [`NativeModule::run`], also reporting the guest's memory use.
+    pub fn run_reporting(
+        &self,
+        wasi: wasi_shim::WasiCtx,
+        limits: &Limits,
+    ) -> (Result<Exit, NativeError>, wasi_shim::WasiCtx, Usage) {
+        memory::take_usage();
+        let (result, wasi) = call::run(self.module, wasi, limits);
+        let (memory_bytes, memory_limit_reached) = memory::take_usage();
+        let usage = Usage {
+            memory_bytes,
+            memory_limit_reached,
+        };
+        (result, wasi, usage)
     }
 }

@@ -232,3 +232,38 @@ fn reservations_are_released_whole_after_every_call() {
         grown >> 30
     );
 }
+
+#[test]
+fn the_usage_report_has_the_memory_size_and_whether_the_limit_refused_a_grow() {
+    let module = NativeModule::get("t_grow").expect("test module compiled in");
+    let ctx = || WasiCtx::builder().arg("t_grow").build().expect("context");
+    let (result, _, usage) = module.run_reporting(
+        ctx(),
+        &Limits {
+            max_memory: Some(16 * 65536),
+        },
+    );
+    assert_eq!(result.unwrap(), Exit::Code(0));
+    assert_eq!(
+        usage,
+        afmpeg_native::Usage {
+            memory_bytes: 16 * 65536,
+            memory_limit_reached: false,
+        }
+    );
+    // Refused by the job's limit: one page held, the refusal recorded.
+    let (result, _, usage) = module.run_reporting(
+        ctx(),
+        &Limits {
+            max_memory: Some(16 * 65536 - 1),
+        },
+    );
+    assert!(matches!(result, Err(NativeError::Trap(Trap::Unreachable))));
+    assert_eq!(
+        usage,
+        afmpeg_native::Usage {
+            memory_bytes: 65536,
+            memory_limit_reached: true,
+        }
+    );
+}

@@ -9,6 +9,7 @@
 //! every job succeeded.
 
 use super::byte_count::parse_bytes;
+use super::engine::EngineArg;
 use super::guest_thread::cli_limits;
 use super::host_path::{absolute, guest_path, import};
 use super::invocation::Invocation;
@@ -16,7 +17,7 @@ use super::progress_bar::{progress_bar, progress_callback};
 use super::refusal::Refusal;
 use super::report::{last_lines, report_error, EXIT_SETUP};
 use afmpeg::job::Job;
-use afmpeg::{Error, Limits, RunOptions, RunOutput, Runtime, Tool};
+use afmpeg::{Error, Limits, RunOptions, RunOutput, Tool};
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget};
 use serde::Deserialize;
@@ -33,6 +34,8 @@ pub struct BatchArgs {
     /// How many jobs run at once (0: one per CPU core).
     #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 0)]
     pub jobs: usize,
+    #[command(flatten)]
+    pub engine: EngineArg,
 }
 
 /// A job file.
@@ -344,7 +347,7 @@ fn setup_error(msg: impl std::fmt::Display) -> i32 {
 
 /// Runs `afmpeg batch`; returns the process exit code.
 pub fn main(args: BatchArgs) -> i32 {
-    let runtime = match Runtime::from_default_location() {
+    let runtime = match args.engine.default_runtime() {
         Ok(rt) => rt,
         Err(e) => return report_error(&e),
     };

@@ -2,8 +2,9 @@
 //! directories.
 
 use super::byte_count::parse_bytes;
+use super::engine::EngineArg;
 use super::report::{EXIT_ABNORMAL, EXIT_SETUP};
-use afmpeg::{Error, ExecLimits, ModuleSource, Runtime};
+use afmpeg::{Error, ExecLimits};
 use clap::Args;
 use std::path::PathBuf;
 use wasi_shim::fs::{ExportOptions, Filesystem, ImportMode};
@@ -40,6 +41,8 @@ pub struct RunArgs {
     /// Deterministic clocks and random bytes from this seed.
     #[arg(long, value_name = "SEED")]
     pub deterministic: Option<u64>,
+    #[command(flatten)]
+    pub engine: EngineArg,
     /// The module to run, then the arguments the guest gets after `argv[0]`:
     /// everything after the module, untouched (`-V`, `--help`, `--dir` too).
     // One positional for both: clap's trailing_var_arg takes every word as a
@@ -89,7 +92,7 @@ impl RunArgs {
 /// Runs the command; returns the process exit code.
 pub fn main(args: RunArgs) -> i32 {
     let module = args.module();
-    let runtime = match Runtime::new(ModuleSource::File(module.clone())) {
+    let runtime = match args.engine.runtime(module.clone()) {
         Ok(r) => r,
         Err(e) => return setup_error(e),
     };

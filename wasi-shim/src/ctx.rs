@@ -76,6 +76,19 @@ impl WasiCtx {
         self.deadline
     }
 
+    /// The flag that interrupts the run, if one was given
+    /// ([`WasiCtxBuilder::interrupt`]).
+    pub fn interrupt_flag(&self) -> Option<&Arc<AtomicBool>> {
+        self.interrupt.as_ref()
+    }
+
+    /// Sets (or replaces) the flag that interrupts the run; see
+    /// [`WasiCtxBuilder::interrupt`]. An engine whose cancellation is
+    /// checked through the context installs its token's flag here.
+    pub fn set_interrupt(&mut self, flag: Arc<AtomicBool>) {
+        self.interrupt = Some(flag);
+    }
+
     pub(crate) fn interrupted(&self) -> bool {
         self.interrupt
             .as_ref()

@@ -1,0 +1,109 @@
+//! The native tier behind [`Runtime`](super::Runtime): the compiled-in
+//! FFmpeg module of crate `afmpeg-native`, its outcomes turned into the same
+//! [`Exit`] and [`Error`] as the interpreter's.
+//!
+//! The WASI context carries what both tiers share (bytes and files written,
+//! open files, stdio caps, the deadline of blocking calls, the interrupt
+//! flag); this module adds what the native runtime enforces itself: the
+//! memory limit in its `memory.grow`, and the CPU budget, timeout and
+//! cancellation of a computing guest, checked by the instrumented module.
+
+use super::classify::wasi_limit;
+use super::exec::{ExecLimits, Exit};
+use crate::error::{Error, LimitKind, Result, TrapKind};
+use afmpeg_native::{NativeError, NativeModule, Trap};
+use wasi_shim::WasiCtx;
+
+/// The compiled-in FFmpeg module.
+pub(super) fn module() -> Result<NativeModule> {
+    NativeModule::ffmpeg().map_err(|e| Error::Instantiate(e.to_string()))
+}
+
+/// Runs `module`'s `_start` on this thread (the caller gives it a
+/// [`GUEST_STACK`](super::GUEST_STACK) thread, as for the interpreter).
+pub(super) fn run(
+    module: &NativeModule,
+    mut wasi: WasiCtx,
+    limits: &ExecLimits,
+) -> (Result<Exit>, WasiCtx) {
+    if let Some(cancel) = &limits.cancel {
+        if cancel.is_cancelled() {
+            return (
+                Err(Error::Cancelled {
+                    stderr_tail: String::new(),
+                }),
+                wasi,
+            );
+        }
+        // The native check reads the context's flag: the token's, unless the
+        // embedder gave the context one of its own.
+        if wasi.interrupt_flag().is_none() {
+            wasi.set_interrupt(cancel.flag());
+        }
+    }
+    let native_limits = afmpeg_native::Limits {
+        max_memory: limits.max_memory,
+    };
+    let (result, wasi, usage) = module.run_reporting(wasi, &native_limits);
+    let result = match result {
+        Ok(exit) => Ok(Exit {
+            guest_memory: usage.memory_bytes,
+            memory_limit_reached: usage.memory_limit_reached,
+            ..exit_of(exit)
+        }),
+        Err(e) => Err(error_of(e, &wasi, limits)),
+    };
+    (result, wasi)
+}
+
+fn exit_of(exit: afmpeg_native::Exit) -> Exit {
+    match exit {
+        afmpeg_native::Exit::Code(code) => Exit {
+            code: code as i32,
+            ..Exit::default()
+        },
+        afmpeg_native::Exit::Signal(s) => Exit {
+            code: 128 + i32::from(s),
+            signal: Some(s),
+            ..Exit::default()
+        },
+    }
+}
+
+fn error_of(e: NativeError, wasi: &WasiCtx, limits: &ExecLimits) -> Error {
+    let limit = |limit| Error::Limit {
+        limit,
+        stderr_tail: String::new(),
+    };
+    match e {
+        NativeError::Trap(t) => Error::Trap {
+            message: t.to_string(),
+            kind: trap_kind(t),
+            stderr_tail: String::new(),
+        },
+        NativeError::MemoryLimit => limit(LimitKind::Memory(limits.max_memory.unwrap_or(0))),
+        NativeError::Limit(l) => limit(wasi_limit(l, wasi, limits)),
+        NativeError::Interrupted => Error::Cancelled {
+            stderr_tail: String::new(),
+        },
+        NativeError::HostPanic(m) => Error::Panic(m),
+        e @ (NativeError::NotCompiledIn { .. }
+        | NativeError::Resource
+        | NativeError::Nested
+        | NativeError::Setup
+        | NativeError::Internal(_)) => Error::Instantiate(e.to_string()),
+    }
+}
+
+fn trap_kind(t: Trap) -> TrapKind {
+    match t {
+        Trap::OutOfBounds => TrapKind::OutOfBounds,
+        Trap::IntegerOverflow => TrapKind::IntegerOverflow,
+        Trap::DivisionByZero => TrapKind::DivisionByZero,
+        Trap::InvalidConversion => TrapKind::InvalidConversion,
+        Trap::Unreachable => TrapKind::Unreachable,
+        Trap::IndirectCall => TrapKind::IndirectCall,
+        Trap::UncaughtException => TrapKind::UncaughtException,
+        Trap::StackExhausted => TrapKind::StackExhausted,
+    }
+}
