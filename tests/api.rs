@@ -940,6 +940,30 @@ fn deterministic_mode_gives_byte_identical_outputs() {
 // ---------------------------------------------------------------- module loading
 
 #[test]
+fn asking_for_the_native_tier_with_another_module_is_a_typed_error() {
+    let wasm = wat::parse_str(r#"(module (memory (export "memory") 1) (func (export "_start")))"#)
+        .unwrap();
+    // Any other module runs on the interpreter by default.
+    let rt = Runtime::from_bytes(wasm.clone()).unwrap();
+    assert_eq!(rt.engine(), afmpeg::Engine::Interpreter);
+    let e = Runtime::builder(afmpeg::ModuleSource::Bytes(wasm.into()))
+        .engine(afmpeg::Engine::Native)
+        .build()
+        .unwrap_err();
+    let Error::NativeUnavailable { reason, .. } = &e else {
+        panic!("expected NativeUnavailable, got {e:?}");
+    };
+    if afmpeg::Engine::native_built_in() {
+        assert!(
+            matches!(reason, afmpeg::NativeUnavailable::OtherModule { .. }),
+            "{e}"
+        );
+    } else {
+        assert_eq!(*reason, afmpeg::NativeUnavailable::NotBuiltIn, "{e}");
+    }
+}
+
+#[test]
 fn not_wasm_is_an_invalid_module() {
     for bytes in [
         &b"this is not a webassembly module at all"[..],

@@ -4,7 +4,7 @@
 //! (nothing is downloaded) and kept tiny — 160x120, 25 fps, about a second
 //! or two — because the interpreter is slow in debug builds. The runtime
 //! is the tests' shared one (`support::guest::runtime`, on the tier
-//! `AFMPEG_TEST_ENGINE` names); without the module these tests fail (they
+//! `AFMPEG_ENGINE` names); without the module these tests fail (they
 //! never skip), telling to run `make guest`.
 
 mod support;

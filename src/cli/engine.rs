@@ -1,5 +1,7 @@
-//! `--engine native|interpreter`: which tier runs the guest, for every
-//! subcommand that runs one.
+//! `--engine native|interpreter`: which tier runs FFmpeg, for every
+//! subcommand that runs it (`AFMPEG_ENGINE` sets the default). `afmpeg run`
+//! has its own `--engine` without the variable: it runs any module, and
+//! only the compiled-in one can run on the native tier.
 
 use afmpeg::{Engine, ModuleSource, Result, Runtime};
 use clap::Args;
@@ -7,10 +9,10 @@ use clap::Args;
 /// The `--engine` option.
 #[derive(Debug, Clone, Copy, Args)]
 pub struct EngineArg {
-    /// Which tier runs the guest: `native` (the module compiled in, with
+    /// Which tier runs FFmpeg: `native` (the module compiled in, with
     /// `make native`) or `interpreter`. Default: native when this build has
     /// it and the module is the one compiled in, else interpreter.
-    #[arg(long, value_name = "ENGINE", value_parser = str::parse::<Engine>)]
+    #[arg(long, env = "AFMPEG_ENGINE", value_name = "ENGINE", value_parser = str::parse::<Engine>)]
     pub engine: Option<Engine>,
 }
 

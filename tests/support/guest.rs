@@ -14,9 +14,11 @@ use std::time::{Duration, Instant};
 
 /// The environment variable choosing the tier the FFmpeg tests run on:
 /// `native` or `interpreter`. `make test` runs every suite that runs FFmpeg
-/// once with each (tests built with the `native` feature). Unset: the
-/// runtime's default (native when built in, else the interpreter).
-pub const ENGINE_ENV: &str = "AFMPEG_TEST_ENGINE";
+/// once with each (tests built with the `native` feature). The CLI reads
+/// it too (the default of `--engine`), so the `afmpeg` processes the CLI
+/// tests start run on the same tier. Unset: the runtime's default (native
+/// when built in, else the interpreter).
+pub const ENGINE_ENV: &str = "AFMPEG_ENGINE";
 
 /// The tier [`ENGINE_ENV`] asks for, if any (a bad value fails the test).
 pub fn test_engine() -> Option<Engine> {
