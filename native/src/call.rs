@@ -15,7 +15,29 @@ pub struct Limits {
     /// past it returns -1, an initial memory above it fails the call with
     /// [`NativeError::MemoryLimit`]. `None`: the module's own maximum.
     pub max_memory: Option<u64>,
+    /// The most guest work the call may do, in **checkpoints**: the
+    /// translated code counts one at every loop iteration (each time control
+    /// reaches a loop's head) and one at every function entry. The call that
+    /// reaches it ends with [`NativeError::CpuBudget`]. `None`: unbounded.
+    ///
+    /// A checkpoint is coarser than wasmi's fuel, which charges (about) one
+    /// unit per executed wasm instruction: one checkpoint stands for the
+    /// straight-line instructions of one loop iteration or one call, so the
+    /// same work costs many times fewer checkpoints than fuel units. The
+    /// ratio measured on FFmpeg workloads is in
+    /// docs/explanation/performance.md; convert with it, do not assume 1:1.
+    ///
+    /// The count is checked every [`CHECK_INTERVAL`] checkpoints (or sooner,
+    /// when less budget is left), the same moment the context's interrupt
+    /// flag and deadline are read.
+    ///
+    /// [`NativeError::CpuBudget`]: crate::NativeError::CpuBudget
+    pub cpu_budget: Option<u64>,
 }
+
+/// How many checkpoints the guest runs between two host checks (interrupt
+/// flag, deadline, budget). See `RATIONALE.md` for how long that is.
+pub const CHECK_INTERVAL: u64 = 1 << 20;
 
 /// How a guest that did not trap ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

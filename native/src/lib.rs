@@ -33,7 +33,7 @@ mod ffi;
 mod memory;
 mod wasi;
 
-pub use call::{Exit, Limits};
+pub use call::{Exit, Limits, CHECK_INTERVAL};
 pub use error::{NativeError, Trap};
 
 mod modules {

@@ -101,6 +101,7 @@ fn many_threads_trap_and_run_at_once() {
 fn memory_grow_within_the_limit_succeeds() {
     let limits = Limits {
         max_memory: Some(16 * 65536),
+        ..Limits::default()
     };
     assert_eq!(run("t_grow", limits).unwrap(), Exit::Code(0));
 }
@@ -110,6 +111,7 @@ fn memory_grow_past_the_limit_returns_minus_one() {
     // grow.wat traps `unreachable` exactly when memory.grow returned -1.
     let limits = Limits {
         max_memory: Some(16 * 65536 - 1),
+        ..Limits::default()
     };
     assert_eq!(
         run("t_grow", limits).unwrap_err().to_string(),
@@ -121,6 +123,7 @@ fn memory_grow_past_the_limit_returns_minus_one() {
 fn an_initial_memory_above_the_limit_is_a_typed_error() {
     let limits = Limits {
         max_memory: Some(31 * 65536),
+        ..Limits::default()
     };
     assert!(matches!(
         run("t_big_initial", limits),
@@ -128,6 +131,7 @@ fn an_initial_memory_above_the_limit_is_a_typed_error() {
     ));
     let limits = Limits {
         max_memory: Some(32 * 65536),
+        ..Limits::default()
     };
     assert_eq!(run("t_big_initial", limits).unwrap(), Exit::Code(0));
 }
