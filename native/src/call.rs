@@ -1,6 +1,7 @@
 //! One call of a translated module's `_start`: its own instance, memory and
 //! trap state, on the calling thread.
 
+use crate::checkpoint::Budget;
 use crate::error::{NativeError, Trap};
 use crate::ffi::{self, HostInstance};
 use crate::memory;
@@ -52,6 +53,10 @@ pub enum Exit {
 pub(crate) enum Ended {
     Abort(Abort),
     Panic(String),
+    /// A checkpoint found the deadline passed.
+    Timeout,
+    /// A checkpoint found the CPU budget spent.
+    CpuBudget,
 }
 
 /// The Rust state of a running call, reached from the WASI imports through
@@ -59,6 +64,7 @@ pub(crate) enum Ended {
 pub(crate) struct HostState {
     pub ctx: WasiCtx,
     pub ended: Option<Ended>,
+    pub budget: Budget,
 }
 
 pub(crate) fn run(
@@ -69,6 +75,7 @@ pub(crate) fn run(
     let mut state = HostState {
         ctx: wasi,
         ended: None,
+        budget: Budget::new(limits.cpu_budget),
     };
     let mut host = HostInstance {
         host: (&mut state as *mut HostState).cast::<c_void>(),
@@ -91,6 +98,8 @@ pub(crate) fn run(
             Some(Ended::Abort(Abort::Limit(l))) => Err(NativeError::Limit(l)),
             Some(Ended::Abort(Abort::Interrupted)) => Err(NativeError::Interrupted),
             Some(Ended::Panic(msg)) => Err(NativeError::HostPanic(msg)),
+            Some(Ended::Timeout) => Err(NativeError::Timeout),
+            Some(Ended::CpuBudget) => Err(NativeError::CpuBudget),
             None => Err(NativeError::HostPanic("host trap without a reason".into())),
         },
         ffi::TRAP_MEMORY_LIMIT => Err(NativeError::MemoryLimit),

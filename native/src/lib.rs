@@ -28,6 +28,7 @@
 #![warn(clippy::all)]
 
 mod call;
+mod checkpoint;
 mod error;
 mod ffi;
 mod memory;

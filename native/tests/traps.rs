@@ -64,6 +64,16 @@ fn call_indirect_with_the_wrong_type_traps() {
 }
 
 #[test]
+fn call_indirect_past_the_end_of_the_table_traps() {
+    assert_eq!(trap("t_indirect_range"), Trap::IndirectCall);
+}
+
+#[test]
+fn memory_fill_past_the_end_of_memory_traps() {
+    assert_eq!(trap("t_fill_oob"), Trap::OutOfBounds);
+}
+
+#[test]
 fn unbounded_recursion_traps_as_stack_exhaustion() {
     assert_eq!(trap("t_stack"), Trap::StackExhausted);
 }
