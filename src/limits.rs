@@ -13,8 +13,13 @@ use std::time::Duration;
 pub struct Limits {
     /// Most guest linear memory, in bytes. Default: 1 GiB.
     pub max_memory: u64,
-    /// CPU budget in fuel units (about one per executed wasm instruction);
-    /// `None` for no budget. Default: `None` (the timeout bounds the job).
+    /// CPU budget in the engine's unit; `None` for no budget. Default:
+    /// `None` (the timeout bounds the job). On the interpreter the unit is
+    /// fuel (about one per executed wasm instruction); on the native tier it
+    /// is checkpoints (one per loop iteration and per call), each standing
+    /// for many instructions, so the same number allows much more work
+    /// there. Either way a job that spends it ends with
+    /// [`LimitKind::Fuel`](crate::LimitKind::Fuel).
     pub fuel: Option<u64>,
     /// Wall-clock timeout, sleeps included (a sleeping guest is stopped at
     /// the deadline); `None` for none. Default: 10 minutes.

@@ -28,12 +28,14 @@
 #![warn(clippy::all)]
 
 mod call;
+mod checkpoint;
 mod error;
 mod ffi;
 mod memory;
 mod wasi;
 
-pub use call::{Exit, Limits};
+pub use call::{Exit, Limits, CHECK_INTERVAL};
+pub use error::{NativeError, Trap};
 
 /// What a call used, beside its result (see [`NativeModule::run_reporting`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -45,7 +47,6 @@ pub struct Usage {
     /// [`Limits::max_memory`] (the guest saw -1 and went on).
     pub memory_limit_reached: bool,
 }
-pub use error::{NativeError, Trap};
 
 mod modules {
     include!(concat!(env!("OUT_DIR"), "/modules.rs"));

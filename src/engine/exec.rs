@@ -14,7 +14,9 @@ pub struct ExecLimits {
     /// a module that declares more than this at instantiation does not
     /// start ([`LimitKind::Memory`](crate::LimitKind::Memory)).
     pub max_memory: Option<u64>,
-    /// CPU budget in fuel units (roughly one per executed instruction).
+    /// CPU budget: fuel units on the interpreter (roughly one per executed
+    /// instruction), checkpoints on the native tier (one per loop iteration
+    /// and per call; see [`crate::Limits::fuel`]).
     pub fuel: Option<u64>,
     /// Wall-clock timeout, time spent sleeping in `poll_oneoff` included.
     pub timeout: Option<Duration>,

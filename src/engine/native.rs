@@ -41,8 +41,11 @@ pub(super) fn run(
             wasi.set_interrupt(cancel.flag());
         }
     }
+    // The tier's own unit: checkpoints (loop iterations and calls), each
+    // standing for many of the interpreter's fuel units (see `Limits::fuel`).
     let native_limits = afmpeg_native::Limits {
         max_memory: limits.max_memory,
+        cpu_budget: limits.fuel,
     };
     let (result, wasi, usage) = module.run_reporting(wasi, &native_limits);
     let result = match result {
@@ -86,6 +89,8 @@ fn error_of(e: NativeError, wasi: &WasiCtx, limits: &ExecLimits) -> Error {
         NativeError::Interrupted => Error::Cancelled {
             stderr_tail: String::new(),
         },
+        NativeError::CpuBudget => limit(LimitKind::Fuel(limits.fuel.unwrap_or(u64::MAX))),
+        NativeError::Timeout => limit(LimitKind::Timeout(limits.timeout.unwrap_or_default())),
         NativeError::HostPanic(m) => Error::Panic(m),
         e @ (NativeError::NotCompiledIn { .. }
         | NativeError::Resource

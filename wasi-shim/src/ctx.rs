@@ -89,7 +89,9 @@ impl WasiCtx {
         self.interrupt = Some(flag);
     }
 
-    pub(crate) fn interrupted(&self) -> bool {
+    /// Whether the embedder raised the interrupt flag. Engines that run
+    /// guest code between WASI calls (the native tier's checkpoints) poll it.
+    pub fn interrupted(&self) -> bool {
         self.interrupt
             .as_ref()
             .is_some_and(|f| f.load(Ordering::Relaxed))
