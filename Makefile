@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust test-native test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load
+.PHONY: all setup build native demo test test-rust test-rust-native test-native test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load
 
 all: build
 
@@ -19,9 +19,17 @@ setup:
 build:
 	$(CARGO) build --release --locked
 
-## The main job: an in-memory FFmpeg transcode, probed, with timings.
-demo: setup guest
-	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example demo
+## target/release/afmpeg with the native tier compiled in (cargo feature
+## `native`): the lean module translated to C (`native-c`, cached) and
+## compiled by the platform's C compiler — minutes the first time, the
+## objects cached beside the C (docs/how-to/link-the-native-tier.md).
+native: setup native-c
+	$(CARGO) build --release --locked --features native --bin afmpeg
+
+## The main job: an in-memory FFmpeg transcode, probed, with timings, on
+## the native tier (its first run translates and compiles it: see README).
+demo: setup native-c
+	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --features native --example demo
 
 ## The long bad-media soak: 10,000 mutated files, each probed and decoded
 ## to null with limits on (tests/soak.rs is the short CI variant).
@@ -44,8 +52,19 @@ load: setup guest
 ## reproducibility check.
 test: setup guest lint test-rust guest-check-repro
 
+## Every suite with the native tier built in, FFmpeg on the interpreter
+## (AFMPEG_ENGINE picks the tier of the suites that run FFmpeg and the
+## default of the CLI's --engine); then `test-rust-native`. tests/tiers.rs
+## and tests/jit_free.rs run both tiers in one process.
 test-rust: fuzz-smoke native-c
-	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked --features afmpeg-native/ffmpeg
+	AFMPEG_MODULE=$(GUEST_MODULE) AFMPEG_ENGINE=interpreter $(CARGO) test --workspace --locked --features native,afmpeg-native/ffmpeg
+	$(MAKE) test-rust-native
+
+## The suites that run FFmpeg again, on the native tier (minutes: the
+## native tier is 10-20x faster than the interpreter).
+FFMPEG_SUITES = api chunked cli cli_faults limits load memory_limits parity soak streams tasks
+test-rust-native: native-c
+	AFMPEG_MODULE=$(GUEST_MODULE) AFMPEG_ENGINE=native $(CARGO) test --locked --features native $(addprefix --test ,$(FFMPEG_SUITES))
 
 ## The native tier's own tests (crate afmpeg-native): the module translated
 ## to C (`native-c`, cached), compiled once per machine (a few CPU-minutes;
@@ -101,6 +120,7 @@ lint:
 	scripts/check-module-cycles src
 	scripts/check-module-cycles wasi-shim/src
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --locked --features native -- -D warnings
 	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --all-targets --no-default-features --locked -- -D warnings
 	$(CARGO) fetch --manifest-path bench/ffmpeg-engines/Cargo.toml --locked
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked

@@ -950,3 +950,47 @@ fn second_sigint_cancels_and_leaves_the_old_output_untouched() {
     );
     assert_eq!(names(dir.path()), ["old.mp4"]);
 }
+
+#[test]
+fn engine_flag_picks_the_tier_and_refuses_native_for_another_module() {
+    let dir = tempfile::tempdir().unwrap();
+    // The interpreter runs the FFmpeg module whatever AFMPEG_ENGINE says.
+    let o = afmpeg(
+        dir.path(),
+        &["ffprobe", "--engine", "interpreter", "-version"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+    assert!(
+        text(&o.stdout).starts_with("ffprobe version"),
+        "{}",
+        describe(&o)
+    );
+    // Another module cannot run natively: one line, exit 125, nothing run.
+    let other = dir.path().join("other.wasm");
+    std::fs::write(
+        &other,
+        wat::parse_str(r#"(module (memory (export "memory") 1) (func (export "_start")))"#)
+            .unwrap(),
+    )
+    .unwrap();
+    let o = Command::new(BIN)
+        .args(["probe", "--engine", "native", "x.mp4"])
+        .current_dir(dir.path())
+        .env("AFMPEG_MODULE", &other)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(125), "{}", describe(&o));
+    assert!(
+        text(&o.stderr).contains("the native tier cannot run"),
+        "{}",
+        describe(&o)
+    );
+    // An unknown engine is a usage error.
+    let o = afmpeg(dir.path(), &["probe", "--engine", "jit", "x.mp4"]);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(
+        text(&o.stderr).contains("unknown engine \"jit\""),
+        "{}",
+        describe(&o)
+    );
+}

@@ -64,7 +64,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(r?, Exit::Code(0));
     let native_s = thread_cpu_seconds() - t;
 
-    let rt = afmpeg::Runtime::from_file(native.source())?;
+    let rt = afmpeg::Runtime::builder(afmpeg::ModuleSource::File(native.source().into()))
+        .engine(afmpeg::Engine::Interpreter)
+        .build()?;
     let fs_interp = Filesystem::new();
     let t = thread_cpu_seconds();
     let (r, _) = rt.run_wasi(context(&args, &fs_interp), &afmpeg::ExecLimits::default());
