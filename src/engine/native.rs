@@ -112,3 +112,74 @@ fn trap_kind(t: Trap) -> TrapKind {
         Trap::StackExhausted => TrapKind::StackExhausted,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn mapped(e: NativeError, limits: &ExecLimits) -> Error {
+        let wasi = WasiCtx::builder().build().unwrap();
+        error_of(e, &wasi, limits)
+    }
+
+    #[test]
+    fn every_trap_kind_maps_to_its_trap_kind() {
+        let kinds = [
+            (Trap::OutOfBounds, TrapKind::OutOfBounds),
+            (Trap::IntegerOverflow, TrapKind::IntegerOverflow),
+            (Trap::DivisionByZero, TrapKind::DivisionByZero),
+            (Trap::InvalidConversion, TrapKind::InvalidConversion),
+            (Trap::Unreachable, TrapKind::Unreachable),
+            (Trap::IndirectCall, TrapKind::IndirectCall),
+            (Trap::UncaughtException, TrapKind::UncaughtException),
+            (Trap::StackExhausted, TrapKind::StackExhausted),
+        ];
+        for (trap, kind) in kinds {
+            match mapped(NativeError::Trap(trap), &ExecLimits::default()) {
+                Error::Trap {
+                    kind: k, message, ..
+                } => {
+                    assert_eq!(k, kind);
+                    assert_eq!(message, trap.to_string());
+                }
+                other => panic!("{trap:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_runtime_limits_map_to_the_configured_values() {
+        let limits = ExecLimits {
+            max_memory: Some(1 << 20),
+            fuel: Some(5000),
+            timeout: Some(Duration::from_millis(300)),
+            cancel: None,
+        };
+        let limit = |e| match mapped(e, &limits) {
+            Error::Limit { limit, .. } => limit,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(limit(NativeError::MemoryLimit), LimitKind::Memory(1 << 20));
+        assert_eq!(limit(NativeError::CpuBudget), LimitKind::Fuel(5000));
+        assert_eq!(
+            limit(NativeError::Timeout),
+            LimitKind::Timeout(Duration::from_millis(300))
+        );
+        assert!(matches!(
+            mapped(NativeError::Interrupted, &limits),
+            Error::Cancelled { .. }
+        ));
+        assert!(matches!(
+            mapped(NativeError::HostPanic("boom".into()), &limits),
+            Error::Panic(m) if m == "boom"
+        ));
+    }
+
+    #[test]
+    fn a_signal_exit_is_128_plus_the_signal() {
+        let exit = exit_of(afmpeg_native::Exit::Signal(6));
+        assert_eq!((exit.code, exit.signal), (134, Some(6)));
+        assert_eq!(exit_of(afmpeg_native::Exit::Code(3)).code, 3);
+    }
+}
