@@ -281,22 +281,22 @@ pub enum NativeUnavailable {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TrapKind {
-    /// A linear-memory or table access out of bounds.
+    /// Memory or a table was accessed past its end.
     OutOfBounds,
-    /// Signed division overflow (`INT_MIN / -1`) or a float-to-int
-    /// truncation out of range.
+    /// `INT_MIN / -1`, or a float too large for the integer it was
+    /// truncated to.
     IntegerOverflow,
-    /// Integer division or remainder by zero.
+    /// An integer was divided (or its remainder taken) by zero.
     DivisionByZero,
-    /// Float-to-int truncation of a NaN.
+    /// A NaN was truncated to an integer.
     InvalidConversion,
-    /// An `unreachable` instruction (for FFmpeg: usually `abort()`).
+    /// The guest executed `unreachable` (for FFmpeg: usually `abort()`).
     Unreachable,
-    /// `call_indirect` through a null, out-of-range or wrongly typed entry.
+    /// An indirect call hit a null, missing or wrongly typed table entry.
     IndirectCall,
-    /// The guest's calls exhausted the stack.
+    /// Guest recursion used up the stack.
     StackExhausted,
-    /// A wasm exception nobody caught.
+    /// A wasm exception was thrown and never caught.
     UncaughtException,
     /// Anything else the engine reported as a trap.
     Other,
