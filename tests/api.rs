@@ -542,8 +542,13 @@ fn batch_results_in_order_with_failing_and_limited_jobs() {
             words("-hide_banner -f lavfi -i testsrc=duration=0.5 -c:v nope /b1.mp4"),
         ),
         ok(2),
-        // A runtime failure: out of fuel.
-        ok(3).with_options(RunOptions {
+        // A runtime failure: out of fuel (an hour of video: far more than
+        // the budget on either tier).
+        Job::ffmpeg(
+            &fs,
+            words("-hide_banner -f lavfi -i testsrc=duration=3600:size=64x48 -f null -"),
+        )
+        .with_options(RunOptions {
             limits: Limits {
                 fuel: Some(1_000_000),
                 ..Limits::default()

@@ -547,7 +547,7 @@ fn batch_runs_all_jobs_and_reports_failures() {
         { "name": "capped", "args": ["-i", "in.mp4", "-frames:v", "2", "capped%d.png"] },
         { "name": "allowed", "args": ["-i", "in.mp4", "-frames:v", "2", "allowed%d.png"],
           "limits": { "max_files_created": 5 } },
-        { "name": "starved", "args": ["-i", "in.mp4", "-frames:v", "1", "starved.png"],
+        { "name": "starved", "args": ["-f", "lavfi", "-i", "testsrc=duration=3600", "starved.mkv"],
           "limits": { "fuel": 100000 } },
         { "name": "broken", "args": ["-i", "in.mp4", "-c:v", "no_such_codec", "broken.mp4"] },
         { "name": "info", "tool": "ffprobe", "args": ["-v", "error", "-of", "json", "-show_format", "in.mp4"],
@@ -609,7 +609,7 @@ fn batch_runs_all_jobs_and_reports_failures() {
             .any(|l| l.starts_with("allowed") && l.contains("allowed1.png, allowed2.png")),
         "{summary}"
     );
-    for f in ["capped1.png", "capped2.png", "starved.png"] {
+    for f in ["capped1.png", "capped2.png", "starved.mkv"] {
         assert!(!dir.path().join(f).exists(), "{f} written by a stopped job");
     }
     assert!(dir.path().join("thumb.png").is_file());

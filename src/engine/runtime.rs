@@ -330,10 +330,14 @@ impl Runtime {
     /// for a run that could not start or was stopped (trap, limit). The
     /// context is returned too, so the embedder can inspect limits hit.
     ///
-    /// The timeout runs from this call. It is checked between fuel slices
-    /// while the guest computes, and it bounds the guest's sleeps in
+    /// The timeout runs from this call. It is checked while the guest
+    /// computes (between fuel slices on the interpreter, at the native
+    /// tier's checkpoints), and it bounds the guest's sleeps in
     /// `poll_oneoff` too: this sets the context's deadline, so a guest that
     /// sleeps past it is stopped at the deadline with [`LimitKind::Timeout`].
+    /// On the native tier [`ExecLimits::cancel`] is seen through the
+    /// context's interrupt flag: the token's, unless `wasi` has one of its
+    /// own, which is then the one to raise.
     ///
     /// The guest runs on a thread of its own with a [`GUEST_STACK`] stack
     /// (the caller's thread waits for it), whatever the caller's stack is;
