@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build native demo test test-rust test-rust-native test-native test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load
+.PHONY: all setup build native lint-native demo test test-rust test-rust-native test-native test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load
 
 all: build
 
@@ -50,7 +50,7 @@ load: setup guest
 ## Every test: formatting, lints, docs, unit/integration/doc tests (the
 ## guest-dependent ones use the module built by `guest`), and the guest's
 ## reproducibility check.
-test: setup guest lint test-rust guest-check-repro
+test: setup guest lint lint-native test-rust guest-check-repro
 
 ## Every suite with the native tier built in, FFmpeg on the interpreter
 ## (AFMPEG_ENGINE picks the tier of the suites that run FFmpeg and the
@@ -120,10 +120,14 @@ lint:
 	scripts/check-module-cycles src
 	scripts/check-module-cycles wasi-shim/src
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
-	$(CARGO) clippy --workspace --all-targets --locked --features native -- -D warnings
 	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --all-targets --no-default-features --locked -- -D warnings
 	$(CARGO) fetch --manifest-path bench/ffmpeg-engines/Cargo.toml --locked
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
+
+## The lints of the code behind the `native` feature (needs the module's C:
+## `native-c`, hence not part of `lint`).
+lint-native: native-c
+	$(CARGO) clippy --workspace --all-targets --locked --features native -- -D warnings
 
 doc:
 	$(CARGO) doc --workspace --no-deps --locked
