@@ -169,12 +169,14 @@ bench-pipe: guest
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example pipe
 
 ## Whole FFmpeg jobs on every engine, one side-by-side table (issue #5):
-## afmpeg vs wasmi+wasi-common, wasmtime Pulley and Cranelift, native FFmpeg.
+## afmpeg vs wasmi+wasi-common, wasmtime Pulley and Cranelift, the native tier,
+## native FFmpeg.
 ## Its own workspace (bench/ffmpeg-engines) because it builds wasmtime:
 ## never part of `make test`. Options: make bench-ffmpeg BENCH_ARGS="--quick --reps 1".
 BENCH_ARGS ?=
-bench-ffmpeg-build:
-	cd bench/ffmpeg-engines && $(CARGO) build --release --locked
+## The native tier (crate afmpeg-native, from `native-c`) is one of the engines.
+bench-ffmpeg-build: native-c
+	cd bench/ffmpeg-engines && $(CARGO) build --release --locked --features native-tier
 
 bench-ffmpeg: guest bench-ffmpeg-build
 	AFMPEG_MODULE=$(GUEST_MODULE) bench/ffmpeg-engines/target/release/afmpeg-bench $(BENCH_ARGS)

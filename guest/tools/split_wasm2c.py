@@ -51,7 +51,10 @@ LOOP_HEAD = r"^( *w2c_{name}_L\d+:) $"
 # The checkpoint, for the shared header. `afn_fuel` counts down the
 # checkpoints the guest may still pass before the host looks (interrupt flag,
 # deadline, budget); `afn_checkpoint` refills it or ends the guest (a trap,
-# like a WASI import that ends it).
+# like a WASI import that ends it). The decrement is unsigned on purpose: a
+# signed `--fuel < 0` lets the compiler test the old value instead (`old <=
+# 0`: load, subtract, store, test, branch); wrapping arithmetic keeps it one
+# read-modify-write and a branch on its sign (x86-64: `decq mem; js`).
 CHECKPOINT = """\
 /* Checkpoints (split_wasm2c.py): one at each function entry and loop head. */
 #ifndef AFN_CHECKPOINTS
@@ -59,10 +62,11 @@ CHECKPOINT = """\
 #endif
 void afn_checkpoint(int64_t* fuel);
 #if AFN_CHECKPOINTS
-#define AFN_CHECKPOINT()                                         \\
-  do {                                                           \\
-    if (__builtin_expect(--instance->afn_fuel < 0, 0))           \\
-      afn_checkpoint(&instance->afn_fuel);                       \\
+#define AFN_CHECKPOINT()                                                    \\
+  do {                                                                      \\
+    instance->afn_fuel = (int64_t)((uint64_t)instance->afn_fuel - 1);       \\
+    if (__builtin_expect(instance->afn_fuel < 0, 0))                        \\
+      afn_checkpoint(&instance->afn_fuel);                                  \\
   } while (0)
 #else
 #define AFN_CHECKPOINT() ((void)0)

@@ -24,9 +24,10 @@ pub struct Limits {
     /// A checkpoint is coarser than wasmi's fuel, which charges (about) one
     /// unit per executed wasm instruction: one checkpoint stands for the
     /// straight-line instructions of one loop iteration or one call, so the
-    /// same work costs many times fewer checkpoints than fuel units. The
-    /// ratio measured on FFmpeg workloads is in
-    /// docs/explanation/performance.md; convert with it, do not assume 1:1.
+    /// same work costs many times fewer checkpoints than fuel units: about
+    /// 137 fuel units per checkpoint on an x264 encode (measured, see
+    /// docs/explanation/performance.md). Convert with such a ratio, not 1:1,
+    /// and expect it to vary by workload.
     ///
     /// The count is checked every [`CHECK_INTERVAL`] checkpoints (or sooner,
     /// when less budget is left), the same moment the context's interrupt

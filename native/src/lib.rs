@@ -13,6 +13,12 @@
 //! claims only faults inside guest memory) is explained in this crate's
 //! `RATIONALE.md` and in docs/explanation/native-tier.md.
 //!
+//! A guest that computes without calling WASI still stops: the translated
+//! code passes a checkpoint at every function entry and loop head, and every
+//! [`CHECK_INTERVAL`] checkpoints the runtime reads the context's interrupt
+//! flag ([`NativeError::Interrupted`]) and deadline ([`NativeError::Timeout`])
+//! and charges [`Limits::cpu_budget`] ([`NativeError::CpuBudget`]).
+//!
 //! ```no_run
 //! use afmpeg_native::{Exit, Limits, NativeModule};
 //! use wasi_shim::WasiCtx;

@@ -30,7 +30,7 @@ pub mod proposals;
 mod runtime;
 
 pub use choice::{Engine, UnknownEngine};
-pub use exec::{ExecLimits, Exit, FUEL_SLICE};
+pub use exec::{ExecLimits, Exit, FUEL_PER_CHECKPOINT, FUEL_SLICE};
 pub use limiter::{MAX_TABLE_ELEMENTS, TABLE_ELEMENT_BYTES};
 pub use module::ModuleSource;
 pub use runtime::{Runtime, RuntimeBuilder, Validation, GUEST_STACK};

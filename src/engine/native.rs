@@ -9,7 +9,7 @@
 //! cancellation of a computing guest, checked by the instrumented module.
 
 use super::classify::wasi_limit;
-use super::exec::{ExecLimits, Exit};
+use super::exec::{ExecLimits, Exit, FUEL_PER_CHECKPOINT};
 use crate::error::{Error, LimitKind, Result, TrapKind};
 use afmpeg_native::{NativeError, NativeModule, Trap};
 use wasi_shim::WasiCtx;
@@ -41,11 +41,9 @@ pub(super) fn run(
             wasi.set_interrupt(cancel.flag());
         }
     }
-    // The tier's own unit: checkpoints (loop iterations and calls), each
-    // standing for many of the interpreter's fuel units (see `Limits::fuel`).
     let native_limits = afmpeg_native::Limits {
         max_memory: limits.max_memory,
-        cpu_budget: limits.fuel,
+        cpu_budget: limits.fuel.map(checkpoints_for_fuel),
     };
     let (result, wasi, usage) = module.run_reporting(wasi, &native_limits);
     let result = match result {
@@ -57,6 +55,12 @@ pub(super) fn run(
         Err(e) => Err(error_of(e, &wasi, limits)),
     };
     (result, wasi)
+}
+
+/// The checkpoints a fuel budget buys (at least one: a budget of a few fuel
+/// units still lets the guest start, as on the interpreter).
+fn checkpoints_for_fuel(fuel: u64) -> u64 {
+    fuel.div_ceil(FUEL_PER_CHECKPOINT).max(1)
 }
 
 fn exit_of(exit: afmpeg_native::Exit) -> Exit {
@@ -174,6 +178,18 @@ mod tests {
             mapped(NativeError::HostPanic("boom".into()), &limits),
             Error::Panic(m) if m == "boom"
         ));
+    }
+
+    #[test]
+    fn a_fuel_budget_becomes_checkpoints_rounded_up() {
+        assert_eq!(checkpoints_for_fuel(0), 1);
+        assert_eq!(checkpoints_for_fuel(1), 1);
+        assert_eq!(checkpoints_for_fuel(FUEL_PER_CHECKPOINT), 1);
+        assert_eq!(checkpoints_for_fuel(FUEL_PER_CHECKPOINT + 1), 2);
+        assert_eq!(
+            checkpoints_for_fuel(50_000_000),
+            50_000_000u64.div_ceil(137)
+        );
     }
 
     #[test]
