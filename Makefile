@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust test-native test-ffi ffi-header python test-python bench-ray test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load test-image-sequence install-cli bench-builtin-module test-package check-builtin-module update-builtin-module
+.PHONY: all setup build demo test test-rust test-native test-ffi ffi-header python test-python bench-ray test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load test-image-sequence install-cli bench-builtin-module test-package check-builtin-module update-builtin-module native lint-native test-rust-native
 
 all: build
 
@@ -32,9 +32,17 @@ install-cli:
 	$(PREFIX)/bin/afmpeg completions zsh > $(PREFIX)/share/zsh/site-functions/_afmpeg
 	$(PREFIX)/bin/afmpeg completions fish > $(PREFIX)/share/fish/vendor_completions.d/afmpeg.fish
 
-## The main job: an in-memory FFmpeg transcode, probed, with timings.
-demo: setup guest
-	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example demo
+## target/release/afmpeg with the native tier compiled in (cargo feature
+## `native`): the lean module translated to C (`native-c`, cached) and
+## compiled by the platform's C compiler — minutes the first time, the
+## objects cached beside the C (docs/how-to/link-the-native-tier.md).
+native: setup native-c
+	$(CARGO) build --release --locked -p afmpeg-cli --features native --bin afmpeg
+
+## The main job: an in-memory FFmpeg transcode, probed, with timings, on
+## the native tier (its first run translates and compiles it: see README).
+demo: setup native-c
+	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --features native --example demo
 
 ## The long bad-media soak: 10,000 mutated files, each probed and decoded
 ## to null with limits on (tests/soak.rs is the short CI variant).
@@ -56,10 +64,24 @@ load: setup guest
 ## guest-dependent ones use the module built by `guest`), the Python
 ## package's tests, the guest's reproducibility check, and the check that
 ## crate afmpeg-module-lean ships the lean module this recipe builds.
-test: setup guest lint test-rust test-python guest-check-repro check-builtin-module
+test: setup guest lint lint-native test-rust test-python guest-check-repro check-builtin-module
 
+## Every suite with the native tier built in, FFmpeg on the interpreter
+## (AFMPEG_ENGINE picks the tier of the suites that run FFmpeg and the
+## default of the CLI's --engine); then `test-rust-native`. tests/tiers.rs
+## and tests/jit_free.rs run both tiers in one process.
 test-rust: fuzz-smoke native-c
-	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked --features afmpeg-native/ffmpeg,afmpeg/fetch,afmpeg/builtin-module
+	AFMPEG_MODULE=$(GUEST_MODULE) AFMPEG_ENGINE=interpreter $(CARGO) test --workspace --locked --features native,afmpeg-native/ffmpeg,afmpeg/fetch,afmpeg/builtin-module
+	$(MAKE) test-rust-native
+
+## The suites that run FFmpeg again, on the native tier (minutes: the
+## native tier is 10-20x faster than the interpreter): the library's and
+## the command line's.
+FFMPEG_SUITES = api chunked limits load memory_limits parity soak streams tasks
+FFMPEG_CLI_SUITES = cli cli_faults
+test-rust-native: native-c
+	AFMPEG_MODULE=$(GUEST_MODULE) AFMPEG_ENGINE=native $(CARGO) test --locked --features native $(addprefix --test ,$(FFMPEG_SUITES))
+	AFMPEG_MODULE=$(GUEST_MODULE) AFMPEG_ENGINE=native $(CARGO) test --locked -p afmpeg-cli --features native $(addprefix --test ,$(FFMPEG_CLI_SUITES))
 
 ## The Python package (python/: PyO3 + maturin, an abi3 wheel for Python
 ## >= 3.11) built and installed into a venv of its own, target/py-venv,
@@ -179,6 +201,11 @@ lint:
 	$(CARGO) fetch --manifest-path bench/ffmpeg-engines/Cargo.toml --locked
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
 
+## The lints of the code behind the `native` feature (needs the module's C:
+## `native-c`, hence not part of `lint`).
+lint-native: native-c
+	$(CARGO) clippy --workspace --all-targets --locked --features native -- -D warnings
+
 doc:
 	$(CARGO) doc --workspace --no-deps --locked
 
@@ -224,12 +251,14 @@ bench-pipe: guest
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example pipe
 
 ## Whole FFmpeg jobs on every engine, one side-by-side table (issue #5):
-## afmpeg vs wasmi+wasi-common, wasmtime Pulley and Cranelift, native FFmpeg.
+## afmpeg vs wasmi+wasi-common, wasmtime Pulley and Cranelift, the native tier,
+## native FFmpeg.
 ## Its own workspace (bench/ffmpeg-engines) because it builds wasmtime:
 ## never part of `make test`. Options: make bench-ffmpeg BENCH_ARGS="--quick --reps 1".
 BENCH_ARGS ?=
-bench-ffmpeg-build:
-	cd bench/ffmpeg-engines && $(CARGO) build --release --locked
+## The native tier (crate afmpeg-native, from `native-c`) is one of the engines.
+bench-ffmpeg-build: native-c
+	cd bench/ffmpeg-engines && $(CARGO) build --release --locked --features native-tier
 
 bench-ffmpeg: guest bench-ffmpeg-build
 	AFMPEG_MODULE=$(GUEST_MODULE) bench/ffmpeg-engines/target/release/afmpeg-bench $(BENCH_ARGS)

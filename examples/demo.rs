@@ -30,7 +30,11 @@ fn demo() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let rt = Runtime::from_default_location()?;
     let load = t.elapsed();
-    println!("1. module compiled ................ {:>8.1} ms", ms(load));
+    println!(
+        "1. module ready ({:<11}) ....... {:>8.1} ms",
+        rt.engine().name(),
+        ms(load)
+    );
 
     // Everything below lives in this in-memory filesystem.
     let fs = Filesystem::new();

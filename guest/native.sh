@@ -17,6 +17,8 @@
 #         .../guest/<flavor>-native  -> symlink to the above (what the crate's build script reads)
 # <nkey> = sha256 (16 hex) of: the module's own cache key (the recipe hash in its
 # directory name) and sha256, wasm2c's version, this script, the splitter, N.
+# The splitter also instruments the C (the checkpoints of the CPU budget and
+# interrupt, native/RATIONALE.md), so its hash covers the instrumentation.
 # The C compiler is not part of the key: the C is compiled by the crate's build
 # script (the `cc` crate), whose outputs cargo caches.
 set -euo pipefail

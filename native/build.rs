@@ -225,12 +225,34 @@ fn c_build(include: &Path) -> cc::Build {
 /// Flags for generated code only (its unused helpers and labels would warn).
 const GENERATED_FLAGS: &[&str] = &["-fstack-clash-protection", "-w"];
 
+/// `AFMPEG_NATIVE_CHECKPOINTS=off` compiles the checkpoints out of the
+/// generated code, to measure what they cost (docs/explanation/performance.md).
+/// Such a build ignores the CPU budget, and a guest that makes no WASI call
+/// can be stopped by neither the interrupt nor the deadline: measurement only.
+fn checkpoint_flags() -> Vec<&'static str> {
+    println!("cargo:rerun-if-env-changed=AFMPEG_NATIVE_CHECKPOINTS");
+    match env::var("AFMPEG_NATIVE_CHECKPOINTS").as_deref() {
+        Err(_) | Ok("on") => vec![],
+        Ok("off") => {
+            println!(
+                "cargo:warning=AFMPEG_NATIVE_CHECKPOINTS=off: no CPU budget, deadline or interrupt \
+                 inside guest code (measurement build)"
+            );
+            vec!["-DAFN_CHECKPOINTS=0"]
+        }
+        Ok(other) => panic!("AFMPEG_NATIVE_CHECKPOINTS={other:?}: expected `on` or `off`"),
+    }
+}
+
 /// Generated guest code: every frame touches each of its stack pages, so a
 /// guest's stack overflow always hits the guard page (see RATIONALE.md).
 fn generated_build(include: &Path, units: &[PathBuf]) -> cc::Build {
     let mut b = c_build(include);
     for f in GENERATED_FLAGS {
         b.flag_if_supported(f);
+    }
+    for f in checkpoint_flags() {
+        b.flag(f);
     }
     for u in units {
         b.file(u);
@@ -265,9 +287,10 @@ fn compile_generated_once(lib: &str, dir: &Path, include: &Path, units: &[PathBu
     }
     let header = fs::read(include.join("wasm-rt.h")).expect("wasm-rt.h");
     let stamp = format!(
-        "{key}\ntarget {}\ncompiler {:?}\n{version}\nflags {flags:?} {GENERATED_FLAGS:?}\nwasm-rt.h {:016x}\n",
+        "{key}\ntarget {}\ncompiler {:?}\n{version}\nflags {flags:?} {GENERATED_FLAGS:?} {:?}\nwasm-rt.h {:016x}\n",
         env::var("TARGET").unwrap_or_default(),
         compiler.path(),
+        checkpoint_flags(),
         fnv1a(&header)
     );
     let obj = dir.join(format!("obj-{:016x}", fnv1a(stamp.as_bytes())));

@@ -155,17 +155,33 @@ pub enum Error {
     /// wrong type, an initial memory above the limit, …).
     #[error("cannot instantiate module: {0}")]
     Instantiate(String),
+    /// [`Engine::Native`](crate::Engine::Native) was asked for, but the
+    /// native tier cannot run this module: it is not compiled into this
+    /// build, or the module is not the one it was compiled from. Nothing
+    /// was run; [`Engine::Interpreter`](crate::Engine::Interpreter) runs
+    /// any module.
+    #[error("the native tier cannot run {origin}: {reason}")]
+    NativeUnavailable {
+        /// Where the module came from.
+        origin: String,
+        /// Why not.
+        reason: NativeUnavailable,
+    },
     /// The module has no `_start` export: it is not a WASI command.
     #[error("module has no `_start` function: it is not a WASI command module")]
     NoEntryPoint,
     /// A run option is invalid (e.g. a preopen that does not exist).
     #[error("invalid run configuration: {0}")]
     Config(String),
-    /// The guest trapped (a crash: unreachable, out-of-bounds access, stack overflow, …).
-    #[error("guest trapped: {message}")]
+    /// The guest trapped (a crash: unreachable, out-of-bounds access, stack
+    /// overflow, …), on either engine. The `Runtime` is fine: the next job
+    /// runs normally.
+    #[error("guest trapped ({kind}): {message}")]
     Trap {
-        /// The trap.
+        /// The trap, as the engine described it.
         message: String,
+        /// Which kind of trap.
+        kind: TrapKind,
         /// The last lines the guest wrote to stderr, if captured.
         stderr_tail: String,
     },
@@ -236,6 +252,69 @@ impl Error {
             | Error::Ffmpeg { stderr_tail, .. } => Some(stderr_tail),
             _ => None,
         }
+    }
+}
+
+/// Why the native tier cannot run a module ([`Error::NativeUnavailable`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NativeUnavailable {
+    /// This build has no native tier: build afmpeg with the cargo feature
+    /// `native` (`make native`).
+    #[error(
+        "this build has no native tier (build afmpeg with the `native` feature: `make native`)"
+    )]
+    NotBuiltIn,
+    /// The native tier runs only the module it was translated from; this is
+    /// another one.
+    #[error("it runs only the module it was compiled from (SHA-256 {compiled_in}); this one's SHA-256 is {loaded}")]
+    OtherModule {
+        /// The SHA-256 (hex) of the compiled-in module.
+        compiled_in: String,
+        /// The SHA-256 (hex) of the module loaded.
+        loaded: String,
+    },
+}
+
+/// What kind of trap ended a guest ([`Error::Trap`]), the same on both
+/// engines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TrapKind {
+    /// Memory or a table was accessed past its end.
+    OutOfBounds,
+    /// `INT_MIN / -1`, or a float too large for the integer it was
+    /// truncated to.
+    IntegerOverflow,
+    /// An integer was divided (or its remainder taken) by zero.
+    DivisionByZero,
+    /// A NaN was truncated to an integer.
+    InvalidConversion,
+    /// The guest executed `unreachable` (for FFmpeg: usually `abort()`).
+    Unreachable,
+    /// An indirect call hit a null, missing or wrongly typed table entry.
+    IndirectCall,
+    /// Guest recursion used up the stack.
+    StackExhausted,
+    /// A wasm exception was thrown and never caught.
+    UncaughtException,
+    /// Anything else the engine reported as a trap.
+    Other,
+}
+
+impl std::fmt::Display for TrapKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TrapKind::OutOfBounds => "out of bounds",
+            TrapKind::IntegerOverflow => "integer overflow",
+            TrapKind::DivisionByZero => "division by zero",
+            TrapKind::InvalidConversion => "invalid conversion",
+            TrapKind::Unreachable => "unreachable",
+            TrapKind::IndirectCall => "indirect call",
+            TrapKind::StackExhausted => "stack exhausted",
+            TrapKind::UncaughtException => "uncaught exception",
+            TrapKind::Other => "other",
+        })
     }
 }
 

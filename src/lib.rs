@@ -1,9 +1,11 @@
 //! # afmpeg
 //!
-//! Real FFmpeg, running entirely in memory, on a WebAssembly interpreter:
-//! no JIT, no temporary files, no host FFmpeg. FFmpeg 5.1's own `ffmpeg` and
-//! `ffprobe`, compiled to one wasm32-wasi module, run in [`wasmi`] over the
-//! in-memory WASI layer of the [`wasi_shim`] crate.
+//! Real FFmpeg, running entirely in memory, with no JIT: no temporary
+//! files, no host FFmpeg. FFmpeg 5.1's own `ffmpeg` and `ffprobe`, compiled
+//! to one wasm32-wasi module, run in [`wasmi`] (an interpreter) or — with
+//! the cargo feature `native` — translated ahead of time to C and compiled
+//! in, over the in-memory WASI layer of the [`wasi_shim`] crate either way
+//! ([`Engine`]).
 //!
 //! The building block is [`Runtime`]: a module compiled once, then run as
 //! many times — and on as many threads at once — as you like, each run with
@@ -38,8 +40,8 @@ pub mod stop;
 pub mod tasks;
 
 pub use cancel::CancelToken;
-pub use engine::{ExecLimits, Exit, ModuleSource, Runtime, RuntimeBuilder, Validation};
-pub use error::{ChunkError, Error, LimitKind, Result};
+pub use engine::{Engine, ExecLimits, Exit, ModuleSource, Runtime, RuntimeBuilder, Validation};
+pub use error::{ChunkError, Error, LimitKind, NativeUnavailable, Result, TrapKind};
 pub use job::{Job, OutputSink, RunOptions, RunOutput, Tool};
 pub use limits::Limits;
 pub use media_info::MediaInfo;

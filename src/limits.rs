@@ -15,6 +15,13 @@ pub struct Limits {
     pub max_memory: u64,
     /// CPU budget in fuel units (about one per executed wasm instruction);
     /// `None` for no budget. Default: `None` (the timeout bounds the job).
+    /// The native tier counts checkpoints (one per loop iteration and per
+    /// call) and charges each as
+    /// [`FUEL_PER_CHECKPOINT`](crate::engine::FUEL_PER_CHECKPOINT) units,
+    /// FFmpeg's average: the same budget buys about the same work on both
+    /// tiers, exactly on the interpreter, approximately on the native one.
+    /// Either way a job that spends it ends with
+    /// [`LimitKind::Fuel`](crate::LimitKind::Fuel).
     pub fuel: Option<u64>,
     /// Wall-clock timeout, sleeps included (a sleeping guest is stopped at
     /// the deadline); `None` for none. Default: 10 minutes.

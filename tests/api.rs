@@ -542,8 +542,13 @@ fn batch_results_in_order_with_failing_and_limited_jobs() {
             words("-hide_banner -f lavfi -i testsrc=duration=0.5 -c:v nope /b1.mp4"),
         ),
         ok(2),
-        // A runtime failure: out of fuel.
-        ok(3).with_options(RunOptions {
+        // A runtime failure: out of fuel (an hour of video: far more than
+        // the budget on either tier).
+        Job::ffmpeg(
+            &fs,
+            words("-hide_banner -f lavfi -i testsrc=duration=3600:size=64x48 -f null -"),
+        )
+        .with_options(RunOptions {
             limits: Limits {
                 fuel: Some(1_000_000),
                 ..Limits::default()
@@ -938,6 +943,30 @@ fn deterministic_mode_gives_byte_identical_outputs() {
 }
 
 // ---------------------------------------------------------------- module loading
+
+#[test]
+fn asking_for_the_native_tier_with_another_module_is_a_typed_error() {
+    let wasm = wat::parse_str(r#"(module (memory (export "memory") 1) (func (export "_start")))"#)
+        .unwrap();
+    // Any other module runs on the interpreter by default.
+    let rt = Runtime::from_bytes(wasm.clone()).unwrap();
+    assert_eq!(rt.engine(), afmpeg::Engine::Interpreter);
+    let e = Runtime::builder(afmpeg::ModuleSource::Bytes(wasm.into()))
+        .engine(afmpeg::Engine::Native)
+        .build()
+        .unwrap_err();
+    let Error::NativeUnavailable { reason, .. } = &e else {
+        panic!("expected NativeUnavailable, got {e:?}");
+    };
+    if afmpeg::Engine::native_built_in() {
+        assert!(
+            matches!(reason, afmpeg::NativeUnavailable::OtherModule { .. }),
+            "{e}"
+        );
+    } else {
+        assert_eq!(*reason, afmpeg::NativeUnavailable::NotBuiltIn, "{e}");
+    }
+}
 
 #[test]
 fn not_wasm_is_an_invalid_module() {

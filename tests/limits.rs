@@ -96,10 +96,12 @@ fn fuel_limit() {
     let _g = shared();
     let rt = runtime();
     let fuel = 50_000_000;
+    // An hour of video: far more than the budget on either tier (fuel units
+    // on the interpreter, coarser checkpoints on the native tier).
     let (limit, _) = tripped(
         &rt,
         &Filesystem::new(),
-        &words("-hide_banner -f lavfi -i testsrc=duration=10:size=320x240 -f null -"),
+        &words("-hide_banner -f lavfi -i testsrc=duration=3600:size=320x240 -f null -"),
         Limits {
             fuel: Some(fuel),
             ..Limits::default()
@@ -336,7 +338,7 @@ fn batch_of_jobs_each_hitting_a_different_limit() {
             },
         ),
         job(
-            &words("-f lavfi -i testsrc=duration=10:size=320x240 -f null -"),
+            &words("-f lavfi -i testsrc=duration=3600:size=320x240 -f null -"),
             Limits {
                 fuel: Some(50_000_000),
                 ..d()

@@ -14,7 +14,9 @@ const BASELINE_AFTER: usize = 50;
 #[test]
 fn five_hundred_sequential_jobs_keep_rss_flat() {
     // The reference: the same job on a runtime of its own, run once.
-    let own = afmpeg::Runtime::from_default_location().unwrap_or_else(|e| panic!("{e}"));
+    let own = support::guest::build_on_test_engine(
+        afmpeg::Runtime::default_location_builder().unwrap_or_else(|e| panic!("{e}")),
+    );
     let single = load::tiny_encode(&own).unwrap_or_else(|e| panic!("single run: {e}"));
     drop(own);
     assert!(!single.is_empty());

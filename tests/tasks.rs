@@ -2,9 +2,12 @@
 //!
 //! Fixtures are generated in memory with lavfi sources inside the guest
 //! (nothing is downloaded) and kept tiny — 160x120, 25 fps, about a second
-//! or two — because the interpreter is slow in debug builds. The module
-//! comes from `Runtime::from_default_location()`; without it these tests
-//! fail (they never skip), telling to run `make guest`.
+//! or two — because the interpreter is slow in debug builds. The runtime
+//! is the tests' shared one (`support::guest::runtime`, on the tier
+//! `AFMPEG_ENGINE` names); without the module these tests fail (they
+//! never skip), telling to run `make guest`.
+
+mod support;
 
 use afmpeg::command::{Command, InputFile, OutputFile, Time};
 use afmpeg::media_info::MediaInfo;
@@ -17,11 +20,7 @@ const FRAME: f64 = 0.04;
 
 fn rt() -> &'static Runtime {
     static RT: OnceLock<Runtime> = OnceLock::new();
-    RT.get_or_init(|| {
-        Runtime::from_default_location().unwrap_or_else(|e| {
-            panic!("the FFmpeg module is needed for these tests: run `make guest` ({e})")
-        })
-    })
+    RT.get_or_init(support::guest::runtime)
 }
 
 fn t(secs: f64) -> Time {

@@ -9,6 +9,7 @@
 //! every job succeeded.
 
 use super::byte_count::parse_bytes;
+use super::engine::EngineArg;
 use super::guest_thread::cli_limits;
 use super::host_path::{absolute, guest_path, import};
 use super::invocation::Invocation;
@@ -17,7 +18,7 @@ use super::refusal::Refusal;
 use super::report::{last_lines, report_error, EXIT_SETUP};
 use super::span::{self, Span};
 use afmpeg::job::Job;
-use afmpeg::{Error, Limits, RunOptions, RunOutput, Runtime, Tool};
+use afmpeg::{Error, Limits, RunOptions, RunOutput, Tool};
 use clap::Args;
 use comfy_table::Table;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget};
@@ -39,6 +40,8 @@ pub struct BatchArgs {
     /// exit_code, time_secs, outputs, reason; ok and failed counts).
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub engine: EngineArg,
 }
 
 /// A job file.
@@ -357,7 +360,7 @@ fn setup_error(msg: impl std::fmt::Display) -> i32 {
 
 /// Runs `afmpeg batch`; returns the process exit code.
 pub fn main(args: BatchArgs) -> i32 {
-    let runtime = match Runtime::from_default_location() {
+    let runtime = match args.engine.default_runtime() {
         Ok(rt) => rt,
         Err(e) => return report_error(&e),
     };

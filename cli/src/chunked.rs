@@ -9,12 +9,13 @@
 //! piece (`-r`, `-t`, `-vf fps=…`, …). Host files are mapped exactly as
 //! without `--chunks` (see [`super::ffmpeg`]).
 
+use super::engine::EngineArg;
 use super::flags::FFMPEG_FLAGS;
 use super::guest_thread::cli_limits;
 use super::invocation::Invocation;
 use super::report::{report_error, report_refusal, EXIT_SETUP};
 use afmpeg::tasks::{ChunkedTranscode, Task};
-use afmpeg::{Error, RunOptions, Runtime, Tool};
+use afmpeg::{Error, RunOptions, Tool};
 use std::path::Path;
 
 /// Where the pieces are written in the guest tree: outside the host
@@ -161,7 +162,7 @@ pub fn simple_form(args: &[String]) -> Result<SimpleForm, String> {
 }
 
 /// Runs `afmpeg ffmpeg --chunks N ARGS`; returns the process exit code.
-pub fn main(chunks: usize, args: &[String], cwd: &Path) -> i32 {
+pub fn main(chunks: usize, args: &[String], cwd: &Path, engine: EngineArg) -> i32 {
     let inv = match Invocation::prepare(Tool::Ffmpeg, args, cwd)
         .and_then(|inv| inv.check_outputs().map(|()| inv))
     {
@@ -175,7 +176,7 @@ pub fn main(chunks: usize, args: &[String], cwd: &Path) -> i32 {
             return EXIT_SETUP;
         }
     };
-    let runtime = match Runtime::from_default_location() {
+    let runtime = match engine.default_runtime() {
         Ok(rt) => rt,
         Err(e) => return report_error(&e),
     };

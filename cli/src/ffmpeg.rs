@@ -46,6 +46,7 @@
 //! once: nothing is exported, existing files are untouched, exit 128+N.
 
 use super::chunked;
+use super::engine::EngineArg;
 use super::guest_thread::cli_limits;
 use super::invocation::Invocation;
 use super::live::LiveText;
@@ -56,7 +57,7 @@ use super::signals::{ExportSignals, SignalHandling};
 use super::span;
 use super::stats::shows_status_line;
 use afmpeg::job::StdinStream;
-use afmpeg::{Error, RunOptions, Runtime, Tool};
+use afmpeg::{Error, RunOptions, Tool};
 use clap::Args;
 use indicatif::ProgressDrawTarget;
 use std::io::{IsTerminal, Write};
@@ -71,6 +72,8 @@ pub struct ToolArgs {
     /// options only; see `afmpeg ffmpeg --chunks N -i IN [OPTIONS] OUT`).
     #[arg(long, value_name = "N")]
     pub chunks: Option<usize>,
+    #[command(flatten)]
+    pub engine: EngineArg,
     /// The tool's arguments, exactly as for the native program.
     #[arg(
         trailing_var_arg = true,
@@ -88,14 +91,14 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
             return EXIT_SETUP;
         }
         return match std::env::current_dir() {
-            Ok(cwd) => chunked::main(chunks, &args.args, &cwd),
+            Ok(cwd) => chunked::main(chunks, &args.args, &cwd, args.engine),
             Err(e) => {
                 eprintln!("afmpeg: cannot read the current directory: {e}");
                 EXIT_SETUP
             }
         };
     }
-    let runtime = match Runtime::from_default_location() {
+    let runtime = match args.engine.default_runtime() {
         Ok(rt) => rt,
         Err(e) => return report_error(&e),
     };

@@ -4,7 +4,8 @@
 //! `chunked` for `ffmpeg --chunks`, `probe`, `batch`), on shared modules
 //! with one job each: `invocation` maps a tool's command line onto the host
 //! mirror (`host_path`), helped by the option tables (`flags`), the filter
-//! graph and concat list parsers (`filtergraph`, `concat_list`);
+//! graph and concat list parsers (`filtergraph`, `concat_list`); `engine`
+//! the `--engine` option;
 //! `humanize` and `live` show FFmpeg's messages with the user's paths;
 //! `progress_bar` draws the terminal UI; `report` holds the exit codes and
 //! what a failure prints; `guest_thread` runs a guest on a big stack.
@@ -13,6 +14,7 @@ pub mod batch;
 pub mod byte_count;
 pub mod chunked;
 pub mod concat_list;
+pub mod engine;
 pub mod ffmpeg;
 pub mod filtergraph;
 pub mod flags;

@@ -1,10 +1,11 @@
 //! `afmpeg probe FILE [--json | --ffprobe-json]`: what a media file contains.
 
+use super::engine::EngineArg;
 use super::guest_thread::cli_limits;
 use super::host_path::{absolute, guest_path, import};
 use super::report::{last_lines, report_error, EXIT_SETUP};
 use afmpeg::media_info::{MediaInfo, Stream, StreamKind};
-use afmpeg::{Filesystem, RunOptions, Runtime, Tool};
+use afmpeg::{Filesystem, RunOptions, Tool};
 use clap::Args;
 use indicatif::{FormattedDuration, HumanBytes};
 use std::fmt::Write as _;
@@ -22,13 +23,15 @@ pub struct ProbeArgs {
     /// Print ffprobe's own JSON, unchanged but for the file name.
     #[arg(long)]
     pub ffprobe_json: bool,
+    #[command(flatten)]
+    pub engine: EngineArg,
     /// The media file.
     pub file: PathBuf,
 }
 
 /// Runs `afmpeg probe`; returns the process exit code.
 pub fn main(args: ProbeArgs) -> i32 {
-    let runtime = match Runtime::from_default_location() {
+    let runtime = match args.engine.default_runtime() {
         Ok(rt) => rt,
         Err(e) => return report_error(&e),
     };

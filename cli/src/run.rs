@@ -2,8 +2,9 @@
 //! directories.
 
 use super::byte_count::parse_bytes;
+use super::engine::EngineArg;
 use super::report::{EXIT_ABNORMAL, EXIT_SETUP};
-use afmpeg::{Error, ExecLimits, ModuleSource, Runtime};
+use afmpeg::{Error, ExecLimits};
 use clap::Args;
 use std::path::PathBuf;
 use wasi_shim::fs::{ExportOptions, Filesystem, ImportMode};
@@ -49,6 +50,11 @@ pub struct RunArgs {
     /// Deterministic clocks and random bytes from this seed.
     #[arg(long, value_name = "SEED")]
     pub deterministic: Option<u64>,
+    /// Which tier runs the module: `native` (only the FFmpeg module
+    /// compiled in with `make native`) or `interpreter`. Default: native
+    /// for that module when built in, else interpreter.
+    #[arg(long, value_name = "ENGINE", value_parser = str::parse::<afmpeg::Engine>)]
+    pub engine: Option<afmpeg::Engine>,
     /// The module to run, then the arguments the guest gets after `argv[0]`:
     /// everything after the module, untouched (`-V`, `--help`, `--dir` too).
     // One positional for both: clap's trailing_var_arg takes every word as a
@@ -98,7 +104,10 @@ impl RunArgs {
 /// Runs the command; returns the process exit code.
 pub fn main(args: RunArgs) -> i32 {
     let module = args.module();
-    let runtime = match Runtime::new(ModuleSource::File(module.clone())) {
+    let engine = EngineArg {
+        engine: args.engine,
+    };
+    let runtime = match engine.runtime(module.clone()) {
         Ok(r) => r,
         Err(e) => return setup_error(e),
     };

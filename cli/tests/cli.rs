@@ -561,7 +561,7 @@ fn batch_runs_all_jobs_and_reports_failures() {
         { "name": "capped", "args": ["-i", "in.mp4", "-frames:v", "2", "capped%d.png"] },
         { "name": "allowed", "args": ["-i", "in.mp4", "-frames:v", "2", "allowed%d.png"],
           "limits": { "max_files_created": 5 } },
-        { "name": "starved", "args": ["-i", "in.mp4", "-frames:v", "1", "starved.png"],
+        { "name": "starved", "args": ["-f", "lavfi", "-i", "testsrc=duration=3600", "starved.mkv"],
           "limits": { "fuel": 100000 } },
         { "name": "broken", "args": ["-i", "in.mp4", "-c:v", "no_such_codec", "broken.mp4"] },
         { "name": "info", "tool": "ffprobe", "args": ["-v", "error", "-of", "json", "-show_format", "in.mp4"],
@@ -623,7 +623,7 @@ fn batch_runs_all_jobs_and_reports_failures() {
             .any(|l| l.starts_with("allowed") && l.contains("allowed1.png, allowed2.png")),
         "{summary}"
     );
-    for f in ["capped1.png", "capped2.png", "starved.png"] {
+    for f in ["capped1.png", "capped2.png", "starved.mkv"] {
         assert!(!dir.path().join(f).exists(), "{f} written by a stopped job");
     }
     assert!(dir.path().join("thumb.png").is_file());
@@ -1281,4 +1281,48 @@ fn verbose_and_rust_log_show_afmpegs_diagnostics() {
     }
     assert!(!info.contains('\x1b'), "no colour off a terminal: {info:?}");
     assert!(run(&[], Some("afmpeg_cli=info")).contains("INFO module loaded"));
+}
+
+#[test]
+fn engine_flag_picks_the_tier_and_refuses_native_for_another_module() {
+    let dir = tempfile::tempdir().unwrap();
+    // The interpreter runs the FFmpeg module whatever AFMPEG_ENGINE says.
+    let o = afmpeg(
+        dir.path(),
+        &["ffprobe", "--engine", "interpreter", "-version"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+    assert!(
+        text(&o.stdout).starts_with("ffprobe version"),
+        "{}",
+        describe(&o)
+    );
+    // Another module cannot run natively: one line, exit 125, nothing run.
+    let other = dir.path().join("other.wasm");
+    std::fs::write(
+        &other,
+        wat::parse_str(r#"(module (memory (export "memory") 1) (func (export "_start")))"#)
+            .unwrap(),
+    )
+    .unwrap();
+    let o = Command::new(BIN)
+        .args(["probe", "--engine", "native", "x.mp4"])
+        .current_dir(dir.path())
+        .env("AFMPEG_MODULE", &other)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(125), "{}", describe(&o));
+    assert!(
+        text(&o.stderr).contains("the native tier cannot run"),
+        "{}",
+        describe(&o)
+    );
+    // An unknown engine is a usage error.
+    let o = afmpeg(dir.path(), &["probe", "--engine", "jit", "x.mp4"]);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(
+        text(&o.stderr).contains("unknown engine \"jit\""),
+        "{}",
+        describe(&o)
+    );
 }

@@ -17,7 +17,10 @@
 //!   probes it under the filter.
 //! - The `afmpeg` binary itself: a child installs the filter and `exec`s it
 //!   (a seccomp filter survives `exec`), for `afmpeg ffmpeg` (a host file
-//!   written, then probed) and `afmpeg run` (the module run directly). The
+//!   written, then probed) and `afmpeg run` (the module run directly).
+//! - Each of these on both tiers, when the native tier is built in (feature
+//!   `native`, as `make test` builds): its code is compiled into the binary
+//!   and mapped by the loader, never created at run time. The
 //!   dynamic loader maps the binary's shared libraries with `PROT_EXEC`
 //!   from their files, so for these children a file-backed executable
 //!   mapping is allowed; anonymous ones, `mprotect` to executable and
@@ -48,6 +51,14 @@ const CLIP_JOB: &[&str] = &[
     "ultrafast",
 ];
 
+/// The tiers the jobs run on: the native one only when it is built in
+/// (without it there is nothing of it to prove, and `--engine native` is a
+/// setup error).
+#[cfg(feature = "native")]
+const ENGINES: &[&str] = &["interpreter", "native"];
+#[cfg(not(feature = "native"))]
+const ENGINES: &[&str] = &["interpreter"];
+
 /// The ways of asking for executable memory a probe child tries.
 const PROBES: &[&str] = &[
     "mmap",
@@ -75,19 +86,21 @@ fn main() {
         };
         results.push((format!("filter_kills_on_{probe}"), r));
     }
-    let out = spawn_child("job", &[]);
-    results.push((
-        "ffmpeg_job_under_no_exec_seccomp_filter".into(),
-        expect_ok(&out, "job: ok"),
-    ));
-    results.push((
-        "afmpeg_cli_ffmpeg_under_no_exec_seccomp_filter".into(),
-        cli_ffmpeg(),
-    ));
-    results.push((
-        "afmpeg_cli_run_under_no_exec_seccomp_filter".into(),
-        cli_run(),
-    ));
+    for engine in ENGINES {
+        let out = spawn_child(&format!("job-{engine}"), &[]);
+        results.push((
+            format!("ffmpeg_job_under_no_exec_seccomp_filter_{engine}"),
+            expect_ok(&out, "job: ok"),
+        ));
+        results.push((
+            format!("afmpeg_cli_ffmpeg_under_no_exec_seccomp_filter_{engine}"),
+            cli_ffmpeg(engine),
+        ));
+        results.push((
+            format!("afmpeg_cli_run_under_no_exec_seccomp_filter_{engine}"),
+            cli_run(engine),
+        ));
+    }
 
     let failed = results.iter().filter(|(_, r)| r.is_err()).count();
     for (name, r) in &results {
@@ -144,11 +157,14 @@ fn module_path() -> String {
 
 /// `afmpeg ffmpeg` under the filter writes a host file; probed afterwards
 /// (outside the filter) it is the clip asked for.
-fn cli_ffmpeg() -> Result<(), String> {
+fn cli_ffmpeg(engine: &str) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let out_path = dir.path().join("clip.mp4");
     let out_arg = out_path.to_str().unwrap();
-    let out = spawn_child("exec-cli", &[&["ffmpeg"], CLIP_JOB, &[out_arg]].concat());
+    let out = spawn_child(
+        "exec-cli",
+        &[&["ffmpeg", "--engine", engine], CLIP_JOB, &[out_arg]].concat(),
+    );
     if !out.status.success() {
         return Err(format!("afmpeg ffmpeg: {}\n{}", out.status, text(&out)));
     }
@@ -168,9 +184,19 @@ fn cli_ffmpeg() -> Result<(), String> {
 }
 
 /// `afmpeg run` of the FFmpeg module itself under the filter.
-fn cli_run() -> Result<(), String> {
+fn cli_run(engine: &str) -> Result<(), String> {
     let module = module_path();
-    let out = spawn_child("exec-cli", &["run", &module, "-hide_banner", "-version"]);
+    let out = spawn_child(
+        "exec-cli",
+        &[
+            "run",
+            "--engine",
+            engine,
+            &module,
+            "-hide_banner",
+            "-version",
+        ],
+    );
     expect_ok(&out, "ffmpeg version")
 }
 
@@ -382,10 +408,15 @@ fn exec_cli() -> Result<(), String> {
     Err(format!("exec {BIN}: {e}"))
 }
 
-fn run_job() -> Result<(), String> {
-    use afmpeg::{Filesystem, Runtime};
-    let rt = Runtime::from_default_location()
+fn run_job(engine: &str) -> Result<(), String> {
+    use afmpeg::{Engine, Filesystem, Runtime};
+    let engine: Engine = engine.parse().map_err(|e| format!("{e}"))?;
+    let rt = Runtime::default_location_builder()
+        .and_then(|b| b.engine(engine).build())
         .map_err(|e| format!("{e} (build the module with `make guest`)"))?;
+    if rt.engine() != engine {
+        return Err(format!("asked for {engine}, runs on {}", rt.engine()));
+    }
     let fs = Filesystem::new();
     let out = rt
         .run(&fs, &[CLIP_JOB, &["/clip.mp4"]].concat())
@@ -402,7 +433,7 @@ fn run_job() -> Result<(), String> {
     if video.codec_name.as_deref() != Some("h264") || video.nb_frames != Some(25) {
         return Err(format!("unexpected result: {video:?}"));
     }
-    println!("job: ok (h264, 25 frames, under the no-exec filter)");
+    println!("job: ok (h264, 25 frames, under the no-exec filter, {engine} tier)");
     Ok(())
 }
 
@@ -416,8 +447,10 @@ fn child(mode: &str) -> i32 {
         probe(way)
     } else if exec {
         exec_cli()
+    } else if let Some(engine) = mode.strip_prefix("job-") {
+        run_job(engine)
     } else {
-        run_job()
+        Err(format!("unknown child mode {mode}"))
     };
     match r {
         Ok(()) => 0,

@@ -17,6 +17,15 @@ core. This script rewrites it so N compiler processes can share the work:
   <name>-fn-K.c       (K = 0..N-1) the guest function definitions, in their
                       original order, cut into chunks of about equal bytes
 
+It also instruments the functions for the native tier's CPU budget and
+interrupt (crate afmpeg-native, RATIONALE.md "Checkpoints"): a checkpoint —
+`AFN_CHECKPOINT();`, a decrement-and-test of a counter in the instance — at
+every function entry (after wasm2c's `FUNC_PROLOGUE;`) and at every loop head
+(wasm2c's loop label `w2c_<name>_L<k>: `, the target of the loop's back
+edges). The counter is the first member of the instance struct; when it runs
+out the code calls `afn_checkpoint` (csrc/runtime.c). Compiled with
+`-DAFN_CHECKPOINTS=0` the macro is empty (measurement only).
+
 Usage: split_wasm2c.py <dir> <name> <N>   (reads <dir>/<name>.c and .h, rewrites in place)
 
 The format it relies on (checked, with a clear error when it differs): the
@@ -35,6 +44,34 @@ DEF = re.compile(r"^static ([A-Za-z0-9_ *]+?) (w2c_[A-Za-z0-9_]+)\((.*)\) \{$", 
 HEAD = re.compile(r"^static ([A-Za-z0-9_ *]+?) (w2c_[A-Za-z0-9_]+)\(")
 FUNC_TYPES = re.compile(r"^static u32 func_types\[(\d+)\];$")
 PRELUDE_END = "static bool s_module_initialized = false;"
+# Where wasm2c 1.0.32 begins a function body and a loop (after the renaming).
+PROLOGUE = "  FUNC_PROLOGUE;"
+LOOP_HEAD = r"^( *w2c_{name}_L\d+:) $"
+
+# The checkpoint, for the shared header. `afn_fuel` counts down the
+# checkpoints the guest may still pass before the host looks (interrupt flag,
+# deadline, budget); `afn_checkpoint` refills it or ends the guest (a trap,
+# like a WASI import that ends it). The decrement is unsigned on purpose: a
+# signed `--fuel < 0` lets the compiler test the old value instead (`old <=
+# 0`: load, subtract, store, test, branch); wrapping arithmetic keeps it one
+# read-modify-write and a branch on its sign (x86-64: `decq mem; js`).
+CHECKPOINT = """\
+/* Checkpoints (split_wasm2c.py): one at each function entry and loop head. */
+#ifndef AFN_CHECKPOINTS
+#define AFN_CHECKPOINTS 1
+#endif
+void afn_checkpoint(int64_t* fuel);
+#if AFN_CHECKPOINTS
+#define AFN_CHECKPOINT()                                                    \\
+  do {                                                                      \\
+    instance->afn_fuel = (int64_t)((uint64_t)instance->afn_fuel - 1);       \\
+    if (__builtin_expect(instance->afn_fuel < 0, 0))                        \\
+      afn_checkpoint(&instance->afn_fuel);                                  \\
+  } while (0)
+#else
+#define AFN_CHECKPOINT() ((void)0)
+#endif
+"""
 
 
 def die(msg):
@@ -64,6 +101,15 @@ def main():
     proto_re = re.compile(PROTO.pattern.replace("w2c_", f"w2c_{name}_"), re.S)
     def_re = re.compile(DEF.pattern.replace("w2c_", f"w2c_{name}_"), re.S)
     head_re = re.compile(HEAD.pattern.replace("w2c_", f"w2c_{name}_"))
+
+    # The checkpoint counter: the instance's first member.
+    struct_open = f"typedef struct Z_{name}_instance_t {{\n"
+    if h_text.count(struct_open) != 1:
+        die(f"no `typedef struct Z_{name}_instance_t {{` in {h_path}")
+    h_text = h_text.replace(
+        struct_open, struct_open + "  int64_t afn_fuel; /* checkpoints left before the host looks */\n"
+    )
+    loop_head = re.compile(LOOP_HEAD.format(name=name), re.M)
 
     lines = c_text.split("\n")
     try:
@@ -103,6 +149,7 @@ def main():
             while i < len(rest) and rest[i] != "}":
                 body.append(rest[i])
                 i += 1
+            instrument(body, loop_head, m.group(2))
             if i == len(rest):
                 die(f"unterminated definition of {m.group(2)}")
             body.append("}")
@@ -125,6 +172,7 @@ def main():
         f"#define func_types w2c_{name}_func_types",
     ]
     shared += prelude
+    shared.append(CHECKPOINT)
     shared.append(f"extern u32 func_types[{n_types}];")
     shared.append("/* Guest functions: external, but not exported from a shared object. */")
     shared += [f"__attribute__((visibility(\"hidden\"))) {p}" for p in protos]
@@ -157,9 +205,26 @@ def main():
                 f.write("\n".join(body))
                 f.write("\n\n")
     os.remove(c_path)
+    loops = sum(sum(1 for l in body if l.endswith(": AFN_CHECKPOINT();")) for body in functions)
     sys.stderr.write(
-        f"split_wasm2c: {len(functions)} functions, {total} bytes of definitions into {n} units\n"
+        f"split_wasm2c: {len(functions)} functions, {total} bytes of definitions into {n} units; "
+        f"checkpoints at {len(functions)} function entries and {loops} loop heads\n"
     )
+
+
+def instrument(body, loop_head, fname):
+    """Adds the checkpoints to one function definition (a list of lines)."""
+    try:
+        p = body.index(PROLOGUE)
+    except ValueError:
+        die(f"{fname}: no `{PROLOGUE.strip()}` line: not wasm2c 1.0.32 output?")
+    body[p] = PROLOGUE + " AFN_CHECKPOINT();"
+    for j, line in enumerate(body):
+        # A loop's label is its head: wasm2c emits `br` to a loop as a goto
+        # to it, so every iteration passes here.
+        m = loop_head.match(line)
+        if m:
+            body[j] = m.group(1) + " AFN_CHECKPOINT();"
 
 
 if __name__ == "__main__":

@@ -53,6 +53,15 @@ void afn_host_leave(void);
 int afn_reservation_add(uintptr_t lo, uintptr_t hi);
 void afn_reservation_remove(uintptr_t lo);
 
+/* A checkpoint of the generated code ran out of fuel (split_wasm2c.py puts
+ * them at function entries and loop heads): let Rust look at the interrupt
+ * flag, the deadline and the budget, then refill `*fuel` or trap. */
+void afn_checkpoint(int64_t* fuel);
+
+/* Rust: refills `*fuel`, or returns 1 when the guest must end (the reason is
+ * left in the call's state, as for a WASI import). */
+int afn_budget_check(struct Z_wasi_snapshot_preview1_instance_t* host, int64_t* fuel);
+
 /* Rust: reserve and commit a linear memory; 0 or a trap code. */
 int afn_memory_allocate(wasm_rt_memory_t* mem, uint32_t initial_pages, uint32_t max_pages);
 

@@ -37,6 +37,7 @@ struct afn_thread_state {
   int in_host;      /* >0 while a host function runs: its faults are not ours */
   struct afn_reservation res[AFN_MAX_RESERVATIONS];
   uintptr_t stack_lo; /* lowest address of this thread's stack */
+  struct Z_wasi_snapshot_preview1_instance_t* host; /* the running call's */
 };
 
 static __thread struct afn_thread_state T;
@@ -59,6 +60,15 @@ WASM_RT_NO_RETURN void afn_trap(int code) {
 
 void afn_host_enter(void) { T.in_host++; }
 void afn_host_leave(void) { T.in_host--; }
+
+/* Off the hot path: the generated code only decrements and tests. Bracketed
+ * like a WASI import, and trapping only after Rust has returned. */
+__attribute__((noinline, cold)) void afn_checkpoint(int64_t* fuel) {
+  afn_host_enter();
+  int ended = afn_budget_check(T.host, fuel);
+  afn_host_leave();
+  if (ended) afn_trap(AFN_TRAP_HOST);
+}
 
 /* ------------------------------------------------------------- reservations */
 
@@ -205,6 +215,7 @@ int afn_call(const struct afn_module* m, struct Z_wasi_snapshot_preview1_instanc
   T.trap = 0;
   T.in_host = 0;
   T.stack_lo = current_stack_lo();
+  T.host = host;
   T.jmp = &jb;
   if (sigsetjmp(jb, 1) == 0) {
     m->instantiate(instance, host);
@@ -215,6 +226,7 @@ int afn_call(const struct afn_module* m, struct Z_wasi_snapshot_preview1_instanc
   }
   T.jmp = NULL;
   T.in_host = 0;
+  T.host = NULL;
   host->memory = NULL;
   /* Frees what instantiation got to (a trap may have come before the memory
    * existed: the freeing functions accept zeroed objects). */

@@ -2,41 +2,19 @@
 //! thread's, so other load on the machine does not count), the ratio, and
 //! whether the outputs are byte-identical.
 //!
-//! `cargo run -p afmpeg-native --features ffmpeg --example tiers [-- SIZE SECONDS]`
-//! (default 1280x720, 2 s of testsrc2 through x264 veryfast).
+//! `cargo run -p afmpeg-native --features ffmpeg --example tiers [-- SIZE SECONDS [native-only]]`
+//! (default 1280x720, 2 s of testsrc2 through x264 veryfast). `native-only`
+//! runs the native tier alone (for `valgrind --tool=callgrind`: instruction
+//! counts of builds with and without checkpoints, docs/explanation/performance.md).
 
 #[path = "../tests/support/jobs.rs"]
 mod jobs;
+#[path = "../tests/support/measure.rs"]
+mod measure;
 
 use afmpeg_native::{Exit, Limits, NativeModule};
+use measure::{children_cpu_seconds, context, thread_cpu_seconds};
 use wasi_shim::fs::Filesystem;
-use wasi_shim::WasiCtx;
-
-fn thread_cpu_seconds() -> f64 {
-    // SAFETY: getrusage fills the struct it is given.
-    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut u) };
-    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    tv(u.ru_utime) + tv(u.ru_stime)
-}
-
-fn children_cpu_seconds() -> f64 {
-    // SAFETY: as above.
-    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) };
-    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    tv(u.ru_utime) + tv(u.ru_stime)
-}
-
-fn context(args: &[String], fs: &Filesystem) -> WasiCtx {
-    WasiCtx::builder()
-        .arg("ffmpeg")
-        .args(args.iter().cloned())
-        .preopen_dir(fs, "/")
-        .deterministic(7)
-        .build()
-        .expect("context")
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut argv = std::env::args().skip(1);
@@ -63,8 +41,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (r, _) = native.run(context(&args, &fs_native), &Limits::default());
     assert_eq!(r?, Exit::Code(0));
     let native_s = thread_cpu_seconds() - t;
+    if argv.next().as_deref() == Some("native-only") {
+        let out = fs_native.read("/out.mp4")?;
+        println!("native tier: {native_s:.2} CPU s, {} bytes", out.len());
+        return Ok(());
+    }
 
-    let rt = afmpeg::Runtime::from_file(native.source())?;
+    let rt = afmpeg::Runtime::builder(afmpeg::ModuleSource::File(native.source().into()))
+        .engine(afmpeg::Engine::Interpreter)
+        .build()?;
     let fs_interp = Filesystem::new();
     let t = thread_cpu_seconds();
     let (r, _) = rt.run_wasi(context(&args, &fs_interp), &afmpeg::ExecLimits::default());

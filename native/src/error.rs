@@ -84,9 +84,18 @@ pub enum NativeError {
     /// A limit of the WASI context was reached with `abort_on_limit` set.
     #[error("limit reached: {0:?}")]
     Limit(wasi_shim::Limit),
-    /// The context's interrupt flag was raised.
+    /// The context's interrupt flag was raised (seen at a WASI call or at a
+    /// checkpoint of the guest's own code).
     #[error("interrupted")]
     Interrupted,
+    /// The guest used up [`Limits::cpu_budget`](crate::Limits::cpu_budget).
+    #[error("CPU budget exhausted")]
+    CpuBudget,
+    /// The context's deadline passed while the guest computed (seen at a
+    /// checkpoint of its code; a WASI call that blocks past it reports it
+    /// through the context as usual).
+    #[error("deadline passed while the guest computed")]
+    Timeout,
     /// A host function panicked; the panic was caught at the C boundary.
     #[error("host function panicked: {0}")]
     HostPanic(String),

@@ -13,6 +13,12 @@
 //! claims only faults inside guest memory) is explained in this crate's
 //! `RATIONALE.md` and in docs/explanation/native-tier.md.
 //!
+//! A guest that computes without calling WASI still stops: the translated
+//! code passes a checkpoint at every function entry and loop head, and every
+//! [`CHECK_INTERVAL`] checkpoints the runtime reads the context's interrupt
+//! flag ([`NativeError::Interrupted`]) and deadline ([`NativeError::Timeout`])
+//! and charges [`Limits::cpu_budget`] ([`NativeError::CpuBudget`]).
+//!
 //! ```no_run
 //! use afmpeg_native::{Exit, Limits, NativeModule};
 //! use wasi_shim::WasiCtx;
@@ -28,13 +34,25 @@
 #![warn(clippy::all)]
 
 mod call;
+mod checkpoint;
 mod error;
 mod ffi;
 mod memory;
 mod wasi;
 
-pub use call::{Exit, Limits};
+pub use call::{Exit, Limits, CHECK_INTERVAL};
 pub use error::{NativeError, Trap};
+
+/// What a call used, beside its result (see [`NativeModule::run_reporting`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// The most linear memory the guest held, in bytes (it only grows, so
+    /// this is its size when the instance was freed).
+    pub memory_bytes: u64,
+    /// Whether a `memory.grow` was refused because of
+    /// [`Limits::max_memory`] (the guest saw -1 and went on).
+    pub memory_limit_reached: bool,
+}
 
 mod modules {
     include!(concat!(env!("OUT_DIR"), "/modules.rs"));
@@ -114,5 +132,21 @@ impl NativeModule {
         limits: &Limits,
     ) -> (Result<Exit, NativeError>, wasi_shim::WasiCtx) {
         call::run(self.module, wasi, limits)
+    }
+
+    /// [`NativeModule::run`], also reporting the guest's memory use.
+    pub fn run_reporting(
+        &self,
+        wasi: wasi_shim::WasiCtx,
+        limits: &Limits,
+    ) -> (Result<Exit, NativeError>, wasi_shim::WasiCtx, Usage) {
+        memory::take_usage();
+        let (result, wasi) = call::run(self.module, wasi, limits);
+        let (memory_bytes, memory_limit_reached) = memory::take_usage();
+        let usage = Usage {
+            memory_bytes,
+            memory_limit_reached,
+        };
+        (result, wasi, usage)
     }
 }

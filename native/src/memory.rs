@@ -30,6 +30,27 @@ thread_local! {
     static LIMIT_PAGES: Cell<u32> = const { Cell::new(u32::MAX) };
 }
 
+thread_local! {
+    /// What the memories of this thread's calls used, since the last
+    /// [`take_usage`]: the most pages one held, and whether a grow was refused
+    /// because of the job's limit (not the module's own maximum).
+    static USAGE: Cell<(u32, bool)> = const { Cell::new((0, false)) };
+}
+
+/// Reads and resets this thread's [`USAGE`]: the most linear memory a memory
+/// held, in bytes, and whether the job's limit refused a grow.
+pub(crate) fn take_usage() -> (u64, bool) {
+    let (pages, reached) = USAGE.with(|u| u.replace((0, false)));
+    (u64::from(pages) * PAGE, reached)
+}
+
+fn note_usage(pages: u32, reached: bool) {
+    USAGE.with(|u| {
+        let (p, r) = u.get();
+        u.set((p.max(pages), r || reached));
+    });
+}
+
 /// Sets this thread's limit for the memories allocated until it is reset;
 /// returns the previous one.
 pub(crate) fn set_limit_pages(pages: u32) -> u32 {
@@ -115,6 +136,9 @@ pub unsafe extern "C" fn wasm_rt_grow_memory(mem: *mut WasmRtMemory, delta: u32)
     let old = mem.pages;
     let new = u64::from(old) + u64::from(delta);
     if new > u64::from(mem.max_pages) {
+        // The job's limit, rather than the module's maximum, said no: the
+        // embedder reports the job as stopped by its memory limit.
+        note_usage(old, new > u64::from(LIMIT_PAGES.with(Cell::get)));
         return u32::MAX;
     }
     if delta == 0 {
@@ -149,6 +173,7 @@ pub unsafe extern "C" fn wasm_rt_free_memory(mem: *mut WasmRtMemory) {
     if mem.data.is_null() {
         return;
     }
+    note_usage(mem.pages, false);
     let lo = mem.data as usize;
     // SAFETY: the reservation made by afn_memory_allocate on this thread.
     unsafe {

@@ -29,7 +29,11 @@ fn interpreter() -> &'static afmpeg::Runtime {
     static RT: OnceLock<afmpeg::Runtime> = OnceLock::new();
     RT.get_or_init(|| {
         let source = native().source();
-        afmpeg::Runtime::from_file(source)
+        // Asked for explicitly: with afmpeg's `native` feature the default
+        // for this module would be the native tier itself.
+        afmpeg::Runtime::builder(afmpeg::ModuleSource::File(source.into()))
+            .engine(afmpeg::Engine::Interpreter)
+            .build()
             .unwrap_or_else(|e| panic!("interpreter over {source}: {e}; run `make guest`"))
     })
 }

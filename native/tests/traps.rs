@@ -64,6 +64,16 @@ fn call_indirect_with_the_wrong_type_traps() {
 }
 
 #[test]
+fn call_indirect_past_the_end_of_the_table_traps() {
+    assert_eq!(trap("t_indirect_range"), Trap::IndirectCall);
+}
+
+#[test]
+fn memory_fill_past_the_end_of_memory_traps() {
+    assert_eq!(trap("t_fill_oob"), Trap::OutOfBounds);
+}
+
+#[test]
 fn unbounded_recursion_traps_as_stack_exhaustion() {
     assert_eq!(trap("t_stack"), Trap::StackExhausted);
 }
@@ -101,6 +111,7 @@ fn many_threads_trap_and_run_at_once() {
 fn memory_grow_within_the_limit_succeeds() {
     let limits = Limits {
         max_memory: Some(16 * 65536),
+        ..Limits::default()
     };
     assert_eq!(run("t_grow", limits).unwrap(), Exit::Code(0));
 }
@@ -110,6 +121,7 @@ fn memory_grow_past_the_limit_returns_minus_one() {
     // grow.wat traps `unreachable` exactly when memory.grow returned -1.
     let limits = Limits {
         max_memory: Some(16 * 65536 - 1),
+        ..Limits::default()
     };
     assert_eq!(
         run("t_grow", limits).unwrap_err().to_string(),
@@ -121,6 +133,7 @@ fn memory_grow_past_the_limit_returns_minus_one() {
 fn an_initial_memory_above_the_limit_is_a_typed_error() {
     let limits = Limits {
         max_memory: Some(31 * 65536),
+        ..Limits::default()
     };
     assert!(matches!(
         run("t_big_initial", limits),
@@ -128,6 +141,7 @@ fn an_initial_memory_above_the_limit_is_a_typed_error() {
     ));
     let limits = Limits {
         max_memory: Some(32 * 65536),
+        ..Limits::default()
     };
     assert_eq!(run("t_big_initial", limits).unwrap(), Exit::Code(0));
 }
@@ -230,5 +244,42 @@ fn reservations_are_released_whole_after_every_call() {
         grown < 200 << 30,
         "address space grew by {} GiB",
         grown >> 30
+    );
+}
+
+#[test]
+fn the_usage_report_has_the_memory_size_and_whether_the_limit_refused_a_grow() {
+    let module = NativeModule::get("t_grow").expect("test module compiled in");
+    let ctx = || WasiCtx::builder().arg("t_grow").build().expect("context");
+    let (result, _, usage) = module.run_reporting(
+        ctx(),
+        &Limits {
+            max_memory: Some(16 * 65536),
+            ..Limits::default()
+        },
+    );
+    assert_eq!(result.unwrap(), Exit::Code(0));
+    assert_eq!(
+        usage,
+        afmpeg_native::Usage {
+            memory_bytes: 16 * 65536,
+            memory_limit_reached: false,
+        }
+    );
+    // Refused by the job's limit: one page held, the refusal recorded.
+    let (result, _, usage) = module.run_reporting(
+        ctx(),
+        &Limits {
+            max_memory: Some(16 * 65536 - 1),
+            ..Limits::default()
+        },
+    );
+    assert!(matches!(result, Err(NativeError::Trap(Trap::Unreachable))));
+    assert_eq!(
+        usage,
+        afmpeg_native::Usage {
+            memory_bytes: 65536,
+            memory_limit_reached: true,
+        }
     );
 }

@@ -5,7 +5,7 @@
 //! reworded wasmi message cannot turn a limit into a generic failure.
 
 use super::exec::{ExecLimits, Exit};
-use crate::error::{Error, LimitKind, Result};
+use crate::error::{Error, LimitKind, Result, TrapKind};
 use wasi_shim::wasmi_link;
 use wasi_shim::{Abort, Limit, WasiCtx};
 use wasmi::errors::ErrorKind;
@@ -60,6 +60,7 @@ pub(super) fn outcome(
         }),
         Some(code) => Err(Error::Trap {
             message: code.to_string(),
+            kind: trap_kind(code),
             stderr_tail: String::new(),
         }),
         None => match e.kind() {
@@ -70,13 +71,28 @@ pub(super) fn outcome(
             }
             _ => Err(Error::Trap {
                 message: e.to_string(),
+                kind: TrapKind::Other,
                 stderr_tail: String::new(),
             }),
         },
     }
 }
 
-fn wasi_limit(l: Limit, wasi: &WasiCtx, limits: &ExecLimits) -> LimitKind {
+fn trap_kind(code: TrapCode) -> TrapKind {
+    match code {
+        TrapCode::MemoryOutOfBounds | TrapCode::TableOutOfBounds => TrapKind::OutOfBounds,
+        TrapCode::IntegerOverflow => TrapKind::IntegerOverflow,
+        TrapCode::IntegerDivisionByZero => TrapKind::DivisionByZero,
+        TrapCode::BadConversionToInteger => TrapKind::InvalidConversion,
+        TrapCode::UnreachableCodeReached => TrapKind::Unreachable,
+        TrapCode::IndirectCallToNull | TrapCode::BadSignature => TrapKind::IndirectCall,
+        TrapCode::StackOverflow => TrapKind::StackExhausted,
+        _ => TrapKind::Other,
+    }
+}
+
+/// The [`LimitKind`] of a limit the WASI layer reported.
+pub(super) fn wasi_limit(l: Limit, wasi: &WasiCtx, limits: &ExecLimits) -> LimitKind {
     let b = wasi.budget();
     match l {
         Limit::OpenFiles => LimitKind::OpenFiles(wasi.open_fds()),

@@ -14,7 +14,9 @@ pub struct ExecLimits {
     /// a module that declares more than this at instantiation does not
     /// start ([`LimitKind::Memory`](crate::LimitKind::Memory)).
     pub max_memory: Option<u64>,
-    /// CPU budget in fuel units (roughly one per executed instruction).
+    /// CPU budget in fuel units (roughly one per executed instruction); the
+    /// native tier counts it in checkpoints of [`FUEL_PER_CHECKPOINT`] units
+    /// each (see [`crate::Limits::fuel`]).
     pub fuel: Option<u64>,
     /// Wall-clock timeout, time spent sleeping in `poll_oneoff` included.
     pub timeout: Option<Duration>,
@@ -29,6 +31,14 @@ pub struct ExecLimits {
 /// [`GUEST_STACK`](super::GUEST_STACK). Resuming a paused run costs about a
 /// microsecond, nothing measurable at this granularity.
 pub const FUEL_SLICE: u64 = 1_000_000;
+
+/// The interpreter's fuel units one checkpoint of the native tier stands
+/// for, on average: FFmpeg spends about 137 per checkpoint (measured on an
+/// x264 encode, docs/explanation/native-tier.md). The native tier turns a
+/// fuel budget into checkpoints with it, so one budget means about the same
+/// work on both tiers; the ratio varies with the workload, so treat the
+/// budget as approximate on the native tier.
+pub const FUEL_PER_CHECKPOINT: u64 = 137;
 
 /// How a run that completed ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -10,23 +10,31 @@
 //!   each run, with its fuel slices, memory limit and timeout;
 //! - `exec`: what a run is given ([`ExecLimits`]) and how it ended ([`Exit`]);
 //! - `classify`: what the end of a guest call means (exit, trap, limit,
-//!   cancellation), read from wasmi's typed errors.
+//!   cancellation), read from wasmi's typed errors;
+//! - [`choice`]: which tier runs the jobs ([`Engine`]): the interpreter, or
+//!   the native tier when it is compiled in and the module is its own;
+//! - `native` (cargo feature `native`): the native tier of crate
+//!   `afmpeg-native`, its outcomes mapped to the same [`Exit`] and
+//!   [`crate::Error`].
 //!
 //! Everything above this layer (jobs, commands, tasks, the CLI) sees only
-//! [`Runtime`], [`Exit`] and [`crate::Error`]; a second engine would be a
-//! second tree beside this one with the same surface.
+//! [`Runtime`], [`Exit`] and [`crate::Error`], whichever tier runs.
 
 #[cfg(feature = "builtin-module")]
 mod builtin;
+pub mod choice;
 mod classify;
 mod exec;
 pub mod fetch;
 mod limiter;
 pub mod module;
+#[cfg(feature = "native")]
+mod native;
 pub mod proposals;
 mod runtime;
 
-pub use exec::{ExecLimits, Exit, FUEL_SLICE};
+pub use choice::{Engine, UnknownEngine};
+pub use exec::{ExecLimits, Exit, FUEL_PER_CHECKPOINT, FUEL_SLICE};
 pub use limiter::{MAX_TABLE_ELEMENTS, TABLE_ELEMENT_BYTES};
 pub use module::ModuleSource;
 pub use runtime::{Runtime, RuntimeBuilder, Validation, GUEST_STACK};

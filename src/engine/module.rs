@@ -107,7 +107,7 @@ impl ModuleSource {
     }
 }
 
-fn compile(engine: &Engine, bytes: &[u8], origin: &str) -> Result<Module> {
+pub(super) fn compile(engine: &Engine, bytes: &[u8], origin: &str) -> Result<Module> {
     if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
         let reason = if bytes.len() < 8 {
             format!("only {} bytes (truncated or empty)", bytes.len())
@@ -166,21 +166,30 @@ pub fn check_imports(module: &Module, origin: &str) -> Result<()> {
 /// Validates, compiles and checks the module from `source`.
 pub fn load(engine: &Engine, source: &ModuleSource) -> Result<Module> {
     let origin = source.origin();
+    with_bytes(source, |bytes| compile(engine, bytes, &origin))
+}
+
+/// Calls `f` with the bytes of the module from `source` (a file is
+/// memory-mapped for the duration of the call).
+pub(super) fn with_bytes<T>(
+    source: &ModuleSource,
+    f: impl FnOnce(&[u8]) -> Result<T>,
+) -> Result<T> {
     match source {
-        ModuleSource::Bytes(b) => compile(engine, b, &origin),
+        ModuleSource::Bytes(b) => f(b),
         ModuleSource::File(path) => {
             let file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
             let len = file.metadata().map_err(|e| io_err(path, e))?.len();
             if len == 0 {
-                return compile(engine, &[], &origin);
+                return f(&[]);
             }
-            // SAFETY: mapped read-only for the duration of compilation only;
-            // wasmi copies what it keeps. A concurrent writer could make
+            // SAFETY: mapped read-only for the duration of `f` only; wasmi
+            // copies what it keeps. A concurrent writer could make
             // validation fail, never memory-unsafe reads beyond the mapping.
             let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| io_err(path, e))?;
-            compile(engine, &map, &origin)
+            f(&map)
         }
-        ModuleSource::Url(u) => compile(engine, &u.load_bytes()?, &origin),
+        ModuleSource::Url(u) => f(&u.load_bytes()?),
     }
 }
 

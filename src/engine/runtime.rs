@@ -1,10 +1,12 @@
-//! The runtime: a module compiled once, then instantiated for each run.
+//! The runtime: a module compiled once, then instantiated for each run, on
+//! the tier chosen at load ([`Engine`]).
 //!
 //! [`Runtime`] is `Send + Sync` and cheap to clone (an `Arc`). Every run gets
-//! its own wasmi `Store`, instance, linear memory and WASI context, so many
-//! threads can run jobs on one `Runtime` at the same time; they share only
-//! the compiled code.
+//! its own instance, linear memory and WASI context (on the interpreter, its
+//! own wasmi `Store`), so many threads can run jobs on one `Runtime` at the
+//! same time; they share only the compiled code.
 
+use super::choice::{self, Engine};
 use super::classify;
 use super::exec::{ExecLimits, Exit, FUEL_SLICE};
 use super::limiter::GuestLimiter;
@@ -15,7 +17,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use wasi_shim::wasmi_link;
 use wasi_shim::WasiCtx;
-use wasmi::{CompilationMode, Config, Engine, Linker, Module, Store, TypedResumableCall};
+use wasmi::{CompilationMode, Config, Linker, Module, Store, TypedResumableCall};
 
 /// Bytes in a WebAssembly page.
 const WASM_PAGE: u64 = 64 * 1024;
@@ -52,10 +54,23 @@ impl wasi_shim::binding::WasiView for StoreData {
     }
 }
 
-struct Inner {
-    engine: Engine,
+/// The interpreter tier's compiled module.
+struct Interpreter {
+    engine: wasmi::Engine,
     module: Module,
     linker: Linker<StoreData>,
+}
+
+/// What runs the jobs.
+enum Tier {
+    Interpreter(Interpreter),
+    /// The compiled-in module; the loaded bytes were checked to be its own.
+    #[cfg(feature = "native")]
+    Native(afmpeg_native::NativeModule),
+}
+
+struct Inner {
+    tier: Tier,
     /// Where the module came from, for errors found after loading.
     origin: String,
 }
@@ -101,6 +116,7 @@ impl Validation {
 pub struct RuntimeBuilder {
     source: ModuleSource,
     validation: Option<Validation>,
+    engine: Option<Engine>,
 }
 
 impl RuntimeBuilder {
@@ -111,12 +127,31 @@ impl RuntimeBuilder {
         self
     }
 
+    /// The tier that runs the jobs. Default: [`Engine::Native`] when it is
+    /// compiled in (cargo feature `native`) and the module is the one it was
+    /// compiled from (same SHA-256), else [`Engine::Interpreter`]. Asking for
+    /// [`Engine::Native`] when it cannot run the module makes
+    /// [`build`](Self::build) fail with [`Error::NativeUnavailable`].
+    ///
+    /// ```no_run
+    /// use afmpeg::{Engine, Runtime};
+    /// let rt = Runtime::builder(afmpeg::ModuleSource::default_location()?)
+    ///     .engine(Engine::Interpreter)
+    ///     .build()?;
+    /// assert_eq!(rt.engine(), Engine::Interpreter);
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.engine = Some(engine);
+        self
+    }
+
     /// Loads, (validates) and prepares the module.
     pub fn build(self) -> Result<Runtime> {
         let validation = self
             .validation
             .unwrap_or_else(|| Validation::default_for(&self.source));
-        Runtime::load(&self.source, validation)
+        Runtime::load(&self.source, validation, self.engine)
     }
 }
 
@@ -135,7 +170,9 @@ pub struct Runtime {
 
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runtime").finish_non_exhaustive()
+        f.debug_struct("Runtime")
+            .field("engine", &self.engine())
+            .finish_non_exhaustive()
     }
 }
 
@@ -148,6 +185,15 @@ impl Runtime {
         limits: &ExecLimits,
     ) -> Result<Exit> {
         classify::outcome(e, &self.inner.origin, &store.data().wasi, limits)
+    }
+
+    /// The tier this runtime runs its jobs on.
+    pub fn engine(&self) -> Engine {
+        match self.inner.tier {
+            Tier::Interpreter(_) => Engine::Interpreter,
+            #[cfg(feature = "native")]
+            Tier::Native(_) => Engine::Native,
+        }
     }
 
     /// Loads, validates and compiles a module, validating function bodies
@@ -170,10 +216,32 @@ impl Runtime {
         RuntimeBuilder {
             source,
             validation: None,
+            engine: None,
         }
     }
 
-    fn load(source: &ModuleSource, validation: Validation) -> Result<Self> {
+    fn load(
+        source: &ModuleSource,
+        validation: Validation,
+        requested: Option<Engine>,
+    ) -> Result<Self> {
+        let origin = source.origin();
+        let tier = module::with_bytes(source, |bytes| {
+            match choice::choose(requested, bytes, &origin)? {
+                Engine::Interpreter => Ok(Tier::Interpreter(Interpreter::compile(
+                    bytes, validation, &origin,
+                )?)),
+                Engine::Native => native_tier(&origin),
+            }
+        })?;
+        Ok(Runtime {
+            inner: Arc::new(Inner { tier, origin }),
+        })
+    }
+}
+
+impl Interpreter {
+    fn compile(bytes: &[u8], validation: Validation, origin: &str) -> Result<Interpreter> {
         let mut config = Config::default();
         config.consume_fuel(true);
         // Translation is lazy in both modes (only the functions a run calls
@@ -194,20 +262,34 @@ impl Runtime {
             fuel_per_bytes_translated: 0,
             fuel_per_bytes_validated: 0,
         });
-        let engine = Engine::new(&config);
-        let module = module::load(&engine, source)?;
+        let engine = wasmi::Engine::new(&config);
+        let module = module::compile(&engine, bytes, origin)?;
         let mut linker = Linker::new(&engine);
         wasmi_link::add_to_linker(&mut linker).map_err(|e| Error::Instantiate(e.to_string()))?;
-        Ok(Runtime {
-            inner: Arc::new(Inner {
-                engine,
-                module,
-                linker,
-                origin: source.origin(),
-            }),
+        Ok(Interpreter {
+            engine,
+            module,
+            linker,
         })
     }
+}
 
+#[cfg(feature = "native")]
+fn native_tier(_origin: &str) -> Result<Tier> {
+    Ok(Tier::Native(super::native::module()?))
+}
+
+/// Never called: without the feature [`choice::choose`] never picks the
+/// native tier.
+#[cfg(not(feature = "native"))]
+fn native_tier(origin: &str) -> Result<Tier> {
+    Err(Error::NativeUnavailable {
+        origin: origin.to_owned(),
+        reason: crate::error::NativeUnavailable::NotBuiltIn,
+    })
+}
+
+impl Runtime {
     /// Loads the module from `AFMPEG_MODULE`, or where `make guest` put it
     /// (see [`ModuleSource::default_location`]), with [`Validation::Lazy`]:
     /// that module is the FFmpeg build installed with afmpeg, trusted like
@@ -215,9 +297,21 @@ impl Runtime {
     /// within 20 ms. (wasmi still validates every function before it runs
     /// it; see [`Validation`].)
     pub fn from_default_location() -> Result<Self> {
-        Self::builder(ModuleSource::default_location()?)
-            .validation(Validation::Lazy)
-            .build()
+        Self::default_location_builder()?.build()
+    }
+
+    /// The options [`Runtime::from_default_location`] loads with, to change
+    /// some (e.g. the [`Engine`]) before building.
+    ///
+    /// ```no_run
+    /// use afmpeg::{Engine, Runtime};
+    /// let rt = Runtime::default_location_builder()?
+    ///     .engine(Engine::Native)
+    ///     .build()?; // Error::NativeUnavailable without the `native` feature
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
+    pub fn default_location_builder() -> Result<RuntimeBuilder> {
+        Ok(Self::builder(ModuleSource::default_location()?).validation(Validation::Lazy))
     }
 
     /// Loads a module file (memory-mapped while it is compiled).
@@ -236,10 +330,14 @@ impl Runtime {
     /// for a run that could not start or was stopped (trap, limit). The
     /// context is returned too, so the embedder can inspect limits hit.
     ///
-    /// The timeout runs from this call. It is checked between fuel slices
-    /// while the guest computes, and it bounds the guest's sleeps in
+    /// The timeout runs from this call. It is checked while the guest
+    /// computes (between fuel slices on the interpreter, at the native
+    /// tier's checkpoints), and it bounds the guest's sleeps in
     /// `poll_oneoff` too: this sets the context's deadline, so a guest that
     /// sleeps past it is stopped at the deadline with [`LimitKind::Timeout`].
+    /// On the native tier [`ExecLimits::cancel`] is seen through the
+    /// context's interrupt flag: the token's, unless `wasi` has one of its
+    /// own, which is then the one to raise.
     ///
     /// The guest runs on a thread of its own with a [`GUEST_STACK`] stack
     /// (the caller's thread waits for it), whatever the caller's stack is;
@@ -282,8 +380,22 @@ impl Runtime {
             // A timeout too large for an `Instant` is no deadline at all.
             wasi.set_deadline(started.checked_add(t));
         }
+        match &self.inner.tier {
+            Tier::Interpreter(i) => self.run_interpreted(i, wasi, limits, started),
+            #[cfg(feature = "native")]
+            Tier::Native(m) => super::native::run(m, wasi, limits),
+        }
+    }
+
+    fn run_interpreted(
+        &self,
+        interpreter: &Interpreter,
+        wasi: WasiCtx,
+        limits: &ExecLimits,
+        started: Instant,
+    ) -> (Result<Exit>, WasiCtx) {
         let mut store = Store::new(
-            &self.inner.engine,
+            &interpreter.engine,
             StoreData {
                 wasi,
                 limits: GuestLimiter::new(limits.max_memory),
@@ -291,7 +403,7 @@ impl Runtime {
             },
         );
         store.limiter(|d| &mut d.limits);
-        let result = self.execute(&mut store, limits, started);
+        let result = self.execute(interpreter, &mut store, limits, started);
         // Linear memory only grows: its size now is the most it held.
         let guest_memory = store
             .data()
@@ -311,6 +423,7 @@ impl Runtime {
 
     fn execute(
         &self,
+        interpreter: &Interpreter,
         store: &mut Store<StoreData>,
         limits: &ExecLimits,
         started: Instant,
@@ -326,10 +439,9 @@ impl Runtime {
         // for our own bookkeeping. Cancellation and the timeout are checked
         // again from the first slice of `_start`.
         budget.give_all(store)?;
-        let instance = match self
-            .inner
+        let instance = match interpreter
             .linker
-            .instantiate_and_start(&mut *store, &self.inner.module)
+            .instantiate_and_start(&mut *store, &interpreter.module)
         {
             Ok(i) => i,
             // A `start` section may already exit, trap or hit a limit, and

@@ -340,8 +340,9 @@ impl Runtime {
 fn with_tail(e: Error, stderr: &[u8], limits: &Limits) -> Error {
     let t = tail(stderr);
     match e {
-        Error::Trap { message, .. } => Error::Trap {
+        Error::Trap { message, kind, .. } => Error::Trap {
             message,
+            kind,
             stderr_tail: t,
         },
         Error::Limit { limit, .. } => {

@@ -6,21 +6,60 @@
 
 #![allow(dead_code)]
 
-use afmpeg::{Error, Filesystem, MediaInfo, RunOptions, RunOutput, Runtime};
+use afmpeg::{
+    Engine, Error, Filesystem, MediaInfo, RunOptions, RunOutput, Runtime, RuntimeBuilder,
+};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// The runtime over the default module (`AFMPEG_MODULE`, or the one `make
-/// guest` built), compiled once per test binary and cloned for each test.
-pub fn runtime() -> Runtime {
-    static RT: OnceLock<Runtime> = OnceLock::new();
-    RT.get_or_init(|| match Runtime::from_default_location() {
+/// The environment variable choosing the tier the FFmpeg tests run on:
+/// `native` or `interpreter`. `make test` runs every suite that runs FFmpeg
+/// once with each (tests built with the `native` feature). The CLI reads
+/// it too (the default of `--engine`), so the `afmpeg` processes the CLI
+/// tests start run on the same tier. Unset: the runtime's default (native
+/// when built in, else the interpreter).
+pub const ENGINE_ENV: &str = "AFMPEG_ENGINE";
+
+/// The tier [`ENGINE_ENV`] asks for, if any (a bad value fails the test).
+pub fn test_engine() -> Option<Engine> {
+    let v = std::env::var(ENGINE_ENV).ok().filter(|v| !v.is_empty())?;
+    Some(v.parse().unwrap_or_else(|e| panic!("{ENGINE_ENV}: {e}")))
+}
+
+/// `builder` on the tier of [`test_engine`]; fails (never falls back to
+/// the other tier) when that tier cannot run the module.
+pub fn build_on_test_engine(builder: RuntimeBuilder) -> Runtime {
+    let builder = match test_engine() {
+        Some(e) => builder.engine(e),
+        None => builder,
+    };
+    match builder.build() {
         Ok(rt) => rt,
-        Err(e @ Error::ModuleNotFound { .. }) => panic!(
-            "the FFmpeg guest module is missing: run `make guest` first (or set AFMPEG_MODULE \
-             to a module file); these tests do not skip. ({e})"
+        Err(e @ Error::NativeUnavailable { .. }) => panic!(
+            "{ENGINE_ENV}=native: {e}; build the tests with `--features native` (`make test` \
+             does); these tests do not skip"
         ),
         Err(e) => panic!("cannot load the FFmpeg guest module: {e}"),
+    }
+}
+
+/// The runtime over the default module (`AFMPEG_MODULE`, or the one `make
+/// guest` built) on the tier of [`test_engine`], compiled once per test
+/// binary and cloned for each test.
+pub fn runtime() -> Runtime {
+    static RT: OnceLock<Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        let builder = match Runtime::default_location_builder() {
+            Ok(b) => b,
+            Err(e @ Error::ModuleNotFound { .. }) => panic!(
+                "the FFmpeg guest module is missing: run `make guest` first (or set \
+                 AFMPEG_MODULE to a module file); these tests do not skip. ({e})"
+            ),
+            Err(e) => panic!("cannot load the FFmpeg guest module: {e}"),
+        };
+        let rt = build_on_test_engine(builder);
+        eprintln!("[afmpeg] FFmpeg tests on the {} tier", rt.engine());
+        rt
     })
     .clone()
 }

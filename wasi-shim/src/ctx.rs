@@ -76,7 +76,22 @@ impl WasiCtx {
         self.deadline
     }
 
-    pub(crate) fn interrupted(&self) -> bool {
+    /// The flag that interrupts the run, if one was given
+    /// ([`WasiCtxBuilder::interrupt`]).
+    pub fn interrupt_flag(&self) -> Option<&Arc<AtomicBool>> {
+        self.interrupt.as_ref()
+    }
+
+    /// Sets (or replaces) the flag that interrupts the run; see
+    /// [`WasiCtxBuilder::interrupt`]. An engine whose cancellation is
+    /// checked through the context installs its token's flag here.
+    pub fn set_interrupt(&mut self, flag: Arc<AtomicBool>) {
+        self.interrupt = Some(flag);
+    }
+
+    /// Whether the embedder raised the interrupt flag. Engines that run
+    /// guest code between WASI calls (the native tier's checkpoints) poll it.
+    pub fn interrupted(&self) -> bool {
         self.interrupt
             .as_ref()
             .is_some_and(|f| f.load(Ordering::Relaxed))

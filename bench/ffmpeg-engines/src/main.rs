@@ -186,6 +186,9 @@ fn run(a: RunArgs) -> Result<()> {
         ffmpeg: a.ffmpeg.clone(),
         ffprobe: a.ffprobe.clone(),
     };
+    if a.engines.contains(&EngineKind::NativeTier) {
+        engine::check_native_tier(&setup)?;
+    }
     let mut compile = Vec::new();
     for (kind, pulley) in [(EngineKind::Pulley, true), (EngineKind::Cranelift, false)] {
         if a.engines.contains(&kind) {

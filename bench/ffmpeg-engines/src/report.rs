@@ -277,6 +277,36 @@ impl Report {
                 20.0,
             ));
         }
+        // Issue #16's targets, when the native tier ran (feature `native-tier`).
+        let tier = |w: u8, other: EngineKind| {
+            Some(self.median(NativeTier, Workload::W(w))? / self.median(other, Workload::W(w))?)
+        };
+        if (1..=8).any(|w| self.median(NativeTier, Workload::W(w)).is_some()) {
+            for w in 1..=8u8 {
+                t.push(Target::max(
+                    format!("w{w}: native-tier / native-c"),
+                    tier(w, NativeC),
+                    1.3,
+                ));
+            }
+            for w in [2u8, 3, 6] {
+                t.push(Target::min(
+                    format!("w{w}: afmpeg / native-tier"),
+                    ratio(w, NativeTier),
+                    8.0,
+                ));
+                t.push(Target::max(
+                    format!("w{w}: native-tier / cranelift"),
+                    tier(w, Cranelift),
+                    1.0,
+                ));
+            }
+            t.push(Target::max(
+                "native-tier startup, ms (ready + first run)".into(),
+                self.startup(NativeTier).map(|s| s * 1e3),
+                5.0,
+            ));
+        }
         t
     }
 }

@@ -61,7 +61,9 @@ fn tool(t: Tool) -> afmpeg::Tool {
     }
 }
 
-fn check_output(fs: &Filesystem, job: &Job) -> Result<()> {
+/// Checks that a job over an in-memory filesystem (afmpeg, the native tier)
+/// wrote its output.
+pub(super) fn check_output(fs: &Filesystem, job: &Job) -> Result<()> {
     if let Some(o) = &job.output {
         let len = fs
             .file_data(o)

@@ -2,7 +2,10 @@
 
 mod afmpeg;
 mod native;
+#[cfg(feature = "native-tier")]
+mod native_tier;
 mod wasmi_wasi;
+#[cfg(feature = "wasmtime")]
 mod wasmtime;
 
 use crate::workload::Job;
@@ -11,7 +14,23 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+#[cfg(feature = "wasmtime")]
 pub use self::wasmtime::precompile;
+
+/// Without the `wasmtime` feature there is nothing to precompile for.
+#[cfg(not(feature = "wasmtime"))]
+pub fn precompile(_setup: &Setup, _pulley: bool) -> Result<Option<std::time::Duration>> {
+    bail!("built without the `wasmtime` feature: no pulley or cranelift engine")
+}
+
+/// Fails unless the native tier compiled in was translated from the module
+/// under test (a no-op without the `native-tier` feature: `load` fails then).
+pub fn check_native_tier(setup: &Setup) -> Result<()> {
+    #[cfg(feature = "native-tier")]
+    native_tier::check_module(setup)?;
+    let _ = setup;
+    Ok(())
+}
 
 /// Which engine runs a measurement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
@@ -26,6 +45,9 @@ pub enum EngineKind {
     Pulley,
     /// wasmtime with Cranelift (a JIT) + wasmtime-wasi preview1.
     Cranelift,
+    /// afmpeg's native tier: the module translated to C by wasm2c, compiled
+    /// in (feature `native-tier`; not in the default set).
+    NativeTier,
     /// Native Debian ffmpeg, one thread, C code paths only.
     NativeC,
     /// Native Debian ffmpeg with its defaults (asm, threads).
@@ -33,11 +55,23 @@ pub enum EngineKind {
 }
 
 impl EngineKind {
+    #[cfg(not(feature = "native-tier"))]
     pub const DEFAULT: [EngineKind; 6] = [
         EngineKind::Afmpeg,
         EngineKind::WasmiWasi,
         EngineKind::Pulley,
         EngineKind::Cranelift,
+        EngineKind::NativeC,
+        EngineKind::Native,
+    ];
+    /// With the native tier built in, it is measured by default too.
+    #[cfg(feature = "native-tier")]
+    pub const DEFAULT: [EngineKind; 7] = [
+        EngineKind::Afmpeg,
+        EngineKind::WasmiWasi,
+        EngineKind::Pulley,
+        EngineKind::Cranelift,
+        EngineKind::NativeTier,
         EngineKind::NativeC,
         EngineKind::Native,
     ];
@@ -49,6 +83,7 @@ impl EngineKind {
             EngineKind::WasmiWasiNofuel => "wasmi-wasi-nofuel",
             EngineKind::Pulley => "pulley",
             EngineKind::Cranelift => "cranelift",
+            EngineKind::NativeTier => "native-tier",
             EngineKind::NativeC => "native-c",
             EngineKind::Native => "native",
         }
@@ -92,8 +127,21 @@ pub fn load(kind: EngineKind, setup: &Setup) -> Result<Box<dyn Engine>> {
         EngineKind::Afmpeg => Box::new(afmpeg::Afmpeg::load(setup)?),
         EngineKind::WasmiWasi => Box::new(wasmi_wasi::WasmiWasi::load(setup, true)?),
         EngineKind::WasmiWasiNofuel => Box::new(wasmi_wasi::WasmiWasi::load(setup, false)?),
+        #[cfg(feature = "wasmtime")]
         EngineKind::Pulley => Box::new(wasmtime::Wasmtime::load(setup, true)?),
+        #[cfg(feature = "wasmtime")]
         EngineKind::Cranelift => Box::new(wasmtime::Wasmtime::load(setup, false)?),
+        #[cfg(not(feature = "wasmtime"))]
+        EngineKind::Pulley | EngineKind::Cranelift => {
+            bail!("built without the `wasmtime` feature: no pulley or cranelift engine")
+        }
+        #[cfg(feature = "native-tier")]
+        EngineKind::NativeTier => Box::new(native_tier::NativeTier::load(setup)?),
+        #[cfg(not(feature = "native-tier"))]
+        EngineKind::NativeTier => bail!(
+            "the native tier is not built in: build afmpeg-bench with `--features native-tier` \
+             (after `make native-c`)"
+        ),
         EngineKind::NativeC => Box::new(native::Native::new(setup, true)),
         EngineKind::Native => Box::new(native::Native::new(setup, false)),
     })

@@ -1,0 +1,115 @@
+//! Which tier runs a [`Runtime`](super::Runtime)'s jobs, and how the default
+//! is chosen.
+//!
+//! The native tier runs one module only: the FFmpeg build translated to C
+//! and compiled into this binary (cargo feature `native`). A loaded module
+//! *is* that one exactly when its bytes hash to the SHA-256 recorded at
+//! build time; any other module runs on the interpreter.
+//! docs/explanation/native-tier.md says when to pick which.
+
+use crate::error::{Error, NativeUnavailable, Result};
+use std::fmt;
+use std::str::FromStr;
+
+/// The tier a [`Runtime`](super::Runtime) runs its jobs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Engine {
+    /// wasmi, an interpreter: runs any WASI module, needs no C compiler,
+    /// meters CPU in fuel units. 10–20x slower than native code.
+    Interpreter,
+    /// The module translated ahead of time to C and compiled in (cargo
+    /// feature `native`): near native speed, no JIT, the same WASI layer
+    /// and limits. Runs only the module it was built from.
+    Native,
+}
+
+impl Engine {
+    /// Both engines, interpreter first.
+    pub const ALL: [Engine; 2] = [Engine::Interpreter, Engine::Native];
+
+    /// The name used by the CLI's `--engine` and in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Interpreter => "interpreter",
+            Engine::Native => "native",
+        }
+    }
+
+    /// Whether this build has the native tier compiled in (cargo feature
+    /// `native`).
+    pub fn native_built_in() -> bool {
+        cfg!(feature = "native")
+    }
+}
+
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An engine name that is neither `native` nor `interpreter`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown engine {0:?}: expected `native` or `interpreter`")]
+pub struct UnknownEngine(pub String);
+
+impl FromStr for Engine {
+    type Err = UnknownEngine;
+
+    fn from_str(s: &str) -> std::result::Result<Engine, UnknownEngine> {
+        Engine::ALL
+            .into_iter()
+            .find(|e| e.name() == s)
+            .ok_or_else(|| UnknownEngine(s.to_owned()))
+    }
+}
+
+/// The SHA-256 (hex) of the module compiled into the native tier, if this
+/// build has one.
+pub fn native_module_sha256() -> Option<&'static str> {
+    #[cfg(feature = "native")]
+    {
+        afmpeg_native::NativeModule::ffmpeg()
+            .ok()
+            .map(|m| m.wasm_sha256())
+    }
+    #[cfg(not(feature = "native"))]
+    None
+}
+
+/// The engine for a module whose bytes are `bytes`: the one `requested`,
+/// or by default the native tier when these are the bytes compiled into
+/// it. Asking for the native tier when it cannot run them is an
+/// [`Error::NativeUnavailable`].
+pub(super) fn choose(requested: Option<Engine>, bytes: &[u8], origin: &str) -> Result<Engine> {
+    if requested == Some(Engine::Interpreter) {
+        return Ok(Engine::Interpreter);
+    }
+    let Some(compiled_in) = native_module_sha256() else {
+        return match requested {
+            Some(Engine::Native) => Err(Error::NativeUnavailable {
+                origin: origin.to_owned(),
+                reason: NativeUnavailable::NotBuiltIn,
+            }),
+            _ => Ok(Engine::Interpreter),
+        };
+    };
+    let loaded = sha256_hex(bytes);
+    match (loaded == compiled_in, requested) {
+        (true, _) => Ok(Engine::Native),
+        (false, Some(Engine::Native)) => Err(Error::NativeUnavailable {
+            origin: origin.to_owned(),
+            reason: NativeUnavailable::OtherModule {
+                compiled_in: compiled_in.to_owned(),
+                loaded,
+            },
+        }),
+        (false, _) => Ok(Engine::Interpreter),
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    super::fetch::hex(&sha2::Sha256::digest(bytes))
+}
