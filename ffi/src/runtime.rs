@@ -126,6 +126,37 @@ pub unsafe extern "C" fn afmpeg_runtime_from_default_location(
     unsafe { store_runtime(out, message, || Ok(Runtime::from_default_location()?)) }
 }
 
+/// Loads the lean FFmpeg module built into this library (crate
+/// afmpeg-module-lean, verified by its SHA-256; cargo feature
+/// `builtin-module` of afmpeg-ffi): no module file is needed.
+/// `AFMPEG_STATUS_MODULE_NOT_FOUND` in a build without that feature.
+///
+/// # Safety
+/// `out` and `message` as for `afmpeg_runtime_from_file`.
+#[no_mangle]
+pub unsafe extern "C" fn afmpeg_runtime_builtin(
+    out: *mut *mut AfmpegRuntime,
+    message: *mut *mut c_char,
+) -> AfmpegStatus {
+    // SAFETY: the caller's contract.
+    unsafe { store_runtime(out, message, builtin) }
+}
+
+/// The built-in module's runtime. The symbol exists in every build, so a
+/// C caller links the same way whether or not the module is inside.
+#[cfg(feature = "builtin-module")]
+fn builtin() -> Result<Runtime, Failure> {
+    Ok(Runtime::builtin()?)
+}
+
+#[cfg(not(feature = "builtin-module"))]
+fn builtin() -> Result<Runtime, Failure> {
+    Err(Failure::new(
+        AfmpegStatus::ModuleNotFound,
+        "this build of afmpeg-ffi has no built-in module: build it with the cargo feature `builtin-module`",
+    ))
+}
+
 /// Frees a runtime. NULL is ignored. No job may be running on it (jobs
 /// running on other threads must have returned first).
 ///
