@@ -1,11 +1,14 @@
 //! Reading, writing and resizing the contents of a node, with the times
-//! POSIX says each changes. The syscalls call these under the tree's lock;
-//! the bytes come from the caller (a guest's iovecs) through [`Buffers`], so
-//! the tree needs to know nothing about guest memory.
+//! POSIX says each changes. The syscalls call these under the tree's lock,
+//! except a write to a sink, whose embedder writer runs after the lock is
+//! released ([`Filesystem::write_node`]); the bytes come from the caller (a
+//! guest's iovecs) through [`Buffers`], so the tree needs to know nothing
+//! about guest memory.
 
-use super::device::Device;
+use super::device::{Device, Sink};
 use super::ino::Ino;
 use super::tree::{NodeKind, Tree};
+use super::Filesystem;
 use crate::errno::{Errno, Result};
 use crate::random::RandomSource;
 
@@ -25,7 +28,44 @@ pub(crate) trait Buffers {
     fn buf_mut(&mut self, i: u32) -> Result<&mut [u8]>;
 }
 
+impl Filesystem {
+    /// Writes `bufs` (`total` bytes) to inode `ino` at `offset`, or at its
+    /// end when `append`; returns `(bytes written, offset after the write)`.
+    ///
+    /// A sink's writer is the embedder's code (a progress callback, say),
+    /// and it may use this very filesystem (a stop writes its stop file
+    /// into the `/dev` the progress sink lives in), so it is called after
+    /// the tree's lock is released, never under it.
+    pub(crate) fn write_node(
+        &self,
+        ino: Ino,
+        offset: u64,
+        append: bool,
+        total: u64,
+        bufs: &impl Buffers,
+        now: u64,
+    ) -> Result<(u64, u64)> {
+        let mut t = self.lock();
+        let Some(sink) = t.sink(ino)? else {
+            return t.write_stored(ino, offset, append, total, bufs, now);
+        };
+        drop(t);
+        for i in 0..bufs.count() {
+            sink.write_all(bufs.buf(i)?).map_err(|_| Errno::Io)?;
+        }
+        Ok((total, offset))
+    }
+}
+
 impl Tree {
+    /// The sink behind inode `ino`, if it is one.
+    fn sink(&self, ino: Ino) -> Result<Option<Sink>> {
+        Ok(match &self.get(ino)?.kind {
+            NodeKind::CharDevice(Device::Sink(sink)) => Some(sink.clone()),
+            _ => None,
+        })
+    }
+
     /// Reads from inode `ino` at `offset` into `bufs`; returns bytes read.
     pub(crate) fn read_node(
         &mut self,
@@ -73,9 +113,9 @@ impl Tree {
         Ok(done)
     }
 
-    /// Writes `bufs` (`total` bytes) to inode `ino` at `offset`, or at its
-    /// end when `append`; returns `(bytes written, offset after the write)`.
-    pub(crate) fn write_node(
+    /// [`Filesystem::write_node`] for every node but a sink, which that
+    /// writes outside the lock.
+    fn write_stored(
         &mut self,
         ino: Ino,
         offset: u64,
@@ -114,12 +154,6 @@ impl Tree {
                 Ok((total, pos))
             }
             NodeKind::CharDevice(Device::Full) => Err(Errno::Nospc),
-            NodeKind::CharDevice(Device::Sink(sink)) => {
-                for i in 0..bufs.count() {
-                    sink.write_all(bufs.buf(i)?).map_err(|_| Errno::Io)?;
-                }
-                Ok((total, offset))
-            }
             NodeKind::CharDevice(_) => Ok((total, offset)),
             NodeKind::Dir(_) => Err(Errno::Isdir),
             NodeKind::Symlink(_) => Err(Errno::Inval),
