@@ -294,7 +294,10 @@ fn sparse_guest_file_stays_sparse_on_the_host() {
     assert_eq!(head, b"head\0\0");
     assert_eq!(host_bytes_at(&p, 32 * MIB - 2, 10).0, b"\0\0middle\0\0");
     assert_eq!(host_bytes_at(&p, 64 * MIB - 3, 3).0, b"\0\0\0");
-    assert!(blocks < MIB, "{blocks} bytes allocated for a file of 6 data bytes");
+    assert!(
+        blocks < MIB,
+        "{blocks} bytes allocated for a file of 6 data bytes"
+    );
 
     for p in [m.join("data_at_end.bin"), single] {
         assert_eq!(fs::metadata(&p).unwrap().len(), 64 * MIB);
