@@ -5,7 +5,7 @@
 //! guest's iovecs) through [`Buffers`], so the tree needs to know nothing
 //! about guest memory.
 
-use super::device::{Device, Sink};
+use super::device::Device;
 use super::ino::Ino;
 use super::tree::{NodeKind, Tree};
 use super::Filesystem;
@@ -28,44 +28,7 @@ pub(crate) trait Buffers {
     fn buf_mut(&mut self, i: u32) -> Result<&mut [u8]>;
 }
 
-impl Filesystem {
-    /// Writes `bufs` (`total` bytes) to inode `ino` at `offset`, or at its
-    /// end when `append`; returns `(bytes written, offset after the write)`.
-    ///
-    /// A sink's writer is the embedder's code (a progress callback, say),
-    /// and it may use this very filesystem (a stop writes its stop file
-    /// into the `/dev` the progress sink lives in), so it is called after
-    /// the tree's lock is released, never under it.
-    pub(crate) fn write_node(
-        &self,
-        ino: Ino,
-        offset: u64,
-        append: bool,
-        total: u64,
-        bufs: &impl Buffers,
-        now: u64,
-    ) -> Result<(u64, u64)> {
-        let mut t = self.lock();
-        let Some(sink) = t.sink(ino)? else {
-            return t.write_stored(ino, offset, append, total, bufs, now);
-        };
-        drop(t);
-        for i in 0..bufs.count() {
-            sink.write_all(bufs.buf(i)?).map_err(|_| Errno::Io)?;
-        }
-        Ok((total, offset))
-    }
-}
-
 impl Tree {
-    /// The sink behind inode `ino`, if it is one.
-    fn sink(&self, ino: Ino) -> Result<Option<Sink>> {
-        Ok(match &self.get(ino)?.kind {
-            NodeKind::CharDevice(Device::Sink(sink)) => Some(sink.clone()),
-            _ => None,
-        })
-    }
-
     /// Reads from inode `ino` at `offset` into `bufs`; returns bytes read.
     pub(crate) fn read_node(
         &mut self,
@@ -113,10 +76,38 @@ impl Tree {
         Ok(done)
     }
 
-    /// [`Filesystem::write_node`] for every node but a sink, which that
-    /// writes outside the lock.
-    fn write_stored(
-        &mut self,
+    /// The length of inode `ino` if it is a regular file, `None` if it is
+    /// anything else.
+    pub(crate) fn file_len(&self, ino: Ino) -> Result<Option<u64>> {
+        Ok(match &self.get(ino)?.kind {
+            NodeKind::File(d) => Some(d.len()),
+            _ => None,
+        })
+    }
+
+    /// Sets the length of the regular file `ino` (a hole when it grows) and
+    /// its modification and change times.
+    pub(crate) fn set_file_len(&mut self, ino: Ino, len: u64, now: u64) -> Result<()> {
+        let node = self.get_mut(ino)?;
+        if let NodeKind::File(d) = &mut node.kind {
+            d.set_len(len)?;
+        }
+        node.mtim = now;
+        node.ctim = now;
+        Ok(())
+    }
+}
+
+impl Filesystem {
+    /// Writes `bufs` (`total` bytes) to inode `ino` at `offset`, or at its
+    /// end when `append`; returns `(bytes written, offset after the write)`.
+    ///
+    /// A sink's writer is the embedder's code (a progress callback, say),
+    /// and it may use this very filesystem (a stop writes its stop file
+    /// into the `/dev` the progress sink lives in), so it is called after
+    /// the tree's lock is released, never under it.
+    pub(crate) fn write_node(
+        &self,
         ino: Ino,
         offset: u64,
         append: bool,
@@ -124,7 +115,8 @@ impl Tree {
         bufs: &impl Buffers,
         now: u64,
     ) -> Result<(u64, u64)> {
-        let node = self.get_mut(ino)?;
+        let mut tree = self.lock();
+        let node = tree.get_mut(ino)?;
         match &mut node.kind {
             NodeKind::File(data) => {
                 // Linux moves an O_APPEND offset to the end only when there is
@@ -153,31 +145,18 @@ impl Tree {
                 }
                 Ok((total, pos))
             }
+            NodeKind::CharDevice(Device::Sink(sink)) => {
+                let sink = sink.clone();
+                drop(tree);
+                for i in 0..bufs.count() {
+                    sink.write_all(bufs.buf(i)?).map_err(|_| Errno::Io)?;
+                }
+                Ok((total, offset))
+            }
             NodeKind::CharDevice(Device::Full) => Err(Errno::Nospc),
             NodeKind::CharDevice(_) => Ok((total, offset)),
             NodeKind::Dir(_) => Err(Errno::Isdir),
             NodeKind::Symlink(_) => Err(Errno::Inval),
         }
-    }
-
-    /// The length of inode `ino` if it is a regular file, `None` if it is
-    /// anything else.
-    pub(crate) fn file_len(&self, ino: Ino) -> Result<Option<u64>> {
-        Ok(match &self.get(ino)?.kind {
-            NodeKind::File(d) => Some(d.len()),
-            _ => None,
-        })
-    }
-
-    /// Sets the length of the regular file `ino` (a hole when it grows) and
-    /// its modification and change times.
-    pub(crate) fn set_file_len(&mut self, ino: Ino, len: u64, now: u64) -> Result<()> {
-        let node = self.get_mut(ino)?;
-        if let NodeKind::File(d) = &mut node.kind {
-            d.set_len(len)?;
-        }
-        node.mtim = now;
-        node.ctim = now;
-        Ok(())
     }
 }
