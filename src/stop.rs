@@ -44,6 +44,9 @@ struct Inner {
 /// if it has not ended in the time you allow (the CLI does this on a second
 /// Ctrl-C).
 ///
+/// `stop` may be called from anywhere, the job's own progress callback
+/// included ("stop after N frames").
+///
 /// A stopped job's stdin (a [`StdinStream`](crate::job::StdinStream)) reads
 /// as ended. ffprobe jobs ignore the token. Stopping needs the guest
 /// module's stop hook (guest patch `ffmpeg-0002`); a module without it runs

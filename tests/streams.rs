@@ -311,3 +311,72 @@ fn a_stop_asked_before_the_job_starts_still_finishes_the_output() {
     assert!(fs.exists("/early.mkv"), "the output was opened and closed");
     next_job_succeeds(&rt, &fs);
 }
+
+/// Frames after which the progress callback below stops its own job.
+const STOP_AT_FRAME: u64 = 20;
+
+/// "Stop after N frames", said from the job's own progress callback: the
+/// stop is delivered while FFmpeg is writing that report (to a device of
+/// the job's `/dev`, where the stop writes its stop file too), and the job
+/// finishes the native way with at least those N frames in a playable file.
+/// The job runs on a thread of its own so that a stop that cannot be
+/// delivered fails the test instead of hanging it.
+#[test]
+fn stop_from_the_jobs_own_progress_callback_finishes_the_output() {
+    let (_g, rt, fs) = shared_job();
+    let stop = StopToken::new();
+    let cancel = CancelToken::new();
+    let reports_after_stop = Arc::new(Mutex::new(0usize));
+    let (s, c, after) = (stop.clone(), cancel.clone(), reports_after_stop.clone());
+    let opts = RunOptions {
+        stop: Some(stop.clone()),
+        cancel: Some(cancel),
+        progress: Some(Arc::new(move |p: &afmpeg::Progress| {
+            if s.is_stopped() {
+                let mut n = after.lock().unwrap();
+                *n += 1;
+                if *n > REPORTS_AFTER_A_STOP {
+                    c.cancel();
+                }
+            } else if p.frame.unwrap_or(0) >= STOP_AT_FRAME {
+                s.stop();
+            }
+        })),
+        ..RunOptions::default()
+    };
+    let (done_tx, done_rx) = mpsc::channel();
+    let (rt2, fs2) = (rt.clone(), fs.clone());
+    std::thread::spawn(move || {
+        let mut args = words(
+            "-hide_banner -f lavfi -i testsrc=duration=3600:size=64x48:rate=10 -c:v libx264 \
+             -preset ultrafast",
+        );
+        args.push("/own.mp4");
+        let _ = done_tx.send(rt2.run_with(&fs2, &args, &opts));
+    });
+    let out = done_rx
+        .recv_timeout(std::time::Duration::from_secs(600))
+        .expect("the job never ended: the stop from its progress callback deadlocked")
+        .unwrap_or_else(|e| {
+            panic!(
+                "the job did not stop ({e}): the module needs the stop hook (guest patch \
+                 ffmpeg-0002); rebuild it with `make guest`"
+            )
+        });
+    let err = out.stderr_text();
+    assert!(stop.is_stopped());
+    assert_eq!(out.exit_code, 255, "{err}");
+    assert!(
+        err.contains("Exiting normally, received signal 2."),
+        "{err}"
+    );
+    let info = probe(&rt, &fs, "/own.mp4");
+    let d = info.duration().expect("a duration");
+    assert!(d > 0.0 && d < 3600.0, "a partial, finished output: {d} s");
+    assert_eq!(info.video_streams().count(), 1);
+    let frames = count_video_frames(&rt, &fs, "/own.mp4");
+    assert!(
+        (STOP_AT_FRAME..36_000).contains(&frames),
+        "{frames} frames: at least the {STOP_AT_FRAME} reported before the stop"
+    );
+}

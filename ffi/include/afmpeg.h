@@ -14,8 +14,9 @@
  *
  * Threads: runtimes and filesystems may be shared by any number of threads;
  * afmpeg_job_cancel / afmpeg_job_stop are called from another thread than
- * the one blocked in afmpeg_run. Progress callbacks run on the guest's own
- * thread. See docs/reference/c-api.md.
+ * the one blocked in afmpeg_run, or from the job's progress callback.
+ * Progress callbacks run on the guest's own thread. See
+ * docs/reference/c-api.md.
  */
 
 #ifndef AFMPEG_H
@@ -412,9 +413,8 @@ typedef struct AfmpegProgress {
  * A progress callback: called with each report and the `user_data` given
  * to `afmpeg_job_set_progress`, on the thread the job's guest runs on
  * (not the thread that called `afmpeg_run`, which waits meanwhile).
- * Keep it quick. It may call `afmpeg_job_cancel` for its job, but not
- * `afmpeg_job_stop` (that waits for the filesystem the callback is
- * called from: signal another thread to stop instead), nor run jobs.
+ * Keep it quick. It may call `afmpeg_job_cancel` and `afmpeg_job_stop`
+ * for its job (e.g. to stop after N frames), but not run jobs.
  */
 typedef void (*AfmpegProgressFn)(const struct AfmpegProgress *progress,
                                  void *user_data);
@@ -620,7 +620,7 @@ AfmpegStatus afmpeg_job_cancel(const struct AfmpegJob *job,
  * Asks the job's ffmpeg runs to stop gracefully, as on Ctrl-C: FFmpeg
  * stops reading, finishes its outputs (playable files) and exits; the run
  * returns `AFMPEG_STATUS_STOPPED` with its output. ffprobe runs ignore
- * it. Callable from any thread except the job's progress callback.
+ * it. Callable from any thread, the job's progress callback included.
  *
  * # Safety
  * `job` NULL or a live job; `message` NULL or writable.

@@ -119,9 +119,8 @@ impl From<&Progress> for AfmpegProgress {
 /// A progress callback: called with each report and the `user_data` given
 /// to `afmpeg_job_set_progress`, on the thread the job's guest runs on
 /// (not the thread that called `afmpeg_run`, which waits meanwhile).
-/// Keep it quick. It may call `afmpeg_job_cancel` for its job, but not
-/// `afmpeg_job_stop` (that waits for the filesystem the callback is
-/// called from: signal another thread to stop instead), nor run jobs.
+/// Keep it quick. It may call `afmpeg_job_cancel` and `afmpeg_job_stop`
+/// for its job (e.g. to stop after N frames), but not run jobs.
 pub type AfmpegProgressFn =
     Option<unsafe extern "C" fn(progress: *const AfmpegProgress, user_data: *mut c_void)>;
 
@@ -302,7 +301,7 @@ pub unsafe extern "C" fn afmpeg_job_cancel(
 /// Asks the job's ffmpeg runs to stop gracefully, as on Ctrl-C: FFmpeg
 /// stops reading, finishes its outputs (playable files) and exits; the run
 /// returns `AFMPEG_STATUS_STOPPED` with its output. ffprobe runs ignore
-/// it. Callable from any thread except the job's progress callback.
+/// it. Callable from any thread, the job's progress callback included.
 ///
 /// # Safety
 /// `job` NULL or a live job; `message` NULL or writable.

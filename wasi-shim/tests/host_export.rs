@@ -246,3 +246,64 @@ fn dot_dot_after_a_symlinked_directory_resolves_as_the_kernel_does() {
     assert_eq!(fs::read_to_string(tmp.path().join("a/x.mp4")).unwrap(), "x");
     assert!(!tmp.path().join("x.mp4").exists());
 }
+
+/// A guest file with holes (written at far offsets, extended past its
+/// data), as the tree holds it.
+fn sparse_file(runs: &[(u64, &[u8])], len: u64) -> wasi_shim::fs::FileData {
+    let mut data = wasi_shim::fs::FileData::default();
+    for (offset, bytes) in runs {
+        data.write_at(*offset, bytes).unwrap();
+    }
+    data.set_len(len).unwrap();
+    data
+}
+
+/// The bytes a host file holds at `offset`, and the bytes it allocates.
+fn host_bytes_at(p: &Path, offset: u64, n: usize) -> (Vec<u8>, u64) {
+    use std::os::unix::fs::FileExt;
+    let f = fs::File::open(p).unwrap();
+    let mut buf = vec![0xAAu8; n];
+    f.read_exact_at(&mut buf, offset).unwrap();
+    (buf, f.metadata().unwrap().blocks() * 512)
+}
+
+/// Write-back leaves a sparse guest file's holes unallocated on the host:
+/// 64 MiB of file, a few bytes of data, well under a MiB of blocks (densely
+/// written it would allocate all 64 MiB). Both ways out are checked: a file
+/// of an exported directory (cap-std), ending in a hole, and a single
+/// exported file (a path), ending in data.
+#[test]
+fn sparse_guest_file_stays_sparse_on_the_host() {
+    const MIB: u64 = 1 << 20;
+    let tmp = tempfile::tempdir().unwrap();
+    let m = tmp.path().join("m");
+    let mem = Filesystem::new();
+    let ends_in_hole = sparse_file(&[(0, b"head"), (32 * MIB, b"middle")], 64 * MIB);
+    mem.put_file("/hole_at_end.bin", ends_in_hole).unwrap();
+    let ends_in_data = sparse_file(&[(10, b"head"), (64 * MIB - 4, b"tail")], 64 * MIB);
+    mem.put_file("/data_at_end.bin", ends_in_data).unwrap();
+
+    mem.export_host("/", &m, OVERWRITE).unwrap();
+    let single = tmp.path().join("single.bin");
+    mem.export_host("/data_at_end.bin", &single, OVERWRITE)
+        .unwrap();
+
+    let p = m.join("hole_at_end.bin");
+    assert_eq!(fs::metadata(&p).unwrap().len(), 64 * MIB);
+    let (head, blocks) = host_bytes_at(&p, 0, 6);
+    assert_eq!(head, b"head\0\0");
+    assert_eq!(host_bytes_at(&p, 32 * MIB - 2, 10).0, b"\0\0middle\0\0");
+    assert_eq!(host_bytes_at(&p, 64 * MIB - 3, 3).0, b"\0\0\0");
+    assert!(
+        blocks < MIB,
+        "{blocks} bytes allocated for a file of 6 data bytes"
+    );
+
+    for p in [m.join("data_at_end.bin"), single] {
+        assert_eq!(fs::metadata(&p).unwrap().len(), 64 * MIB);
+        let (head, blocks) = host_bytes_at(&p, 8, 8);
+        assert_eq!(head, b"\0\0head\0\0");
+        assert_eq!(host_bytes_at(&p, 64 * MIB - 6, 6).0, b"\0\0tail");
+        assert!(blocks < MIB, "{}: {blocks} bytes allocated", p.display());
+    }
+}

@@ -1,7 +1,8 @@
 /*
- * The C ABI from C: a transcode, a probe, a cancelled and a stopped job, the
- * limits and every error path, each check printed. Built and run (under
- * valgrind) by ffi/tests/c_api.rs: `api_test MODULE.wasm`. The jobs are tiny
+ * The C ABI from C: a transcode, a probe, a cancelled and two stopped jobs
+ * (one from another thread, one from its own progress callback), the limits
+ * and every error path, each check printed. Built and run (under valgrind)
+ * by ffi/tests/c_api.rs: `api_test MODULE.wasm`. The jobs are tiny
  * (16x16 frames) because valgrind makes the interpreter some 30x slower.
  */
 #include "afmpeg.h"
@@ -113,6 +114,19 @@ static void *ender(void *arg) {
                           : afmpeg_job_cancel(w->job, &message);
   afmpeg_string_free(message);
   return NULL;
+}
+
+/* Runs on the guest's thread: stops its own job at the first report ("stop
+ * after N frames" from the callback, where it belongs). Only this thread
+ * touches `w` until the run returns. */
+static void stop_from_progress(const AfmpegProgress *p, void *user_data) {
+  Watch *w = user_data;
+  w->last_frame = p->frame;
+  if (w->reports++ == 0) {
+    char *message = NULL;
+    w->end_status = afmpeg_job_stop(w->job, &message);
+    afmpeg_string_free(message);
+  }
 }
 
 /* ---- the parts ---- */
@@ -443,6 +457,19 @@ static void cancel_and_stop(AfmpegRuntime *rt, AfmpegFs *fs) {
          AFMPEG_STATUS_OK, "");
   CHECK(json && strstr(json, "\"codec_name\": \"h264\""), "stopped output: no h264");
   afmpeg_string_free(json);
+
+  /* The same stop, asked from the job's own progress callback. */
+  AfmpegJob *job = afmpeg_job_new();
+  watch_init(&w, job, 1);
+  afmpeg_job_set_progress(job, stop_from_progress, &w, NULL);
+  EXPECT("stopped from its own progress callback",
+         afmpeg_run(rt, fs, job, AFMPEG_TOOL_FFMPEG, LONG_JOB, LONG_JOB_ARGC, &out, &m),
+         AFMPEG_STATUS_STOPPED, "Exiting normally, received signal 2.");
+  CHECK(w.end_status == AFMPEG_STATUS_OK, "stop in the callback: %d", (int)w.end_status);
+  CHECK(out.exit_code == 255, "stopped from the callback: exit code %d", out.exit_code);
+  afmpeg_output_free(&out);
+  afmpeg_job_free(job);
+  watch_destroy(&w);
 }
 
 static unsigned char *read_file(const char *path, size_t *len) {

@@ -17,7 +17,7 @@ use cap_fs_ext::DirExt;
 use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 use std::fs;
-use std::io::Write;
+use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
 
 fn host_err(op: &'static str, p: &Path, source: std::io::Error) -> FsError {
@@ -451,24 +451,49 @@ fn read_full(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usiz
     Ok(done)
 }
 
-/// Copies `data` into `file`, leaving holes where `data` has them.
-fn write_data(file: &mut impl Write, data: &FileData) -> std::io::Result<()> {
-    match data.as_contiguous() {
-        Some(bytes) => file.write_all(bytes),
-        None => {
-            let mut buf = vec![0u8; crate::fs::file_data::CHUNK];
-            let mut off = 0u64;
-            loop {
-                let n = data
-                    .read_at(off, &mut buf)
-                    .map_err(|e| std::io::Error::other(format!("reading the guest's file: {e}")))?;
-                if n == 0 {
-                    return Ok(());
-                }
-                file.write_all(&buf[..n])?;
-                off += n as u64;
-            }
+/// A fresh host file being filled: std's and cap-std's alike.
+trait HostTarget: Write + Seek {
+    fn set_len(&self, len: u64) -> std::io::Result<()>;
+}
+
+impl HostTarget for fs::File {
+    fn set_len(&self, len: u64) -> std::io::Result<()> {
+        fs::File::set_len(self, len)
+    }
+}
+
+impl HostTarget for cap_std::fs::File {
+    fn set_len(&self, len: u64) -> std::io::Result<()> {
+        cap_std::fs::File::set_len(self, len)
+    }
+}
+
+/// Copies `data` into the empty `file`, leaving holes where `data` has
+/// them: only its stored runs are written, each after a seek over the hole
+/// before it, and a hole at the end is made by setting the length. The
+/// host file system allocates no blocks for the holes, as `cp --sparse`.
+fn write_data(file: &mut impl HostTarget, data: &FileData) -> std::io::Result<()> {
+    if let Some(bytes) = data.as_contiguous() {
+        return file.write_all(bytes);
+    }
+    if let Some(runs) = data.stored_runs() {
+        for (offset, bytes) in runs {
+            file.seek(SeekFrom::Start(offset))?;
+            file.write_all(bytes)?;
         }
+        return file.set_len(data.len());
+    }
+    let mut buf = vec![0u8; crate::fs::file_data::CHUNK];
+    let mut off = 0u64;
+    loop {
+        let n = data
+            .read_at(off, &mut buf)
+            .map_err(|e| std::io::Error::other(format!("reading the guest's file: {e}")))?;
+        if n == 0 {
+            return Ok(());
+        }
+        file.write_all(&buf[..n])?;
+        off += n as u64;
     }
 }
 

@@ -172,6 +172,23 @@ impl FileData {
         }
     }
 
+    /// The stored runs of a sparse file, in order, as `(offset, bytes)`;
+    /// everything else up to [`len`](Self::len) reads as zeros (the holes a
+    /// copy can leave unallocated). `None` when the data is not stored
+    /// sparsely (shared bytes, a host file): read it whole instead.
+    pub fn stored_runs(&self) -> Option<impl Iterator<Item = (u64, &[u8])> + '_> {
+        let FileData::Chunked(c) = self else {
+            return None;
+        };
+        Some(c.chunks.iter().enumerate().filter_map(move |(i, chunk)| {
+            let start = i as u64 * CHUNK as u64;
+            // A chunk may hold bytes past a length that shrank inside it.
+            let bytes = chunk.as_deref()?;
+            let keep = (bytes.len() as u64).min(c.len.saturating_sub(start)) as usize;
+            (keep > 0).then(|| (start, &bytes[..keep]))
+        }))
+    }
+
     /// The private chunks, copying shared or host bytes first. A host file
     /// that can no longer be read whole (it shrank, or is gone) is an error,
     /// not a silently shorter copy.

@@ -1,11 +1,14 @@
 //! Reading, writing and resizing the contents of a node, with the times
-//! POSIX says each changes. The syscalls call these under the tree's lock;
-//! the bytes come from the caller (a guest's iovecs) through [`Buffers`], so
-//! the tree needs to know nothing about guest memory.
+//! POSIX says each changes. The syscalls call these under the tree's lock,
+//! except a write to a sink, whose embedder writer runs after the lock is
+//! released ([`Filesystem::write_node`]); the bytes come from the caller (a
+//! guest's iovecs) through [`Buffers`], so the tree needs to know nothing
+//! about guest memory.
 
 use super::device::Device;
 use super::ino::Ino;
 use super::tree::{NodeKind, Tree};
+use super::Filesystem;
 use crate::errno::{Errno, Result};
 use crate::random::RandomSource;
 
@@ -73,10 +76,38 @@ impl Tree {
         Ok(done)
     }
 
+    /// The length of inode `ino` if it is a regular file, `None` if it is
+    /// anything else.
+    pub(crate) fn file_len(&self, ino: Ino) -> Result<Option<u64>> {
+        Ok(match &self.get(ino)?.kind {
+            NodeKind::File(d) => Some(d.len()),
+            _ => None,
+        })
+    }
+
+    /// Sets the length of the regular file `ino` (a hole when it grows) and
+    /// its modification and change times.
+    pub(crate) fn set_file_len(&mut self, ino: Ino, len: u64, now: u64) -> Result<()> {
+        let node = self.get_mut(ino)?;
+        if let NodeKind::File(d) = &mut node.kind {
+            d.set_len(len)?;
+        }
+        node.mtim = now;
+        node.ctim = now;
+        Ok(())
+    }
+}
+
+impl Filesystem {
     /// Writes `bufs` (`total` bytes) to inode `ino` at `offset`, or at its
     /// end when `append`; returns `(bytes written, offset after the write)`.
+    ///
+    /// A sink's writer is the embedder's code (a progress callback, say),
+    /// and it may use this very filesystem (a stop writes its stop file
+    /// into the `/dev` the progress sink lives in), so it is called after
+    /// the tree's lock is released, never under it.
     pub(crate) fn write_node(
-        &mut self,
+        &self,
         ino: Ino,
         offset: u64,
         append: bool,
@@ -84,7 +115,8 @@ impl Tree {
         bufs: &impl Buffers,
         now: u64,
     ) -> Result<(u64, u64)> {
-        let node = self.get_mut(ino)?;
+        let mut tree = self.lock();
+        let node = tree.get_mut(ino)?;
         match &mut node.kind {
             NodeKind::File(data) => {
                 // Linux moves an O_APPEND offset to the end only when there is
@@ -113,37 +145,18 @@ impl Tree {
                 }
                 Ok((total, pos))
             }
-            NodeKind::CharDevice(Device::Full) => Err(Errno::Nospc),
             NodeKind::CharDevice(Device::Sink(sink)) => {
+                let sink = sink.clone();
+                drop(tree);
                 for i in 0..bufs.count() {
                     sink.write_all(bufs.buf(i)?).map_err(|_| Errno::Io)?;
                 }
                 Ok((total, offset))
             }
+            NodeKind::CharDevice(Device::Full) => Err(Errno::Nospc),
             NodeKind::CharDevice(_) => Ok((total, offset)),
             NodeKind::Dir(_) => Err(Errno::Isdir),
             NodeKind::Symlink(_) => Err(Errno::Inval),
         }
-    }
-
-    /// The length of inode `ino` if it is a regular file, `None` if it is
-    /// anything else.
-    pub(crate) fn file_len(&self, ino: Ino) -> Result<Option<u64>> {
-        Ok(match &self.get(ino)?.kind {
-            NodeKind::File(d) => Some(d.len()),
-            _ => None,
-        })
-    }
-
-    /// Sets the length of the regular file `ino` (a hole when it grows) and
-    /// its modification and change times.
-    pub(crate) fn set_file_len(&mut self, ino: Ino, len: u64, now: u64) -> Result<()> {
-        let node = self.get_mut(ino)?;
-        if let NodeKind::File(d) = &mut node.kind {
-            d.set_len(len)?;
-        }
-        node.mtim = now;
-        node.ctim = now;
-        Ok(())
     }
 }

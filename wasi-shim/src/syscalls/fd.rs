@@ -148,9 +148,10 @@ pub fn fd_write(
     let mut cap_reached = None;
     let n = match &mut e.kind {
         FdKind::File { handle, offset, .. } => {
-            let mut t = handle.fs.lock();
             let bufs = GuestBuffers { mem, iovs: &iovs };
-            let (n, end) = t.write_node(handle.ino, *offset, append, total, &bufs, now)?;
+            let (n, end) = handle
+                .fs
+                .write_node(handle.ino, *offset, append, total, &bufs, now)?;
             *offset = end;
             n
         }
@@ -210,10 +211,10 @@ pub fn fd_pwrite(
     let FdKind::File { handle, .. } = &e.kind else {
         unreachable!("checked above")
     };
-    let mut t = handle.fs.lock();
     let bufs = GuestBuffers { mem, iovs: &iovs };
-    let (n, _) = t.write_node(handle.ino, offset, append, total, &bufs, now)?;
-    drop(t);
+    let (n, _) = handle
+        .fs
+        .write_node(handle.ino, offset, append, total, &bufs, now)?;
     mem.write_u32(nwritten, n as u32)
 }
 
