@@ -115,7 +115,7 @@ test-full: setup
 ## module first (docs/how-to/build-the-guest.md has the time).
 test-default: setup
 	$(GUEST_DIR)/build.sh --profile default
-	AFMPEG_MODULE_DEFAULT=$(GUEST_CACHE)/default/ffmpeg.wasm $(CARGO) test --locked --features default-profile-tests --test default_profile
+	AFMPEG_MODULE_DEFAULT=$(GUEST_CACHE)/default/ffmpeg.wasm $(CARGO) test --locked --features default-profile-tests --test default_profile --test catalogue
 
 ## The LGPL/BSD-only guest profile's tests (H.264 through OpenH264, no GPL
 ## component in -buildconf and capabilities.json).

@@ -41,14 +41,15 @@ impl HlsOutput {
     }
 }
 
-/// Encoding settings shared by [`Hls`] and [`Segment`].
+/// Encoding settings shared by [`Hls`], [`Segment`] and
+/// [`Dash`](super::Dash).
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Encoding {
-    copy: bool,
-    video_codec: String,
-    audio_codec: String,
-    crf: Option<u8>,
-    preset: Option<String>,
+pub(super) struct Encoding {
+    pub(super) copy: bool,
+    pub(super) video_codec: String,
+    pub(super) audio_codec: String,
+    pub(super) crf: Option<u8>,
+    pub(super) preset: Option<String>,
 }
 
 impl Default for Encoding {
@@ -66,7 +67,7 @@ impl Default for Encoding {
 impl Encoding {
     /// Codecs and, when re-encoding, keyframes forced on segment boundaries
     /// (a segment can only start on a keyframe).
-    fn apply(&self, mut out: OutputFile, segment: Time) -> OutputFile {
+    pub(super) fn apply(&self, mut out: OutputFile, segment: Time) -> OutputFile {
         out = out.map("0:v?").map("0:a?");
         if self.copy {
             return out.copy();
@@ -91,7 +92,7 @@ impl Encoding {
     }
 }
 
-fn check_segment_time(t: Time) -> Result<(), CommandError> {
+pub(super) fn check_segment_time(t: Time) -> Result<(), CommandError> {
     if t.as_micros() == 0 {
         return Err(CommandError::InvalidArgument {
             option: "segment duration".into(),
