@@ -18,25 +18,19 @@ use support::guest::*;
 
 // ---------------------------------------------------------------- helpers
 
+/// Runs the ffmpeg command line `line` (arguments split at white space;
+/// none of this file's has one inside) and asserts that it exited 0.
+fn ffmpeg_line(rt: &Runtime, fs: &Filesystem, line: &str) -> afmpeg::RunOutput {
+    ffmpeg_ok(rt, fs, &words(line))
+}
+
 /// Every frame of the first video stream of `path` as 8-bit gray, `w`x`h`.
 fn gray(rt: &Runtime, fs: &Filesystem, path: &str, w: usize, h: usize) -> Vec<Vec<u8>> {
     let raw = format!("{path}.gray");
-    ffmpeg_ok(
+    ffmpeg_line(
         rt,
         fs,
-        &[
-            "-hide_banner",
-            "-y",
-            "-i",
-            path,
-            "-map",
-            "0:v:0",
-            "-pix_fmt",
-            "gray",
-            "-f",
-            "rawvideo",
-            &raw,
-        ],
+        &format!("-hide_banner -y -i {path} -map 0:v:0 -pix_fmt gray -f rawvideo {raw}"),
     );
     let bytes = fs.read(&raw).unwrap();
     fs.remove_file(&raw).unwrap();
@@ -70,25 +64,10 @@ fn mean_volume(
 ) -> f64 {
     let (ss, t) = (start.to_string(), secs.to_string());
     let af = format!("{filter},volumedetect");
-    let out = ffmpeg_ok(
+    let out = ffmpeg_line(
         rt,
         fs,
-        &[
-            "-hide_banner",
-            "-ss",
-            &ss,
-            "-t",
-            &t,
-            "-i",
-            path,
-            "-map",
-            "0:a:0",
-            "-af",
-            &af,
-            "-f",
-            "null",
-            "-",
-        ],
+        &format!("-hide_banner -ss {ss} -t {t} -i {path} -map 0:a:0 -af {af} -f null -"),
     );
     VolumeStats::parse(&out.stderr_text())
         .unwrap_or_else(|| panic!("no volumedetect summary:\n{}", out.stderr_text()))
@@ -109,37 +88,19 @@ fn assert_near(got: f64, want: f64, tolerance: f64, what: &str) {
 
 /// Writes a one-frame PNG of the lavfi video source `source` at `path`.
 fn still(rt: &Runtime, fs: &Filesystem, source: &str, path: &str) {
-    ffmpeg_ok(
+    ffmpeg_line(
         rt,
         fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            source,
-            "-frames:v",
-            "1",
-            path,
-        ],
+        &format!("-hide_banner -f lavfi -i {source} -frames:v 1 {path}"),
     );
 }
 
 /// Writes the lavfi audio graph `source` as 48 kHz WAV at `path`.
 fn wav(rt: &Runtime, fs: &Filesystem, source: &str, path: &str) {
-    ffmpeg_ok(
+    ffmpeg_line(
         rt,
         fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            source,
-            "-ar",
-            "48000",
-            path,
-        ],
+        &format!("-hide_banner -f lavfi -i {source} -ar 48000 {path}"),
     );
 }
 
@@ -151,6 +112,9 @@ fn stream_duration(info: &afmpeg::MediaInfo, kind: afmpeg::media_info::StreamKin
         .and_then(|s| s.duration)
         .unwrap_or_else(|| panic!("no {kind:?} stream duration: {:?}", info.streams))
 }
+
+/// The video encoder of every job here: fast, the picture is not judged.
+const H264: &str = "-c:v libx264 -preset ultrafast";
 
 // gray levels (full range) of the lavfi colours red, lime and blue,
 // through yuv420p
@@ -293,10 +257,10 @@ fn gif_from_a_clip_with_its_own_palette() {
     assert_eq!((v.width, v.height), (Some(96), Some(72)));
     assert_eq!(count_video_frames(&rt, &fs, "/clip.gif"), 10);
     // every frame drawn from a palette of at most 32 colours
-    ffmpeg_ok(
+    ffmpeg_line(
         &rt,
         &fs,
-        &words("-hide_banner -i /clip.gif -pix_fmt rgb24 -f rawvideo /clip.rgb"),
+        "-hide_banner -i /clip.gif -pix_fmt rgb24 -f rawvideo /clip.rgb",
     );
     let rgb = fs.read("/clip.rgb").unwrap();
     assert_eq!(rgb.len(), 96 * 72 * 3 * 10);
@@ -316,11 +280,7 @@ fn webp_thumbnails_one_per_second() {
     let fs = Filesystem::new();
     make_clip(&rt, &fs, "/clip.mp4", 3, "320x240", 10);
     fs.create_dir_all("/thumbs").unwrap();
-    ffmpeg_ok(
-        &rt,
-        &fs,
-        &words("-hide_banner -i /clip.mp4 -vf fps=1,scale=80:-1 -c:v libwebp -quality 60 /thumbs/t%02d.webp"),
-    );
+    ffmpeg_line(&rt, &fs, "-hide_banner -i /clip.mp4 -vf fps=1,scale=80:-1 -c:v libwebp -quality 60 /thumbs/t%02d.webp");
     let mut names: Vec<String> = fs
         .read_dir("/thumbs")
         .unwrap()
@@ -442,35 +402,13 @@ fn audiogram_showwaves_over_a_still() {
         "sine=frequency=220:duration=2,volume=4",
         "/talk.wav",
     );
-    ffmpeg_ok(
+    ffmpeg_line(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-loop",
-            "1",
-            "-framerate",
-            "10",
-            "-i",
-            "/cover.png",
-            "-i",
-            "/talk.wav",
-            "-filter_complex",
-            "[1:a]showwaves=size=160x40:mode=cline:rate=10:colors=white[waves];\
-             [0:v][waves]overlay=0:H-h:shortest=1,format=yuv420p[v]",
-            "-map",
-            "[v]",
-            "-map",
-            "1:a",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-c:a",
-            "aac",
-            "-shortest",
-            "/audiogram.mp4",
-        ],
+        "-hide_banner -loop 1 -framerate 10 -i /cover.png -i /talk.wav -filter_complex \
+         [1:a]showwaves=size=160x40:mode=cline:rate=10:colors=white[waves];\
+         [0:v][waves]overlay=0:H-h:shortest=1,format=yuv420p[v] \
+         -map [v] -map 1:a -c:v libx264 -preset ultrafast -c:a aac -shortest /audiogram.mp4",
     );
     let info = probe(&rt, &fs, "/audiogram.mp4");
     assert_eq!(info.streams.len(), 2);
@@ -495,23 +433,10 @@ fn ken_burns_zoompan_over_a_still() {
     let fs = Filesystem::new();
     still(&rt, &fs, "testsrc=size=320x240", "/photo.png");
     let zoom = "zoompan=z='min(zoom+0.02,1.5)':d=20:x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':s=160x120:fps=10";
-    ffmpeg_ok(
+    ffmpeg_line(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-i",
-            "/photo.png",
-            "-vf",
-            zoom,
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            "/kenburns.mp4",
-        ],
+        &format!("-hide_banner -i /photo.png -vf {zoom} {H264} /kenburns.mp4"),
     );
     let info = probe(&rt, &fs, "/kenburns.mp4");
     assert_eq!(info.streams.len(), 1);
@@ -538,31 +463,13 @@ fn speed_change_doubles_video_and_audio_tempo() {
     let rt = default_runtime();
     let fs = Filesystem::new();
     make_clip(&rt, &fs, "/clip.mp4", 2, "160x120", 10);
-    ffmpeg_ok(
+    ffmpeg_line(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-i",
-            "/clip.mp4",
-            "-filter_complex",
-            "[0:v]setpts=0.5*PTS[v];[0:a]atempo=2.0[a]",
-            "-map",
-            "[v]",
-            "-map",
-            "[a]",
-            "-r",
-            "20",
-            "-fps_mode",
-            "passthrough",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-c:a",
-            "aac",
-            "/fast.mp4",
-        ],
+        &format!(
+            "-hide_banner -i /clip.mp4 -filter_complex [0:v]setpts=0.5*PTS[v];[0:a]atempo=2.0[a] \
+             -map [v] -map [a] -r 20 -fps_mode passthrough {H264} -c:a aac /fast.mp4"
+        ),
     );
     let info = probe(&rt, &fs, "/fast.mp4");
     assert_eq!(info.streams.len(), 2);
@@ -623,23 +530,13 @@ fn reverse_plays_frames_and_samples_backwards() {
     let rt = default_runtime();
     let fs = Filesystem::new();
     let raw_video = |filter: &str, path: &str| {
-        ffmpeg_ok(
+        ffmpeg_line(
             &rt,
             &fs,
-            &[
-                "-hide_banner",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=duration=1:size=64x48:rate=10",
-                "-vf",
-                filter,
-                "-pix_fmt",
-                "gray",
-                "-f",
-                "rawvideo",
-                path,
-            ],
+            &format!(
+                "-hide_banner -f lavfi -i testsrc=duration=1:size=64x48:rate=10 \
+                 -vf {filter} -pix_fmt gray -f rawvideo {path}"
+            ),
         );
         fs.read(path).unwrap()
     };
@@ -655,21 +552,13 @@ fn reverse_plays_frames_and_samples_backwards() {
         assert_eq!(b[i], f[9 - i], "frame {i}");
     }
     let raw_audio = |filter: &str, path: &str| {
-        ffmpeg_ok(
+        ffmpeg_line(
             &rt,
             &fs,
-            &[
-                "-hide_banner",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=300:duration=0.5:sample_rate=8000",
-                "-af",
-                filter,
-                "-f",
-                "s16le",
-                path,
-            ],
+            &format!(
+                "-hide_banner -f lavfi -i sine=frequency=300:duration=0.5:sample_rate=8000 \
+                 -af {filter} -f s16le {path}"
+            ),
         );
         let bytes = fs.read(path).unwrap();
         bytes
@@ -698,29 +587,14 @@ fn watermark_png_with_transparency_blends_over_the_video() {
     );
     let logo = probe(&rt, &fs, "/logo.png");
     assert_eq!(logo.streams[0].pix_fmt.as_deref(), Some("rgba"));
-    ffmpeg_ok(
+    ffmpeg_line(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-f",
-            "lavfi",
-            "-i",
-            "color=c=black:size=160x120:rate=10:duration=1",
-            "-i",
-            "/logo.png",
-            "-filter_complex",
-            "[0:v][1:v]overlay=x=W-w-8:y=8,format=yuv420p[v]",
-            "-map",
-            "[v]",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-qp",
-            "0",
-            "/marked.mp4",
-        ],
+        &format!(
+            "-hide_banner -f lavfi -i color=c=black:size=160x120:rate=10:duration=1 -i /logo.png \
+             -filter_complex [0:v][1:v]overlay=x=W-w-8:y=8,format=yuv420p[v] -map [v] {H264} -qp 0 \
+             /marked.mp4"
+        ),
     );
     let info = probe(&rt, &fs, "/marked.mp4");
     assert_eq!(info.streams.len(), 1);
@@ -751,10 +625,10 @@ fn afftdn_removes_broadband_noise_and_keeps_the_tone() {
          [tone][noise]amix=inputs=2:normalize=0",
         "/noisy.wav",
     );
-    ffmpeg_ok(
+    ffmpeg_line(
         &rt,
         &fs,
-        &words("-hide_banner -i /noisy.wav -af afftdn=nr=30:nf=-30:tn=1 /clean.wav"),
+        "-hide_banner -i /noisy.wav -af afftdn=nr=30:nf=-30:tn=1 /clean.wav",
     );
     let info = probe(&rt, &fs, "/clean.wav");
     assert_near(info.duration().unwrap(), 2.0, 0.01, "denoised duration");
@@ -794,19 +668,10 @@ fn loudness_normalised_to_minus_14_lufs_measures_minus_14() {
         "loudnorm=I=-14:TP=-1:LRA=11:measured_I={}:measured_LRA={}:measured_TP={}:measured_thresh={}:linear=true",
         m.integrated, m.range, m.true_peak, m.threshold
     );
-    ffmpeg_ok(
+    ffmpeg_line(
         &rt,
         &fs,
-        &[
-            "-hide_banner",
-            "-i",
-            "/quiet.wav",
-            "-af",
-            &filter,
-            "-ar",
-            "48000",
-            "/loud.wav",
-        ],
+        &format!("-hide_banner -i /quiet.wav -af {filter} -ar 48000 /loud.wav"),
     );
     let info = probe(&rt, &fs, "/loud.wav");
     assert_near(info.duration().unwrap(), 3.0, 0.01, "normalised duration");

@@ -1,8 +1,8 @@
 //! MPEG-DASH packaging: a manifest (`.mpd`) and fragmented-MP4 segments.
 
-use super::hls::{check_segment_time, Encoding};
+use super::hls::{check_segment_time, encoding_setters, execute_package, Encoding};
 use super::Task;
-use super::{base, ensure_dir, execute, join, missing, parent, stem};
+use super::{base, join, missing, parent, stem};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, Time};
 use crate::error::Result;
 use crate::job::RunOptions;
@@ -84,37 +84,6 @@ impl Dash {
         self
     }
 
-    /// Stream-copy instead of re-encoding (segments cut at the input's
-    /// keyframes; the codecs must go into MP4).
-    pub fn copy(mut self) -> Dash {
-        self.encoding.copy = true;
-        self
-    }
-
-    /// Video encoder when re-encoding (default `libx264`).
-    pub fn video_codec(mut self, codec: impl Into<String>) -> Dash {
-        self.encoding.video_codec = codec.into();
-        self
-    }
-
-    /// Audio encoder when re-encoding (default `aac`).
-    pub fn audio_codec(mut self, codec: impl Into<String>) -> Dash {
-        self.encoding.audio_codec = codec.into();
-        self
-    }
-
-    /// CRF when re-encoding.
-    pub fn crf(mut self, crf: u8) -> Dash {
-        self.encoding.crf = Some(crf);
-        self
-    }
-
-    /// Encoder preset when re-encoding.
-    pub fn preset(mut self, preset: impl Into<String>) -> Dash {
-        self.encoding.preset = Some(preset.into());
-        self
-    }
-
     /// The start of every segment file name of this package.
     fn prefix(&self) -> String {
         stem(&self.manifest).to_owned()
@@ -187,20 +156,19 @@ impl Dash {
     }
 }
 
+encoding_setters!(
+    Dash,
+    "segments cut at the input's keyframes; the codecs must go into MP4"
+);
+
 impl Task for Dash {
     type Output = DashOutput;
 
     /// Runs the task with `opts`; returns the manifest and, per
     /// representation, its segments.
     fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<DashOutput> {
-        let cmd = self.command()?;
-        let dir = parent(&self.manifest);
-        ensure_dir(fs, dir)?;
-        let out = execute(rt, fs, &cmd, opts)?;
-        if !fs.exists(&self.manifest) {
-            return Err(missing(&out, "no manifest written"));
-        }
-        let representations = self.representations(fs, dir)?;
+        let out = execute_package(rt, fs, opts, &self.command()?, &self.manifest, "manifest")?;
+        let representations = self.representations(fs, parent(&self.manifest))?;
         if let Some(empty) = representations.iter().find(|r| r.segments.is_empty()) {
             return Err(missing(
                 &out,
