@@ -132,14 +132,7 @@ fn reel_of_three_images_with_captions_xfade_music_and_ducked_voice() {
     for (colour, path) in [("red", "/a.png"), ("lime", "/b.png"), ("blue", "/c.png")] {
         still(&rt, &fs, &format!("color=c={colour}:size=144x144"), path);
     }
-    wav(&rt, &fs, "sine=frequency=200:duration=4", "/music.wav");
-    // the voice speaks from 1.5 s to 2.5 s
-    wav(
-        &rt,
-        &fs,
-        "sine=frequency=3000:duration=4,volume=volume=0:enable='not(between(t,1.5,2.5))'",
-        "/voice.wav",
-    );
+    soundtrack(&rt, &fs);
     let reel = Slideshow::new(
         [
             Slide::new("/a.png").caption("Day one"),
@@ -211,21 +204,66 @@ fn reel_of_three_images_with_captions_xfade_music_and_ducked_voice() {
         "the top bar is not black"
     );
 
-    // ducking: the music (200 Hz) is turned down while the voice speaks
-    let low = band("lowpass", 400);
-    let music_alone = mean_volume(&rt, &fs, "/reel.mp4", 0.3, 0.6, &low);
-    let music_ducked = mean_volume(&rt, &fs, "/reel.mp4", 1.8, 0.5, &low);
+    // ducking: the music is turned down while the voice speaks
+    let (alone, under_voice) = music_levels(&rt, &fs, "/reel.mp4");
     assert!(
-        music_ducked <= music_alone - 6.0,
-        "music {music_alone} dB alone, {music_ducked} dB under the voice"
+        under_voice <= alone - 6.0,
+        "music {alone} dB alone, {under_voice} dB under the voice"
     );
+}
+
+/// `/music.wav`, a 200 Hz tone, and `/voice.wav`, a 3 kHz tone from 1.5 s
+/// to 2.5 s (silence around it), both 4 s.
+fn soundtrack(rt: &Runtime, fs: &Filesystem) {
+    wav(rt, fs, "sine=frequency=200:duration=4", "/music.wav");
+    wav(
+        rt,
+        fs,
+        "sine=frequency=3000:duration=4,volume=volume=0:enable='not(between(t,1.5,2.5))'",
+        "/voice.wav",
+    );
+}
+
+/// The music's level (dB, below 400 Hz) in `path` before the voice and
+/// while it speaks; asserts that the voice (above 2 kHz) is there only
+/// while it speaks.
+fn music_levels(rt: &Runtime, fs: &Filesystem, path: &str) -> (f64, f64) {
     let high = band("highpass", 2000);
-    let voice_off = mean_volume(&rt, &fs, "/reel.mp4", 0.3, 0.6, &high);
-    let voice_on = mean_volume(&rt, &fs, "/reel.mp4", 1.8, 0.5, &high);
+    let voice_off = mean_volume(rt, fs, path, 0.3, 0.6, &high);
+    let voice_on = mean_volume(rt, fs, path, 1.8, 0.5, &high);
     assert!(
         voice_on >= voice_off + 20.0,
         "voice {voice_on} dB speaking, {voice_off} dB silent"
     );
+    let low = band("lowpass", 400);
+    (
+        mean_volume(rt, fs, path, 0.3, 0.6, &low),
+        mean_volume(rt, fs, path, 1.8, 0.5, &low),
+    )
+}
+
+#[test]
+fn slideshow_without_ducking_keeps_the_music_level_under_the_voice() {
+    let rt = default_runtime();
+    let fs = Filesystem::new();
+    still(&rt, &fs, "color=c=red:size=64x64", "/a.png");
+    soundtrack(&rt, &fs);
+    Slideshow::new(["/a.png"], "/plain.mp4")
+        .size(64, 64)
+        .fps(5)
+        .music("/music.wav")
+        .voice("/voice.wav")
+        .duck(false)
+        .preset("ultrafast")
+        .run(&rt, &fs)
+        .expect("the slideshow renders");
+    let info = probe(&rt, &fs, "/plain.mp4");
+    assert_eq!(info.streams.len(), 2);
+    // one slide, no transition to overlap: the slide's 3 s
+    assert_near(info.duration().unwrap(), 3.0, 0.1, "duration");
+    assert_eq!(count_video_frames(&rt, &fs, "/plain.mp4"), 15);
+    let (alone, under_voice) = music_levels(&rt, &fs, "/plain.mp4");
+    assert_near(under_voice, alone, 1.0, "music level under the voice");
 }
 
 // ---------------------------------------------------------------- GIF
