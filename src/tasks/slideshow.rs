@@ -45,8 +45,10 @@ impl<S: Into<String>> From<S> for Slide {
 ///
 /// The length is `n × slide − (n − 1) × transition`; the soundtrack is cut
 /// to it. Defaults make a vertical 1080x1920 30 fps reel with 3 s slides
-/// and 0.5 s fades. Captions need the default (or full) guest profile and
-/// its font mounted where drawtext looks for it (see the how-to), or
+/// and 0.5 s fades. Captions and ducking need the default (or full) guest
+/// profile (lean has no `drawtext`, `sidechaincompress` or `apad`: its run
+/// fails with "No such filter"), and for captions its font mounted where
+/// drawtext looks for it (see the how-to), or
 /// [`font_file`](Slideshow::font_file).
 ///
 /// ```no_run
