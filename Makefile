@@ -62,9 +62,11 @@ load: setup guest
 
 ## Every test: formatting, lints, docs, unit/integration/doc tests (the
 ## guest-dependent ones use the module built by `guest`), the Python
-## package's tests, the guest's reproducibility check, and the check that
-## crate afmpeg-module-lean ships the lean module this recipe builds.
-test: setup guest lint lint-native test-rust test-python guest-check-repro check-builtin-module
+## package's tests, the default profile's tests and its catalogue of
+## everyday jobs (the default module is built once, about 5 minutes on idle
+## cores, then cached), the guest's reproducibility check, and the check
+## that crate afmpeg-module-lean ships the lean module this recipe builds.
+test: setup guest lint lint-native test-rust test-python test-default guest-check-repro check-builtin-module
 
 ## Every suite with the native tier built in, FFmpeg on the interpreter
 ## (AFMPEG_ENGINE picks the tier of the suites that run FFmpeg and the
@@ -159,10 +161,11 @@ test-full: setup
 
 ## The default guest profile's tests (drawtext with its default font, GIF
 ## with palettegen/paletteuse, WebP, DASH, avi/flv): builds the default
-## module first (docs/how-to/build-the-guest.md has the time).
+## module first (docs/how-to/build-the-guest.md has the time), and the
+## catalogue of everyday jobs on it (tests/catalogue.rs). Part of `make test`.
 test-default: setup
 	$(GUEST_DIR)/build.sh --profile default
-	AFMPEG_MODULE_DEFAULT=$(GUEST_CACHE)/default/ffmpeg.wasm $(CARGO) test --locked --features default-profile-tests --test default_profile
+	AFMPEG_MODULE_DEFAULT=$(GUEST_CACHE)/default/ffmpeg.wasm $(CARGO) test --locked --features default-profile-tests --test default_profile --test catalogue
 
 ## The LGPL/BSD-only guest profile's tests (H.264 through OpenH264, no GPL
 ## component in -buildconf and capabilities.json).

@@ -18,34 +18,6 @@ mod support;
 use afmpeg::{Filesystem, Runtime};
 use support::guest::*;
 
-/// Where the default profile's drawtext finds its font without `fontfile=`
-/// (guest/profiles/default.d/patches/ffmpeg-0001-drawtext-default-font.patch).
-const DEFAULT_FONT: &str = "/usr/share/fonts/afmpeg/DejaVuSans.ttf";
-
-fn default_runtime() -> Runtime {
-    profile_runtime("default", "AFMPEG_MODULE_DEFAULT", "test-default")
-}
-
-/// `fs` with the module's companion font at [`DEFAULT_FONT`], as an
-/// embedder provides it.
-fn fs_with_default_font() -> Filesystem {
-    let module = profile_module("default", "AFMPEG_MODULE_DEFAULT", "test-default");
-    let font = module
-        .parent()
-        .expect("the module is in its cache entry")
-        .join("data/fonts/DejaVuSans.ttf");
-    let bytes = std::fs::read(&font).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; the default profile's companion font is missing (rebuild: make test-default)",
-            font.display()
-        )
-    });
-    let fs = Filesystem::new();
-    fs.create_dir_all("/usr/share/fonts/afmpeg").unwrap();
-    fs.write(DEFAULT_FONT, bytes).unwrap();
-    fs
-}
-
 fn stdout_of(rt: &Runtime, fs: &Filesystem, args: &[&str]) -> String {
     ffmpeg_ok(rt, fs, args).stdout_text()
 }

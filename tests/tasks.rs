@@ -344,6 +344,53 @@ fn extract_audio_to_mp3_and_opus() {
         .is_err());
 }
 
+/// Slideshow on the lean profile: transitions and mixed audio work; the
+/// ducking (sidechaincompress, apad) and captions (drawtext) need the
+/// default profile (tests/catalogue.rs), and lean says so with a typed
+/// error.
+#[test]
+fn slideshow_on_lean_without_captions_or_ducking() {
+    let fs = Filesystem::new();
+    for (colour, path) in [("red", "/a.png"), ("blue", "/b.png")] {
+        generate(
+            &fs,
+            Command::new()
+                .input(InputFile::lavfi(format!("color=c={colour}:size=96x64")))
+                .output(OutputFile::path(path).frames(1)),
+        );
+    }
+    for path in ["/music.wav", "/voice.wav"] {
+        generate(
+            &fs,
+            Command::new()
+                .input(tone(2.0))
+                .output(OutputFile::path(path)),
+        );
+    }
+    let show = || {
+        Slideshow::new(["/a.png", "/b.png"], "/show.mp4")
+            .size(96, 64)
+            .fps(10)
+            .slide_duration(t(1.0))
+            .transition("wipeleft", t(0.5))
+            .music("/music.wav")
+            .voice("/voice.wav")
+            .preset("ultrafast")
+    };
+    let out = show().duck(false).run(rt(), &fs).unwrap();
+    let info = probe(&fs, &out.path);
+    assert_eq!(codecs(&info), ["h264", "aac"]);
+    assert_near("slideshow", info.duration().unwrap(), 1.5, 0.1);
+    assert_near("slideshow video", video_duration(&info), 1.5, 0.05);
+    match show().run(rt(), &fs) {
+        Err(Error::Ffmpeg { stderr_tail, .. }) => assert!(
+            stderr_tail.contains("No such filter: 'apad'"),
+            "{stderr_tail}"
+        ),
+        other => panic!("ducking ran on lean: {other:?}"),
+    }
+}
+
 #[test]
 fn hls_packaging() {
     let fs = Filesystem::new();

@@ -4,7 +4,7 @@ use super::Task;
 use super::{base, ensure_dir, execute, join, missing, parent, stem};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, Time};
 use crate::error::Result;
-use crate::job::RunOptions;
+use crate::job::{self, RunOptions};
 use crate::{Filesystem, Runtime};
 
 /// What an [`Hls`] run wrote.
@@ -41,14 +41,15 @@ impl HlsOutput {
     }
 }
 
-/// Encoding settings shared by [`Hls`] and [`Segment`].
+/// Encoding settings shared by [`Hls`], [`Segment`] and
+/// [`Dash`](super::Dash).
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Encoding {
-    copy: bool,
-    video_codec: String,
-    audio_codec: String,
-    crf: Option<u8>,
-    preset: Option<String>,
+pub(super) struct Encoding {
+    pub(super) copy: bool,
+    pub(super) video_codec: String,
+    pub(super) audio_codec: String,
+    pub(super) crf: Option<u8>,
+    pub(super) preset: Option<String>,
 }
 
 impl Default for Encoding {
@@ -66,7 +67,7 @@ impl Default for Encoding {
 impl Encoding {
     /// Codecs and, when re-encoding, keyframes forced on segment boundaries
     /// (a segment can only start on a keyframe).
-    fn apply(&self, mut out: OutputFile, segment: Time) -> OutputFile {
+    pub(super) fn apply(&self, mut out: OutputFile, segment: Time) -> OutputFile {
         out = out.map("0:v?").map("0:a?");
         if self.copy {
             return out.copy();
@@ -91,7 +92,66 @@ impl Encoding {
     }
 }
 
-fn check_segment_time(t: Time) -> Result<(), CommandError> {
+/// The re-encoding setters of a packaging helper with an `encoding:`
+/// [`Encoding`] field (`copy`, `video_codec`, `audio_codec`, `crf`,
+/// `preset`), written once; `$copy` documents what stream copy needs.
+macro_rules! encoding_setters {
+    ($task:ident, $copy:literal) => {
+        impl $task {
+            #[doc = concat!("Stream-copy instead of re-encoding (", $copy, ").")]
+            pub fn copy(mut self) -> $task {
+                self.encoding.copy = true;
+                self
+            }
+
+            /// Video encoder when re-encoding (default `libx264`).
+            pub fn video_codec(mut self, codec: impl Into<String>) -> $task {
+                self.encoding.video_codec = codec.into();
+                self
+            }
+
+            /// Audio encoder when re-encoding (default `aac`).
+            pub fn audio_codec(mut self, codec: impl Into<String>) -> $task {
+                self.encoding.audio_codec = codec.into();
+                self
+            }
+
+            /// CRF when re-encoding.
+            pub fn crf(mut self, crf: u8) -> $task {
+                self.encoding.crf = Some(crf);
+                self
+            }
+
+            /// Encoder preset when re-encoding.
+            pub fn preset(mut self, preset: impl Into<String>) -> $task {
+                self.encoding.preset = Some(preset.into());
+                self
+            }
+        }
+    };
+}
+pub(super) use encoding_setters;
+
+/// Runs the packaging command `cmd` whose index file (playlist,
+/// manifest) is `index`: creates its directory first, and fails when the
+/// run did not write it.
+pub(super) fn execute_package(
+    rt: &Runtime,
+    fs: &Filesystem,
+    opts: &RunOptions,
+    cmd: &Command,
+    index: &str,
+    what: &str,
+) -> Result<job::RunOutput> {
+    ensure_dir(fs, parent(index))?;
+    let out = execute(rt, fs, cmd, opts)?;
+    if !fs.exists(index) {
+        return Err(missing(&out, &format!("no {what} written")));
+    }
+    Ok(out)
+}
+
+pub(super) fn check_segment_time(t: Time) -> Result<(), CommandError> {
     if t.as_micros() == 0 {
         return Err(CommandError::InvalidArgument {
             option: "segment duration".into(),
@@ -160,37 +220,6 @@ impl Hls {
         self
     }
 
-    /// Stream-copy instead of re-encoding (the input must be H.264/AAC or
-    /// other codecs MPEG-TS takes; segments cut at its keyframes).
-    pub fn copy(mut self) -> Hls {
-        self.encoding.copy = true;
-        self
-    }
-
-    /// Video encoder when re-encoding (default `libx264`).
-    pub fn video_codec(mut self, codec: impl Into<String>) -> Hls {
-        self.encoding.video_codec = codec.into();
-        self
-    }
-
-    /// Audio encoder when re-encoding (default `aac`).
-    pub fn audio_codec(mut self, codec: impl Into<String>) -> Hls {
-        self.encoding.audio_codec = codec.into();
-        self
-    }
-
-    /// CRF when re-encoding.
-    pub fn crf(mut self, crf: u8) -> Hls {
-        self.encoding.crf = Some(crf);
-        self
-    }
-
-    /// Encoder preset when re-encoding.
-    pub fn preset(mut self, preset: impl Into<String>) -> Hls {
-        self.encoding.preset = Some(preset.into());
-        self
-    }
-
     fn segment_path(&self) -> String {
         let name = self
             .segment_pattern
@@ -218,17 +247,17 @@ impl Hls {
     }
 }
 
+encoding_setters!(
+    Hls,
+    "the input must be H.264/AAC or other codecs MPEG-TS takes; segments cut at its keyframes"
+);
+
 impl Task for Hls {
     type Output = HlsOutput;
 
     /// Runs the task with `opts`; returns the playlist and its segments.
     fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<HlsOutput> {
-        let cmd = self.command()?;
-        ensure_dir(fs, parent(&self.playlist))?;
-        let out = execute(rt, fs, &cmd, opts)?;
-        if !fs.exists(&self.playlist) {
-            return Err(missing(&out, "no playlist written"));
-        }
+        let out = execute_package(rt, fs, opts, &self.command()?, &self.playlist, "playlist")?;
         let hls = HlsOutput::read(fs, &self.playlist)?;
         if let Some(absent) = hls.segments.iter().find(|s| !fs.exists(s)) {
             return Err(missing(

@@ -18,6 +18,9 @@
 //! | audio only, as mp3/opus/aac/flac/wav | [`ExtractAudio`] | [`Produced`] |
 //! | stills: timestamps, every N s, scenes, best | [`Frames`] | paths |
 //! | HLS packaging / plain segments | [`Hls`], [`Segment`] | [`HlsOutput`], paths |
+//! | DASH packaging | [`Dash`] | [`DashOutput`] |
+//! | animated GIF with its own palette | [`Gif`] | [`Produced`] |
+//! | video from images: transitions, captions, music, voice | [`Slideshow`] | [`Produced`] |
 //! | join files | [`Concat`] | [`Produced`] |
 //! | subtitle conversion | [`ConvertSubtitles`] | [`Produced`] |
 //! | tags and authored chapters | [`Metadata`] | [`Produced`] |
@@ -47,10 +50,13 @@ pub mod audio;
 pub mod chunked;
 pub mod clip;
 pub mod concat;
+pub mod dash;
 pub mod frames;
+pub mod gif;
 pub mod hls;
 pub mod metadata;
 pub mod remux;
+pub mod slideshow;
 pub mod subtitles;
 mod task;
 pub mod transcode;
@@ -64,10 +70,13 @@ pub use audio::{AudioFormat, ExtractAudio};
 pub use chunked::{ChunkPlan, ChunkRange, ChunkedOutput, ChunkedTranscode, PlannedJob};
 pub use clip::{Clip, ClipMode};
 pub use concat::{Concat, ConcatMode};
+pub use dash::{Dash, DashOutput, DashRepresentation};
 pub use frames::{FrameSelection, Frames, ImageFormat};
+pub use gif::Gif;
 pub use hls::{Hls, HlsOutput, Segment};
 pub use metadata::{ChapterSpec, Metadata};
 pub use remux::Remux;
+pub use slideshow::{Slide, Slideshow};
 pub use subtitles::{ConvertSubtitles, SubtitleFormat};
 pub use task::Task;
 pub use transcode::Transcode;

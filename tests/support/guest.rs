@@ -126,6 +126,36 @@ pub fn profile_runtime(profile: &str, env: &str, make_target: &str) -> Runtime {
     rt
 }
 
+// ------------------------------------------------- the default profile
+
+/// Where the default profile's drawtext finds its font without `fontfile=`
+/// (guest/profiles/default.d/patches/ffmpeg-0001-drawtext-default-font.patch).
+pub const DEFAULT_FONT: &str = "/usr/share/fonts/afmpeg/DejaVuSans.ttf";
+
+pub fn default_runtime() -> Runtime {
+    profile_runtime("default", "AFMPEG_MODULE_DEFAULT", "test-default")
+}
+
+/// `fs` with the module's companion font at [`DEFAULT_FONT`], as an
+/// embedder provides it.
+pub fn fs_with_default_font() -> Filesystem {
+    let module = profile_module("default", "AFMPEG_MODULE_DEFAULT", "test-default");
+    let font = module
+        .parent()
+        .expect("the module is in its cache entry")
+        .join("data/fonts/DejaVuSans.ttf");
+    let bytes = std::fs::read(&font).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; the default profile's companion font is missing (rebuild: make test-default)",
+            font.display()
+        )
+    });
+    let fs = Filesystem::new();
+    fs.create_dir_all("/usr/share/fonts/afmpeg").unwrap();
+    fs.write(DEFAULT_FONT, bytes).unwrap();
+    fs
+}
+
 /// Frame size of [`gray_frames`] (one byte per pixel).
 pub const GRAY_W: usize = 320;
 pub const GRAY_H: usize = 240;
