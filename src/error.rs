@@ -1,12 +1,20 @@
 //! Every error the afmpeg API can return.
 //!
-//! A guest that runs to completion is never an error, whatever its exit
-//! code: that is an outcome. Errors are what stopped a run from completing
-//! (a trap, a limit, a cancellation) or from starting (a bad module, a bad
-//! argument). Failures of a running guest carry the tail of its stderr, so
-//! the reason FFmpeg printed is not lost. `docs/reference/errors.md` lists
-//! them all; keep the two in step.
+//! One convention for every way to run a job ([`Runtime::run`](crate::Runtime::run),
+//! `run_with`, `run_tool`, `run_command`, batches, the async API and the
+//! task helpers): `Ok` means FFmpeg exited 0; a non-zero exit is always
+//! [`Error::Ffmpeg`] (or, from [`Runtime::probe`](crate::Runtime::probe),
+//! [`Error::Probe`]), carrying the exit code, the tail of stderr and the
+//! whole [`RunOutput`]. A caller that wants the exit as a value — a CLI that
+//! mirrors FFmpeg's exit code — asks for it with [`Error::into_exit_output`].
+//! Errors are also what stopped a run from completing (a trap, a limit, a
+//! cancellation) or from starting (a bad module, a bad argument).
+//!
+//! An error's message never repeats its [`source`](std::error::Error::source):
+//! print the whole chain (each `source()` in turn) to see every cause.
+//! `docs/reference/errors.md` lists them all; keep the two in step.
 
+use crate::job::{RunOutput, Tool};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -52,7 +60,7 @@ impl std::fmt::Display for LimitKind {
 #[non_exhaustive]
 pub enum Error {
     /// The module file could not be read.
-    #[error("cannot read module {path:?}: {source}")]
+    #[error("cannot read module {path:?}")]
     ModuleIo {
         /// Where it was looked for.
         path: PathBuf,
@@ -143,7 +151,7 @@ pub enum Error {
         actual: String,
     },
     /// The cache of downloaded modules could not be read or written.
-    #[error("module cache {path:?}: {source}")]
+    #[error("cannot use the module cache {path:?}")]
     ModuleCache {
         /// The cache entry or directory.
         path: PathBuf,
@@ -184,7 +192,7 @@ pub enum Error {
         stderr_tail: String,
     },
     /// A [`crate::command::Command`] failed validation; nothing was run.
-    #[error("invalid command: {0}")]
+    #[error(transparent)]
     Command(#[from] crate::command::CommandError),
     /// ffprobe could not read the file (it exited non-zero).
     #[error("cannot probe {path:?}: ffprobe exited with {exit_code}: {stderr_tail}")]
@@ -197,22 +205,28 @@ pub enum Error {
         stderr_tail: String,
     },
     /// ffprobe's JSON could not be parsed.
-    #[error("cannot parse ffprobe output: {0}")]
+    #[error(transparent)]
     ProbeParse(#[from] crate::media_info::ProbeParseError),
-    /// FFmpeg ran to completion but the job failed: it exited non-zero, or
-    /// (with `exit_code` 0) it did not produce what a task helper of
-    /// [`crate::tasks`] expected, such as an analysis report or output files.
-    #[error("ffmpeg failed (exit code {exit_code}): {stderr_tail}")]
+    /// FFmpeg (or ffprobe) ran to completion but the job failed: it exited
+    /// non-zero — after a graceful stop ([`crate::StopToken`]) that is 255,
+    /// outputs complete — or (with `exit_code` 0) it did not produce what a
+    /// task helper of [`crate::tasks`] expected, such as an analysis report
+    /// or output files.
+    #[error("{tool} failed (exit code {exit_code}): {stderr_tail}")]
     Ffmpeg {
-        /// FFmpeg's exit code.
+        /// Which program ran.
+        tool: Tool,
+        /// Its exit code.
         exit_code: i32,
-        /// The last lines FFmpeg wrote to stderr (and, for a missing
-        /// result, what was missing).
+        /// The last lines it wrote to stderr (and, for a missing result,
+        /// what was missing).
         stderr_tail: String,
+        /// Everything the run produced: its whole stdout and stderr.
+        output: Box<RunOutput>,
     },
     /// A [`crate::tasks::ChunkedTranscode`] refused its settings or its
     /// input before running any encode; nothing was written.
-    #[error("chunked transcode: {0}")]
+    #[error(transparent)]
     Chunked(#[from] ChunkError),
     /// Code running for the job panicked — a host function, an embedder
     /// callback (progress sink, batch `done`), or the job in a batch. The
@@ -226,7 +240,86 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error for a run of `tool` that exited non-zero.
+    pub(crate) fn exited(tool: Tool, output: RunOutput) -> Self {
+        Error::Ffmpeg {
+            tool,
+            exit_code: output.exit_code,
+            stderr_tail: crate::job::tail(&output.stderr),
+            output: Box::new(output),
+        }
+    }
+
+    /// [`Error::Probe`] for a probe of `path` whose ffprobe exited
+    /// non-zero; any other error as it is.
+    pub(crate) fn probing(self, path: &str) -> Self {
+        match self {
+            Error::Ffmpeg {
+                exit_code,
+                stderr_tail,
+                ..
+            } if exit_code != 0 => Error::Probe {
+                path: path.to_owned(),
+                exit_code,
+                stderr_tail,
+            },
+            other => other,
+        }
+    }
+
+    /// The exit as a value: for an [`Error::Ffmpeg`] of a run that exited
+    /// non-zero, its [`RunOutput`]; any other error as it is. For callers
+    /// that treat the exit code themselves, as a command line mirroring
+    /// FFmpeg's exit code does.
+    ///
+    /// ```no_run
+    /// use afmpeg::{Error, Filesystem, Runtime};
+    ///
+    /// let rt = Runtime::from_default_location()?;
+    /// let out = rt
+    ///     .run(&Filesystem::new(), &["-i", "/missing.mp4", "/out.mp4"])
+    ///     .or_else(Error::into_exit_output)?;
+    /// assert_eq!(out.exit_code, 1);
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
+    pub fn into_exit_output(self) -> Result<RunOutput> {
+        match self {
+            Error::Ffmpeg {
+                exit_code, output, ..
+            } if exit_code != 0 => Ok(*output),
+            other => Err(other),
+        }
+    }
+
+    /// The whole output of the run, for an [`Error::Ffmpeg`].
+    ///
+    /// ```no_run
+    /// use afmpeg::{Filesystem, Runtime};
+    ///
+    /// let rt = Runtime::from_default_location()?;
+    /// let err = rt.run(&Filesystem::new(), &["-i", "/missing.mp4", "/out.mp4"]).unwrap_err();
+    /// let out = err.output().expect("FFmpeg ran");
+    /// assert!(out.stderr_text().contains("No such file or directory"));
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
+    pub fn output(&self) -> Option<&RunOutput> {
+        match self {
+            Error::Ffmpeg { output, .. } => Some(output),
+            _ => None,
+        }
+    }
+
     /// The guest's stderr tail, for errors of a running guest.
+    ///
+    /// ```no_run
+    /// use afmpeg::{Filesystem, Runtime};
+    ///
+    /// let rt = Runtime::from_default_location()?;
+    /// if let Err(e) = rt.run(&Filesystem::new(), &["-i", "/missing.mp4", "/out.mp4"]) {
+    ///     eprintln!("{e}\nFFmpeg said:\n{}", e.stderr_tail().unwrap_or(""));
+    /// }
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn stderr_tail(&self) -> Option<&str> {
         match self {
             Error::Trap { stderr_tail, .. }

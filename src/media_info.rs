@@ -50,7 +50,7 @@ pub enum ProbeParseError {
     #[error("ffprobe printed no JSON (it probably failed; see its stderr)")]
     Empty,
     /// The output is not JSON, or a field has an unexpected value.
-    #[error("ffprobe output is not the expected JSON: {0}")]
+    #[error("ffprobe output is not the expected JSON")]
     Json(#[from] serde_json::Error),
     /// The JSON has no `format` section (ffprobe ran without `-show_format`).
     #[error("ffprobe output has no \"format\" section (run it with -show_format)")]

@@ -14,7 +14,7 @@ use super::host_path::{absolute, guest_path, import};
 use super::invocation::Invocation;
 use super::progress_bar::{progress_bar, progress_callback};
 use super::refusal::Refusal;
-use super::report::{last_lines, report_error, EXIT_SETUP};
+use super::report::{last_lines, report_error, with_causes, EXIT_SETUP};
 use afmpeg::job::Job;
 use afmpeg::{Error, Limits, RunOptions, RunOutput, Runtime, Tool};
 use clap::Args;
@@ -280,10 +280,7 @@ fn prepare(
         index,
         inv,
         stdout,
-        options: RunOptions {
-            limits,
-            ..RunOptions::default()
-        },
+        options: RunOptions::new().limits(limits),
     })
 }
 
@@ -296,10 +293,12 @@ fn finish(p: &Prepared, result: &Result<RunOutput, Error>, time: Option<Duration
         outputs: Vec::new(),
         reason: String::new(),
     };
-    let out = match result {
-        Ok(out) => out,
-        Err(e) => {
-            outcome.status = Status::Error(e.to_string());
+    // A non-zero exit (an error carrying the run's output) is a failed job
+    // with an exit code, not an error of the batch.
+    let out = match (result, result.as_ref().err().and_then(Error::output)) {
+        (Ok(out), _) | (Err(_), Some(out)) => out,
+        (Err(e), None) => {
+            outcome.status = Status::Error(with_causes(e));
             outcome.reason = e
                 .stderr_tail()
                 .map(|t| last_lines(t, 1).to_owned())
@@ -399,7 +398,7 @@ pub fn main(args: BatchArgs) -> i32 {
         .map(|(p, bar)| {
             let mut options = p.options.clone();
             if let (Some(pb), Tool::Ffmpeg, false) = (bar, p.inv.tool, p.inv.own_progress) {
-                options.progress = Some(progress_callback(pb.clone()));
+                options = options.progress(progress_callback(pb.clone()));
             }
             Job {
                 tool: p.inv.tool,

@@ -187,10 +187,7 @@ pub fn main(chunks: usize, args: &[String], cwd: &Path) -> i32 {
     if form.no_audio {
         task = task.no_audio();
     }
-    let options = RunOptions {
-        limits: cli_limits(),
-        ..RunOptions::default()
-    };
+    let options = RunOptions::new().limits(cli_limits());
     let started = std::time::Instant::now();
     match task.run_with(&runtime, &inv.fs, &options) {
         Ok(out) => {
@@ -206,6 +203,7 @@ pub fn main(chunks: usize, args: &[String], cwd: &Path) -> i32 {
         Err(Error::Ffmpeg {
             exit_code,
             stderr_tail,
+            ..
         }) => {
             eprintln!(
                 "{}",

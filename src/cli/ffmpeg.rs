@@ -54,7 +54,6 @@ use afmpeg::{Error, RunOptions, RunOutput, Runtime, Tool};
 use clap::Args;
 use indicatif::ProgressDrawTarget;
 use std::io::{IsTerminal, Write};
-use std::sync::Arc;
 
 /// Arguments of `afmpeg ffmpeg` and `afmpeg ffprobe`: everything after the
 /// subcommand, passed to the tool as written.
@@ -107,12 +106,9 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         Err(r) => return report_refusal(r),
     };
 
-    let mut options = RunOptions {
-        limits: cli_limits(),
-        ..RunOptions::default()
-    };
+    let mut options = RunOptions::new().limits(cli_limits());
     if inv.reads_stdin {
-        options.stdin_stream = Some(StdinStream::new(std::io::stdin()));
+        options = options.stdin_stream(StdinStream::new(std::io::stdin()));
     }
     let signals = match SignalHandling::install(tool) {
         Ok(s) => s,
@@ -121,13 +117,14 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
             return EXIT_SETUP;
         }
     };
-    options.stop = Some(signals.stop.clone());
-    options.cancel = Some(signals.cancel.clone());
+    options = options
+        .stop(signals.stop.clone())
+        .cancel(signals.cancel.clone());
     let terminal = std::io::stderr().is_terminal();
     let bar = (tool == Tool::Ffmpeg && !inv.own_progress && terminal)
         .then(|| progress_bar(ProgressDrawTarget::stderr()));
     if let Some(pb) = &bar {
-        options.progress = Some(progress_callback(pb.clone()));
+        options = options.progress(progress_callback(pb.clone()));
     }
     // Without a progress bar, FFmpeg's stderr goes out as it is written
     // (its status line included), like native ffmpeg's; stdout always does.
@@ -135,16 +132,18 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         .is_none()
         .then(|| LiveText::new(inv.humanizer(), std::io::stderr()));
     if let Some(live) = &live_stderr {
-        options.stderr_sink = Some(live.sink());
+        let sink = live.sink();
+        options = options.stderr_sink(move |chunk| sink(chunk));
     }
-    options.stdout_sink = Some(Arc::new(|chunk: &[u8]| {
+    options = options.stdout_sink_only(|chunk| {
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(chunk);
         let _ = out.flush();
-    }));
-    options.stdout_sink_only = true;
+    });
 
-    let result = runtime.run_tool(tool, &inv.fs, &inv.args, &options);
+    let result = runtime
+        .run_tool(tool, &inv.fs, &inv.args, &options)
+        .or_else(Error::into_exit_output);
     if let Some(pb) = &bar {
         pb.finish_and_clear();
     }

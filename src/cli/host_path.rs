@@ -2,6 +2,7 @@
 //! host files into it.
 
 use super::refusal::Refusal;
+use super::report::with_causes;
 use afmpeg::Filesystem;
 use std::path::{Component, Path, PathBuf};
 use wasi_shim::fs::ImportMode;
@@ -52,8 +53,13 @@ pub fn import(fs: &Filesystem, host: &Path, guest: &str) -> Result<(), Refusal> 
     let real = std::fs::canonicalize(host).unwrap_or_else(|_| host.to_path_buf());
     std::fs::File::open(&real)
         .map_err(|e| Refusal::Setup(format!("cannot read input {}: {e}", host.display())))?;
-    fs.import_host(&real, guest, ImportMode::Mmap)
-        .map_err(|e| Refusal::Setup(format!("cannot read input {}: {e}", host.display())))
+    fs.import_host(&real, guest, ImportMode::Mmap).map_err(|e| {
+        Refusal::Setup(format!(
+            "cannot read input {}: {}",
+            host.display(),
+            with_causes(&e)
+        ))
+    })
 }
 
 #[cfg(test)]

@@ -1,9 +1,7 @@
 //! The terminal's progress bars for running jobs.
 
-use afmpeg::progress::ProgressFn;
 use afmpeg::Progress;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// A progress bar for one job, drawn on stderr.
@@ -21,13 +19,13 @@ pub fn progress_bar(target: ProgressDrawTarget) -> ProgressBar {
 }
 
 /// A progress callback that moves `pb`.
-pub fn progress_callback(pb: ProgressBar) -> ProgressFn {
-    Arc::new(move |p: &Progress| {
+pub fn progress_callback(pb: ProgressBar) -> impl Fn(&Progress) + Send + Sync + 'static {
+    move |p: &Progress| {
         if let Some(f) = p.fraction {
             pb.set_position((f * 1000.0).round() as u64);
         }
         pb.set_message(describe(p));
-    })
+    }
 }
 
 fn describe(p: &Progress) -> String {

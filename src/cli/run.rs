@@ -2,7 +2,7 @@
 //! directories.
 
 use super::byte_count::parse_bytes;
-use super::report::{EXIT_ABNORMAL, EXIT_SETUP};
+use super::report::{with_causes, EXIT_ABNORMAL, EXIT_SETUP};
 use afmpeg::{Error, ExecLimits, ModuleSource, Runtime};
 use clap::Args;
 use std::path::PathBuf;
@@ -91,7 +91,7 @@ pub fn main(args: RunArgs) -> i32 {
     let module = args.module();
     let runtime = match Runtime::new(ModuleSource::File(module.clone())) {
         Ok(r) => r,
-        Err(e) => return setup_error(e),
+        Err(e) => return setup_error(with_causes(&e)),
     };
     let argv0 = module
         .file_name()
@@ -180,16 +180,20 @@ pub fn main(args: RunArgs) -> i32 {
             exit.code
         }
         Err(e @ (Error::Trap { .. } | Error::Limit { .. } | Error::Cancelled { .. })) => {
-            eprintln!("afmpeg: {e}");
+            eprintln!("afmpeg: {}", with_causes(&e));
             return EXIT_ABNORMAL;
         }
-        Err(e) => return setup_error(e),
+        Err(e) => return setup_error(with_causes(&e)),
     };
     for m in mounts.iter().filter(|m| m.write_back) {
         if let Err(e) =
             m.fs.export_host("/", &m.host, ExportOptions { overwrite: true })
         {
-            eprintln!("afmpeg: write-back to {}: {e}", m.host.display());
+            eprintln!(
+                "afmpeg: write-back to {}: {}",
+                m.host.display(),
+                with_causes(&e)
+            );
             return EXIT_SETUP;
         }
     }

@@ -1,6 +1,7 @@
 //! Running one job: the three mounts, captured stdio, the progress device,
 //! and the engine's outcome turned into a [`RunOutput`] or an [`Error`].
 
+use super::options::{Stdin, StdoutSink};
 use super::output::tail;
 use super::{OutputSink, RunOptions, RunOutput, Tool};
 use crate::command::Command;
@@ -50,16 +51,12 @@ enum StdoutTarget {
 }
 
 impl StdoutTarget {
-    fn new(opts: &RunOptions) -> Result<Self> {
-        match (&opts.stdout_sink, opts.stdout_sink_only) {
-            (Some(sink), true) => Ok(StdoutTarget::SinkOnly(sink.clone())),
-            (None, true) => Err(Error::Config(
-                "stdout_sink_only needs a stdout_sink to send stdout to".into(),
-            )),
-            (sink, false) => Ok(StdoutTarget::Capture(tee(
-                Capture::with_cap(opts.limits.max_stdout),
-                sink,
-            ))),
+    fn new(opts: &RunOptions) -> Self {
+        let capture = Capture::with_cap(opts.limits.max_stdout);
+        match &opts.stdout {
+            StdoutSink::Captured => StdoutTarget::Capture(capture),
+            StdoutSink::Tee(sink) => StdoutTarget::Capture(capture.with_tee(sink.clone())),
+            StdoutSink::Only(sink) => StdoutTarget::SinkOnly(sink.clone()),
         }
     }
 
@@ -88,12 +85,9 @@ impl StdoutTarget {
 
 /// The guest's stdin from `opts`, and the flag that ends a stream early.
 fn stdin_input(opts: &RunOptions, ended: &Arc<AtomicBool>) -> Result<Option<Input>> {
-    match (&opts.stdin, &opts.stdin_stream) {
-        (Some(_), Some(_)) => Err(Error::Config(
-            "set at most one of stdin and stdin_stream".into(),
-        )),
-        (Some(bytes), None) => Ok(Some(Input::bytes(bytes.clone()))),
-        (None, Some(stream)) => {
+    match &opts.stdin {
+        Stdin::Bytes(bytes) => Ok(Some(Input::bytes(bytes.clone()))),
+        Stdin::Stream(stream) => {
             let reader = stream.take().ok_or_else(|| {
                 Error::Config("this stdin_stream was already read by another job".into())
             })?;
@@ -112,7 +106,7 @@ fn stdin_input(opts: &RunOptions, ended: &Arc<AtomicBool>) -> Result<Option<Inpu
             }
             Ok(Some(Input::Stream(s)))
         }
-        (None, None) => Ok(None),
+        Stdin::Empty => Ok(None),
     }
 }
 
@@ -187,7 +181,7 @@ impl Runtime {
     ) -> Result<RunOutput> {
         let limits = &opts.limits;
         let mut argv: Vec<String> = args.iter().map(|a| a.as_ref().to_owned()).collect();
-        let stdout = StdoutTarget::new(opts)?;
+        let stdout = StdoutTarget::new(opts);
         let stderr = tee(Capture::with_cap(limits.max_stderr), &opts.stderr_sink);
         let stdin_ended = Arc::new(AtomicBool::new(false));
         let stdin = stdin_input(opts, &stdin_ended)?;
@@ -282,12 +276,18 @@ impl Runtime {
                 &stderr_bytes,
                 limits,
             )),
-            Ok(exit) => Ok(RunOutput {
-                exit_code: exit.code,
-                stdout: stdout_bytes,
-                stderr: stderr_bytes,
-                guest_memory: exit.guest_memory,
-            }),
+            Ok(exit) => {
+                let out = RunOutput {
+                    exit_code: exit.code,
+                    stdout: stdout_bytes,
+                    stderr: stderr_bytes,
+                    guest_memory: exit.guest_memory,
+                };
+                match out.success() {
+                    true => Ok(out),
+                    false => Err(Error::exited(tool, out)),
+                }
+            }
             Err(e) => Err(with_tail(e, &stderr_bytes, limits)),
         }
     }
@@ -307,19 +307,14 @@ impl Runtime {
     /// # Ok::<(), afmpeg::Error>(())
     /// ```
     pub fn probe(&self, fs: &Filesystem, path: &str) -> Result<MediaInfo> {
-        let out = self.run_tool(
-            Tool::Ffprobe,
-            fs,
-            &MediaInfo::probe_args(path),
-            &RunOptions::default(),
-        )?;
-        if !out.success() {
-            return Err(Error::Probe {
-                path: path.to_owned(),
-                exit_code: out.exit_code,
-                stderr_tail: tail(&out.stderr),
-            });
-        }
+        let out = self
+            .run_tool(
+                Tool::Ffprobe,
+                fs,
+                &MediaInfo::probe_args(path),
+                &RunOptions::default(),
+            )
+            .map_err(|e| e.probing(path))?;
         Ok(MediaInfo::from_json_bytes(&out.stdout)?)
     }
 

@@ -17,11 +17,11 @@
 //! gap or an overlap.
 
 use super::Task;
-use super::{base, execute_with_side_file, extension, is_mp4_like, join, succeeded, Produced};
+use super::{base, execute_with_side_file, extension, is_mp4_like, join, Produced};
 use crate::command::{Command, ConcatList, InputFile, LogLevel, OutputFile, SeekMode, Time};
-use crate::error::{ChunkError, Error, Result};
+use crate::error::{ChunkError, Result};
 use crate::job::Job;
-use crate::job::{self, RunOptions, Tool};
+use crate::job::{RunOptions, Tool};
 use crate::{Filesystem, Runtime};
 
 /// One range of frames encoded as its own job.
@@ -340,7 +340,7 @@ impl ChunkedTranscode {
             .map(|c| Ok(Job::ffmpeg(fs, c.args()?).with_options(opts.clone())))
             .collect::<Result<Vec<Job>>>()?;
         for out in rt.run_batch(jobs, self.threads) {
-            succeeded(out?)?;
+            out?;
         }
 
         let list_path = join(dir, "pieces.ffconcat");
@@ -537,14 +537,9 @@ fn probe_layout(rt: &Runtime, fs: &Filesystem, input: &str, opts: &RunOptions) -
         "csv",
         input,
     ];
-    let out = rt.run_tool(Tool::Ffprobe, fs, &args, opts)?;
-    if !out.success() {
-        return Err(Error::Probe {
-            path: input.to_owned(),
-            exit_code: out.exit_code,
-            stderr_tail: job::tail(&out.stderr),
-        });
-    }
+    let out = rt
+        .run_tool(Tool::Ffprobe, fs, &args, opts)
+        .map_err(|e| e.probing(input))?;
     parse_layout(&out.stdout_text(), input)
 }
 
@@ -671,6 +666,7 @@ fn plan(layout: &Layout, chunks: usize) -> Vec<ChunkRange> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     fn layout(frames: u64, keys: &[u64]) -> Layout {
         Layout {

@@ -116,26 +116,14 @@ fn base(level: LogLevel) -> Command {
         .global_flag("nostdin")
 }
 
-/// Runs `cmd`; a non-zero exit becomes [`Error::Ffmpeg`].
+/// Runs `cmd` (a non-zero exit is [`Error::Ffmpeg`], as for every run).
 fn execute(
     rt: &Runtime,
     fs: &Filesystem,
     cmd: &Command,
     opts: &RunOptions,
 ) -> Result<job::RunOutput> {
-    succeeded(rt.run_command(fs, cmd, opts)?)
-}
-
-/// A finished run, or [`Error::Ffmpeg`] when it exited non-zero.
-fn succeeded(out: job::RunOutput) -> Result<job::RunOutput> {
-    if out.success() {
-        Ok(out)
-    } else {
-        Err(Error::Ffmpeg {
-            exit_code: out.exit_code,
-            stderr_tail: job::tail(&out.stderr),
-        })
-    }
+    rt.run_command(fs, cmd, opts)
 }
 
 /// Writes `content` to the side file `path` (a concat list, an ffmetadata
@@ -158,8 +146,10 @@ fn execute_with_side_file(
 /// [`Error::Ffmpeg`] for a run that exited 0 but lacks an expected result.
 fn missing(out: &job::RunOutput, what: &str) -> Error {
     Error::Ffmpeg {
+        tool: job::Tool::Ffmpeg,
         exit_code: out.exit_code,
         stderr_tail: format!("{what}; stderr: {}", job::tail(&out.stderr)),
+        output: Box::new(out.clone()),
     }
 }
 
