@@ -9,6 +9,7 @@ use super::flags::{FFMPEG_FLAGS, FFPROBE_FLAGS, HELP_OPTIONS, PROTOCOLS};
 use super::host_path::{absolute, guest_path, import, HOST_ROOT};
 use super::humanize::Humanizer;
 use super::refusal::Refusal;
+use super::report::with_causes;
 use afmpeg::{Filesystem, Tool};
 use std::collections::HashMap;
 use std::io::Read;
@@ -569,7 +570,7 @@ impl Invocation {
             }
             self.fs
                 .export_host(guest, host, ExportOptions { overwrite: true })
-                .map_err(|e| Refusal::Setup(format!("cannot write output: {e}")))?;
+                .map_err(|e| Refusal::Setup(format!("cannot write output: {}", with_causes(&e))))?;
         }
         Ok(files.into_iter().map(|(_, h)| h).collect())
     }

@@ -119,7 +119,7 @@ pub fn main(args: RunArgs) -> i32 {
         let (host, guest) = split_dir(spec);
         let fs = Filesystem::new();
         if let Err(e) = fs.import_host(&host, "/", ImportMode::default()) {
-            return setup_error(format!("--dir {spec}: {e}"));
+            return setup_error(format!("--dir {spec}: {}", with_causes(&e)));
         }
         if !fs
             .metadata("/")
