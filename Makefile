@@ -45,7 +45,7 @@ load: setup guest
 test: setup guest lint test-rust guest-check-repro
 
 test-rust: fuzz-smoke native-c
-	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked --features afmpeg-native/ffmpeg
+	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) test --workspace --locked --features afmpeg-native/ffmpeg,afmpeg/tokio
 
 ## The native tier's own tests (crate afmpeg-native): the module translated
 ## to C (`native-c`, cached), compiled once per machine (a few CPU-minutes;
@@ -100,10 +100,10 @@ lint:
 	scripts/check-module-cycles --self-test
 	scripts/check-module-cycles src
 	scripts/check-module-cycles wasi-shim/src
-	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --locked --features afmpeg/tokio -- -D warnings
 	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --all-targets --no-default-features --locked -- -D warnings
 	$(CARGO) fetch --manifest-path bench/ffmpeg-engines/Cargo.toml --locked
-	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked --features afmpeg/tokio
 
 doc:
 	$(CARGO) doc --workspace --no-deps --locked

@@ -11,6 +11,8 @@
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "tokio")]
+pub mod asynchronous;
 pub mod cancel;
 pub mod command;
 pub mod engine;
@@ -22,6 +24,8 @@ pub mod progress;
 pub mod stop;
 pub mod tasks;
 
+#[cfg(feature = "tokio")]
+pub use asynchronous::JobFuture;
 pub use cancel::CancelToken;
 pub use engine::{ExecLimits, Exit, ModuleSource, Runtime, RuntimeBuilder, Validation};
 pub use error::{ChunkError, Error, LimitKind, Result};

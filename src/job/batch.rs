@@ -46,7 +46,8 @@ impl Job {
 /// unoptimised builds; the memory is only reserved, not committed.
 pub const WORKER_STACK: usize = 512 << 20;
 
-fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+/// What a caught panic said.
+pub(crate) fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
     p.downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| p.downcast_ref::<String>().cloned())

@@ -3,9 +3,21 @@
 /// How much of stderr an error carries.
 const STDERR_TAIL: usize = 4096;
 
-/// What a finished job produced. A non-zero exit code is a `RunOutput` too:
-/// FFmpeg ran and said no (look at `stderr`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a finished job produced: `Ok` from a run means exit code 0; a
+/// non-zero exit is [`Error::Ffmpeg`](crate::Error::Ffmpeg), which carries
+/// the `RunOutput` too ([`Error::output`](crate::Error::output)).
+///
+/// ```no_run
+/// use afmpeg::{Filesystem, Runtime};
+///
+/// let rt = Runtime::from_default_location()?;
+/// let out = rt.ffprobe(&Filesystem::new(), &["-version"])?;
+/// assert!(out.success());
+/// assert!(out.stdout_text().starts_with("ffprobe version"));
+/// println!("guest memory: {} MiB", out.guest_memory >> 20);
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
 pub struct RunOutput {
     /// FFmpeg's exit code.
     pub exit_code: i32,
@@ -16,6 +28,18 @@ pub struct RunOutput {
     /// The size the guest's linear memory reached, in bytes: most of the
     /// job's own memory (see `docs/explanation/performance.md`).
     pub guest_memory: u64,
+}
+
+/// The streams as text, not as byte arrays (an error's `{:?}` prints it).
+impl std::fmt::Debug for RunOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOutput")
+            .field("exit_code", &self.exit_code)
+            .field("stdout", &format_args!("{} bytes", self.stdout.len()))
+            .field("stderr", &self.stderr_text())
+            .field("guest_memory", &self.guest_memory)
+            .finish()
+    }
 }
 
 impl RunOutput {

@@ -307,13 +307,18 @@ impl Runtime {
     /// # Ok::<(), afmpeg::Error>(())
     /// ```
     pub fn probe(&self, fs: &Filesystem, path: &str) -> Result<MediaInfo> {
+        self.probe_with(fs, path, &RunOptions::default())
+    }
+
+    /// [`probe`](Self::probe) with options (the async probe's cancellation).
+    pub(crate) fn probe_with(
+        &self,
+        fs: &Filesystem,
+        path: &str,
+        opts: &RunOptions,
+    ) -> Result<MediaInfo> {
         let out = self
-            .run_tool(
-                Tool::Ffprobe,
-                fs,
-                &MediaInfo::probe_args(path),
-                &RunOptions::default(),
-            )
+            .run_tool(Tool::Ffprobe, fs, &MediaInfo::probe_args(path), opts)
             .map_err(|e| e.probing(path))?;
         Ok(MediaInfo::from_json_bytes(&out.stdout)?)
     }
