@@ -387,3 +387,167 @@ pub enum ChunkError {
         path: String,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::CommandError;
+    use crate::media_info::ProbeParseError;
+    use std::error::Error as _;
+    use wasi_shim::fs::FsError;
+
+    fn io() -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::NotFound, "the io cause")
+    }
+
+    fn output() -> Box<RunOutput> {
+        Box::new(RunOutput {
+            exit_code: 1,
+            stdout: Vec::new(),
+            stderr: b"the stderr".to_vec(),
+            guest_memory: 0,
+        })
+    }
+
+    /// One value of every variant, the wrapped errors with a source of
+    /// their own (a new variant fails to compile in `variant_is_listed`
+    /// until it is added here).
+    fn every_error() -> Vec<Error> {
+        let json = serde_json::from_str::<u8>("x").unwrap_err();
+        let s = String::from;
+        vec![
+            Error::ModuleIo {
+                path: "/m.wasm".into(),
+                source: io(),
+            },
+            Error::ModuleNotFound {
+                searched: s("/a, /b"),
+            },
+            Error::InvalidModule {
+                origin: s("/m.wasm"),
+                reason: s("bad magic"),
+            },
+            Error::UnsupportedFeature {
+                origin: s("/m.wasm"),
+                feature: "exception-handling",
+                used_by: s("the tag section"),
+                runs_on: "wasmtime",
+            },
+            Error::UnknownImport {
+                origin: s("/m.wasm"),
+                module: s("env"),
+                name: s("f"),
+            },
+            Error::InvalidPin {
+                pin: s("xyz"),
+                reason: s("not hex"),
+            },
+            Error::Fetch {
+                url: s("https://m"),
+                status: Some(404),
+                reason: s("not found"),
+            },
+            Error::ModuleTooLarge {
+                url: s("https://m"),
+                limit: 1,
+                size: Some(2),
+            },
+            Error::ChecksumMismatch {
+                url: s("https://m"),
+                expected: s("00"),
+                actual: s("11"),
+            },
+            Error::ModuleCache {
+                path: "/cache".into(),
+                source: io(),
+            },
+            Error::Instantiate(s("bad import type")),
+            Error::NoEntryPoint,
+            Error::Config(s("bad")),
+            Error::Trap {
+                message: s("unreachable"),
+                stderr_tail: s("t"),
+            },
+            Error::Limit {
+                limit: LimitKind::Fuel(1),
+                stderr_tail: s("t"),
+            },
+            Error::Cancelled {
+                stderr_tail: s("t"),
+            },
+            Error::Command(CommandError::NoOutputs),
+            Error::Probe {
+                path: s("/x"),
+                exit_code: 1,
+                stderr_tail: s("t"),
+            },
+            Error::ProbeParse(ProbeParseError::Json(json)),
+            Error::Ffmpeg {
+                tool: Tool::Ffmpeg,
+                exit_code: 1,
+                stderr_tail: s("the stderr"),
+                output: output(),
+            },
+            Error::Chunked(ChunkError::NoChunks),
+            Error::Panic(s("boom")),
+            Error::Fs(FsError::Host {
+                op: "import",
+                path: "/host".into(),
+                source: io(),
+            }),
+        ]
+    }
+
+    #[test]
+    fn variant_is_listed() {
+        for e in every_error() {
+            // Exhaustive on purpose: a new variant must join `every_error`.
+            match e {
+                Error::ModuleIo { .. }
+                | Error::ModuleNotFound { .. }
+                | Error::InvalidModule { .. }
+                | Error::UnsupportedFeature { .. }
+                | Error::UnknownImport { .. }
+                | Error::InvalidPin { .. }
+                | Error::Fetch { .. }
+                | Error::ModuleTooLarge { .. }
+                | Error::ChecksumMismatch { .. }
+                | Error::ModuleCache { .. }
+                | Error::Instantiate(_)
+                | Error::NoEntryPoint
+                | Error::Config(_)
+                | Error::Trap { .. }
+                | Error::Limit { .. }
+                | Error::Cancelled { .. }
+                | Error::Command(_)
+                | Error::Probe { .. }
+                | Error::ProbeParse(_)
+                | Error::Ffmpeg { .. }
+                | Error::Chunked(_)
+                | Error::Panic(_)
+                | Error::Fs(_) => {}
+            }
+        }
+    }
+
+    /// Walks each error's chain: no message contains the message of its
+    /// source, so printing the chain says each cause once.
+    #[test]
+    fn no_message_repeats_its_source() {
+        let mut with_a_source = 0;
+        for e in every_error() {
+            let mut at: &(dyn std::error::Error + 'static) = &e;
+            while let Some(source) = at.source() {
+                with_a_source += 1;
+                let (msg, cause) = (at.to_string(), source.to_string());
+                assert!(
+                    !msg.contains(&cause),
+                    "{e:?}: {msg:?} repeats its source {cause:?}"
+                );
+                at = source;
+            }
+        }
+        // ModuleIo, ModuleCache, ProbeParse (JSON), Fs (host I/O).
+        assert_eq!(with_a_source, 4, "the errors with a source were all walked");
+    }
+}
