@@ -36,8 +36,9 @@ struct Inner {
 /// A token that asks the ffmpeg jobs it was given to stop *gracefully*, as
 /// native ffmpeg does on its first Ctrl-C: FFmpeg stops reading its inputs,
 /// finishes its outputs (trailers written, files playable), prints
-/// "Exiting normally, received signal 2." and exits with code 255. The
-/// partial outputs are in the filesystem like after any run.
+/// "Exiting normally, received signal 2." and exits with code 255 (so the
+/// run returns [`Error::Ffmpeg`](crate::Error::Ffmpeg), as for any non-zero
+/// exit). The partial outputs are in the filesystem like after any run.
 ///
 /// Beside it, [`CancelToken`](crate::CancelToken) ends a job at once and
 /// leaves its outputs partial. A job can hold both: stop first, and cancel
@@ -55,7 +56,7 @@ struct Inner {
 /// let rt = Runtime::from_default_location()?;
 /// let fs = Filesystem::new();
 /// let stop = StopToken::new();
-/// let mut opts = RunOptions { stop: Some(stop.clone()), ..RunOptions::default() };
+/// let mut opts = RunOptions::new().stop(stop.clone());
 /// let progress = opts.progress_channel();
 /// std::thread::spawn(move || {
 ///     // Stop after the first progress report.
@@ -63,7 +64,10 @@ struct Inner {
 ///         stop.stop();
 ///     }
 /// });
-/// let out = rt.run_with(&fs, &["-f", "lavfi", "-i", "testsrc=d=3600", "/long.mp4"], &opts)?;
+/// // Exit code 255 is an error like any non-zero exit: take it as a value.
+/// let out = rt
+///     .run_with(&fs, &["-f", "lavfi", "-i", "testsrc=d=3600", "/long.mp4"], &opts)
+///     .or_else(afmpeg::Error::into_exit_output)?;
 /// assert_eq!(out.exit_code, 255);
 /// assert!(out.stderr_text().contains("Exiting normally, received signal 2."));
 /// assert!(rt.probe(&fs, "/long.mp4")?.duration().unwrap_or(0.0) > 0.0);
