@@ -22,7 +22,6 @@
 //! ```no_run
 //! use afmpeg::tasks::{Task, Transcode};
 //! use afmpeg::{Filesystem, RunOptions, Runtime};
-//! use std::time::Duration;
 //!
 //! # async fn serve() -> afmpeg::Result<()> {
 //! let rt = Runtime::from_default_location()?;
@@ -55,16 +54,17 @@ use std::task::{Context, Poll};
 ///
 /// ```no_run
 /// use afmpeg::{Filesystem, RunOptions, Runtime};
-/// use std::time::Duration;
 ///
 /// # async fn f() -> afmpeg::Result<()> {
 /// let rt = Runtime::from_default_location()?;
 /// let fs = Filesystem::new();
 /// let job = rt.run_async(&fs, &["-f", "lavfi", "-i", "testsrc=d=3600", "/long.mp4"], &RunOptions::new());
 /// let token = job.cancel_token(); // to cancel it without dropping it
-/// // Dropping the future when the timeout elapses cancels the job.
-/// let late = tokio::time::timeout(Duration::from_secs(5), job).await;
-/// assert!(late.is_err() && token.is_cancelled());
+/// let task = tokio::spawn(job);
+/// tokio::task::yield_now().await; // the job starts
+/// task.abort(); // drops the future, which cancels the job
+/// assert!(task.await.unwrap_err().is_cancelled());
+/// assert!(token.is_cancelled());
 /// # Ok(())
 /// # }
 /// ```

@@ -19,6 +19,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// A limit that ended a run.
+///
+/// ```
+/// use afmpeg::LimitKind;
+/// use std::time::Duration;
+///
+/// let limit = LimitKind::Timeout(Duration::from_secs(30));
+/// assert_eq!(limit.to_string(), "wall-clock timeout of 30s");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LimitKind {
@@ -56,6 +64,19 @@ impl std::fmt::Display for LimitKind {
 }
 
 /// An error of the afmpeg API.
+///
+/// ```no_run
+/// use afmpeg::{Error, Filesystem, Runtime};
+///
+/// let rt = Runtime::from_default_location()?;
+/// match rt.run(&Filesystem::new(), &["-i", "/missing.mp4", "/out.mp4"]) {
+///     Ok(_) => println!("FFmpeg exited 0"),
+///     Err(Error::Ffmpeg { exit_code, stderr_tail, .. }) => eprintln!("exit {exit_code}: {stderr_tail}"),
+///     Err(e @ (Error::Trap { .. } | Error::Limit { .. } | Error::Cancelled { .. })) => eprintln!("did not complete: {e}"),
+///     Err(e) => eprintln!("{e}"),
+/// }
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -333,9 +354,26 @@ impl Error {
 }
 
 /// `Result` with [`Error`].
+///
+/// ```
+/// fn load() -> afmpeg::Result<afmpeg::Runtime> {
+///     afmpeg::Runtime::from_file("/no/such/ffmpeg.wasm")
+/// }
+/// assert!(matches!(load(), Err(afmpeg::Error::ModuleIo { .. })));
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Why a chunked transcode refused to start. Nothing was run or written.
+///
+/// ```no_run
+/// use afmpeg::tasks::{ChunkError, ChunkedTranscode, Task};
+/// use afmpeg::{Error, Filesystem, Runtime};
+///
+/// let rt = Runtime::from_default_location()?;
+/// let r = ChunkedTranscode::new("/in.mp4", "/out.mp4").chunks(0).run(&rt, &Filesystem::new());
+/// assert!(matches!(r, Err(Error::Chunked(ChunkError::NoChunks))));
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ChunkError {

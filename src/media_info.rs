@@ -406,6 +406,11 @@ pub struct MediaInfo {
 impl MediaInfo {
     /// The ffprobe arguments (after `argv[0]`) whose output
     /// [`from_json`](MediaInfo::from_json) reads.
+    ///
+    /// ```
+    /// let args = afmpeg::MediaInfo::probe_args("/in.mp4");
+    /// assert_eq!(args.last().map(String::as_str), Some("/in.mp4"));
+    /// ```
     pub fn probe_args(path: &str) -> Vec<String> {
         [
             "-v",
@@ -422,6 +427,20 @@ impl MediaInfo {
     }
 
     /// Parses ffprobe's JSON output.
+    ///
+    /// ```
+    /// use afmpeg::MediaInfo;
+    ///
+    /// let json = r#"{ "format": { "format_name": "wav", "duration": "1.500000" },
+    ///                 "streams": [ { "index": 0, "codec_type": "audio", "codec_name": "pcm_s16le",
+    ///                                "sample_rate": "48000", "channels": 2 } ] }"#;
+    /// let info = MediaInfo::from_json(json)?;
+    /// assert_eq!(info.duration(), Some(1.5));
+    /// let audio = info.audio_streams().next().unwrap();
+    /// assert_eq!((audio.sample_rate, audio.channels), (Some(48000), Some(2)));
+    /// assert_eq!(info.video_streams().count(), 0);
+    /// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+    /// ```
     pub fn from_json(json: &str) -> Result<MediaInfo, ProbeParseError> {
         if json.trim().is_empty() {
             return Err(ProbeParseError::Empty);

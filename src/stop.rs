@@ -5,6 +5,13 @@ use std::sync::{Arc, Mutex};
 
 /// Which signal a [`StopToken`] delivers to FFmpeg: it shows in FFmpeg's
 /// closing line ("Exiting normally, received signal 2.").
+///
+/// ```
+/// use afmpeg::{StopSignal, StopToken};
+/// let stop = StopToken::new();
+/// stop.stop_with(StopSignal::Terminate);
+/// assert_eq!(stop.signal(), Some(StopSignal::Terminate.number()));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopSignal {
     /// `SIGINT` (2), what Ctrl-C sends.
@@ -15,6 +22,10 @@ pub enum StopSignal {
 
 impl StopSignal {
     /// The signal's number.
+    ///
+    /// ```
+    /// assert_eq!(afmpeg::StopSignal::Interrupt.number(), 2);
+    /// ```
     pub fn number(self) -> u8 {
         match self {
             StopSignal::Interrupt => 2,

@@ -11,6 +11,20 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use wasi_shim::fs::Filesystem;
 
 /// One job of a batch.
+///
+/// ```no_run
+/// use afmpeg::{Filesystem, Job, Limits, RunOptions, Runtime, Tool};
+///
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// let encode = Job::ffmpeg(&fs, ["-f", "lavfi", "-i", "testsrc=d=1", "/a.mp4"])
+///     .with_options(RunOptions::new().limits(Limits { max_memory: 256 << 20, ..Limits::default() }));
+/// let version = Job { tool: Tool::Ffprobe, ..Job::ffmpeg(&fs, ["-version"]) };
+/// for result in rt.run_batch(vec![encode, version], 2) {
+///     println!("{}", result?.stderr_text());
+/// }
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Job {
     /// `ffmpeg` or `ffprobe`.
@@ -25,6 +39,11 @@ pub struct Job {
 
 impl Job {
     /// An `ffmpeg` job with default options.
+    ///
+    /// ```
+    /// let job = afmpeg::Job::ffmpeg(&afmpeg::Filesystem::new(), ["-i", "/in.mp4", "/out.mkv"]);
+    /// assert_eq!(job.args, ["-i", "/in.mp4", "/out.mkv"]);
+    /// ```
     pub fn ffmpeg<S: Into<String>>(fs: &Filesystem, args: impl IntoIterator<Item = S>) -> Self {
         Job {
             tool: Tool::Ffmpeg,
@@ -35,6 +54,13 @@ impl Job {
     }
 
     /// The same job with `options`.
+    ///
+    /// ```
+    /// use afmpeg::{CancelToken, Filesystem, Job, RunOptions};
+    /// let cancel = CancelToken::new();
+    /// let job = Job::ffmpeg(&Filesystem::new(), ["-version"]).with_options(RunOptions::new().cancel(cancel));
+    /// # let _ = job;
+    /// ```
     pub fn with_options(mut self, options: RunOptions) -> Self {
         self.options = options;
         self

@@ -364,6 +364,16 @@ impl std::fmt::Debug for RunOptions {
 }
 
 /// Which of the two programs in the module a job runs (chosen by `argv[0]`).
+///
+/// ```no_run
+/// use afmpeg::{Filesystem, RunOptions, Runtime, Tool};
+///
+/// let rt = Runtime::from_default_location()?;
+/// let out = rt.run_tool(Tool::Ffprobe, &Filesystem::new(), &["-version"], &RunOptions::new())?;
+/// assert!(out.stdout_text().starts_with("ffprobe version"));
+/// assert_eq!(Tool::Ffmpeg.to_string(), "ffmpeg");
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
     /// `ffmpeg`.

@@ -44,16 +44,33 @@ impl std::fmt::Debug for RunOutput {
 
 impl RunOutput {
     /// Whether the exit code is 0.
+    ///
+    /// ```
+    /// let out = afmpeg::RunOutput { exit_code: 0, stdout: Vec::new(), stderr: b"done\n".to_vec(), guest_memory: 0 };
+    /// assert!(out.success());
+    /// assert_eq!(out.stderr_text(), "done\n");
+    /// assert_eq!(out.stdout_text(), "");
+    /// ```
     pub fn success(&self) -> bool {
         self.exit_code == 0
     }
 
     /// stderr as text (lossy).
+    ///
+    /// ```
+    /// let out = afmpeg::RunOutput { exit_code: 0, stdout: Vec::new(), stderr: b"Output #0\n".to_vec(), guest_memory: 0 };
+    /// assert!(out.stderr_text().contains("Output #0"));
+    /// ```
     pub fn stderr_text(&self) -> String {
         String::from_utf8_lossy(&self.stderr).into_owned()
     }
 
     /// stdout as text (lossy).
+    ///
+    /// ```
+    /// let out = afmpeg::RunOutput { exit_code: 0, stdout: b"{}".to_vec(), stderr: Vec::new(), guest_memory: 0 };
+    /// assert_eq!(out.stdout_text(), "{}");
+    /// ```
     pub fn stdout_text(&self) -> String {
         String::from_utf8_lossy(&self.stdout).into_owned()
     }

@@ -157,6 +157,17 @@ impl Runtime {
     }
 
     /// Runs `ffmpeg` with options.
+    ///
+    /// ```no_run
+    /// use afmpeg::{Filesystem, Limits, RunOptions, Runtime};
+    ///
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// let opts = RunOptions::new().limits(Limits { max_memory: 256 << 20, ..Limits::default() });
+    /// rt.run_with(&fs, &["-f", "lavfi", "-i", "sine=d=1", "/tone.flac"], &opts)?;
+    /// assert!(fs.exists("/tone.flac"));
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn run_with<S: AsRef<str>>(
         &self,
         fs: &Filesystem,
@@ -167,11 +178,31 @@ impl Runtime {
     }
 
     /// Runs `ffprobe` with `args` over `fs`.
+    ///
+    /// ```no_run
+    /// use afmpeg::{Filesystem, Runtime};
+    ///
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// rt.run(&fs, &["-f", "lavfi", "-i", "sine=d=1", "/tone.wav"])?;
+    /// let out = rt.ffprobe(&fs, &["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", "/tone.wav"])?;
+    /// assert_eq!(out.stdout_text().trim(), "1.000000");
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn ffprobe<S: AsRef<str>>(&self, fs: &Filesystem, args: &[S]) -> Result<RunOutput> {
         self.run_tool(Tool::Ffprobe, fs, args, &RunOptions::default())
     }
 
     /// Runs either program with options.
+    ///
+    /// ```no_run
+    /// use afmpeg::{Filesystem, RunOptions, Runtime, Tool};
+    ///
+    /// let rt = Runtime::from_default_location()?;
+    /// let out = rt.run_tool(Tool::Ffmpeg, &Filesystem::new(), &["-hide_banner", "-encoders"], &RunOptions::new())?;
+    /// assert!(out.stdout_text().contains("libx264"));
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn run_tool<S: AsRef<str>>(
         &self,
         tool: Tool,
@@ -324,6 +355,19 @@ impl Runtime {
     }
 
     /// Validates and runs a [`Command`].
+    ///
+    /// ```no_run
+    /// use afmpeg::command::{Command, InputFile, OutputFile, Time};
+    /// use afmpeg::{Filesystem, RunOptions, Runtime};
+    ///
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// let cmd = Command::new()
+    ///     .input(InputFile::lavfi("testsrc=size=320x240:rate=25"))
+    ///     .output(OutputFile::path("/clip.mp4").video_codec("libx264").duration(Time::from_secs(2)));
+    /// rt.run_command(&fs, &cmd, &RunOptions::new())?;
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn run_command(
         &self,
         fs: &Filesystem,
