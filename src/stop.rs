@@ -97,17 +97,36 @@ impl std::fmt::Debug for StopToken {
 
 impl StopToken {
     /// A token not yet stopped.
+    ///
+    /// ```
+    /// let stop = afmpeg::StopToken::new();
+    /// assert!(!stop.is_stopped());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Asks every job holding this token to stop, as on `SIGINT`.
+    ///
+    /// ```
+    /// let stop = afmpeg::StopToken::new();
+    /// stop.stop();
+    /// assert_eq!(stop.signal(), Some(2));
+    /// ```
     pub fn stop(&self) {
         self.stop_with(StopSignal::Interrupt);
     }
 
     /// Asks every job holding this token to stop, as on `signal`. Only the
     /// first call counts.
+    ///
+    /// ```
+    /// use afmpeg::{StopSignal, StopToken};
+    /// let stop = StopToken::new();
+    /// stop.stop_with(StopSignal::Terminate);
+    /// stop.stop(); // too late: the first stop counts
+    /// assert_eq!(stop.signal(), Some(15));
+    /// ```
     pub fn stop_with(&self, signal: StopSignal) {
         let n = signal.number();
         let _ = self
@@ -121,11 +140,23 @@ impl StopToken {
     }
 
     /// Whether a stop was asked.
+    ///
+    /// ```
+    /// let stop = afmpeg::StopToken::new();
+    /// assert!(!stop.is_stopped());
+    /// stop.clone().stop();
+    /// assert!(stop.is_stopped());
+    /// ```
     pub fn is_stopped(&self) -> bool {
         self.signal().is_some()
     }
 
     /// The signal number of the stop, if one was asked.
+    ///
+    /// ```
+    /// let stop = afmpeg::StopToken::new();
+    /// assert_eq!(stop.signal(), None);
+    /// ```
     pub fn signal(&self) -> Option<u8> {
         match self.0.signal.load(Ordering::SeqCst) {
             0 => None,

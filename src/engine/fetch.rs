@@ -42,6 +42,13 @@ use std::path::{Path, PathBuf};
 
 /// The default size cap of a downloaded module: 64 MiB (the full FFmpeg
 /// module is about 10 MiB).
+///
+/// ```
+/// use afmpeg::engine::fetch::{UrlSource, DEFAULT_MAX_BYTES};
+/// let pin = "00".repeat(32);
+/// assert_eq!(UrlSource::new("https://example.com/m.wasm", &pin)?.max_bytes(), DEFAULT_MAX_BYTES);
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
 pub const DEFAULT_MAX_BYTES: u64 = 64 << 20;
 
 /// A module at a URL, pinned by the SHA-256 of its bytes.
@@ -271,6 +278,12 @@ impl UrlSource {
 
 /// Where downloaded modules are cached by default:
 /// `${XDG_CACHE_HOME:-$HOME/.cache}/afmpeg/modules`.
+///
+/// ```
+/// if let Some(dir) = afmpeg::engine::fetch::default_cache_dir() {
+///     assert!(dir.ends_with("afmpeg/modules"));
+/// }
+/// ```
 pub fn default_cache_dir() -> Option<PathBuf> {
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| !v.is_empty())
@@ -285,6 +298,11 @@ pub fn default_cache_dir() -> Option<PathBuf> {
 
 /// The SHA-256 of `bytes` as 64 lowercase hex digits: the pin to give
 /// [`UrlSource::new`] for a module file you trust.
+///
+/// ```
+/// use afmpeg::engine::fetch::sha256_hex;
+/// assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+/// ```
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&sha256(bytes))
 }

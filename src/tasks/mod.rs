@@ -78,6 +78,17 @@ use crate::job::{self, RunOptions};
 use crate::{Filesystem, Runtime};
 
 /// A file a task wrote into the in-memory filesystem.
+///
+/// ```no_run
+/// use afmpeg::tasks::{Remux, Task};
+/// use afmpeg::{Filesystem, Runtime};
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// rt.run(&fs, &["-f", "lavfi", "-i", "testsrc=d=1", "/in.mkv"])?;
+/// let produced = Remux::new("/in.mkv", "/out.mp4").run(&rt, &fs)?;
+/// assert_eq!(produced.size, fs.metadata(&produced.path)?.len);
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Produced {
     /// Its path in the in-memory filesystem.
@@ -100,6 +111,17 @@ impl Produced {
     }
 
     /// Probes the produced file.
+    ///
+    /// ```no_run
+    /// use afmpeg::tasks::{Task, Transcode};
+    /// use afmpeg::{Filesystem, Runtime};
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// rt.run(&fs, &["-f", "lavfi", "-i", "testsrc=d=1", "/in.mkv"])?;
+    /// let info = Transcode::new("/in.mkv", "/out.mp4").run(&rt, &fs)?.probe(&rt, &fs)?;
+    /// assert_eq!(info.video_streams().count(), 1);
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn probe(&self, rt: &Runtime, fs: &Filesystem) -> Result<crate::MediaInfo> {
         rt.probe(fs, &self.path)
     }
