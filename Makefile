@@ -94,12 +94,17 @@ test-wasi-external: setup
 ## of this one: the fuzz targets are linted without libFuzzer (no C++
 ## build), and the engine bench, which
 ## builds wasmtime and so is never built here, must at least have a lockfile
-## that agrees with the crates it shares with this workspace.
+## that agrees with the crates it shares with this workspace. And public
+## items of afmpeg without a rustdoc example (scripts/check-doc-examples):
+## at most DOC_EXAMPLES_MISSING, the count still to be written (issue #18),
+## which only goes down, to 0.
+DOC_EXAMPLES_MISSING = 138
 lint:
 	$(CARGO) fmt --all -- --check
 	scripts/check-module-cycles --self-test
 	scripts/check-module-cycles src
 	scripts/check-module-cycles wasi-shim/src
+	CARGO=$(CARGO) scripts/check-doc-examples --max $(DOC_EXAMPLES_MISSING)
 	$(CARGO) clippy --workspace --all-targets --locked --features afmpeg/tokio -- -D warnings
 	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --all-targets --no-default-features --locked -- -D warnings
 	$(CARGO) fetch --manifest-path bench/ffmpeg-engines/Cargo.toml --locked

@@ -4,7 +4,7 @@
 //! not run on an async worker thread: each future here runs its job on
 //! tokio's blocking pool ([`tokio::task::spawn_blocking`]) and resolves to
 //! what the blocking call would return, with the same failure convention
-//! (a non-zero exit is [`Error::Ffmpeg`](crate::Error::Ffmpeg)).
+//! (a non-zero exit is [`Error::Ffmpeg`]).
 //!
 //! Futures are lazy: the job starts when the future is first polled.
 //! **Dropping the future cancels the job** — an abandoned request, a

@@ -431,7 +431,6 @@ mod tests {
     use super::*;
     use crate::command::CommandError;
     use crate::media_info::ProbeParseError;
-    use std::error::Error as _;
     use wasi_shim::fs::FsError;
 
     fn io() -> std::io::Error {

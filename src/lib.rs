@@ -28,7 +28,7 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `fetch` | yes | downloading modules over HTTP(S) for [`ModuleSource::url`] (without it, only an already cached, re-verified copy loads) |
-//! | `tokio` | no | [`asynchronous`]: `run_async`, `probe_async`, `Task::run_async` as futures on tokio's blocking pool; dropping one cancels its job |
+//! | `tokio` | no | module `asynchronous`: `run_async`, `probe_async`, `Task::run_async` as futures on tokio's blocking pool; dropping one cancels its job |
 //! | `simd` | no | modules built with `-msimd128` (wasmi's SIMD proposal) |
 //!
 //! ## A first job
