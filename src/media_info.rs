@@ -1496,10 +1496,13 @@ mod tests {
             let err = MediaInfo::from_json(bad).unwrap_err();
             assert!(matches!(err, ProbeParseError::Json(_)), "{bad}: {err}");
         }
-        let msg = MediaInfo::from_json(r#"{ "format": { "duration": "two" } }"#)
-            .unwrap_err()
-            .to_string();
-        assert!(msg.contains("\"two\""), "{msg}");
+        // The message says what failed, its source (serde's error) why.
+        let err = MediaInfo::from_json(r#"{ "format": { "duration": "two" } }"#).unwrap_err();
+        let why = std::error::Error::source(&err).map(|s| s.to_string());
+        assert!(
+            why.as_deref().is_some_and(|w| w.contains("\"two\"")),
+            "{why:?}"
+        );
     }
 
     #[test]
