@@ -358,6 +358,12 @@ impl Format {
     }
 
     /// A tag by key, ignoring ASCII case (`title` finds `TITLE`).
+    ///
+    /// ```
+    /// let info = afmpeg::MediaInfo::from_json(r#"{ "format": { "format_name": "matroska", "tags": { "ENCODER": "Lavf59" } } }"#)?;
+    /// assert_eq!(info.format.tag("encoder"), Some("Lavf59"));
+    /// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+    /// ```
     pub fn tag(&self, key: &str) -> Option<&str> {
         find_tag(&self.tags, key)
     }
@@ -468,6 +474,13 @@ pub struct Stream {
 
 impl Stream {
     /// A tag by key, ignoring ASCII case.
+    ///
+    /// ```
+    /// let json = r#"{ "format": {}, "streams": [ { "index": 0, "tags": { "LANGUAGE": "fra" } } ] }"#;
+    /// let info = afmpeg::MediaInfo::from_json(json)?;
+    /// assert_eq!(info.streams[0].tag("language"), Some("fra"));
+    /// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+    /// ```
     pub fn tag(&self, key: &str) -> Option<&str> {
         find_tag(&self.tags, key)
     }

@@ -12,6 +12,14 @@ use std::sync::Arc;
 use wasmi::{Engine, ExternType, Module};
 
 /// Where module bytes come from.
+///
+/// ```no_run
+/// use afmpeg::{ModuleSource, Runtime};
+/// let from_file = Runtime::new(ModuleSource::File("/opt/app/ffmpeg.wasm".into()))?;
+/// let bytes = std::fs::read("/opt/app/ffmpeg.wasm").expect("the module");
+/// let from_bytes = Runtime::new(ModuleSource::Bytes(bytes.into()))?;
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
 #[derive(Clone)]
 pub enum ModuleSource {
     /// Bytes in memory.

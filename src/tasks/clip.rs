@@ -7,6 +7,15 @@ use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, See
 use crate::error::Result;
 
 /// How a [`Clip`] cuts.
+///
+/// ```
+/// use afmpeg::command::Time;
+/// use afmpeg::tasks::{Clip, ClipMode};
+/// assert_eq!(ClipMode::default(), ClipMode::Fast);
+/// let exact = Clip::new("/in.mp4", "/cut.mp4", Time::from_secs(5)).mode(ClipMode::Accurate);
+/// assert!(exact.command()?.args()?.iter().any(|a| a == "libx264"));
+/// # Ok::<(), afmpeg::command::CommandError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ClipMode {
     /// Stream copy from the keyframe at or before the start: instant and
