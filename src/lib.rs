@@ -155,6 +155,8 @@ pub mod docs_pages {
     pub struct ExplanationWasiLayer;
     #[doc = include_str!("../docs/how-to/analysis.md")]
     pub struct HowToAnalysis;
+    #[doc = include_str!("../docs/how-to/async-tokio.md")]
+    pub struct HowToAsyncTokio;
     #[doc = include_str!("../docs/how-to/batches.md")]
     pub struct HowToBatches;
     #[doc = include_str!("../docs/how-to/build-the-guest.md")]
