@@ -1,16 +1,32 @@
 //! Every error the afmpeg API can return.
 //!
-//! A guest that runs to completion is never an error, whatever its exit
-//! code: that is an outcome. Errors are what stopped a run from completing
-//! (a trap, a limit, a cancellation) or from starting (a bad module, a bad
-//! argument). Failures of a running guest carry the tail of its stderr, so
-//! the reason FFmpeg printed is not lost. `docs/reference/errors.md` lists
-//! them all; keep the two in step.
+//! One convention for every way to run a job ([`Runtime::run`](crate::Runtime::run),
+//! `run_with`, `run_tool`, `run_command`, batches, the async API and the
+//! task helpers): `Ok` means FFmpeg exited 0; a non-zero exit is always
+//! [`Error::Ffmpeg`] (or, from [`Runtime::probe`](crate::Runtime::probe),
+//! [`Error::Probe`]), carrying the exit code, the tail of stderr and the
+//! whole [`RunOutput`]. A caller that wants the exit as a value — a CLI that
+//! mirrors FFmpeg's exit code — asks for it with [`Error::into_exit_output`].
+//! Errors are also what stopped a run from completing (a trap, a limit, a
+//! cancellation) or from starting (a bad module, a bad argument).
+//!
+//! An error's message never repeats its [`source`](std::error::Error::source):
+//! print the whole chain (each `source()` in turn) to see every cause.
+//! `docs/reference/errors.md` lists them all; keep the two in step.
 
+use crate::job::{RunOutput, Tool};
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// A limit that ended a run.
+///
+/// ```
+/// use afmpeg::LimitKind;
+/// use std::time::Duration;
+///
+/// let limit = LimitKind::Timeout(Duration::from_secs(30));
+/// assert_eq!(limit.to_string(), "wall-clock timeout of 30s");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LimitKind {
@@ -48,11 +64,24 @@ impl std::fmt::Display for LimitKind {
 }
 
 /// An error of the afmpeg API.
+///
+/// ```no_run
+/// use afmpeg::{Error, Filesystem, Runtime};
+///
+/// let rt = Runtime::from_default_location()?;
+/// match rt.run(&Filesystem::new(), &["-i", "/missing.mp4", "/out.mp4"]) {
+///     Ok(_) => println!("FFmpeg exited 0"),
+///     Err(Error::Ffmpeg { exit_code, stderr_tail, .. }) => eprintln!("exit {exit_code}: {stderr_tail}"),
+///     Err(e @ (Error::Trap { .. } | Error::Limit { .. } | Error::Cancelled { .. })) => eprintln!("did not complete: {e}"),
+///     Err(e) => eprintln!("{e}"),
+/// }
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The module file could not be read.
-    #[error("cannot read module {path:?}: {source}")]
+    #[error("cannot read module {path:?}")]
     ModuleIo {
         /// Where it was looked for.
         path: PathBuf,
@@ -143,7 +172,7 @@ pub enum Error {
         actual: String,
     },
     /// The cache of downloaded modules could not be read or written.
-    #[error("module cache {path:?}: {source}")]
+    #[error("cannot use the module cache {path:?}")]
     ModuleCache {
         /// The cache entry or directory.
         path: PathBuf,
@@ -200,7 +229,7 @@ pub enum Error {
         stderr_tail: String,
     },
     /// A [`crate::command::Command`] failed validation; nothing was run.
-    #[error("invalid command: {0}")]
+    #[error(transparent)]
     Command(#[from] crate::command::CommandError),
     /// ffprobe could not read the file (it exited non-zero).
     #[error("cannot probe {path:?}: ffprobe exited with {exit_code}: {stderr_tail}")]
@@ -213,22 +242,28 @@ pub enum Error {
         stderr_tail: String,
     },
     /// ffprobe's JSON could not be parsed.
-    #[error("cannot parse ffprobe output: {0}")]
+    #[error(transparent)]
     ProbeParse(#[from] crate::media_info::ProbeParseError),
-    /// FFmpeg ran to completion but the job failed: it exited non-zero, or
-    /// (with `exit_code` 0) it did not produce what a task helper of
-    /// [`crate::tasks`] expected, such as an analysis report or output files.
-    #[error("ffmpeg failed (exit code {exit_code}): {stderr_tail}")]
+    /// FFmpeg (or ffprobe) ran to completion but the job failed: it exited
+    /// non-zero — after a graceful stop ([`crate::StopToken`]) that is 255,
+    /// outputs complete — or (with `exit_code` 0) it did not produce what a
+    /// task helper of [`crate::tasks`] expected, such as an analysis report
+    /// or output files.
+    #[error("{tool} failed (exit code {exit_code}): {stderr_tail}")]
     Ffmpeg {
-        /// FFmpeg's exit code.
+        /// Which program ran.
+        tool: Tool,
+        /// Its exit code.
         exit_code: i32,
-        /// The last lines FFmpeg wrote to stderr (and, for a missing
-        /// result, what was missing).
+        /// The last lines it wrote to stderr (and, for a missing result,
+        /// what was missing).
         stderr_tail: String,
+        /// Everything the run produced: its whole stdout and stderr.
+        output: Box<RunOutput>,
     },
     /// A [`crate::tasks::ChunkedTranscode`] refused its settings or its
     /// input before running any encode; nothing was written.
-    #[error("chunked transcode: {0}")]
+    #[error(transparent)]
     Chunked(#[from] ChunkError),
     /// Code running for the job panicked — a host function, an embedder
     /// callback (progress sink, batch `done`), or the job in a batch. The
@@ -242,7 +277,86 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error for a run of `tool` that exited non-zero.
+    pub(crate) fn exited(tool: Tool, output: RunOutput) -> Self {
+        Error::Ffmpeg {
+            tool,
+            exit_code: output.exit_code,
+            stderr_tail: crate::job::tail(&output.stderr),
+            output: Box::new(output),
+        }
+    }
+
+    /// [`Error::Probe`] for a probe of `path` whose ffprobe exited
+    /// non-zero; any other error as it is.
+    pub(crate) fn probing(self, path: &str) -> Self {
+        match self {
+            Error::Ffmpeg {
+                exit_code,
+                stderr_tail,
+                ..
+            } if exit_code != 0 => Error::Probe {
+                path: path.to_owned(),
+                exit_code,
+                stderr_tail,
+            },
+            other => other,
+        }
+    }
+
+    /// The exit as a value: for an [`Error::Ffmpeg`] of a run that exited
+    /// non-zero, its [`RunOutput`]; any other error as it is. For callers
+    /// that treat the exit code themselves, as a command line mirroring
+    /// FFmpeg's exit code does.
+    ///
+    /// ```no_run
+    /// use afmpeg::{Error, Filesystem, Runtime};
+    ///
+    /// let rt = Runtime::from_default_location()?;
+    /// let out = rt
+    ///     .run(&Filesystem::new(), &["-i", "/missing.mp4", "/out.mp4"])
+    ///     .or_else(Error::into_exit_output)?;
+    /// assert_eq!(out.exit_code, 1);
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
+    pub fn into_exit_output(self) -> Result<RunOutput> {
+        match self {
+            Error::Ffmpeg {
+                exit_code, output, ..
+            } if exit_code != 0 => Ok(*output),
+            other => Err(other),
+        }
+    }
+
+    /// The whole output of the run, for an [`Error::Ffmpeg`].
+    ///
+    /// ```no_run
+    /// use afmpeg::{Filesystem, Runtime};
+    ///
+    /// let rt = Runtime::from_default_location()?;
+    /// let err = rt.run(&Filesystem::new(), &["-i", "/missing.mp4", "/out.mp4"]).unwrap_err();
+    /// let out = err.output().expect("FFmpeg ran");
+    /// assert!(out.stderr_text().contains("No such file or directory"));
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
+    pub fn output(&self) -> Option<&RunOutput> {
+        match self {
+            Error::Ffmpeg { output, .. } => Some(output),
+            _ => None,
+        }
+    }
+
     /// The guest's stderr tail, for errors of a running guest.
+    ///
+    /// ```no_run
+    /// use afmpeg::{Filesystem, Runtime};
+    ///
+    /// let rt = Runtime::from_default_location()?;
+    /// if let Err(e) = rt.run(&Filesystem::new(), &["-i", "/missing.mp4", "/out.mp4"]) {
+    ///     eprintln!("{e}\nFFmpeg said:\n{}", e.stderr_tail().unwrap_or(""));
+    /// }
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn stderr_tail(&self) -> Option<&str> {
         match self {
             Error::Trap { stderr_tail, .. }
@@ -319,9 +433,26 @@ impl std::fmt::Display for TrapKind {
 }
 
 /// `Result` with [`Error`].
+///
+/// ```
+/// fn load() -> afmpeg::Result<afmpeg::Runtime> {
+///     afmpeg::Runtime::from_file("/no/such/ffmpeg.wasm")
+/// }
+/// assert!(matches!(load(), Err(afmpeg::Error::ModuleIo { .. })));
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Why a chunked transcode refused to start. Nothing was run or written.
+///
+/// ```no_run
+/// use afmpeg::tasks::{ChunkError, ChunkedTranscode, Task};
+/// use afmpeg::{Error, Filesystem, Runtime};
+///
+/// let rt = Runtime::from_default_location()?;
+/// let r = ChunkedTranscode::new("/in.mp4", "/out.mp4").chunks(0).run(&rt, &Filesystem::new());
+/// assert!(matches!(r, Err(Error::Chunked(ChunkError::NoChunks))));
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ChunkError {
@@ -372,4 +503,173 @@ pub enum ChunkError {
         /// The directory.
         path: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::CommandError;
+    use crate::media_info::ProbeParseError;
+    use wasi_shim::fs::FsError;
+
+    fn io() -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::NotFound, "the io cause")
+    }
+
+    fn output() -> Box<RunOutput> {
+        Box::new(RunOutput {
+            exit_code: 1,
+            stdout: Vec::new(),
+            stderr: b"the stderr".to_vec(),
+            guest_memory: 0,
+        })
+    }
+
+    /// One value of every variant, the wrapped errors with a source of
+    /// their own (a new variant fails to compile in `variant_is_listed`
+    /// until it is added here).
+    fn every_error() -> Vec<Error> {
+        let json = serde_json::from_str::<u8>("x").unwrap_err();
+        let s = String::from;
+        vec![
+            Error::ModuleIo {
+                path: "/m.wasm".into(),
+                source: io(),
+            },
+            Error::ModuleNotFound {
+                searched: s("/a, /b"),
+            },
+            Error::InvalidModule {
+                origin: s("/m.wasm"),
+                reason: s("bad magic"),
+            },
+            Error::UnsupportedFeature {
+                origin: s("/m.wasm"),
+                feature: "exception-handling",
+                used_by: s("the tag section"),
+                runs_on: "wasmtime",
+            },
+            Error::UnknownImport {
+                origin: s("/m.wasm"),
+                module: s("env"),
+                name: s("f"),
+            },
+            Error::InvalidPin {
+                pin: s("xyz"),
+                reason: s("not hex"),
+            },
+            Error::Fetch {
+                url: s("https://m"),
+                status: Some(404),
+                reason: s("not found"),
+            },
+            Error::ModuleTooLarge {
+                url: s("https://m"),
+                limit: 1,
+                size: Some(2),
+            },
+            Error::ChecksumMismatch {
+                url: s("https://m"),
+                expected: s("00"),
+                actual: s("11"),
+            },
+            Error::ModuleCache {
+                path: "/cache".into(),
+                source: io(),
+            },
+            Error::Instantiate(s("bad import type")),
+            Error::NoEntryPoint,
+            Error::Config(s("bad")),
+            Error::Trap {
+                kind: TrapKind::Unreachable,
+                message: s("unreachable"),
+                stderr_tail: s("t"),
+            },
+            Error::NativeUnavailable {
+                origin: s("/m.wasm"),
+                reason: NativeUnavailable::NotBuiltIn,
+            },
+            Error::Limit {
+                limit: LimitKind::Fuel(1),
+                stderr_tail: s("t"),
+            },
+            Error::Cancelled {
+                stderr_tail: s("t"),
+            },
+            Error::Command(CommandError::NoOutputs),
+            Error::Probe {
+                path: s("/x"),
+                exit_code: 1,
+                stderr_tail: s("t"),
+            },
+            Error::ProbeParse(ProbeParseError::Json(json)),
+            Error::Ffmpeg {
+                tool: Tool::Ffmpeg,
+                exit_code: 1,
+                stderr_tail: s("the stderr"),
+                output: output(),
+            },
+            Error::Chunked(ChunkError::NoChunks),
+            Error::Panic(s("boom")),
+            Error::Fs(FsError::Host {
+                op: "import",
+                path: "/host".into(),
+                source: io(),
+            }),
+        ]
+    }
+
+    #[test]
+    fn variant_is_listed() {
+        for e in every_error() {
+            // Exhaustive on purpose: a new variant must join `every_error`.
+            match e {
+                Error::ModuleIo { .. }
+                | Error::ModuleNotFound { .. }
+                | Error::InvalidModule { .. }
+                | Error::UnsupportedFeature { .. }
+                | Error::UnknownImport { .. }
+                | Error::InvalidPin { .. }
+                | Error::Fetch { .. }
+                | Error::ModuleTooLarge { .. }
+                | Error::ChecksumMismatch { .. }
+                | Error::ModuleCache { .. }
+                | Error::Instantiate(_)
+                | Error::NoEntryPoint
+                | Error::NativeUnavailable { .. }
+                | Error::Config(_)
+                | Error::Trap { .. }
+                | Error::Limit { .. }
+                | Error::Cancelled { .. }
+                | Error::Command(_)
+                | Error::Probe { .. }
+                | Error::ProbeParse(_)
+                | Error::Ffmpeg { .. }
+                | Error::Chunked(_)
+                | Error::Panic(_)
+                | Error::Fs(_) => {}
+            }
+        }
+    }
+
+    /// Walks each error's chain: no message contains the message of its
+    /// source, so printing the chain says each cause once.
+    #[test]
+    fn no_message_repeats_its_source() {
+        let mut with_a_source = 0;
+        for e in every_error() {
+            let mut at: &(dyn std::error::Error + 'static) = &e;
+            while let Some(source) = at.source() {
+                with_a_source += 1;
+                let (msg, cause) = (at.to_string(), source.to_string());
+                assert!(
+                    !msg.contains(&cause),
+                    "{e:?}: {msg:?} repeats its source {cause:?}"
+                );
+                at = source;
+            }
+        }
+        // ModuleIo, ModuleCache, ProbeParse (JSON), Fs (host I/O).
+        assert_eq!(with_a_source, 4, "the errors with a source were all walked");
+    }
 }

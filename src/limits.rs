@@ -1,14 +1,35 @@
 //! Per-run limits and their defaults.
 //!
-//! The defaults are meant to be safe for a server running untrusted media:
-//! one job cannot take more than 1 GiB of guest memory, run longer than
-//! 10 minutes, write more than 4 GiB, or flood the host with output. Every
-//! limit, when reached, ends the job with [`crate::Error::Limit`] naming it;
-//! the [`crate::Runtime`] stays usable for the next job.
+//! The defaults bound what one job can take from the process: no more than
+//! 1 GiB of guest memory, 4 GiB written, 10,000 files, 64 MiB of captured
+//! stdout. They set no time limit: how long a transcode may take is the
+//! application's call (an app's hour-long encode is not a fault), so a
+//! server running untrusted media sets [`Limits::timeout`] or
+//! [`Limits::fuel`] itself — or cancels with a
+//! [`CancelToken`](crate::CancelToken). Neither the `afmpeg` command line
+//! (it runs with [`Limits::unlimited`]; Ctrl-C stops it) nor its batch mode
+//! (a batch file's `timeout_secs`) adds one by default. Every limit, when
+//! reached, ends the job with [`crate::Error::Limit`] naming it; the
+//! [`crate::Runtime`] stays usable for the next job.
 
 use std::time::Duration;
 
-/// Limits of one job.
+/// Limits of one job; set them with [`RunOptions::limits`](crate::RunOptions::limits).
+///
+/// ```
+/// use afmpeg::{Limits, RunOptions};
+/// use std::time::Duration;
+///
+/// // An untrusted upload: at most 512 MiB of memory and 30 s.
+/// let limits = Limits {
+///     max_memory: 512 << 20,
+///     timeout: Some(Duration::from_secs(30)),
+///     ..Limits::default()
+/// };
+/// assert_eq!(Limits::default().timeout, None); // no time limit by default
+/// let opts = RunOptions::new().limits(limits);
+/// # let _ = opts;
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// Most guest linear memory, in bytes. Default: 1 GiB.
@@ -24,7 +45,8 @@ pub struct Limits {
     /// [`LimitKind::Fuel`](crate::LimitKind::Fuel).
     pub fuel: Option<u64>,
     /// Wall-clock timeout, sleeps included (a sleeping guest is stopped at
-    /// the deadline); `None` for none. Default: 10 minutes.
+    /// the deadline); `None` for none. Default: `None` (see the module
+    /// documentation for why).
     pub timeout: Option<Duration>,
     /// Most bytes the job may write into files. Default: 4 GiB.
     pub max_bytes_written: u64,
@@ -43,7 +65,7 @@ impl Default for Limits {
         Limits {
             max_memory: 1 << 30,
             fuel: None,
-            timeout: Some(Duration::from_secs(600)),
+            timeout: None,
             max_bytes_written: 4 << 30,
             max_files_created: 10_000,
             max_stdout: 64 << 20,
@@ -54,7 +76,13 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// No limits beyond what the machine imposes (for trusted batch work).
+    /// No limits beyond what the machine imposes (for trusted batch work):
+    /// 4 GiB of memory (the wasm32 maximum), no caps on output.
+    ///
+    /// ```
+    /// let l = afmpeg::Limits::unlimited();
+    /// assert_eq!((l.max_memory, l.timeout), (4 << 30, None));
+    /// ```
     pub fn unlimited() -> Self {
         Limits {
             max_memory: 4 << 30,

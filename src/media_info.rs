@@ -43,6 +43,12 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
 /// Why ffprobe's output could not be read as a [`MediaInfo`].
+///
+/// ```
+/// use afmpeg::media_info::{MediaInfo, ProbeParseError};
+/// assert!(matches!(MediaInfo::from_json("{}"), Err(ProbeParseError::MissingFormat)));
+/// assert!(matches!(MediaInfo::from_json("not json"), Err(ProbeParseError::Json(_))));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProbeParseError {
@@ -50,7 +56,7 @@ pub enum ProbeParseError {
     #[error("ffprobe printed no JSON (it probably failed; see its stderr)")]
     Empty,
     /// The output is not JSON, or a field has an unexpected value.
-    #[error("ffprobe output is not the expected JSON: {0}")]
+    #[error("ffprobe output is not the expected JSON")]
     Json(#[from] serde_json::Error),
     /// The JSON has no `format` section (ffprobe ran without `-show_format`).
     #[error("ffprobe output has no \"format\" section (run it with -show_format)")]
@@ -68,6 +74,13 @@ pub enum ProbeParseError {
 
 /// A fraction such as a frame rate (`30000/1001`), a time base (`1/1000`)
 /// or an aspect ratio (`4:3`). Never has a zero denominator.
+///
+/// ```
+/// use afmpeg::media_info::Rational;
+/// let fps: Rational = "30000/1001".parse()?;
+/// assert!((fps.as_f64() - 29.97).abs() < 0.01);
+/// # Ok::<(), afmpeg::media_info::ParseRationalError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Rational {
     /// Numerator.
@@ -78,6 +91,12 @@ pub struct Rational {
 
 impl Rational {
     /// `num/den`; `None` when `den` is zero.
+    ///
+    /// ```
+    /// use afmpeg::media_info::Rational;
+    /// assert_eq!(Rational::new(25, 1).map(Rational::as_f64), Some(25.0));
+    /// assert_eq!(Rational::new(1, 0), None);
+    /// ```
     pub const fn new(num: u32, den: u32) -> Option<Rational> {
         if den == 0 {
             None
@@ -87,6 +106,10 @@ impl Rational {
     }
 
     /// The value as a float, e.g. `29.97002997002997` for `30000/1001`.
+    ///
+    /// ```
+    /// assert_eq!(afmpeg::media_info::Rational::new(1, 4).unwrap().as_f64(), 0.25);
+    /// ```
     pub fn as_f64(self) -> f64 {
         f64::from(self.num) / f64::from(self.den)
     }
@@ -99,6 +122,12 @@ impl fmt::Display for Rational {
 }
 
 /// The error of [`Rational::from_str`].
+///
+/// ```
+/// use afmpeg::media_info::Rational;
+/// let err = "25".parse::<Rational>().unwrap_err();
+/// assert_eq!(err.to_string(), "\"25\" is not a fraction like 25/1 or 4:3");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not a fraction like 25/1 or 4:3")]
 pub struct ParseRationalError(String);
@@ -124,6 +153,12 @@ impl FromStr for Rational {
 }
 
 /// What a stream carries (ffprobe's `codec_type`).
+///
+/// ```
+/// use afmpeg::media_info::StreamKind;
+/// assert_eq!(StreamKind::Audio.to_string(), "audio");
+/// assert_eq!(StreamKind::default(), StreamKind::Unknown);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StreamKind {
@@ -145,6 +180,10 @@ pub enum StreamKind {
 
 impl StreamKind {
     /// ffprobe's name for it (`"unknown"` for [`Unknown`](StreamKind::Unknown)).
+    ///
+    /// ```
+    /// assert_eq!(afmpeg::media_info::StreamKind::Subtitle.as_str(), "subtitle");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             StreamKind::Video => "video",
@@ -165,6 +204,24 @@ impl fmt::Display for StreamKind {
 
 /// A stream's disposition flags (ffprobe prints each as `0` or `1`).
 /// Flags FFmpeg 5.1 does not know are ignored; missing ones are `false`.
+///
+/// ```
+/// let json = r#"{
+///     "format": { "filename": "/in.mkv", "format_name": "matroska,webm", "duration": "12.500000",
+///                 "tags": { "TITLE": "Holiday" } },
+///     "streams": [
+///         { "index": 0, "codec_type": "video", "codec_name": "h264", "width": 640, "height": 360,
+///           "avg_frame_rate": "25/1", "disposition": { "default": 1 } },
+///         { "index": 1, "codec_type": "audio", "codec_name": "opus", "sample_rate": "48000",
+///           "channels": 2, "tags": { "language": "eng" } }
+///     ],
+///     "chapters": [ { "id": 0, "start_time": "0.000000", "end_time": "5.000000", "tags": { "title": "Intro" } } ]
+/// }"#;
+/// let info = afmpeg::MediaInfo::from_json(json)?;
+/// let d = info.video_streams().next().unwrap().disposition;
+/// assert!(d.default && !d.attached_pic);
+/// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Disposition {
@@ -222,6 +279,23 @@ pub struct Disposition {
 }
 
 /// Container-level facts (ffprobe's `format` section).
+///
+/// ```
+/// let json = r#"{
+///     "format": { "filename": "/in.mkv", "format_name": "matroska,webm", "duration": "12.500000",
+///                 "tags": { "TITLE": "Holiday" } },
+///     "streams": [
+///         { "index": 0, "codec_type": "video", "codec_name": "h264", "width": 640, "height": 360,
+///           "avg_frame_rate": "25/1", "disposition": { "default": 1 } },
+///         { "index": 1, "codec_type": "audio", "codec_name": "opus", "sample_rate": "48000",
+///           "channels": 2, "tags": { "language": "eng" } }
+///     ],
+///     "chapters": [ { "id": 0, "start_time": "0.000000", "end_time": "5.000000", "tags": { "title": "Intro" } } ]
+/// }"#;
+/// let info = afmpeg::MediaInfo::from_json(json)?;
+/// assert_eq!((info.format.filename.as_str(), info.format.duration), ("/in.mkv", Some(12.5)));
+/// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Format {
@@ -262,16 +336,57 @@ pub struct Format {
 
 impl Format {
     /// The demuxer names in [`format_name`](Format::format_name).
+    ///
+    /// ```
+    /// let json = r#"{
+    ///     "format": { "filename": "/in.mkv", "format_name": "matroska,webm", "duration": "12.500000",
+    ///                 "tags": { "TITLE": "Holiday" } },
+    ///     "streams": [
+    ///         { "index": 0, "codec_type": "video", "codec_name": "h264", "width": 640, "height": 360,
+    ///           "avg_frame_rate": "25/1", "disposition": { "default": 1 } },
+    ///         { "index": 1, "codec_type": "audio", "codec_name": "opus", "sample_rate": "48000",
+    ///           "channels": 2, "tags": { "language": "eng" } }
+    ///     ],
+    ///     "chapters": [ { "id": 0, "start_time": "0.000000", "end_time": "5.000000", "tags": { "title": "Intro" } } ]
+    /// }"#;
+    /// let info = afmpeg::MediaInfo::from_json(json)?;
+    /// assert_eq!(info.format.format_names().collect::<Vec<_>>(), ["matroska", "webm"]);
+    /// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+    /// ```
     pub fn format_names(&self) -> impl Iterator<Item = &str> {
         self.format_name.split(',').filter(|s| !s.is_empty())
     }
 
     /// A tag by key, ignoring ASCII case (`title` finds `TITLE`).
+    ///
+    /// ```
+    /// let info = afmpeg::MediaInfo::from_json(r#"{ "format": { "format_name": "matroska", "tags": { "ENCODER": "Lavf59" } } }"#)?;
+    /// assert_eq!(info.format.tag("encoder"), Some("Lavf59"));
+    /// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+    /// ```
     pub fn tag(&self, key: &str) -> Option<&str> {
         find_tag(&self.tags, key)
     }
 
     /// The `title` tag.
+    ///
+    /// ```
+    /// let json = r#"{
+    ///     "format": { "filename": "/in.mkv", "format_name": "matroska,webm", "duration": "12.500000",
+    ///                 "tags": { "TITLE": "Holiday" } },
+    ///     "streams": [
+    ///         { "index": 0, "codec_type": "video", "codec_name": "h264", "width": 640, "height": 360,
+    ///           "avg_frame_rate": "25/1", "disposition": { "default": 1 } },
+    ///         { "index": 1, "codec_type": "audio", "codec_name": "opus", "sample_rate": "48000",
+    ///           "channels": 2, "tags": { "language": "eng" } }
+    ///     ],
+    ///     "chapters": [ { "id": 0, "start_time": "0.000000", "end_time": "5.000000", "tags": { "title": "Intro" } } ]
+    /// }"#;
+    /// let info = afmpeg::MediaInfo::from_json(json)?;
+    /// assert_eq!(info.format.title(), Some("Holiday"));
+    /// assert_eq!(info.format.tag("title"), info.format.tag("TITLE"));
+    /// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+    /// ```
     pub fn title(&self) -> Option<&str> {
         self.tag("title")
     }
@@ -281,6 +396,24 @@ impl Format {
 ///
 /// Fields that do not apply to the stream's kind (a width for audio) or that
 /// the container does not record are `None`.
+///
+/// ```
+/// let json = r#"{
+///     "format": { "filename": "/in.mkv", "format_name": "matroska,webm", "duration": "12.500000",
+///                 "tags": { "TITLE": "Holiday" } },
+///     "streams": [
+///         { "index": 0, "codec_type": "video", "codec_name": "h264", "width": 640, "height": 360,
+///           "avg_frame_rate": "25/1", "disposition": { "default": 1 } },
+///         { "index": 1, "codec_type": "audio", "codec_name": "opus", "sample_rate": "48000",
+///           "channels": 2, "tags": { "language": "eng" } }
+///     ],
+///     "chapters": [ { "id": 0, "start_time": "0.000000", "end_time": "5.000000", "tags": { "title": "Intro" } } ]
+/// }"#;
+/// let info = afmpeg::MediaInfo::from_json(json)?;
+/// let s = &info.streams[1];
+/// assert_eq!((s.index, s.kind.as_str(), s.sample_rate), (1, "audio", Some(48000)));
+/// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Stream {
     /// Index in the file, as in `-map 0:INDEX`.
@@ -341,12 +474,37 @@ pub struct Stream {
 
 impl Stream {
     /// A tag by key, ignoring ASCII case.
+    ///
+    /// ```
+    /// let json = r#"{ "format": {}, "streams": [ { "index": 0, "tags": { "LANGUAGE": "fra" } } ] }"#;
+    /// let info = afmpeg::MediaInfo::from_json(json)?;
+    /// assert_eq!(info.streams[0].tag("language"), Some("fra"));
+    /// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+    /// ```
     pub fn tag(&self, key: &str) -> Option<&str> {
         find_tag(&self.tags, key)
     }
 }
 
 /// One chapter (an entry of ffprobe's `chapters`).
+///
+/// ```
+/// let json = r#"{
+///     "format": { "filename": "/in.mkv", "format_name": "matroska,webm", "duration": "12.500000",
+///                 "tags": { "TITLE": "Holiday" } },
+///     "streams": [
+///         { "index": 0, "codec_type": "video", "codec_name": "h264", "width": 640, "height": 360,
+///           "avg_frame_rate": "25/1", "disposition": { "default": 1 } },
+///         { "index": 1, "codec_type": "audio", "codec_name": "opus", "sample_rate": "48000",
+///           "channels": 2, "tags": { "language": "eng" } }
+///     ],
+///     "chapters": [ { "id": 0, "start_time": "0.000000", "end_time": "5.000000", "tags": { "title": "Intro" } } ]
+/// }"#;
+/// let info = afmpeg::MediaInfo::from_json(json)?;
+/// let c = &info.chapters[0];
+/// assert_eq!((c.start, c.end, c.title.as_deref()), (0.0, 5.0, Some("Intro")));
+/// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Chapter {
     /// The chapter id (Matroska writes large random ids).
@@ -392,6 +550,16 @@ pub struct Chapter {
 /// assert_eq!(MediaInfo::from_json(&json.to_string())?, info);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// ```no_run
+/// use afmpeg::{Filesystem, Runtime};
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// rt.run(&fs, &["-f", "lavfi", "-i", "testsrc=d=2", "-f", "lavfi", "-i", "sine=d=2", "/av.mp4"])?;
+/// let info = rt.probe(&fs, "/av.mp4")?;
+/// assert_eq!((info.video_streams().count(), info.audio_streams().count()), (1, 1));
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(try_from = "RawMediaInfo")]
 pub struct MediaInfo {
@@ -406,6 +574,11 @@ pub struct MediaInfo {
 impl MediaInfo {
     /// The ffprobe arguments (after `argv[0]`) whose output
     /// [`from_json`](MediaInfo::from_json) reads.
+    ///
+    /// ```
+    /// let args = afmpeg::MediaInfo::probe_args("/in.mp4");
+    /// assert_eq!(args.last().map(String::as_str), Some("/in.mp4"));
+    /// ```
     pub fn probe_args(path: &str) -> Vec<String> {
         [
             "-v",
@@ -422,6 +595,20 @@ impl MediaInfo {
     }
 
     /// Parses ffprobe's JSON output.
+    ///
+    /// ```
+    /// use afmpeg::MediaInfo;
+    ///
+    /// let json = r#"{ "format": { "format_name": "wav", "duration": "1.500000" },
+    ///                 "streams": [ { "index": 0, "codec_type": "audio", "codec_name": "pcm_s16le",
+    ///                                "sample_rate": "48000", "channels": 2 } ] }"#;
+    /// let info = MediaInfo::from_json(json)?;
+    /// assert_eq!(info.duration(), Some(1.5));
+    /// let audio = info.audio_streams().next().unwrap();
+    /// assert_eq!((audio.sample_rate, audio.channels), (Some(48000), Some(2)));
+    /// assert_eq!(info.video_streams().count(), 0);
+    /// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+    /// ```
     pub fn from_json(json: &str) -> Result<MediaInfo, ProbeParseError> {
         if json.trim().is_empty() {
             return Err(ProbeParseError::Empty);
@@ -431,6 +618,14 @@ impl MediaInfo {
     }
 
     /// Parses ffprobe's JSON output as bytes (a run's captured stdout).
+    ///
+    /// ```
+    /// use afmpeg::media_info::{MediaInfo, ProbeParseError};
+    /// assert!(matches!(MediaInfo::from_json_bytes(b""), Err(ProbeParseError::Empty)));
+    /// let info = MediaInfo::from_json_bytes(br#"{ "format": { "format_name": "wav" } }"#)?;
+    /// assert_eq!(info.format.format_name, "wav");
+    /// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+    /// ```
     pub fn from_json_bytes(json: &[u8]) -> Result<MediaInfo, ProbeParseError> {
         if json.trim_ascii().is_empty() {
             return Err(ProbeParseError::Empty);
@@ -440,28 +635,117 @@ impl MediaInfo {
     }
 
     /// The streams of one kind, in file order.
+    ///
+    /// ```
+    /// let json = r#"{
+    ///     "format": { "filename": "/in.mkv", "format_name": "matroska,webm", "duration": "12.500000",
+    ///                 "tags": { "TITLE": "Holiday" } },
+    ///     "streams": [
+    ///         { "index": 0, "codec_type": "video", "codec_name": "h264", "width": 640, "height": 360,
+    ///           "avg_frame_rate": "25/1", "disposition": { "default": 1 } },
+    ///         { "index": 1, "codec_type": "audio", "codec_name": "opus", "sample_rate": "48000",
+    ///           "channels": 2, "tags": { "language": "eng" } }
+    ///     ],
+    ///     "chapters": [ { "id": 0, "start_time": "0.000000", "end_time": "5.000000", "tags": { "title": "Intro" } } ]
+    /// }"#;
+    /// let info = afmpeg::MediaInfo::from_json(json)?;
+    /// use afmpeg::media_info::StreamKind;
+    /// assert_eq!(info.streams_of(StreamKind::Subtitle).count(), 0);
+    /// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+    /// ```
     pub fn streams_of(&self, kind: StreamKind) -> impl Iterator<Item = &Stream> {
         self.streams.iter().filter(move |s| s.kind == kind)
     }
 
     /// The video streams (cover art included; see
     /// [`Disposition::attached_pic`]).
+    ///
+    /// ```
+    /// let json = r#"{
+    ///     "format": { "filename": "/in.mkv", "format_name": "matroska,webm", "duration": "12.500000",
+    ///                 "tags": { "TITLE": "Holiday" } },
+    ///     "streams": [
+    ///         { "index": 0, "codec_type": "video", "codec_name": "h264", "width": 640, "height": 360,
+    ///           "avg_frame_rate": "25/1", "disposition": { "default": 1 } },
+    ///         { "index": 1, "codec_type": "audio", "codec_name": "opus", "sample_rate": "48000",
+    ///           "channels": 2, "tags": { "language": "eng" } }
+    ///     ],
+    ///     "chapters": [ { "id": 0, "start_time": "0.000000", "end_time": "5.000000", "tags": { "title": "Intro" } } ]
+    /// }"#;
+    /// let info = afmpeg::MediaInfo::from_json(json)?;
+    /// let v = info.video_streams().next().unwrap();
+    /// assert_eq!((v.width, v.height), (Some(640), Some(360)));
+    /// assert!(v.disposition.default);
+    /// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+    /// ```
     pub fn video_streams(&self) -> impl Iterator<Item = &Stream> {
         self.streams_of(StreamKind::Video)
     }
 
     /// The audio streams.
+    ///
+    /// ```
+    /// let json = r#"{
+    ///     "format": { "filename": "/in.mkv", "format_name": "matroska,webm", "duration": "12.500000",
+    ///                 "tags": { "TITLE": "Holiday" } },
+    ///     "streams": [
+    ///         { "index": 0, "codec_type": "video", "codec_name": "h264", "width": 640, "height": 360,
+    ///           "avg_frame_rate": "25/1", "disposition": { "default": 1 } },
+    ///         { "index": 1, "codec_type": "audio", "codec_name": "opus", "sample_rate": "48000",
+    ///           "channels": 2, "tags": { "language": "eng" } }
+    ///     ],
+    ///     "chapters": [ { "id": 0, "start_time": "0.000000", "end_time": "5.000000", "tags": { "title": "Intro" } } ]
+    /// }"#;
+    /// let info = afmpeg::MediaInfo::from_json(json)?;
+    /// let a = info.audio_streams().next().unwrap();
+    /// assert_eq!((a.codec_name.as_deref(), a.tag("LANGUAGE")), (Some("opus"), Some("eng")));
+    /// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+    /// ```
     pub fn audio_streams(&self) -> impl Iterator<Item = &Stream> {
         self.streams_of(StreamKind::Audio)
     }
 
     /// The subtitle streams.
+    ///
+    /// ```
+    /// let json = r#"{
+    ///     "format": { "filename": "/in.mkv", "format_name": "matroska,webm", "duration": "12.500000",
+    ///                 "tags": { "TITLE": "Holiday" } },
+    ///     "streams": [
+    ///         { "index": 0, "codec_type": "video", "codec_name": "h264", "width": 640, "height": 360,
+    ///           "avg_frame_rate": "25/1", "disposition": { "default": 1 } },
+    ///         { "index": 1, "codec_type": "audio", "codec_name": "opus", "sample_rate": "48000",
+    ///           "channels": 2, "tags": { "language": "eng" } }
+    ///     ],
+    ///     "chapters": [ { "id": 0, "start_time": "0.000000", "end_time": "5.000000", "tags": { "title": "Intro" } } ]
+    /// }"#;
+    /// let info = afmpeg::MediaInfo::from_json(json)?;
+    /// assert_eq!(info.subtitle_streams().count(), 0);
+    /// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+    /// ```
     pub fn subtitle_streams(&self) -> impl Iterator<Item = &Stream> {
         self.streams_of(StreamKind::Subtitle)
     }
 
     /// The duration in seconds: the container's, or else the longest
     /// stream's; `None` when nothing records one.
+    ///
+    /// ```
+    /// let json = r#"{
+    ///     "format": { "filename": "/in.mkv", "format_name": "matroska,webm", "duration": "12.500000",
+    ///                 "tags": { "TITLE": "Holiday" } },
+    ///     "streams": [
+    ///         { "index": 0, "codec_type": "video", "codec_name": "h264", "width": 640, "height": 360,
+    ///           "avg_frame_rate": "25/1", "disposition": { "default": 1 } },
+    ///         { "index": 1, "codec_type": "audio", "codec_name": "opus", "sample_rate": "48000",
+    ///           "channels": 2, "tags": { "language": "eng" } }
+    ///     ],
+    ///     "chapters": [ { "id": 0, "start_time": "0.000000", "end_time": "5.000000", "tags": { "title": "Intro" } } ]
+    /// }"#;
+    /// let info = afmpeg::MediaInfo::from_json(json)?;
+    /// assert_eq!(info.duration(), Some(12.5));
+    /// # Ok::<(), afmpeg::media_info::ProbeParseError>(())
+    /// ```
     pub fn duration(&self) -> Option<f64> {
         self.format.duration.or_else(|| {
             self.streams
@@ -1225,10 +1509,13 @@ mod tests {
             let err = MediaInfo::from_json(bad).unwrap_err();
             assert!(matches!(err, ProbeParseError::Json(_)), "{bad}: {err}");
         }
-        let msg = MediaInfo::from_json(r#"{ "format": { "duration": "two" } }"#)
-            .unwrap_err()
-            .to_string();
-        assert!(msg.contains("\"two\""), "{msg}");
+        // The message says what failed, its source (serde's error) why.
+        let err = MediaInfo::from_json(r#"{ "format": { "duration": "two" } }"#).unwrap_err();
+        let why = std::error::Error::source(&err).map(|s| s.to_string());
+        assert!(
+            why.as_deref().is_some_and(|w| w.contains("\"two\"")),
+            "{why:?}"
+        );
     }
 
     #[test]

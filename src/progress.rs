@@ -12,6 +12,17 @@ use std::time::Duration;
 use wasi_shim::stdio::Capture;
 
 /// One progress report.
+///
+/// ```no_run
+/// use afmpeg::{Filesystem, RunOptions, Runtime};
+///
+/// let rt = Runtime::from_default_location()?;
+/// let opts = RunOptions::new().progress(|p| {
+///     println!("frame {:?} at {:?}, {:?}x, {:?} done", p.frame, p.out_time, p.speed, p.fraction);
+/// });
+/// rt.run_with(&Filesystem::new(), &["-f", "lavfi", "-i", "testsrc=d=5", "/t.mp4"], &opts)?;
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Progress {
     /// Video frames output so far.
@@ -34,6 +45,14 @@ pub struct Progress {
 }
 
 /// A progress callback. Use a channel or a mutex inside it for state.
+///
+/// ```
+/// use afmpeg::progress::{Progress, ProgressFn};
+/// use std::sync::Arc;
+///
+/// let callback: ProgressFn = Arc::new(|p: &Progress| println!("{:?}", p.fraction));
+/// callback(&Progress::default());
+/// ```
 pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 
 /// Parses `-progress` blocks and calls the callback per block.

@@ -5,6 +5,13 @@ use std::sync::{Arc, Mutex};
 
 /// Which signal a [`StopToken`] delivers to FFmpeg: it shows in FFmpeg's
 /// closing line ("Exiting normally, received signal 2.").
+///
+/// ```
+/// use afmpeg::{StopSignal, StopToken};
+/// let stop = StopToken::new();
+/// stop.stop_with(StopSignal::Terminate);
+/// assert_eq!(stop.signal(), Some(StopSignal::Terminate.number()));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopSignal {
     /// `SIGINT` (2), what Ctrl-C sends.
@@ -15,6 +22,10 @@ pub enum StopSignal {
 
 impl StopSignal {
     /// The signal's number.
+    ///
+    /// ```
+    /// assert_eq!(afmpeg::StopSignal::Interrupt.number(), 2);
+    /// ```
     pub fn number(self) -> u8 {
         match self {
             StopSignal::Interrupt => 2,
@@ -36,8 +47,9 @@ struct Inner {
 /// A token that asks the ffmpeg jobs it was given to stop *gracefully*, as
 /// native ffmpeg does on its first Ctrl-C: FFmpeg stops reading its inputs,
 /// finishes its outputs (trailers written, files playable), prints
-/// "Exiting normally, received signal 2." and exits with code 255. The
-/// partial outputs are in the filesystem like after any run.
+/// "Exiting normally, received signal 2." and exits with code 255 (so the
+/// run returns [`Error::Ffmpeg`](crate::Error::Ffmpeg), as for any non-zero
+/// exit). The partial outputs are in the filesystem like after any run.
 ///
 /// Beside it, [`CancelToken`](crate::CancelToken) ends a job at once and
 /// leaves its outputs partial. A job can hold both: stop first, and cancel
@@ -58,7 +70,7 @@ struct Inner {
 /// let rt = Runtime::from_default_location()?;
 /// let fs = Filesystem::new();
 /// let stop = StopToken::new();
-/// let mut opts = RunOptions { stop: Some(stop.clone()), ..RunOptions::default() };
+/// let mut opts = RunOptions::new().stop(stop.clone());
 /// let progress = opts.progress_channel();
 /// std::thread::spawn(move || {
 ///     // Stop after the first progress report.
@@ -66,7 +78,10 @@ struct Inner {
 ///         stop.stop();
 ///     }
 /// });
-/// let out = rt.run_with(&fs, &["-f", "lavfi", "-i", "testsrc=d=3600", "/long.mp4"], &opts)?;
+/// // Exit code 255 is an error like any non-zero exit: take it as a value.
+/// let out = rt
+///     .run_with(&fs, &["-f", "lavfi", "-i", "testsrc=d=3600", "/long.mp4"], &opts)
+///     .or_else(afmpeg::Error::into_exit_output)?;
 /// assert_eq!(out.exit_code, 255);
 /// assert!(out.stderr_text().contains("Exiting normally, received signal 2."));
 /// assert!(rt.probe(&fs, "/long.mp4")?.duration().unwrap_or(0.0) > 0.0);
@@ -85,17 +100,36 @@ impl std::fmt::Debug for StopToken {
 
 impl StopToken {
     /// A token not yet stopped.
+    ///
+    /// ```
+    /// let stop = afmpeg::StopToken::new();
+    /// assert!(!stop.is_stopped());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Asks every job holding this token to stop, as on `SIGINT`.
+    ///
+    /// ```
+    /// let stop = afmpeg::StopToken::new();
+    /// stop.stop();
+    /// assert_eq!(stop.signal(), Some(2));
+    /// ```
     pub fn stop(&self) {
         self.stop_with(StopSignal::Interrupt);
     }
 
     /// Asks every job holding this token to stop, as on `signal`. Only the
     /// first call counts.
+    ///
+    /// ```
+    /// use afmpeg::{StopSignal, StopToken};
+    /// let stop = StopToken::new();
+    /// stop.stop_with(StopSignal::Terminate);
+    /// stop.stop(); // too late: the first stop counts
+    /// assert_eq!(stop.signal(), Some(15));
+    /// ```
     pub fn stop_with(&self, signal: StopSignal) {
         let n = signal.number();
         let _ = self
@@ -109,11 +143,23 @@ impl StopToken {
     }
 
     /// Whether a stop was asked.
+    ///
+    /// ```
+    /// let stop = afmpeg::StopToken::new();
+    /// assert!(!stop.is_stopped());
+    /// stop.clone().stop();
+    /// assert!(stop.is_stopped());
+    /// ```
     pub fn is_stopped(&self) -> bool {
         self.signal().is_some()
     }
 
     /// The signal number of the stop, if one was asked.
+    ///
+    /// ```
+    /// let stop = afmpeg::StopToken::new();
+    /// assert_eq!(stop.signal(), None);
+    /// ```
     pub fn signal(&self) -> Option<u8> {
         match self.0.signal.load(Ordering::SeqCst) {
             0 => None,

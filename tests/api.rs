@@ -9,8 +9,10 @@
 mod support;
 
 use afmpeg::job::Job;
+use afmpeg::tasks::{Task, Transcode};
 use afmpeg::{
     CancelToken, Error, Filesystem, LimitKind, Limits, ModuleSource, Progress, RunOptions, Runtime,
+    Tool,
 };
 use std::sync::{Arc, Barrier, Mutex};
 use support::guest::*;
@@ -155,27 +157,40 @@ fn filter_complex_overlay_two_inputs_two_outputs() {
     );
 }
 
+/// One failure convention: a non-zero exit is `Error::Ffmpeg` from `run`,
+/// `ffprobe`, a batch and a task helper alike (with the same exit code and
+/// stderr), `Error::Probe` from `probe`; `into_exit_output` turns it back
+/// into the output.
 #[test]
-fn nonzero_ffmpeg_exit_is_an_output_not_an_error() {
+fn nonzero_exit_is_always_an_error() {
     let (_g, rt, fs) = shared_job();
-    let out = rt
-        .run(
-            &fs,
-            &words("-hide_banner -f lavfi -i testsrc=duration=1 -c:v no_such_encoder /x.mp4"),
-        )
-        .expect("an FFmpeg failure is an Output");
-    assert_ne!(out.exit_code, 0);
+    let bad_encoder =
+        words("-hide_banner -f lavfi -i testsrc=duration=1 -c:v no_such_encoder /x.mp4");
+    let out = exited(rt.run(&fs, &bad_encoder), Tool::Ffmpeg, 1);
     assert!(!out.success());
+    let again = rt.run(&fs, &bad_encoder).or_else(Error::into_exit_output);
+    assert_eq!(again.map(|o| o.exit_code).ok(), Some(1));
+    let batch = rt.run_batch(vec![Job::ffmpeg(&fs, bad_encoder.clone())], 1);
+    let from_batch = exited(batch.into_iter().next().unwrap(), Tool::Ffmpeg, 1);
+    assert_eq!(from_batch.stderr, out.stderr);
+    match Transcode::new("/missing.mp4", "/t.mp4").run(&rt, &fs) {
+        Err(e @ Error::Ffmpeg { .. }) => {
+            let o = exited(Err(e), Tool::Ffmpeg, 1);
+            assert!(contains_ci(&o.stderr, "No such file or directory"));
+        }
+        other => panic!("expected Error::Ffmpeg from the task helper, got {other:?}"),
+    }
     assert!(
         contains_ci(&out.stderr, "Unknown encoder 'no_such_encoder'"),
         "stderr: {}",
         out.stderr_text()
     );
 
-    let out = rt
-        .run(&fs, &["-hide_banner", "-i", "/missing.mp4", "/y.mkv"])
-        .expect("an Output");
-    assert_ne!(out.exit_code, 0);
+    let out = exited(
+        rt.run(&fs, &["-hide_banner", "-i", "/missing.mp4", "/y.mkv"]),
+        Tool::Ffmpeg,
+        1,
+    );
     assert!(
         contains_ci(&out.stderr, "No such file or directory"),
         "stderr: {}",
@@ -183,14 +198,17 @@ fn nonzero_ffmpeg_exit_is_an_output_not_an_error() {
     );
     assert!(!fs.exists("/y.mkv"));
 
-    // ffprobe on a missing file is also an exit code; `probe` turns it
-    // into the typed `Error::Probe`.
-    let out = rt
-        .ffprobe(&fs, &["-v", "error", "/missing.mp4"])
-        .expect("an Output");
-    assert_ne!(out.exit_code, 0);
+    // ffprobe on a missing file exits 1 too; `probe` names the file in
+    // `Error::Probe`.
+    exited(
+        rt.ffprobe(&fs, &["-v", "error", "/missing.mp4"]),
+        Tool::Ffprobe,
+        1,
+    );
     match rt.probe(&fs, "/missing.mp4") {
-        Err(Error::Probe { exit_code, .. }) => assert_ne!(exit_code, 0),
+        Err(Error::Probe {
+            path, exit_code, ..
+        }) => assert_eq!((path.as_str(), exit_code), ("/missing.mp4", 1)),
         other => panic!("expected Error::Probe, got {other:?}"),
     }
 }
@@ -207,13 +225,10 @@ fn progress_is_live_monotonic_and_complete_only_at_the_end() {
     let seen: Arc<Mutex<Vec<(u64, Progress)>>> = Arc::default();
     let s2 = seen.clone();
     let fs2 = fs.clone();
-    let opts = RunOptions {
-        progress: Some(Arc::new(move |p: &Progress| {
-            let len = fs2.metadata("/p.mp4").map(|m| m.len).unwrap_or(0);
-            s2.lock().unwrap().push((len, p.clone()))
-        })),
-        ..RunOptions::default()
-    };
+    let opts = RunOptions::new().progress(move |p: &Progress| {
+        let len = fs2.metadata("/p.mp4").map(|m| m.len).unwrap_or(0);
+        s2.lock().unwrap().push((len, p.clone()))
+    });
     // `-t 4` gives the expected duration; `-stats_period 0.2` asks for a
     // report every 0.2 s of wall time (the default is 0.5 s).
     ffmpeg_ok_with(
@@ -271,10 +286,7 @@ fn progress_is_live_monotonic_and_complete_only_at_the_end() {
 #[test]
 fn progress_channel_receives_reports() {
     let (_g, rt, fs) = shared_job();
-    let mut opts = RunOptions {
-        expected_duration: Some(1.0),
-        ..RunOptions::default()
-    };
+    let mut opts = RunOptions::new().expected_duration(1.0);
     let rx = opts.progress_channel();
     ffmpeg_ok_with(
         &rt,
@@ -299,20 +311,16 @@ fn stderr_sink_is_fed_while_the_job_runs() {
     // finish and succeed instead of ending `Cancelled`.
     let token = CancelToken::new();
     let seen = Arc::new(Mutex::new(Vec::<u8>::new()));
-    let opts = RunOptions {
-        cancel: Some(token.clone()),
-        stderr_sink: Some({
-            let (seen, token) = (seen.clone(), token.clone());
-            Arc::new(move |chunk: &[u8]| {
-                let mut seen = seen.lock().unwrap();
-                seen.extend_from_slice(chunk);
-                if contains_ci(&seen, "Output #0") {
-                    token.cancel();
-                }
-            })
-        }),
-        ..RunOptions::default()
-    };
+    let opts = RunOptions::new().cancel(token.clone()).stderr_sink({
+        let (seen, token) = (seen.clone(), token.clone());
+        move |chunk: &[u8]| {
+            let mut seen = seen.lock().unwrap();
+            seen.extend_from_slice(chunk);
+            if contains_ci(&seen, "Output #0") {
+                token.cancel();
+            }
+        }
+    });
     let r = rt.run_with(
         &fs,
         &words("-f lavfi -i testsrc=duration=20:size=160x120:rate=25 -c:v png -f null -"),
@@ -338,15 +346,13 @@ fn sinks_see_exactly_what_is_captured() {
         Arc::new(Mutex::new(Vec::new())),
         Arc::new(Mutex::new(Vec::new())),
     );
-    let record = |to: &Arc<Mutex<Vec<u8>>>| -> afmpeg::OutputSink {
+    let record = |to: &Arc<Mutex<Vec<u8>>>| {
         let to = to.clone();
-        Arc::new(move |chunk: &[u8]| to.lock().unwrap().extend_from_slice(chunk))
+        move |chunk: &[u8]| to.lock().unwrap().extend_from_slice(chunk)
     };
-    let opts = RunOptions {
-        stderr_sink: Some(record(&err)),
-        stdout_sink: Some(record(&out)),
-        ..RunOptions::default()
-    };
+    let opts = RunOptions::new()
+        .stderr_sink(record(&err))
+        .stdout_sink(record(&out));
     // ffprobe writes both streams: the banner and input on stderr, the
     // format section on stdout.
     let o = rt
@@ -392,18 +398,15 @@ fn eight_threads_on_one_runtime_separate_filesystems() {
                 let src = format!("testsrc=duration=1:size={w}x{h}:rate=10");
                 let started = std::sync::atomic::AtomicBool::new(false);
                 let sink_events = events.clone();
-                let opts = RunOptions {
-                    stderr_sink: Some(Arc::new(move |chunk: &[u8]| {
-                        let mut ev = sink_events.lock().unwrap();
-                        if !started.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                            ev.push((i, "start"));
-                        }
-                        if chunk.windows(16).any(|w| w == b"muxing overhead:") {
-                            ev.push((i, "end"));
-                        }
-                    })),
-                    ..RunOptions::default()
-                };
+                let opts = RunOptions::new().stderr_sink(move |chunk: &[u8]| {
+                    let mut ev = sink_events.lock().unwrap();
+                    if !started.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                        ev.push((i, "start"));
+                    }
+                    if chunk.windows(16).any(|w| w == b"muxing overhead:") {
+                        ev.push((i, "end"));
+                    }
+                });
                 barrier.wait();
                 let out = rt
                     .run_with(
@@ -548,13 +551,10 @@ fn batch_results_in_order_with_failing_and_limited_jobs() {
             &fs,
             words("-hide_banner -f lavfi -i testsrc=duration=3600:size=64x48 -f null -"),
         )
-        .with_options(RunOptions {
-            limits: Limits {
-                fuel: Some(1_000_000),
-                ..Limits::default()
-            },
-            ..RunOptions::default()
-        }),
+        .with_options(RunOptions::new().limits(Limits {
+            fuel: Some(1_000_000),
+            ..Limits::default()
+        })),
         ok(4),
     ];
     let results = rt.run_batch(jobs, 3);
@@ -573,8 +573,12 @@ fn batch_results_in_order_with_failing_and_limited_jobs() {
             Some(64)
         );
     }
-    let failed = results[1].as_ref().expect("non-zero exit is an Output");
-    assert_ne!(failed.exit_code, 0);
+    let failed = results[1].as_ref().map_err(|e| e.output());
+    let failed = match failed {
+        Err(Some(o)) => o,
+        other => panic!("job 1: expected Error::Ffmpeg with its output, got {other:?}"),
+    };
+    assert_eq!(failed.exit_code, 1);
     assert!(contains_ci(&failed.stderr, "Unknown encoder"));
     assert!(
         matches!(
@@ -628,12 +632,7 @@ fn batch_contains_a_panicking_job() {
     let (_g, rt, fs) = shared_job();
     // A job panics when its progress callback — called by the WASI layer
     // from inside the running guest — panics.
-    let boom = RunOptions {
-        progress: Some(Arc::new(|_: &Progress| {
-            panic!("progress callback exploded")
-        })),
-        ..RunOptions::default()
-    };
+    let boom = RunOptions::new().progress(|_: &Progress| panic!("progress callback exploded"));
     let job = |i: usize| testsrc_job(&fs, &format!("/p{i}.mp4"));
     let jobs = vec![job(0), job(1).with_options(boom), job(2), job(3)];
     let results = rt.run_batch(jobs, 2);
@@ -711,10 +710,7 @@ fn cancel_stops_a_long_job_and_leaves_inputs_intact() {
     // muxer write each packet through at once), and the last report seen
     // must be far short of the 1500 frames. How fast a cancellation lands
     // is a figure, not an assertion: `make bench-latency` prints it.
-    let mut opts = RunOptions {
-        cancel: Some(token.clone()),
-        ..RunOptions::default()
-    };
+    let mut opts = RunOptions::new().cancel(token.clone());
     let rx = opts.progress_channel();
     let job = {
         let (rt, fs) = (rt.clone(), fs.clone());
@@ -796,10 +792,7 @@ fn a_token_cancelled_before_the_run_stops_it_at_once() {
     let (_g, rt, fs) = shared_job();
     let token = CancelToken::new();
     token.cancel();
-    let opts = RunOptions {
-        cancel: Some(token),
-        ..RunOptions::default()
-    };
+    let opts = RunOptions::new().cancel(token);
     let r = rt.run_with(
         &fs,
         &words("-hide_banner -f lavfi -i testsrc=duration=30 /x.mp4"),
@@ -820,10 +813,7 @@ fn a_token_cancelled_before_the_run_stops_it_at_once() {
 fn read_only_filesystem_refuses_writes_with_erofs() {
     let (_g, rt, fs) = shared_job();
     fs.write("/keep.txt", b"host bytes".to_vec()).unwrap();
-    let ro = RunOptions {
-        read_only: true,
-        ..RunOptions::default()
-    };
+    let ro = RunOptions::new().read_only(true);
     let job = |out: &str| {
         words(&format!(
             "-hide_banner -f lavfi -i sine=duration=0.1 -c:a pcm_s16le {out}"
@@ -832,8 +822,7 @@ fn read_only_filesystem_refuses_writes_with_erofs() {
         .map(str::to_owned)
         .collect::<Vec<String>>()
     };
-    let o = rt.run_with(&fs, &job("/out.wav"), &ro).unwrap();
-    assert_ne!(o.exit_code, 0, "{}", o.stderr_text());
+    let o = exited(rt.run_with(&fs, &job("/out.wav"), &ro), Tool::Ffmpeg, 1);
     assert!(
         o.stderr_text().contains("/out.wav: Read-only file system"),
         "{}",
@@ -863,10 +852,7 @@ fn stdin_bytes_are_read_as_pipe_0_and_dash() {
         &words("-hide_banner -f lavfi -i sine=frequency=440:sample_rate=22050:duration=0.5 -ac 2 -c:a pcm_s16le /in.wav"),
     );
     let wav: Arc<[u8]> = fs.read("/in.wav").unwrap().into();
-    let opts = RunOptions {
-        stdin: Some(wav),
-        ..RunOptions::default()
-    };
+    let opts = RunOptions::new().stdin(wav);
     for (input, out) in [("pipe:0", "/a.flac"), ("-", "/b.flac")] {
         let args = [
             "-hide_banner",
@@ -892,13 +878,14 @@ fn stdin_bytes_are_read_as_pipe_0_and_dash() {
         assert!((d - 0.5).abs() < 0.01, "{input}: duration {d}");
     }
     // No stdin given: the input is empty and FFmpeg says so.
-    let o = rt
-        .run(
+    let o = exited(
+        rt.run(
             &fs,
             &["-hide_banner", "-f", "wav", "-i", "pipe:0", "/c.flac"],
-        )
-        .unwrap();
-    assert_ne!(o.exit_code, 0, "{}", o.stderr_text());
+        ),
+        Tool::Ffmpeg,
+        1,
+    );
     assert!(o.stderr_text().contains("pipe:0: "), "{}", o.stderr_text());
     assert!(!fs.exists("/c.flac"));
 }
@@ -907,9 +894,9 @@ fn stdin_bytes_are_read_as_pipe_0_and_dash() {
 
 fn deterministic_job(rt: &Runtime, seed: Option<u64>) -> (Vec<u8>, Vec<u8>) {
     let fs = Filesystem::new();
-    let opts = RunOptions {
-        deterministic: seed,
-        ..RunOptions::default()
+    let opts = match seed {
+        Some(seed) => RunOptions::new().deterministic(seed),
+        None => RunOptions::new(),
     };
     // `creation_time=now` reads the clock; Matroska draws random segment and
     // track UIDs: both must come from the seed.

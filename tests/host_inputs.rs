@@ -51,19 +51,16 @@ fn raw_to_raw() -> Vec<String> {
 fn truncate_on_first_report(host: &Path) -> RunOptions {
     let host = host.to_owned();
     let once = Arc::new(Once::new());
-    RunOptions {
-        progress: Some(Arc::new(move |_: &Progress| {
-            once.call_once(|| {
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(&host)
-                    .unwrap()
-                    .set_len(0)
-                    .unwrap();
-            });
-        })),
-        ..RunOptions::default()
-    }
+    RunOptions::new().progress(move |_: &Progress| {
+        once.call_once(|| {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&host)
+                .unwrap()
+                .set_len(0)
+                .unwrap();
+        });
+    })
 }
 
 /// Frames in the job's output, which must be the input's first frames,

@@ -13,10 +13,7 @@ use std::time::Duration;
 use support::guest::*;
 
 fn with_limits(limits: Limits) -> RunOptions {
-    RunOptions {
-        limits,
-        ..RunOptions::default()
-    }
+    RunOptions::new().limits(limits)
 }
 
 /// Runs `args` with `limits` and returns the limit that stopped it, with the

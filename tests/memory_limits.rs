@@ -228,13 +228,10 @@ fn ffmpeg_scales_to_a_huge_frame_and_a_small_budget_is_never_a_success() {
         out.stderr_text()
     );
     assert!(out.guest_memory > 150_000_000, "{}", out.guest_memory);
-    let opts = RunOptions {
-        limits: Limits {
-            max_memory: 96 << 20,
-            ..Limits::default()
-        },
-        ..RunOptions::default()
-    };
+    let opts = RunOptions::new().limits(Limits {
+        max_memory: 96 << 20,
+        ..Limits::default()
+    });
     match rt.run_with(&fs, &args, &opts) {
         Err(Error::Limit {
             limit: LimitKind::Memory(m),

@@ -138,6 +138,7 @@ fn failed_run_is_a_typed_error() {
         Err(Error::Ffmpeg {
             exit_code,
             stderr_tail,
+            ..
         }) => {
             assert_ne!(exit_code, 0);
             assert!(stderr_tail.contains("/missing.mkv"), "{stderr_tail}");

@@ -59,10 +59,7 @@ fn bench() -> Result<(), Box<dyn std::error::Error>> {
     let fs = Filesystem::new();
     // No timeout: on a loaded machine a 20 s encode takes longer than the
     // default job timeout.
-    let opts = RunOptions {
-        limits: Limits::unlimited(),
-        ..RunOptions::default()
-    };
+    let opts = RunOptions::new().limits(Limits::unlimited());
 
     let t = Instant::now();
     let source = format!("testsrc2=duration={seconds}:size=1280x720:rate=25");

@@ -25,10 +25,7 @@ fn words(s: &str) -> Vec<&str> {
 
 fn cancel_latency(rt: &Runtime) -> Duration {
     let token = CancelToken::new();
-    let mut opts = RunOptions {
-        cancel: Some(token.clone()),
-        ..RunOptions::default()
-    };
+    let mut opts = RunOptions::new().cancel(token.clone());
     let rx = opts.progress_channel();
     let job = {
         let rt = rt.clone();
@@ -52,13 +49,10 @@ fn cancel_latency(rt: &Runtime) -> Duration {
 /// Signed milliseconds past `timeout` at which a job with that timeout
 /// returned.
 fn timeout_overshoot(rt: &Runtime, args: &str, timeout: Duration) -> f64 {
-    let opts = RunOptions {
-        limits: Limits {
-            timeout: Some(timeout),
-            ..Limits::default()
-        },
-        ..RunOptions::default()
-    };
+    let opts = RunOptions::new().limits(Limits {
+        timeout: Some(timeout),
+        ..Limits::default()
+    });
     let t = Instant::now();
     let r = rt.run_with(&Filesystem::new(), &words(args), &opts);
     let took = t.elapsed();
@@ -75,10 +69,7 @@ fn timeout_overshoot(rt: &Runtime, args: &str, timeout: Duration) -> f64 {
 fn pre_cancelled(rt: &Runtime) -> Duration {
     let token = CancelToken::new();
     token.cancel();
-    let opts = RunOptions {
-        cancel: Some(token),
-        ..RunOptions::default()
-    };
+    let opts = RunOptions::new().cancel(token);
     let t = Instant::now();
     let r = rt.run_with(&Filesystem::new(), &words(LONG_JOB), &opts);
     let took = t.elapsed();

@@ -15,7 +15,7 @@ use super::host_path::{absolute, guest_path, import};
 use super::invocation::Invocation;
 use super::progress_bar::{self, progress_bar, progress_callback};
 use super::refusal::Refusal;
-use super::report::{last_lines, report_error, EXIT_SETUP};
+use super::report::{last_lines, report_error, with_causes, EXIT_SETUP};
 use super::span::{self, Span};
 use afmpeg::job::Job;
 use afmpeg::{Error, Limits, RunOptions, RunOutput, Tool};
@@ -224,6 +224,8 @@ struct Prepared {
     index: usize,
     inv: Invocation,
     stdout: Option<PathBuf>,
+    /// The job's limits (also in `options`: the span probe runs under them).
+    limits: Limits,
     options: RunOptions,
 }
 
@@ -286,10 +288,8 @@ fn prepare(
         index,
         inv,
         stdout,
-        options: RunOptions {
-            limits,
-            ..RunOptions::default()
-        },
+        options: RunOptions::new().limits(limits.clone()),
+        limits,
     })
 }
 
@@ -302,10 +302,12 @@ fn finish(p: &Prepared, result: &Result<RunOutput, Error>, time: Option<Duration
         outputs: Vec::new(),
         reason: String::new(),
     };
-    let out = match result {
-        Ok(out) => out,
-        Err(e) => {
-            outcome.status = Status::Error(e.to_string());
+    // A non-zero exit (an error carrying the run's output) is a failed job
+    // with an exit code, not an error of the batch.
+    let out = match (result, result.as_ref().err().and_then(Error::output)) {
+        (Ok(out), _) | (Err(_), Some(out)) => out,
+        (Err(e), None) => {
+            outcome.status = Status::Error(with_causes(e));
             outcome.reason = e
                 .stderr_tail()
                 .map(|t| last_lines(t, 1).to_owned())
@@ -418,7 +420,7 @@ pub fn main(args: BatchArgs) -> i32 {
         .map(|((p, bar), span)| {
             let mut options = p.options.clone();
             if let (Some(pb), Tool::Ffmpeg, false) = (bar, p.inv.tool, p.inv.own_progress) {
-                options.progress = Some(progress_callback(pb.clone(), span.clone()));
+                options = options.progress(progress_callback(pb.clone(), span.clone()));
             }
             Job {
                 tool: p.inv.tool,
@@ -445,12 +447,7 @@ pub fn main(args: BatchArgs) -> i32 {
                 progress_bar::started(pb);
                 let p = &ready[k];
                 if p.inv.tool == Tool::Ffmpeg {
-                    let _ = spans[k].set(span::probed(
-                        &runtime,
-                        &p.inv.fs,
-                        &p.inv.args,
-                        &p.options.limits,
-                    ));
+                    let _ = spans[k].set(span::probed(&runtime, &p.inv.fs, &p.inv.args, &p.limits));
                 }
             }
         },

@@ -188,10 +188,7 @@ pub fn main(chunks: usize, args: &[String], cwd: &Path, engine: EngineArg) -> i3
     if form.no_audio {
         task = task.no_audio();
     }
-    let options = RunOptions {
-        limits: cli_limits(),
-        ..RunOptions::default()
-    };
+    let options = RunOptions::new().limits(cli_limits());
     let started = std::time::Instant::now();
     match task.run_with(&runtime, &inv.fs, &options) {
         Ok(out) => {
@@ -207,6 +204,7 @@ pub fn main(chunks: usize, args: &[String], cwd: &Path, engine: EngineArg) -> i3
         Err(Error::Ffmpeg {
             exit_code,
             stderr_tail,
+            ..
         }) => {
             eprintln!(
                 "{}",

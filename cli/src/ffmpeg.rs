@@ -117,12 +117,9 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         Err(r) => return report_refusal(r),
     };
 
-    let mut options = RunOptions {
-        limits: cli_limits(),
-        ..RunOptions::default()
-    };
+    let mut options = RunOptions::new().limits(cli_limits());
     if inv.reads_stdin {
-        options.stdin_stream = Some(StdinStream::new(std::io::stdin()));
+        options = options.stdin_stream(StdinStream::new(std::io::stdin()));
     }
     let signals = match SignalHandling::install(tool) {
         Ok(s) => s,
@@ -131,8 +128,9 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
             return EXIT_SETUP;
         }
     };
-    options.stop = Some(signals.stop.clone());
-    options.cancel = Some(signals.cancel.clone());
+    options = options
+        .stop(signals.stop.clone())
+        .cancel(signals.cancel.clone());
     // On a terminal, a progress display stands in for FFmpeg's status line,
     // where native ffmpeg would show that line (not with -nostats, nor
     // below -loglevel info without -stats); the log streams above it.
@@ -142,32 +140,37 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         && shows_status_line(&inv.args))
     .then(|| progress_bar(ProgressDrawTarget::stderr()));
     if let Some(pb) = &bar {
-        let span = span::probed(&runtime, &inv.fs, &inv.args, &options.limits);
+        let span = span::probed(&runtime, &inv.fs, &inv.args, &cli_limits());
         tracing::info!(seconds = ?span.seconds, frames = ?span.frames, "job span");
-        options.progress = Some(progress_callback(
+        options = options.progress(progress_callback(
             pb.clone(),
             Arc::new(OnceLock::from(span)),
         ));
     }
     let live_stderr =
         LiveText::new(inv.humanizer(), AboveBar::new(bar.clone())).hide_status_lines(bar.is_some());
-    options.stderr_sink = Some(live_stderr.sink());
+    let stderr_sink = live_stderr.sink();
+    options = options.stderr_sink(move |chunk| stderr_sink(chunk));
     // ffprobe's report names the files: with the user's paths, in whatever
     // writer escapes them. ffmpeg's stdout is media, passed on untouched.
     let live_stdout = (tool == Tool::Ffprobe)
         .then(|| LiveText::new(inv.humanizer().with_escaped_forms(), std::io::stdout()));
-    options.stdout_sink = Some(match &live_stdout {
-        Some(live) => live.sink(),
-        None => Arc::new(|chunk: &[u8]| {
+    options = match &live_stdout {
+        Some(live) => {
+            let sink = live.sink();
+            options.stdout_sink_only(move |chunk| sink(chunk))
+        }
+        None => options.stdout_sink_only(|chunk| {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(chunk);
             let _ = out.flush();
         }),
-    });
-    options.stdout_sink_only = true;
+    };
 
     tracing::info!(args = ?inv.args, outputs = inv.outputs.len(), "running");
-    let result = runtime.run_tool(tool, &inv.fs, &inv.args, &options);
+    let result = runtime
+        .run_tool(tool, &inv.fs, &inv.args, &options)
+        .or_else(Error::into_exit_output);
     match &result {
         Ok(out) => tracing::info!(exit_code = out.exit_code, "finished"),
         Err(e) => tracing::info!(error = %e, "did not finish"),

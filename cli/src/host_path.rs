@@ -2,6 +2,7 @@
 //! host files into it.
 
 use super::refusal::Refusal;
+use super::report::with_causes;
 use afmpeg::Filesystem;
 use std::path::{Component, Path, PathBuf};
 use wasi_shim::fs::ImportMode;
@@ -55,7 +56,13 @@ pub fn import(fs: &Filesystem, host: &Path, guest: &str) -> Result<(), Refusal> 
     std::fs::File::open(&real)
         .map_err(|e| Refusal::Setup(format!("cannot read input {}: {e}", host.display())))?;
     fs.import_host(&real, guest, ImportMode::OnDemand)
-        .map_err(|e| Refusal::Setup(format!("cannot read input {}: {e}", host.display())))
+        .map_err(|e| {
+            Refusal::Setup(format!(
+                "cannot read input {}: {}",
+                host.display(),
+                with_causes(&e)
+            ))
+        })
 }
 
 #[cfg(test)]

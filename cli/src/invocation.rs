@@ -9,6 +9,7 @@ use super::flags::{asks_for_help, FFMPEG_FLAGS, FFPROBE_FLAGS, PROTOCOLS};
 use super::host_path::{absolute, guest_path, import, HOST_ROOT};
 use super::humanize::Humanizer;
 use super::refusal::Refusal;
+use super::report::with_causes;
 use afmpeg::{Filesystem, Tool};
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
@@ -691,7 +692,7 @@ impl Invocation {
             }
             self.fs
                 .export_host(guest, host, ExportOptions { overwrite: true })
-                .map_err(|e| Refusal::Setup(format!("cannot write output: {e}")))?;
+                .map_err(|e| Refusal::Setup(format!("cannot write output: {}", with_causes(&e))))?;
         }
         Ok(())
     }

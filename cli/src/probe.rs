@@ -3,9 +3,9 @@
 use super::engine::EngineArg;
 use super::guest_thread::cli_limits;
 use super::host_path::{absolute, guest_path, import};
-use super::report::{last_lines, report_error, EXIT_SETUP};
+use super::report::{last_lines, report_error, with_causes, EXIT_SETUP};
 use afmpeg::media_info::{MediaInfo, Stream, StreamKind};
-use afmpeg::{Filesystem, RunOptions, Tool};
+use afmpeg::{Error, Filesystem, RunOptions, Tool};
 use clap::Args;
 use indicatif::{FormattedDuration, HumanBytes};
 use std::fmt::Write as _;
@@ -51,11 +51,11 @@ pub fn main(args: ProbeArgs) -> i32 {
             return EXIT_SETUP;
         }
     };
-    let options = RunOptions {
-        limits: cli_limits(),
-        ..RunOptions::default()
-    };
-    let out = match runtime.run_tool(Tool::Ffprobe, &fs, &MediaInfo::probe_args(&guest), &options) {
+    let options = RunOptions::new().limits(cli_limits());
+    let out = match runtime
+        .run_tool(Tool::Ffprobe, &fs, &MediaInfo::probe_args(&guest), &options)
+        .or_else(Error::into_exit_output)
+    {
         Ok(out) => out,
         Err(e) => return report_error(&e),
     };
@@ -71,7 +71,7 @@ pub fn main(args: ProbeArgs) -> i32 {
         let mut info = match MediaInfo::from_json_bytes(&out.stdout) {
             Ok(info) => info,
             Err(e) => {
-                eprintln!("afmpeg: cannot probe {file}: {e}");
+                eprintln!("afmpeg: cannot probe {file}: {}", with_causes(&e));
                 return 1;
             }
         };

@@ -8,7 +8,6 @@
 //! row reads "queued" until its job starts and only its status once done.
 
 use crate::span::Span;
-use afmpeg::progress::ProgressFn;
 use afmpeg::Progress;
 use indicatif::{
     FormattedDuration, HumanDuration, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle,
@@ -69,9 +68,12 @@ pub fn finished(pb: &ProgressBar, status: String) {
 
 /// A progress callback moving `pb` against the job's span (set before the
 /// first report, or never: then it stays a spinner).
-pub fn progress_callback(pb: ProgressBar, span: Arc<OnceLock<Span>>) -> ProgressFn {
+pub fn progress_callback(
+    pb: ProgressBar,
+    span: Arc<OnceLock<Span>>,
+) -> impl Fn(&Progress) + Send + Sync + 'static {
     let shown_as_bar = Mutex::new(false);
-    Arc::new(move |p: &Progress| {
+    move |p: &Progress| {
         // The message first: a redraw between the two never shows a
         // position ahead of the time and frame it stands for.
         pb.set_message(describe(p));
@@ -89,7 +91,7 @@ pub fn progress_callback(pb: ProgressBar, span: Arc<OnceLock<Span>>) -> Progress
                 pb.set_position(position);
             }
         }
-    })
+    }
 }
 
 fn describe(p: &Progress) -> String {

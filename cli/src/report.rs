@@ -63,14 +63,28 @@ pub fn report_run_error(e: &Error, stderr_shown: bool) -> i32 {
                     last_lines(&collapse_carriage_returns(tail), FAILURE_TAIL_LINES)
                 );
             }
-            eprintln!("afmpeg: {e}");
+            eprintln!("afmpeg: {}", with_causes(e));
             EXIT_ABNORMAL
         }
         _ => {
-            eprintln!("afmpeg: {e}");
+            eprintln!("afmpeg: {}", with_causes(e));
             EXIT_SETUP
         }
     }
+}
+
+/// `e`'s message followed by each of its causes: an error's message never
+/// repeats its `source()` (afmpeg's errors, wasi-shim's), so the chain is
+/// walked here.
+pub fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 /// Prints a refusal as one line on stderr; returns the exit code: 125 for

@@ -3,7 +3,7 @@
 
 use super::byte_count::parse_bytes;
 use super::engine::EngineArg;
-use super::report::{EXIT_ABNORMAL, EXIT_SETUP};
+use super::report::{with_causes, EXIT_ABNORMAL, EXIT_SETUP};
 use afmpeg::{Error, ExecLimits};
 use clap::Args;
 use std::path::PathBuf;
@@ -109,7 +109,7 @@ pub fn main(args: RunArgs) -> i32 {
     };
     let runtime = match engine.runtime(module.clone()) {
         Ok(r) => r,
-        Err(e) => return setup_error(e),
+        Err(e) => return setup_error(with_causes(&e)),
     };
     let argv0 = args.argv0.clone().unwrap_or_else(|| {
         module
@@ -146,7 +146,7 @@ pub fn main(args: RunArgs) -> i32 {
         let (host, guest) = split_dir(spec);
         let fs = Filesystem::new();
         if let Err(e) = fs.import_host(&host, "/", ImportMode::default()) {
-            return setup_error(format!("--dir {spec}: {e}"));
+            return setup_error(format!("--dir {spec}: {}", with_causes(&e)));
         }
         if !fs
             .metadata("/")
@@ -216,17 +216,21 @@ pub fn main(args: RunArgs) -> i32 {
             exit.code
         }
         Err(e @ (Error::Trap { .. } | Error::Limit { .. } | Error::Cancelled { .. })) => {
-            eprintln!("afmpeg: {e}");
+            eprintln!("afmpeg: {}", with_causes(&e));
             return EXIT_ABNORMAL;
         }
-        Err(e) => return setup_error(e),
+        Err(e) => return setup_error(with_causes(&e)),
     };
     let _export_signals = super::signals::ExportSignals::install();
     for m in mounts.iter().filter(|m| m.write_back) {
         if let Err(e) =
             m.fs.export_host("/", &m.host, ExportOptions { overwrite: true })
         {
-            eprintln!("afmpeg: write-back to {}: {e}", m.host.display());
+            eprintln!(
+                "afmpeg: write-back to {}: {}",
+                m.host.display(),
+                with_causes(&e)
+            );
             return EXIT_SETUP;
         }
     }

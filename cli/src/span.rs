@@ -181,10 +181,7 @@ impl Span {
 /// with `limits` (and nothing else of the job's options: no stdin, signals
 /// or sinks).
 pub fn probed(runtime: &Runtime, fs: &Filesystem, args: &[String], limits: &Limits) -> Span {
-    let probing = RunOptions {
-        limits: limits.clone(),
-        ..RunOptions::default()
-    };
+    let probing = RunOptions::new().limits(limits.clone());
     Span::of(args, |input| probe_length(runtime, fs, &probing, input))
 }
 

@@ -729,6 +729,18 @@ AfmpegStatus afmpeg_runtime_from_default_location(struct AfmpegRuntime **out,
                                                   char **message);
 
 /**
+ * Loads the lean FFmpeg module built into this library (crate
+ * afmpeg-module-lean, verified by its SHA-256; cargo feature
+ * `builtin-module` of afmpeg-ffi): no module file is needed.
+ * `AFMPEG_STATUS_MODULE_NOT_FOUND` in a build without that feature.
+ *
+ * # Safety
+ * `out` and `message` as for `afmpeg_runtime_from_file`.
+ */
+AfmpegStatus afmpeg_runtime_builtin(struct AfmpegRuntime **out,
+                                    char **message);
+
+/**
  * Frees a runtime. NULL is ignored. No job may be running on it (jobs
  * running on other threads must have returned first).
  *

@@ -6,7 +6,7 @@ use crate::handle::{free_handle, into_handle};
 use crate::status::{guard, guard_value, AfmpegStatus, Failure};
 use afmpeg::{CancelToken, Limits, Progress, RunOptions, StopToken};
 use std::ffi::{c_char, c_void};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// The limits of a job (`afmpeg::Limits`). Start from
@@ -170,21 +170,19 @@ impl AfmpegJob {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        let progress = settings.progress.map(|(callback, user_data)| {
-            Arc::new(move |p: &Progress| {
+        let mut options = RunOptions::new()
+            .limits(settings.limits)
+            .cancel(self.cancel.clone())
+            .stop(self.stop.clone());
+        if let Some((callback, user_data)) = settings.progress {
+            options = options.progress(move |p: &Progress| {
                 let report = AfmpegProgress::from(p);
                 // SAFETY: the caller's contract of `afmpeg_job_set_progress`:
                 // the function and its data are valid while the job runs.
                 unsafe { callback(&report, user_data.get()) };
-            }) as afmpeg::progress::ProgressFn
-        });
-        RunOptions {
-            limits: settings.limits,
-            cancel: Some(self.cancel.clone()),
-            stop: Some(self.stop.clone()),
-            progress,
-            ..RunOptions::default()
+            });
         }
+        options
     }
 
     /// Whether `afmpeg_job_stop` was called.

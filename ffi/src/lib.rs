@@ -94,8 +94,9 @@ pub use job::{
 };
 pub use run::{afmpeg_output_free, afmpeg_probe, afmpeg_run, AfmpegOutput, AfmpegTool};
 pub use runtime::{
-    afmpeg_runtime_builtin, afmpeg_runtime_free, afmpeg_runtime_from_bytes, afmpeg_runtime_from_default_location,
-    afmpeg_runtime_from_file, AfmpegRuntime, AfmpegValidation,
+    afmpeg_runtime_builtin, afmpeg_runtime_free, afmpeg_runtime_from_bytes,
+    afmpeg_runtime_from_default_location, afmpeg_runtime_from_file, AfmpegRuntime,
+    AfmpegValidation,
 };
 pub use status::AfmpegStatus;
 

@@ -19,7 +19,10 @@ fn builtin_runtime_follows_the_feature() {
         assert_eq!(status, AfmpegStatus::ModuleNotFound);
         assert!(runtime.is_null());
         // SAFETY: a failure sets a NUL-terminated message we own.
-        let text = unsafe { CStr::from_ptr(message) }.to_str().unwrap().to_owned();
+        let text = unsafe { CStr::from_ptr(message) }
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(text.contains("builtin-module"), "{text}");
     }
     // SAFETY: each is NULL or ours, freed once.

@@ -63,21 +63,22 @@ impl JobOptions {
             .map(|t| t.get().inner.clone())
             .unwrap_or_default();
         let failed: CallbackError = Arc::default();
-        let progress = self
-            .progress
-            .as_ref()
-            .map(|cb| progress_fn(cb.clone_ref(py), failed.clone()));
-        let options = RunOptions {
-            limits: match &self.limits {
+        let mut options = RunOptions::new()
+            .limits(match &self.limits {
                 Some(l) => limits(l.bind(py))?,
                 None => Limits::default(),
-            },
-            cancel: Some(cancel.clone()),
-            progress,
-            stdin: self.stdin.clone().map(Into::into),
-            deterministic: self.deterministic,
-            ..RunOptions::default()
-        };
+            })
+            .cancel(cancel.clone());
+        if let Some(cb) = &self.progress {
+            let report = progress_fn(cb.clone_ref(py), failed.clone());
+            options = options.progress(move |p| report(p));
+        }
+        if let Some(bytes) = &self.stdin {
+            options = options.stdin(bytes.clone());
+        }
+        if let Some(seed) = self.deterministic {
+            options = options.deterministic(seed);
+        }
         Ok((options, cancel, failed))
     }
 }

@@ -187,6 +187,17 @@ impl fmt::Display for FileIndex {
 ///
 /// Rendered as seconds with six decimals (`12.500000`), which FFmpeg's time
 /// parser accepts everywhere a time is expected.
+///
+/// ```
+/// use afmpeg::command::Time;
+/// use std::time::Duration;
+///
+/// assert_eq!(Time::from_secs(90), Time::from_millis(90_000));
+/// assert_eq!(Time::from_secs_f64(1.25)?.as_micros(), 1_250_000);
+/// assert_eq!(Time::try_from(Duration::from_millis(500))?.as_secs_f64(), 0.5);
+/// assert!(Time::from_secs_f64(-1.0).is_err());
+/// # Ok::<(), afmpeg::command::CommandError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Time {
     pub(super) micros: u64,

@@ -42,6 +42,13 @@ use std::path::{Path, PathBuf};
 
 /// The default size cap of a downloaded module: 64 MiB (the full FFmpeg
 /// module is about 10 MiB).
+///
+/// ```
+/// use afmpeg::engine::fetch::{UrlSource, DEFAULT_MAX_BYTES};
+/// let pin = "00".repeat(32);
+/// assert_eq!(UrlSource::new("https://example.com/m.wasm", &pin)?.max_bytes(), DEFAULT_MAX_BYTES);
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
 pub const DEFAULT_MAX_BYTES: u64 = 64 << 20;
 
 /// A module at a URL, pinned by the SHA-256 of its bytes.
@@ -50,6 +57,17 @@ pub const DEFAULT_MAX_BYTES: u64 = 64 << 20;
 /// scheme), adjust it with [`with_cache_dir`](UrlSource::with_cache_dir) and
 /// [`with_max_bytes`](UrlSource::with_max_bytes), and turn it into a
 /// [`crate::ModuleSource`] with `.into()`.
+///
+/// ```
+/// use afmpeg::engine::fetch::UrlSource;
+/// use afmpeg::ModuleSource;
+/// let pin = "4f6c9a2e0b1d8c7e5a3f2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e";
+/// let source: ModuleSource = UrlSource::new("https://example.com/ffmpeg.wasm", pin)?
+///     .with_max_bytes(32 << 20)
+///     .into();
+/// assert!(matches!(source, ModuleSource::Url(_)));
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct UrlSource {
     url: String,
@@ -76,6 +94,15 @@ impl UrlSource {
     /// The pin is checked here, before anything touches the network: a pin
     /// that is not 64 hex digits is [`Error::InvalidPin`]; a URL of another
     /// scheme is [`Error::Fetch`].
+    ///
+    /// ```
+    /// use afmpeg::engine::fetch::UrlSource;
+    /// use afmpeg::Error;
+    /// let pin = "4f6c9a2e0b1d8c7e5a3f2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e";
+    /// assert!(UrlSource::new("https://example.com/ffmpeg.wasm", pin).is_ok());
+    /// assert!(matches!(UrlSource::new("https://example.com/ffmpeg.wasm", "abc"), Err(Error::InvalidPin { .. })));
+    /// assert!(matches!(UrlSource::new("ftp://example.com/ffmpeg.wasm", pin), Err(Error::Fetch { .. })));
+    /// ```
     pub fn new(url: impl Into<String>, sha256: &str) -> Result<Self> {
         let url = url.into();
         let sha256 = parse_sha256(sha256)?;
@@ -101,28 +128,66 @@ impl UrlSource {
 
     /// Keeps verified downloads in `dir` (created when needed) instead of
     /// [`default_cache_dir`].
+    ///
+    /// ```
+    /// use afmpeg::engine::fetch::UrlSource;
+    /// let pin = "4f6c9a2e0b1d8c7e5a3f2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e";
+    /// let s = UrlSource::new("https://example.com/m.wasm", pin)?.with_cache_dir("/var/cache/app");
+    /// assert_eq!(s.cache_path()?, std::path::Path::new(&format!("/var/cache/app/{pin}.wasm")));
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn with_cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.cache_dir = Some(dir.into());
         self
     }
 
     /// Refuses a module larger than `bytes` (default [`DEFAULT_MAX_BYTES`]).
+    ///
+    /// ```
+    /// use afmpeg::engine::fetch::UrlSource;
+    /// let pin = "4f6c9a2e0b1d8c7e5a3f2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e";
+    /// assert_eq!(UrlSource::new("https://example.com/m.wasm", pin)?.with_max_bytes(1 << 20).max_bytes(), 1 << 20);
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn with_max_bytes(mut self, bytes: u64) -> Self {
         self.max_bytes = bytes;
         self
     }
 
     /// The URL.
+    ///
+    /// ```
+    /// use afmpeg::engine::fetch::UrlSource;
+    /// let pin = "4f6c9a2e0b1d8c7e5a3f2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e";
+    /// assert_eq!(UrlSource::new("https://example.com/m.wasm", pin)?.url(), "https://example.com/m.wasm");
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn url(&self) -> &str {
         &self.url
     }
 
     /// The pin, as 64 lowercase hex digits.
+    ///
+    /// ```
+    /// use afmpeg::engine::fetch::UrlSource;
+    /// let pin = "4f6c9a2e0b1d8c7e5a3f2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e";
+    /// let upper = pin.to_ascii_uppercase();
+    /// assert_eq!(UrlSource::new("https://example.com/m.wasm", &upper)?.sha256_hex(), pin);
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn sha256_hex(&self) -> String {
         hex(&self.sha256)
     }
 
     /// The size cap in bytes.
+    ///
+    /// ```
+    /// use afmpeg::engine::fetch::UrlSource;
+    /// use afmpeg::engine::fetch::DEFAULT_MAX_BYTES;
+    /// let pin = "4f6c9a2e0b1d8c7e5a3f2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e";
+    /// assert_eq!(UrlSource::new("https://example.com/m.wasm", pin)?.max_bytes(), DEFAULT_MAX_BYTES);
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn max_bytes(&self) -> u64 {
         self.max_bytes
     }
@@ -130,6 +195,14 @@ impl UrlSource {
     /// The cache directory: the one given, else [`default_cache_dir`].
     /// Fails with [`Error::Config`] when neither `XDG_CACHE_HOME` nor `HOME`
     /// is set and none was given.
+    ///
+    /// ```
+    /// use afmpeg::engine::fetch::UrlSource;
+    /// let pin = "4f6c9a2e0b1d8c7e5a3f2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e";
+    /// let s = UrlSource::new("https://example.com/m.wasm", pin)?.with_cache_dir("/srv/modules");
+    /// assert_eq!(s.cache_dir()?, std::path::Path::new("/srv/modules"));
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn cache_dir(&self) -> Result<PathBuf> {
         match &self.cache_dir {
             Some(d) => Ok(d.clone()),
@@ -144,6 +217,14 @@ impl UrlSource {
     }
 
     /// Where the verified module is cached: `<cache dir>/<sha256>.wasm`.
+    ///
+    /// ```
+    /// use afmpeg::engine::fetch::UrlSource;
+    /// let pin = "4f6c9a2e0b1d8c7e5a3f2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e";
+    /// let s = UrlSource::new("https://example.com/m.wasm", pin)?.with_cache_dir("/srv/modules");
+    /// assert!(s.cache_path()?.ends_with(format!("{pin}.wasm")));
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn cache_path(&self) -> Result<PathBuf> {
         Ok(self
             .cache_dir()?
@@ -157,6 +238,15 @@ impl UrlSource {
     /// [`Error::ModuleTooLarge`], [`Error::ChecksumMismatch`] (nothing is
     /// cached then), [`Error::ModuleCache`] (the cache could not be read or
     /// written).
+    ///
+    /// ```no_run
+    /// use afmpeg::engine::fetch::UrlSource;
+    /// use afmpeg::engine::fetch::sha256_hex;
+    /// let pin = "4f6c9a2e0b1d8c7e5a3f2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e";
+    /// let bytes = UrlSource::new("https://example.com/ffmpeg.wasm", pin)?.load_bytes()?;
+    /// assert_eq!(sha256_hex(&bytes), pin);
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn load_bytes(&self) -> Result<Vec<u8>> {
         let dir = self.cache_dir()?;
         let path = dir.join(format!("{}.wasm", self.sha256_hex()));
@@ -271,6 +361,12 @@ impl UrlSource {
 
 /// Where downloaded modules are cached by default:
 /// `${XDG_CACHE_HOME:-$HOME/.cache}/afmpeg/modules`.
+///
+/// ```
+/// if let Some(dir) = afmpeg::engine::fetch::default_cache_dir() {
+///     assert!(dir.ends_with("afmpeg/modules"));
+/// }
+/// ```
 pub fn default_cache_dir() -> Option<PathBuf> {
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| !v.is_empty())
@@ -285,6 +381,11 @@ pub fn default_cache_dir() -> Option<PathBuf> {
 
 /// The SHA-256 of `bytes` as 64 lowercase hex digits: the pin to give
 /// [`UrlSource::new`] for a module file you trust.
+///
+/// ```
+/// use afmpeg::engine::fetch::sha256_hex;
+/// assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+/// ```
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&sha256(bytes))
 }

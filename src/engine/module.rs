@@ -12,6 +12,14 @@ use std::sync::Arc;
 use wasmi::{Engine, ExternType, Module};
 
 /// Where module bytes come from.
+///
+/// ```no_run
+/// use afmpeg::{ModuleSource, Runtime};
+/// let from_file = Runtime::new(ModuleSource::File("/opt/app/ffmpeg.wasm".into()))?;
+/// let bytes = std::fs::read("/opt/app/ffmpeg.wasm").expect("the module");
+/// let from_bytes = Runtime::new(ModuleSource::Bytes(bytes.into()))?;
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
 #[derive(Clone)]
 pub enum ModuleSource {
     /// Bytes in memory.
@@ -40,10 +48,20 @@ impl std::fmt::Debug for ModuleSource {
 }
 
 /// The environment variable naming the module file to use by default.
+///
+/// ```
+/// assert_eq!(afmpeg::engine::module::MODULE_ENV, "AFMPEG_MODULE");
+/// ```
 pub const MODULE_ENV: &str = "AFMPEG_MODULE";
 
 /// Where `make guest` leaves the lean module:
 /// `${XDG_CACHE_HOME:-$HOME/.cache}/afmpeg/guest/lean/ffmpeg.wasm`.
+///
+/// ```
+/// if let Some(path) = afmpeg::engine::module::default_module_path() {
+///     assert!(path.ends_with("afmpeg/guest/lean/ffmpeg.wasm"));
+/// }
+/// ```
 pub fn default_module_path() -> Option<std::path::PathBuf> {
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| !v.is_empty())
@@ -57,6 +75,12 @@ impl ModuleSource {
     /// Fails with [`Error::ModuleNotFound`] (saying how to build it) when
     /// there is neither, and when `AFMPEG_MODULE` names no file: a module
     /// asked for by name is never silently replaced by another one.
+    ///
+    /// ```no_run
+    /// use afmpeg::{ModuleSource, Runtime};
+    /// let runtime = Runtime::new(ModuleSource::default_location()?)?;
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn default_location() -> Result<ModuleSource> {
         let mut searched = Vec::new();
         if let Some(p) = std::env::var_os(MODULE_ENV).filter(|v| !v.is_empty()) {
@@ -98,6 +122,11 @@ impl ModuleSource {
     }
 
     /// A human-readable name for error messages.
+    ///
+    /// ```
+    /// use afmpeg::ModuleSource;
+    /// assert_eq!(ModuleSource::File("/m/ffmpeg.wasm".into()).origin(), "/m/ffmpeg.wasm");
+    /// ```
     pub fn origin(&self) -> String {
         match self {
             ModuleSource::Bytes(b) => format!("<{} bytes in memory>", b.len()),

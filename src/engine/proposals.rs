@@ -8,6 +8,13 @@
 use wasmparser::{Operator, Parser, Payload, TypeRef};
 
 /// A proposal the interpreter lacks, with what in the module uses it.
+///
+/// ```
+/// use afmpeg::engine::proposals::unsupported;
+/// let tag_section = [&b"\0asm\x01\0\0\0"[..], &[1, 5, 1, 0x60, 1, 0x7f, 0], &[13, 3, 1, 0, 0]].concat();
+/// let u = unsupported(&tag_section).expect("a tag needs exception handling");
+/// assert_eq!(u.feature, "exception-handling");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsupported {
     /// The proposal's name, as the WebAssembly proposals list spells it.

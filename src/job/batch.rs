@@ -13,6 +13,20 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use wasi_shim::fs::Filesystem;
 
 /// One job of a batch.
+///
+/// ```no_run
+/// use afmpeg::{Filesystem, Job, Limits, RunOptions, Runtime, Tool};
+///
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// let encode = Job::ffmpeg(&fs, ["-f", "lavfi", "-i", "testsrc=d=1", "/a.mp4"])
+///     .with_options(RunOptions::new().limits(Limits { max_memory: 256 << 20, ..Limits::default() }));
+/// let version = Job { tool: Tool::Ffprobe, ..Job::ffmpeg(&fs, ["-version"]) };
+/// for result in rt.run_batch(vec![encode, version], 2) {
+///     println!("{}", result?.stderr_text());
+/// }
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Job {
     /// `ffmpeg` or `ffprobe`.
@@ -27,6 +41,11 @@ pub struct Job {
 
 impl Job {
     /// An `ffmpeg` job with default options.
+    ///
+    /// ```
+    /// let job = afmpeg::Job::ffmpeg(&afmpeg::Filesystem::new(), ["-i", "/in.mp4", "/out.mkv"]);
+    /// assert_eq!(job.args, ["-i", "/in.mp4", "/out.mkv"]);
+    /// ```
     pub fn ffmpeg<S: Into<String>>(fs: &Filesystem, args: impl IntoIterator<Item = S>) -> Self {
         Job {
             tool: Tool::Ffmpeg,
@@ -37,6 +56,13 @@ impl Job {
     }
 
     /// The same job with `options`.
+    ///
+    /// ```
+    /// use afmpeg::{CancelToken, Filesystem, Job, RunOptions};
+    /// let cancel = CancelToken::new();
+    /// let job = Job::ffmpeg(&Filesystem::new(), ["-version"]).with_options(RunOptions::new().cancel(cancel));
+    /// # let _ = job;
+    /// ```
     pub fn with_options(mut self, options: RunOptions) -> Self {
         self.options = options;
         self
@@ -54,7 +80,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+/// What a caught panic said.
+pub(crate) fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
     p.downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| p.downcast_ref::<String>().cloned())

@@ -1,6 +1,7 @@
 //! Running one job: the three mounts, captured stdio, the progress device,
 //! and the engine's outcome turned into a [`RunOutput`] or an [`Error`].
 
+use super::options::{Stdin, StdoutSink};
 use super::output::tail;
 use super::{OutputSink, RunOptions, RunOutput, Tool};
 use crate::command::Command;
@@ -50,16 +51,12 @@ enum StdoutTarget {
 }
 
 impl StdoutTarget {
-    fn new(opts: &RunOptions) -> Result<Self> {
-        match (&opts.stdout_sink, opts.stdout_sink_only) {
-            (Some(sink), true) => Ok(StdoutTarget::SinkOnly(sink.clone())),
-            (None, true) => Err(Error::Config(
-                "stdout_sink_only needs a stdout_sink to send stdout to".into(),
-            )),
-            (sink, false) => Ok(StdoutTarget::Capture(tee(
-                Capture::with_cap(opts.limits.max_stdout),
-                sink,
-            ))),
+    fn new(opts: &RunOptions) -> Self {
+        let capture = Capture::with_cap(opts.limits.max_stdout);
+        match &opts.stdout {
+            StdoutSink::Captured => StdoutTarget::Capture(capture),
+            StdoutSink::Tee(sink) => StdoutTarget::Capture(capture.with_tee(sink.clone())),
+            StdoutSink::Only(sink) => StdoutTarget::SinkOnly(sink.clone()),
         }
     }
 
@@ -88,12 +85,9 @@ impl StdoutTarget {
 
 /// The guest's stdin from `opts`, and the flag that ends a stream early.
 fn stdin_input(opts: &RunOptions, ended: &Arc<AtomicBool>) -> Result<Option<Input>> {
-    match (&opts.stdin, &opts.stdin_stream) {
-        (Some(_), Some(_)) => Err(Error::Config(
-            "set at most one of stdin and stdin_stream".into(),
-        )),
-        (Some(bytes), None) => Ok(Some(Input::bytes(bytes.clone()))),
-        (None, Some(stream)) => {
+    match &opts.stdin {
+        Stdin::Bytes(bytes) => Ok(Some(Input::bytes(bytes.clone()))),
+        Stdin::Stream(stream) => {
             let reader = stream.take().ok_or_else(|| {
                 Error::Config("this stdin_stream was already read by another job".into())
             })?;
@@ -112,7 +106,7 @@ fn stdin_input(opts: &RunOptions, ended: &Arc<AtomicBool>) -> Result<Option<Inpu
             }
             Ok(Some(Input::Stream(s)))
         }
-        (None, None) => Ok(None),
+        Stdin::Empty => Ok(None),
     }
 }
 
@@ -163,6 +157,17 @@ impl Runtime {
     }
 
     /// Runs `ffmpeg` with options.
+    ///
+    /// ```no_run
+    /// use afmpeg::{Filesystem, Limits, RunOptions, Runtime};
+    ///
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// let opts = RunOptions::new().limits(Limits { max_memory: 256 << 20, ..Limits::default() });
+    /// rt.run_with(&fs, &["-f", "lavfi", "-i", "sine=d=1", "/tone.flac"], &opts)?;
+    /// assert!(fs.exists("/tone.flac"));
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn run_with<S: AsRef<str>>(
         &self,
         fs: &Filesystem,
@@ -173,11 +178,31 @@ impl Runtime {
     }
 
     /// Runs `ffprobe` with `args` over `fs`.
+    ///
+    /// ```no_run
+    /// use afmpeg::{Filesystem, Runtime};
+    ///
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// rt.run(&fs, &["-f", "lavfi", "-i", "sine=d=1", "/tone.wav"])?;
+    /// let out = rt.ffprobe(&fs, &["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", "/tone.wav"])?;
+    /// assert_eq!(out.stdout_text().trim(), "1.000000");
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn ffprobe<S: AsRef<str>>(&self, fs: &Filesystem, args: &[S]) -> Result<RunOutput> {
         self.run_tool(Tool::Ffprobe, fs, args, &RunOptions::default())
     }
 
     /// Runs either program with options.
+    ///
+    /// ```no_run
+    /// use afmpeg::{Filesystem, RunOptions, Runtime, Tool};
+    ///
+    /// let rt = Runtime::from_default_location()?;
+    /// let out = rt.run_tool(Tool::Ffmpeg, &Filesystem::new(), &["-hide_banner", "-encoders"], &RunOptions::new())?;
+    /// assert!(out.stdout_text().contains("libx264"));
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn run_tool<S: AsRef<str>>(
         &self,
         tool: Tool,
@@ -187,7 +212,7 @@ impl Runtime {
     ) -> Result<RunOutput> {
         let limits = &opts.limits;
         let mut argv: Vec<String> = args.iter().map(|a| a.as_ref().to_owned()).collect();
-        let stdout = StdoutTarget::new(opts)?;
+        let stdout = StdoutTarget::new(opts);
         let stderr = tee(Capture::with_cap(limits.max_stderr), &opts.stderr_sink);
         let stdin_ended = Arc::new(AtomicBool::new(false));
         let stdin = stdin_input(opts, &stdin_ended)?;
@@ -282,12 +307,18 @@ impl Runtime {
                 &stderr_bytes,
                 limits,
             )),
-            Ok(exit) => Ok(RunOutput {
-                exit_code: exit.code,
-                stdout: stdout_bytes,
-                stderr: stderr_bytes,
-                guest_memory: exit.guest_memory,
-            }),
+            Ok(exit) => {
+                let out = RunOutput {
+                    exit_code: exit.code,
+                    stdout: stdout_bytes,
+                    stderr: stderr_bytes,
+                    guest_memory: exit.guest_memory,
+                };
+                match out.success() {
+                    true => Ok(out),
+                    false => Err(Error::exited(tool, out)),
+                }
+            }
             Err(e) => Err(with_tail(e, &stderr_bytes, limits)),
         }
     }
@@ -307,23 +338,36 @@ impl Runtime {
     /// # Ok::<(), afmpeg::Error>(())
     /// ```
     pub fn probe(&self, fs: &Filesystem, path: &str) -> Result<MediaInfo> {
-        let out = self.run_tool(
-            Tool::Ffprobe,
-            fs,
-            &MediaInfo::probe_args(path),
-            &RunOptions::default(),
-        )?;
-        if !out.success() {
-            return Err(Error::Probe {
-                path: path.to_owned(),
-                exit_code: out.exit_code,
-                stderr_tail: tail(&out.stderr),
-            });
-        }
+        self.probe_with(fs, path, &RunOptions::default())
+    }
+
+    /// [`probe`](Self::probe) with options (the async probe's cancellation).
+    pub(crate) fn probe_with(
+        &self,
+        fs: &Filesystem,
+        path: &str,
+        opts: &RunOptions,
+    ) -> Result<MediaInfo> {
+        let out = self
+            .run_tool(Tool::Ffprobe, fs, &MediaInfo::probe_args(path), opts)
+            .map_err(|e| e.probing(path))?;
         Ok(MediaInfo::from_json_bytes(&out.stdout)?)
     }
 
     /// Validates and runs a [`Command`].
+    ///
+    /// ```no_run
+    /// use afmpeg::command::{Command, InputFile, OutputFile, Time};
+    /// use afmpeg::{Filesystem, RunOptions, Runtime};
+    ///
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// let cmd = Command::new()
+    ///     .input(InputFile::lavfi("testsrc=size=320x240:rate=25"))
+    ///     .output(OutputFile::path("/clip.mp4").video_codec("libx264").duration(Time::from_secs(2)));
+    /// rt.run_command(&fs, &cmd, &RunOptions::new())?;
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn run_command(
         &self,
         fs: &Filesystem,

@@ -17,11 +17,11 @@
 //! gap or an overlap.
 
 use super::Task;
-use super::{base, extension, is_mp4_like, join, succeeded, Produced};
+use super::{base, extension, is_mp4_like, join, Produced};
 use crate::command::{Command, ConcatList, InputFile, LogLevel, OutputFile, SeekMode, Time};
-use crate::error::{ChunkError, Error, Result};
+use crate::error::{ChunkError, Result};
 use crate::job::Job;
-use crate::job::{self, RunOptions, Tool};
+use crate::job::{RunOptions, Tool};
 use crate::{Filesystem, Runtime};
 
 /// One range of frames encoded as its own job.
@@ -515,11 +515,11 @@ impl ChunkPlan {
             .map(|j| Job::ffmpeg(fs, &j.args).with_options(opts.clone()))
             .collect();
         for out in rt.run_batch(jobs, threads) {
-            succeeded(out?)?;
+            out?;
         }
         let (list_path, list) = &self.join_list;
         fs.write(list_path, list.as_str())?;
-        let result = rt.run_with(fs, &self.join.args, opts).and_then(succeeded);
+        let result = rt.run_with(fs, &self.join.args, opts);
         fs.remove_file(list_path)?;
         Produced::find(fs, &self.join.output, &result?)
     }
@@ -614,14 +614,9 @@ fn probe_layout(rt: &Runtime, fs: &Filesystem, input: &str, opts: &RunOptions) -
         "csv",
         input,
     ];
-    let out = rt.run_tool(Tool::Ffprobe, fs, &args, opts)?;
-    if !out.success() {
-        return Err(Error::Probe {
-            path: input.to_owned(),
-            exit_code: out.exit_code,
-            stderr_tail: job::tail(&out.stderr),
-        });
-    }
+    let out = rt
+        .run_tool(Tool::Ffprobe, fs, &args, opts)
+        .map_err(|e| e.probing(input))?;
     parse_layout(&out.stdout_text(), input)
 }
 
@@ -748,6 +743,7 @@ fn plan(layout: &Layout, chunks: usize) -> Vec<ChunkRange> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     fn layout(frames: u64, keys: &[u64]) -> Layout {
         Layout {

@@ -7,6 +7,15 @@ use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, See
 use crate::error::Result;
 
 /// How a [`Clip`] cuts.
+///
+/// ```
+/// use afmpeg::command::Time;
+/// use afmpeg::tasks::{Clip, ClipMode};
+/// assert_eq!(ClipMode::default(), ClipMode::Fast);
+/// let exact = Clip::new("/in.mp4", "/cut.mp4", Time::from_secs(5)).mode(ClipMode::Accurate);
+/// assert!(exact.command()?.args()?.iter().any(|a| a == "libx264"));
+/// # Ok::<(), afmpeg::command::CommandError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ClipMode {
     /// Stream copy from the keyframe at or before the start: instant and
@@ -70,6 +79,14 @@ impl Clip {
     /// A clip of `input` from `start` to the end of the input, in
     /// [`ClipMode::Fast`]; set a [`duration`](Clip::duration) or an
     /// [`end`](Clip::end).
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::{Clip, ClipMode};
+    /// let args = Clip::new("/in.mp4", "/cut.mp4", Time::from_secs(60)).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-ss", "60.000000"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(input: impl Into<String>, output: impl Into<String>, start: Time) -> Clip {
         Clip {
             input: input.into(),
@@ -85,42 +102,99 @@ impl Clip {
     }
 
     /// Clip length (`-t`).
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::{Clip, ClipMode};
+    /// let args = Clip::new("/in.mp4", "/cut.mp4", Time::from_secs(60)).duration(Time::from_secs(10)).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-t", "10.000000"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn duration(mut self, duration: Time) -> Clip {
         self.length = Length::Duration(duration);
         self
     }
 
     /// End position in the input (`-to`); must be after the start.
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::{Clip, ClipMode};
+    /// let args = Clip::new("/in.mp4", "/cut.mp4", Time::from_secs(60)).end(Time::from_secs(70)).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-to", "70.000000"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn end(mut self, end: Time) -> Clip {
         self.length = Length::End(end);
         self
     }
 
     /// Fast (default) or accurate.
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::{Clip, ClipMode};
+    /// let args = Clip::new("/in.mp4", "/cut.mp4", Time::from_secs(60)).mode(ClipMode::Accurate).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-c:v", "libx264"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-c:a", "aac"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn mode(mut self, mode: ClipMode) -> Clip {
         self.mode = mode;
         self
     }
 
     /// Video encoder in accurate mode (default `libx264`).
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::{Clip, ClipMode};
+    /// let args = Clip::new("/in.mp4", "/cut.mp4", Time::from_secs(60)).mode(ClipMode::Accurate).video_codec("mpeg4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-c:v", "mpeg4"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn video_codec(mut self, codec: impl Into<String>) -> Clip {
         self.video_codec = codec.into();
         self
     }
 
     /// Audio encoder in accurate mode (default `aac`).
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::{Clip, ClipMode};
+    /// let args = Clip::new("/in.mp4", "/cut.mp4", Time::from_secs(60)).mode(ClipMode::Accurate).audio_codec("libopus").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-c:a", "libopus"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn audio_codec(mut self, codec: impl Into<String>) -> Clip {
         self.audio_codec = codec.into();
         self
     }
 
     /// CRF in accurate mode.
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::{Clip, ClipMode};
+    /// let args = Clip::new("/in.mp4", "/cut.mp4", Time::from_secs(60)).mode(ClipMode::Accurate).crf(18).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-crf", "18"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn crf(mut self, crf: u8) -> Clip {
         self.crf = Some(crf);
         self
     }
 
     /// Encoder preset in accurate mode.
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::{Clip, ClipMode};
+    /// let args = Clip::new("/in.mp4", "/cut.mp4", Time::from_secs(60)).mode(ClipMode::Accurate).preset("veryfast").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-preset", "veryfast"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn preset(mut self, preset: impl Into<String>) -> Clip {
         self.preset = Some(preset.into());
         self
@@ -128,6 +202,13 @@ impl Clip {
 
     /// The command this task runs. Encoding settings with
     /// [`ClipMode::Fast`] are refused (they would need re-encoding).
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::Clip;
+    /// // Encoding settings need re-encoding, which the fast mode does not do.
+    /// assert!(Clip::new("/in.mp4", "/cut.mp4", Time::from_secs(60)).crf(18).command().is_err());
+    /// ```
     pub fn command(&self) -> Result<Command, CommandError> {
         let seek_mode = match self.mode {
             ClipMode::Fast => SeekMode::Fast,

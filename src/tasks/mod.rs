@@ -87,6 +87,17 @@ use crate::job::{self, RunOptions};
 use crate::{Filesystem, Runtime};
 
 /// A file a task wrote into the in-memory filesystem.
+///
+/// ```no_run
+/// use afmpeg::tasks::{Remux, Task};
+/// use afmpeg::{Filesystem, Runtime};
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// rt.run(&fs, &["-f", "lavfi", "-i", "testsrc=d=1", "/in.mkv"])?;
+/// let produced = Remux::new("/in.mkv", "/out.mp4").run(&rt, &fs)?;
+/// assert_eq!(produced.size, fs.metadata(&produced.path)?.len);
+/// # Ok::<(), afmpeg::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Produced {
     /// Its path in the in-memory filesystem.
@@ -109,6 +120,17 @@ impl Produced {
     }
 
     /// Probes the produced file.
+    ///
+    /// ```no_run
+    /// use afmpeg::tasks::{Task, Transcode};
+    /// use afmpeg::{Filesystem, Runtime};
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// rt.run(&fs, &["-f", "lavfi", "-i", "testsrc=d=1", "/in.mkv"])?;
+    /// let info = Transcode::new("/in.mkv", "/out.mp4").run(&rt, &fs)?.probe(&rt, &fs)?;
+    /// assert_eq!(info.video_streams().count(), 1);
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
     pub fn probe(&self, rt: &Runtime, fs: &Filesystem) -> Result<crate::MediaInfo> {
         rt.probe(fs, &self.path)
     }
@@ -125,26 +147,14 @@ fn base(level: LogLevel) -> Command {
         .global_flag("nostdin")
 }
 
-/// Runs `cmd`; a non-zero exit becomes [`Error::Ffmpeg`].
+/// Runs `cmd` (a non-zero exit is [`Error::Ffmpeg`], as for every run).
 fn execute(
     rt: &Runtime,
     fs: &Filesystem,
     cmd: &Command,
     opts: &RunOptions,
 ) -> Result<job::RunOutput> {
-    succeeded(rt.run_command(fs, cmd, opts)?)
-}
-
-/// A finished run, or [`Error::Ffmpeg`] when it exited non-zero.
-fn succeeded(out: job::RunOutput) -> Result<job::RunOutput> {
-    if out.success() {
-        Ok(out)
-    } else {
-        Err(Error::Ffmpeg {
-            exit_code: out.exit_code,
-            stderr_tail: job::tail(&out.stderr),
-        })
-    }
+    rt.run_command(fs, cmd, opts)
 }
 
 /// Writes `content` to the side file `path` (a concat list, an ffmetadata
@@ -167,8 +177,10 @@ fn execute_with_side_file(
 /// [`Error::Ffmpeg`] for a run that exited 0 but lacks an expected result.
 fn missing(out: &job::RunOutput, what: &str) -> Error {
     Error::Ffmpeg {
+        tool: job::Tool::Ffmpeg,
         exit_code: out.exit_code,
         stderr_tail: format!("{what}; stderr: {}", job::tail(&out.stderr)),
+        output: Box::new(out.clone()),
     }
 }
 

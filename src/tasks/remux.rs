@@ -35,6 +35,14 @@ pub struct Remux {
 impl Remux {
     /// Remux all streams of `input` into `output` (container from the
     /// extension).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Remux;
+    /// let args = Remux::new("/in.mkv", "/out.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-map", "0"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-movflags", "+faststart"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(input: impl Into<String>, output: impl Into<String>) -> Remux {
         Remux {
             input: input.into(),
@@ -46,6 +54,13 @@ impl Remux {
     }
 
     /// Force the container (`-f`).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Remux;
+    /// let args = Remux::new("/in.mkv", "/out.mp4").format("mov").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-f", "mov"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn format(mut self, format: impl Into<String>) -> Remux {
         self.format = Some(format.into());
         self
@@ -53,6 +68,15 @@ impl Remux {
 
     /// Keep only streams matching these `-map` specifiers (`"0:v"`,
     /// `"0:a:1"`, `"-0:s"`…) instead of all (`"0"`).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Remux;
+    /// let args = Remux::new("/in.mkv", "/out.mp4").maps(["0:v", "0:a:1"]).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-map", "0:v"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-map", "0:a:1"]), "{args:?}");
+    /// assert!(!args.iter().any(|a| a == "0"), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn maps<I, S>(mut self, specs: I) -> Remux
     where
         I: IntoIterator<Item = S>,
@@ -63,12 +87,27 @@ impl Remux {
     }
 
     /// `-movflags +faststart` for MP4/MOV outputs (default `true`).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Remux;
+    /// let args = Remux::new("/in.mkv", "/out.mp4").faststart(false).command()?.args()?;
+    /// assert!(!args.iter().any(|a| a == "+faststart"), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn faststart(mut self, faststart: bool) -> Remux {
         self.faststart = faststart;
         self
     }
 
     /// The command this task runs.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Remux;
+    /// let args = Remux::new("/in.mkv", "/out.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-i", "/in.mkv"]), "{args:?}");
+    /// assert_eq!(args.last().map(String::as_str), Some("/out.mp4"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn command(&self) -> Result<Command, CommandError> {
         let maps = if self.maps.is_empty() {
             vec!["0".to_owned()]

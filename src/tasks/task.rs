@@ -35,6 +35,39 @@ pub trait Task {
     fn run(&self, rt: &Runtime, fs: &Filesystem) -> Result<Self::Output> {
         self.run_with(rt, fs, &RunOptions::default())
     }
+
+    /// Runs the task with `opts` as a future on tokio's blocking pool
+    /// (feature `tokio`); dropping the future cancels the task's jobs. See
+    /// [`crate::asynchronous`].
+    ///
+    /// ```no_run
+    /// # async fn f() -> afmpeg::Result<()> {
+    /// use afmpeg::tasks::{Remux, Task};
+    /// use afmpeg::{Filesystem, RunOptions, Runtime};
+    ///
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// let produced = Remux::new("/in.mkv", "/out.mp4")
+    ///     .run_async(&rt, &fs, &RunOptions::new())
+    ///     .await?;
+    /// println!("{} bytes", produced.size);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tokio")]
+    fn run_async(
+        self,
+        rt: &Runtime,
+        fs: &Filesystem,
+        opts: &RunOptions,
+    ) -> crate::asynchronous::JobFuture<Self::Output>
+    where
+        Self: Sized + Send + 'static,
+        Self::Output: Send + 'static,
+    {
+        let (rt, fs) = (rt.clone(), fs.clone());
+        crate::asynchronous::JobFuture::new(opts, move |opts| self.run_with(&rt, &fs, opts))
+    }
 }
 
 /// Implements [`Task`] for helpers that run their `command()` once and

@@ -55,6 +55,13 @@ pub struct Transcode {
 
 impl Transcode {
     /// Re-encode `input` to `output` with the defaults above.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-movflags", "+faststart"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(input: impl Into<String>, output: impl Into<String>) -> Transcode {
         Transcode {
             input: input.into(),
@@ -80,6 +87,13 @@ impl Transcode {
 
     /// Force the container (`-f`), e.g. `"matroska"`, instead of deriving
     /// it from the extension.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.mp4").format("matroska").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-f", "matroska"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn format(mut self, format: impl Into<String>) -> Transcode {
         self.format = Some(format.into());
         self
@@ -88,6 +102,13 @@ impl Transcode {
     /// The video encoder (`-c:v`), e.g. `"libx264"`, `"mjpeg"`; `"copy"`
     /// passes the video through. The `yuv420p` default pixel format applies
     /// to `libx264` only.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.mp4").video_codec("mjpeg").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-c:v", "mjpeg"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn video_codec(mut self, codec: impl Into<String>) -> Transcode {
         self.video_codec = Some(codec.into());
         self
@@ -95,6 +116,13 @@ impl Transcode {
 
     /// The audio encoder (`-c:a`), e.g. `"aac"`, `"libopus"`, `"flac"`;
     /// `"copy"` passes the audio through.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.mp4").audio_codec("libopus").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-c:a", "libopus"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn audio_codec(mut self, codec: impl Into<String>) -> Transcode {
         self.audio_codec = Some(codec.into());
         self
@@ -103,6 +131,13 @@ impl Transcode {
     /// The output pixel format (`-pix_fmt`); `None` keeps what the encoder
     /// picks from the input (x264 then may write 4:4:4 High profile, which
     /// many players refuse).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.mp4").pixel_format(None).command()?.args()?;
+    /// assert!(!args.iter().any(|a| a == "-pix_fmt"), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn pixel_format(mut self, pix_fmt: Option<String>) -> Transcode {
         self.pixel_format = pix_fmt;
         self
@@ -110,12 +145,26 @@ impl Transcode {
 
     /// Constant rate factor, 0..=51 (lower is better; x264's default is 23).
     /// Excludes [`video_bitrate`](Transcode::video_bitrate).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.mp4").crf(20).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-crf", "20"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn crf(mut self, crf: u8) -> Transcode {
         self.crf = Some(crf);
         self
     }
 
     /// Encoder speed preset, e.g. `"ultrafast"`, `"veryfast"`, `"slow"`.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.mp4").preset("veryfast").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-preset", "veryfast"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn preset(mut self, preset: impl Into<String>) -> Transcode {
         self.preset = Some(preset.into());
         self
@@ -123,18 +172,39 @@ impl Transcode {
 
     /// Average video bitrate in bits per second. Excludes
     /// [`crf`](Transcode::crf).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.mp4").video_bitrate(2_000_000).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-b:v", "2000000"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn video_bitrate(mut self, bits_per_second: u64) -> Transcode {
         self.video_bitrate = Some(bits_per_second);
         self
     }
 
     /// Audio bitrate in bits per second.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.mp4").audio_bitrate(128_000).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-b:a", "128000"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn audio_bitrate(mut self, bits_per_second: u64) -> Transcode {
         self.audio_bitrate = Some(bits_per_second);
         self
     }
 
     /// Scale to exactly `width`×`height` (`-s`), aspect ratio not kept.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.mp4").size(640, 360).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-s", "640x360"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn size(mut self, width: u32, height: u32) -> Transcode {
         self.size = Some((width, height));
         self
@@ -142,36 +212,78 @@ impl Transcode {
 
     /// Scale to `width`, the height following the aspect ratio (rounded to
     /// an even number, as 4:2:0 video needs): `-vf scale=W:-2`.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.mp4").scale_width(1280).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-vf", "scale=1280:-2"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn scale_width(mut self, width: u32) -> Transcode {
         self.scale_width = Some(width);
         self
     }
 
     /// Output frame rate (`-r`).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.mp4").frame_rate(25).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-r", "25"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn frame_rate(mut self, fps: impl Into<FrameRate>) -> Transcode {
         self.frame_rate = Some(fps.into());
         self
     }
 
     /// Audio sample rate in Hz (`-ar`).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.mp4").sample_rate(48_000).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-ar", "48000"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn sample_rate(mut self, hz: u32) -> Transcode {
         self.sample_rate = Some(hz);
         self
     }
 
     /// Audio channel count (`-ac`).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.mp4").channels(2).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-ac", "2"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn channels(mut self, channels: u32) -> Transcode {
         self.channels = Some(channels);
         self
     }
 
     /// Drop the video (`-vn`).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.m4a").no_video().command()?.args()?;
+    /// assert!(args.iter().any(|a| a == "-vn"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn no_video(mut self) -> Transcode {
         self.no_video = true;
         self
     }
 
     /// Drop the audio (`-an`).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.mp4").no_audio().command()?.args()?;
+    /// assert!(args.iter().any(|a| a == "-an"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn no_audio(mut self) -> Transcode {
         self.no_audio = true;
         self
@@ -180,12 +292,26 @@ impl Transcode {
     /// Whether to move the MP4 index to the front (`-movflags +faststart`,
     /// for playback while downloading). Default `true`; ignored for other
     /// containers.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.mp4").faststart(false).command()?.args()?;
+    /// assert!(!args.iter().any(|a| a == "+faststart"), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn faststart(mut self, faststart: bool) -> Transcode {
         self.faststart = faststart;
         self
     }
 
     /// The command this task runs.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Transcode;
+    /// let args = Transcode::new("/in.mkv", "/out.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-c:v", "libx264"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn command(&self) -> Result<crate::command::Command, CommandError> {
         let mut out = OutputFile::path(&self.output);
         if let Some(f) = &self.format {

@@ -254,6 +254,29 @@ pub fn ffmpeg_ok_with(
     out
 }
 
+/// The output of a run that must have exited with `code`: a non-zero exit
+/// is always `Error::Ffmpeg`, naming the program, with the exit code, the
+/// tail of stderr and the whole output.
+pub fn exited(r: afmpeg::Result<RunOutput>, tool: afmpeg::Tool, code: i32) -> RunOutput {
+    match r {
+        Err(Error::Ffmpeg {
+            tool: t,
+            exit_code,
+            stderr_tail,
+            output,
+        }) => {
+            assert_eq!((t, exit_code), (tool, code), "{stderr_tail}");
+            assert_eq!(output.exit_code, code);
+            assert!(
+                output.stderr_text().trim_end().ends_with(&stderr_tail),
+                "the tail is the end of stderr: {stderr_tail:?}"
+            );
+            *output
+        }
+        other => panic!("expected {tool} to exit {code} (Error::Ffmpeg), got {other:?}"),
+    }
+}
+
 /// After a job that failed, was stopped by a limit or was cancelled: the
 /// same runtime runs a normal job on `fs` that succeeds, and its output
 /// (`/next.mp4`) has every frame.

@@ -562,10 +562,7 @@ pub fn soak_limits(timeout: Duration, fuel: u64) -> Limits {
 
 /// The options of each run of the soak: `limits`, the rest default.
 fn run_options(limits: &Limits) -> RunOptions {
-    RunOptions {
-        limits: limits.clone(),
-        ..RunOptions::default()
-    }
+    RunOptions::new().limits(limits.clone())
 }
 
 /// What a soak measured.

@@ -47,7 +47,7 @@ pub enum FsError {
         errno: Errno,
     },
     /// A host file or directory could not be read or written.
-    #[error("{op} host path {path:?}: {source}")]
+    #[error("{op} host path {path:?}")]
     Host {
         /// What was attempted.
         op: &'static str,

@@ -48,10 +48,8 @@ impl Afmpeg {
 
 fn options() -> RunOptions {
     // No timeout, fuel or write caps: measure the engine, not the policy.
-    RunOptions {
-        limits: Limits::unlimited(),
-        ..RunOptions::default()
-    }
+    RunOptions::new()
+        .limits(Limits::unlimited())
 }
 
 fn tool(t: Tool) -> afmpeg::Tool {
