@@ -136,7 +136,12 @@ pub unsafe extern "C" fn afmpeg_run(
             let tool = args::enum_value(tool, "tool", AfmpegTool::from_raw)?;
             let argv = args::argv(argv, argc)?;
             let options = options(job);
-            let result = runtime.0.run_tool(tool, &fs.0, &argv, &options)?;
+            // A non-zero exit is `Error::Ffmpeg` holding the run's output:
+            // the C caller gets that output with `AFMPEG_STATUS_FFMPEG`.
+            let result = runtime
+                .0
+                .run_tool(tool, &fs.0, &argv, &options)
+                .or_else(Error::into_exit_output)?;
             let stopped = job.as_ref().is_some_and(AfmpegJob::stopped);
             let status = completed(&result, stopped);
             out.set(AfmpegOutput {
@@ -177,10 +182,10 @@ pub unsafe extern "C" fn afmpeg_probe(
             let fs = args::handle(fs, "fs")?;
             let path = args::string(path, "path")?;
             let options = options(job);
-            let result =
-                runtime
-                    .0
-                    .run_tool(Tool::Ffprobe, &fs.0, &MediaInfo::probe_args(path), &options)?;
+            let result = runtime
+                .0
+                .run_tool(Tool::Ffprobe, &fs.0, &MediaInfo::probe_args(path), &options)
+                .or_else(Error::into_exit_output)?;
             if !result.success() {
                 return Err(Error::Probe {
                     path: path.to_owned(),

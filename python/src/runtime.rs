@@ -148,7 +148,12 @@ impl PyRuntime {
             ..job_options(limits, progress, cancel)
         };
         let fs = fs_or_new(fs.as_deref());
-        let out = self.released(py, &opts, |rt, o| rt.run_tool(tool, &fs, args, o))?;
+        // As `subprocess.run`: a non-zero exit is a value (the library's
+        // `Error::Ffmpeg` carries the whole output), the helpers raise.
+        let out = self.released(py, &opts, |rt, o| {
+            rt.run_tool(tool, &fs, args, o)
+                .or_else(afmpeg::Error::into_exit_output)
+        })?;
         values::run_output(py, &out)
     }
 
