@@ -74,10 +74,7 @@ fn another_module_runs_on_the_interpreter_and_native_is_a_typed_error() {
 /// deterministic seed; asserts the exit codes, stdout and every file written
 /// are byte-identical, and returns the native tier's filesystem.
 fn same_on_both(args: &[&str]) -> Filesystem {
-    let opts = RunOptions {
-        deterministic: Some(7),
-        ..RunOptions::default()
-    };
+    let opts = RunOptions::new().deterministic(7);
     let runs = Engine::ALL.map(|e| {
         let fs = Filesystem::new();
         let out = on(e)
