@@ -10,6 +10,7 @@
 //! copied at all: a file can be backed by shared bytes or a memory-mapped
 //! host file (see [`FileData`]).
 
+pub mod backend;
 pub mod device;
 pub mod dir;
 pub mod file_data;
