@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use wasi_shim::fs::backend::{self, BackendDir, HostDir, MemoryDir, OpenFile};
+use wasi_shim::fs::backend::{self, BackendDir, HostDir, MemoryDir, OpenFile, OverlayDir};
 use wasi_shim::fs::{FileKind, Filesystem};
 use wasi_shim::Errno;
 
@@ -199,6 +199,115 @@ fn host_backend_conformance() {
     let tmp = tempfile::tempdir().expect("tempdir");
     conformance(&HostDir::open_ambient(tmp.path(), false).expect("open"));
     assert_eq!(std::fs::read_dir(tmp.path()).expect("read_dir").count(), 0);
+}
+
+#[test]
+fn overlay_backend_conformance() {
+    // Over an empty host directory: every change lands in the upper layer.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let lower = HostDir::open_ambient(tmp.path(), true).expect("open");
+    let upper = Filesystem::new();
+    conformance(&OverlayDir::new(Box::new(lower), &upper));
+    assert_eq!(std::fs::read_dir(tmp.path()).expect("read_dir").count(), 0);
+    upper.check_invariants().expect("upper invariants");
+    // Over an empty tree.
+    let lower = Filesystem::new();
+    let upper = Filesystem::new();
+    conformance(&OverlayDir::new(Box::new(MemoryDir::root(&lower)), &upper));
+    assert_eq!(lower.usage().0, 1);
+}
+
+#[test]
+fn overlay_copies_up_whites_out_and_hides_under_new_dirs() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let b = tmp.path();
+    std::fs::create_dir_all(b.join("d/sub")).expect("mkdir");
+    for (p, c) in [
+        ("a.txt", "A"),
+        ("c.txt", "C"),
+        ("u.txt", "U"),
+        ("d/in.txt", "in"),
+        ("d/sub/x", "x"),
+    ] {
+        std::fs::write(b.join(p), c).expect("write");
+    }
+    std::os::unix::fs::symlink("a.txt", b.join("link")).expect("symlink");
+    let before = snapshot(b);
+    let upper = Filesystem::new();
+    let lower = HostDir::open_ambient(b, true).expect("open");
+    let root = OverlayDir::new(Box::new(lower), &upper);
+    let names = |d: &dyn BackendDir| listing(d).into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+
+    assert_eq!(read(&root, "link"), Ok(b"A".to_vec()));
+    assert_eq!(names(&root), ["a.txt", "c.txt", "d", "link", "u.txt"]);
+    // Copy-up on the first change; the lower file is never written.
+    assert_eq!(write(&root, "a.txt", b"changed"), Ok(()));
+    assert_eq!(read(&root, "link"), Ok(b"changed".to_vec()));
+    // Whiteouts.
+    assert_eq!(root.remove_file("d"), Err(Errno::Isdir));
+    assert_eq!(write(&root, "d/in.txt", b"new"), Ok(()));
+    let d = root.open_dir("d").expect("d");
+    assert_eq!(d.remove_file("in.txt"), Ok(()));
+    assert_eq!(names(d.as_ref()), ["sub"]);
+    assert_eq!(read(&root, "d/in.txt"), Err(Errno::Noent));
+    assert_eq!(d.remove_dir("sub"), Err(Errno::Notempty));
+    assert_eq!(write(&root, "d/in.txt", b"again"), Ok(()));
+    assert_eq!(read(&root, "d/in.txt"), Ok(b"again".to_vec()));
+    assert_eq!(read(&root, "d/sub/x"), Ok(b"x".to_vec()));
+    assert_eq!(
+        backend::resolve_new(&root, "d/sub/x").and_then(|(dir, n)| dir.remove_file(&n)),
+        Ok(())
+    );
+    assert_eq!(d.remove_dir("sub"), Ok(()));
+    assert_eq!(d.entry("sub"), Ok(None));
+    // A directory made where a lower one was removed is opaque.
+    assert_eq!(d.create_dir("sub"), Ok(()));
+    assert_eq!(
+        names(d.open_dir("sub").expect("sub").as_ref()),
+        Vec::<String>::new()
+    );
+    // Renames: lower directories are EXDEV (as overlayfs), files copy up.
+    assert_eq!(root.rename("d", &root, "e"), Err(Errno::Xdev));
+    assert_eq!(root.rename("a.txt", &root, "b.txt"), Ok(()));
+    assert_eq!(root.rename("b.txt", &root, "b.txt"), Ok(()));
+    assert_eq!(read(&root, "b.txt"), Ok(b"changed".to_vec()));
+    assert_eq!(read(&root, "link"), Err(Errno::Noent));
+    assert_eq!(root.rename("link", &root, "l2"), Ok(()));
+    assert_eq!(root.read_link("l2"), Ok("a.txt".to_owned()));
+    // Hard links of a lower file: one copy, two names.
+    assert_eq!(root.hard_link("c.txt", &root, "c2"), Ok(()));
+    assert_eq!(write(&root, "c2", b"linked"), Ok(()));
+    assert_eq!(read(&root, "c.txt"), Ok(b"linked".to_vec()));
+    assert_eq!(names(&root), ["b.txt", "c.txt", "c2", "d", "l2", "u.txt"]);
+    // The upper layer holds only what changed; the lower is untouched.
+    let mut up: Vec<_> = upper
+        .read_dir("/")
+        .expect("upper")
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    up.sort();
+    assert_eq!(up, ["b.txt", "c.txt", "c2", "d", "l2"]);
+    assert_eq!(upper.read("/b.txt").expect("upper b"), b"changed");
+    upper.check_invariants().expect("upper invariants");
+    assert_eq!(snapshot(b), before);
+}
+
+#[test]
+fn overlay_over_a_host_directory_does_not_escape() {
+    let h = Host::new();
+    std::os::unix::fs::symlink("../victim", h.m().join("rel")).expect("symlink");
+    let before = snapshot(h.tmp.path());
+    let upper = Filesystem::new();
+    let root = OverlayDir::new(Box::new(h.mount(true)), &upper);
+    assert_eq!(write(&root, "rel/secret", b"pwned"), Err(Errno::Perm));
+    assert_eq!(read(&root, "rel/secret"), Err(Errno::Perm));
+    assert_eq!(root.remove_file("rel"), Ok(()));
+    assert_eq!(root.create_dir("rel"), Ok(()));
+    assert_eq!(write(&root, "rel/secret", b"guest"), Ok(()));
+    assert_eq!(write(&root, "d/in.txt", b"guest"), Ok(()));
+    assert_eq!(upper.read("/rel/secret").expect("upper"), b"guest");
+    assert_eq!(snapshot(h.tmp.path()), before);
 }
 
 #[test]

@@ -45,6 +45,28 @@ impl MemoryDir {
         MemoryDir(Pinned::new(fs.clone(), ROOT))
     }
 
+    /// The inode of this directory (overlay bookkeeping is keyed by it).
+    pub(crate) fn ino(&self) -> Ino {
+        self.0.ino
+    }
+
+    /// The subdirectory `name`, as this concrete type.
+    pub(crate) fn subdir(&self, name: &str) -> Result<MemoryDir> {
+        let ino = self.child(name)?;
+        let mut t = self.0.fs.lock();
+        if !t.get(ino)?.is_dir() {
+            return Err(Errno::Notdir);
+        }
+        // Counted open under the same lock as the lookup: the inode cannot
+        // be freed in between.
+        t.open_ref(ino);
+        drop(t);
+        Ok(MemoryDir(Pinned {
+            fs: self.0.fs.clone(),
+            ino,
+        }))
+    }
+
     fn same_tree<'a>(&self, other: &'a dyn BackendDir) -> Result<&'a MemoryDir> {
         match other.as_any().downcast_ref::<MemoryDir>() {
             Some(d) if d.0.fs.same(&self.0.fs) => Ok(d),
@@ -77,17 +99,7 @@ impl BackendDir for MemoryDir {
     }
 
     fn open_dir(&self, name: &str) -> Result<Box<dyn BackendDir>> {
-        let ino = self.child(name)?;
-        let mut t = self.0.fs.lock();
-        if !t.get(ino)?.is_dir() {
-            return Err(Errno::Notdir);
-        }
-        t.open_ref(ino);
-        drop(t);
-        Ok(Box::new(MemoryDir(Pinned {
-            fs: self.0.fs.clone(),
-            ino,
-        })))
+        Ok(Box::new(self.subdir(name)?))
     }
 
     fn open_file(&self, name: &str, how: OpenFile) -> Result<Box<dyn BackendFile>> {

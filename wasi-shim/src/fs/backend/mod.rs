@@ -34,10 +34,12 @@
 
 pub mod host;
 pub mod memory;
+pub mod overlay;
 mod resolve;
 
 pub use host::HostDir;
 pub use memory::MemoryDir;
+pub use overlay::OverlayDir;
 pub use resolve::{resolve, resolve_new, DirRef, Resolved};
 
 use super::FileKind;
