@@ -67,6 +67,28 @@ impl MemoryDir {
         }))
     }
 
+    /// Whether entry `name` is a directory that is `inner` or one of its
+    /// ancestors (the rename checks of `Tree::rename`, for the overlay).
+    pub(crate) fn holds(&self, name: &str, inner: &MemoryDir) -> Result<bool> {
+        let t = self.0.fs.lock();
+        Ok(match t.lookup(self.0.ino, name)? {
+            Some(ino) => t.get(ino)?.is_dir() && t.is_ancestor(ino, inner.0.ino),
+            None => false,
+        })
+    }
+
+    /// Whether `name` here and `other_name` in `other` are one inode.
+    pub(crate) fn same_inode(
+        &self,
+        name: &str,
+        other: &MemoryDir,
+        other_name: &str,
+    ) -> Result<bool> {
+        let t = self.0.fs.lock();
+        let a = t.lookup(self.0.ino, name)?;
+        Ok(a.is_some() && a == t.lookup(other.0.ino, other_name)?)
+    }
+
     fn same_tree<'a>(&self, other: &'a dyn BackendDir) -> Result<&'a MemoryDir> {
         match other.as_any().downcast_ref::<MemoryDir>() {
             Some(d) if d.0.fs.same(&self.0.fs) => Ok(d),

@@ -282,14 +282,15 @@ impl BackendDir for OverlayDir {
 
     fn remove_dir(&self, name: &str) -> Result<()> {
         check_name(name)?;
-        let (m, layer) = self.visible(name)?.ok_or(Errno::Noent)?;
+        let (m, _) = self.visible(name)?.ok_or(Errno::Noent)?;
         if m.kind != FileKind::Dir {
             return Err(Errno::Notdir);
         }
         if !self.dir_is_empty(name)? {
             return Err(Errno::Notempty);
         }
-        if layer == Layer::Upper {
+        // Looking inside made the directory's upper half, if it had none.
+        if self.upper.entry(name)?.is_some() {
             self.upper.remove_dir(name)?;
         }
         if self.lower_entry(name)?.is_some() {
@@ -309,8 +310,17 @@ impl BackendDir for OverlayDir {
             return Err(Errno::Xdev);
         }
         let dest = to.visible(to_name)?;
-        if self.upper.ino() == to.upper.ino() && name == to_name {
+        if self.upper.same_inode(name, &to.upper, to_name)? {
+            // One inode (or one name): POSIX says do nothing.
             return Ok(());
+        }
+        // The tree's order (Linux's): a directory into itself is EINVAL, a
+        // destination holding the source ENOTEMPTY, before the types.
+        if m.kind == FileKind::Dir && self.upper.holds(name, &to.upper)? {
+            return Err(Errno::Inval);
+        }
+        if to.upper.holds(to_name, &self.upper)? {
+            return Err(Errno::Notempty);
         }
         if let Some((d, _)) = dest {
             match (m.kind == FileKind::Dir, d.kind == FileKind::Dir) {
