@@ -17,22 +17,10 @@
 
 use proptest::prelude::*;
 use std::path::Path;
-use wasi_shim::fs::backend::{self, BackendDir, HostDir, MemoryDir, OpenFile, OverlayDir};
-use wasi_shim::fs::{FileKind, Filesystem};
+use wasi_shim::fs::backend::script::{self, apply, Op};
+use wasi_shim::fs::backend::{BackendDir, HostDir, MemoryDir, OverlayDir};
+use wasi_shim::fs::Filesystem;
 use wasi_shim::Errno;
-
-#[derive(Debug, Clone)]
-enum Op {
-    Mkdir(String),
-    Write(String, u8),
-    Read(String),
-    Unlink(String),
-    Rmdir(String),
-    Rename(String, String),
-    Link(String, String),
-    Symlink(String, String),
-    Readlink(String),
-}
 
 fn path() -> impl Strategy<Value = String> {
     let comp = prop::sample::select(vec!["a", "b", "f", "g", "l", "la", "n", ".", ".."]);
@@ -42,7 +30,7 @@ fn path() -> impl Strategy<Value = String> {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         path().prop_map(Op::Mkdir),
-        (path(), any::<u8>()).prop_map(|(p, b)| Op::Write(p, b)),
+        (path(), any::<u8>()).prop_map(|(p, b)| Op::Write(p, vec![b])),
         path().prop_map(Op::Read),
         path().prop_map(Op::Unlink),
         path().prop_map(Op::Rmdir),
@@ -53,99 +41,8 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-const CREATE: OpenFile = OpenFile {
-    create: true,
-    exclusive: false,
-    truncate: true,
-    write: true,
-};
-
-type Outcome = Result<Option<Vec<u8>>, Errno>;
-
-fn apply(root: &dyn BackendDir, op: &Op) -> Outcome {
-    match op {
-        Op::Mkdir(p) => {
-            let (d, n) = backend::resolve_new(root, p)?;
-            d.create_dir(&n).map(|()| None)
-        }
-        Op::Write(p, b) => {
-            let r = backend::resolve(root, p, true)?;
-            let f = r
-                .dir
-                .open_file(r.name.as_deref().ok_or(Errno::Isdir)?, CREATE)?;
-            f.write_at(0, &[*b]).map(|()| None)
-        }
-        Op::Read(p) => {
-            let r = backend::resolve(root, p, true)?;
-            let name = r.name.as_deref().ok_or(Errno::Isdir)?;
-            let f = r.dir.open_file(name, OpenFile::default())?;
-            let mut buf = vec![0; 16];
-            let n = f.read_at(0, &mut buf)?;
-            buf.truncate(n);
-            Ok(Some(buf))
-        }
-        Op::Unlink(p) => {
-            let (d, n) = backend::resolve_new(root, p)?;
-            d.remove_file(&n).map(|()| None)
-        }
-        Op::Rmdir(p) => {
-            let (d, n) = backend::resolve_new(root, p)?;
-            d.remove_dir(&n).map(|()| None)
-        }
-        Op::Rename(a, b) => {
-            let (da, na) = backend::resolve_new(root, a)?;
-            let (db, nb) = backend::resolve_new(root, b)?;
-            da.rename(&na, &*db, &nb).map(|()| None)
-        }
-        Op::Link(a, b) => {
-            let (da, na) = backend::resolve_new(root, a)?;
-            let (db, nb) = backend::resolve_new(root, b)?;
-            da.hard_link(&na, &*db, &nb).map(|()| None)
-        }
-        Op::Symlink(t, p) => {
-            let (d, n) = backend::resolve_new(root, p)?;
-            d.symlink(t, &n).map(|()| None)
-        }
-        Op::Readlink(p) => {
-            let (d, n) = backend::resolve_new(root, p)?;
-            d.read_link(&n).map(|t| Some(t.into_bytes()))
-        }
-    }
-}
-
-/// The whole tree: every path with its kind and contents or link target.
-fn dump(dir: &dyn BackendDir, prefix: &str, out: &mut Vec<String>) {
-    let mut entries = dir.entries().expect("entries");
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    for (name, kind) in entries {
-        let p = format!("{prefix}{name}");
-        match kind {
-            FileKind::Dir => {
-                out.push(format!("{p}/"));
-                dump(
-                    &*dir.open_dir(&name).expect("open_dir"),
-                    &format!("{p}/"),
-                    out,
-                );
-            }
-            FileKind::Symlink => out.push(format!(
-                "{p} -> {}",
-                dir.read_link(&name).expect("readlink")
-            )),
-            _ => {
-                let f = dir.open_file(&name, OpenFile::default()).expect("open");
-                let mut buf = vec![0; 16];
-                let n = f.read_at(0, &mut buf).expect("read");
-                out.push(format!("{p} = {:?}", &buf[..n]));
-            }
-        }
-    }
-}
-
 fn tree(root: &dyn BackendDir) -> Vec<String> {
-    let mut out = Vec::new();
-    dump(root, "", &mut out);
-    out
+    script::dump(root).expect("dump")
 }
 
 /// The starting tree, made through a backend.
@@ -153,8 +50,8 @@ fn seed(root: &dyn BackendDir) {
     for op in [
         Op::Mkdir("a".into()),
         Op::Mkdir("a/b".into()),
-        Op::Write("f".into(), b'0'),
-        Op::Write("a/g".into(), b'1'),
+        Op::Write("f".into(), b"0".to_vec()),
+        Op::Write("a/g".into(), b"1".to_vec()),
         Op::Symlink("f".into(), "l".into()),
         Op::Symlink("a".into(), "la".into()),
     ] {

@@ -175,6 +175,7 @@ impl BackendDir for MemoryDir {
     }
 
     fn symlink(&self, target: &str, name: &str) -> Result<()> {
+        check_name(name)?;
         if target.is_empty() {
             return Err(Errno::Noent);
         }

@@ -36,6 +36,7 @@ pub mod host;
 pub mod memory;
 pub mod overlay;
 mod resolve;
+pub mod script;
 
 pub use host::HostDir;
 pub use memory::MemoryDir;

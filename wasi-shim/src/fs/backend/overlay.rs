@@ -257,6 +257,9 @@ impl BackendDir for OverlayDir {
 
     fn symlink(&self, target: &str, name: &str) -> Result<()> {
         check_name(name)?;
+        if target.is_empty() {
+            return Err(Errno::Noent);
+        }
         if self.visible(name)?.is_some() {
             return Err(Errno::Exist);
         }
