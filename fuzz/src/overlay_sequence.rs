@@ -1,4 +1,4 @@
-//! Random operation sequences (`wasi_shim::fs::backend::script`) on an
+//! Random operation sequences (`wasi_shim::backend::script`) on an
 //! overlay (`OverlayDir`: a random in-memory lower tree under an in-memory
 //! upper one) and, as the oracle, on a plain in-memory copy of the lower
 //! tree. After every step: the same result (bytes or exact errno) and the
@@ -8,8 +8,8 @@
 //! skips the step).
 
 use arbitrary::Arbitrary;
-use wasi_shim::fs::backend::script::{apply, dump, Op};
-use wasi_shim::fs::backend::{MemoryDir, OverlayDir};
+use wasi_shim::backend::script::{apply, dump, Op};
+use wasi_shim::backend::{MemoryDir, OverlayDir};
 use wasi_shim::fs::Filesystem;
 use wasi_shim::Errno;
 

@@ -17,8 +17,8 @@
 
 use proptest::prelude::*;
 use std::path::Path;
-use wasi_shim::fs::backend::script::{self, apply, Op};
-use wasi_shim::fs::backend::{BackendDir, HostDir, MemoryDir, OverlayDir};
+use wasi_shim::backend::script::{self, apply, Op};
+use wasi_shim::backend::{BackendDir, HostDir, MemoryDir, OverlayDir};
 use wasi_shim::fs::Filesystem;
 use wasi_shim::Errno;
 

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use wasi_shim::fs::backend::{self, BackendDir, HostDir, MemoryDir, OpenFile, OverlayDir};
+use wasi_shim::backend::{self, BackendDir, HostDir, MemoryDir, OpenFile, OverlayDir};
 use wasi_shim::fs::{FileKind, Filesystem};
 use wasi_shim::Errno;
 

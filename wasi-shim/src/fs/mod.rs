@@ -10,7 +10,6 @@
 //! copied at all: a file can be backed by shared bytes or a memory-mapped
 //! host file (see [`FileData`]).
 
-pub mod backend;
 pub mod device;
 pub mod dir;
 pub mod file_data;

@@ -10,7 +10,7 @@
 //! backend that honours "one name, no follow" is contained by construction.
 //!
 //! Two backends come with the crate:
-//! - [`MemoryDir`]: the in-memory inode tree of a [`Filesystem`](super::Filesystem);
+//! - [`MemoryDir`]: the in-memory inode tree of a [`Filesystem`](crate::fs::Filesystem);
 //! - [`HostDir`]: a live host directory through a cap-std `Dir` (nothing
 //!   imported: reads and writes go to the host files).
 //!
@@ -18,7 +18,7 @@
 //! implementing the two traits.
 //!
 //! ```
-//! use wasi_shim::fs::backend::{self, BackendDir, HostDir, OpenFile};
+//! use wasi_shim::backend::{self, BackendDir, HostDir, OpenFile};
 //! let tmp = std::env::temp_dir().join(format!("wasi-shim-doc-{}", std::process::id()));
 //! std::fs::create_dir_all(&tmp)?;
 //! let root = HostDir::open_ambient(&tmp, false)?;
@@ -43,8 +43,8 @@ pub use memory::MemoryDir;
 pub use overlay::OverlayDir;
 pub use resolve::{resolve, resolve_new, DirRef, Resolved};
 
-use super::FileKind;
 use crate::errno::Result;
+use crate::fs::FileKind;
 use std::any::Any;
 use std::fmt;
 
