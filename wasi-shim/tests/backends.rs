@@ -240,6 +240,10 @@ fn overlay_copies_up_whites_out_and_hides_under_new_dirs() {
 
     assert_eq!(read(&root, "link"), Ok(b"A".to_vec()));
     assert_eq!(names(&root), ["a.txt", "c.txt", "d", "link", "u.txt"]);
+    // An open that fails copies nothing up.
+    assert_eq!(root.open_file("link", CREATE).err(), Some(Errno::Loop));
+    assert_eq!(root.open_file("d", CREATE).err(), Some(Errno::Isdir));
+    assert_eq!(upper.read_dir("/").expect("upper").len(), 0);
     // Copy-up on the first change; the lower file is never written.
     assert_eq!(write(&root, "a.txt", b"changed"), Ok(()));
     assert_eq!(read(&root, "link"), Ok(b"changed".to_vec()));

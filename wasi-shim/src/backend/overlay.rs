@@ -212,7 +212,14 @@ impl BackendDir for OverlayDir {
                         .ok_or(Errno::Noent)?
                         .open_file(name, READ);
                 }
-                self.copy_up(name, m.kind)?;
+                match m.kind {
+                    FileKind::File => self.copy_up(name, m.kind)?,
+                    // What the lower entry is decides the errno; nothing
+                    // is copied for an open that fails.
+                    FileKind::Dir => return Err(Errno::Isdir),
+                    FileKind::Symlink => return Err(Errno::Loop),
+                    FileKind::CharDevice => return Err(Errno::Nodev),
+                }
                 self.upper.open_file(
                     name,
                     OpenFile {
