@@ -56,6 +56,11 @@ fn syscall_sequence_corpus() {
 }
 
 #[test]
+fn overlay_sequence_corpus() {
+    replay("overlay_sequence", crate::overlay_sequence::run);
+}
+
+#[test]
 fn path_resolution_corpus() {
     replay("path_resolution", crate::path_resolution::run);
 }

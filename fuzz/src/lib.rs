@@ -4,6 +4,7 @@
 //! libFuzzer; `corpus_replay` (a unit test) calls them on the committed corpus
 //! (`corpus/<target>/`) as an ordinary test, no libFuzzer or nightly needed.
 
+pub mod overlay_sequence;
 pub mod path_resolution;
 pub mod raw_abi;
 pub mod syscall_sequence;

@@ -128,6 +128,54 @@ impl fmt::Display for Errno {
 
 impl std::error::Error for Errno {}
 
+impl Errno {
+    /// The errno a guest gets for a host I/O error: the host's errno when
+    /// it has a WASI equivalent (a live host directory answers like the
+    /// kernel under it), `EIO` otherwise.
+    pub fn from_io(e: &std::io::Error) -> Errno {
+        #[cfg(unix)]
+        if let Some(raw) = e.raw_os_error() {
+            return match raw {
+                libc::EPERM => Errno::Perm,
+                libc::ENOENT => Errno::Noent,
+                libc::EBADF => Errno::Badf,
+                libc::EACCES => Errno::Acces,
+                libc::EBUSY => Errno::Busy,
+                libc::EEXIST => Errno::Exist,
+                libc::EXDEV => Errno::Xdev,
+                libc::ENOTDIR => Errno::Notdir,
+                libc::EISDIR => Errno::Isdir,
+                libc::EINVAL => Errno::Inval,
+                libc::EFBIG => Errno::Fbig,
+                libc::ENOSPC => Errno::Nospc,
+                libc::EDQUOT => Errno::Dquot,
+                libc::ESPIPE => Errno::Spipe,
+                libc::EROFS => Errno::Rofs,
+                libc::EMLINK => Errno::Mlink,
+                libc::ENAMETOOLONG => Errno::Nametoolong,
+                libc::ENOTEMPTY => Errno::Notempty,
+                libc::ELOOP => Errno::Loop,
+                libc::EOVERFLOW => Errno::Overflow,
+                libc::EMFILE | libc::ENFILE => Errno::Mfile,
+                libc::ENOTSUP => Errno::Notsup,
+                libc::ENODEV => Errno::Nodev,
+                libc::ENXIO => Errno::Nxio,
+                libc::ETXTBSY => Errno::Txtbsy,
+                libc::EAGAIN => Errno::Again,
+                libc::EINTR => Errno::Intr,
+                libc::ESTALE => Errno::Stale,
+                _ => Errno::Io,
+            };
+        }
+        match e.kind() {
+            std::io::ErrorKind::NotFound => Errno::Noent,
+            std::io::ErrorKind::PermissionDenied => Errno::Acces,
+            std::io::ErrorKind::AlreadyExists => Errno::Exist,
+            _ => Errno::Io,
+        }
+    }
+}
+
 /// The result type of every syscall in this crate.
 pub type Result<T, E = Errno> = std::result::Result<T, E>;
 

@@ -14,11 +14,12 @@
 //!          (generated from the preview1 table)  │                                          ▲
 //!                                               └─ ctx: the run's state (fds, clocks, budget)
 //! embedder ─▶ Filesystem::write, import_host, … (embedder API) ─▶ path ─▶ fs
+//! embedder ─▶ backend::resolve ─▶ BackendDir: MemoryDir (─▶ fs) │ HostDir (─▶ cap-std Dir) │ OverlayDir
 //! ```
 //!
 //! Imports only go down this list (a module uses only modules after it):
 //! `wasmi_link`, `preview1`, `binding`, `syscalls`, `ctx`, the embedder API,
-//! `fd`, `stat`, `path`, `fs`, then the leaves `abort`, `budget`, `memory`,
+//! `fd`, `stat`, `backend`, `path`, `fs`, then the leaves `abort`, `budget`, `memory`,
 //! `clock`, `random`, `stdio`, `abi`, `errno`.
 //!
 //! - [`wasmi_link`]: the wasmi binding, registering all 46 functions in a
@@ -36,6 +37,11 @@
 //!   which resolve paths from the root with the guest's resolver.
 //! - [`fd`]: the fd table, rights and per-fd state.
 //! - [`stat`]: what the guest sees of an inode (WASI file type, `filestat`).
+//! - [`backend`]: filesystem backends as directory capabilities asked
+//!   about one entry name at a time ([`backend::BackendDir`]): the memory
+//!   tree, a live host directory, an overlay; paths walked over them by
+//!   [`backend::resolve`] with the rules of [`path`]. Not yet behind the
+//!   syscalls.
 //! - [`path`]: capability-relative path resolution (cap-std's model: `..`
 //!   can never leave the directory an fd refers to).
 //! - [`fs`]: the inode tree ([`fs::tree::Tree`]), node I/O, file data and
@@ -79,6 +85,7 @@
 
 pub mod abi;
 pub mod abort;
+pub mod backend;
 pub mod binding;
 pub mod budget;
 pub mod clock;

@@ -80,7 +80,7 @@ impl Resolved<'_> {
 }
 
 /// Checks a guest path before resolution.
-fn validate(path: &str) -> Result<()> {
+pub(crate) fn validate(path: &str) -> Result<()> {
     if path.is_empty() {
         return Err(Errno::Noent);
     }
@@ -131,7 +131,7 @@ struct Components<'p, 't> {
 }
 
 /// Splits the first component off `rest`; `None` if only slashes are left.
-fn split_first<'a>(rest: &mut &'a str) -> Option<&'a str> {
+pub(crate) fn split_first<'a>(rest: &mut &'a str) -> Option<&'a str> {
     // Bytes, not chars: `/` is ASCII and never part of a multi-byte char,
     // so these indices are char boundaries.
     let bytes = rest.as_bytes();

@@ -427,33 +427,12 @@ enum Out {
     Names(BTreeSet<(String, u8)>),
 }
 
-/// Linux errno → WASI errno.
+/// Linux errno → WASI errno: the host backend's mapping, which must know
+/// every errno Linux gives here (`EIO` is its answer for the others).
 fn wasi_errno(e: i32) -> Errno {
-    match e {
-        libc::EPERM => Errno::Perm,
-        libc::ENOENT => Errno::Noent,
-        libc::EBADF => Errno::Badf,
-        libc::EACCES => Errno::Acces,
-        libc::EBUSY => Errno::Busy,
-        libc::EEXIST => Errno::Exist,
-        libc::EXDEV => Errno::Xdev,
-        libc::ENOTDIR => Errno::Notdir,
-        libc::EISDIR => Errno::Isdir,
-        libc::EINVAL => Errno::Inval,
-        libc::EFBIG => Errno::Fbig,
-        libc::ENOSPC => Errno::Nospc,
-        libc::ESPIPE => Errno::Spipe,
-        libc::EROFS => Errno::Rofs,
-        libc::EMLINK => Errno::Mlink,
-        libc::ENAMETOOLONG => Errno::Nametoolong,
-        libc::ENOTEMPTY => Errno::Notempty,
-        libc::ELOOP => Errno::Loop,
-        libc::EOVERFLOW => Errno::Overflow,
-        libc::EIO => Errno::Io,
-        libc::EMFILE => Errno::Mfile,
-        libc::ENOTSUP => Errno::Notsup,
-        libc::ENODEV => Errno::Nodev,
-        other => panic!("Linux errno {other} has no entry in the model's table"),
+    match Errno::from_io(&std::io::Error::from_raw_os_error(e)) {
+        Errno::Io if e != libc::EIO => panic!("Linux errno {e} has no WASI equivalent"),
+        errno => errno,
     }
 }
 

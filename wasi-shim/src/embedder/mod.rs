@@ -295,10 +295,5 @@ fn remove_recursive(t: &mut Tree, parent: Ino, name: &str) -> Result<(), Errno> 
 }
 
 pub(crate) fn kind_of(k: &NodeKind) -> FileKind {
-    match k {
-        NodeKind::File(_) => FileKind::File,
-        NodeKind::Dir(_) => FileKind::Dir,
-        NodeKind::Symlink(_) => FileKind::Symlink,
-        NodeKind::CharDevice(_) => FileKind::CharDevice,
-    }
+    k.file_kind()
 }

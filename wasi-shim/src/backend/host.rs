@@ -1,0 +1,278 @@
+//! The host backend: a live host directory through a cap-std [`Dir`].
+//!
+//! Every call is one `*at` system call relative to an open directory
+//! handle, on one entry name that [`check_name`] has let through (no `/`,
+//! not `.` or `..`), with `O_NOFOLLOW` semantics: cap-std's `*_nofollow`
+//! and `symlink_metadata` calls, `symlink_contents`/`read_link_contents`
+//! (which store and return targets without interpreting them). Nothing is
+//! imported or copied; a symlink is only ever interpreted by the shim's
+//! resolver, inside the capability.
+
+use super::{BackendDir, BackendFile, EntryMeta, OpenFile};
+use crate::errno::{Errno, Result};
+use crate::fs::tree::check_name;
+use crate::fs::FileKind;
+use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt};
+use cap_std::fs::{Dir, File, FileType, OpenOptions};
+use std::any::Any;
+use std::path::Path;
+use std::sync::Arc;
+
+fn io(e: std::io::Error) -> Errno {
+    Errno::from_io(&e)
+}
+
+fn kind_of(t: FileType) -> FileKind {
+    if t.is_dir() {
+        FileKind::Dir
+    } else if t.is_symlink() {
+        FileKind::Symlink
+    } else if t.is_file() {
+        FileKind::File
+    } else {
+        // FIFOs, sockets and devices: never opened as files (`ENODEV`).
+        FileKind::CharDevice
+    }
+}
+
+/// A directory of a live host directory tree.
+#[derive(Debug)]
+pub struct HostDir {
+    dir: Dir,
+    read_only: bool,
+    /// Which mount this handle belongs to: renames and hard links stay
+    /// within one (`EXDEV` across, as between two preopens).
+    mount: Arc<()>,
+}
+
+impl HostDir {
+    /// Wraps an open directory capability. With `read_only`, every change
+    /// fails with `EROFS` before the host is asked.
+    pub fn new(dir: Dir, read_only: bool) -> Self {
+        HostDir {
+            dir,
+            read_only,
+            mount: Arc::new(()),
+        }
+    }
+
+    /// Opens the host directory `path` (the one use of ambient authority:
+    /// naming the mount).
+    pub fn open_ambient(path: &Path, read_only: bool) -> std::io::Result<Self> {
+        let dir = Dir::open_ambient_dir(path, cap_std::ambient_authority())?;
+        Ok(Self::new(dir, read_only))
+    }
+
+    fn name<'n>(&self, name: &'n str) -> Result<&'n str> {
+        check_name(name)?;
+        Ok(name)
+    }
+
+    /// `name`, checked, for a call that changes the tree.
+    fn name_to_change<'n>(&self, name: &'n str) -> Result<&'n str> {
+        check_name(name)?;
+        if self.read_only {
+            return Err(Errno::Rofs);
+        }
+        Ok(name)
+    }
+
+    fn same_mount<'a>(&self, other: &'a dyn BackendDir) -> Result<&'a HostDir> {
+        match other.as_any().downcast_ref::<HostDir>() {
+            Some(d) if Arc::ptr_eq(&d.mount, &self.mount) => Ok(d),
+            _ => Err(Errno::Xdev),
+        }
+    }
+
+    fn lstat(&self, name: &str) -> Result<Option<cap_std::fs::Metadata>> {
+        match self.dir.symlink_metadata(name) {
+            Ok(m) => Ok(Some(m)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io(e)),
+        }
+    }
+}
+
+impl BackendDir for HostDir {
+    fn entry(&self, name: &str) -> Result<Option<EntryMeta>> {
+        let name = self.name(name)?;
+        Ok(self.lstat(name)?.map(|m| EntryMeta {
+            kind: kind_of(m.file_type()),
+            len: m.len(),
+        }))
+    }
+
+    fn open_dir(&self, name: &str) -> Result<Box<dyn BackendDir>> {
+        let name = self.name(name)?;
+        let dir = self.dir.open_dir_nofollow(name).map_err(|e| match io(e) {
+            // O_DIRECTORY|O_NOFOLLOW on a symlink: "not a directory" here,
+            // as the memory backend says.
+            Errno::Loop => Errno::Notdir,
+            other => other,
+        })?;
+        Ok(Box::new(HostDir {
+            dir,
+            read_only: self.read_only,
+            mount: self.mount.clone(),
+        }))
+    }
+
+    fn open_file(&self, name: &str, how: OpenFile) -> Result<Box<dyn BackendFile>> {
+        let changes = how.create || how.truncate || how.write;
+        let name = if changes {
+            self.name_to_change(name)
+        } else {
+            self.name(name)
+        }?;
+        // The errno of the memory backend for what is not a regular file,
+        // before the host is asked to open it (a FIFO would block).
+        match self.lstat(name)? {
+            Some(_) if how.create && how.exclusive => return Err(Errno::Exist),
+            Some(m) if m.is_dir() => return Err(Errno::Isdir),
+            Some(m) if m.file_type().is_symlink() => return Err(Errno::Loop),
+            Some(m) if !m.is_file() => return Err(Errno::Nodev),
+            None if !how.create => return Err(Errno::Noent),
+            _ => {}
+        }
+        let mut o = OpenOptions::new();
+        o.read(true)
+            .write(how.write || how.truncate)
+            .truncate(how.truncate)
+            .follow(FollowSymlinks::No);
+        if how.create {
+            // Created here only if it is still missing: a name that turned
+            // into anything since the check is opened as what it is now,
+            // and a symlink is refused by the kernel (O_NOFOLLOW).
+            o.create(true).write(true);
+        }
+        let file = self.dir.open_with(name, &o).map_err(io)?;
+        let m = file.metadata().map_err(io)?;
+        if !m.is_file() {
+            return Err(if m.is_dir() {
+                Errno::Isdir
+            } else {
+                Errno::Nodev
+            });
+        }
+        Ok(Box::new(HostFile {
+            file,
+            read_only: self.read_only,
+        }))
+    }
+
+    fn read_link(&self, name: &str) -> Result<String> {
+        let name = self.name(name)?;
+        let target = self.dir.read_link_contents(name).map_err(io)?;
+        // A target that is not UTF-8 cannot be walked by a WASI guest.
+        target
+            .into_os_string()
+            .into_string()
+            .map_err(|_| Errno::Ilseq)
+    }
+
+    fn create_dir(&self, name: &str) -> Result<()> {
+        let name = self.name_to_change(name)?;
+        self.dir.create_dir(name).map_err(io)
+    }
+
+    fn symlink(&self, target: &str, name: &str) -> Result<()> {
+        let name = self.name_to_change(name)?;
+        if target.is_empty() {
+            return Err(Errno::Noent);
+        }
+        self.dir.symlink_contents(target, name).map_err(io)
+    }
+
+    fn remove_file(&self, name: &str) -> Result<()> {
+        let name = self.name_to_change(name)?;
+        if self.lstat(name)?.is_some_and(|m| m.is_dir()) {
+            // unlinkat without AT_REMOVEDIR: Linux says EISDIR.
+            return Err(Errno::Isdir);
+        }
+        self.dir.remove_file(name).map_err(io)
+    }
+
+    fn remove_dir(&self, name: &str) -> Result<()> {
+        let name = self.name_to_change(name)?;
+        self.dir.remove_dir(name).map_err(io)
+    }
+
+    fn rename(&self, name: &str, to: &dyn BackendDir, to_name: &str) -> Result<()> {
+        let to = self.same_mount(to)?;
+        let name = self.name_to_change(name)?;
+        let to_name = to.name_to_change(to_name)?;
+        self.dir.rename(name, &to.dir, to_name).map_err(io)
+    }
+
+    fn hard_link(&self, name: &str, to: &dyn BackendDir, to_name: &str) -> Result<()> {
+        let to = self.same_mount(to)?;
+        let name = self.name_to_change(name)?;
+        let to_name = to.name_to_change(to_name)?;
+        if self.lstat(name)?.is_some_and(|m| m.is_dir()) {
+            return Err(Errno::Perm);
+        }
+        // linkat without AT_SYMLINK_FOLLOW: a symlink is linked, not its target.
+        self.dir.hard_link(name, &to.dir, to_name).map_err(io)
+    }
+
+    fn entries(&self) -> Result<Vec<(String, FileKind)>> {
+        let mut out = Vec::new();
+        for e in self.dir.entries().map_err(io)? {
+            let e = e.map_err(io)?;
+            // A name that is not UTF-8 cannot be named by a WASI guest.
+            let Ok(name) = e.file_name().into_string() else {
+                continue;
+            };
+            out.push((name, kind_of(e.file_type().map_err(io)?)));
+        }
+        Ok(out)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// An open regular file of a host directory.
+#[derive(Debug)]
+pub struct HostFile {
+    file: File,
+    read_only: bool,
+}
+
+impl HostFile {
+    fn writable(&self) -> Result<()> {
+        if self.read_only {
+            Err(Errno::Rofs)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl BackendFile for HostFile {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
+        use cap_std::fs::FileExt;
+        loop {
+            match self.file.read_at(buf, offset) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => return r.map_err(io),
+            }
+        }
+    }
+
+    fn write_at(&self, offset: u64, data: &[u8]) -> Result<()> {
+        use cap_std::fs::FileExt;
+        self.writable()?;
+        self.file.write_all_at(data, offset).map_err(io)
+    }
+
+    fn len(&self) -> Result<u64> {
+        Ok(self.file.metadata().map_err(io)?.len())
+    }
+
+    fn set_len(&self, len: u64) -> Result<()> {
+        self.writable()?;
+        self.file.set_len(len).map_err(io)
+    }
+}

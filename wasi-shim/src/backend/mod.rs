@@ -1,0 +1,124 @@
+//! Filesystem backends: what stands behind a preopen.
+//!
+//! A backend is reached only through directory capabilities
+//! ([`BackendDir`]), as in cap-std: every call names **one entry** of the
+//! directory it is called on — never a path, never `.` or `..` — and
+//! follows no symlink. Walking a path (components, `..`, symlink targets,
+//! the loop limit) is done above the backend, by [`resolve`], over a stack
+//! of directory handles it opened itself: `..` pops that stack and is never
+//! sent to a backend, so no backend can be asked to leave its root. A
+//! backend that honours "one name, no follow" is contained by construction.
+//!
+//! Two backends come with the crate:
+//! - [`MemoryDir`]: the in-memory inode tree of a [`Filesystem`](crate::fs::Filesystem);
+//! - [`HostDir`]: a live host directory through a cap-std `Dir` (nothing
+//!   imported: reads and writes go to the host files).
+//!
+//! An embedder supplies its own (an asset store, an object store) by
+//! implementing the two traits.
+//!
+//! ```
+//! use wasi_shim::backend::{self, BackendDir, HostDir, OpenFile};
+//! let tmp = std::env::temp_dir().join(format!("wasi-shim-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&tmp)?;
+//! let root = HostDir::open_ambient(&tmp, false)?;
+//! let (dir, name) = backend::resolve_new(&root, "hello.txt")?;
+//! let file = dir.open_file(&name, OpenFile { create: true, write: true, ..OpenFile::default() })?;
+//! file.write_at(0, b"hi")?;
+//! assert_eq!(std::fs::read(tmp.join("hello.txt"))?, b"hi");
+//! // `..` cannot leave the capability, whatever the host has above it.
+//! assert_eq!(backend::resolve(&root, "../x", false).err(), Some(wasi_shim::Errno::Perm));
+//! # std::fs::remove_dir_all(&tmp)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod host;
+pub mod memory;
+pub mod overlay;
+mod resolve;
+pub mod script;
+
+pub use host::HostDir;
+pub use memory::MemoryDir;
+pub use overlay::OverlayDir;
+pub use resolve::{resolve, resolve_new, DirRef, Resolved};
+
+use crate::errno::Result;
+use crate::fs::FileKind;
+use std::any::Any;
+use std::fmt;
+
+/// What a directory says of one of its entries (not following a symlink).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryMeta {
+    /// What it is.
+    pub kind: FileKind,
+    /// Size in bytes (for a symlink, the length of its target).
+    pub len: u64,
+}
+
+/// How [`BackendDir::open_file`] opens an entry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpenFile {
+    /// Create the file if it does not exist.
+    pub create: bool,
+    /// With `create`: fail with `EEXIST` if it exists.
+    pub exclusive: bool,
+    /// Truncate it to 0 bytes.
+    pub truncate: bool,
+    /// Open it for writing (reading is always allowed).
+    pub write: bool,
+}
+
+/// A directory capability of a backend. Every method takes one entry name
+/// (no `/`, not `.` or `..`, at most `NAME_MAX` bytes: anything else is
+/// `EINVAL`, `EEXIST` or `ENAMETOOLONG` as `check_name` says) and never
+/// follows a symlink in that position.
+pub trait BackendDir: Send + Sync + fmt::Debug {
+    /// The entry `name`, or `None` if there is none.
+    fn entry(&self, name: &str) -> Result<Option<EntryMeta>>;
+    /// The subdirectory `name` as a capability of its own (`ENOTDIR` if it
+    /// is something else, a symlink included).
+    fn open_dir(&self, name: &str) -> Result<Box<dyn BackendDir>>;
+    /// The regular file `name` (`EISDIR` for a directory, `ELOOP` for a
+    /// symlink).
+    fn open_file(&self, name: &str, how: OpenFile) -> Result<Box<dyn BackendFile>>;
+    /// The target of symlink `name`, as stored (`EINVAL` if not a symlink).
+    fn read_link(&self, name: &str) -> Result<String>;
+    /// Creates the empty directory `name`.
+    fn create_dir(&self, name: &str) -> Result<()>;
+    /// Creates the symlink `name` holding `target` (stored as given; it is
+    /// only ever interpreted by [`resolve`]).
+    fn symlink(&self, target: &str, name: &str) -> Result<()>;
+    /// Removes the non-directory `name`.
+    fn remove_file(&self, name: &str) -> Result<()>;
+    /// Removes the empty directory `name`.
+    fn remove_dir(&self, name: &str) -> Result<()>;
+    /// Moves `name` to `to_name` in `to`, which must be of the same backend
+    /// instance (`EXDEV` otherwise).
+    fn rename(&self, name: &str, to: &dyn BackendDir, to_name: &str) -> Result<()>;
+    /// Gives the non-directory `name` the new name `to_name` in `to` (same
+    /// backend instance, `EXDEV` otherwise).
+    fn hard_link(&self, name: &str, to: &dyn BackendDir, to_name: &str) -> Result<()>;
+    /// The entries, without `.` and `..`, in the backend's order.
+    fn entries(&self) -> Result<Vec<(String, FileKind)>>;
+    /// For [`rename`](Self::rename) and [`hard_link`](Self::hard_link): the
+    /// concrete type, to check that both ends are of the same backend.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// An open regular file of a backend.
+pub trait BackendFile: Send + Sync + fmt::Debug {
+    /// Reads at `offset` into `buf`; returns how many bytes (0 at the end).
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize>;
+    /// Writes all of `data` at `offset` (zero-filling a gap past the end).
+    fn write_at(&self, offset: u64, data: &[u8]) -> Result<()>;
+    /// The file's size.
+    fn len(&self) -> Result<u64>;
+    /// Whether the file is empty.
+    fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
+    }
+    /// Shrinks or extends (with zeros) to `len`.
+    fn set_len(&self, len: u64) -> Result<()>;
+}

@@ -1,0 +1,393 @@
+//! The overlay backend: a read-only lower [`BackendDir`] (a host directory,
+//! another tree) under an in-memory upper layer. Nothing is ever written to
+//! the lower layer: a file is copied up on its first change, a removed
+//! lower entry is hidden by a whiteout, and a directory made where a lower
+//! one was removed is opaque (the lower one's entries stay hidden). The
+//! upper layer is therefore exactly what the guest changed — the diff a
+//! write-back needs.
+//!
+//! Like Linux overlayfs without `redirect_dir`, renaming a directory that
+//! exists in the lower layer is `EXDEV` (a program falls back to copying),
+//! and two lower names of one inode become two files when one is copied up.
+
+use super::memory::MemoryDir;
+use super::{BackendDir, BackendFile, EntryMeta, OpenFile};
+use crate::errno::{Errno, Result};
+use crate::fs::tree::{check_name, Ino};
+use crate::fs::{FileKind, Filesystem};
+use std::any::Any;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Whiteouts and opaque directories of one overlay, keyed by the upper
+/// directory's inode.
+#[derive(Debug, Default)]
+struct Marks {
+    whiteouts: HashMap<Ino, HashSet<String>>,
+    opaque: HashSet<Ino>,
+}
+
+/// A directory of an overlay: its upper directory, and the lower one when
+/// there is one and it is not hidden.
+pub struct OverlayDir {
+    upper: MemoryDir,
+    lower: Option<Box<dyn BackendDir>>,
+    marks: Arc<Mutex<Marks>>,
+}
+
+impl fmt::Debug for OverlayDir {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OverlayDir")
+            .field("upper", &self.upper)
+            .field("lower", &self.lower)
+            .finish()
+    }
+}
+
+/// Where a visible entry lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layer {
+    Upper,
+    Lower,
+}
+
+const READ: OpenFile = OpenFile {
+    create: false,
+    exclusive: false,
+    truncate: false,
+    write: false,
+};
+
+impl OverlayDir {
+    /// An overlay of `lower` (never written) under the root of `upper`,
+    /// which receives every change.
+    pub fn new(lower: Box<dyn BackendDir>, upper: &Filesystem) -> Self {
+        OverlayDir {
+            upper: MemoryDir::root(upper),
+            lower: Some(lower),
+            marks: Arc::new(Mutex::new(Marks::default())),
+        }
+    }
+
+    fn marks(&self) -> MutexGuard<'_, Marks> {
+        self.marks.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn whited_out(&self, name: &str) -> bool {
+        self.marks()
+            .whiteouts
+            .get(&self.upper.ino())
+            .is_some_and(|w| w.contains(name))
+    }
+
+    fn set_whiteout(&self, name: &str, on: bool) {
+        let mut m = self.marks();
+        let w = m.whiteouts.entry(self.upper.ino()).or_default();
+        if on {
+            w.insert(name.to_owned());
+        } else {
+            w.remove(name);
+        }
+    }
+
+    /// The lower layer's entry `name`, unless hidden.
+    fn lower_entry(&self, name: &str) -> Result<Option<EntryMeta>> {
+        match &self.lower {
+            Some(l) if !self.whited_out(name) => l.entry(name),
+            _ => Ok(None),
+        }
+    }
+
+    /// Whether the lower layer has a directory `name`, whited out or not.
+    fn lower_has_dir(&self, name: &str) -> Result<bool> {
+        match &self.lower {
+            Some(l) => Ok(l.entry(name)?.map(|m| m.kind) == Some(FileKind::Dir)),
+            None => Ok(false),
+        }
+    }
+
+    /// The entry `name` as the guest sees it, and its layer.
+    fn visible(&self, name: &str) -> Result<Option<(EntryMeta, Layer)>> {
+        if let Some(m) = self.upper.entry(name)? {
+            return Ok(Some((m, Layer::Upper)));
+        }
+        Ok(self.lower_entry(name)?.map(|m| (m, Layer::Lower)))
+    }
+
+    fn same_overlay<'a>(&self, other: &'a dyn BackendDir) -> Result<&'a OverlayDir> {
+        match other.as_any().downcast_ref::<OverlayDir>() {
+            Some(d) if Arc::ptr_eq(&d.marks, &self.marks) => Ok(d),
+            _ => Err(Errno::Xdev),
+        }
+    }
+
+    /// Copies the lower non-directory `name` into the upper layer.
+    fn copy_up(&self, name: &str, kind: FileKind) -> Result<()> {
+        let lower = self.lower.as_ref().ok_or(Errno::Noent)?;
+        match kind {
+            FileKind::Symlink => self.upper.symlink(&lower.read_link(name)?, name),
+            FileKind::File => {
+                let src = lower.open_file(name, READ)?;
+                let dst = self.upper.open_file(
+                    name,
+                    OpenFile {
+                        create: true,
+                        exclusive: true,
+                        write: true,
+                        truncate: false,
+                    },
+                )?;
+                let mut buf = vec![0u8; 1 << 16];
+                let mut at = 0u64;
+                loop {
+                    let n = src.read_at(at, &mut buf)?;
+                    if n == 0 {
+                        break;
+                    }
+                    dst.write_at(at, &buf[..n])?;
+                    at += n as u64;
+                }
+                Ok(())
+            }
+            FileKind::Dir => Err(Errno::Isdir),
+            FileKind::CharDevice => Err(Errno::Nodev),
+        }
+    }
+
+    /// Makes `name` (visible, a non-directory) an upper entry.
+    fn upper_copy_of(&self, name: &str) -> Result<FileKind> {
+        let (m, layer) = self.visible(name)?.ok_or(Errno::Noent)?;
+        if layer == Layer::Lower && m.kind != FileKind::Dir {
+            self.copy_up(name, m.kind)?;
+        }
+        Ok(m.kind)
+    }
+
+    /// Whether the directory `name` (visible) has no visible entry.
+    fn dir_is_empty(&self, name: &str) -> Result<bool> {
+        Ok(self.open_dir(name)?.entries()?.is_empty())
+    }
+}
+
+impl BackendDir for OverlayDir {
+    fn entry(&self, name: &str) -> Result<Option<EntryMeta>> {
+        Ok(self.visible(name)?.map(|(m, _)| m))
+    }
+
+    fn open_dir(&self, name: &str) -> Result<Box<dyn BackendDir>> {
+        let (m, layer) = self.visible(name)?.ok_or(Errno::Noent)?;
+        if m.kind != FileKind::Dir {
+            return Err(Errno::Notdir);
+        }
+        if layer == Layer::Lower {
+            // The directory's upper half, to hold what will change in it.
+            self.upper.create_dir(name)?;
+        }
+        let upper = self.upper.subdir(name)?;
+        let hidden = self.marks().opaque.contains(&upper.ino());
+        let lower = match (&self.lower, hidden) {
+            (Some(l), false) if self.lower_entry(name)?.map(|m| m.kind) == Some(FileKind::Dir) => {
+                Some(l.open_dir(name)?)
+            }
+            _ => None,
+        };
+        Ok(Box::new(OverlayDir {
+            upper,
+            lower,
+            marks: self.marks.clone(),
+        }))
+    }
+
+    fn open_file(&self, name: &str, how: OpenFile) -> Result<Box<dyn BackendFile>> {
+        check_name(name)?;
+        match self.visible(name)? {
+            Some(_) if how.create && how.exclusive => Err(Errno::Exist),
+            Some((m, Layer::Lower)) => {
+                if !(how.write || how.truncate) {
+                    // Read from the lower layer itself: nothing copied.
+                    return self
+                        .lower
+                        .as_ref()
+                        .ok_or(Errno::Noent)?
+                        .open_file(name, READ);
+                }
+                match m.kind {
+                    FileKind::File => self.copy_up(name, m.kind)?,
+                    // What the lower entry is decides the errno; nothing
+                    // is copied for an open that fails.
+                    FileKind::Dir => return Err(Errno::Isdir),
+                    FileKind::Symlink => return Err(Errno::Loop),
+                    FileKind::CharDevice => return Err(Errno::Nodev),
+                }
+                self.upper.open_file(
+                    name,
+                    OpenFile {
+                        create: false,
+                        ..how
+                    },
+                )
+            }
+            Some((_, Layer::Upper)) => self.upper.open_file(name, how),
+            None if how.create => {
+                let f = self.upper.open_file(name, how)?;
+                self.set_whiteout(name, false);
+                Ok(f)
+            }
+            None => Err(Errno::Noent),
+        }
+    }
+
+    fn read_link(&self, name: &str) -> Result<String> {
+        match self.visible(name)? {
+            Some((_, Layer::Upper)) => self.upper.read_link(name),
+            Some((_, Layer::Lower)) => self.lower.as_ref().ok_or(Errno::Noent)?.read_link(name),
+            None => Err(Errno::Noent),
+        }
+    }
+
+    fn create_dir(&self, name: &str) -> Result<()> {
+        check_name(name)?;
+        if self.visible(name)?.is_some() {
+            return Err(Errno::Exist);
+        }
+        self.upper.create_dir(name)?;
+        if self.whited_out(name) {
+            // A new directory where a lower one was removed: the lower
+            // one's entries must not show through.
+            let ino = self.upper.subdir(name)?.ino();
+            self.marks().opaque.insert(ino);
+            self.set_whiteout(name, false);
+        }
+        Ok(())
+    }
+
+    fn symlink(&self, target: &str, name: &str) -> Result<()> {
+        check_name(name)?;
+        if target.is_empty() {
+            return Err(Errno::Noent);
+        }
+        if self.visible(name)?.is_some() {
+            return Err(Errno::Exist);
+        }
+        self.upper.symlink(target, name)?;
+        self.set_whiteout(name, false);
+        Ok(())
+    }
+
+    fn remove_file(&self, name: &str) -> Result<()> {
+        check_name(name)?;
+        let (m, layer) = self.visible(name)?.ok_or(Errno::Noent)?;
+        if m.kind == FileKind::Dir {
+            return Err(Errno::Isdir);
+        }
+        if layer == Layer::Upper {
+            self.upper.remove_file(name)?;
+        }
+        if self.lower_entry(name)?.is_some() {
+            self.set_whiteout(name, true);
+        }
+        Ok(())
+    }
+
+    fn remove_dir(&self, name: &str) -> Result<()> {
+        check_name(name)?;
+        let (m, _) = self.visible(name)?.ok_or(Errno::Noent)?;
+        if m.kind != FileKind::Dir {
+            return Err(Errno::Notdir);
+        }
+        if !self.dir_is_empty(name)? {
+            return Err(Errno::Notempty);
+        }
+        // Looking inside made the directory's upper half, if it had none.
+        if self.upper.entry(name)?.is_some() {
+            self.upper.remove_dir(name)?;
+        }
+        if self.lower_entry(name)?.is_some() {
+            self.set_whiteout(name, true);
+        }
+        Ok(())
+    }
+
+    fn rename(&self, name: &str, to: &dyn BackendDir, to_name: &str) -> Result<()> {
+        let to = self.same_overlay(to)?;
+        check_name(name)?;
+        check_name(to_name)?;
+        let (m, _) = self.visible(name)?.ok_or(Errno::Noent)?;
+        let from_lower = self.lower_entry(name)?.is_some();
+        if m.kind == FileKind::Dir && from_lower {
+            // overlayfs without redirect_dir: the caller copies instead.
+            return Err(Errno::Xdev);
+        }
+        let dest = to.visible(to_name)?;
+        if self.upper.same_inode(name, &to.upper, to_name)? {
+            // One inode (or one name): POSIX says do nothing.
+            return Ok(());
+        }
+        // The tree's order (Linux's): a directory into itself is EINVAL, a
+        // destination holding the source ENOTEMPTY, before the types.
+        if m.kind == FileKind::Dir && self.upper.holds(name, &to.upper)? {
+            return Err(Errno::Inval);
+        }
+        if to.upper.holds(to_name, &self.upper)? {
+            return Err(Errno::Notempty);
+        }
+        if let Some((d, _)) = dest {
+            match (m.kind == FileKind::Dir, d.kind == FileKind::Dir) {
+                (true, false) => return Err(Errno::Notdir),
+                (false, true) => return Err(Errno::Isdir),
+                (true, true) if !to.dir_is_empty(to_name)? => return Err(Errno::Notempty),
+                _ => {}
+            }
+        }
+        self.upper_copy_of(name)?;
+        // An upper directory moved over a lower one must hide it.
+        let hides_lower_dir = m.kind == FileKind::Dir && to.lower_has_dir(to_name)?;
+        self.upper.rename(name, &to.upper, to_name)?;
+        if from_lower {
+            self.set_whiteout(name, true);
+        }
+        to.set_whiteout(to_name, false);
+        if hides_lower_dir {
+            let ino = to.upper.subdir(to_name)?.ino();
+            self.marks().opaque.insert(ino);
+        }
+        Ok(())
+    }
+
+    fn hard_link(&self, name: &str, to: &dyn BackendDir, to_name: &str) -> Result<()> {
+        let to = self.same_overlay(to)?;
+        check_name(name)?;
+        check_name(to_name)?;
+        let (m, _) = self.visible(name)?.ok_or(Errno::Noent)?;
+        if m.kind == FileKind::Dir {
+            return Err(Errno::Perm);
+        }
+        if to.visible(to_name)?.is_some() {
+            return Err(Errno::Exist);
+        }
+        self.upper_copy_of(name)?;
+        self.upper.hard_link(name, &to.upper, to_name)?;
+        to.set_whiteout(to_name, false);
+        Ok(())
+    }
+
+    fn entries(&self) -> Result<Vec<(String, FileKind)>> {
+        let mut out = self.upper.entries()?;
+        if let Some(lower) = &self.lower {
+            let upper: HashSet<String> = out.iter().map(|(n, _)| n.clone()).collect();
+            let marks = self.marks();
+            let hidden = marks.whiteouts.get(&self.upper.ino());
+            for (name, kind) in lower.entries()? {
+                if !upper.contains(&name) && !hidden.is_some_and(|h| h.contains(&name)) {
+                    out.push((name, kind));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
