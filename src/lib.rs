@@ -146,6 +146,32 @@ pub use wasi_shim::fs::Filesystem;
 #[cfg(doctest)]
 #[allow(missing_docs)]
 pub mod docs_pages {
+    #[doc = include_str!("../docs/tutorial/python.md")]
+    pub struct TutorialPython;
+    #[doc = include_str!("../docs/explanation/python-and-ray.md")]
+    pub struct ExplanationPythonAndRay;
+    #[doc = include_str!("../docs/explanation/backends.md")]
+    pub struct ExplanationBackends;
+    #[doc = include_str!("../docs/reference/c-api.md")]
+    pub struct ReferenceCApi;
+    #[doc = include_str!("../docs/reference/python.md")]
+    pub struct ReferencePython;
+    #[doc = include_str!("../docs/how-to/slideshow.md")]
+    pub struct HowToSlideshow;
+    #[doc = include_str!("../docs/how-to/get-the-module.md")]
+    pub struct HowToGetTheModule;
+    #[doc = include_str!("../docs/how-to/ray-folder-of-videos.md")]
+    pub struct HowToRayFolderOfVideos;
+    #[doc = include_str!("../docs/how-to/gif.md")]
+    pub struct HowToGif;
+    #[doc = include_str!("../docs/how-to/dash.md")]
+    pub struct HowToDash;
+    #[doc = include_str!("../docs/how-to/link-the-native-tier.md")]
+    pub struct HowToLinkTheNativeTier;
+    #[doc = include_str!("../docs/how-to/use-from-swift.md")]
+    pub struct HowToUseFromSwift;
+    #[doc = include_str!("../docs/how-to/use-from-android.md")]
+    pub struct HowToUseFromAndroid;
     #[doc = include_str!("../README.md")]
     pub struct CrateReadme;
     #[doc = include_str!("../docs/README.md")]

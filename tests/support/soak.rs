@@ -536,6 +536,8 @@ fn judge(tool: Tool, r: &afmpeg::Result<RunOutput>) -> Outcome {
             Tool::Ffmpeg => Outcome::Success,
         },
         Ok(o) => Outcome::Exit(o.exit_code),
+        // A non-zero exit is `Error::Ffmpeg`: FFmpeg refused the media.
+        Err(Error::Ffmpeg { exit_code, .. }) => Outcome::Exit(*exit_code),
         Err(Error::Limit {
             limit: limit @ (LimitKind::Timeout(_) | LimitKind::Fuel(_)),
             ..
