@@ -4,7 +4,7 @@
 //! and the engine.
 
 use crate::report::{report_error, EXIT_SETUP};
-use afmpeg::{ModuleSource, Runtime};
+use afmpeg::{Engine, ModuleSource, Runtime};
 use std::path::Path;
 
 /// Prints the version lines; returns the exit code (125 when there is no
@@ -24,7 +24,25 @@ pub fn main() -> i32 {
     };
     println!("module: {}", path.display());
     println!("profile: {}", profile(&path));
-    let runtime = match Runtime::from_default_location() {
+    // The engine a job would get: AFMPEG_ENGINE, else the default (native
+    // when this build has it and the module is the compiled-in one).
+    let chosen = match std::env::var("AFMPEG_ENGINE")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        Some(name) => match name.parse::<Engine>() {
+            Ok(e) => Some(e),
+            Err(e) => {
+                eprintln!("afmpeg: AFMPEG_ENGINE: {e}");
+                return EXIT_SETUP;
+            }
+        },
+        None => None,
+    };
+    let runtime = match Runtime::default_location_builder().and_then(|b| match chosen {
+        Some(e) => b.engine(e).build(),
+        None => b.build(),
+    }) {
         Ok(rt) => rt,
         Err(e) => return report_error(&e),
     };
@@ -35,7 +53,14 @@ pub fn main() -> i32 {
         Err(e) => format!("unknown ({e})"),
     };
     println!("FFmpeg: {ffmpeg}");
-    println!("engine: wasmi (interpreter, no JIT)");
+    println!(
+        "engine: {}",
+        match runtime.engine() {
+            Engine::Interpreter => "interpreter (wasmi, no JIT)",
+            Engine::Native => "native (translated to C ahead of time and compiled in, no JIT)",
+            _ => "another engine",
+        }
+    );
     0
 }
 

@@ -76,6 +76,8 @@ fn version_names_the_module_its_ffmpeg_profile_and_engine() {
             "--version".as_ref(),
         ])
         .env_remove("AFMPEG_MODULE")
+        // The engine line names the tier a job would get: here the one asked for.
+        .env("AFMPEG_ENGINE", "interpreter")
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", describe(&o));
@@ -93,7 +95,23 @@ fn version_names_the_module_its_ffmpeg_profile_and_engine() {
         format!("profile: {}", provenance["profile"].as_str().unwrap())
     );
     assert!(lines[3].starts_with("FFmpeg: 5.1."), "{out}");
-    assert_eq!(lines[4], "engine: wasmi (interpreter, no JIT)");
+    assert_eq!(lines[4], "engine: interpreter (wasmi, no JIT)");
+    // A name that is no engine is refused, not ignored.
+    let o = Command::new(BIN)
+        .args([
+            "--module".as_ref(),
+            module.as_os_str(),
+            "--version".as_ref(),
+        ])
+        .env("AFMPEG_ENGINE", "jit")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(125), "{}", describe(&o));
+    assert!(
+        text(&o.stderr).contains("unknown engine \"jit\""),
+        "{}",
+        describe(&o)
+    );
 }
 
 #[test]
