@@ -115,7 +115,7 @@ impl BackendDir for MemoryDir {
         };
         let node = t.get(ino)?;
         Ok(Some(EntryMeta {
-            kind: node.kind.file_kind(),
+            kind: FileKind::from(&node.kind),
             len: node.size(),
         }))
     }
@@ -227,7 +227,7 @@ impl BackendDir for MemoryDir {
         let t = self.0.fs.lock();
         let dir = t.dir(self.0.ino)?;
         dir.iter()
-            .map(|(name, ino)| Ok((name.to_owned(), t.get(ino)?.kind.file_kind())))
+            .map(|(name, ino)| Ok((name.to_owned(), FileKind::from(&t.get(ino)?.kind))))
             .collect()
     }
 

@@ -295,5 +295,5 @@ fn remove_recursive(t: &mut Tree, parent: Ino, name: &str) -> Result<(), Errno> 
 }
 
 pub(crate) fn kind_of(k: &NodeKind) -> FileKind {
-    k.file_kind()
+    FileKind::from(k)
 }

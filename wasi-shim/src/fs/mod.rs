@@ -97,6 +97,19 @@ pub enum FileKind {
     CharDevice,
 }
 
+/// What the embedder API calls a node's kind. (Here, not in `tree`: the
+/// tree knows nothing of the embedder API above it.)
+impl From<&tree::NodeKind> for FileKind {
+    fn from(kind: &tree::NodeKind) -> FileKind {
+        match kind {
+            tree::NodeKind::File(_) => FileKind::File,
+            tree::NodeKind::Dir(_) => FileKind::Dir,
+            tree::NodeKind::Symlink(_) => FileKind::Symlink,
+            tree::NodeKind::CharDevice(_) => FileKind::CharDevice,
+        }
+    }
+}
+
 /// One entry of [`Filesystem::read_dir`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirEntry {

@@ -33,18 +33,6 @@ pub enum NodeKind {
     CharDevice(Device),
 }
 
-impl NodeKind {
-    /// What the embedder API calls this kind.
-    pub fn file_kind(&self) -> super::FileKind {
-        match self {
-            NodeKind::File(_) => super::FileKind::File,
-            NodeKind::Dir(_) => super::FileKind::Dir,
-            NodeKind::Symlink(_) => super::FileKind::Symlink,
-            NodeKind::CharDevice(_) => super::FileKind::CharDevice,
-        }
-    }
-}
-
 /// One inode.
 #[derive(Debug, Clone)]
 pub struct Node {
