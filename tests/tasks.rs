@@ -548,6 +548,41 @@ fn metadata_and_authored_chapters() {
     assert!(info.chapters.is_empty());
 }
 
+#[test]
+fn metadata_value_ending_in_backslash_is_refused_not_corrupted() {
+    // FFmpeg 5.1's ffmetadata reader would swallow the line after such a
+    // value (here the comment, or the next chapter's header): the helper
+    // refuses it before running, and writes nothing.
+    let fs = Filesystem::new();
+    av_file(&fs, "/in.mp4", 1.0, false);
+    for m in [
+        Metadata::new("/in.mp4", "/bs.mp4")
+            .tag("title", "C:\\dir\\")
+            .tag("comment", "kept"),
+        Metadata::new("/in.mp4", "/bs.mp4")
+            .chapter(ChapterSpec::new(Time::ZERO, t(0.5), "one\\"))
+            .chapter(ChapterSpec::new(t(0.5), t(1.0), "two")),
+    ] {
+        match m.run(rt(), &fs) {
+            Err(Error::Command(afmpeg::command::CommandError::InvalidArgument {
+                reason, ..
+            })) => assert!(reason.contains("ends in a backslash"), "{reason}"),
+            other => panic!("expected the typed refusal, got {other:?}"),
+        }
+        assert!(!fs.exists("/bs.mp4"));
+    }
+    // A backslash elsewhere round-trips exactly, the next tag intact.
+    let out = Metadata::new("/in.mp4", "/bs.mp4")
+        .tag("title", "C:\\dir\\x")
+        .replace_tags()
+        .tag("comment", "kept")
+        .run(rt(), &fs)
+        .unwrap();
+    let info = out.probe(rt(), &fs).unwrap();
+    assert_eq!(info.format.tag("title"), Some("C:\\dir\\x"));
+    assert_eq!(info.format.tag("comment"), Some("kept"));
+}
+
 /// A 2 s, 48 kHz mono WAV of a 1 kHz sine whose RMS is −20 dBFS.
 ///
 /// FFmpeg's `sine` source has a peak amplitude of 1/8 (−18.06 dBFS); a
