@@ -281,6 +281,19 @@ fn progress_is_live_monotonic_and_complete_only_at_the_end() {
         frames.windows(2).all(|w| w[0] <= w[1]),
         "frame count decreased: {frames:?}"
     );
+    // Bytes written: FFmpeg's `total_size` is the output file's size when
+    // it makes the report (`avio_size`, what the muxer has flushed), so it
+    // equals the size the callback sees, grows, and ends at the file's size.
+    for (len, p) in &seen {
+        assert_eq!(p.total_size, Some(*len), "{p:?}");
+    }
+    let sizes: Vec<u64> = seen.iter().filter_map(|(_, p)| p.total_size).collect();
+    assert!(
+        sizes.windows(2).all(|w| w[0] <= w[1]),
+        "total_size decreased: {sizes:?}"
+    );
+    assert!(sizes[0] < final_len, "no growth seen: {sizes:?}");
+    assert_eq!(last.1.total_size, Some(final_len));
 }
 
 #[test]
