@@ -296,6 +296,42 @@ fn progress_is_live_monotonic_and_complete_only_at_the_end() {
     assert_eq!(last.1.total_size, Some(final_len));
 }
 
+// ---------------------------------------------------------------- strict
+
+#[test]
+fn strict_mode_turns_an_unused_option_into_a_typed_error() {
+    let (_g, rt, fs) = shared_job();
+    // `-crf` is libx264's; the WAV output has no stream that uses it.
+    let argv = words("-hide_banner -y -f lavfi -i sine=d=0.2 -crf 23 /tone.wav");
+    // Without strict mode FFmpeg warns and exits 0.
+    let out = ffmpeg_ok_with(&rt, &fs, &argv, &RunOptions::new());
+    assert!(
+        out.stderr_text()
+            .contains("crf (Select the quality for constant quality mode) specified for output file #0 (/tone.wav) has not been used for any stream"),
+        "{}",
+        out.stderr_text()
+    );
+    match rt.run_with(&fs, &argv, &RunOptions::new().strict(true)) {
+        Err(Error::UnusedOption {
+            option,
+            message,
+            output,
+        }) => {
+            assert_eq!(option, "crf");
+            assert!(message.starts_with("Codec AVOption crf "), "{message}");
+            assert_eq!(output.exit_code, 0);
+        }
+        other => panic!("expected Error::UnusedOption, got {other:?}"),
+    }
+    // Every option used: strict mode lets the run through.
+    ffmpeg_ok_with(
+        &rt,
+        &fs,
+        &words("-hide_banner -y -f lavfi -i testsrc=d=0.2:size=64x48 -c:v libx264 -preset ultrafast -crf 23 /v.mp4"),
+        &RunOptions::new().strict(true),
+    );
+}
+
 #[test]
 fn progress_channel_receives_reports() {
     let (_g, rt, fs) = shared_job();
