@@ -378,6 +378,26 @@ impl Frames {
     /// shows, in time order (for [`FrameSelection::At`], in the order the
     /// timestamps were given). Each run of a batch gets `opts` (its limits
     /// and timeout apply per run).
+    ///
+    /// ```no_run
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::{FrameSelection, Frames};
+    /// use afmpeg::{Filesystem, RunOptions, Runtime};
+    ///
+    /// # fn main() -> afmpeg::Result<()> {
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// // One still per second of an hour: 3,600 timestamps, in runs of 128.
+    /// let times = (0..3600).map(Time::from_secs).collect();
+    /// let stills = Frames::new("/in.mp4", "/thumbs")
+    ///     .select(FrameSelection::At(times))
+    ///     .scale_width(160)
+    ///     .stills(&rt, &fs, &RunOptions::new())?;
+    /// assert_eq!(stills[61].time, Some(Time::from_secs(61)));
+    /// assert_eq!(stills[61].path, "/thumbs/frame_0062.png");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn stills(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Vec<Still>> {
         let commands = self.commands()?;
         ensure_dir(fs, &self.dir)?;
