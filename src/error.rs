@@ -261,6 +261,19 @@ pub enum Error {
         /// Everything the run produced: its whole stdout and stderr.
         output: Box<RunOutput>,
     },
+    /// With [`RunOptions::strict`](crate::RunOptions::strict): FFmpeg ran,
+    /// but said an option "has not been used for any stream" — it had no
+    /// effect (an encoder option for an encoder no stream uses, a video
+    /// option for a file without video, …). The outputs may exist.
+    #[error("option {option:?} was not used for any stream (strict mode)")]
+    UnusedOption {
+        /// The option's name as FFmpeg gives it (`crf`, `b`, …).
+        option: String,
+        /// FFmpeg's whole line about it.
+        message: String,
+        /// Everything the run produced: its whole stdout and stderr.
+        output: Box<RunOutput>,
+    },
     /// A [`crate::tasks::ChunkedTranscode`] refused its settings or its
     /// input before running any encode; nothing was written.
     #[error(transparent)]
@@ -277,6 +290,30 @@ pub enum Error {
 }
 
 impl Error {
+    /// [`Error::UnusedOption`] for the first "has not been used for any
+    /// stream" line of a run's stderr, if any.
+    pub(crate) fn unused_option(output: RunOutput) -> std::result::Result<RunOutput, Self> {
+        let text = output.stderr_text();
+        let Some(line) = text
+            .lines()
+            .find(|l| l.contains("has not been used for any stream"))
+        else {
+            return Ok(output);
+        };
+        // "Codec AVOption crf (Select the quality …) specified for output file #0 …"
+        let option = line
+            .split_once("AVOption ")
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .unwrap_or("")
+            .to_owned();
+        let message = line.trim().to_owned();
+        Err(Error::UnusedOption {
+            option,
+            message,
+            output: Box::new(output),
+        })
+    }
+
     /// The error for a run of `tool` that exited non-zero.
     pub(crate) fn exited(tool: Tool, output: RunOutput) -> Self {
         Error::Ffmpeg {
@@ -341,7 +378,7 @@ impl Error {
     /// ```
     pub fn output(&self) -> Option<&RunOutput> {
         match self {
-            Error::Ffmpeg { output, .. } => Some(output),
+            Error::Ffmpeg { output, .. } | Error::UnusedOption { output, .. } => Some(output),
             _ => None,
         }
     }
@@ -609,6 +646,11 @@ mod tests {
                 stderr_tail: s("the stderr"),
                 output: output(),
             },
+            Error::UnusedOption {
+                option: s("crf"),
+                message: s("Codec AVOption crf … has not been used for any stream."),
+                output: output(),
+            },
             Error::Chunked(ChunkError::NoChunks),
             Error::Panic(s("boom")),
             Error::Fs(FsError::Host {
@@ -645,6 +687,7 @@ mod tests {
                 | Error::Probe { .. }
                 | Error::ProbeParse(_)
                 | Error::Ffmpeg { .. }
+                | Error::UnusedOption { .. }
                 | Error::Chunked(_)
                 | Error::Panic(_)
                 | Error::Fs(_) => {}

@@ -35,7 +35,9 @@ pub struct Progress {
     pub speed: Option<f64>,
     /// Current output bit rate, in kbit/s.
     pub bitrate_kbps: Option<f64>,
-    /// Bytes output so far.
+    /// Bytes written so far: FFmpeg's `total_size`, the size of the first
+    /// output file when the report is made (what its muxer has flushed); the
+    /// final report has the finished file's size.
     pub total_size: Option<u64>,
     /// Fraction done, from `out_time` and the expected duration: never
     /// decreases, and is 1.0 only in the final report of a finished job.
@@ -207,7 +209,7 @@ mod tests {
             None,
             stderr,
         );
-        p.write_all(b"frame=10\nout_time_us=1000000\nspeed=2.5x\nbitrate= 100.5kbits/s\nprogress=continue\n").unwrap();
+        p.write_all(b"frame=10\ntotal_size=48\nout_time_us=1000000\nspeed=2.5x\nbitrate= 100.5kbits/s\nprogress=continue\n").unwrap();
         p.write_all(b"out_time_us=500000\nprogress=continue\nout_time_us=4000000\nprogress=continue\nprogress=end\n").unwrap();
         let seen = seen.lock().unwrap();
         let f: Vec<f64> = seen.iter().map(|p| p.fraction.unwrap()).collect();
@@ -215,6 +217,7 @@ mod tests {
         assert_eq!(seen[0].frame, Some(10));
         assert_eq!(seen[0].speed, Some(2.5));
         assert_eq!(seen[0].bitrate_kbps, Some(100.5));
+        assert_eq!(seen[0].total_size, Some(48));
         assert!(seen[3].done && !seen[2].done);
     }
 

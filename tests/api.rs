@@ -281,6 +281,55 @@ fn progress_is_live_monotonic_and_complete_only_at_the_end() {
         frames.windows(2).all(|w| w[0] <= w[1]),
         "frame count decreased: {frames:?}"
     );
+    // Bytes written: FFmpeg's `total_size` is the output file's size when
+    // it makes the report (`avio_size`, what the muxer has flushed), so it
+    // equals the size the callback sees, grows, and ends at the file's size.
+    for (len, p) in &seen {
+        assert_eq!(p.total_size, Some(*len), "{p:?}");
+    }
+    let sizes: Vec<u64> = seen.iter().filter_map(|(_, p)| p.total_size).collect();
+    assert!(
+        sizes.windows(2).all(|w| w[0] <= w[1]),
+        "total_size decreased: {sizes:?}"
+    );
+    assert!(sizes[0] < final_len, "no growth seen: {sizes:?}");
+    assert_eq!(last.1.total_size, Some(final_len));
+}
+
+// ---------------------------------------------------------------- strict
+
+#[test]
+fn strict_mode_turns_an_unused_option_into_a_typed_error() {
+    let (_g, rt, fs) = shared_job();
+    // `-crf` is libx264's; the WAV output has no stream that uses it.
+    let argv = words("-hide_banner -y -f lavfi -i sine=d=0.2 -crf 23 /tone.wav");
+    // Without strict mode FFmpeg warns and exits 0.
+    let out = ffmpeg_ok_with(&rt, &fs, &argv, &RunOptions::new());
+    assert!(
+        out.stderr_text()
+            .contains("crf (Select the quality for constant quality mode) specified for output file #0 (/tone.wav) has not been used for any stream"),
+        "{}",
+        out.stderr_text()
+    );
+    match rt.run_with(&fs, &argv, &RunOptions::new().strict(true)) {
+        Err(Error::UnusedOption {
+            option,
+            message,
+            output,
+        }) => {
+            assert_eq!(option, "crf");
+            assert!(message.starts_with("Codec AVOption crf "), "{message}");
+            assert_eq!(output.exit_code, 0);
+        }
+        other => panic!("expected Error::UnusedOption, got {other:?}"),
+    }
+    // Every option used: strict mode lets the run through.
+    ffmpeg_ok_with(
+        &rt,
+        &fs,
+        &words("-hide_banner -y -f lavfi -i testsrc=d=0.2:size=64x48 -c:v libx264 -preset ultrafast -crf 23 /v.mp4"),
+        &RunOptions::new().strict(true),
+    );
 }
 
 #[test]

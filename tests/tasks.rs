@@ -269,6 +269,66 @@ fn frames_at_timestamps_and_every_interval() {
 }
 
 #[test]
+fn frames_at_4096_timestamps_with_their_times() {
+    // 4,096 distinct frames (testsrc repeats every 150 frames at this size,
+    // so each frame is also turned a little further), raw in Matroska,
+    // and each frame decoded to PNG as the reference.
+    const N: u64 = 4096;
+    let fs = Filesystem::new();
+    generate(
+        &fs,
+        Command::new()
+            .input(InputFile::lavfi(
+                "testsrc=size=32x32:rate=25,rotate=a=n*2*PI/4100",
+            ))
+            .output(
+                OutputFile::path("/n.mkv")
+                    .video_codec("rawvideo")
+                    .option("pix_fmt", "yuv420p")
+                    .frames(N),
+            ),
+    );
+    fs.create_dir("/ref").unwrap();
+    generate(
+        &fs,
+        Command::new()
+            .input(InputFile::path("/n.mkv"))
+            .output(OutputFile::path("/ref/%04d.png").option("fps_mode", "passthrough")),
+    );
+    let distinct: std::collections::HashSet<Vec<u8>> = (1..=N)
+        .map(|n| fs.read(&format!("/ref/{n:04}.png")).unwrap())
+        .collect();
+    assert_eq!(
+        distinct.len(),
+        N as usize,
+        "the reference frames all differ"
+    );
+
+    // Frame (i × 1031) mod 4096 for the i-th timestamp: every frame once,
+    // out of order, across 32 runs.
+    let frames: Vec<u64> = (0..N).map(|i| i * 1031 % N).collect();
+    let times: Vec<Time> = frames
+        .iter()
+        .map(|f| Time::from_micros(f * 40_000))
+        .collect();
+    let stills = Frames::new("/n.mkv", "/many")
+        .select(FrameSelection::At(times.clone()))
+        .stills(rt(), &fs, &Default::default())
+        .unwrap();
+    assert_eq!(stills.len(), N as usize);
+    assert_eq!(fs.read_dir("/many").unwrap().len(), N as usize);
+    for (i, (still, f)) in stills.iter().zip(&frames).enumerate() {
+        assert_eq!(still.path, format!("/many/frame_{:04}.png", i + 1));
+        assert_eq!(still.time, Some(times[i]));
+        assert!(
+            fs.read(&still.path).unwrap() == fs.read(&format!("/ref/{:04}.png", f + 1)).unwrap(),
+            "{} is not frame {f}",
+            still.path
+        );
+    }
+}
+
+#[test]
 fn frames_on_scene_changes_and_best_thumbnail() {
     let fs = Filesystem::new();
     black_then_pattern(&fs, "/cut.mp4");
@@ -546,6 +606,41 @@ fn metadata_and_authored_chapters() {
     let info = out.probe(rt(), &fs).unwrap();
     assert_eq!(info.format.tag("title"), Some("Only = this"));
     assert!(info.chapters.is_empty());
+}
+
+#[test]
+fn metadata_value_ending_in_backslash_is_refused_not_corrupted() {
+    // FFmpeg 5.1's ffmetadata reader would swallow the line after such a
+    // value (here the comment, or the next chapter's header): the helper
+    // refuses it before running, and writes nothing.
+    let fs = Filesystem::new();
+    av_file(&fs, "/in.mp4", 1.0, false);
+    for m in [
+        Metadata::new("/in.mp4", "/bs.mp4")
+            .tag("title", "C:\\dir\\")
+            .tag("comment", "kept"),
+        Metadata::new("/in.mp4", "/bs.mp4")
+            .chapter(ChapterSpec::new(Time::ZERO, t(0.5), "one\\"))
+            .chapter(ChapterSpec::new(t(0.5), t(1.0), "two")),
+    ] {
+        match m.run(rt(), &fs) {
+            Err(Error::Command(afmpeg::command::CommandError::InvalidArgument {
+                reason, ..
+            })) => assert!(reason.contains("ends in a backslash"), "{reason}"),
+            other => panic!("expected the typed refusal, got {other:?}"),
+        }
+        assert!(!fs.exists("/bs.mp4"));
+    }
+    // A backslash elsewhere round-trips exactly, the next tag intact.
+    let out = Metadata::new("/in.mp4", "/bs.mp4")
+        .tag("title", "C:\\dir\\x")
+        .replace_tags()
+        .tag("comment", "kept")
+        .run(rt(), &fs)
+        .unwrap();
+    let info = out.probe(rt(), &fs).unwrap();
+    assert_eq!(info.format.tag("title"), Some("C:\\dir\\x"));
+    assert_eq!(info.format.tag("comment"), Some("kept"));
 }
 
 /// A 2 s, 48 kHz mono WAV of a 1 kHz sine whose RMS is −20 dBFS.

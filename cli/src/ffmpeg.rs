@@ -72,6 +72,10 @@ pub struct ToolArgs {
     /// options only; see `afmpeg ffmpeg --chunks N -i IN [OPTIONS] OUT`).
     #[arg(long, value_name = "N")]
     pub chunks: Option<usize>,
+    /// ffmpeg only: fail (exit 1, nothing written back) when FFmpeg says an
+    /// option "has not been used for any stream" — it had no effect.
+    #[arg(long)]
+    pub strict: bool,
     #[command(flatten)]
     pub engine: EngineArg,
     /// The tool's arguments, exactly as for the native program.
@@ -117,7 +121,11 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         Err(r) => return report_refusal(r),
     };
 
-    let mut options = RunOptions::new().limits(cli_limits());
+    if args.strict && tool != Tool::Ffmpeg {
+        eprintln!("afmpeg: --strict applies to `afmpeg ffmpeg` only");
+        return EXIT_SETUP;
+    }
+    let mut options = RunOptions::new().limits(cli_limits()).strict(args.strict);
     if inv.reads_stdin {
         options = options.stdin_stream(StdinStream::new(std::io::stdin()));
     }

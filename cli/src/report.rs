@@ -66,6 +66,11 @@ pub fn report_run_error(e: &Error, stderr_shown: bool) -> i32 {
             eprintln!("afmpeg: {}", with_causes(e));
             EXIT_ABNORMAL
         }
+        // `--strict`: FFmpeg ran; the job failed as a failed FFmpeg run does.
+        Error::UnusedOption { .. } => {
+            eprintln!("afmpeg: {}", with_causes(e));
+            1
+        }
         _ => {
             eprintln!("afmpeg: {}", with_causes(e));
             EXIT_SETUP

@@ -293,6 +293,41 @@ fn failed_run_writes_nothing() {
 }
 
 #[test]
+fn strict_refuses_an_unused_option_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = |strict: bool| {
+        let mut a = vec!["ffmpeg"];
+        if strict {
+            a.push("--strict");
+        }
+        a.extend([
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=d=0.1",
+            "-crf",
+            "23",
+            "tone.wav",
+        ]);
+        a
+    };
+    let o = afmpeg(dir.path(), &args(true));
+    assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+    assert!(
+        text(&o.stderr)
+            .contains("afmpeg: option \"crf\" was not used for any stream (strict mode)"),
+        "{}",
+        describe(&o)
+    );
+    assert_eq!(names(dir.path()), Vec::<String>::new());
+    // Without --strict: FFmpeg's warning, exit 0, the file written.
+    let o = afmpeg(dir.path(), &args(false));
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+    assert_eq!(names(dir.path()), ["tone.wav"]);
+}
+
+#[test]
 fn image_sequence_exports_every_frame() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("frames")).unwrap();

@@ -39,6 +39,7 @@ pub struct RunOptions {
     pub(crate) read_only: bool,
     pub(crate) stderr_sink: Option<OutputSink>,
     pub(crate) stdout: StdoutSink,
+    pub(crate) strict: bool,
 }
 
 /// What the guest reads on stdin: one source at most, by construction.
@@ -86,6 +87,22 @@ impl RunOptions {
     /// ```
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Strict mode: a run of FFmpeg that says an option "has not been used
+    /// for any stream" (set for an encoder or a decoder no stream opened, or
+    /// for a stream kind the file does not have, so it had no effect) fails
+    /// with [`Error::UnusedOption`](crate::Error::UnusedOption) even when
+    /// FFmpeg exits 0. FFmpeg says so at log level `warning`; a run with a
+    /// quieter `-loglevel` cannot be checked. Off by default.
+    ///
+    /// ```
+    /// let opts = afmpeg::RunOptions::new().strict(true);
+    /// # let _ = opts;
+    /// ```
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
         self
     }
 
@@ -359,6 +376,7 @@ impl std::fmt::Debug for RunOptions {
             .field("read_only", &self.read_only)
             .field("stderr_sink", &self.stderr_sink.is_some())
             .field("stdout", &stdout)
+            .field("strict", &self.strict)
             .finish()
     }
 }

@@ -315,6 +315,7 @@ impl Runtime {
                     guest_memory: exit.guest_memory,
                 };
                 match out.success() {
+                    true if opts.strict && tool == Tool::Ffmpeg => Error::unused_option(out),
                     true => Ok(out),
                     false => Err(Error::exited(tool, out)),
                 }

@@ -65,6 +65,22 @@ pub enum FrameSelection {
     },
 }
 
+/// Timestamps per FFmpeg run of [`FrameSelection::At`]: each is one input
+/// (one open file), and a job may hold 256 open files.
+pub const TIMESTAMPS_PER_RUN: usize = 128;
+
+/// One image written by [`Frames`]: its path and the time it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Still {
+    /// The image's path in the in-memory tree.
+    pub path: String,
+    /// For [`FrameSelection::At`], the requested timestamp (the image is
+    /// the first frame shown at or after it); for
+    /// [`FrameSelection::Every`], `k × interval` (the `fps` filter's grid);
+    /// `None` for scene changes and the best thumbnail.
+    pub time: Option<Time>,
+}
+
 /// How [`Frames`] scales the images.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scale {
@@ -210,8 +226,64 @@ impl Frames {
         Ok(out)
     }
 
-    /// The command this task runs.
-    pub fn command(&self) -> Result<Command, CommandError> {
+    /// How many timestamps of [`FrameSelection::At`] are taken (the cap
+    /// applied).
+    fn at_count(&self) -> usize {
+        match &self.selection {
+            FrameSelection::At(times) => self.max_frames.map_or(times.len(), |m| {
+                times.len().min(usize::try_from(m).unwrap_or(usize::MAX))
+            }),
+            _ => 0,
+        }
+    }
+
+    /// [`FrameSelection::At`]: one input per timestamp, each seeked
+    /// accurately (keyframe jump, then decode up to the time), one
+    /// single-frame output each — no decoding from the start of the file —,
+    /// [`TIMESTAMPS_PER_RUN`] per command.
+    fn at_commands(&self) -> Result<Vec<Command>, CommandError> {
+        let FrameSelection::At(times) = &self.selection else {
+            return Ok(Vec::new());
+        };
+        let count = self.at_count();
+        if count == 0 {
+            return Err(CommandError::NoOutputs);
+        }
+        let taken: Vec<(usize, Time)> = times.iter().copied().take(count).enumerate().collect();
+        let mut commands = Vec::new();
+        for batch in taken.chunks(TIMESTAMPS_PER_RUN) {
+            let mut cmd = base(LogLevel::Warning);
+            for (input, &(i, t)) in batch.iter().enumerate() {
+                cmd = cmd.input(InputFile::path(&self.input).seek(t, SeekMode::Accurate));
+                let mut out = self
+                    .image_output(join(&self.dir, &self.file_name(i + 1)))?
+                    .map(format!("{input}:v:0"))
+                    .frames(1)
+                    .option("update", "1");
+                if let Some(scale) = self.scale_filter() {
+                    out = out.video_filter(scale);
+                }
+                cmd = cmd.output(out);
+            }
+            cmd.validate()?;
+            commands.push(cmd);
+        }
+        Ok(commands)
+    }
+
+    /// The commands this task runs, in order: one, except for more than
+    /// [`TIMESTAMPS_PER_RUN`] timestamps, which run in batches of that many.
+    pub fn commands(&self) -> Result<Vec<Command>, CommandError> {
+        match self.selection {
+            FrameSelection::At(_) => {
+                self.check()?;
+                self.at_commands()
+            }
+            _ => Ok(vec![self.command()?]),
+        }
+    }
+
+    fn check(&self) -> Result<(), CommandError> {
         if self.prefix.contains(['/', '%']) {
             return Err(CommandError::InvalidArgument {
                 option: "frame prefix".into(),
@@ -226,34 +298,28 @@ impl Frames {
                 reason: "must be non-zero",
             });
         }
+        Ok(())
+    }
+
+    /// The command this task runs; refused for more than
+    /// [`TIMESTAMPS_PER_RUN`] timestamps, which take several (see
+    /// [`commands`](Frames::commands)).
+    pub fn command(&self) -> Result<Command, CommandError> {
+        self.check()?;
         let mut cmd = base(LogLevel::Warning);
         let mut chain: Vec<String> = Vec::new();
         let mut frames = self.max_frames;
         match &self.selection {
-            FrameSelection::At(times) => {
-                let count = self.max_frames.map_or(times.len(), |m| {
-                    times.len().min(usize::try_from(m).unwrap_or(usize::MAX))
-                });
-                if count == 0 {
-                    return Err(CommandError::NoOutputs);
+            FrameSelection::At(_) => {
+                let mut commands = self.at_commands()?;
+                if commands.len() > 1 {
+                    return Err(CommandError::InvalidArgument {
+                        option: "frame timestamps".into(),
+                        value: self.at_count().to_string(),
+                        reason: "more timestamps than one run takes: see Frames::commands",
+                    });
                 }
-                // One input per timestamp, each seeked accurately (keyframe
-                // jump, then decode up to the time), one single-frame output
-                // each: no decoding from the start of the file.
-                for (i, &t) in times.iter().take(count).enumerate() {
-                    cmd = cmd.input(InputFile::path(&self.input).seek(t, SeekMode::Accurate));
-                    let mut out = self
-                        .image_output(join(&self.dir, &self.file_name(i + 1)))?
-                        .map(format!("{i}:v:0"))
-                        .frames(1)
-                        .option("update", "1");
-                    if let Some(scale) = self.scale_filter() {
-                        out = out.video_filter(scale);
-                    }
-                    cmd = cmd.output(out);
-                }
-                cmd.validate()?;
-                return Ok(cmd);
+                return Ok(commands.remove(0));
             }
             FrameSelection::Every(interval) => {
                 if interval.as_micros() == 0 {
@@ -307,44 +373,106 @@ impl Frames {
     }
 }
 
-impl Task for Frames {
-    type Output = Vec<String>;
-
-    /// Runs the task with `opts`; returns the image paths, in time order.
-    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Vec<String>> {
-        let cmd = self.command()?;
+impl Frames {
+    /// Runs the task with `opts` and returns each image with the time it
+    /// shows, in time order (for [`FrameSelection::At`], in the order the
+    /// timestamps were given). Each run of a batch gets `opts` (its limits
+    /// and timeout apply per run).
+    ///
+    /// ```no_run
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::{FrameSelection, Frames};
+    /// use afmpeg::{Filesystem, RunOptions, Runtime};
+    ///
+    /// # fn main() -> afmpeg::Result<()> {
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// // One still per second of an hour: 3,600 timestamps, in runs of 128.
+    /// let times = (0..3600).map(Time::from_secs).collect();
+    /// let stills = Frames::new("/in.mp4", "/thumbs")
+    ///     .select(FrameSelection::At(times))
+    ///     .scale_width(160)
+    ///     .stills(&rt, &fs, &RunOptions::new())?;
+    /// assert_eq!(stills[61].time, Some(Time::from_secs(61)));
+    /// assert_eq!(stills[61].path, "/thumbs/frame_0062.png");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn stills(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Vec<Still>> {
+        let commands = self.commands()?;
         ensure_dir(fs, &self.dir)?;
         for entry in fs.read_dir(&self.dir)? {
             if self.is_ours(&entry.name) {
                 fs.remove_file(&join(&self.dir, &entry.name))?;
             }
         }
-        let out = execute(rt, fs, &cmd, opts)?;
+        let mut last = None;
+        for cmd in &commands {
+            last = Some(execute(rt, fs, cmd, opts)?);
+        }
+        let Some(out) = last else {
+            return Err(CommandError::NoOutputs.into());
+        };
+        if let FrameSelection::At(times) = &self.selection {
+            let expected = self.at_count();
+            let stills: Vec<Still> = times
+                .iter()
+                .take(expected)
+                .enumerate()
+                .map(|(i, &t)| Still {
+                    path: join(&self.dir, &self.file_name(i + 1)),
+                    time: Some(t),
+                })
+                .filter(|s| fs.exists(&s.path))
+                .collect();
+            if stills.len() != expected {
+                return Err(missing(
+                    &out,
+                    &format!(
+                        "{} of {expected} frames written (a timestamp past the end?)",
+                        stills.len()
+                    ),
+                ));
+            }
+            return Ok(stills);
+        }
         let mut names: Vec<String> = fs
             .read_dir(&self.dir)?
             .into_iter()
             .map(|e| e.name)
             .filter(|n| self.is_ours(n))
             .collect();
-        names.sort();
+        // Same prefix and extension: numeric order is shorter first.
+        names.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
         if names.is_empty() {
             return Err(missing(&out, "no frame was written"));
         }
-        if let FrameSelection::At(times) = &self.selection {
-            let expected = self.max_frames.map_or(times.len(), |m| {
-                times.len().min(usize::try_from(m).unwrap_or(usize::MAX))
-            });
-            if names.len() != expected {
-                return Err(missing(
-                    &out,
-                    &format!(
-                        "{} of {expected} frames written (a timestamp past the end?)",
-                        names.len()
-                    ),
-                ));
-            }
-        }
-        Ok(names.iter().map(|n| join(&self.dir, n)).collect())
+        let every = match self.selection {
+            FrameSelection::Every(interval) => Some(interval),
+            _ => None,
+        };
+        Ok(names
+            .iter()
+            .enumerate()
+            .map(|(k, n)| Still {
+                path: join(&self.dir, n),
+                time: every.map(|i| Time::from_micros(i.as_micros().saturating_mul(k as u64))),
+            })
+            .collect())
+    }
+}
+
+impl Task for Frames {
+    type Output = Vec<String>;
+
+    /// Runs the task with `opts`; returns the image paths, in time order
+    /// ([`stills`](Frames::stills) returns their times too).
+    fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<Vec<String>> {
+        Ok(self
+            .stills(rt, fs, opts)?
+            .into_iter()
+            .map(|s| s.path)
+            .collect())
     }
 }
 
@@ -383,6 +511,29 @@ mod tests {
         assert!(args.contains("-map 1:v:0"), "{args}");
         assert!(args.contains("/d/frame_0002.png"), "{args}");
         assert!(args.contains("-vf scale=80:60"), "{args}");
+    }
+
+    #[test]
+    fn many_timestamps_run_in_batches() {
+        let times: Vec<Time> = (0..300).map(|i| Time::from_millis(i * 40)).collect();
+        let f = Frames::new("/i.mp4", "/d").select(FrameSelection::At(times));
+        assert!(matches!(
+            f.command(),
+            Err(CommandError::InvalidArgument { .. })
+        ));
+        let commands = f.commands().unwrap();
+        assert_eq!(commands.len(), 3);
+        let last = commands[2].args().unwrap().join(" ");
+        assert!(
+            last.contains("-ss 10.240000 -accurate_seek -i /i.mp4"),
+            "{last}"
+        );
+        assert!(last.contains("-map 0:v:0"), "{last}");
+        assert!(last.contains("/d/frame_0257.png"), "{last}");
+        assert!(last.contains("/d/frame_0300.png"), "{last}");
+        assert!(!last.contains("/d/frame_0256.png"), "{last}");
+        let capped = f.max_frames(128).commands().unwrap();
+        assert_eq!(capped.len(), 1);
     }
 
     #[test]

@@ -48,6 +48,29 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Refuses a value FFmpeg 5.1's ffmetadata reader cannot read back: one
+/// ending in `\\` (escaped as `\\\\`, the reader takes the escaped backslash
+/// for one escaping the line break, and swallows the next line — the next
+/// tag or the `[CHAPTER]` header — into the value).
+fn check_value(option: &str, value: &str) -> Result<(), CommandError> {
+    if value.contains('\0') {
+        return Err(CommandError::InvalidArgument {
+            option: option.into(),
+            value: value.into(),
+            reason: "contains a NUL byte",
+        });
+    }
+    if value.ends_with('\\') {
+        return Err(CommandError::InvalidArgument {
+            option: option.into(),
+            value: value.into(),
+            reason: "ends in a backslash, which FFmpeg 5.1's ffmetadata reader \
+                     misreads (it swallows the next line)",
+        });
+    }
+    Ok(())
+}
+
 /// Sets tags and authors chapters, copying every stream as it is.
 ///
 /// Global tags and chapters go into an `;FFMETADATA1` file (see
@@ -148,18 +171,20 @@ impl Metadata {
 
     /// The `;FFMETADATA1` text: global tags, then one `[CHAPTER]` section
     /// per chapter with `TIMEBASE=1/1000`, `START`, `END` (milliseconds)
-    /// and `title`. Refuses empty keys and chapters that do not end after
-    /// they start.
+    /// and `title`. Refuses empty keys, chapters that do not end after
+    /// they start, and tag values or titles that end in a backslash (FFmpeg
+    /// 5.1's reader would swallow the next line into them).
     pub fn ffmetadata(&self) -> Result<String, CommandError> {
         let mut text = String::from(";FFMETADATA1\n");
         for (key, value) in &self.tags {
-            if key.is_empty() || key.contains('\0') || value.contains('\0') {
+            if key.is_empty() || key.contains('\0') {
                 return Err(CommandError::InvalidArgument {
                     option: "metadata".into(),
                     value: key.clone(),
                     reason: "a tag key must be non-empty, without NUL bytes",
                 });
             }
+            check_value("metadata", value)?;
             text.push_str(&format!("{}={}\n", escape(key), escape(value)));
         }
         for ch in &self.chapters {
@@ -170,13 +195,7 @@ impl Metadata {
                     end: ch.end,
                 });
             }
-            if ch.title.contains('\0') {
-                return Err(CommandError::InvalidArgument {
-                    option: "chapter title".into(),
-                    value: ch.title.clone(),
-                    reason: "contains a NUL byte",
-                });
-            }
+            check_value("chapter title", &ch.title)?;
             // Rounded to the millisecond time base.
             let ms = |t: Time| t.as_micros().saturating_add(500) / 1000;
             text.push_str(&format!(
@@ -255,6 +274,25 @@ mod tests {
             "x",
         ));
         assert!(bad.command().is_err());
+    }
+
+    #[test]
+    fn trailing_backslash_is_refused() {
+        let reason = |m: Metadata| match m.command() {
+            Err(CommandError::InvalidArgument { option, reason, .. }) => (option, reason),
+            other => panic!("{other:?}"),
+        };
+        let (option, why) = reason(Metadata::new("/i", "/o").tag("title", "C:\\"));
+        assert_eq!(option, "metadata");
+        assert!(why.contains("ends in a backslash"), "{why}");
+        let (option, _) = reason(Metadata::new("/i", "/o").chapter(ChapterSpec::new(
+            Time::ZERO,
+            Time::from_secs(1),
+            "a\\\\",
+        )));
+        assert_eq!(option, "chapter title");
+        // A backslash anywhere else round-trips (escaped).
+        assert!(Metadata::new("/i", "/o").tag("t", "a\\b").command().is_ok());
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! | change container, stream copy | [`Remux`] | [`Produced`] |
 //! | cut a piece, fast or frame-accurate | [`Clip`] | [`Produced`] |
 //! | audio only, as mp3/opus/aac/flac/wav | [`ExtractAudio`] | [`Produced`] |
-//! | stills: timestamps, every N s, scenes, best | [`Frames`] | paths |
+//! | stills: timestamps, every N s, scenes, best | [`Frames`] | paths, or [`Still`]s with times |
 //! | HLS packaging / plain segments | [`Hls`], [`Segment`] | [`HlsOutput`], paths |
 //! | DASH packaging | [`Dash`] | [`DashOutput`] |
 //! | animated GIF with its own palette | [`Gif`] | [`Produced`] |
@@ -71,7 +71,7 @@ pub use chunked::{ChunkPlan, ChunkRange, ChunkedOutput, ChunkedTranscode, Planne
 pub use clip::{Clip, ClipMode};
 pub use concat::{Concat, ConcatMode};
 pub use dash::{Dash, DashOutput, DashRepresentation};
-pub use frames::{FrameSelection, Frames, ImageFormat};
+pub use frames::{FrameSelection, Frames, ImageFormat, Still, TIMESTAMPS_PER_RUN};
 pub use gif::Gif;
 pub use hls::{Hls, HlsOutput, Segment};
 pub use metadata::{ChapterSpec, Metadata};
