@@ -99,30 +99,66 @@ macro_rules! encoding_setters {
     ($task:ident, $copy:literal) => {
         impl $task {
             #[doc = concat!("Stream-copy instead of re-encoding (", $copy, ").")]
+            ///
+            /// ```
+            #[doc = concat!("let pkg = afmpeg::tasks::", stringify!($task), "::new(\"/in.mp4\", \"/pkg/index\").copy();")]
+            /// let args = pkg.command()?.args()?;
+            /// assert!(args.windows(2).any(|w| w == ["-c", "copy"]), "{args:?}");
+            /// assert!(!args.iter().any(|a| a == "libx264"), "{args:?}");
+            /// # Ok::<(), afmpeg::command::CommandError>(())
+            /// ```
             pub fn copy(mut self) -> $task {
                 self.encoding.copy = true;
                 self
             }
 
             /// Video encoder when re-encoding (default `libx264`).
+            ///
+            /// ```
+            #[doc = concat!("let pkg = afmpeg::tasks::", stringify!($task), "::new(\"/in.mp4\", \"/pkg/index\").video_codec(\"mpeg4\");")]
+            /// let args = pkg.command()?.args()?;
+            /// assert!(args.windows(2).any(|w| w == ["-c:v", "mpeg4"]), "{args:?}");
+            /// # Ok::<(), afmpeg::command::CommandError>(())
+            /// ```
             pub fn video_codec(mut self, codec: impl Into<String>) -> $task {
                 self.encoding.video_codec = codec.into();
                 self
             }
 
             /// Audio encoder when re-encoding (default `aac`).
+            ///
+            /// ```
+            #[doc = concat!("let pkg = afmpeg::tasks::", stringify!($task), "::new(\"/in.mp4\", \"/pkg/index\").audio_codec(\"libopus\");")]
+            /// let args = pkg.command()?.args()?;
+            /// assert!(args.windows(2).any(|w| w == ["-c:a", "libopus"]), "{args:?}");
+            /// # Ok::<(), afmpeg::command::CommandError>(())
+            /// ```
             pub fn audio_codec(mut self, codec: impl Into<String>) -> $task {
                 self.encoding.audio_codec = codec.into();
                 self
             }
 
             /// CRF when re-encoding.
+            ///
+            /// ```
+            #[doc = concat!("let pkg = afmpeg::tasks::", stringify!($task), "::new(\"/in.mp4\", \"/pkg/index\").crf(20);")]
+            /// let args = pkg.command()?.args()?;
+            /// assert!(args.windows(2).any(|w| w == ["-crf", "20"]), "{args:?}");
+            /// # Ok::<(), afmpeg::command::CommandError>(())
+            /// ```
             pub fn crf(mut self, crf: u8) -> $task {
                 self.encoding.crf = Some(crf);
                 self
             }
 
             /// Encoder preset when re-encoding.
+            ///
+            /// ```
+            #[doc = concat!("let pkg = afmpeg::tasks::", stringify!($task), "::new(\"/in.mp4\", \"/pkg/index\").preset(\"veryfast\");")]
+            /// let args = pkg.command()?.args()?;
+            /// assert!(args.windows(2).any(|w| w == ["-preset", "veryfast"]), "{args:?}");
+            /// # Ok::<(), afmpeg::command::CommandError>(())
+            /// ```
             pub fn preset(mut self, preset: impl Into<String>) -> $task {
                 self.encoding.preset = Some(preset.into());
                 self
