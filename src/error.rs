@@ -407,6 +407,25 @@ impl Error {
 }
 
 /// Why the native tier cannot run a module ([`Error::NativeUnavailable`]).
+///
+/// ```no_run
+/// use afmpeg::{Engine, Error, ModuleSource, NativeUnavailable, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// match Runtime::builder(ModuleSource::default_location()?).engine(Engine::Native).build() {
+///     Err(Error::NativeUnavailable { reason: NativeUnavailable::NotBuiltIn, .. }) => {
+///         println!("rebuild with the `native` feature, or use the interpreter");
+///     }
+///     Err(Error::NativeUnavailable { reason: NativeUnavailable::OtherModule { loaded, .. }, .. }) => {
+///         println!("module {loaded} is not the one compiled in");
+///     }
+///     other => {
+///         other?;
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum NativeUnavailable {
@@ -429,6 +448,25 @@ pub enum NativeUnavailable {
 
 /// What kind of trap ended a guest ([`Error::Trap`]), the same on both
 /// engines.
+///
+/// ```
+/// use afmpeg::{Error, TrapKind};
+///
+/// fn explain(err: &Error) -> &'static str {
+///     match err {
+///         Error::Trap { kind: TrapKind::StackExhausted, .. } => "raise the guest stack",
+///         Error::Trap { kind: TrapKind::Unreachable, .. } => "the guest aborted",
+///         _ => "see the message",
+///     }
+/// }
+/// let err = Error::Trap {
+///     message: "unreachable".into(),
+///     kind: TrapKind::Unreachable,
+///     stderr_tail: String::new(),
+/// };
+/// assert_eq!(explain(&err), "the guest aborted");
+/// assert_eq!(TrapKind::DivisionByZero.to_string(), "division by zero");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TrapKind {

@@ -12,6 +12,14 @@ use std::fmt;
 use std::str::FromStr;
 
 /// The tier a [`Runtime`](super::Runtime) runs its jobs on.
+///
+/// ```
+/// use afmpeg::engine::Engine;
+/// let engine: Engine = "interpreter".parse()?;
+/// assert_eq!(engine, Engine::Interpreter);
+/// assert_eq!(Engine::ALL.map(Engine::name), ["interpreter", "native"]);
+/// # Ok::<(), afmpeg::engine::choice::UnknownEngine>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Engine {
@@ -29,6 +37,12 @@ impl Engine {
     pub const ALL: [Engine; 2] = [Engine::Interpreter, Engine::Native];
 
     /// The name used by the CLI's `--engine` and in messages.
+    ///
+    /// ```
+    /// use afmpeg::engine::Engine;
+    /// assert_eq!(Engine::Native.name(), "native");
+    /// assert_eq!(Engine::Native.to_string(), "native");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Engine::Interpreter => "interpreter",
@@ -38,6 +52,15 @@ impl Engine {
 
     /// Whether this build has the native tier compiled in (cargo feature
     /// `native`).
+    ///
+    /// ```
+    /// use afmpeg::engine::choice::native_module_sha256;
+    /// use afmpeg::engine::Engine;
+    /// // Without the native tier there is no compiled-in module either.
+    /// if !Engine::native_built_in() {
+    ///     assert_eq!(native_module_sha256(), None);
+    /// }
+    /// ```
     pub fn native_built_in() -> bool {
         cfg!(feature = "native")
     }
@@ -50,6 +73,13 @@ impl fmt::Display for Engine {
 }
 
 /// An engine name that is neither `native` nor `interpreter`.
+///
+/// ```
+/// use afmpeg::engine::{Engine, UnknownEngine};
+/// let err = "jit".parse::<Engine>().unwrap_err();
+/// assert_eq!(err, UnknownEngine("jit".into()));
+/// assert_eq!(err.to_string(), "unknown engine \"jit\": expected `native` or `interpreter`");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown engine {0:?}: expected `native` or `interpreter`")]
 pub struct UnknownEngine(pub String);
@@ -67,6 +97,14 @@ impl FromStr for Engine {
 
 /// The SHA-256 (hex) of the module compiled into the native tier, if this
 /// build has one.
+///
+/// ```
+/// use afmpeg::engine::choice::native_module_sha256;
+/// match native_module_sha256() {
+///     Some(sha) => assert_eq!(sha.len(), 64),
+///     None => println!("no native tier in this build: every module runs on the interpreter"),
+/// }
+/// ```
 pub fn native_module_sha256() -> Option<&'static str> {
     #[cfg(feature = "native")]
     {

@@ -176,6 +176,24 @@ fn with_simd_hint(reason: String) -> String {
 }
 
 /// Refuses a module that imports anything but preview1 functions.
+///
+/// ```
+/// use afmpeg::engine::module::check_imports;
+/// use afmpeg::Error;
+/// // A module importing `env.f`: not a WASI preview1 function.
+/// let wasm = [
+///     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+///     0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type 0: () -> ()
+///     0x02, 0x09, 0x01, 0x03, b'e', b'n', b'v', 0x01, b'f', 0x00, 0x00, // import env.f
+/// ];
+/// let engine = wasmi::Engine::default();
+/// let module = wasmi::Module::new(&engine, &wasm[..]).expect("a valid module");
+/// let err = check_imports(&module, "test.wasm").unwrap_err();
+/// assert!(
+///     matches!(&err, Error::UnknownImport { module, name, .. } if module == "env" && name == "f"),
+///     "{err}"
+/// );
+/// ```
 pub fn check_imports(module: &Module, origin: &str) -> Result<()> {
     for import in module.imports() {
         let known = import.module() == wasi_shim::wasmi_link::MODULE
@@ -193,6 +211,18 @@ pub fn check_imports(module: &Module, origin: &str) -> Result<()> {
 }
 
 /// Validates, compiles and checks the module from `source`.
+///
+/// ```no_run
+/// use afmpeg::engine::module::load;
+/// use afmpeg::ModuleSource;
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let engine = wasmi::Engine::default();
+/// let module = load(&engine, &ModuleSource::default_location()?)?;
+/// assert!(module.exports().any(|e| e.name() == "_start"));
+/// # Ok(())
+/// # }
+/// ```
 pub fn load(engine: &Engine, source: &ModuleSource) -> Result<Module> {
     let origin = source.origin();
     with_bytes(source, |bytes| compile(engine, bytes, &origin))

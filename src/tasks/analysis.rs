@@ -17,6 +17,15 @@ use crate::job::{self, RunOptions};
 use crate::{Filesystem, Runtime};
 
 /// A time interval in seconds, from an analysis filter.
+///
+/// ```
+/// use afmpeg::tasks::analysis::parse_silence;
+/// let gaps = parse_silence("[silencedetect @ 0xcde380] silence_start: 1\n[silencedetect @ 0xcde380] silence_end: 2.5 | silence_duration: 1.5\n[silencedetect @ 0xcde380] silence_start: 7\n");
+/// assert_eq!(gaps[0].start, 1.0);
+/// assert_eq!(gaps[0].end, Some(2.5));
+/// // The last silence ran to the end of the input.
+/// assert_eq!(gaps[1].end, None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Interval {
     /// Start, in seconds of the input timeline.
@@ -28,12 +37,25 @@ pub struct Interval {
 
 impl Interval {
     /// `end - start`, when the end is known.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Interval;
+    /// assert_eq!(Interval { start: 1.0, end: Some(2.5) }.duration(), Some(1.5));
+    /// assert_eq!(Interval { start: 7.0, end: None }.duration(), None);
+    /// ```
     pub fn duration(&self) -> Option<f64> {
         self.end.map(|e| e - self.start)
     }
 }
 
 /// One frame's scene-change score, from the `scdet` filter.
+///
+/// ```
+/// use afmpeg::tasks::analysis::parse_scene_scores;
+/// let scores = parse_scene_scores("[scdet @ 0xcfa350] lavfi.scd.score: 42.667, lavfi.scd.time: 1\n[scdet @ 0xcfa350] lavfi.scd.score: 0.153, lavfi.scd.time: 1.04\n");
+/// let cuts: Vec<f64> = scores.iter().filter(|s| s.score > 30.0).map(|s| s.time).collect();
+/// assert_eq!(cuts, [1.0]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SceneScore {
     /// Frame time in seconds.
@@ -125,6 +147,14 @@ fn analysis_command(
 // --- loudness ------------------------------------------------------------
 
 /// Which filter [`Loudness`] measures with.
+///
+/// ```
+/// use afmpeg::tasks::{Loudness, LoudnessMethod};
+/// let args = Loudness::new("/in.mp4").method(LoudnessMethod::Loudnorm).command()?.args()?;
+/// assert!(args.windows(2).any(|w| w == ["-af", "loudnorm=print_format=json"]), "{args:?}");
+/// assert_eq!(LoudnessMethod::default(), LoudnessMethod::Ebur128);
+/// # Ok::<(), afmpeg::command::CommandError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LoudnessMethod {
     /// `ebur128=peak=true`: the EBU R128 meter; its summary gives the
@@ -138,6 +168,13 @@ pub enum LoudnessMethod {
 }
 
 /// EBU R128 / ITU-R BS.1770 loudness of an audio stream.
+///
+/// ```
+/// use afmpeg::tasks::LoudnessReport;
+/// let report = LoudnessReport::parse_ebur128("[Parsed_ebur128_0 @ 0xd757d0] Summary:\n\n  Integrated loudness:\n    I:         -23.0 LUFS\n    Threshold: -33.2 LUFS\n\n  Loudness range:\n    LRA:         5.4 LU\n\n  True peak:\n    Peak:       -1.5 dBFS\n").unwrap();
+/// // How far from the -16 LUFS podcast target.
+/// assert_eq!(-16.0 - report.integrated, 7.0);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LoudnessReport {
     /// Integrated loudness, in LUFS. For a full-scale-referenced sine of
@@ -154,6 +191,13 @@ pub struct LoudnessReport {
 impl LoudnessReport {
     /// Parses the summary `ebur128` prints at the end of a run (needs
     /// `peak=true` for the true peak).
+    ///
+    /// ```
+    /// use afmpeg::tasks::LoudnessReport;
+    /// let r = LoudnessReport::parse_ebur128("[Parsed_ebur128_0 @ 0xd757d0] Summary:\n\n  Integrated loudness:\n    I:         -23.0 LUFS\n    Threshold: -33.2 LUFS\n\n  Loudness range:\n    LRA:         5.4 LU\n\n  True peak:\n    Peak:       -1.5 dBFS\n").unwrap();
+    /// assert_eq!((r.integrated, r.threshold, r.range, r.true_peak), (-23.0, -33.2, 5.4, -1.5));
+    /// assert_eq!(LoudnessReport::parse_ebur128("no summary"), None);
+    /// ```
     pub fn parse_ebur128(stderr: &str) -> Option<LoudnessReport> {
         let start = stderr.rfind("Summary:")?;
         let mut section = "";
@@ -185,6 +229,12 @@ impl LoudnessReport {
     }
 
     /// Parses the JSON block `loudnorm=print_format=json` prints.
+    ///
+    /// ```
+    /// use afmpeg::tasks::LoudnessReport;
+    /// let r = LoudnessReport::parse_loudnorm("[Parsed_loudnorm_0 @ 0xcde900] \n{\n\t\"input_i\" : \"-21.75\",\n\t\"input_tp\" : \"-18.06\",\n\t\"input_lra\" : \"0.00\",\n\t\"input_thresh\" : \"-31.75\"\n}\n").unwrap();
+    /// assert_eq!((r.integrated, r.true_peak, r.range, r.threshold), (-21.75, -18.06, 0.0, -31.75));
+    /// ```
     pub fn parse_loudnorm(stderr: &str) -> Option<LoudnessReport> {
         let at = stderr.rfind("\"input_i\"")?;
         let open = stderr[..at].rfind('{')?;
@@ -225,6 +275,15 @@ pub struct Loudness {
 
 impl Loudness {
     /// Measure the first audio stream of `input` with `ebur128`.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Loudness;
+    /// let args = Loudness::new("/in.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-af", "ebur128=peak=true:framelog=verbose"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-f", "null"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-map", "0:a:0"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(input: impl Into<String>) -> Loudness {
         Loudness {
             input: input.into(),
@@ -234,18 +293,40 @@ impl Loudness {
     }
 
     /// Which audio stream (0-based among the audio streams).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Loudness;
+    /// let args = Loudness::new("/in.mp4").stream(1).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-map", "0:a:1"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn stream(mut self, index: usize) -> Loudness {
         self.stream = index;
         self
     }
 
     /// `ebur128` (default) or `loudnorm`.
+    ///
+    /// ```
+    /// use afmpeg::tasks::{Loudness, LoudnessMethod};
+    /// let args = Loudness::new("/in.mp4").method(LoudnessMethod::Loudnorm).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-af", "loudnorm=print_format=json"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn method(mut self, method: LoudnessMethod) -> Loudness {
         self.method = method;
         self
     }
 
     /// The command this task runs.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Loudness;
+    /// let args = Loudness::new("/in.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-loglevel", "info"]), "{args:?}");
+    /// assert_eq!(args.last().map(String::as_str), Some("-"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn command(&self) -> Result<Command, CommandError> {
         let filter = match self.method {
             LoudnessMethod::Ebur128 => "ebur128=peak=true:framelog=verbose",
@@ -273,6 +354,14 @@ impl Task for Loudness {
 // --- volumedetect --------------------------------------------------------
 
 /// What `volumedetect` reports: levels relative to full scale.
+///
+/// ```
+/// use afmpeg::tasks::VolumeStats;
+/// let v = VolumeStats::parse("[Parsed_volumedetect_0 @ 0xcf5690] n_samples: 96000\n[Parsed_volumedetect_0 @ 0xcf5690] mean_volume: -38.1 dB\n[Parsed_volumedetect_0 @ 0xcf5690] max_volume: -35.1 dB\n[Parsed_volumedetect_0 @ 0xcf5690] histogram_35db: 28000\n").unwrap();
+/// // Headroom before clipping.
+/// assert_eq!(-v.max_volume, 35.1);
+/// assert_eq!(v.histogram, [(35, 28000)]);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct VolumeStats {
     /// Samples analysed (all channels).
@@ -289,6 +378,13 @@ pub struct VolumeStats {
 
 impl VolumeStats {
     /// Parses `volumedetect`'s report.
+    ///
+    /// ```
+    /// use afmpeg::tasks::VolumeStats;
+    /// let v = VolumeStats::parse("[Parsed_volumedetect_0 @ 0xcf5690] n_samples: 96000\n[Parsed_volumedetect_0 @ 0xcf5690] mean_volume: -38.1 dB\n[Parsed_volumedetect_0 @ 0xcf5690] max_volume: -35.1 dB\n[Parsed_volumedetect_0 @ 0xcf5690] histogram_35db: 28000\n").unwrap();
+    /// assert_eq!((v.samples, v.mean_volume, v.max_volume), (96000, -38.1, -35.1));
+    /// assert!(VolumeStats::parse("no report").is_none());
+    /// ```
     pub fn parse(stderr: &str) -> Option<VolumeStats> {
         let (mut samples, mut mean, mut max) = (None, None, None);
         let mut histogram = Vec::new();
@@ -344,6 +440,14 @@ pub struct VolumeDetect {
 
 impl VolumeDetect {
     /// Measure the first audio stream of `input`.
+    ///
+    /// ```
+    /// use afmpeg::tasks::VolumeDetect;
+    /// let args = VolumeDetect::new("/in.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-af", "volumedetect"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-map", "0:a:0"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(input: impl Into<String>) -> VolumeDetect {
         VolumeDetect {
             input: input.into(),
@@ -352,12 +456,27 @@ impl VolumeDetect {
     }
 
     /// Which audio stream (0-based among the audio streams).
+    ///
+    /// ```
+    /// use afmpeg::tasks::VolumeDetect;
+    /// let args = VolumeDetect::new("/in.mp4").stream(2).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-map", "0:a:2"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn stream(mut self, index: usize) -> VolumeDetect {
         self.stream = index;
         self
     }
 
     /// The command this task runs.
+    ///
+    /// ```
+    /// use afmpeg::tasks::VolumeDetect;
+    /// let args = VolumeDetect::new("/in.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-f", "null"]), "{args:?}");
+    /// assert_eq!(args.last().map(String::as_str), Some("-"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn command(&self) -> Result<Command, CommandError> {
         analysis_command(
             &self.input,
@@ -383,6 +502,13 @@ impl Task for VolumeDetect {
 // --- silencedetect -------------------------------------------------------
 
 /// Parses `silencedetect`'s `silence_start` / `silence_end` lines.
+///
+/// ```
+/// use afmpeg::tasks::analysis::parse_silence;
+/// use afmpeg::tasks::Interval;
+/// let gaps = parse_silence("[silencedetect @ 0xcde380] silence_start: 1\n[silencedetect @ 0xcde380] silence_end: 2.5 | silence_duration: 1.5\n[silencedetect @ 0xcde380] silence_start: 7\n");
+/// assert_eq!(gaps, [Interval { start: 1.0, end: Some(2.5) }, Interval { start: 7.0, end: None }]);
+/// ```
 pub fn parse_silence(stderr: &str) -> Vec<Interval> {
     let mut out: Vec<Interval> = Vec::new();
     for msg in filter_messages(stderr, "silencedetect") {
@@ -431,6 +557,13 @@ pub struct SilenceDetect {
 impl SilenceDetect {
     /// Silence below −60 dBFS lasting at least 0.5 s, in the first audio
     /// stream of `input`.
+    ///
+    /// ```
+    /// use afmpeg::tasks::SilenceDetect;
+    /// let args = SilenceDetect::new("/in.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-af", "silencedetect=noise=-60dB:duration=0.500000"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(input: impl Into<String>) -> SilenceDetect {
         SilenceDetect {
             input: input.into(),
@@ -441,24 +574,55 @@ impl SilenceDetect {
     }
 
     /// Which audio stream (0-based among the audio streams).
+    ///
+    /// ```
+    /// use afmpeg::tasks::SilenceDetect;
+    /// let args = SilenceDetect::new("/in.mp4").stream(1).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-map", "0:a:1"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn stream(mut self, index: usize) -> SilenceDetect {
         self.stream = index;
         self
     }
 
     /// The level under which a sample counts as silent, in dBFS (≤ 0).
+    ///
+    /// ```
+    /// use afmpeg::tasks::SilenceDetect;
+    /// let args = SilenceDetect::new("/in.mp4").noise_db(-50.0).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-af", "silencedetect=noise=-50dB:duration=0.500000"]), "{args:?}");
+    /// assert!(afmpeg::tasks::SilenceDetect::new("/in.mp4").noise_db(3.0).command().is_err());
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn noise_db(mut self, db: f64) -> SilenceDetect {
         self.noise_db = db;
         self
     }
 
     /// The shortest silence reported.
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::SilenceDetect;
+    /// let args = SilenceDetect::new("/in.mp4").min_duration(Time::from_millis(300)).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-af", "silencedetect=noise=-60dB:duration=0.300000"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn min_duration(mut self, duration: Time) -> SilenceDetect {
         self.min_duration = duration;
         self
     }
 
     /// The command this task runs.
+    ///
+    /// ```
+    /// use afmpeg::tasks::SilenceDetect;
+    /// let args = SilenceDetect::new("/in.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-map", "0:a:0"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-f", "null"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn command(&self) -> Result<Command, CommandError> {
         if !self.noise_db.is_finite() || self.noise_db > 0.0 {
             return Err(CommandError::InvalidArgument {
@@ -492,6 +656,12 @@ impl Task for SilenceDetect {
 // --- blackdetect ---------------------------------------------------------
 
 /// Parses `blackdetect`'s `black_start:… black_end:…` lines.
+///
+/// ```
+/// use afmpeg::tasks::analysis::parse_black;
+/// use afmpeg::tasks::Interval;
+/// assert_eq!(parse_black("[blackdetect @ 0xcfa0e0] black_start:0 black_end:1.5 black_duration:1.5\n"), [Interval { start: 0.0, end: Some(1.5) }]);
+/// ```
 pub fn parse_black(stderr: &str) -> Vec<Interval> {
     let mut out = Vec::new();
     for msg in filter_messages(stderr, "blackdetect") {
@@ -537,6 +707,14 @@ pub struct BlackDetect {
 impl BlackDetect {
     /// FFmpeg's defaults: at least 2 s, 98 % of the pixels darker than 10 %
     /// luminance; first video stream of `input`.
+    ///
+    /// ```
+    /// use afmpeg::tasks::BlackDetect;
+    /// let args = BlackDetect::new("/in.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-vf", "blackdetect=d=2.000000:pic_th=0.98:pix_th=0.1"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-map", "0:v:0"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(input: impl Into<String>) -> BlackDetect {
         BlackDetect {
             input: input.into(),
@@ -548,12 +726,27 @@ impl BlackDetect {
     }
 
     /// Which video stream (0-based among the video streams).
+    ///
+    /// ```
+    /// use afmpeg::tasks::BlackDetect;
+    /// let args = BlackDetect::new("/in.mp4").stream(1).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-map", "0:v:1"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn stream(mut self, index: usize) -> BlackDetect {
         self.stream = index;
         self
     }
 
     /// The shortest black stretch reported (`d`).
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::BlackDetect;
+    /// let args = BlackDetect::new("/in.mp4").min_duration(Time::from_millis(500)).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-vf", "blackdetect=d=0.500000:pic_th=0.98:pix_th=0.1"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn min_duration(mut self, duration: Time) -> BlackDetect {
         self.min_duration = duration;
         self
@@ -561,18 +754,41 @@ impl BlackDetect {
 
     /// Share of black pixels for a frame to count as black (`pic_th`,
     /// 0.0..=1.0).
+    ///
+    /// ```
+    /// use afmpeg::tasks::BlackDetect;
+    /// let args = BlackDetect::new("/in.mp4").picture_threshold(0.9).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-vf", "blackdetect=d=2.000000:pic_th=0.9:pix_th=0.1"]), "{args:?}");
+    /// assert!(afmpeg::tasks::BlackDetect::new("/in.mp4").picture_threshold(1.5).command().is_err());
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn picture_threshold(mut self, share: f64) -> BlackDetect {
         self.picture_threshold = share;
         self
     }
 
     /// Luminance under which a pixel is black (`pix_th`, 0.0..=1.0).
+    ///
+    /// ```
+    /// use afmpeg::tasks::BlackDetect;
+    /// let args = BlackDetect::new("/in.mp4").pixel_threshold(0.05).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-vf", "blackdetect=d=2.000000:pic_th=0.98:pix_th=0.05"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn pixel_threshold(mut self, level: f64) -> BlackDetect {
         self.pixel_threshold = level;
         self
     }
 
     /// The command this task runs.
+    ///
+    /// ```
+    /// use afmpeg::tasks::BlackDetect;
+    /// let args = BlackDetect::new("/in.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-loglevel", "info"]), "{args:?}");
+    /// assert_eq!(args.last().map(String::as_str), Some("-"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn command(&self) -> Result<Command, CommandError> {
         for (option, v) in [
             ("blackdetect pic_th", self.picture_threshold),
@@ -611,6 +827,13 @@ impl Task for BlackDetect {
 // --- scene scores --------------------------------------------------------
 
 /// Parses `scdet`'s `lavfi.scd.score: S, lavfi.scd.time: T` lines.
+///
+/// ```
+/// use afmpeg::tasks::analysis::parse_scene_scores;
+/// let scores = parse_scene_scores("[scdet @ 0xcfa350] lavfi.scd.score: 42.667, lavfi.scd.time: 1\n[scdet @ 0xcfa350] lavfi.scd.score: 0.153, lavfi.scd.time: 1.04\n");
+/// assert_eq!(scores.len(), 2);
+/// assert_eq!((scores[1].time, scores[1].score), (1.04, 0.153));
+/// ```
 pub fn parse_scene_scores(stderr: &str) -> Vec<SceneScore> {
     filter_messages(stderr, "scdet")
         .filter_map(|msg| {
@@ -658,6 +881,14 @@ pub struct SceneScores {
 
 impl SceneScores {
     /// All non-zero scores of the first video stream of `input`.
+    ///
+    /// ```
+    /// use afmpeg::tasks::SceneScores;
+    /// let args = SceneScores::new("/in.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-vf", "scdet=threshold=0"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-map", "0:v:0"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(input: impl Into<String>) -> SceneScores {
         SceneScores {
             input: input.into(),
@@ -667,18 +898,40 @@ impl SceneScores {
     }
 
     /// Which video stream (0-based among the video streams).
+    ///
+    /// ```
+    /// use afmpeg::tasks::SceneScores;
+    /// let args = SceneScores::new("/in.mp4").stream(1).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-map", "0:v:1"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn stream(mut self, index: usize) -> SceneScores {
         self.stream = index;
         self
     }
 
     /// Report only scores above this, 0.0..=100.0.
+    ///
+    /// ```
+    /// use afmpeg::tasks::SceneScores;
+    /// let args = SceneScores::new("/in.mp4").threshold(10.0).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-vf", "scdet=threshold=10"]), "{args:?}");
+    /// assert!(afmpeg::tasks::SceneScores::new("/in.mp4").threshold(101.0).command().is_err());
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn threshold(mut self, threshold: f64) -> SceneScores {
         self.threshold = threshold;
         self
     }
 
     /// The command this task runs.
+    ///
+    /// ```
+    /// use afmpeg::tasks::SceneScores;
+    /// let args = SceneScores::new("/in.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-f", "null"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn command(&self) -> Result<Command, CommandError> {
         if !(0.0..=100.0).contains(&self.threshold) {
             return Err(CommandError::InvalidArgument {

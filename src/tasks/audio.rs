@@ -6,6 +6,13 @@ use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
 
 /// The audio file an [`ExtractAudio`] writes: codec and container.
+///
+/// ```
+/// use afmpeg::tasks::AudioFormat;
+/// assert_eq!(AudioFormat::Opus.codec(), "libopus");
+/// assert_eq!(AudioFormat::Opus.muxer(), "opus");
+/// assert_eq!(AudioFormat::Opus.extension(), "opus");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AudioFormat {
     /// MP3 (`libmp3lame`, `mp3` muxer).
@@ -24,6 +31,12 @@ pub enum AudioFormat {
 
 impl AudioFormat {
     /// The FFmpeg encoder.
+    ///
+    /// ```
+    /// use afmpeg::tasks::AudioFormat;
+    /// assert_eq!(AudioFormat::Mp3.codec(), "libmp3lame");
+    /// assert_eq!(AudioFormat::M4a.codec(), "aac");
+    /// ```
     pub const fn codec(self) -> &'static str {
         match self {
             AudioFormat::Mp3 => "libmp3lame",
@@ -35,6 +48,12 @@ impl AudioFormat {
     }
 
     /// The FFmpeg muxer.
+    ///
+    /// ```
+    /// use afmpeg::tasks::AudioFormat;
+    /// assert_eq!(AudioFormat::Aac.muxer(), "adts");
+    /// assert_eq!(AudioFormat::M4a.muxer(), "ipod");
+    /// ```
     pub const fn muxer(self) -> &'static str {
         match self {
             AudioFormat::Mp3 => "mp3",
@@ -47,6 +66,12 @@ impl AudioFormat {
     }
 
     /// The usual file extension, without the dot.
+    ///
+    /// ```
+    /// use afmpeg::tasks::AudioFormat;
+    /// let out = format!("/sound.{}", AudioFormat::M4a.extension());
+    /// assert_eq!(out, "/sound.m4a");
+    /// ```
     pub const fn extension(self) -> &'static str {
         match self {
             AudioFormat::Mp3 => "mp3",
@@ -59,6 +84,12 @@ impl AudioFormat {
     }
 
     /// Whether the codec is lossy (a bitrate applies).
+    ///
+    /// ```
+    /// use afmpeg::tasks::AudioFormat;
+    /// assert!(AudioFormat::Mp3.is_lossy());
+    /// assert!(!AudioFormat::Flac.is_lossy());
+    /// ```
     pub const fn is_lossy(self) -> bool {
         !matches!(self, AudioFormat::Flac | AudioFormat::Wav)
     }
@@ -92,6 +123,14 @@ pub struct ExtractAudio {
 
 impl ExtractAudio {
     /// Extract the first audio stream of `input` as `format`.
+    ///
+    /// ```
+    /// use afmpeg::tasks::{AudioFormat, ExtractAudio};
+    /// let args = ExtractAudio::new("/movie.mp4", "/sound.flac", AudioFormat::Flac).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-map", "0:a:0"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-c:a", "flac"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(input: impl Into<String>, output: impl Into<String>, format: AudioFormat) -> Self {
         ExtractAudio {
             input: input.into(),
@@ -105,6 +144,13 @@ impl ExtractAudio {
     }
 
     /// Which audio stream (0-based among the audio streams; default 0).
+    ///
+    /// ```
+    /// use afmpeg::tasks::{AudioFormat, ExtractAudio};
+    /// let args = ExtractAudio::new("/movie.mkv", "/commentary.opus", AudioFormat::Opus).stream(1).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-map", "0:a:1"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn stream(mut self, index: usize) -> Self {
         self.stream = index;
         self
@@ -112,24 +158,58 @@ impl ExtractAudio {
 
     /// Bitrate in bits per second, for lossy formats. Refused by
     /// [`command`](ExtractAudio::command) for FLAC and WAV.
+    ///
+    /// ```
+    /// use afmpeg::tasks::{AudioFormat, ExtractAudio};
+    /// let mp3 = ExtractAudio::new("/movie.mp4", "/sound.mp3", AudioFormat::Mp3).bitrate(192_000);
+    /// let args = mp3.command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-b:a", "192000"]), "{args:?}");
+    /// let wav = ExtractAudio::new("/movie.mp4", "/sound.wav", AudioFormat::Wav).bitrate(192_000);
+    /// assert!(wav.command().is_err());
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn bitrate(mut self, bits_per_second: u64) -> Self {
         self.bitrate = Some(bits_per_second);
         self
     }
 
     /// Resample to this rate in Hz.
+    ///
+    /// ```
+    /// use afmpeg::tasks::{AudioFormat, ExtractAudio};
+    /// let args = ExtractAudio::new("/movie.mp4", "/sound.wav", AudioFormat::Wav).sample_rate(16_000).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-ar", "16000"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn sample_rate(mut self, hz: u32) -> Self {
         self.sample_rate = Some(hz);
         self
     }
 
     /// Down- or up-mix to this many channels.
+    ///
+    /// ```
+    /// use afmpeg::tasks::{AudioFormat, ExtractAudio};
+    /// let args = ExtractAudio::new("/movie.mp4", "/mono.mp3", AudioFormat::Mp3).channels(1).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-ac", "1"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn channels(mut self, channels: u32) -> Self {
         self.channels = Some(channels);
         self
     }
 
     /// The command this task runs.
+    ///
+    /// ```
+    /// use afmpeg::tasks::{AudioFormat, ExtractAudio};
+    /// let cmd = ExtractAudio::new("/movie.mp4", "/sound.m4a", AudioFormat::M4a).command()?;
+    /// let args = cmd.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-f", "ipod"]), "{args:?}");
+    /// assert!(args.iter().any(|a| a == "-vn"), "{args:?}");
+    /// assert_eq!(args.last().map(String::as_str), Some("/sound.m4a"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn command(&self) -> Result<Command, CommandError> {
         let mut out = OutputFile::path(&self.output)
             .map(format!("0:a:{}", self.stream))

@@ -25,6 +25,27 @@ use crate::job::{RunOptions, Tool};
 use crate::{Filesystem, Runtime};
 
 /// One range of frames encoded as its own job.
+///
+/// ```no_run
+/// use afmpeg::tasks::ChunkedTranscode;
+/// use afmpeg::{Filesystem, RunOptions, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// let plan = ChunkedTranscode::new("/in.mp4", "/out.mp4").chunks(4)
+///     .plan(&rt, &fs, &RunOptions::new())?;
+/// let mut next = 0;
+/// for range in &plan.chunks {
+///     // The ranges cover every frame once, in order.
+///     assert_eq!(range.first_frame, next);
+///     next += range.frames;
+///     println!("frames from {} ({})", range.first_frame, range.start);
+/// }
+/// assert_eq!(next, plan.frames);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChunkRange {
     /// Index of its first frame in the input (presentation order); always a
@@ -38,6 +59,20 @@ pub struct ChunkRange {
 }
 
 /// What [`ChunkedTranscode::run`] produced.
+///
+/// ```no_run
+/// use afmpeg::tasks::{ChunkedTranscode, Task};
+/// use afmpeg::{Filesystem, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// let out = ChunkedTranscode::new("/in.mp4", "/out.mp4").chunks(4).run(&rt, &fs)?;
+/// assert!(out.chunks.len() <= 4);
+/// println!("{} frames, audio: {}, {} bytes", out.frames, out.audio, out.produced.size);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChunkedOutput {
     /// The joined output file.
@@ -205,6 +240,22 @@ impl ChunkedTranscode {
     /// Transcode `input` to `output`, in as many pieces as there are cores,
     /// with `libx264` (`yuv420p`) video and `aac` audio unless the
     /// arguments say otherwise.
+    ///
+    /// ```no_run
+    /// use afmpeg::tasks::ChunkedTranscode;
+    /// use afmpeg::{Filesystem, RunOptions, Runtime};
+    ///
+    /// # fn main() -> afmpeg::Result<()> {
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// let plan = ChunkedTranscode::new("/in.mp4", "/out.mp4")
+    ///     .plan(&rt, &fs, &RunOptions::new())?;
+    /// let video = &plan.pieces[0].args;
+    /// assert!(video.windows(2).any(|w| w == ["-c:v", "libx264"]), "{video:?}");
+    /// assert_eq!(plan.join.output, "/out.mp4");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(input: impl Into<String>, output: impl Into<String>) -> ChunkedTranscode {
         ChunkedTranscode {
             input: input.into(),
@@ -220,12 +271,41 @@ impl ChunkedTranscode {
 
     /// How many pieces to cut the video into (at most; the input may have
     /// fewer keyframes). Default: the number of cores.
+    ///
+    /// ```no_run
+    /// use afmpeg::tasks::ChunkedTranscode;
+    /// use afmpeg::{Filesystem, RunOptions, Runtime};
+    ///
+    /// # fn main() -> afmpeg::Result<()> {
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// let plan = ChunkedTranscode::new("/in.mp4", "/out.mp4").chunks(8)
+    ///     .plan(&rt, &fs, &RunOptions::new())?;
+    /// assert!(plan.pieces.len() <= 8);
+    /// assert_eq!(plan.pieces.len(), plan.chunks.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn chunks(mut self, chunks: usize) -> ChunkedTranscode {
         self.chunks = chunks;
         self
     }
 
     /// Threads of the job pool (0, the default: one per core).
+    ///
+    /// ```no_run
+    /// use afmpeg::tasks::{ChunkedTranscode, Task};
+    /// use afmpeg::{Filesystem, Runtime};
+    ///
+    /// # fn main() -> afmpeg::Result<()> {
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// // Eight pieces, two encoding at a time.
+    /// let out = ChunkedTranscode::new("/in.mp4", "/out.mp4").chunks(8).threads(2).run(&rt, &fs)?;
+    /// println!("{} pieces", out.chunks.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn threads(mut self, threads: usize) -> ChunkedTranscode {
         self.threads = threads;
         self
@@ -234,6 +314,23 @@ impl ChunkedTranscode {
     /// FFmpeg output options for each video piece, e.g.
     /// `["-c:v", "libx264", "-preset", "veryfast"]`. An option is a `-name`
     /// followed by its value, unless the next argument is another option.
+    ///
+    /// ```no_run
+    /// use afmpeg::tasks::ChunkedTranscode;
+    /// use afmpeg::{Filesystem, RunOptions, Runtime};
+    ///
+    /// # fn main() -> afmpeg::Result<()> {
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// let plan = ChunkedTranscode::new("/in.mp4", "/out.mp4")
+    ///     .video_args(["-c:v", "libx264", "-preset", "veryfast", "-crf", "23"])
+    ///     .plan(&rt, &fs, &RunOptions::new())?;
+    /// for piece in &plan.pieces {
+    ///     assert!(piece.args.windows(2).any(|w| w == ["-crf", "23"]), "{:?}", piece.args);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn video_args<I, S>(mut self, args: I) -> ChunkedTranscode
     where
         I: IntoIterator<Item = S>,
@@ -244,6 +341,23 @@ impl ChunkedTranscode {
     }
 
     /// FFmpeg output options for the audio, e.g. `["-c:a", "libopus"]`.
+    ///
+    /// ```no_run
+    /// use afmpeg::tasks::ChunkedTranscode;
+    /// use afmpeg::{Filesystem, RunOptions, Runtime};
+    ///
+    /// # fn main() -> afmpeg::Result<()> {
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// let plan = ChunkedTranscode::new("/in.mp4", "/out.mp4")
+    ///     .audio_args(["-c:a", "aac", "-b:a", "128k"])
+    ///     .plan(&rt, &fs, &RunOptions::new())?;
+    /// if let Some(audio) = &plan.audio {
+    ///     assert!(audio.args.windows(2).any(|w| w == ["-b:a", "128k"]), "{:?}", audio.args);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn audio_args<I, S>(mut self, args: I) -> ChunkedTranscode
     where
         I: IntoIterator<Item = S>,
@@ -254,6 +368,20 @@ impl ChunkedTranscode {
     }
 
     /// Drop the audio: the output has video only.
+    ///
+    /// ```no_run
+    /// use afmpeg::tasks::ChunkedTranscode;
+    /// use afmpeg::{Filesystem, RunOptions, Runtime};
+    ///
+    /// # fn main() -> afmpeg::Result<()> {
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// let plan = ChunkedTranscode::new("/in.mp4", "/out.mp4").no_audio()
+    ///     .plan(&rt, &fs, &RunOptions::new())?;
+    /// assert!(plan.audio.is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn no_audio(mut self) -> ChunkedTranscode {
         self.no_audio = true;
         self
@@ -262,6 +390,21 @@ impl ChunkedTranscode {
     /// Where the pieces are written while the job runs, in the in-memory
     /// tree (must not exist; removed afterwards). Default:
     /// `{output}.chunks`.
+    ///
+    /// ```no_run
+    /// use afmpeg::tasks::ChunkedTranscode;
+    /// use afmpeg::{Filesystem, RunOptions, Runtime};
+    ///
+    /// # fn main() -> afmpeg::Result<()> {
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// let plan = ChunkedTranscode::new("/in.mp4", "/out.mp4").work_dir("/scratch/pieces")
+    ///     .plan(&rt, &fs, &RunOptions::new())?;
+    /// assert_eq!(plan.work_dir, "/scratch/pieces");
+    /// assert!(plan.pieces.iter().all(|p| p.output.starts_with("/scratch/pieces/")));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn work_dir(mut self, dir: impl Into<String>) -> ChunkedTranscode {
         self.work_dir = Some(dir.into());
         self
@@ -316,6 +459,28 @@ impl ChunkedTranscode {
     /// (each reads only the input and writes only its own output), then run
     /// [`ChunkPlan::join`] where all their outputs are. Only the probe runs,
     /// with `opts`; nothing is written.
+    ///
+    /// ```no_run
+    /// use afmpeg::tasks::ChunkedTranscode;
+    /// use afmpeg::{Filesystem, RunOptions, Runtime};
+    ///
+    /// # fn main() -> afmpeg::Result<()> {
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// let plan = ChunkedTranscode::new("/in.mp4", "/out.mp4").chunks(4)
+    ///     .plan(&rt, &fs, &RunOptions::new())?;
+    /// // Run the audio and the pieces anywhere, then the join where their outputs are.
+    /// fs.create_dir_all(&plan.work_dir)?;
+    /// for job in plan.audio.iter().chain(&plan.pieces) {
+    ///     rt.run(&fs, &job.args)?;
+    /// }
+    /// let (list_path, list) = &plan.join_list;
+    /// fs.write(list_path, list.as_str())?;
+    /// rt.run(&fs, &plan.join.args)?;
+    /// assert!(fs.exists("/out.mp4"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn plan(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<ChunkPlan> {
         let ext = self.check()?;
         let dir = self.dir();
@@ -451,6 +616,22 @@ impl Task for ChunkedTranscode {
 
 /// One FFmpeg job of a [`ChunkPlan`]: its arguments (without `argv[0]`)
 /// and the one file it writes.
+///
+/// ```no_run
+/// use afmpeg::tasks::ChunkedTranscode;
+/// use afmpeg::{Filesystem, RunOptions, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// let plan = ChunkedTranscode::new("/in.mp4", "/out.mp4")
+///     .plan(&rt, &fs, &RunOptions::new())?;
+/// for job in plan.audio.iter().chain(&plan.pieces) {
+///     println!("ffmpeg {} -> {}", job.args.join(" "), job.output);
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedJob {
     /// FFmpeg's arguments, without `argv[0]`.
@@ -475,6 +656,22 @@ impl PlannedJob {
 /// [`work_dir`](ChunkPlan::work_dir) (which must exist); the join reads
 /// the concat list [`join_list`](ChunkPlan::join_list) (written beside the
 /// pieces) and every piece and the audio, and writes the final output.
+///
+/// ```no_run
+/// use afmpeg::tasks::ChunkedTranscode;
+/// use afmpeg::{Filesystem, RunOptions, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// let plan = ChunkedTranscode::new("/in.mp4", "/out.mp4").chunks(2)
+///     .plan(&rt, &fs, &RunOptions::new())?;
+/// assert_eq!(plan.input, "/in.mp4");
+/// assert!(plan.join_list.0.starts_with(&plan.work_dir));
+/// println!("{} frames in {} pieces", plan.frames, plan.pieces.len());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChunkPlan {
     /// The input every piece and the audio job read.

@@ -8,6 +8,14 @@ use crate::job::RunOptions;
 use crate::{Filesystem, Runtime};
 
 /// How [`Concat`] writes the joined streams.
+///
+/// ```
+/// use afmpeg::tasks::{Concat, ConcatMode};
+/// assert_eq!(ConcatMode::default(), ConcatMode::Reencode);
+/// let args = Concat::new(["/a.mp4", "/b.mp4"], "/ab.mp4").mode(ConcatMode::Copy).command()?.args()?;
+/// assert!(args.windows(2).any(|w| w == ["-c", "copy"]), "{args:?}");
+/// # Ok::<(), afmpeg::command::CommandError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ConcatMode {
     /// Stream copy: instant and lossless; every input must have the same
@@ -51,6 +59,15 @@ pub struct Concat {
 
 impl Concat {
     /// Join `inputs` into `output`, re-encoding.
+    ///
+    /// ```
+    /// use afmpeg::tasks::{Concat, ConcatMode};
+    /// let args = Concat::new(["/a.mp4", "/b.mp4"], "/ab.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-f", "concat"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-i", "/ab.mp4.ffconcat"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-c:v", "libx264"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new<I, S>(inputs: I, output: impl Into<String>) -> Concat
     where
         I: IntoIterator<Item = S>,
@@ -67,24 +84,52 @@ impl Concat {
     }
 
     /// Copy or re-encode (default).
+    ///
+    /// ```
+    /// use afmpeg::tasks::{Concat, ConcatMode};
+    /// let args = Concat::new(["/a.mp4", "/b.mp4"], "/ab.mp4").mode(ConcatMode::Copy).command()?.args()?;
+    /// assert!(!args.iter().any(|a| a == "libx264"), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn mode(mut self, mode: ConcatMode) -> Concat {
         self.mode = mode;
         self
     }
 
     /// Where the list file is written during the run.
+    ///
+    /// ```
+    /// use afmpeg::tasks::{Concat, ConcatMode};
+    /// let args = Concat::new(["/a.mp4", "/b.mp4"], "/ab.mp4").list_path("/tmp/list.txt").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-i", "/tmp/list.txt"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn list_path(mut self, path: impl Into<String>) -> Concat {
         self.list_path = Some(path.into());
         self
     }
 
     /// CRF when re-encoding.
+    ///
+    /// ```
+    /// use afmpeg::tasks::{Concat, ConcatMode};
+    /// let args = Concat::new(["/a.mp4", "/b.mp4"], "/ab.mp4").crf(20).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-crf", "20"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn crf(mut self, crf: u8) -> Concat {
         self.crf = Some(crf);
         self
     }
 
     /// Encoder preset when re-encoding.
+    ///
+    /// ```
+    /// use afmpeg::tasks::{Concat, ConcatMode};
+    /// let args = Concat::new(["/a.mp4", "/b.mp4"], "/ab.mp4").preset("veryfast").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-preset", "veryfast"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn preset(mut self, preset: impl Into<String>) -> Concat {
         self.preset = Some(preset.into());
         self
@@ -97,12 +142,27 @@ impl Concat {
     }
 
     /// The list file's content.
+    ///
+    /// ```
+    /// use afmpeg::tasks::{Concat, ConcatMode};
+    /// let list = Concat::new(["/a.mp4", "/b.mp4"], "/ab.mp4").list_content()?;
+    /// assert_eq!(list, "ffconcat version 1.0\nfile '/a.mp4'\nfile '/b.mp4'\n");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn list_content(&self) -> Result<String, CommandError> {
         ConcatList::new(self.inputs.iter().map(String::as_str)).render()
     }
 
     /// The command this task runs (the list file must exist when it runs;
     /// [`run`](Concat::run) writes it).
+    ///
+    /// ```
+    /// use afmpeg::tasks::{Concat, ConcatMode};
+    /// let args = Concat::new(["/a.mp4", "/b.mp4"], "/ab.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-safe", "0"]), "{args:?}");
+    /// assert_eq!(args.last().map(String::as_str), Some("/ab.mp4"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn command(&self) -> Result<Command, CommandError> {
         let mut out = OutputFile::path(&self.output).map("0:v?").map("0:a?");
         match self.mode {

@@ -9,6 +9,22 @@ use crate::job::RunOptions;
 use crate::{Filesystem, Runtime};
 
 /// One representation (one stream) of a [`Dash`] package.
+///
+/// ```no_run
+/// use afmpeg::tasks::{Dash, Task};
+/// use afmpeg::{Filesystem, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// let dash = Dash::new("/in.mp4", "/dash/manifest.mpd").run(&rt, &fs)?;
+/// for r in &dash.representations {
+///     let init = fs.read(&r.init)?;
+///     println!("{}: init {} bytes, {} segments", r.id, init.len(), r.segments.len());
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DashRepresentation {
     /// Its `id` in the manifest (FFmpeg numbers them from 0 by output
@@ -21,6 +37,20 @@ pub struct DashRepresentation {
 }
 
 /// What a [`Dash`] run wrote.
+///
+/// ```no_run
+/// use afmpeg::tasks::{Dash, Task};
+/// use afmpeg::{Filesystem, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// let dash = Dash::new("/in.mp4", "/dash/manifest.mpd").run(&rt, &fs)?;
+/// let mpd = String::from_utf8(fs.read(&dash.manifest)?).unwrap_or_default();
+/// assert!(mpd.contains("<MPD"));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DashOutput {
     /// The manifest (`.mpd`).
@@ -69,6 +99,14 @@ pub struct Dash {
 
 impl Dash {
     /// DASH of `input` with the manifest at `manifest`, 4 s segments.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Dash;
+    /// let args = Dash::new("/in.mp4", "/dash/manifest.mpd").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-f", "dash"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-seg_duration", "4.000000"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(input: impl Into<String>, manifest: impl Into<String>) -> Dash {
         Dash {
             input: input.into(),
@@ -79,6 +117,14 @@ impl Dash {
     }
 
     /// Target segment length (`-seg_duration`; default 4 s).
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::Dash;
+    /// let args = Dash::new("/in.mp4", "/dash/manifest.mpd").segment_duration(Time::from_secs(2)).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-seg_duration", "2.000000"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn segment_duration(mut self, duration: Time) -> Dash {
         self.segment = duration;
         self
@@ -90,6 +136,14 @@ impl Dash {
     }
 
     /// The command this task runs.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Dash;
+    /// let args = Dash::new("/in.mp4", "/dash/manifest.mpd").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-init_seg_name", "manifest-init-$RepresentationID$.m4s"]), "{args:?}");
+    /// assert_eq!(args.last().map(String::as_str), Some("/dash/manifest.mpd"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn command(&self) -> Result<Command, CommandError> {
         check_segment_time(self.segment)?;
         let prefix = self.prefix();

@@ -9,6 +9,16 @@ use crate::job::RunOptions;
 use crate::{Filesystem, Runtime};
 
 /// The image format of [`Frames`].
+///
+/// ```
+/// use afmpeg::tasks::{Frames, ImageFormat};
+/// let args = Frames::new("/in.mp4", "/thumbs").format(ImageFormat::Jpeg { quality: 5 }).command()?.args()?;
+/// assert!(args.windows(2).any(|w| w == ["-c:v", "mjpeg"]), "{args:?}");
+/// assert!(args.windows(2).any(|w| w == ["-q:v", "5"]), "{args:?}");
+/// let bad = Frames::new("/in.mp4", "/thumbs").format(ImageFormat::Jpeg { quality: 1 });
+/// assert!(bad.command().is_err());
+/// # Ok::<(), afmpeg::command::CommandError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ImageFormat {
     /// Lossless PNG.
@@ -25,6 +35,12 @@ impl ImageFormat {
     pub const JPEG: ImageFormat = ImageFormat::Jpeg { quality: 2 };
 
     /// The file extension, without the dot.
+    ///
+    /// ```
+    /// use afmpeg::tasks::ImageFormat;
+    /// assert_eq!(ImageFormat::Png.extension(), "png");
+    /// assert_eq!(ImageFormat::JPEG.extension(), "jpg");
+    /// ```
     pub const fn extension(self) -> &'static str {
         match self {
             ImageFormat::Png => "png",
@@ -41,6 +57,22 @@ impl ImageFormat {
 }
 
 /// Which frames [`Frames`] writes.
+///
+/// ```
+/// use afmpeg::command::Time;
+/// use afmpeg::tasks::{FrameSelection, Frames};
+/// let every = Frames::new("/in.mp4", "/thumbs").select(FrameSelection::Every(Time::from_secs(5)));
+/// let args = every.command()?.args()?;
+/// assert!(args.windows(2).any(|w| w == ["-vf", "fps=1000000/5000000"]), "{args:?}");
+/// let scenes = Frames::new("/in.mp4", "/thumbs").select(FrameSelection::SceneChanges { threshold: 0.4 });
+/// let args = scenes.command()?.args()?;
+/// assert!(args.windows(2).any(|w| w == ["-vf", "select='gt(scene,0.4)'"]), "{args:?}");
+/// let best = Frames::new("/in.mp4", "/thumbs").select(FrameSelection::Best { batch: 50 });
+/// let args = best.command()?.args()?;
+/// assert!(args.windows(2).any(|w| w == ["-vf", "thumbnail=n=50"]), "{args:?}");
+/// assert!(args.windows(2).any(|w| w == ["-frames:v", "1"]), "{args:?}");
+/// # Ok::<(), afmpeg::command::CommandError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum FrameSelection {
     /// One image per timestamp, in the order given: the first frame shown at
@@ -70,6 +102,24 @@ pub enum FrameSelection {
 pub const TIMESTAMPS_PER_RUN: usize = 128;
 
 /// One image written by [`Frames`]: its path and the time it shows.
+///
+/// ```no_run
+/// use afmpeg::command::Time;
+/// use afmpeg::tasks::{FrameSelection, Frames};
+/// use afmpeg::{Filesystem, RunOptions, Runtime};
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let rt = Runtime::from_default_location()?;
+/// let fs = Filesystem::new();
+/// let stills = Frames::new("/in.mp4", "/thumbs")
+///     .select(FrameSelection::Every(Time::from_secs(10)))
+///     .stills(&rt, &fs, &RunOptions::new())?;
+/// for still in &stills {
+///     println!("{} shows {:?}", still.path, still.time);
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Still {
     /// The image's path in the in-memory tree.
@@ -130,6 +180,15 @@ pub struct Frames {
 
 impl Frames {
     /// Images of `input` into `dir`; by default one PNG per 10 seconds.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Frames;
+    /// let args = Frames::new("/in.mp4", "/thumbs").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-vf", "fps=1000000/10000000"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-c:v", "png"]), "{args:?}");
+    /// assert_eq!(args.last().map(String::as_str), Some("/thumbs/frame_%04d.png"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(input: impl Into<String>, dir: impl Into<String>) -> Frames {
         Frames {
             input: input.into(),
@@ -143,36 +202,83 @@ impl Frames {
     }
 
     /// Which frames.
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::{FrameSelection, Frames};
+    /// let at = Frames::new("/in.mp4", "/thumbs").select(FrameSelection::At(vec![Time::from_secs(1), Time::from_secs(7)]));
+    /// let args = at.command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-ss", "7.000000"]), "{args:?}");
+    /// assert_eq!(args.last().map(String::as_str), Some("/thumbs/frame_0002.png"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn select(mut self, selection: FrameSelection) -> Frames {
         self.selection = selection;
         self
     }
 
     /// PNG (default) or JPEG.
+    ///
+    /// ```
+    /// use afmpeg::tasks::{Frames, ImageFormat};
+    /// let args = Frames::new("/in.mp4", "/thumbs").format(ImageFormat::JPEG).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-q:v", "2"]), "{args:?}");
+    /// assert_eq!(args.last().map(String::as_str), Some("/thumbs/frame_%04d.jpg"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn format(mut self, format: ImageFormat) -> Frames {
         self.format = format;
         self
     }
 
     /// File name prefix (default `frame_`); must not contain `/` or `%`.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Frames;
+    /// let args = Frames::new("/in.mp4", "/thumbs").prefix("thumb-").command()?.args()?;
+    /// assert_eq!(args.last().map(String::as_str), Some("/thumbs/thumb-%04d.png"));
+    /// assert!(Frames::new("/in.mp4", "/thumbs").prefix("a/b").command().is_err());
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn prefix(mut self, prefix: impl Into<String>) -> Frames {
         self.prefix = prefix.into();
         self
     }
 
     /// Scale to exactly `width`×`height`.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Frames;
+    /// let args = Frames::new("/in.mp4", "/thumbs").scale(160, 90).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-vf", "fps=1000000/10000000,scale=160:90"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn scale(mut self, width: u32, height: u32) -> Frames {
         self.scale = Some(Scale::Exact(width, height));
         self
     }
 
     /// Scale to `width`, keeping the aspect ratio.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Frames;
+    /// let args = Frames::new("/in.mp4", "/thumbs").scale_width(320).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-vf", "fps=1000000/10000000,scale=320:-1"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn scale_width(mut self, width: u32) -> Frames {
         self.scale = Some(Scale::Width(width));
         self
     }
 
     /// Scale to `height`, keeping the aspect ratio.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Frames;
+    /// let args = Frames::new("/in.mp4", "/thumbs").scale_height(240).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-vf", "fps=1000000/10000000,scale=-1:240"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn scale_height(mut self, height: u32) -> Frames {
         self.scale = Some(Scale::Height(height));
         self
@@ -180,6 +286,14 @@ impl Frames {
 
     /// Write at most `count` images (for [`FrameSelection::At`], the first
     /// `count` timestamps). [`FrameSelection::Best`] defaults to 1.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Frames;
+    /// let args = Frames::new("/in.mp4", "/thumbs").max_frames(20).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-frames:v", "20"]), "{args:?}");
+    /// assert!(Frames::new("/in.mp4", "/thumbs").max_frames(0).command().is_err());
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn max_frames(mut self, count: u64) -> Frames {
         self.max_frames = Some(count);
         self
@@ -273,6 +387,18 @@ impl Frames {
 
     /// The commands this task runs, in order: one, except for more than
     /// [`TIMESTAMPS_PER_RUN`] timestamps, which run in batches of that many.
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::{FrameSelection, Frames, TIMESTAMPS_PER_RUN};
+    /// let times = (0..300).map(Time::from_secs).collect();
+    /// let frames = Frames::new("/in.mp4", "/thumbs").select(FrameSelection::At(times));
+    /// assert_eq!(TIMESTAMPS_PER_RUN, 128);
+    /// assert_eq!(frames.commands()?.len(), 3);
+    /// // One command cannot hold them all.
+    /// assert!(frames.command().is_err());
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn commands(&self) -> Result<Vec<Command>, CommandError> {
         match self.selection {
             FrameSelection::At(_) => {
@@ -304,6 +430,14 @@ impl Frames {
     /// The command this task runs; refused for more than
     /// [`TIMESTAMPS_PER_RUN`] timestamps, which take several (see
     /// [`commands`](Frames::commands)).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Frames;
+    /// let args = Frames::new("/in.mp4", "/thumbs").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-fps_mode", "vfr"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-start_number", "1"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn command(&self) -> Result<Command, CommandError> {
         self.check()?;
         let mut cmd = base(LogLevel::Warning);

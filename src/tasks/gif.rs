@@ -52,6 +52,15 @@ pub struct Gif {
 impl Gif {
     /// A GIF of all of `input` at `output`: 10 fps, the input's size, 256
     /// colours, Bayer dithering, looping forever.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Gif;
+    /// let args = Gif::new("/clip.mp4", "/preview.gif").command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(graph.contains("fps=10,split"), "{graph}");
+    /// assert!(args.windows(2).any(|w| w == ["-map", "[gif]"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(input: impl Into<String>, output: impl Into<String>) -> Gif {
         Gif {
             input: input.into(),
@@ -68,24 +77,57 @@ impl Gif {
 
     /// Start this far into the input (frame-accurate: the GIF starts on the
     /// frame at `time`, not on the keyframe before it).
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::Gif;
+    /// let args = Gif::new("/clip.mp4", "/preview.gif").start(Time::from_secs(2)).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-ss", "2.000000"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn start(mut self, time: Time) -> Gif {
         self.start = Some(time);
         self
     }
 
     /// Take this much of the input.
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::Gif;
+    /// let args = Gif::new("/clip.mp4", "/preview.gif").duration(Time::from_secs(3)).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-t", "3.000000"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn duration(mut self, duration: Time) -> Gif {
         self.duration = Some(duration);
         self
     }
 
     /// Frames per second of the GIF (default 10).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Gif;
+    /// let args = Gif::new("/clip.mp4", "/preview.gif").fps(12).command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(graph.contains("[0:v]fps=12,"), "{graph}");
+    /// assert!(Gif::new("/clip.mp4", "/preview.gif").fps(0).command().is_err());
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn fps(mut self, fps: u32) -> Gif {
         self.fps = fps;
         self
     }
 
     /// Scale to this width, keeping the aspect ratio (even height).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Gif;
+    /// let args = Gif::new("/clip.mp4", "/preview.gif").width(320).command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(graph.contains("scale=320:-2:flags=lanczos"), "{graph}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn width(mut self, width: u32) -> Gif {
         self.width = Some(width);
         self
@@ -93,6 +135,15 @@ impl Gif {
 
     /// Colours in the generated palette, 2 to 256 (default 256; fewer
     /// makes smaller files).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Gif;
+    /// let args = Gif::new("/clip.mp4", "/preview.gif").max_colors(64).command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(graph.contains("palettegen=max_colors=64"), "{graph}");
+    /// assert!(Gif::new("/clip.mp4", "/preview.gif").max_colors(300).command().is_err());
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn max_colors(mut self, colors: u32) -> Gif {
         self.max_colors = colors;
         self
@@ -100,12 +151,27 @@ impl Gif {
 
     /// `paletteuse` dithering: `bayer` (default), `sierra2_4a`,
     /// `floyd_steinberg`, `none`, …
+    ///
+    /// ```
+    /// use afmpeg::tasks::Gif;
+    /// let args = Gif::new("/clip.mp4", "/preview.gif").dither("sierra2_4a").command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(graph.contains("paletteuse=dither=sierra2_4a"), "{graph}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn dither(mut self, dither: impl Into<String>) -> Gif {
         self.dither = dither.into();
         self
     }
 
     /// How often the GIF repeats: 0 forever (default), -1 never, N times.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Gif;
+    /// let args = Gif::new("/clip.mp4", "/once.gif").loop_count(-1).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-loop", "-1"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn loop_count(mut self, count: i32) -> Gif {
         self.loop_count = count;
         self
@@ -128,6 +194,14 @@ impl Gif {
     }
 
     /// The command this task runs.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Gif;
+    /// let args = Gif::new("/clip.mp4", "/preview.gif").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-f", "gif"]), "{args:?}");
+    /// assert_eq!(args.last().map(String::as_str), Some("/preview.gif"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn command(&self) -> Result<Command, CommandError> {
         let invalid = |option: &str, value: String, reason| CommandError::InvalidArgument {
             option: option.into(),

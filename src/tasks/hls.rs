@@ -8,6 +8,20 @@ use crate::job::{self, RunOptions};
 use crate::{Filesystem, Runtime};
 
 /// What an [`Hls`] run wrote.
+///
+/// ```
+/// use afmpeg::tasks::HlsOutput;
+/// use afmpeg::Filesystem;
+///
+/// # fn main() -> afmpeg::Result<()> {
+/// let fs = Filesystem::new();
+/// fs.write("/index.m3u8", "#EXTM3U\n#EXTINF:6.0,\nindex_000.ts\n#EXTINF:2.5,\nindex_001.ts\n#EXT-X-ENDLIST\n")?;
+/// let hls = HlsOutput::read(&fs, "/index.m3u8")?;
+/// assert_eq!(hls.playlist, "/index.m3u8");
+/// assert_eq!(hls.segments.len(), 2);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HlsOutput {
     /// The media playlist (`.m3u8`).
@@ -19,6 +33,19 @@ pub struct HlsOutput {
 impl HlsOutput {
     /// Reads the segment URIs of the playlist at `playlist` (lines that are
     /// neither empty nor `#` tags), resolved against its directory.
+    ///
+    /// ```
+    /// use afmpeg::tasks::HlsOutput;
+    /// use afmpeg::Filesystem;
+    ///
+    /// # fn main() -> afmpeg::Result<()> {
+    /// let fs = Filesystem::new();
+    /// fs.write("/index.m3u8", "#EXTM3U\n#EXTINF:6.0,\nindex_000.ts\n#EXTINF:2.5,\nindex_001.ts\n#EXT-X-ENDLIST\n")?;
+    /// let hls = HlsOutput::read(&fs, "/index.m3u8")?;
+    /// assert_eq!(hls.segments, ["/index_000.ts", "/index_001.ts"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn read(fs: &Filesystem, playlist: &str) -> Result<HlsOutput> {
         let text = String::from_utf8_lossy(&fs.read(playlist)?).into_owned();
         let dir = parent(playlist);
@@ -99,30 +126,66 @@ macro_rules! encoding_setters {
     ($task:ident, $copy:literal) => {
         impl $task {
             #[doc = concat!("Stream-copy instead of re-encoding (", $copy, ").")]
+            ///
+            /// ```
+            #[doc = concat!("let pkg = afmpeg::tasks::", stringify!($task), "::new(\"/in.mp4\", \"/pkg/index\").copy();")]
+            /// let args = pkg.command()?.args()?;
+            /// assert!(args.windows(2).any(|w| w == ["-c", "copy"]), "{args:?}");
+            /// assert!(!args.iter().any(|a| a == "libx264"), "{args:?}");
+            /// # Ok::<(), afmpeg::command::CommandError>(())
+            /// ```
             pub fn copy(mut self) -> $task {
                 self.encoding.copy = true;
                 self
             }
 
             /// Video encoder when re-encoding (default `libx264`).
+            ///
+            /// ```
+            #[doc = concat!("let pkg = afmpeg::tasks::", stringify!($task), "::new(\"/in.mp4\", \"/pkg/index\").video_codec(\"mpeg4\");")]
+            /// let args = pkg.command()?.args()?;
+            /// assert!(args.windows(2).any(|w| w == ["-c:v", "mpeg4"]), "{args:?}");
+            /// # Ok::<(), afmpeg::command::CommandError>(())
+            /// ```
             pub fn video_codec(mut self, codec: impl Into<String>) -> $task {
                 self.encoding.video_codec = codec.into();
                 self
             }
 
             /// Audio encoder when re-encoding (default `aac`).
+            ///
+            /// ```
+            #[doc = concat!("let pkg = afmpeg::tasks::", stringify!($task), "::new(\"/in.mp4\", \"/pkg/index\").audio_codec(\"libopus\");")]
+            /// let args = pkg.command()?.args()?;
+            /// assert!(args.windows(2).any(|w| w == ["-c:a", "libopus"]), "{args:?}");
+            /// # Ok::<(), afmpeg::command::CommandError>(())
+            /// ```
             pub fn audio_codec(mut self, codec: impl Into<String>) -> $task {
                 self.encoding.audio_codec = codec.into();
                 self
             }
 
             /// CRF when re-encoding.
+            ///
+            /// ```
+            #[doc = concat!("let pkg = afmpeg::tasks::", stringify!($task), "::new(\"/in.mp4\", \"/pkg/index\").crf(20);")]
+            /// let args = pkg.command()?.args()?;
+            /// assert!(args.windows(2).any(|w| w == ["-crf", "20"]), "{args:?}");
+            /// # Ok::<(), afmpeg::command::CommandError>(())
+            /// ```
             pub fn crf(mut self, crf: u8) -> $task {
                 self.encoding.crf = Some(crf);
                 self
             }
 
             /// Encoder preset when re-encoding.
+            ///
+            /// ```
+            #[doc = concat!("let pkg = afmpeg::tasks::", stringify!($task), "::new(\"/in.mp4\", \"/pkg/index\").preset(\"veryfast\");")]
+            /// let args = pkg.command()?.args()?;
+            /// assert!(args.windows(2).any(|w| w == ["-preset", "veryfast"]), "{args:?}");
+            /// # Ok::<(), afmpeg::command::CommandError>(())
+            /// ```
             pub fn preset(mut self, preset: impl Into<String>) -> $task {
                 self.encoding.preset = Some(preset.into());
                 self
@@ -197,6 +260,14 @@ pub struct Hls {
 
 impl Hls {
     /// HLS of `input` with the playlist at `playlist`, 6 s segments.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Hls;
+    /// let args = Hls::new("/in.mp4", "/hls/index.m3u8").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-hls_time", "6.000000"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-hls_segment_filename", "/hls/index_%03d.ts"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(input: impl Into<String>, playlist: impl Into<String>) -> Hls {
         Hls {
             input: input.into(),
@@ -208,6 +279,14 @@ impl Hls {
     }
 
     /// Target segment length (`-hls_time`; default 6 s).
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::Hls;
+    /// let args = Hls::new("/in.mp4", "/hls/index.m3u8").segment_duration(Time::from_secs(4)).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-hls_time", "4.000000"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn segment_duration(mut self, duration: Time) -> Hls {
         self.segment = duration;
         self
@@ -215,6 +294,13 @@ impl Hls {
 
     /// Segment file name pattern in the playlist's directory, with a
     /// `%d`-style number, e.g. `seg_%05d.ts` (default `{stem}_%03d.ts`).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Hls;
+    /// let args = Hls::new("/in.mp4", "/hls/index.m3u8").segment_pattern("seg_%05d.ts").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-hls_segment_filename", "/hls/seg_%05d.ts"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn segment_pattern(mut self, pattern: impl Into<String>) -> Hls {
         self.segment_pattern = Some(pattern.into());
         self
@@ -229,6 +315,14 @@ impl Hls {
     }
 
     /// The command this task runs.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Hls;
+    /// let args = Hls::new("/in.mp4", "/hls/index.m3u8").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-hls_playlist_type", "vod"]), "{args:?}");
+    /// assert_eq!(args.last().map(String::as_str), Some("/hls/index.m3u8"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn command(&self) -> Result<Command, CommandError> {
         check_segment_time(self.segment)?;
         let out = self
@@ -303,6 +397,14 @@ pub struct Segment {
 
 impl Segment {
     /// Segments of `input` named by `pattern`, 10 s each by default.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Segment;
+    /// let args = Segment::new("/in.mp4", "/parts/part_%03d.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-f", "segment"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-segment_time", "10.000000"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(input: impl Into<String>, pattern: impl Into<String>) -> Segment {
         Segment {
             input: input.into(),
@@ -313,24 +415,53 @@ impl Segment {
     }
 
     /// Target segment length (`-segment_time`).
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::Segment;
+    /// let args = Segment::new("/in.mp4", "/parts/part_%03d.mp4").segment_duration(Time::from_secs(60)).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-segment_time", "60.000000"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn segment_duration(mut self, duration: Time) -> Segment {
         self.segment = duration;
         self
     }
 
     /// Stream-copy instead of re-encoding (cuts at the input's keyframes).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Segment;
+    /// let args = Segment::new("/in.mp4", "/parts/part_%03d.mp4").copy().command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-c", "copy"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn copy(mut self) -> Segment {
         self.encoding.copy = true;
         self
     }
 
     /// CRF when re-encoding.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Segment;
+    /// let args = Segment::new("/in.mp4", "/parts/part_%03d.mp4").crf(20).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-crf", "20"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn crf(mut self, crf: u8) -> Segment {
         self.encoding.crf = Some(crf);
         self
     }
 
     /// Encoder preset when re-encoding.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Segment;
+    /// let args = Segment::new("/in.mp4", "/parts/part_%03d.mp4").preset("veryfast").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-preset", "veryfast"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn preset(mut self, preset: impl Into<String>) -> Segment {
         self.encoding.preset = Some(preset.into());
         self
@@ -344,6 +475,15 @@ impl Segment {
     }
 
     /// The command this task runs.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Segment;
+    /// let args = Segment::new("/in.mp4", "/parts/part_%03d.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-segment_format", "mp4"]), "{args:?}");
+    /// // The pattern needs a number.
+    /// assert!(Segment::new("/in.mp4", "/parts/part.mp4").command().is_err());
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn command(&self) -> Result<Command, CommandError> {
         check_segment_time(self.segment)?;
         if !self.pattern.contains('%') {

@@ -9,6 +9,15 @@ use crate::job::RunOptions;
 use crate::{Filesystem, Runtime};
 
 /// A chapter to author: `[start, end)` and a title.
+///
+/// ```
+/// use afmpeg::command::Time;
+/// use afmpeg::tasks::{ChapterSpec, Metadata};
+/// let intro = ChapterSpec::new(Time::ZERO, Time::from_millis(1500), "Intro");
+/// let text = Metadata::new("/in.mp4", "/out.mp4").chapter(intro).ffmetadata()?;
+/// assert!(text.contains("[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=1500\ntitle=Intro\n"), "{text}");
+/// # Ok::<(), afmpeg::command::CommandError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChapterSpec {
     /// Start time.
@@ -21,6 +30,17 @@ pub struct ChapterSpec {
 
 impl ChapterSpec {
     /// A chapter from `start` to `end` titled `title`.
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::{ChapterSpec, Metadata};
+    /// let ch = ChapterSpec::new(Time::from_secs(30), Time::from_secs(95), "Beach");
+    /// assert_eq!(ch.end, Time::from_secs(95));
+    /// // A chapter must end after it starts.
+    /// let backwards = ChapterSpec::new(Time::from_secs(9), Time::from_secs(3), "Oops");
+    /// assert!(Metadata::new("/in.mp4", "/out.mp4").chapter(backwards).command().is_err());
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(start: Time, end: Time, title: impl Into<String>) -> ChapterSpec {
         ChapterSpec {
             start,
@@ -115,6 +135,14 @@ pub struct Metadata {
 
 impl Metadata {
     /// Copy `input` to `output` with new metadata.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Metadata;
+    /// let args = Metadata::new("/in.mp4", "/out.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-c", "copy"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-i", "/out.mp4.ffmetadata"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(input: impl Into<String>, output: impl Into<String>) -> Metadata {
         Metadata {
             input: input.into(),
@@ -128,12 +156,26 @@ impl Metadata {
     }
 
     /// A global tag (`title`, `artist`, `comment`, …).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Metadata;
+    /// let meta = Metadata::new("/in.mp4", "/out.mp4").tag("title", "Holiday; day 1");
+    /// assert_eq!(meta.ffmetadata()?, ";FFMETADATA1\ntitle=Holiday\\; day 1\n");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Metadata {
         self.tags.push((key.into(), value.into()));
         self
     }
 
     /// A stream tag; `stream` is an output stream specifier such as `a:0`.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Metadata;
+    /// let args = Metadata::new("/in.mp4", "/out.mp4").stream_tag("a:0", "language", "eng").command()?.args()?;
+    /// assert!(args.iter().any(|a| a == "language=eng"), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn stream_tag(
         mut self,
         stream: impl Into<String>,
@@ -146,18 +188,44 @@ impl Metadata {
     }
 
     /// Author a chapter; chapters are written in the order added.
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::{ChapterSpec, Metadata};
+    /// let meta = Metadata::new("/in.mp4", "/out.mp4")
+    ///     .chapter(ChapterSpec::new(Time::ZERO, Time::from_secs(30), "Arrival"))
+    ///     .chapter(ChapterSpec::new(Time::from_secs(30), Time::from_secs(95), "Beach"));
+    /// let args = meta.command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-map_chapters", "1"]), "{args:?}");
+    /// assert_eq!(meta.ffmetadata()?.matches("[CHAPTER]").count(), 2);
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn chapter(mut self, chapter: ChapterSpec) -> Metadata {
         self.chapters.push(chapter);
         self
     }
 
     /// Drop the input's global tags: the output has only those set here.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Metadata;
+    /// let args = Metadata::new("/in.mp4", "/out.mp4").replace_tags().command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-map_metadata", "1"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn replace_tags(mut self) -> Metadata {
         self.replace_tags = true;
         self
     }
 
     /// Where the ffmetadata file is written during the run.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Metadata;
+    /// let args = Metadata::new("/in.mp4", "/out.mp4").metadata_path("/tmp/meta.txt").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-i", "/tmp/meta.txt"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn metadata_path(mut self, path: impl Into<String>) -> Metadata {
         self.metadata_path = Some(path.into());
         self
@@ -174,6 +242,14 @@ impl Metadata {
     /// and `title`. Refuses empty keys, chapters that do not end after
     /// they start, and tag values or titles that end in a backslash (FFmpeg
     /// 5.1's reader would swallow the next line into them).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Metadata;
+    /// let text = Metadata::new("/in.mp4", "/out.mp4").tag("artist", "Ann").ffmetadata()?;
+    /// assert_eq!(text, ";FFMETADATA1\nartist=Ann\n");
+    /// assert!(Metadata::new("/in.mp4", "/out.mp4").tag("", "x").ffmetadata().is_err());
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn ffmetadata(&self) -> Result<String, CommandError> {
         let mut text = String::from(";FFMETADATA1\n");
         for (key, value) in &self.tags {
@@ -210,6 +286,15 @@ impl Metadata {
 
     /// The command this task runs (the ffmetadata file must exist when it
     /// runs; [`run`](Metadata::run) writes it).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Metadata;
+    /// let args = Metadata::new("/in.mp4", "/out.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-f", "ffmetadata"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-map_metadata", "0"]), "{args:?}");
+    /// assert_eq!(args.last().map(String::as_str), Some("/out.mp4"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn command(&self) -> Result<Command, CommandError> {
         self.ffmetadata()?;
         let mut out = OutputFile::path(&self.output).map("0").copy();

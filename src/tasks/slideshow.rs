@@ -7,6 +7,15 @@ use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, Str
 use crate::error::Result;
 
 /// One image of a [`Slideshow`], with its caption.
+///
+/// ```
+/// use afmpeg::tasks::{Slide, Slideshow};
+/// let reel = Slideshow::new([Slide::new("/a.jpg").caption("Day one"), "/b.jpg".into()], "/reel.mp4");
+/// let args = reel.command()?.args()?;
+/// assert!(args.windows(2).any(|w| w == ["-i", "/b.jpg"]), "{args:?}");
+/// assert_eq!(args.join(" ").matches("drawtext").count(), 1);
+/// # Ok::<(), afmpeg::command::CommandError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slide {
     image: String,
@@ -15,6 +24,14 @@ pub struct Slide {
 
 impl Slide {
     /// The image at `image`, without a caption.
+    ///
+    /// ```
+    /// use afmpeg::tasks::{Slide, Slideshow};
+    /// let args = Slideshow::new([Slide::new("/a.jpg")], "/reel.mp4").command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-i", "/a.jpg"]), "{args:?}");
+    /// assert!(!args.join(" ").contains("drawtext"), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(image: impl Into<String>) -> Slide {
         Slide {
             image: image.into(),
@@ -24,6 +41,14 @@ impl Slide {
 
     /// Draws `text` over the bottom of this slide (`drawtext`; taken
     /// literally: no `%{…}` expansion, any character allowed).
+    ///
+    /// ```
+    /// use afmpeg::tasks::{Slide, Slideshow};
+    /// let args = Slideshow::new([Slide::new("/a.jpg").caption("Summit")], "/reel.mp4").command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(graph.contains("drawtext=expansion=none:text=Summit"), "{graph}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn caption(mut self, text: impl Into<String>) -> Slide {
         self.caption = Some(text.into());
         self
@@ -97,6 +122,16 @@ pub struct Slideshow {
 impl Slideshow {
     /// A slideshow of `slides` (images, or [`Slide`]s with captions) at
     /// `output`.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Slideshow;
+    /// let args = Slideshow::new(["/a.jpg", "/b.jpg"], "/reel.mp4").command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(graph.contains("scale=1080:1920:force_original_aspect_ratio=decrease"), "{graph}");
+    /// assert!(graph.contains("xfade=transition=fade:duration=0.500000:offset=2.500000"), "{graph}");
+    /// assert!(args.windows(2).any(|w| w == ["-c:v", "libx264"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new<I, S>(slides: I, output: impl Into<String>) -> Slideshow
     where
         I: IntoIterator<Item = S>,
@@ -121,6 +156,16 @@ impl Slideshow {
     }
 
     /// Frame size (default 1080x1920, vertical).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Slideshow;
+    /// let args = Slideshow::new(["/a.jpg", "/b.jpg"], "/reel.mp4").size(1920, 1080).command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(graph.contains("pad=1920:1080:"), "{graph}");
+    /// // H.264 4:2:0 needs even sizes.
+    /// assert!(Slideshow::new(["/a.jpg"], "/reel.mp4").size(1919, 1080).command().is_err());
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn size(mut self, width: u32, height: u32) -> Slideshow {
         self.width = width;
         self.height = height;
@@ -128,12 +173,32 @@ impl Slideshow {
     }
 
     /// Frames per second (default 30).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Slideshow;
+    /// let args = Slideshow::new(["/a.jpg", "/b.jpg"], "/reel.mp4").fps(25).command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(args.windows(2).any(|w| w == ["-r", "25"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-framerate", "25"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn fps(mut self, fps: u32) -> Slideshow {
         self.fps = fps;
         self
     }
 
     /// How long each image is on screen, transitions included (default 3 s).
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::Slideshow;
+    /// let args = Slideshow::new(["/a.jpg", "/b.jpg"], "/reel.mp4").slide_duration(Time::from_secs(5)).command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(graph.contains("offset=4.500000"), "{graph}");
+    /// let reel = Slideshow::new(["/a.jpg", "/b.jpg"], "/reel.mp4").slide_duration(Time::from_secs(5));
+    /// assert_eq!(reel.duration(), Time::from_millis(9_500));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn slide_duration(mut self, duration: Time) -> Slideshow {
         self.slide = duration;
         self
@@ -142,24 +207,65 @@ impl Slideshow {
     /// An `xfade` transition (`fade`, `wipeleft`, `slideleft`, `dissolve`,
     /// `circleopen`, …) of `duration` between slides (default `fade`,
     /// 0.5 s); it must be shorter than a slide.
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::Slideshow;
+    /// let args = Slideshow::new(["/a.jpg", "/b.jpg"], "/reel.mp4").transition("slideleft", Time::from_secs(1)).command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(graph.contains("xfade=transition=slideleft:duration=1.000000:offset=2.000000"), "{graph}");
+    /// let too_long = Slideshow::new(["/a.jpg", "/b.jpg"], "/reel.mp4").transition("fade", Time::from_secs(3));
+    /// assert!(too_long.command().is_err());
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn transition(mut self, kind: impl Into<String>, duration: Time) -> Slideshow {
         self.transition = Some((kind.into(), duration));
         self
     }
 
     /// Cut from one slide to the next, without a transition.
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::Slideshow;
+    /// let args = Slideshow::new(["/a.jpg", "/b.jpg"], "/reel.mp4").no_transition().command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(graph.contains("[s0][s1]concat=n=2:v=1:a=0[video]"), "{graph}");
+    /// let reel = Slideshow::new(["/a.jpg", "/b.jpg"], "/reel.mp4").no_transition();
+    /// assert_eq!(reel.duration(), Time::from_secs(6));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn no_transition(mut self) -> Slideshow {
         self.transition = None;
         self
     }
 
     /// Background music (its first audio stream).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Slideshow;
+    /// let args = Slideshow::new(["/a.jpg", "/b.jpg"], "/reel.mp4").music("/music.mp3").command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(args.windows(2).any(|w| w == ["-i", "/music.mp3"]), "{args:?}");
+    /// assert!(graph.contains("[2:a]aformat=sample_rates=48000:channel_layouts=stereo[audio]"), "{graph}");
+    /// assert!(args.windows(2).any(|w| w == ["-c:a", "aac"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn music(mut self, path: impl Into<String>) -> Slideshow {
         self.music = Some(path.into());
         self
     }
 
     /// A voice-over (its first audio stream), mixed over the music.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Slideshow;
+    /// let args = Slideshow::new(["/a.jpg", "/b.jpg"], "/reel.mp4").music("/music.mp3").voice("/voice.wav").command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(args.windows(2).any(|w| w == ["-i", "/voice.wav"]), "{args:?}");
+    /// assert!(graph.contains("sidechaincompress"), "{graph}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn voice(mut self, path: impl Into<String>) -> Slideshow {
         self.voice = Some(path.into());
         self
@@ -167,6 +273,15 @@ impl Slideshow {
 
     /// Whether the music is turned down while the voice speaks (default
     /// `true`; applies when there are both).
+    ///
+    /// ```
+    /// use afmpeg::tasks::Slideshow;
+    /// let args = Slideshow::new(["/a.jpg", "/b.jpg"], "/reel.mp4").music("/music.mp3").voice("/voice.wav").duck(false).command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(graph.contains("[music][voice]amix=inputs=2:duration=longest"), "{graph}");
+    /// assert!(!graph.contains("sidechaincompress"), "{graph}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn duck(mut self, duck: bool) -> Slideshow {
         self.duck = duck;
         self
@@ -174,30 +289,70 @@ impl Slideshow {
 
     /// The font of the captions (default: drawtext's default font of the
     /// guest profile).
+    ///
+    /// ```
+    /// use afmpeg::tasks::{Slide, Slideshow};
+    /// let reel = Slideshow::new([Slide::new("/a.jpg").caption("Hi")], "/reel.mp4").font_file("/fonts/sans.ttf");
+    /// let graph = reel.command()?.args()?.join(" ");
+    /// assert!(graph.contains(":fontfile=/fonts/sans.ttf:"), "{graph}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn font_file(mut self, path: impl Into<String>) -> Slideshow {
         self.font_file = Some(path.into());
         self
     }
 
     /// Caption size in pixels (default 1/20 of the frame height).
+    ///
+    /// ```
+    /// use afmpeg::tasks::{Slide, Slideshow};
+    /// let reel = Slideshow::new([Slide::new("/a.jpg").caption("Hi")], "/reel.mp4").font_size(64);
+    /// let graph = reel.command()?.args()?.join(" ");
+    /// assert!(graph.contains(":fontsize=64:"), "{graph}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn font_size(mut self, pixels: u32) -> Slideshow {
         self.font_size = Some(pixels);
         self
     }
 
     /// x264 CRF.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Slideshow;
+    /// let args = Slideshow::new(["/a.jpg", "/b.jpg"], "/reel.mp4").crf(20).command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(args.windows(2).any(|w| w == ["-crf", "20"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn crf(mut self, crf: u8) -> Slideshow {
         self.crf = Some(crf);
         self
     }
 
     /// x264 preset.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Slideshow;
+    /// let args = Slideshow::new(["/a.jpg", "/b.jpg"], "/reel.mp4").preset("veryfast").command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(args.windows(2).any(|w| w == ["-preset", "veryfast"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn preset(mut self, preset: impl Into<String>) -> Slideshow {
         self.preset = Some(preset.into());
         self
     }
 
     /// The length of the video.
+    ///
+    /// ```
+    /// use afmpeg::command::Time;
+    /// use afmpeg::tasks::Slideshow;
+    /// // 3 slides of 3 s, overlapping by two 0.5 s fades: 3 × 3 − 2 × 0.5.
+    /// let reel = Slideshow::new(["/a.jpg", "/b.jpg", "/c.jpg"], "/reel.mp4");
+    /// assert_eq!(reel.duration(), Time::from_secs(8));
+    /// ```
     pub fn duration(&self) -> Time {
         let n = self.slides.len() as u64;
         let overlap = self.transition.as_ref().map_or(0, |(_, d)| d.as_micros());
@@ -333,6 +488,16 @@ impl Slideshow {
     }
 
     /// The command this task runs.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Slideshow;
+    /// let args = Slideshow::new(["/a.jpg", "/b.jpg"], "/reel.mp4").command()?.args()?;
+    /// let graph = args.join(" ");
+    /// assert!(args.windows(2).any(|w| w == ["-map", "[video]"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-t", "5.500000"]), "{args:?}");
+    /// assert_eq!(args.last().map(String::as_str), Some("/reel.mp4"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn command(&self) -> Result<Command, CommandError> {
         self.check()?;
         let mut cmd = base(LogLevel::Warning);

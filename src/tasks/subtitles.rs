@@ -6,6 +6,12 @@ use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile};
 use crate::error::Result;
 
 /// The subtitle format [`ConvertSubtitles`] writes.
+///
+/// ```
+/// use afmpeg::tasks::SubtitleFormat;
+/// assert_eq!(SubtitleFormat::WebVtt.codec(), "webvtt");
+/// assert_eq!(SubtitleFormat::MovText.muxer(), "mp4");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SubtitleFormat {
     /// SubRip (`.srt`).
@@ -21,6 +27,11 @@ pub enum SubtitleFormat {
 
 impl SubtitleFormat {
     /// The FFmpeg encoder.
+    ///
+    /// ```
+    /// use afmpeg::tasks::SubtitleFormat;
+    /// assert_eq!(SubtitleFormat::MovText.codec(), "mov_text");
+    /// ```
     pub const fn codec(self) -> &'static str {
         match self {
             SubtitleFormat::Srt => "srt",
@@ -31,6 +42,11 @@ impl SubtitleFormat {
     }
 
     /// The FFmpeg muxer.
+    ///
+    /// ```
+    /// use afmpeg::tasks::SubtitleFormat;
+    /// assert_eq!(SubtitleFormat::Srt.muxer(), "srt");
+    /// ```
     pub const fn muxer(self) -> &'static str {
         match self {
             SubtitleFormat::Srt => "srt",
@@ -75,6 +91,14 @@ pub struct ConvertSubtitles {
 
 impl ConvertSubtitles {
     /// Convert the first subtitle stream of `input` to `format`.
+    ///
+    /// ```
+    /// use afmpeg::tasks::{ConvertSubtitles, SubtitleFormat};
+    /// let args = ConvertSubtitles::new("/subs.srt", "/subs.vtt", SubtitleFormat::WebVtt).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-map", "0:s:0"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-c:s", "webvtt"]), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn new(
         input: impl Into<String>,
         output: impl Into<String>,
@@ -91,18 +115,47 @@ impl ConvertSubtitles {
 
     /// With [`SubtitleFormat::MovText`]: also copy the video and audio of
     /// `path` into the output.
+    ///
+    /// ```
+    /// use afmpeg::tasks::{ConvertSubtitles, SubtitleFormat};
+    /// let args = ConvertSubtitles::new("/subs.srt", "/out.mp4", SubtitleFormat::MovText)
+    ///     .with_video("/movie.mp4")
+    ///     .command()?
+    ///     .args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-i", "/movie.mp4"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-map", "1:s:0"]), "{args:?}");
+    /// // Only an MP4 can carry the video too.
+    /// let vtt = ConvertSubtitles::new("/subs.srt", "/subs.vtt", SubtitleFormat::WebVtt).with_video("/movie.mp4");
+    /// assert!(vtt.command().is_err());
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn with_video(mut self, path: impl Into<String>) -> ConvertSubtitles {
         self.video = Some(path.into());
         self
     }
 
     /// Tag the subtitle stream with an ISO 639-2 language (`eng`, `fra`…).
+    ///
+    /// ```
+    /// use afmpeg::tasks::{ConvertSubtitles, SubtitleFormat};
+    /// let args = ConvertSubtitles::new("/subs.srt", "/subs.vtt", SubtitleFormat::WebVtt).language("fra").command()?.args()?;
+    /// assert!(args.iter().any(|a| a == "language=fra"), "{args:?}");
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn language(mut self, language: impl Into<String>) -> ConvertSubtitles {
         self.language = Some(language.into());
         self
     }
 
     /// The command this task runs.
+    ///
+    /// ```
+    /// use afmpeg::tasks::{ConvertSubtitles, SubtitleFormat};
+    /// let args = ConvertSubtitles::new("/subs.vtt", "/subs.ass", SubtitleFormat::Ass).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-f", "ass"]), "{args:?}");
+    /// assert_eq!(args.last().map(String::as_str), Some("/subs.ass"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
     pub fn command(&self) -> Result<Command, CommandError> {
         let mut cmd = base(LogLevel::Warning);
         let mut out = OutputFile::path(&self.output);
