@@ -747,6 +747,8 @@ fn subtitles_burn_in_is_not_in_the_default_profile() {
             &fs,
             &words("-hide_banner -f lavfi -i color=black:size=64x48:rate=10:duration=1 -vf subtitles=/subs.srt -f null -"),
         )
+        // A non-zero exit is `Error::Ffmpeg`, holding the run's output.
+        .or_else(afmpeg::Error::into_exit_output)
         .expect("the job runs");
     assert!(!out.success());
     assert!(
