@@ -12,7 +12,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::guest::*;
 
 /// How often the long job reports progress (`-stats_period`): the unit in
@@ -66,7 +66,6 @@ fn dropping_the_future_cancels_the_job() {
         .expect("the job reports progress");
     assert!(!first.done);
 
-    let dropped = Instant::now();
     drop(job);
     if !token.is_cancelled() {
         group.cancel(); // end the runaway job, then fail
@@ -93,8 +92,7 @@ fn dropping_the_future_cancels_the_job() {
         }
     }
     eprintln!(
-        "[afmpeg] job ended {:?} after the drop, {} report(s) later",
-        dropped.elapsed(),
+        "[afmpeg] job ended {} report(s) after the drop",
         after.len()
     );
     assert!(
