@@ -73,7 +73,7 @@ test: setup guest lint lint-native test-rust test-python test-default guest-chec
 ## default of the CLI's --engine); then `test-rust-native`. tests/tiers.rs
 ## and tests/jit_free.rs run both tiers in one process.
 test-rust: fuzz-smoke native-c
-	AFMPEG_MODULE=$(GUEST_MODULE) AFMPEG_ENGINE=interpreter $(CARGO) test --workspace --locked --features native,afmpeg-native/ffmpeg,afmpeg/fetch,afmpeg/builtin-module,afmpeg-ffi/builtin-module,afmpeg/tokio
+	AFMPEG_MODULE=$(GUEST_MODULE) AFMPEG_ENGINE=interpreter $(CARGO) test --workspace --locked --features native,afmpeg-native/ffmpeg,afmpeg/native-guest-tests,afmpeg/fetch,afmpeg/builtin-module,afmpeg-ffi/builtin-module,afmpeg/tokio
 	$(MAKE) test-rust-native
 
 ## The suites that run FFmpeg again, on the native tier (minutes: the

@@ -7,6 +7,9 @@
 //! - feature `test-modules`: `tests/wat/*.wat`, translated here with wasm2c
 //!   and split by the same splitter as FFmpeg.
 //!
+//! Feature `bounds-checks` (and any iOS target) builds all of it with
+//! wasm2c's explicit bounds checks instead of guard pages.
+//!
 //! Each module gets a generated glue file (its `afn_module` descriptor), and
 //! `$OUT_DIR/modules.rs` lists the modules compiled in. The C goes through the
 //! `cc` crate, so `--target` cross builds use the target's C compiler.
@@ -24,6 +27,10 @@ fn main() {
     fs::create_dir_all(&include).expect("create include dir");
     copy_wasm_rt_header(&include);
     println!("cargo:rerun-if-changed=csrc");
+    println!("cargo:rustc-check-cfg=cfg(afn_bounds_checks)");
+    if bounds_checks() {
+        println!("cargo:rustc-cfg=afn_bounds_checks");
+    }
 
     // (name, the wasm the C was translated from, its sha256)
     let mut modules: Vec<(String, PathBuf, String)> = Vec::new();
@@ -203,6 +210,9 @@ fn copy_wasm_rt_header(include: &Path) {
 fn c_build(include: &Path) -> cc::Build {
     let mut b = cc::Build::new();
     b.include(include).opt_level(2).debug(false).warnings(false);
+    for f in memory_check_flags() {
+        b.define(f.0, f.1);
+    }
     // The generated code relies on nothing compiler-specific, but the figures
     // in docs/explanation/native-tier.md are clang's: prefer it for a native
     // build when the user did not choose a compiler.
@@ -220,6 +230,33 @@ fn c_build(include: &Path) -> cc::Build {
         }
     }
     b
+}
+
+/// The call depth a guest may reach when bounds are checked explicitly:
+/// wasmi's default, so both tiers refuse the same recursion. (With guard
+/// pages the limit is the thread's stack instead.)
+const MAX_CALL_DEPTH: &str = "1000";
+
+/// Whether linear memory is confined by explicit bounds checks instead of
+/// guard pages (RATIONALE.md, "Guard pages, not bounds checks"): feature
+/// `bounds-checks`, and always for iOS, whose apps get a few GiB of
+/// address space where each guard-page memory reserves 8 GiB.
+fn bounds_checks() -> bool {
+    env::var_os("CARGO_FEATURE_BOUNDS_CHECKS").is_some()
+        || env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "ios")
+}
+
+/// The `wasm-rt.h` settings of every C file, generated or ours: they must
+/// agree, since the memory's policy (src/memory.rs) follows them too.
+fn memory_check_flags() -> Vec<(&'static str, Option<&'static str>)> {
+    if bounds_checks() {
+        vec![
+            ("WASM_RT_MEMCHECK_SIGNAL_HANDLER", Some("0")),
+            ("WASM_RT_MAX_CALL_STACK_DEPTH", Some(MAX_CALL_DEPTH)),
+        ]
+    } else {
+        vec![]
+    }
 }
 
 /// Flags for generated code only (its unused helpers and labels would warn).
@@ -276,6 +313,7 @@ fn compile_generated_once(lib: &str, dir: &Path, include: &Path, units: &[PathBu
         .unwrap_or_default();
     // The include directory is this build's OUT_DIR: leave it out of the key
     // and put the one header the generated code includes from there in.
+    // The -D flags of memory_check_flags are among the compiler's args.
     let mut flags = Vec::new();
     let mut args = compiler.args().iter();
     while let Some(a) = args.next() {

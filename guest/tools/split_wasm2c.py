@@ -22,7 +22,9 @@ interrupt (crate afmpeg-native, RATIONALE.md "Checkpoints"): a checkpoint —
 `AFN_CHECKPOINT();`, a decrement-and-test of a counter in the instance — at
 every function entry (after wasm2c's `FUNC_PROLOGUE;`) and at every loop head
 (wasm2c's loop label `w2c_<name>_L<k>: `, the target of the loop's back
-edges). The counter is the first member of the instance struct; when it runs
+edges); and the bulk-memory instructions (`memory.fill`, `memory.copy`) go
+through helpers that charge the counter a chunk at a time (one checkpoint per
+64 bytes), so a huge fill cannot outlast a check. The counter is the first member of the instance struct; when it runs
 out the code calls `afn_checkpoint` (csrc/runtime.c). Compiled with
 `-DAFN_CHECKPOINTS=0` the macro is empty (measurement only).
 
@@ -71,7 +73,77 @@ void afn_checkpoint(int64_t* fuel);
 #else
 #define AFN_CHECKPOINT() ((void)0)
 #endif
+/* Call depth. Built with explicit bounds checks (WASM_RT_MEMCHECK_SIGNAL_HANDLER
+ * 0: the native tier's `bounds-checks` feature) wasm2c counts call depth in
+ * `wasm_rt_call_stack_depth`, one global for the whole process: threads
+ * running guests at once would race on it, and a trap would leave it
+ * counted. Count in the instance instead: one per job, gone with it. */
+#if WASM_RT_USE_STACK_DEPTH_COUNT
+#undef FUNC_PROLOGUE
+#undef FUNC_EPILOGUE
+#define FUNC_PROLOGUE                                                       \
+  if (UNLIKELY(++instance->afn_depth > WASM_RT_MAX_CALL_STACK_DEPTH))       \
+    TRAP(EXHAUSTION)
+#define FUNC_EPILOGUE --instance->afn_depth
+#endif
+/* Bulk memory (memory.fill, memory.copy) runs in chunks, each charged to the
+ * same counter before it is written: one checkpoint per 64 bytes, about the
+ * time one checkpoint of ordinary code takes. Without it one instruction
+ * could fill 4 GiB (0.4 s) and a loop of them pass a check only every 2^20
+ * iterations: a cancel or deadline would wait minutes. Both ranges are
+ * checked before anything is written (a trap leaves memory untouched). */
+#define AFN_BULK_BYTES_PER_CHECKPOINT 64u
+#define AFN_BULK_CHUNK (64u * 1024u)
+static inline void afn_bulk_charge(int64_t* fuel, u32 n) {
+#if AFN_CHECKPOINTS
+  *fuel = (int64_t)((uint64_t)*fuel - n / AFN_BULK_BYTES_PER_CHECKPOINT);
+  if (__builtin_expect(*fuel < 0, 0)) afn_checkpoint(fuel);
+#else
+  (void)fuel;
+  (void)n;
+#endif
+}
+static inline void afn_memory_fill(int64_t* fuel, wasm_rt_memory_t* mem, u32 d, u32 val, u32 n) {
+  RANGE_CHECK(mem, d, n);
+  while (n > AFN_BULK_CHUNK) {
+    afn_bulk_charge(fuel, AFN_BULK_CHUNK);
+    memset(mem->data + d, val, AFN_BULK_CHUNK);
+    d += AFN_BULK_CHUNK;
+    n -= AFN_BULK_CHUNK;
+  }
+  afn_bulk_charge(fuel, n);
+  memset(mem->data + d, val, n);
+}
+/* Chunks in the order memmove would copy them: from the start when the
+ * destination is below the source, from the end otherwise, so an overlap
+ * never overwrites source bytes not yet copied. */
+static inline void afn_memory_copy(int64_t* fuel, wasm_rt_memory_t* dest,
+                                   const wasm_rt_memory_t* src, u32 d, u32 s, u32 n) {
+  RANGE_CHECK(dest, d, n);
+  RANGE_CHECK(src, s, n);
+  if (dest->data + d <= src->data + s) {
+    while (n > AFN_BULK_CHUNK) {
+      afn_bulk_charge(fuel, AFN_BULK_CHUNK);
+      memmove(dest->data + d, src->data + s, AFN_BULK_CHUNK);
+      d += AFN_BULK_CHUNK;
+      s += AFN_BULK_CHUNK;
+      n -= AFN_BULK_CHUNK;
+    }
+    afn_bulk_charge(fuel, n);
+    memmove(dest->data + d, src->data + s, n);
+  } else {
+    while (n > AFN_BULK_CHUNK) {
+      n -= AFN_BULK_CHUNK;
+      afn_bulk_charge(fuel, AFN_BULK_CHUNK);
+      memmove(dest->data + d + n, src->data + s + n, AFN_BULK_CHUNK);
+    }
+    afn_bulk_charge(fuel, n);
+    memmove(dest->data + d, src->data + s, n);
+  }
+}
 """
+# wasm2c 1.0.32's calls of its bulk-memory helpers, routed to the charged ones.
+BULK_CALL = re.compile(r"\b(memory_fill|memory_copy)\(")
 
 
 def die(msg):
@@ -107,7 +179,10 @@ def main():
     if h_text.count(struct_open) != 1:
         die(f"no `typedef struct Z_{name}_instance_t {{` in {h_path}")
     h_text = h_text.replace(
-        struct_open, struct_open + "  int64_t afn_fuel; /* checkpoints left before the host looks */\n"
+        struct_open,
+        struct_open
+        + "  int64_t afn_fuel; /* checkpoints left before the host looks */\n"
+        + "  uint32_t afn_depth; /* call depth, counted with explicit bounds checks only */\n",
     )
     loop_head = re.compile(LOOP_HEAD.format(name=name), re.M)
 
@@ -206,14 +281,17 @@ def main():
                 f.write("\n\n")
     os.remove(c_path)
     loops = sum(sum(1 for l in body if l.endswith(": AFN_CHECKPOINT();")) for body in functions)
+    bulk = sum(sum(l.count("afn_memory_") for l in body) for body in functions)
     sys.stderr.write(
         f"split_wasm2c: {len(functions)} functions, {total} bytes of definitions into {n} units; "
-        f"checkpoints at {len(functions)} function entries and {loops} loop heads\n"
+        f"checkpoints at {len(functions)} function entries, {loops} loop heads "
+        f"and {bulk} bulk-memory instructions\n"
     )
 
 
 def instrument(body, loop_head, fname):
-    """Adds the checkpoints to one function definition (a list of lines)."""
+    """Adds the checkpoints to one function definition (a list of lines):
+    function entry, loop heads, and the bulk-memory calls' chunks."""
     try:
         p = body.index(PROLOGUE)
     except ValueError:
@@ -225,6 +303,8 @@ def instrument(body, loop_head, fname):
         m = loop_head.match(line)
         if m:
             body[j] = m.group(1) + " AFN_CHECKPOINT();"
+        elif "memory_" in line:
+            body[j] = BULK_CALL.sub(r"afn_\1(&instance->afn_fuel, ", line)
 
 
 if __name__ == "__main__":

@@ -95,7 +95,7 @@ void afn_reservation_remove(uintptr_t lo) {
 /* ----------------------------------------------------------- signal handler */
 
 static struct sigaction prev_segv, prev_bus;
-static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
+__attribute__((unused)) static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
 static int handler_error;
 
 /* Below and above the lowest stack address: where a guest's stack overflow
@@ -143,7 +143,7 @@ static void on_fault(int sig, siginfo_t* info, void* uc) {
   chain(sig == SIGBUS ? &prev_bus : &prev_segv, sig, info, uc);
 }
 
-static void install_handler(void) {
+__attribute__((unused)) static void install_handler(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = on_fault;
@@ -160,7 +160,7 @@ static void install_handler(void) {
  * duration of the call. */
 #define AFN_ALT_STACK_SIZE (64 * 1024)
 
-static int ensure_alt_stack(stack_t* installed) {
+__attribute__((unused)) static int ensure_alt_stack(stack_t* installed) {
   stack_t cur;
   installed->ss_sp = NULL;
   if (sigaltstack(NULL, &cur) != 0) return -1;
@@ -199,12 +199,25 @@ static uintptr_t current_stack_lo(void) {
 
 /* -------------------------------------------------------------- the call */
 
+/* What a call needs to turn faults into traps: the handler, installed once,
+ * and an alternate stack on this thread. Built with explicit bounds checks
+ * (feature `bounds-checks`) no guest access faults and call depth is
+ * counted, so the process's signal handling is left alone entirely: that is
+ * the point of the variant for apps that own SIGSEGV. */
+static int prepare_signals(stack_t* alt) {
+  alt->ss_sp = NULL;
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+  pthread_once(&handler_once, install_handler);
+  if (handler_error) return -1;
+  if (ensure_alt_stack(alt) != 0) return -1;
+#endif
+  return 0;
+}
+
 int afn_call(const struct afn_module* m, struct Z_wasi_snapshot_preview1_instance_t* host) {
   if (T.jmp) return AFN_CALL_NESTED;
-  pthread_once(&handler_once, install_handler);
-  if (handler_error) return AFN_CALL_SETUP;
   stack_t alt;
-  if (ensure_alt_stack(&alt) != 0) return AFN_CALL_SETUP;
+  if (prepare_signals(&alt) != 0) return AFN_CALL_SETUP;
   void* instance = calloc(1, m->instance_size);
   if (!instance) {
     remove_alt_stack(&alt);

@@ -106,6 +106,26 @@ impl NativeModule {
         Ok(NativeModule { module, info })
     }
 
+    /// The compiled-in module translated from the wasm whose SHA-256 (hex)
+    /// is `sha256`, if there is one: how a runtime that loaded some bytes
+    /// finds the native code for them.
+    ///
+    /// ```
+    /// use afmpeg_native::NativeModule;
+    /// assert!(NativeModule::with_wasm_sha256(&"0".repeat(64)).is_none());
+    /// for name in afmpeg_native::compiled_in() {
+    ///     let m = NativeModule::get(name)?;
+    ///     let found = NativeModule::with_wasm_sha256(m.wasm_sha256()).unwrap();
+    ///     assert_eq!(found.wasm_sha256(), m.wasm_sha256());
+    /// }
+    /// # Ok::<(), afmpeg_native::NativeError>(())
+    /// ```
+    pub fn with_wasm_sha256(sha256: &str) -> Option<NativeModule> {
+        let info = modules::MODULES.iter().find(|m| m.2 == sha256)?;
+        let module = modules::lookup(info.0)?;
+        Some(NativeModule { module, info })
+    }
+
     /// The module's name.
     pub fn name(&self) -> &'static str {
         self.info.0

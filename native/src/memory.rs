@@ -1,5 +1,6 @@
 //! Linear memory: one address-space reservation per memory, guard pages
-//! instead of bounds checks, the job's memory limit enforced on every grow.
+//! instead of bounds checks (unless built with feature `bounds-checks`), the
+//! job's memory limit enforced on every grow.
 //!
 //! wasm2c 1.0.32 (built with `WASM_RT_MEMCHECK_SIGNAL_HANDLER`, its default on
 //! 64-bit) emits no bounds check: an access is `data[(u64)addr + offset]` with
@@ -17,9 +18,27 @@ use std::ffi::c_int;
 /// A wasm page.
 pub(crate) const PAGE: u64 = 65536;
 
-/// What one memory reserves: every address `(u64)u32 + u32` plus the widest
-/// access (16 bytes), rounded up to a page.
-pub(crate) const RESERVATION: usize = (1 << 33) + PAGE as usize;
+/// What one memory reserves with guard pages: every address `(u64)u32 +
+/// u32` plus the widest access (16 bytes), rounded up to a page.
+#[cfg(not(afn_bounds_checks))]
+const GUARDED_RESERVATION: usize = (1 << 33) + PAGE as usize;
+
+/// The address space a memory of at most `max_pages` reserves. With guard
+/// pages, everything an access can address; with explicit bounds checks
+/// (feature `bounds-checks`) no access goes past the memory's size, so only
+/// what it may grow to (at least a page: `mmap` takes no empty span). That
+/// is what makes many concurrent jobs fit an iOS app's address space.
+fn reservation(max_pages: u32) -> usize {
+    #[cfg(not(afn_bounds_checks))]
+    {
+        let _ = max_pages;
+        GUARDED_RESERVATION
+    }
+    #[cfg(afn_bounds_checks)]
+    {
+        (max_pages.max(1) as usize) * PAGE as usize
+    }
+}
 
 /// wasm-rt.h keeps the byte size in a `uint32_t`: 65536 pages would wrap it.
 const MAX_PAGES: u32 = 65535;
@@ -83,11 +102,12 @@ pub unsafe extern "C" fn afn_memory_allocate(
     if initial_pages > max {
         return ffi::TRAP_RESOURCE;
     }
+    let span = reservation(max);
     // SAFETY: a fresh anonymous mapping; nothing else refers to it.
     let base = unsafe {
         libc::mmap(
             std::ptr::null_mut(),
-            RESERVATION,
+            span,
             libc::PROT_NONE,
             libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
             -1,
@@ -102,13 +122,13 @@ pub unsafe extern "C" fn afn_memory_allocate(
     if committed > 0
         && unsafe { libc::mprotect(base, committed, libc::PROT_READ | libc::PROT_WRITE) } != 0
     {
-        unsafe { libc::munmap(base, RESERVATION) };
+        unsafe { libc::munmap(base, span) };
         return ffi::TRAP_RESOURCE;
     }
     let lo = base as usize;
     // SAFETY: plain C call.
-    if unsafe { ffi::afn_reservation_add(lo, lo + RESERVATION) } != 0 {
-        unsafe { libc::munmap(base, RESERVATION) };
+    if unsafe { ffi::afn_reservation_add(lo, lo + span) } != 0 {
+        unsafe { libc::munmap(base, span) };
         return ffi::TRAP_RESOURCE;
     }
     // SAFETY: the caller's memory object.
@@ -178,7 +198,7 @@ pub unsafe extern "C" fn wasm_rt_free_memory(mem: *mut WasmRtMemory) {
     // SAFETY: the reservation made by afn_memory_allocate on this thread.
     unsafe {
         ffi::afn_reservation_remove(lo);
-        libc::munmap(mem.data.cast(), RESERVATION);
+        libc::munmap(mem.data.cast(), reservation(mem.max_pages));
     }
     *mem = WasmRtMemory {
         data: std::ptr::null_mut(),

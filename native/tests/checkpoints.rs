@@ -69,24 +69,31 @@ fn an_endless_loop_stops_when_another_thread_raises_the_interrupt_flag() {
     stops_when_another_thread_raises_the_flag("t_spin");
 }
 
-#[test]
-fn an_endless_loop_stops_at_the_deadline() {
+/// Runs `name` with a deadline 20 ms away: `Timeout`, and the next call works.
+fn stops_at_the_deadline(name: &str) {
     let deadline = Instant::now() + Duration::from_millis(20);
-    let result = run_watched(
-        "t_spin",
-        WasiCtx::builder().deadline(deadline),
-        Limits::default(),
-    );
+    let result = run_watched(name, WasiCtx::builder().deadline(deadline), Limits::default());
     assert!(matches!(result, Err(NativeError::Timeout)), "{result:?}");
     the_next_call_works();
+}
+
+/// Runs `name` with a budget of `n` checkpoints: `CpuBudget`, and the next
+/// call works.
+fn stops_when_the_budget_is_spent(name: &str, n: u64) {
+    let result = run_watched(name, WasiCtx::builder(), budget(n));
+    assert!(matches!(result, Err(NativeError::CpuBudget)), "{result:?}");
+    the_next_call_works();
+}
+
+#[test]
+fn an_endless_loop_stops_at_the_deadline() {
+    stops_at_the_deadline("t_spin");
 }
 
 #[test]
 fn an_endless_loop_stops_when_its_cpu_budget_is_spent() {
     // Several refills of the counter, then the end of the budget.
-    let result = run_watched("t_spin", WasiCtx::builder(), budget(5 * CHECK_INTERVAL + 7));
-    assert!(matches!(result, Err(NativeError::CpuBudget)), "{result:?}");
-    the_next_call_works();
+    stops_when_the_budget_is_spent("t_spin", 5 * CHECK_INTERVAL + 7);
 }
 
 #[test]
@@ -104,9 +111,7 @@ fn a_budget_counts_loop_iterations_and_function_entries_exactly() {
 
 #[test]
 fn recursion_without_loops_stops_when_its_cpu_budget_is_spent() {
-    let result = run_watched("t_fib", WasiCtx::builder(), budget(3 * CHECK_INTERVAL));
-    assert!(matches!(result, Err(NativeError::CpuBudget)), "{result:?}");
-    the_next_call_works();
+    stops_when_the_budget_is_spent("t_fib", 3 * CHECK_INTERVAL);
 }
 
 #[test]
@@ -143,4 +148,49 @@ fn many_threads_stop_each_at_their_own_limit() {
     for t in threads {
         t.join().unwrap();
     }
+}
+
+// Bulk memory: a `memory.fill` or `memory.copy` is charged one checkpoint
+// per 64 bytes, a 64 KiB chunk at a time, so loops of them stop like any
+// other loop. Without that each 64 MiB fill passes one checkpoint, and a
+// check comes every 2^20 fills (64 TiB): the watchdog would fail these.
+
+#[test]
+fn a_loop_of_huge_memory_fills_stops_when_another_thread_raises_the_interrupt_flag() {
+    stops_when_another_thread_raises_the_flag("t_fill_spin");
+}
+
+#[test]
+fn a_loop_of_huge_memory_copies_stops_when_another_thread_raises_the_interrupt_flag() {
+    stops_when_another_thread_raises_the_flag("t_copy_spin");
+}
+
+#[test]
+fn a_loop_of_huge_memory_fills_stops_at_the_deadline() {
+    stops_at_the_deadline("t_fill_spin");
+}
+
+#[test]
+fn a_loop_of_huge_memory_copies_stops_when_its_cpu_budget_is_spent() {
+    stops_when_the_budget_is_spent("t_copy_spin", 3 * CHECK_INTERVAL);
+}
+
+#[test]
+fn a_budget_counts_bulk_memory_bytes_exactly() {
+    // bulk_count.wat: 3 * 2^20 checkpoints of fills and copies, 4 others.
+    let needed = 3 * CHECK_INTERVAL + 4;
+    assert_eq!(
+        run_watched("t_bulk_count", WasiCtx::builder(), budget(needed)).unwrap(),
+        Exit::Code(0)
+    );
+    let result = run_watched("t_bulk_count", WasiCtx::builder(), budget(needed - 1));
+    assert!(matches!(result, Err(NativeError::CpuBudget)), "{result:?}");
+}
+
+#[test]
+fn a_chunked_memory_copy_of_overlapping_ranges_is_a_memmove() {
+    assert_eq!(
+        run_watched("t_copy_overlap", WasiCtx::builder(), Limits::default()).unwrap(),
+        Exit::Code(0)
+    );
 }

@@ -62,7 +62,7 @@ impl Engine {
     /// }
     /// ```
     pub fn native_built_in() -> bool {
-        cfg!(feature = "native")
+        cfg!(feature = "native-tier")
     }
 }
 
@@ -106,47 +106,68 @@ impl FromStr for Engine {
 /// }
 /// ```
 pub fn native_module_sha256() -> Option<&'static str> {
-    #[cfg(feature = "native")]
+    #[cfg(feature = "native-tier")]
     {
         afmpeg_native::NativeModule::ffmpeg()
             .ok()
             .map(|m| m.wasm_sha256())
     }
-    #[cfg(not(feature = "native"))]
+    #[cfg(not(feature = "native-tier"))]
     None
 }
 
-/// The engine for a module whose bytes are `bytes`: the one `requested`,
-/// or by default the native tier when these are the bytes compiled into
-/// it. Asking for the native tier when it cannot run them is an
-/// [`Error::NativeUnavailable`].
-pub(super) fn choose(requested: Option<Engine>, bytes: &[u8], origin: &str) -> Result<Engine> {
+/// What [`choose`] picked: the interpreter, or the compiled-in native
+/// module whose source wasm has the loaded bytes' SHA-256.
+pub(super) enum Chosen {
+    Interpreter,
+    #[cfg(feature = "native-tier")]
+    Native(afmpeg_native::NativeModule),
+}
+
+/// The tier for a module whose bytes are `bytes`: the one `requested`, or
+/// by default the native tier when a module translated from exactly these
+/// bytes is compiled in (the FFmpeg module; in test builds also the small
+/// trap and checkpoint modules of crate afmpeg-native). Asking for the
+/// native tier when it cannot run them is an [`Error::NativeUnavailable`].
+pub(super) fn choose(requested: Option<Engine>, bytes: &[u8], origin: &str) -> Result<Chosen> {
     if requested == Some(Engine::Interpreter) {
-        return Ok(Engine::Interpreter);
+        return Ok(Chosen::Interpreter);
     }
-    let Some(compiled_in) = native_module_sha256() else {
-        return match requested {
+    #[cfg(feature = "native-tier")]
+    {
+        let loaded = sha256_hex(bytes);
+        if let Some(m) = afmpeg_native::NativeModule::with_wasm_sha256(&loaded) {
+            return Ok(Chosen::Native(m));
+        }
+        match (requested, native_module_sha256()) {
+            (Some(Engine::Native), Some(compiled_in)) => Err(Error::NativeUnavailable {
+                origin: origin.to_owned(),
+                reason: NativeUnavailable::OtherModule {
+                    compiled_in: compiled_in.to_owned(),
+                    loaded,
+                },
+            }),
+            (Some(Engine::Native), None) => Err(Error::NativeUnavailable {
+                origin: origin.to_owned(),
+                reason: NativeUnavailable::NotBuiltIn,
+            }),
+            _ => Ok(Chosen::Interpreter),
+        }
+    }
+    #[cfg(not(feature = "native-tier"))]
+    {
+        let _ = bytes;
+        match requested {
             Some(Engine::Native) => Err(Error::NativeUnavailable {
                 origin: origin.to_owned(),
                 reason: NativeUnavailable::NotBuiltIn,
             }),
-            _ => Ok(Engine::Interpreter),
-        };
-    };
-    let loaded = sha256_hex(bytes);
-    match (loaded == compiled_in, requested) {
-        (true, _) => Ok(Engine::Native),
-        (false, Some(Engine::Native)) => Err(Error::NativeUnavailable {
-            origin: origin.to_owned(),
-            reason: NativeUnavailable::OtherModule {
-                compiled_in: compiled_in.to_owned(),
-                loaded,
-            },
-        }),
-        (false, _) => Ok(Engine::Interpreter),
+            _ => Ok(Chosen::Interpreter),
+        }
     }
 }
 
+#[cfg(feature = "native-tier")]
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     super::fetch::hex(&sha2::Sha256::digest(bytes))

@@ -28,7 +28,7 @@ mod exec;
 pub mod fetch;
 mod limiter;
 pub mod module;
-#[cfg(feature = "native")]
+#[cfg(feature = "native-tier")]
 mod native;
 pub mod proposals;
 mod runtime;

@@ -1,5 +1,5 @@
-//! The native tier behind [`Runtime`](super::Runtime): the compiled-in
-//! FFmpeg module of crate `afmpeg-native`, its outcomes turned into the same
+//! The native tier behind [`Runtime`](super::Runtime): a module compiled
+//! into crate `afmpeg-native` (the FFmpeg module), its outcomes turned into the same
 //! [`Exit`] and [`Error`] as the interpreter's.
 //!
 //! The WASI context carries what both tiers share (bytes and files written,
@@ -13,11 +13,6 @@ use super::exec::{ExecLimits, Exit, FUEL_PER_CHECKPOINT};
 use crate::error::{Error, LimitKind, Result, TrapKind};
 use afmpeg_native::{NativeError, NativeModule, Trap};
 use wasi_shim::WasiCtx;
-
-/// The compiled-in FFmpeg module.
-pub(super) fn module() -> Result<NativeModule> {
-    NativeModule::ffmpeg().map_err(|e| Error::Instantiate(e.to_string()))
-}
 
 /// Runs `module`'s `_start` on this thread (the caller gives it a
 /// [`GUEST_STACK`](super::GUEST_STACK) thread, as for the interpreter).

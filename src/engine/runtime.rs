@@ -6,7 +6,7 @@
 //! own wasmi `Store`), so many threads can run jobs on one `Runtime` at the
 //! same time; they share only the compiled code.
 
-use super::choice::{self, Engine};
+use super::choice::{self, Chosen, Engine};
 use super::classify;
 use super::exec::{ExecLimits, Exit, FUEL_SLICE};
 use super::limiter::GuestLimiter;
@@ -65,7 +65,7 @@ struct Interpreter {
 enum Tier {
     Interpreter(Interpreter),
     /// The compiled-in module; the loaded bytes were checked to be its own.
-    #[cfg(feature = "native")]
+    #[cfg(feature = "native-tier")]
     Native(afmpeg_native::NativeModule),
 }
 
@@ -191,7 +191,7 @@ impl Runtime {
     pub fn engine(&self) -> Engine {
         match self.inner.tier {
             Tier::Interpreter(_) => Engine::Interpreter,
-            #[cfg(feature = "native")]
+            #[cfg(feature = "native-tier")]
             Tier::Native(_) => Engine::Native,
         }
     }
@@ -228,10 +228,11 @@ impl Runtime {
         let origin = source.origin();
         let tier = module::with_bytes(source, |bytes| {
             match choice::choose(requested, bytes, &origin)? {
-                Engine::Interpreter => Ok(Tier::Interpreter(Interpreter::compile(
+                Chosen::Interpreter => Ok(Tier::Interpreter(Interpreter::compile(
                     bytes, validation, &origin,
                 )?)),
-                Engine::Native => native_tier(&origin),
+                #[cfg(feature = "native-tier")]
+                Chosen::Native(m) => Ok(Tier::Native(m)),
             }
         })?;
         Ok(Runtime {
@@ -272,21 +273,6 @@ impl Interpreter {
             linker,
         })
     }
-}
-
-#[cfg(feature = "native")]
-fn native_tier(_origin: &str) -> Result<Tier> {
-    Ok(Tier::Native(super::native::module()?))
-}
-
-/// Never called: without the feature [`choice::choose`] never picks the
-/// native tier.
-#[cfg(not(feature = "native"))]
-fn native_tier(origin: &str) -> Result<Tier> {
-    Err(Error::NativeUnavailable {
-        origin: origin.to_owned(),
-        reason: crate::error::NativeUnavailable::NotBuiltIn,
-    })
 }
 
 impl Runtime {
@@ -382,7 +368,7 @@ impl Runtime {
         }
         match &self.inner.tier {
             Tier::Interpreter(i) => self.run_interpreted(i, wasi, limits, started),
-            #[cfg(feature = "native")]
+            #[cfg(feature = "native-tier")]
             Tier::Native(m) => super::native::run(m, wasi, limits),
         }
     }
