@@ -126,9 +126,12 @@ test-package:
 ## The native tier's own tests (crate afmpeg-native): the module translated
 ## to C (`native-c`, cached), compiled once per machine (a few CPU-minutes;
 ## the objects are cached beside the C), the trap tests and the parity of
-## FFmpeg jobs with the interpreter.
+## FFmpeg jobs with the interpreter. Then the trap and checkpoint tests
+## again on the explicit-bounds-check variant (feature `bounds-checks`, small
+## test modules only: seconds of C).
 test-native: native-c
 	nice $(CARGO) test --locked -p afmpeg-native --features ffmpeg
+	nice $(CARGO) test --locked -p afmpeg-native --features bounds-checks --test traps --test checkpoints
 
 ## The C API alone (crate afmpeg-ffi, also part of `make test`): the header
 ## is current, and ffi/tests/c/api_test.c, built with cc against the static

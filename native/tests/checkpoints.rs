@@ -72,7 +72,11 @@ fn an_endless_loop_stops_when_another_thread_raises_the_interrupt_flag() {
 /// Runs `name` with a deadline 20 ms away: `Timeout`, and the next call works.
 fn stops_at_the_deadline(name: &str) {
     let deadline = Instant::now() + Duration::from_millis(20);
-    let result = run_watched(name, WasiCtx::builder().deadline(deadline), Limits::default());
+    let result = run_watched(
+        name,
+        WasiCtx::builder().deadline(deadline),
+        Limits::default(),
+    );
     assert!(matches!(result, Err(NativeError::Timeout)), "{result:?}");
     the_next_call_works();
 }

@@ -283,3 +283,30 @@ fn the_usage_report_has_the_memory_size_and_whether_the_limit_refused_a_grow() {
         }
     );
 }
+
+/// The address of the process's SIGSEGV handler (0: the default action).
+#[cfg(feature = "bounds-checks")]
+fn segv_handler() -> usize {
+    // SAFETY: reads the current action only.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        assert_eq!(
+            libc::sigaction(libc::SIGSEGV, std::ptr::null(), &mut old),
+            0
+        );
+        old.sa_sigaction
+    }
+}
+
+/// Built with explicit bounds checks, the runtime leaves the process's
+/// signal handling alone (the reason to choose that variant): out of bounds
+/// and stack exhaustion trap without a fault.
+#[cfg(feature = "bounds-checks")]
+#[test]
+fn with_bounds_checks_traps_need_no_signal_handler() {
+    let before = segv_handler();
+    assert_eq!(trap("t_oob_far"), Trap::OutOfBounds);
+    assert_eq!(trap("t_fill_oob"), Trap::OutOfBounds);
+    assert_eq!(trap("t_stack"), Trap::StackExhausted);
+    assert_eq!(segv_handler(), before);
+}
