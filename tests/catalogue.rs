@@ -390,7 +390,11 @@ fn frames_as_webp_at_timestamps_and_every_second_with_their_times() {
     let paths: Vec<&str> = stills.iter().map(|s| s.path.as_str()).collect();
     assert_eq!(
         paths,
-        ["/thumbs/frame_0001.webp", "/thumbs/frame_0002.webp", "/thumbs/frame_0003.webp"]
+        [
+            "/thumbs/frame_0001.webp",
+            "/thumbs/frame_0002.webp",
+            "/thumbs/frame_0003.webp"
+        ]
     );
     let times: Vec<Option<Time>> = stills.iter().map(|s| s.time).collect();
     assert_eq!(times, at.map(Some));
@@ -401,7 +405,10 @@ fn frames_as_webp_at_timestamps_and_every_second_with_their_times() {
         let info = probe(&rt, &fs, &still.path);
         assert_eq!(info.streams.len(), 1, "{}", still.path);
         assert_eq!(info.streams[0].codec_name.as_deref(), Some("webp"));
-        assert_eq!((info.streams[0].width, info.streams[0].height), (Some(80), Some(60)));
+        assert_eq!(
+            (info.streams[0].width, info.streams[0].height),
+            (Some(80), Some(60))
+        );
         let frame = &gray(&rt, &fs, &still.path, 80, 60)[0];
         assert_near(px(frame, 80, 40, 30) as f64, want as f64, 8.0, &still.path);
     }
@@ -416,9 +423,17 @@ fn frames_as_webp_at_timestamps_and_every_second_with_their_times() {
     for (still, want) in every.iter().zip([RED, GREEN, BLUE]) {
         let info = probe(&rt, &fs, &still.path);
         assert_eq!(info.streams[0].codec_name.as_deref(), Some("webp"));
-        assert_eq!((info.streams[0].width, info.streams[0].height), (Some(320), Some(240)));
+        assert_eq!(
+            (info.streams[0].width, info.streams[0].height),
+            (Some(320), Some(240))
+        );
         let frame = &gray(&rt, &fs, &still.path, 320, 240)[0];
-        assert_near(px(frame, 320, 160, 120) as f64, want as f64, 8.0, &still.path);
+        assert_near(
+            px(frame, 320, 160, 120) as f64,
+            want as f64,
+            8.0,
+            &still.path,
+        );
     }
 }
 
@@ -436,10 +451,13 @@ fn measure_astats_per_100_ms_segment_and_its_summary() {
         "/steps.wav",
     );
     let key = "lavfi.astats.Overall.RMS_level";
-    let m = Measure::audio("/steps.wav", "asetnsamples=n=4800,astats=metadata=1:reset=1")
-        .key(key)
-        .run(&rt, &fs)
-        .expect("the measurement runs");
+    let m = Measure::audio(
+        "/steps.wav",
+        "asetnsamples=n=4800,astats=metadata=1:reset=1",
+    )
+    .key(key)
+    .run(&rt, &fs)
+    .expect("the measurement runs");
     assert_eq!(m.frames.len(), 10, "{:?}", m.frames);
     for (i, f) in m.frames.iter().enumerate() {
         assert_eq!(f.frame, i as u64);

@@ -47,9 +47,8 @@ fn run(b: &Both, args: &[String]) {
 /// afmpeg, with a 1 kHz AAC track unless `video_only`: the shared input.
 fn clip(video_only: bool) -> Vec<u8> {
     let fs = Filesystem::new();
-    let mut line = String::from(
-        "-hide_banner -f lavfi -i testsrc2=duration=3:size=160x120:rate=10 ",
-    );
+    let mut line =
+        String::from("-hide_banner -f lavfi -i testsrc2=duration=3:size=160x120:rate=10 ");
     if !video_only {
         line += "-f lavfi -i sine=frequency=1000:duration=3 -c:a aac -b:a 64k ";
     }
@@ -67,13 +66,12 @@ fn assert_dir_identical(b: &Both, dir: &str) -> Vec<String> {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     native.sort();
-    let mut guest: Vec<String> = b
-        .fs
-        .read_dir(&format!("/{dir}"))
-        .unwrap()
-        .into_iter()
-        .map(|e| e.name)
-        .collect();
+    let mut guest: Vec<String> =
+        b.fs.read_dir(&format!("/{dir}"))
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
     guest.sort();
     assert_eq!(guest, native, "the files written into {dir}/");
     for name in &native {
@@ -186,7 +184,13 @@ fn dash_package_encoded_with_x264_is_identical() {
     // one representation, 3 s in 1 s segments
     assert_eq!(
         names,
-        ["enc-0-00001.m4s", "enc-0-00002.m4s", "enc-0-00003.m4s", "enc-init-0.m4s", "enc.mpd"]
+        [
+            "enc-0-00001.m4s",
+            "enc-0-00002.m4s",
+            "enc-0-00003.m4s",
+            "enc-init-0.m4s",
+            "enc.mpd"
+        ]
     );
     let rt = default_runtime();
     let mut whole = b.guest("dash/enc-init-0.m4s");
@@ -210,7 +214,9 @@ fn audiogram_is_identical() {
     ffmpeg_ok(
         &rt,
         &fs,
-        &words("-hide_banner -f lavfi -i sine=frequency=220:duration=2,volume=4 -ar 48000 /talk.wav"),
+        &words(
+            "-hide_banner -f lavfi -i sine=frequency=220:duration=2,volume=4 -ar 48000 /talk.wav",
+        ),
     );
     b.input("cover.png", &fs.read("/cover.png").unwrap());
     b.input("talk.wav", &fs.read("/talk.wav").unwrap());

@@ -670,7 +670,10 @@ impl AudioStats {
         }
         Some(AudioStats {
             overall: ChannelStats::from_values(overall?),
-            channels: channels.into_iter().map(ChannelStats::from_values).collect(),
+            channels: channels
+                .into_iter()
+                .map(ChannelStats::from_values)
+                .collect(),
         })
     }
 }

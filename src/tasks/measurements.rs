@@ -412,7 +412,10 @@ Output #0, null, to 'pipe:':\n";
         assert_eq!(f.values.len(), 4);
         assert_eq!(f.get("lavfi.astats.1.Number of NaNs"), Some(0.0));
         assert!(f.get("lavfi.astats.1.Noise_floor").unwrap().is_nan());
-        assert_eq!(f.get("lavfi.astats.Overall.Number_of_samples"), Some(1024.0));
+        assert_eq!(
+            f.get("lavfi.astats.Overall.Number_of_samples"),
+            Some(1024.0)
+        );
     }
 
     #[test]
