@@ -8,9 +8,10 @@
 //!
 //! The options that make the comparison fair (`-cpuflags 0`, one thread,
 //! x264's `asm=0`, `-fflags +bitexact`) are explained in `tests/parity.rs`.
-//! libwebp is not affected by `-cpuflags`: it picks its SSE2/SSE4.1
-//! kernels itself, and those compute the same integers as its C code (the
-//! stills are identical). AAC is left out here: its encoder goes through the
+//! libwebp is not affected by `-cpuflags`: natively it picks its SSE2/SSE4.1
+//! kernels itself, while the guest's build is plain C; whether both give the
+//! same bytes is what `webp_stills_from_frames_are_identical` checks. AAC is
+//! left out here: its encoder goes through the
 //! C library's floating-point maths (glibc natively, musl in the guest), so
 //! it is compared within a tolerance by `tests/parity.rs` instead; the
 //! audiogram carries PCM audio.
@@ -30,8 +31,7 @@ use support::parity::{Both, X264_PLAIN};
 
 /// `args` with `extra` inserted before the last argument (the output path):
 /// options of that output.
-fn with_output_options(args: Vec<String>, extra: &[&str]) -> Vec<String> {
-    let mut args = args;
+fn with_output_options(mut args: Vec<String>, extra: &[&str]) -> Vec<String> {
     let last = args.pop().expect("a command with an output");
     args.extend(extra.iter().map(|s| s.to_string()));
     args.push(last);
