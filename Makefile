@@ -165,10 +165,12 @@ test-full: setup
 ## The default guest profile's tests (drawtext with its default font, GIF
 ## with palettegen/paletteuse, WebP, DASH, avi/flv): builds the default
 ## module first (docs/how-to/build-the-guest.md has the time), and the
-## catalogue of everyday jobs on it (tests/catalogue.rs). Part of `make test`.
+## catalogue of everyday jobs on it (tests/catalogue.rs), whose deterministic
+## jobs must also be byte-identical to native FFmpeg's output
+## (tests/catalogue_parity.rs, Debian's ffmpeg from `setup`). Part of `make test`.
 test-default: setup
 	$(GUEST_DIR)/build.sh --profile default
-	AFMPEG_MODULE_DEFAULT=$(GUEST_CACHE)/default/ffmpeg.wasm $(CARGO) test --locked --features default-profile-tests --test default_profile --test catalogue
+	AFMPEG_MODULE_DEFAULT=$(GUEST_CACHE)/default/ffmpeg.wasm $(CARGO) test --locked --features default-profile-tests --test default_profile --test catalogue --test catalogue_parity
 
 ## The LGPL/BSD-only guest profile's tests (H.264 through OpenH264, no GPL
 ## component in -buildconf and capabilities.json).

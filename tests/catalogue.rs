@@ -12,8 +12,11 @@
 mod support;
 
 use afmpeg::command::Time;
-use afmpeg::tasks::{Dash, Gif, Loudness, LoudnessMethod, Slide, Slideshow, Task, VolumeStats};
-use afmpeg::{Filesystem, Runtime};
+use afmpeg::tasks::{
+    Dash, FrameSelection, Frames, Gif, ImageFormat, Loudness, LoudnessMethod, Measure, Slide,
+    Slideshow, Task, VolumeStats,
+};
+use afmpeg::{Filesystem, RunOptions, Runtime};
 use support::guest::*;
 
 // ---------------------------------------------------------------- helpers
@@ -355,6 +358,165 @@ fn webp_thumbnails_one_per_second() {
         );
         previous = Some(bytes);
     }
+}
+
+/// One second each of red, lime and blue, 320x240 at 10 fps (H.264): the
+/// colour a frame shows says its time.
+fn colour_steps(rt: &Runtime, fs: &Filesystem, path: &str) {
+    ffmpeg_line(
+        rt,
+        fs,
+        &format!(
+            "-hide_banner -f lavfi -i color=c=red:size=320x240:rate=10:duration=1 \
+             -f lavfi -i color=c=lime:size=320x240:rate=10:duration=1 \
+             -f lavfi -i color=c=blue:size=320x240:rate=10:duration=1 \
+             -filter_complex [0:v][1:v][2:v]concat=n=3:v=1:a=0[v] -map [v] {H264} -pix_fmt yuv420p {path}"
+        ),
+    );
+}
+
+#[test]
+fn frames_as_webp_at_timestamps_and_every_second_with_their_times() {
+    let rt = default_runtime();
+    let fs = Filesystem::new();
+    colour_steps(&rt, &fs, "/steps.mp4");
+    let at = [2500, 500, 1500].map(Time::from_millis);
+    let stills = Frames::new("/steps.mp4", "/thumbs")
+        .select(FrameSelection::At(at.to_vec()))
+        .format(ImageFormat::WebP { quality: 60 })
+        .scale_width(80)
+        .stills(&rt, &fs, &RunOptions::new())
+        .expect("WebP stills");
+    let paths: Vec<&str> = stills.iter().map(|s| s.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/thumbs/frame_0001.webp",
+            "/thumbs/frame_0002.webp",
+            "/thumbs/frame_0003.webp"
+        ]
+    );
+    let times: Vec<Option<Time>> = stills.iter().map(|s| s.time).collect();
+    assert_eq!(times, at.map(Some));
+    // in the order asked: blue (2.5 s), red (0.5 s), lime (1.5 s)
+    for (still, want) in stills.iter().zip([BLUE, RED, GREEN]) {
+        let bytes = fs.read(&still.path).unwrap();
+        assert_eq!((&bytes[..4], &bytes[8..12]), (&b"RIFF"[..], &b"WEBP"[..]));
+        let info = probe(&rt, &fs, &still.path);
+        assert_eq!(info.streams.len(), 1, "{}", still.path);
+        assert_eq!(info.streams[0].codec_name.as_deref(), Some("webp"));
+        assert_eq!(
+            (info.streams[0].width, info.streams[0].height),
+            (Some(80), Some(60))
+        );
+        let frame = &gray(&rt, &fs, &still.path, 80, 60)[0];
+        assert_near(px(frame, 80, 40, 30) as f64, want as f64, 8.0, &still.path);
+    }
+
+    let every = Frames::new("/steps.mp4", "/every")
+        .select(FrameSelection::Every(Time::from_secs(1)))
+        .format(ImageFormat::WEBP)
+        .stills(&rt, &fs, &RunOptions::new())
+        .expect("WebP stills every second");
+    let times: Vec<Option<Time>> = every.iter().map(|s| s.time).collect();
+    assert_eq!(times, [0, 1, 2].map(|s| Some(Time::from_secs(s))));
+    for (still, want) in every.iter().zip([RED, GREEN, BLUE]) {
+        let info = probe(&rt, &fs, &still.path);
+        assert_eq!(info.streams[0].codec_name.as_deref(), Some("webp"));
+        assert_eq!(
+            (info.streams[0].width, info.streams[0].height),
+            (Some(320), Some(240))
+        );
+        let frame = &gray(&rt, &fs, &still.path, 320, 240)[0];
+        assert_near(
+            px(frame, 320, 160, 120) as f64,
+            want as f64,
+            8.0,
+            &still.path,
+        );
+    }
+}
+
+// ---------------------------------------------------------------- measurements
+
+#[test]
+fn measure_astats_per_100_ms_segment_and_its_summary() {
+    let rt = default_runtime();
+    let fs = Filesystem::new();
+    // 0.5 s of a 1 kHz sine (peak 1/8: RMS -21.07 dBFS), then 0.5 s of silence
+    wav(
+        &rt,
+        &fs,
+        "sine=frequency=1000:sample_rate=48000:duration=1,volume=volume=0:enable='gte(t,0.5)'",
+        "/steps.wav",
+    );
+    let key = "lavfi.astats.Overall.RMS_level";
+    let m = Measure::audio(
+        "/steps.wav",
+        "asetnsamples=n=4800,astats=metadata=1:reset=1",
+    )
+    .key(key)
+    .run(&rt, &fs)
+    .expect("the measurement runs");
+    assert_eq!(m.frames.len(), 10, "{:?}", m.frames);
+    for (i, f) in m.frames.iter().enumerate() {
+        assert_eq!(f.frame, i as u64);
+        assert_eq!(f.pts, Some(4800 * i as i64));
+        // only the key asked for
+        assert_eq!(f.values.keys().collect::<Vec<_>>(), [key]);
+    }
+    let series = m.series(key);
+    assert_eq!(series.len(), 10);
+    for (i, (t, level)) in series.iter().enumerate() {
+        assert_near(*t, i as f64 * 0.1, 1e-9, "segment time");
+        if i < 5 {
+            // 100 whole periods per segment: the sine's RMS exactly
+            assert_near(*level, -21.07, 0.01, &format!("segment {i} RMS"));
+        } else {
+            assert_eq!(*level, f64::NEG_INFINITY, "segment {i} is silent");
+        }
+    }
+    // the same run's end-of-run summary, typed
+    let stats = m.audio_stats().expect("astats' summary");
+    assert_eq!(stats.channels.len(), 1);
+    assert_eq!(stats.channels[0].values["Bit depth"].split('/').count(), 2);
+}
+
+#[test]
+fn measure_signalstats_per_frame_from_the_log_and_from_a_file() {
+    let rt = default_runtime();
+    let fs = Filesystem::new();
+    // 5 black frames, then 5 white ones, lossless
+    ffmpeg_line(
+        &rt,
+        &fs,
+        "-hide_banner -f lavfi -i color=c=black:size=64x48:rate=10:duration=0.5 \
+         -f lavfi -i color=c=white:size=64x48:rate=10:duration=0.5 \
+         -filter_complex [0:v][1:v]concat=n=2:v=1:a=0,format=yuv420p[v] -map [v] \
+         -c:v rawvideo /bw.mkv",
+    );
+    let m = Measure::video("/bw.mkv", "signalstats")
+        .run(&rt, &fs)
+        .expect("the measurement runs");
+    let luma = m.series("lavfi.signalstats.YAVG");
+    assert_eq!(luma.len(), 10, "{:?}", m.frames);
+    for (i, (t, y)) in luma.iter().enumerate() {
+        assert_near(*t, i as f64 * 0.1, 1e-9, "frame time");
+        // limited-range luma of black and white
+        assert_eq!(*y, if i < 5 { 16.0 } else { 235.0 }, "frame {i}");
+    }
+    // every value signalstats sets, not only the luma average
+    assert!(m.frames[0].values.len() > 20, "{:?}", m.frames[0].values);
+    assert_eq!(m.frames[9].get("lavfi.signalstats.YMAX"), Some(235.0));
+
+    // the same lines written by the print filter into a file
+    ffmpeg_line(
+        &rt,
+        &fs,
+        "-hide_banner -i /bw.mkv -vf signalstats,metadata=mode=print:file=/stats.txt -f null -",
+    );
+    let text = String::from_utf8(fs.read("/stats.txt").unwrap()).unwrap();
+    assert_eq!(afmpeg::tasks::FrameValues::parse_file(&text), m.frames);
 }
 
 // ---------------------------------------------------------------- DASH

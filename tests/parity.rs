@@ -38,137 +38,15 @@
 mod support;
 
 use afmpeg::Filesystem;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 use support::guest::*;
-
-/// Options that put both FFmpegs on their plain, single-threaded C paths;
-/// they go before the inputs.
-const PLAIN: &[&str] = &[
-    "-nostdin",
-    "-y",
-    "-hide_banner",
-    "-cpuflags",
-    "0",
-    "-threads",
-    "1",
-    "-filter_threads",
-    "1",
-];
-/// Output options of every x264 encode.
-const X264_PLAIN: &[&str] = &["-c:v", "libx264", "-threads", "1", "-x264-params", "asm=0"];
-
-/// The native ffmpeg binary (Debian's 5.1), or a failure saying how to get it.
-fn native_ffmpeg() -> PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let p = PathBuf::from("/usr/bin/ffmpeg");
-        let out = Command::new(&p)
-            .arg("-version")
-            .output()
-            .unwrap_or_else(|e| panic!("native ffmpeg not found at {}: {e}; install ffmpeg (scripts/setup-debian.sh)", p.display()));
-        let v = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            v.starts_with("ffmpeg version 5.1."),
-            "native ffmpeg is not FFmpeg 5.1 ({}); install Debian 12's ffmpeg (scripts/setup-debian.sh)",
-            v.lines().next().unwrap_or("")
-        );
-        p
-    })
-    .clone()
-}
-
-/// Runs the same argv natively (in `dir`) and in afmpeg (in `fs`), with the
-/// given input files present on both sides, and returns the two versions of
-/// each output file.
-struct Both {
-    dir: tempfile::TempDir,
-    fs: Filesystem,
-}
-
-impl Both {
-    fn new() -> Self {
-        native_ffmpeg();
-        Both {
-            dir: tempfile::tempdir().unwrap(),
-            fs: Filesystem::new(),
-        }
-    }
-
-    /// Gives both sides the same input file.
-    fn input(&self, name: &str, bytes: &[u8]) {
-        std::fs::write(self.dir.path().join(name), bytes).unwrap();
-        self.fs.write(&format!("/{name}"), bytes.to_vec()).unwrap();
-    }
-
-    fn run(&self, args: &[&str]) {
-        let mut full: Vec<&str> = PLAIN.to_vec();
-        full.extend_from_slice(args);
-        let (out, _) = timed(&format!("native ffmpeg {}", args.join(" ")), || {
-            Command::new(native_ffmpeg())
-                .args(&full)
-                .current_dir(self.dir.path())
-                .output()
-                .unwrap()
-        });
-        assert!(
-            out.status.success(),
-            "native ffmpeg {full:?} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        ffmpeg_ok(&runtime(), &self.fs, &full);
-    }
-
-    fn native(&self, name: &str) -> Vec<u8> {
-        std::fs::read(self.dir.path().join(name))
-            .unwrap_or_else(|e| panic!("native output {name}: {e}"))
-    }
-
-    fn guest(&self, name: &str) -> Vec<u8> {
-        self.fs
-            .read(&format!("/{name}"))
-            .unwrap_or_else(|e| panic!("afmpeg output {name}: {e}"))
-    }
-
-    /// Asserts the two versions of `name` are byte-identical.
-    fn assert_identical(&self, name: &str) -> Vec<u8> {
-        let (n, g) = (self.native(name), self.guest(name));
-        assert_same_bytes(name, &n, &g, self.dir.path());
-        g
-    }
-}
-
-fn assert_same_bytes(name: &str, native: &[u8], guest: &[u8], dir: &Path) {
-    if native == guest {
-        eprintln!("[parity] {name}: identical ({} bytes)", native.len());
-        return;
-    }
-    let at = native
-        .iter()
-        .zip(guest)
-        .position(|(a, b)| a != b)
-        .unwrap_or(native.len().min(guest.len()));
-    // Keep the afmpeg version next to the native one for inspection.
-    let kept = dir.join(format!("afmpeg-{name}"));
-    std::fs::write(&kept, guest).unwrap();
-    let dir = std::mem::ManuallyDrop::new(dir.to_owned());
-    panic!(
-        "{name}: afmpeg's output differs from native ffmpeg's: native {} bytes, afmpeg {} bytes, first \
-         difference at byte {at} (native {:02x?}, afmpeg {:02x?}); both kept in {}",
-        native.len(),
-        guest.len(),
-        &native[at..native.len().min(at + 16)],
-        &guest[at..guest.len().min(at + 16)],
-        dir.display()
-    );
-}
+use support::parity::{Both, X264_PLAIN};
 
 // ---------------------------------------------------------------- video encode
 
 #[test]
 fn x264_mp4_encode_is_identical() {
-    let b = Both::new();
+    let b = Both::new(runtime());
     let mut args = vec![
         "-f",
         "lavfi",
@@ -196,7 +74,7 @@ fn x264_mp4_encode_is_identical() {
 fn x264_with_rate_control_and_b_frames_is_identical() {
     // CRF rate control, B-frames, lookahead, CABAC and psy: the float-heavy
     // parts of x264 (medium preset), over a moving, noisy picture, to .mkv.
-    let b = Both::new();
+    let b = Both::new(runtime());
     let mut args = vec![
         "-f",
         "lavfi",
@@ -225,7 +103,7 @@ fn x264_with_rate_control_and_b_frames_is_identical() {
 
 #[test]
 fn png_still_is_identical() {
-    let b = Both::new();
+    let b = Both::new(runtime());
     b.run(&words(
         "-f lavfi -i testsrc2=size=160x120 -frames:v 1 -c:v png out.png",
     ));
@@ -236,14 +114,14 @@ fn png_still_is_identical() {
 #[test]
 fn png_still_after_scaling_is_identical() {
     // swscale (bicubic down-scale) on its C path, into a palette-free rgb24 PNG.
-    let b = Both::new();
+    let b = Both::new(runtime());
     b.run(&words("-f lavfi -i testsrc2=size=320x240 -frames:v 1 -vf scale=150:100 -c:v png -pix_fmt rgb24 out.png"));
     b.assert_identical("out.png");
 }
 
 #[test]
 fn mjpeg_still_is_identical() {
-    let b = Both::new();
+    let b = Both::new(runtime());
     // bitexact: the encoder's "Lavc…" COM segment.
     b.run(&words("-f lavfi -i testsrc2=size=160x120 -frames:v 1 -c:v mjpeg -q:v 3 -flags:v +bitexact out.jpg"));
     let jpg = b.assert_identical("out.jpg");
@@ -254,7 +132,7 @@ fn mjpeg_still_is_identical() {
 
 #[test]
 fn pcm_wav_is_identical() {
-    let b = Both::new();
+    let b = Both::new(runtime());
     // bitexact: the wav muxer's LIST/INFO "ISFT Lavf…" chunk.
     b.run(&words("-f lavfi -i sine=frequency=1000:sample_rate=48000:duration=1 -c:a pcm_s16le -fflags +bitexact out.wav"));
     let wav = b.assert_identical("out.wav");
@@ -263,7 +141,7 @@ fn pcm_wav_is_identical() {
 
 #[test]
 fn flac_is_identical() {
-    let b = Both::new();
+    let b = Both::new(runtime());
     // bitexact: the VORBIS_COMMENT vendor string and the muxer's tags.
     b.run(&words("-f lavfi -i sine=frequency=440:sample_rate=44100:duration=1 -af volume=0.5 -c:a flac -compression_level 8 -fflags +bitexact -flags:a +bitexact out.flac"));
     let flac = b.assert_identical("out.flac");
@@ -290,7 +168,7 @@ fn h264_input() -> Vec<u8> {
 
 #[test]
 fn h264_decode_to_framemd5_is_identical() {
-    let b = Both::new();
+    let b = Both::new(runtime());
     b.input("in.mp4", &h264_input());
     b.run(&words("-i in.mp4 -map 0:v -f framemd5 out.framemd5"));
     let text = b.assert_identical("out.framemd5");
@@ -303,7 +181,7 @@ fn h264_decode_to_framemd5_is_identical() {
 
 #[test]
 fn h264_decode_to_rawvideo_is_identical() {
-    let b = Both::new();
+    let b = Both::new(runtime());
     b.input("in.mp4", &h264_input());
     b.run(&words(
         "-i in.mp4 -map 0:v -f rawvideo -pix_fmt yuv420p out.yuv",
@@ -314,7 +192,7 @@ fn h264_decode_to_rawvideo_is_identical() {
 
 #[test]
 fn flac_decode_to_framemd5_is_identical() {
-    let b = Both::new();
+    let b = Both::new(runtime());
     let fs = Filesystem::new();
     ffmpeg_ok(
         &runtime(),
@@ -330,7 +208,7 @@ fn flac_decode_to_framemd5_is_identical() {
 
 #[test]
 fn mp4_to_mkv_stream_copy_is_identical() {
-    let b = Both::new();
+    let b = Both::new(runtime());
     b.input("in.mp4", &h264_input());
     // bitexact: Matroska's random segment/track UIDs and "Lavf…" app strings.
     b.run(&words("-i in.mp4 -map 0 -c copy -fflags +bitexact out.mkv"));
@@ -339,7 +217,7 @@ fn mp4_to_mkv_stream_copy_is_identical() {
 
 #[test]
 fn mkv_to_mp4_stream_copy_is_identical() {
-    let b = Both::new();
+    let b = Both::new(runtime());
     // The mkv is made by afmpeg from the shared mp4 input, then both sides
     // remux that same mkv back to mp4.
     let fs = Filesystem::new();
@@ -411,7 +289,7 @@ fn wav_data(wav: &[u8]) -> &[u8] {
 }
 
 fn lossy(name: &str, codec_args: &[&str], codec: &str) {
-    let b = Both::new();
+    let b = Both::new(runtime());
     let mut args = vec![
         "-f",
         "lavfi",

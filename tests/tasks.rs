@@ -757,3 +757,43 @@ fn blackdetect_and_scene_scores() {
         .unwrap();
     assert_eq!(cuts.len(), 1, "{cuts:?}");
 }
+
+#[test]
+fn measure_summaries_of_astats_ebur128_and_volumedetect_in_one_run() {
+    let fs = Filesystem::new();
+    sine_minus_20(&fs, "/sine.wav");
+    let m = Measure::audio("/sine.wav", "astats,ebur128=peak=sample+true,volumedetect")
+        .summary_only()
+        .run(rt(), &fs)
+        .unwrap();
+    assert!(m.frames.is_empty());
+
+    let stats = m.audio_stats().expect("astats' summary");
+    assert_eq!(stats.channels.len(), 1);
+    let (ch, all) = (&stats.channels[0], &stats.overall);
+    assert_near("astats RMS", ch.rms_level_db.unwrap(), -20.0, 0.01);
+    assert_near("astats peak", ch.peak_level_db.unwrap(), -16.99, 0.01);
+    assert_near("crest factor", ch.crest_factor.unwrap(), 2f64.sqrt(), 0.01);
+    // 1 kHz for 2 s: two zero crossings a period
+    assert_eq!(ch.zero_crossings, Some(4000.0));
+    assert_eq!(ch.samples, None, "per channel, no sample count");
+    assert_eq!(all.samples, Some(96_000.0));
+    assert_eq!(all.rms_level_db, ch.rms_level_db);
+    assert_eq!(all.crest_factor, None, "overall, no crest factor");
+    assert_eq!(ch.values["Bit depth"], "16/16");
+
+    let r = m.ebur128().expect("ebur128's summary");
+    assert_near("integrated", r.integrated, -20.0, 0.5);
+    assert_near("gate", r.threshold, -30.0, 0.5);
+    // 2 s is shorter than the 3 s short-term window: no range measured
+    assert_eq!(
+        (r.range, r.range_threshold, r.range_low, r.range_high),
+        (0.0, Some(0.0), Some(0.0), Some(0.0))
+    );
+    assert_near("sample peak", r.sample_peak.unwrap(), -17.0, 0.05);
+    assert_near("true peak", r.true_peak.unwrap(), -17.0, 0.1);
+
+    let v = m.volume().expect("volumedetect's report");
+    assert_eq!(v.samples, 96_000);
+    assert_near("mean volume", v.mean_volume, -20.0, 0.05);
+}

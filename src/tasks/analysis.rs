@@ -1,5 +1,8 @@
 //! Measurements returned as typed values: loudness (EBU R128), volume,
-//! silence, black frames and scene-change scores.
+//! silence, black frames and scene-change scores, and the typed summaries
+//! of `ebur128` ([`Ebur128Summary`]) and `astats` ([`AudioStats`]).
+//! For any other filter, and for per-frame values, see
+//! [`measurements`](super::measurements).
 //!
 //! Each helper decodes one stream of the input through an analysis filter
 //! into the `null` muxer (`-f null -`; nothing is written) and parses what
@@ -9,12 +12,14 @@
 //! public too (`parse` functions), for stderr of commands you build
 //! yourself.
 
+use super::filter_log::{filter_messages, num, pairs};
 use super::Task;
 use super::{base, execute, missing};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, StreamType, Time};
 use crate::error::Result;
 use crate::job::{self, RunOptions};
 use crate::{Filesystem, Runtime};
+use std::collections::BTreeMap;
 
 /// A time interval in seconds, from an analysis filter.
 ///
@@ -64,58 +69,8 @@ pub struct SceneScore {
     pub score: f64,
 }
 
-/// The messages of one filter in FFmpeg's stderr: the text after
-/// `[NAME @ 0x…] ` on every line whose context names `filter` (as
-/// `filter`, `filter_N` or `Parsed_filter_N`). Lines are split on `\n` and
-/// `\r` (progress lines end with a carriage return).
-fn filter_messages<'a>(stderr: &'a str, filter: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-    stderr.split(['\n', '\r']).filter_map(move |line| {
-        let rest = line.strip_prefix('[')?;
-        let close = rest.find("] ")?;
-        let context = &rest[..close];
-        let name = context.split(" @ ").next()?;
-        let name = name.strip_prefix("Parsed_").unwrap_or(name);
-        let base_name = match name.rsplit_once('_') {
-            Some((b, n)) if n.bytes().all(|c| c.is_ascii_digit()) => b,
-            _ => name,
-        };
-        (base_name == filter).then(|| &rest[close + 2..])
-    })
-}
-
-/// `key: value` or `key:value` pairs in a message, split on whitespace,
-/// `|` and `,`.
-fn pairs(message: &str) -> Vec<(&str, &str)> {
-    let mut out = Vec::new();
-    let tokens: Vec<&str> = message
-        .split(|c: char| c.is_whitespace() || c == '|' || c == ',')
-        .filter(|t| !t.is_empty())
-        .collect();
-    let mut i = 0;
-    while i < tokens.len() {
-        let t = tokens[i];
-        if let Some((k, v)) = t.split_once(':') {
-            if v.is_empty() {
-                if let Some(next) = tokens.get(i + 1) {
-                    out.push((k, *next));
-                    i += 2;
-                    continue;
-                }
-            } else {
-                out.push((k, v));
-            }
-        }
-        i += 1;
-    }
-    out
-}
-
-fn num(s: &str) -> Option<f64> {
-    s.parse().ok()
-}
-
 /// Runs `filter` over stream `kind`:`index` of `input`, returns stderr.
-fn analyze(
+pub(super) fn analyze(
     rt: &Runtime,
     fs: &Filesystem,
     opts: &RunOptions,
@@ -124,7 +79,7 @@ fn analyze(
     execute(rt, fs, cmd, opts)
 }
 
-fn analysis_command(
+pub(super) fn analysis_command(
     input: &str,
     kind: StreamType,
     index: usize,
@@ -199,32 +154,12 @@ impl LoudnessReport {
     /// assert_eq!(LoudnessReport::parse_ebur128("no summary"), None);
     /// ```
     pub fn parse_ebur128(stderr: &str) -> Option<LoudnessReport> {
-        let start = stderr.rfind("Summary:")?;
-        let mut section = "";
-        let (mut i, mut lra, mut tp, mut thresh) = (None, None, None, None);
-        for line in stderr[start..].lines().skip(1) {
-            let line = line.trim();
-            if line.ends_with(':') {
-                section = line;
-                continue;
-            }
-            let Some((key, value)) = line.split_once(':') else {
-                continue;
-            };
-            let value = value.split_whitespace().next().and_then(num);
-            match (section, key.trim()) {
-                ("Integrated loudness:", "I") => i = value,
-                ("Integrated loudness:", "Threshold") => thresh = value,
-                ("Loudness range:", "LRA") => lra = value,
-                ("True peak:", "Peak") => tp = value,
-                _ => {}
-            }
-        }
+        let s = Ebur128Summary::parse(stderr)?;
         Some(LoudnessReport {
-            integrated: i?,
-            range: lra?,
-            true_peak: tp?,
-            threshold: thresh?,
+            integrated: s.integrated,
+            range: s.range,
+            true_peak: s.true_peak?,
+            threshold: s.threshold,
         })
     }
 
@@ -351,6 +286,92 @@ impl Task for Loudness {
     }
 }
 
+/// Everything `ebur128`'s end-of-run summary reports (FFmpeg 5.1): the
+/// integrated loudness and its gate, the loudness range with its gate and
+/// bounds, and the peaks that were asked for (`peak=sample`, `peak=true`).
+///
+/// ```
+/// use afmpeg::tasks::Ebur128Summary;
+/// let log = "[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -27.1 LUFS\n    Threshold: -37.1 LUFS\n\n  Loudness range:\n    LRA:         0.0 LU\n    Threshold:   0.0 LUFS\n    LRA low:     0.0 LUFS\n    LRA high:    0.0 LUFS\n\n  Sample peak:\n    Peak:      -24.1 dBFS\n\n  True peak:\n    Peak:      -24.0 dBFS\n";
+/// let s = Ebur128Summary::parse(log).unwrap();
+/// assert_eq!((s.integrated, s.threshold, s.range), (-27.1, -37.1, 0.0));
+/// assert_eq!((s.sample_peak, s.true_peak), (Some(-24.1), Some(-24.0)));
+/// assert_eq!(s.range_low, Some(0.0));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ebur128Summary {
+    /// Integrated loudness (I), in LUFS.
+    pub integrated: f64,
+    /// The relative gate of the integrated loudness, in LUFS.
+    pub threshold: f64,
+    /// Loudness range (LRA), in LU.
+    pub range: f64,
+    /// The relative gate of the loudness range, in LUFS.
+    pub range_threshold: Option<f64>,
+    /// The low end of the loudness range (10th percentile), in LUFS.
+    pub range_low: Option<f64>,
+    /// The high end of the loudness range (95th percentile), in LUFS.
+    pub range_high: Option<f64>,
+    /// Sample peak in dBFS, with `peak=sample`.
+    pub sample_peak: Option<f64>,
+    /// True (oversampled) peak in dBTP, with `peak=true`.
+    pub true_peak: Option<f64>,
+}
+
+impl Ebur128Summary {
+    /// Parses the last `Summary:` block `ebur128` printed (its lines after
+    /// the first carry no `[Parsed_ebur128_N @ …]` prefix: it is one log
+    /// message). `None` without a summary holding I, its threshold and LRA.
+    ///
+    /// ```
+    /// use afmpeg::tasks::Ebur128Summary;
+    /// let s = Ebur128Summary::parse("[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -23.0 LUFS\n    Threshold: -33.2 LUFS\n\n  Loudness range:\n    LRA:         5.4 LU\n").unwrap();
+    /// assert_eq!((s.integrated, s.range, s.true_peak), (-23.0, 5.4, None));
+    /// assert_eq!(Ebur128Summary::parse("no summary"), None);
+    /// ```
+    pub fn parse(stderr: &str) -> Option<Ebur128Summary> {
+        let start = stderr.rfind("Summary:")?;
+        let mut section = "";
+        let (mut i, mut thresh, mut lra) = (None, None, None);
+        let mut s = Ebur128Summary {
+            integrated: 0.0,
+            threshold: 0.0,
+            range: 0.0,
+            range_threshold: None,
+            range_low: None,
+            range_high: None,
+            sample_peak: None,
+            true_peak: None,
+        };
+        for line in stderr[start..].lines().skip(1) {
+            let line = line.trim();
+            if line.ends_with(':') {
+                section = line;
+                continue;
+            }
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
+            let value = value.split_whitespace().next().and_then(num);
+            match (section, key.trim()) {
+                ("Integrated loudness:", "I") => i = value,
+                ("Integrated loudness:", "Threshold") => thresh = value,
+                ("Loudness range:", "LRA") => lra = value,
+                ("Loudness range:", "Threshold") => s.range_threshold = value,
+                ("Loudness range:", "LRA low") => s.range_low = value,
+                ("Loudness range:", "LRA high") => s.range_high = value,
+                ("Sample peak:", "Peak") => s.sample_peak = value,
+                ("True peak:", "Peak") => s.true_peak = value,
+                _ => {}
+            }
+        }
+        s.integrated = i?;
+        s.threshold = thresh?;
+        s.range = lra?;
+        Some(s)
+    }
+}
+
 // --- volumedetect --------------------------------------------------------
 
 /// What `volumedetect` reports: levels relative to full scale.
@@ -388,7 +409,7 @@ impl VolumeStats {
     pub fn parse(stderr: &str) -> Option<VolumeStats> {
         let (mut samples, mut mean, mut max) = (None, None, None);
         let mut histogram = Vec::new();
-        for msg in filter_messages(stderr, "volumedetect") {
+        for msg in filter_messages(stderr, &["volumedetect"]) {
             for (key, value) in pairs(msg) {
                 match key {
                     "n_samples" => samples = value.parse().ok(),
@@ -499,6 +520,164 @@ impl Task for VolumeDetect {
     }
 }
 
+// --- astats --------------------------------------------------------------
+
+/// One channel's (or all channels') statistics from `astats`' end-of-run
+/// summary. The common measures are typed fields (`None` when the filter
+/// did not print them, e.g. with `measure_perchannel`/`measure_overall`
+/// set); [`values`](ChannelStats::values) holds every line as printed, by
+/// its label (`"Bit depth"` → `"17/17"`).
+///
+/// ```
+/// use afmpeg::tasks::AudioStats;
+/// let log = "[Parsed_astats_0 @ 0x1] Channel: 1\n[Parsed_astats_0 @ 0x1] RMS level dB: -27.094579\n[Parsed_astats_0 @ 0x1] Bit depth: 17/17\n[Parsed_astats_0 @ 0x1] Overall\n[Parsed_astats_0 @ 0x1] RMS level dB: -27.094579\n[Parsed_astats_0 @ 0x1] Number of samples: 44100\n";
+/// let stats = AudioStats::parse(log).unwrap();
+/// let ch = &stats.channels[0];
+/// assert_eq!(ch.rms_level_db, Some(-27.094579));
+/// assert_eq!(ch.values["Bit depth"], "17/17");
+/// assert_eq!(stats.overall.samples, Some(44100.0));
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChannelStats {
+    /// Mean sample value (`DC offset`), full scale 1.0.
+    pub dc_offset: Option<f64>,
+    /// Lowest sample value (`Min level`), full scale 1.0.
+    pub min_level: Option<f64>,
+    /// Highest sample value (`Max level`), full scale 1.0.
+    pub max_level: Option<f64>,
+    /// Sample peak (`Peak level dB`), in dBFS.
+    pub peak_level_db: Option<f64>,
+    /// RMS level (`RMS level dB`), in dBFS.
+    pub rms_level_db: Option<f64>,
+    /// Highest RMS over the filter's window (`RMS peak dB`), in dBFS.
+    pub rms_peak_db: Option<f64>,
+    /// Lowest RMS over the filter's window (`RMS trough dB`), in dBFS.
+    pub rms_trough_db: Option<f64>,
+    /// Peak to RMS ratio (`Crest factor`, linear; per channel only).
+    pub crest_factor: Option<f64>,
+    /// Consecutive samples at the peak level (`Flat factor`): clipping.
+    pub flat_factor: Option<f64>,
+    /// Samples at the peak level (`Peak count`).
+    pub peak_count: Option<f64>,
+    /// Lowest local peak (`Noise floor dB`), in dBFS.
+    pub noise_floor_db: Option<f64>,
+    /// Shannon entropy of the sample values (`Entropy`), 0..=1.
+    pub entropy: Option<f64>,
+    /// Dynamic range (`Dynamic range`), in dB (per channel only).
+    pub dynamic_range: Option<f64>,
+    /// Sign changes (`Zero crossings`; per channel only).
+    pub zero_crossings: Option<f64>,
+    /// Sign changes per sample (`Zero crossings rate`; per channel only).
+    pub zero_crossings_rate: Option<f64>,
+    /// Samples per channel analysed (`Number of samples`; overall only).
+    pub samples: Option<f64>,
+    /// Every `label: value` line of this section, as printed.
+    pub values: BTreeMap<String, String>,
+}
+
+impl ChannelStats {
+    fn from_values(values: BTreeMap<String, String>) -> ChannelStats {
+        let get = |label: &str| values.get(label).and_then(|v| num(v));
+        ChannelStats {
+            dc_offset: get("DC offset"),
+            min_level: get("Min level"),
+            max_level: get("Max level"),
+            peak_level_db: get("Peak level dB"),
+            rms_level_db: get("RMS level dB"),
+            rms_peak_db: get("RMS peak dB"),
+            rms_trough_db: get("RMS trough dB"),
+            crest_factor: get("Crest factor"),
+            flat_factor: get("Flat factor"),
+            peak_count: get("Peak count"),
+            noise_floor_db: get("Noise floor dB"),
+            entropy: get("Entropy"),
+            dynamic_range: get("Dynamic range"),
+            zero_crossings: get("Zero crossings"),
+            zero_crossings_rate: get("Zero crossings rate"),
+            samples: get("Number of samples"),
+            values,
+        }
+    }
+}
+
+/// What `astats` reports at the end of a run: a section per channel
+/// (`Channel: N`, in channel order) and one over all channels (`Overall`).
+/// For per-frame values, give `astats` `metadata=1` and read them with
+/// [`Measure`](super::Measure).
+///
+/// ```
+/// use afmpeg::tasks::AudioStats;
+/// let log = "[Parsed_astats_0 @ 0x1] Channel: 1\n[Parsed_astats_0 @ 0x1] Peak level dB: -24.084520\n[Parsed_astats_0 @ 0x1] Channel: 2\n[Parsed_astats_0 @ 0x1] Peak level dB: -30.1\n[Parsed_astats_0 @ 0x1] Overall\n[Parsed_astats_0 @ 0x1] Peak level dB: -24.084520\n";
+/// let stats = AudioStats::parse(log).unwrap();
+/// assert_eq!(stats.channels.len(), 2);
+/// assert_eq!(stats.channels[1].peak_level_db, Some(-30.1));
+/// assert_eq!(stats.overall.peak_level_db, Some(-24.08452));
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AudioStats {
+    /// One entry per channel, in channel order.
+    pub channels: Vec<ChannelStats>,
+    /// Over all channels.
+    pub overall: ChannelStats,
+}
+
+impl AudioStats {
+    /// Parses the last summary `astats` printed; `None` without one (no
+    /// `Overall` section).
+    ///
+    /// ```
+    /// use afmpeg::tasks::AudioStats;
+    /// assert_eq!(AudioStats::parse("[Parsed_astats_0 @ 0x1] Channel: 1\n"), None);
+    /// let only_overall = AudioStats::parse("[astats @ 0x1] Overall\n[astats @ 0x1] DC offset: 0.000000\n").unwrap();
+    /// assert!(only_overall.channels.is_empty());
+    /// assert_eq!(only_overall.overall.dc_offset, Some(0.0));
+    /// ```
+    pub fn parse(stderr: &str) -> Option<AudioStats> {
+        // Sections in log order; a new "Channel: 1" starts another summary
+        // (several astats in one graph): the last one wins.
+        let mut channels: Vec<BTreeMap<String, String>> = Vec::new();
+        let mut overall: Option<BTreeMap<String, String>> = None;
+        // Which section the next `label: value` line belongs to: a channel
+        // (its index) or the overall one.
+        let mut in_channel: Option<usize> = None;
+        for msg in filter_messages(stderr, &["astats"]) {
+            let msg = msg.trim_end();
+            if msg == "Overall" {
+                overall = Some(BTreeMap::new());
+                in_channel = None;
+                continue;
+            }
+            let Some((label, value)) = msg.split_once(':') else {
+                continue;
+            };
+            let value = value.trim();
+            if label == "Channel" {
+                if value == "1" {
+                    channels.clear();
+                    overall = None;
+                }
+                channels.push(BTreeMap::new());
+                in_channel = Some(channels.len() - 1);
+                continue;
+            }
+            let section = match in_channel {
+                Some(i) => channels.get_mut(i),
+                None => overall.as_mut(),
+            };
+            if let Some(section) = section {
+                section.insert(label.trim().to_owned(), value.to_owned());
+            }
+        }
+        Some(AudioStats {
+            overall: ChannelStats::from_values(overall?),
+            channels: channels
+                .into_iter()
+                .map(ChannelStats::from_values)
+                .collect(),
+        })
+    }
+}
+
 // --- silencedetect -------------------------------------------------------
 
 /// Parses `silencedetect`'s `silence_start` / `silence_end` lines.
@@ -511,7 +690,7 @@ impl Task for VolumeDetect {
 /// ```
 pub fn parse_silence(stderr: &str) -> Vec<Interval> {
     let mut out: Vec<Interval> = Vec::new();
-    for msg in filter_messages(stderr, "silencedetect") {
+    for msg in filter_messages(stderr, &["silencedetect"]) {
         for (key, value) in pairs(msg) {
             match (key, num(value)) {
                 ("silence_start", Some(start)) => out.push(Interval { start, end: None }),
@@ -664,7 +843,7 @@ impl Task for SilenceDetect {
 /// ```
 pub fn parse_black(stderr: &str) -> Vec<Interval> {
     let mut out = Vec::new();
-    for msg in filter_messages(stderr, "blackdetect") {
+    for msg in filter_messages(stderr, &["blackdetect"]) {
         let p = pairs(msg);
         let get = |k: &str| {
             p.iter()
@@ -835,7 +1014,7 @@ impl Task for BlackDetect {
 /// assert_eq!((scores[1].time, scores[1].score), (1.04, 0.153));
 /// ```
 pub fn parse_scene_scores(stderr: &str) -> Vec<SceneScore> {
-    filter_messages(stderr, "scdet")
+    filter_messages(stderr, &["scdet"])
         .filter_map(|msg| {
             let p = pairs(msg);
             let get = |k: &str| {

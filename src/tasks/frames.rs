@@ -17,6 +17,9 @@ use crate::{Filesystem, Runtime};
 /// assert!(args.windows(2).any(|w| w == ["-q:v", "5"]), "{args:?}");
 /// let bad = Frames::new("/in.mp4", "/thumbs").format(ImageFormat::Jpeg { quality: 1 });
 /// assert!(bad.command().is_err());
+/// let webp = Frames::new("/in.mp4", "/thumbs").format(ImageFormat::WebP { quality: 60 }).command()?.args()?;
+/// assert!(webp.windows(2).any(|w| w == ["-c:v", "libwebp"]), "{webp:?}");
+/// assert!(Frames::new("/in.mp4", "/thumbs").format(ImageFormat::WebP { quality: 101 }).command().is_err());
 /// # Ok::<(), afmpeg::command::CommandError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,11 +31,30 @@ pub enum ImageFormat {
         /// `-q:v`, 2..=31.
         quality: u8,
     },
+    /// Lossy WebP through libwebp (`-c:v libwebp -quality Q`), a complete
+    /// RIFF/WEBP file per image. Needs a module with libwebp: the default
+    /// and full guest profiles (not lean).
+    WebP {
+        /// libwebp's quality, 0 (smallest) ..= 100 (best).
+        quality: u8,
+    },
 }
 
 impl ImageFormat {
     /// JPEG at quality 2 (the best).
     pub const JPEG: ImageFormat = ImageFormat::Jpeg { quality: 2 };
+
+    /// WebP at libwebp's default quality, 75.
+    ///
+    /// ```
+    /// use afmpeg::tasks::{Frames, ImageFormat};
+    /// let args = Frames::new("/in.mp4", "/thumbs").format(ImageFormat::WEBP).command()?.args()?;
+    /// assert!(args.windows(2).any(|w| w == ["-c:v", "libwebp"]), "{args:?}");
+    /// assert!(args.windows(2).any(|w| w == ["-quality", "75"]), "{args:?}");
+    /// assert_eq!(args.last().map(String::as_str), Some("/thumbs/frame_%04d.webp"));
+    /// # Ok::<(), afmpeg::command::CommandError>(())
+    /// ```
+    pub const WEBP: ImageFormat = ImageFormat::WebP { quality: 75 };
 
     /// The file extension, without the dot.
     ///
@@ -40,11 +62,13 @@ impl ImageFormat {
     /// use afmpeg::tasks::ImageFormat;
     /// assert_eq!(ImageFormat::Png.extension(), "png");
     /// assert_eq!(ImageFormat::JPEG.extension(), "jpg");
+    /// assert_eq!(ImageFormat::WEBP.extension(), "webp");
     /// ```
     pub const fn extension(self) -> &'static str {
         match self {
             ImageFormat::Png => "png",
             ImageFormat::Jpeg { .. } => "jpg",
+            ImageFormat::WebP { .. } => "webp",
         }
     }
 
@@ -52,6 +76,7 @@ impl ImageFormat {
         match self {
             ImageFormat::Png => "png",
             ImageFormat::Jpeg { .. } => "mjpeg",
+            ImageFormat::WebP { .. } => "libwebp",
         }
     }
 }
@@ -142,7 +167,7 @@ enum Scale {
 /// Writes still images of `input` into the directory `dir` and returns
 /// their paths, in time order.
 ///
-/// Files are named `{prefix}{NNNN}.{png|jpg}`, numbered from 1 (prefix
+/// Files are named `{prefix}{NNNN}.{png|jpg|webp}`, numbered from 1 (prefix
 /// `frame_` by default). The directory is created if needed, and files of
 /// that naming scheme already in it are removed first, so the result lists
 /// exactly the images of this run.
@@ -217,7 +242,7 @@ impl Frames {
         self
     }
 
-    /// PNG (default) or JPEG.
+    /// PNG (default), JPEG or WebP.
     ///
     /// ```
     /// use afmpeg::tasks::{Frames, ImageFormat};
@@ -327,15 +352,28 @@ impl Frames {
             .no_subtitles()
             .video_codec(self.format.codec())
             .format("image2");
-        if let ImageFormat::Jpeg { quality } = self.format {
-            if !(2..=31).contains(&quality) {
-                return Err(CommandError::InvalidArgument {
-                    option: "-q:v".into(),
-                    value: quality.to_string(),
-                    reason: "JPEG quality must be within 2..=31",
-                });
+        match self.format {
+            ImageFormat::Png => {}
+            ImageFormat::Jpeg { quality } => {
+                if !(2..=31).contains(&quality) {
+                    return Err(CommandError::InvalidArgument {
+                        option: "-q:v".into(),
+                        value: quality.to_string(),
+                        reason: "JPEG quality must be within 2..=31",
+                    });
+                }
+                out = out.option("q:v", quality.to_string());
             }
-            out = out.option("q:v", quality.to_string());
+            ImageFormat::WebP { quality } => {
+                if quality > 100 {
+                    return Err(CommandError::InvalidArgument {
+                        option: "-quality".into(),
+                        value: quality.to_string(),
+                        reason: "WebP quality must be within 0..=100",
+                    });
+                }
+                out = out.option("quality", quality.to_string());
+            }
         }
         Ok(out)
     }

@@ -24,7 +24,8 @@
 //! | join files | [`Concat`] | [`Produced`] |
 //! | subtitle conversion | [`ConvertSubtitles`] | [`Produced`] |
 //! | tags and authored chapters | [`Metadata`] | [`Produced`] |
-//! | loudness, volume, silence, black, scenes | [`analysis`] | typed values |
+//! | loudness, volume, silence, black, scenes, audio stats | [`analysis`] | typed values |
+//! | any filter's per-frame values and summaries | [`Measure`] | [`Measurements`] |
 //!
 //! ```no_run
 //! use afmpeg::tasks::{FrameSelection, Frames, Task, Transcode};
@@ -51,9 +52,11 @@ pub mod chunked;
 pub mod clip;
 pub mod concat;
 pub mod dash;
+mod filter_log;
 pub mod frames;
 pub mod gif;
 pub mod hls;
+pub mod measurements;
 pub mod metadata;
 pub mod remux;
 pub mod slideshow;
@@ -63,8 +66,8 @@ pub mod transcode;
 
 pub use crate::error::ChunkError;
 pub use analysis::{
-    BlackDetect, Interval, Loudness, LoudnessMethod, LoudnessReport, SceneScore, SceneScores,
-    SilenceDetect, VolumeDetect, VolumeStats,
+    AudioStats, BlackDetect, ChannelStats, Ebur128Summary, Interval, Loudness, LoudnessMethod,
+    LoudnessReport, SceneScore, SceneScores, SilenceDetect, VolumeDetect, VolumeStats,
 };
 pub use audio::{AudioFormat, ExtractAudio};
 pub use chunked::{ChunkPlan, ChunkRange, ChunkedOutput, ChunkedTranscode, PlannedJob};
@@ -74,6 +77,7 @@ pub use dash::{Dash, DashOutput, DashRepresentation};
 pub use frames::{FrameSelection, Frames, ImageFormat, Still, TIMESTAMPS_PER_RUN};
 pub use gif::Gif;
 pub use hls::{Hls, HlsOutput, Segment};
+pub use measurements::{FrameValues, Measure, Measurements};
 pub use metadata::{ChapterSpec, Metadata};
 pub use remux::Remux;
 pub use slideshow::{Slide, Slideshow};

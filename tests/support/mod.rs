@@ -10,6 +10,8 @@
 //!   tests alone;
 //! - [`load`]: the mixed small jobs of the load test and `make load`;
 //! - [`soak`]: the bad-media soak of `tests/soak.rs` and `make soak`;
+//! - [`parity`]: the same command run by native FFmpeg and by afmpeg,
+//!   outputs compared byte for byte;
 //! - [`proc_status`]: the process's memory from `/proc/self/status`.
 //!
 //! The WASI suites, which run the `afmpeg` binary, are the CLI crate's
@@ -18,5 +20,6 @@
 
 pub mod guest;
 pub mod load;
+pub mod parity;
 pub mod proc_status;
 pub mod soak;
