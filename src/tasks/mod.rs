@@ -55,6 +55,7 @@ pub mod frames;
 pub mod gif;
 pub mod hls;
 pub mod metadata;
+mod quality;
 pub mod remux;
 pub mod slideshow;
 pub mod subtitles;
