@@ -578,7 +578,7 @@ impl Runtime {
                 let start = instance
                     .get_typed_func::<(), ()>(&*store, "_start")
                     .map_err(|_| Error::NoEntryPoint)?;
-                (start.func().clone(), Vec::new())
+                (*start.func(), Vec::new())
             }
             Entry::Invoke { name, args } => {
                 let func = instance.get_func(&*store, name).ok_or_else(|| {
