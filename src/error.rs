@@ -287,6 +287,11 @@ pub enum Error {
     /// host file could not be imported or exported.
     #[error(transparent)]
     Fs(#[from] wasi_shim::fs::FsError),
+    /// An export could not be called with the arguments given
+    /// ([`Runtime::invoke_wasi`](crate::Runtime::invoke_wasi)); the guest did
+    /// not run.
+    #[error(transparent)]
+    Invoke(#[from] crate::engine::InvokeError),
 }
 
 impl Error {
@@ -690,6 +695,7 @@ mod tests {
                 output: output(),
             },
             Error::Chunked(ChunkError::NoChunks),
+            Error::Invoke(crate::engine::InvokeError::NoSuchFunction { name: s("f") }),
             Error::Panic(s("boom")),
             Error::Fs(FsError::Host {
                 op: "import",
@@ -728,7 +734,8 @@ mod tests {
                 | Error::UnusedOption { .. }
                 | Error::Chunked(_)
                 | Error::Panic(_)
-                | Error::Fs(_) => {}
+                | Error::Fs(_)
+                | Error::Invoke(_) => {}
             }
         }
     }

@@ -945,6 +945,14 @@ impl TryFrom<RawChapter> for Chapter {
 
 // ---------------------------------------------------------------------------
 // Lenient field deserializers.
+//
+// Hand-written on purpose (issue #19 asked for serde_with): its adapters
+// cover part of each rule only. `PickFirst<(_, DisplayFromStr)>` reads a
+// number or a numeric string but not `"N/A"`/`""` as unknown, nor `480.0` as
+// a `u32` (ffprobe prints both); `BoolFromInt` reads `0`/`1` but not `"1"`,
+// `true` or `null`; no adapter keeps a numeric tag as its JSON text. Each
+// field would need serde_with plus a wrapper of ours, in the library's
+// default tree, for no fewer lines.
 
 /// A number ffprobe may print as a JSON number or as a string.
 trait Lenient: Sized + FromStr {

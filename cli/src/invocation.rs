@@ -157,6 +157,9 @@ pub struct Invocation {
     /// with the user's names.
     renames: Vec<(String, String)>,
     before: HashMap<String, Stamp>,
+    /// Guest paths of the text files a tool writes about its run (ffprobe's
+    /// `-o` file): their paths are shown as the user's, as on stdout.
+    text_reports: Vec<String>,
     /// The user's working directory: where FFmpeg's own relative names
     /// (`-report` logs, `-dump_attachment` names) go.
     base: PathBuf,
@@ -180,6 +183,7 @@ impl Invocation {
             reads_stdin: false,
             own_progress: false,
             renames: Vec::new(),
+            text_reports: Vec::new(),
             before: HashMap::new(),
             base: base.to_path_buf(),
             root_before: HashSet::new(),
@@ -296,8 +300,12 @@ impl Invocation {
                 (
                     Tool::Ffmpeg,
                     "vstats_file" | "sdp_file" | "hls_segment_filename" | "segment_list",
-                )
-                | (Tool::Ffprobe, "o") => self.map_output(value, base, false)?,
+                ) => self.map_output(value, base, false)?,
+                (Tool::Ffprobe, "o") => {
+                    let guest = self.map_output(value, base, false)?;
+                    self.text_reports.push(guest.clone());
+                    guest
+                }
                 (Tool::Ffmpeg, "dump_attachment") if !value.is_empty() => {
                     self.map_output(value, base, false)?
                 }
@@ -673,18 +681,50 @@ impl Invocation {
     /// the run succeeded (call after a failure; [`export`](Invocation::export)
     /// covers them after a success).
     pub fn export_reports(&self) -> Result<Vec<PathBuf>, Refusal> {
-        let prefix = format!("/{}-", self.tool.argv0());
         let logs: Vec<(String, PathBuf)> = self
             .working_dir_files()
             .into_iter()
-            .filter(|(g, _)| g.starts_with(&prefix) && g.ends_with(".log"))
+            .filter(|(g, _)| self.is_report_log(g))
             .collect();
         self.export_files(&logs)?;
         Ok(logs.into_iter().map(|(_, h)| h).collect())
     }
 
+    /// Whether the guest file `guest` is a `-report` log
+    /// (`/ffmpeg-20260101-120000.log` in FFmpeg's working directory).
+    fn is_report_log(&self, guest: &str) -> bool {
+        guest.starts_with(&format!("/{}-", self.tool.argv0()))
+            && guest.ends_with(".log")
+            && !guest[1..].contains('/')
+    }
+
+    /// Rewrites the guest paths in the text file `guest` that the tool
+    /// wrote about its run (a `-report` log, ffprobe's `-o` file) to the
+    /// user's paths, as its stdout and stderr show them. Media outputs are
+    /// never touched.
+    fn humanize_text_report(&self, guest: &str) -> Result<(), Refusal> {
+        let humanizer = if self.text_reports.iter().any(|r| r == guest) {
+            // What ffprobe's writers print: JSON, CSV and XML escapes too.
+            self.humanizer().with_escaped_forms()
+        } else if self.is_report_log(guest) {
+            self.humanizer()
+        } else {
+            return Ok(());
+        };
+        let failed = |e: wasi_shim::fs::FsError| {
+            Refusal::Setup(format!("cannot write output: {}", with_causes(&e)))
+        };
+        let text = self.fs.read(guest).map_err(failed)?;
+        let shown = humanizer.humanize(&text);
+        if shown != text {
+            self.fs.write(guest, shown).map_err(failed)?;
+        }
+        Ok(())
+    }
+
     fn export_files(&self, files: &[(String, PathBuf)]) -> Result<(), Refusal> {
         for (guest, host) in files {
+            self.humanize_text_report(guest)?;
             if let Some(parent) = host.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| {
                     Refusal::Setup(format!("cannot create {}: {e}", parent.display()))

@@ -26,6 +26,12 @@ pub struct RunArgs {
     /// else is inherited.
     #[arg(long = "env", value_name = "NAME[=VALUE]")]
     pub env: Vec<String>,
+    /// Call the export FUNC instead of `_start`, with the words after the
+    /// module as its arguments (one per parameter, parsed by its type:
+    /// integers in decimal or `0x` hex, floats), and print its results one
+    /// per line, as `wasmtime run --invoke`. Interpreter only.
+    #[arg(long, value_name = "FUNC")]
+    pub invoke: Option<String>,
     /// The guest's `argv[0]` (default: the module's file name).
     #[arg(long = "argv0", value_name = "NAME")]
     pub argv0: Option<String>,
@@ -200,10 +206,30 @@ pub fn main(args: RunArgs) -> i32 {
         timeout: args.timeout,
         ..Default::default()
     };
-    let (result, ctx) = runtime.run_wasi(ctx, &limits);
+    let (result, ctx) = match &args.invoke {
+        None => {
+            let (r, ctx) = runtime.run_wasi(ctx, &limits);
+            (r.map(|exit| (exit, None)), ctx)
+        }
+        Some(func) => {
+            let values = match runtime
+                .export_signature(func)
+                .and_then(|sig| sig.parse_args(func, args.guest_args()).map_err(Error::from))
+            {
+                Ok(v) => v,
+                Err(e) => return setup_error(with_causes(&e)),
+            };
+            let (r, ctx) = runtime.invoke_wasi(ctx, func, &values, &limits);
+            (r.map(|i| (i.exit, i.results)), ctx)
+        }
+    };
     drop(ctx);
     let code = match result {
-        Ok(exit) => {
+        Ok((exit, results)) => {
+            // As wasmtime prints them: one result per line.
+            for v in results.iter().flatten() {
+                println!("{v}");
+            }
             // The guest saw what the specification says (`memory.grow`
             // returned -1) and chose its exit code; say why, as a
             // runner's note, without changing it.

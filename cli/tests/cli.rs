@@ -1124,6 +1124,59 @@ fn derived_outputs_are_replaced_as_native_ffmpeg_does() {
     assert!(progress.trim_end().ends_with("progress=end"), "{progress}");
 }
 
+/// The files ffprobe writes with `-o FILE` name the inputs as the user
+/// wrote them, in every writer, as its stdout does; so does a `-report`
+/// log (its command line and messages).
+#[test]
+fn files_written_about_the_run_show_the_users_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = r#"a "quoted" & <odd>.mp4"#;
+    make_clip(dir.path(), name, false);
+    for (writer, expected) in [
+        ("default", format!("filename={name}\n")),
+        ("csv", format!("format,\"{}\"\n", name.replace('"', "\"\""))),
+        (
+            "json",
+            format!("\"filename\": \"{}\"", name.replace('"', "\\\"")),
+        ),
+    ] {
+        let o = afmpeg(
+            dir.path(),
+            &[
+                "ffprobe",
+                "-v",
+                "error",
+                "-show_entries",
+                "format=filename",
+                "-of",
+                writer,
+                "-o",
+                "probe.txt",
+                name,
+            ],
+        );
+        assert!(o.status.success(), "{}", describe(&o));
+        assert_eq!(text(&o.stdout), "", "{writer}: -o takes the output");
+        let written = std::fs::read_to_string(dir.path().join("probe.txt")).unwrap();
+        assert!(written.contains(expected.as_str()), "{writer}: {written}");
+        assert!(!written.contains("/host/"), "{writer}: {written}");
+    }
+    let o = afmpeg(
+        dir.path(),
+        &["ffprobe", "-report", "-v", "error", "-show_format", name],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    let logs: Vec<String> = names(dir.path())
+        .into_iter()
+        .filter(|n| n.starts_with("ffprobe-") && n.ends_with(".log"))
+        .collect();
+    assert_eq!(logs.len(), 1, "{:?}", names(dir.path()));
+    let log = std::fs::read_to_string(dir.path().join(&logs[0])).unwrap();
+    assert!(log.contains("Command line:"), "{log}");
+    assert!(log.contains(name), "{log}");
+    assert!(!log.contains("/host/"), "{log}");
+}
+
 /// `-report` leaves `ffmpeg-YYYYMMDD-HHMMSS.log` in the working directory,
 /// after a success and after a failure.
 #[test]

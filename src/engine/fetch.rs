@@ -37,7 +37,7 @@
 
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The default size cap of a downloaded module: 64 MiB (the full FFmpeg
@@ -193,8 +193,9 @@ impl UrlSource {
     }
 
     /// The cache directory: the one given, else [`default_cache_dir`].
-    /// Fails with [`Error::Config`] when neither `XDG_CACHE_HOME` nor `HOME`
-    /// is set and none was given.
+    /// Fails with [`Error::Config`] when none was given and the platform
+    /// has no cache directory (no `AFMPEG_CACHE`, `XDG_CACHE_HOME` nor home
+    /// directory).
     ///
     /// ```
     /// use afmpeg::engine::fetch::UrlSource;
@@ -208,8 +209,8 @@ impl UrlSource {
             Some(d) => Ok(d.clone()),
             None => default_cache_dir().ok_or_else(|| {
                 Error::Config(
-                    "no cache directory for downloaded modules: XDG_CACHE_HOME and HOME are unset \
-                     (set one, or use UrlSource::with_cache_dir)"
+                    "no cache directory for downloaded modules: AFMPEG_CACHE and XDG_CACHE_HOME \
+                     are unset and the platform has none (set one, or use UrlSource::with_cache_dir)"
                         .to_owned(),
                 )
             }),
@@ -359,24 +360,51 @@ impl UrlSource {
     }
 }
 
-/// Where downloaded modules are cached by default:
-/// `${XDG_CACHE_HOME:-$HOME/.cache}/afmpeg/modules`.
+/// The environment variable naming afmpeg's cache directory, on every
+/// platform (downloaded modules go to its `modules/` directory).
+///
+/// ```
+/// assert_eq!(afmpeg::engine::fetch::CACHE_ENV, "AFMPEG_CACHE");
+/// ```
+pub const CACHE_ENV: &str = "AFMPEG_CACHE";
+
+/// Where downloaded modules are cached by default: `modules/` in afmpeg's
+/// cache directory, the first of
+///
+/// 1. `$AFMPEG_CACHE`;
+/// 2. `$XDG_CACHE_HOME/afmpeg` (any platform, when set to an absolute path);
+/// 3. the platform's cache directory + `afmpeg` (the `dirs` crate):
+///    `~/.cache/afmpeg` on Linux and the BSDs, `~/Library/Caches/afmpeg` on
+///    macOS and iOS, `%LOCALAPPDATA%\afmpeg` on Windows.
+///
+/// `None` when there is none of these (no home directory).
 ///
 /// ```
 /// if let Some(dir) = afmpeg::engine::fetch::default_cache_dir() {
-///     assert!(dir.ends_with("afmpeg/modules"));
+///     assert!(dir.ends_with("modules"));
 /// }
 /// ```
 pub fn default_cache_dir() -> Option<PathBuf> {
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".cache"))
-        })?;
-    Some(cache.join("afmpeg/modules"))
+    let var = |name| std::env::var_os(name);
+    modules_dir(var(CACHE_ENV), var("XDG_CACHE_HOME"), dirs::cache_dir)
+}
+
+/// [`default_cache_dir`] from the values of `AFMPEG_CACHE` and
+/// `XDG_CACHE_HOME` and the platform's cache directory.
+fn modules_dir(
+    afmpeg_cache: Option<std::ffi::OsString>,
+    xdg_cache_home: Option<std::ffi::OsString>,
+    platform: impl FnOnce() -> Option<PathBuf>,
+) -> Option<PathBuf> {
+    let set = |v: Option<std::ffi::OsString>| v.filter(|v| !v.is_empty()).map(PathBuf::from);
+    let root = set(afmpeg_cache).or_else(|| {
+        set(xdg_cache_home)
+            // The XDG specification ignores a relative path.
+            .filter(|p| p.is_absolute())
+            .or_else(platform)
+            .map(|c| c.join("afmpeg"))
+    })?;
+    Some(root.join("modules"))
 }
 
 /// The SHA-256 of `bytes` as 64 lowercase hex digits: the pin to give
@@ -420,35 +448,12 @@ fn parse_sha256(pin: &str) -> Result<[u8; 32]> {
     Ok(out)
 }
 
-/// Writes `bytes` to `path` through a temporary file in `dir` and a rename,
-/// so the entry is either absent or complete.
+/// Writes `bytes` to `path` in the cache directory `dir` (created if
+/// missing) so that the entry is either absent or complete: wasi-shim's
+/// atomic replacement, the one every host write of afmpeg goes through.
 fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
     std::fs::create_dir_all(dir).map_err(|e| cache_err(dir, e))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let written = (|| {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)
-    })();
-    written.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        cache_err(path, e)
-    })
+    wasi_shim::write_file_atomically(path, bytes).map_err(|e| cache_err(path, e))
 }
 
 fn cache_err(path: &Path, source: std::io::Error) -> Error {
@@ -461,6 +466,28 @@ fn cache_err(path: &Path, source: std::io::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cache_directory_is_chosen_in_order() {
+        let os = |s: &str| Some(std::ffi::OsString::from(s));
+        let mac = || Some(PathBuf::from("/Users/me/Library/Caches"));
+        assert_eq!(
+            modules_dir(os("/srv/afmpeg"), os("/xdg"), mac),
+            Some(PathBuf::from("/srv/afmpeg/modules"))
+        );
+        assert_eq!(
+            modules_dir(None, os("/xdg"), mac),
+            Some(PathBuf::from("/xdg/afmpeg/modules"))
+        );
+        // Empty means unset; a relative XDG_CACHE_HOME is ignored.
+        for xdg in [os(""), os("relative/cache"), None] {
+            assert_eq!(
+                modules_dir(os(""), xdg, mac),
+                Some(PathBuf::from("/Users/me/Library/Caches/afmpeg/modules"))
+            );
+        }
+        assert_eq!(modules_dir(None, None, || None), None);
+    }
 
     #[test]
     fn pins_are_parsed_and_normalised() {

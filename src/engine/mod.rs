@@ -26,6 +26,7 @@ pub mod choice;
 mod classify;
 mod exec;
 pub mod fetch;
+pub mod invoke;
 mod limiter;
 pub mod module;
 #[cfg(feature = "native-tier")]
@@ -35,6 +36,7 @@ mod runtime;
 
 pub use choice::{Engine, UnknownEngine};
 pub use exec::{ExecLimits, Exit, FUEL_PER_CHECKPOINT, FUEL_SLICE};
+pub use invoke::{BadLiteral, InvokeError, Invoked, Signature, ValueType, WasmValue};
 pub use limiter::{MAX_TABLE_ELEMENTS, TABLE_ELEMENT_BYTES};
 pub use module::ModuleSource;
 pub use runtime::{Runtime, RuntimeBuilder, Validation, GUEST_STACK};

@@ -9,6 +9,7 @@
 use super::choice::{self, Chosen, Engine};
 use super::classify;
 use super::exec::{ExecLimits, Exit, FUEL_SLICE};
+use super::invoke::{self, InvokeError, Invoked, Signature, ValueType, WasmValue};
 use super::limiter::GuestLimiter;
 use super::module::{self, ModuleSource};
 use crate::cancel::CancelToken;
@@ -17,7 +18,9 @@ use std::sync::Arc;
 use std::time::Instant;
 use wasi_shim::wasmi_link;
 use wasi_shim::WasiCtx;
-use wasmi::{CompilationMode, Config, Linker, Module, Store, TypedResumableCall};
+use wasmi::{
+    CompilationMode, Config, ExternType, Linker, Module, ResumableCall, Store, Val, ValType,
+};
 
 /// Bytes in a WebAssembly page.
 const WASM_PAGE: u64 = 64 * 1024;
@@ -329,6 +332,89 @@ impl Runtime {
     /// (the caller's thread waits for it), whatever the caller's stack is;
     /// if that thread cannot be created, on the caller's thread.
     pub fn run_wasi(&self, wasi: WasiCtx, limits: &ExecLimits) -> (Result<Exit>, WasiCtx) {
+        let (r, wasi) = self.run_entry(wasi, limits, &Entry::Start);
+        (r.map(|i| i.exit), wasi)
+    }
+
+    /// The signature of the exported function `name`, for
+    /// [`invoke_wasi`](Self::invoke_wasi) (e.g. to parse its arguments with
+    /// [`Signature::parse_args`]).
+    ///
+    /// Errors: [`InvokeError::NoSuchFunction`],
+    /// [`InvokeError::UnsupportedType`], and on the native tier
+    /// [`InvokeError::NativeTier`] (inside [`Error::Invoke`]).
+    ///
+    /// ```no_run
+    /// use afmpeg::engine::{ValueType, Runtime};
+    /// let rt = Runtime::from_file("add.wasm")?;
+    /// assert_eq!(rt.export_signature("add")?.params, [ValueType::I32, ValueType::I32]);
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
+    pub fn export_signature(&self, name: &str) -> Result<Signature> {
+        match &self.inner.tier {
+            Tier::Interpreter(i) => match i.module.get_export(name) {
+                Some(ExternType::Func(ty)) => Ok(Signature {
+                    params: value_types(name, ty.params())?,
+                    results: value_types(name, ty.results())?,
+                }),
+                _ => Err(InvokeError::NoSuchFunction { name: name.into() }.into()),
+            },
+            #[cfg(feature = "native-tier")]
+            Tier::Native(_) => Err(InvokeError::NativeTier { name: name.into() }.into()),
+        }
+    }
+
+    /// Calls the exported function `name` with `args` instead of `_start`,
+    /// with `wasi` as its WASI world, as `wasmtime run --invoke` does (the
+    /// module is instantiated, its `start` section run, then the function
+    /// called). Limits, the timeout and cancellation apply as in
+    /// [`run_wasi`](Self::run_wasi).
+    ///
+    /// Only the interpreter runs other exports: the native tier runs the
+    /// `_start` of its compiled-in module and nothing else
+    /// ([`InvokeError::NativeTier`]). The arguments must have the
+    /// parameters' types ([`InvokeError::ArgumentTypes`]); a missing export
+    /// is [`InvokeError::NoSuchFunction`].
+    ///
+    /// ```no_run
+    /// use afmpeg::engine::{ExecLimits, Runtime, WasmValue};
+    /// use afmpeg::wasi_shim::WasiCtx;
+    /// let rt = Runtime::from_file("add.wasm")?;
+    /// let ctx = WasiCtx::builder().build()?;
+    /// let (r, _ctx) = rt.invoke_wasi(ctx, "add", &[WasmValue::I32(2), WasmValue::I32(3)], &ExecLimits::default());
+    /// assert_eq!(r?.results, Some(vec![WasmValue::I32(5)]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn invoke_wasi(
+        &self,
+        wasi: WasiCtx,
+        name: &str,
+        args: &[WasmValue],
+        limits: &ExecLimits,
+    ) -> (Result<Invoked>, WasiCtx) {
+        let sig = match self.export_signature(name) {
+            Ok(s) => s,
+            Err(e) => return (Err(e), wasi),
+        };
+        let given: Vec<ValueType> = args.iter().map(WasmValue::ty).collect();
+        if given != sig.params {
+            let e = InvokeError::ArgumentTypes {
+                name: name.into(),
+                expected: invoke::type_list(&sig.params),
+                given: invoke::type_list(&given),
+            };
+            return (Err(e.into()), wasi);
+        }
+        self.run_entry(wasi, limits, &Entry::Invoke { name, args })
+    }
+
+    /// Runs `entry` on a thread with a [`GUEST_STACK`] stack.
+    fn run_entry(
+        &self,
+        wasi: WasiCtx,
+        limits: &ExecLimits,
+        entry: &Entry<'_>,
+    ) -> (Result<Invoked>, WasiCtx) {
         let mut slot = Some(wasi);
         let ran = std::thread::scope(|s| {
             let slot = &mut slot;
@@ -339,7 +425,7 @@ impl Runtime {
                     let wasi = slot
                         .take()
                         .expect("the context is there until a thread takes it");
-                    self.run_here(wasi, limits)
+                    self.run_here(wasi, limits, entry)
                 });
             guest.ok().map(|t| match t.join() {
                 Ok(r) => r,
@@ -354,22 +440,39 @@ impl Runtime {
                 let wasi = slot
                     .take()
                     .expect("no thread was started, so none took the context");
-                self.run_here(wasi, limits)
+                self.run_here(wasi, limits, entry)
             }
         }
     }
 
     /// [`Runtime::run_wasi`] on the current thread.
-    fn run_here(&self, mut wasi: WasiCtx, limits: &ExecLimits) -> (Result<Exit>, WasiCtx) {
+    fn run_here(
+        &self,
+        mut wasi: WasiCtx,
+        limits: &ExecLimits,
+        entry: &Entry<'_>,
+    ) -> (Result<Invoked>, WasiCtx) {
         let started = Instant::now();
         if let Some(t) = limits.timeout {
             // A timeout too large for an `Instant` is no deadline at all.
             wasi.set_deadline(started.checked_add(t));
         }
         match &self.inner.tier {
-            Tier::Interpreter(i) => self.run_interpreted(i, wasi, limits, started),
+            Tier::Interpreter(i) => self.run_interpreted(i, wasi, limits, started, entry),
             #[cfg(feature = "native-tier")]
-            Tier::Native(m) => super::native::run(m, wasi, limits),
+            Tier::Native(m) => match entry {
+                Entry::Start => {
+                    let (r, wasi) = super::native::run(m, wasi, limits);
+                    (r.map(Invoked::exited), wasi)
+                }
+                Entry::Invoke { name, .. } => (
+                    Err(InvokeError::NativeTier {
+                        name: (*name).into(),
+                    }
+                    .into()),
+                    wasi,
+                ),
+            },
         }
     }
 
@@ -379,7 +482,8 @@ impl Runtime {
         wasi: WasiCtx,
         limits: &ExecLimits,
         started: Instant,
-    ) -> (Result<Exit>, WasiCtx) {
+        entry: &Entry<'_>,
+    ) -> (Result<Invoked>, WasiCtx) {
         let mut store = Store::new(
             &interpreter.engine,
             StoreData {
@@ -389,7 +493,7 @@ impl Runtime {
             },
         );
         store.limiter(|d| &mut d.limits);
-        let result = self.execute(interpreter, &mut store, limits, started);
+        let result = self.execute(interpreter, &mut store, limits, started, entry);
         // Linear memory only grows: its size now is the most it held.
         let guest_memory = store
             .data()
@@ -398,10 +502,13 @@ impl Runtime {
         let data = store.into_data();
         let memory_limit_reached = data.limits.reached();
         (
-            result.map(|exit| Exit {
-                guest_memory,
-                memory_limit_reached,
-                ..exit
+            result.map(|i| Invoked {
+                exit: Exit {
+                    guest_memory,
+                    memory_limit_reached,
+                    ..i.exit
+                },
+                ..i
             }),
             data.wasi,
         )
@@ -413,7 +520,8 @@ impl Runtime {
         store: &mut Store<StoreData>,
         limits: &ExecLimits,
         started: Instant,
-    ) -> Result<Exit> {
+        entry: &Entry<'_>,
+    ) -> Result<Invoked> {
         let deadline = limits.timeout.and_then(|t| started.checked_add(t));
         let mut budget = Budget {
             left: limits.fuel.unwrap_or(u64::MAX),
@@ -439,7 +547,7 @@ impl Runtime {
                         stderr_tail: String::new(),
                     });
                 }
-                return self.outcome(&e, store, limits);
+                return self.outcome(&e, store, limits).map(Invoked::exited);
             }
         };
         budget.spend(store);
@@ -451,17 +559,43 @@ impl Runtime {
         }
         budget.refill(store)?;
         store.data_mut().memory = instance.get_memory(&*store, "memory");
-        let start = instance
-            .get_typed_func::<(), ()>(&*store, "_start")
-            .map_err(|_| Error::NoEntryPoint)?;
-        let mut call = start.call_resumable(&mut *store, ());
+        let (func, args) = match entry {
+            Entry::Start => {
+                let start = instance
+                    .get_typed_func::<(), ()>(&*store, "_start")
+                    .map_err(|_| Error::NoEntryPoint)?;
+                (*start.func(), Vec::new())
+            }
+            Entry::Invoke { name, args } => {
+                let func = instance.get_func(&*store, name).ok_or_else(|| {
+                    InvokeError::NoSuchFunction {
+                        name: (*name).into(),
+                    }
+                })?;
+                (func, args.iter().map(|a| to_val(*a)).collect())
+            }
+        };
+        let mut results: Vec<Val> = func
+            .ty(&*store)
+            .results()
+            .iter()
+            .map(|t| Val::default_for_ty(*t))
+            .collect();
+        let mut call = func.call_resumable(&mut *store, &args, &mut results);
         loop {
             match call {
-                Ok(TypedResumableCall::Finished(())) => return Ok(Exit::default()),
-                Ok(TypedResumableCall::HostTrap(t)) => {
-                    return self.outcome(t.host_error(), store, limits)
+                Ok(ResumableCall::Finished) => {
+                    return Ok(Invoked {
+                        exit: Exit::default(),
+                        results: Some(results.iter().filter_map(from_val).collect()),
+                    })
                 }
-                Ok(TypedResumableCall::OutOfFuel(t)) => {
+                Ok(ResumableCall::HostTrap(t)) => {
+                    return self
+                        .outcome(t.host_error(), store, limits)
+                        .map(Invoked::exited)
+                }
+                Ok(ResumableCall::OutOfFuel(t)) => {
                     if limits
                         .cancel
                         .as_ref()
@@ -492,11 +626,71 @@ impl Runtime {
                         });
                     }
                     budget.refill_at_least(store, need)?;
-                    call = t.resume(&mut *store);
+                    call = t.resume(&mut *store, &mut results);
                 }
-                Err(e) => return self.outcome(&e, store, limits),
+                Err(e) => return self.outcome(&e, store, limits).map(Invoked::exited),
             }
         }
+    }
+}
+
+/// What a run calls once the module is instantiated.
+enum Entry<'a> {
+    /// `_start`: a WASI command's run.
+    Start,
+    /// Another export, with arguments of its parameters' types.
+    Invoke {
+        name: &'a str,
+        args: &'a [WasmValue],
+    },
+}
+
+impl Invoked {
+    /// A run that ended with `exit` and no results: `_start`, or a
+    /// function the guest left through `proc_exit`.
+    fn exited(exit: Exit) -> Invoked {
+        Invoked {
+            exit,
+            results: None,
+        }
+    }
+}
+
+/// `types` as [`ValueType`]s, refusing those with no literal.
+fn value_types(name: &str, types: &[ValType]) -> Result<Vec<ValueType>> {
+    types
+        .iter()
+        .map(|t| match t {
+            ValType::I32 => Ok(ValueType::I32),
+            ValType::I64 => Ok(ValueType::I64),
+            ValType::F32 => Ok(ValueType::F32),
+            ValType::F64 => Ok(ValueType::F64),
+            other => Err(InvokeError::UnsupportedType {
+                name: name.into(),
+                ty: format!("{other:?}").to_lowercase(),
+            }
+            .into()),
+        })
+        .collect()
+}
+
+fn to_val(v: WasmValue) -> Val {
+    match v {
+        WasmValue::I32(x) => Val::I32(x),
+        WasmValue::I64(x) => Val::I64(x),
+        WasmValue::F32(x) => Val::F32(x.into()),
+        WasmValue::F64(x) => Val::F64(x.into()),
+    }
+}
+
+/// A numeric result (the signature was checked: every result is one).
+fn from_val(v: &Val) -> Option<WasmValue> {
+    match v {
+        Val::I32(x) => Some(WasmValue::I32(*x)),
+        Val::I64(x) => Some(WasmValue::I64(*x)),
+        Val::F32(x) => Some(WasmValue::F32(x.to_float())),
+        Val::F64(x) => Some(WasmValue::F64(x.to_float())),
+        _ => None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Cut a piece out of a file: fast (keyframe stream copy) or frame-accurate
 //! (re-encode).
 
+use super::quality::{quality_setters, Quality};
 use super::task::produces_one_file;
 use super::{base, is_mp4_like};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, SeekMode, Time};
@@ -71,8 +72,7 @@ pub struct Clip {
     mode: ClipMode,
     video_codec: String,
     audio_codec: String,
-    crf: Option<u8>,
-    preset: Option<String>,
+    quality: Quality,
 }
 
 impl Clip {
@@ -96,8 +96,7 @@ impl Clip {
             mode: ClipMode::Fast,
             video_codec: "libx264".into(),
             audio_codec: "aac".into(),
-            crf: None,
-            preset: None,
+            quality: Quality::default(),
         }
     }
 
@@ -172,34 +171,6 @@ impl Clip {
         self
     }
 
-    /// CRF in accurate mode.
-    ///
-    /// ```
-    /// use afmpeg::command::Time;
-    /// use afmpeg::tasks::{Clip, ClipMode};
-    /// let args = Clip::new("/in.mp4", "/cut.mp4", Time::from_secs(60)).mode(ClipMode::Accurate).crf(18).command()?.args()?;
-    /// assert!(args.windows(2).any(|w| w == ["-crf", "18"]), "{args:?}");
-    /// # Ok::<(), afmpeg::command::CommandError>(())
-    /// ```
-    pub fn crf(mut self, crf: u8) -> Clip {
-        self.crf = Some(crf);
-        self
-    }
-
-    /// Encoder preset in accurate mode.
-    ///
-    /// ```
-    /// use afmpeg::command::Time;
-    /// use afmpeg::tasks::{Clip, ClipMode};
-    /// let args = Clip::new("/in.mp4", "/cut.mp4", Time::from_secs(60)).mode(ClipMode::Accurate).preset("veryfast").command()?.args()?;
-    /// assert!(args.windows(2).any(|w| w == ["-preset", "veryfast"]), "{args:?}");
-    /// # Ok::<(), afmpeg::command::CommandError>(())
-    /// ```
-    pub fn preset(mut self, preset: impl Into<String>) -> Clip {
-        self.preset = Some(preset.into());
-        self
-    }
-
     /// The command this task runs. Encoding settings with
     /// [`ClipMode::Fast`] are refused (they would need re-encoding).
     ///
@@ -223,24 +194,17 @@ impl Clip {
         let mut out = OutputFile::path(&self.output).map("0:v?").map("0:a?");
         match self.mode {
             ClipMode::Fast => {
-                out = out.copy().option("avoid_negative_ts", "make_zero");
-                if let Some(crf) = self.crf {
-                    out = out.crf(crf);
-                }
-                if let Some(p) = &self.preset {
-                    out = out.preset(p);
-                }
+                // Refused by the command's validation: a copy has no
+                // encoder to take them.
+                out = self
+                    .quality
+                    .apply(out.copy().option("avoid_negative_ts", "make_zero"));
             }
             ClipMode::Accurate => {
-                out = out
-                    .video_codec(&self.video_codec)
-                    .audio_codec(&self.audio_codec);
-                if let Some(crf) = self.crf {
-                    out = out.crf(crf);
-                }
-                if let Some(p) = &self.preset {
-                    out = out.preset(p);
-                }
+                out = self.quality.apply(
+                    out.video_codec(&self.video_codec)
+                        .audio_codec(&self.audio_codec),
+                );
             }
         }
         if is_mp4_like(&self.output, None) {
@@ -251,6 +215,12 @@ impl Clip {
         Ok(cmd)
     }
 }
+
+quality_setters!(
+    Clip.quality,
+    "in accurate mode",
+    r#"("/in.mp4", "/cut.mp4", afmpeg::command::Time::from_secs(60)).mode(afmpeg::tasks::ClipMode::Accurate)"#
+);
 
 produces_one_file!(Clip);
 

@@ -1,5 +1,6 @@
 //! Join files end to end with the concat demuxer.
 
+use super::quality::{quality_setters, Quality};
 use super::Task;
 use super::{base, execute_with_side_file, is_mp4_like, Produced};
 use crate::command::{Command, CommandError, ConcatList, InputFile, LogLevel, OutputFile};
@@ -53,8 +54,7 @@ pub struct Concat {
     output: String,
     mode: ConcatMode,
     list_path: Option<String>,
-    crf: Option<u8>,
-    preset: Option<String>,
+    quality: Quality,
 }
 
 impl Concat {
@@ -78,8 +78,7 @@ impl Concat {
             output: output.into(),
             mode: ConcatMode::default(),
             list_path: None,
-            crf: None,
-            preset: None,
+            quality: Quality::default(),
         }
     }
 
@@ -106,32 +105,6 @@ impl Concat {
     /// ```
     pub fn list_path(mut self, path: impl Into<String>) -> Concat {
         self.list_path = Some(path.into());
-        self
-    }
-
-    /// CRF when re-encoding.
-    ///
-    /// ```
-    /// use afmpeg::tasks::{Concat, ConcatMode};
-    /// let args = Concat::new(["/a.mp4", "/b.mp4"], "/ab.mp4").crf(20).command()?.args()?;
-    /// assert!(args.windows(2).any(|w| w == ["-crf", "20"]), "{args:?}");
-    /// # Ok::<(), afmpeg::command::CommandError>(())
-    /// ```
-    pub fn crf(mut self, crf: u8) -> Concat {
-        self.crf = Some(crf);
-        self
-    }
-
-    /// Encoder preset when re-encoding.
-    ///
-    /// ```
-    /// use afmpeg::tasks::{Concat, ConcatMode};
-    /// let args = Concat::new(["/a.mp4", "/b.mp4"], "/ab.mp4").preset("veryfast").command()?.args()?;
-    /// assert!(args.windows(2).any(|w| w == ["-preset", "veryfast"]), "{args:?}");
-    /// # Ok::<(), afmpeg::command::CommandError>(())
-    /// ```
-    pub fn preset(mut self, preset: impl Into<String>) -> Concat {
-        self.preset = Some(preset.into());
         self
     }
 
@@ -166,26 +139,14 @@ impl Concat {
     pub fn command(&self) -> Result<Command, CommandError> {
         let mut out = OutputFile::path(&self.output).map("0:v?").map("0:a?");
         match self.mode {
-            ConcatMode::Copy => {
-                out = out.copy();
-                if let Some(crf) = self.crf {
-                    out = out.crf(crf);
-                }
-                if let Some(p) = &self.preset {
-                    out = out.preset(p);
-                }
-            }
+            // Refused by the command's validation, as for a clip.
+            ConcatMode::Copy => out = self.quality.apply(out.copy()),
             ConcatMode::Reencode => {
-                out = out
-                    .video_codec("libx264")
-                    .audio_codec("aac")
-                    .option("pix_fmt", "yuv420p");
-                if let Some(crf) = self.crf {
-                    out = out.crf(crf);
-                }
-                if let Some(p) = &self.preset {
-                    out = out.preset(p);
-                }
+                out = self.quality.apply(
+                    out.video_codec("libx264")
+                        .audio_codec("aac")
+                        .option("pix_fmt", "yuv420p"),
+                );
             }
         }
         if is_mp4_like(&self.output, None) {
@@ -198,6 +159,12 @@ impl Concat {
         Ok(cmd)
     }
 }
+
+quality_setters!(
+    Concat.quality,
+    "when re-encoding",
+    r#"(["/a.mp4", "/b.mp4"], "/ab.mp4")"#
+);
 
 impl Task for Concat {
     type Output = Produced;

@@ -1,5 +1,6 @@
 //! Packaging for streaming: HLS (playlist + segments) and plain segments.
 
+use super::quality::{quality_setters, Quality};
 use super::Task;
 use super::{base, ensure_dir, execute, join, missing, parent, stem};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, Time};
@@ -75,8 +76,7 @@ pub(super) struct Encoding {
     pub(super) copy: bool,
     pub(super) video_codec: String,
     pub(super) audio_codec: String,
-    pub(super) crf: Option<u8>,
-    pub(super) preset: Option<String>,
+    pub(super) quality: Quality,
 }
 
 impl Default for Encoding {
@@ -85,8 +85,7 @@ impl Default for Encoding {
             copy: false,
             video_codec: "libx264".into(),
             audio_codec: "aac".into(),
-            crf: None,
-            preset: None,
+            quality: Quality::default(),
         }
     }
 }
@@ -109,13 +108,7 @@ impl Encoding {
         if self.video_codec == "libx264" {
             out = out.option("pix_fmt", "yuv420p");
         }
-        if let Some(crf) = self.crf {
-            out = out.crf(crf);
-        }
-        if let Some(p) = &self.preset {
-            out = out.preset(p);
-        }
-        out
+        self.quality.apply(out)
     }
 }
 
@@ -164,33 +157,12 @@ macro_rules! encoding_setters {
                 self.encoding.audio_codec = codec.into();
                 self
             }
-
-            /// CRF when re-encoding.
-            ///
-            /// ```
-            #[doc = concat!("let pkg = afmpeg::tasks::", stringify!($task), "::new(\"/in.mp4\", \"/pkg/index\").crf(20);")]
-            /// let args = pkg.command()?.args()?;
-            /// assert!(args.windows(2).any(|w| w == ["-crf", "20"]), "{args:?}");
-            /// # Ok::<(), afmpeg::command::CommandError>(())
-            /// ```
-            pub fn crf(mut self, crf: u8) -> $task {
-                self.encoding.crf = Some(crf);
-                self
-            }
-
-            /// Encoder preset when re-encoding.
-            ///
-            /// ```
-            #[doc = concat!("let pkg = afmpeg::tasks::", stringify!($task), "::new(\"/in.mp4\", \"/pkg/index\").preset(\"veryfast\");")]
-            /// let args = pkg.command()?.args()?;
-            /// assert!(args.windows(2).any(|w| w == ["-preset", "veryfast"]), "{args:?}");
-            /// # Ok::<(), afmpeg::command::CommandError>(())
-            /// ```
-            pub fn preset(mut self, preset: impl Into<String>) -> $task {
-                self.encoding.preset = Some(preset.into());
-                self
-            }
         }
+        $crate::tasks::quality::quality_setters!(
+            $task.encoding.quality,
+            "when re-encoding",
+            r#"("/in.mp4", "/pkg/index")"#
+        );
     };
 }
 pub(super) use encoding_setters;
@@ -441,32 +413,6 @@ impl Segment {
         self
     }
 
-    /// CRF when re-encoding.
-    ///
-    /// ```
-    /// use afmpeg::tasks::Segment;
-    /// let args = Segment::new("/in.mp4", "/parts/part_%03d.mp4").crf(20).command()?.args()?;
-    /// assert!(args.windows(2).any(|w| w == ["-crf", "20"]), "{args:?}");
-    /// # Ok::<(), afmpeg::command::CommandError>(())
-    /// ```
-    pub fn crf(mut self, crf: u8) -> Segment {
-        self.encoding.crf = Some(crf);
-        self
-    }
-
-    /// Encoder preset when re-encoding.
-    ///
-    /// ```
-    /// use afmpeg::tasks::Segment;
-    /// let args = Segment::new("/in.mp4", "/parts/part_%03d.mp4").preset("veryfast").command()?.args()?;
-    /// assert!(args.windows(2).any(|w| w == ["-preset", "veryfast"]), "{args:?}");
-    /// # Ok::<(), afmpeg::command::CommandError>(())
-    /// ```
-    pub fn preset(mut self, preset: impl Into<String>) -> Segment {
-        self.encoding.preset = Some(preset.into());
-        self
-    }
-
     fn list_path(&self) -> String {
         join(
             parent(&self.pattern),
@@ -513,6 +459,12 @@ impl Segment {
         Ok(cmd)
     }
 }
+
+quality_setters!(
+    Segment.encoding.quality,
+    "when re-encoding",
+    r#"("/in.mp4", "/parts/part_%03d.mp4")"#
+);
 
 impl Task for Segment {
     type Output = Vec<String>;

@@ -58,6 +58,7 @@ pub mod gif;
 pub mod hls;
 pub mod measurements;
 pub mod metadata;
+mod quality;
 pub mod remux;
 pub mod slideshow;
 pub mod subtitles;

@@ -1,6 +1,7 @@
 //! A video from still images: transitions, captions, music and a voice
 //! over it (the "reel").
 
+use super::quality::{quality_setters, Quality};
 use super::task::produces_one_file;
 use super::{base, is_mp4_like};
 use crate::command::{Command, CommandError, InputFile, LogLevel, OutputFile, StreamType, Time};
@@ -115,8 +116,7 @@ pub struct Slideshow {
     duck: bool,
     font_file: Option<String>,
     font_size: Option<u32>,
-    crf: Option<u8>,
-    preset: Option<String>,
+    quality: Quality,
 }
 
 impl Slideshow {
@@ -150,8 +150,7 @@ impl Slideshow {
             duck: true,
             font_file: None,
             font_size: None,
-            crf: None,
-            preset: None,
+            quality: Quality::default(),
         }
     }
 
@@ -313,34 +312,6 @@ impl Slideshow {
     /// ```
     pub fn font_size(mut self, pixels: u32) -> Slideshow {
         self.font_size = Some(pixels);
-        self
-    }
-
-    /// x264 CRF.
-    ///
-    /// ```
-    /// use afmpeg::tasks::Slideshow;
-    /// let args = Slideshow::new(["/a.jpg", "/b.jpg"], "/reel.mp4").crf(20).command()?.args()?;
-    /// let graph = args.join(" ");
-    /// assert!(args.windows(2).any(|w| w == ["-crf", "20"]), "{args:?}");
-    /// # Ok::<(), afmpeg::command::CommandError>(())
-    /// ```
-    pub fn crf(mut self, crf: u8) -> Slideshow {
-        self.crf = Some(crf);
-        self
-    }
-
-    /// x264 preset.
-    ///
-    /// ```
-    /// use afmpeg::tasks::Slideshow;
-    /// let args = Slideshow::new(["/a.jpg", "/b.jpg"], "/reel.mp4").preset("veryfast").command()?.args()?;
-    /// let graph = args.join(" ");
-    /// assert!(args.windows(2).any(|w| w == ["-preset", "veryfast"]), "{args:?}");
-    /// # Ok::<(), afmpeg::command::CommandError>(())
-    /// ```
-    pub fn preset(mut self, preset: impl Into<String>) -> Slideshow {
-        self.preset = Some(preset.into());
         self
     }
 
@@ -530,12 +501,7 @@ impl Slideshow {
         if music.is_some() || voice.is_some() {
             out = out.map_graph("audio", StreamType::Audio).audio_codec("aac");
         }
-        if let Some(crf) = self.crf {
-            out = out.crf(crf);
-        }
-        if let Some(p) = &self.preset {
-            out = out.preset(p);
-        }
+        out = self.quality.apply(out);
         if is_mp4_like(&self.output, None) {
             out = out.format_option("movflags", "+faststart");
         }
@@ -544,6 +510,12 @@ impl Slideshow {
         Ok(cmd)
     }
 }
+
+quality_setters!(
+    Slideshow.quality,
+    "(x264)",
+    r#"(["/a.jpg", "/b.jpg"], "/reel.mp4")"#
+);
 
 produces_one_file!(Slideshow);
 

@@ -6,12 +6,12 @@
 //! the host; each file goes to a temporary sibling first and is renamed into
 //! place, so an existing host file is never left half-written.
 
-use super::unfinished::{self, PlaceOf};
+use super::{atomic, unfinished};
 use crate::errno::Errno;
 use crate::fs::file_data::FileData;
 use crate::fs::host_file::HostFile;
 use crate::fs::tree::{Ino, NodeKind, ROOT};
-use crate::fs::{err, wall_clock_ns, ExportOptions, Filesystem, FsError, ImportMode};
+use crate::fs::{err, ExportOptions, Filesystem, FsError, ImportMode};
 use crate::path;
 use cap_fs_ext::DirExt;
 use cap_std::ambient_authority;
@@ -222,7 +222,8 @@ impl Filesystem {
             if same_file_content(fs::File::open(&dest).ok(), &data) {
                 return Ok(());
             }
-            write_atomically(&dest, &data)
+            atomic::replace_at(&dest, |f| write_data(f, &data))
+                .map_err(|e| host_err("export", host, e))
         }
     }
 
@@ -306,7 +307,7 @@ impl Filesystem {
                         remove_entry(dir, &name, m).map_err(ioerr)?;
                     }
                 }
-                write_atomically_in(dir, &name, &data).map_err(ioerr)?;
+                atomic::replace_in(dir, name.as_ref(), |f| write_data(f, &data)).map_err(ioerr)?;
             }
         }
         Ok(())
@@ -451,28 +452,11 @@ fn read_full(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usiz
     Ok(done)
 }
 
-/// A fresh host file being filled: std's and cap-std's alike.
-trait HostTarget: Write + Seek {
-    fn set_len(&self, len: u64) -> std::io::Result<()>;
-}
-
-impl HostTarget for fs::File {
-    fn set_len(&self, len: u64) -> std::io::Result<()> {
-        fs::File::set_len(self, len)
-    }
-}
-
-impl HostTarget for cap_std::fs::File {
-    fn set_len(&self, len: u64) -> std::io::Result<()> {
-        cap_std::fs::File::set_len(self, len)
-    }
-}
-
 /// Copies `data` into the empty `file`, leaving holes where `data` has
 /// them: only its stored runs are written, each after a seek over the hole
 /// before it, and a hole at the end is made by setting the length. The
 /// host file system allocates no blocks for the holes, as `cp --sparse`.
-fn write_data(file: &mut impl HostTarget, data: &FileData) -> std::io::Result<()> {
+fn write_data(file: &mut cap_std::fs::File, data: &FileData) -> std::io::Result<()> {
     if let Some(bytes) = data.as_contiguous() {
         return file.write_all(bytes);
     }
@@ -495,99 +479,4 @@ fn write_data(file: &mut impl HostTarget, data: &FileData) -> std::io::Result<()
         file.write_all(&buf[..n])?;
         off += n as u64;
     }
-}
-
-/// The name of a temporary sibling of `base` (unique per process and call).
-fn temp_name(base: &str, attempt: u32) -> String {
-    format!(
-        ".{base}.afmpeg-{}-{}-{attempt}.part",
-        std::process::id(),
-        wall_clock_ns()
-    )
-}
-
-/// [`write_atomically`] inside the directory capability `dir`: the
-/// temporary file and the rename never leave `dir`, and a symlink at `name`
-/// is replaced, not followed.
-fn write_atomically_in(dir: &Dir, name: &str, data: &FileData) -> std::io::Result<()> {
-    let mode = dir
-        .symlink_metadata(name)
-        .ok()
-        .filter(|m| m.is_file())
-        .map(|m| m.permissions());
-    let mut attempt = 0u32;
-    let (tmp, registered, mut file) = loop {
-        let tmp = temp_name(name, attempt);
-        let mut o = cap_std::fs::OpenOptions::new();
-        o.write(true).create_new(true);
-        match unfinished::create_temp(PlaceOf::in_dir(dir, &tmp)?, || dir.open_with(&tmp, &o)) {
-            Ok((r, f)) => break (tmp, r, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => attempt += 1,
-            Err(e) => return Err(e),
-        }
-    };
-    let result = (|| {
-        write_data(&mut file, data)?;
-        if let Some(p) = mode {
-            file.set_permissions(p)?;
-        }
-        file.sync_all()?;
-        drop(file);
-        dir.rename(&tmp, dir, name)
-    })();
-    if result.is_err() {
-        let _ = dir.remove_file(&tmp);
-    }
-    drop(registered);
-    result
-}
-
-/// Writes `data` to a fresh temporary file next to `dest`, syncs it, and
-/// renames it over `dest`. On any failure the temporary file is removed and
-/// `dest` is untouched.
-pub fn write_atomically(dest: &Path, data: &FileData) -> Result<(), FsError> {
-    let dir = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let base = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // A replaced file keeps its permission bits, as when a program opens an
-    // existing output with O_TRUNC.
-    let mode = fs::metadata(dest)
-        .ok()
-        .filter(|m| m.is_file())
-        .map(|m| m.permissions());
-    let mut attempt = 0u32;
-    let (tmp, registered, mut file) = loop {
-        let tmp = dir.join(temp_name(&base, attempt));
-        let create = || {
-            fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&tmp)
-        };
-        match unfinished::create_temp(PlaceOf::path(tmp.clone()), create) {
-            Ok((r, f)) => break (tmp, r, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => attempt += 1,
-            Err(e) => return Err(host_err("export", dest, e)),
-        }
-    };
-    let result = (|| {
-        write_data(&mut file, data)?;
-        if let Some(p) = mode {
-            file.set_permissions(p)?;
-        }
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, dest)
-    })();
-    let result = result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        host_err("export", dest, e)
-    });
-    drop(registered);
-    result
 }

@@ -7,8 +7,11 @@
 //! here, above path resolution, because they resolve paths: the tree and its
 //! handle (`fs`) sit below the resolver and must not call it.
 
+mod atomic;
 mod host;
 mod unfinished;
+
+pub use atomic::write_file_atomically;
 
 use crate::errno::Errno;
 use crate::fs::dir::Directory;

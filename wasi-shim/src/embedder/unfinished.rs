@@ -13,23 +13,14 @@
 
 use cap_std::fs::Dir;
 use std::io;
-use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
-/// Where a temporary file lives.
-enum Place {
-    /// A name inside a directory capability (an export of a tree).
-    InDir(Dir, String),
-    /// A host path (an export of one file).
-    Path(PathBuf),
-}
+/// A temporary file: its name inside a directory handle of its own.
+struct Place(Dir, std::ffi::OsString);
 
 impl Place {
     fn remove(&self) {
-        let _ = match self {
-            Place::InDir(dir, name) => dir.remove_file(name),
-            Place::Path(p) => std::fs::remove_file(p),
-        };
+        let _ = self.0.remove_file(&self.1);
     }
 }
 
@@ -62,28 +53,16 @@ impl Drop for Registered {
     }
 }
 
-/// Where a temporary file is created, for [`create_temp`].
-pub(super) struct PlaceOf(Place);
-
-impl PlaceOf {
-    /// `name` inside `dir` (the handle is duplicated).
-    pub(super) fn in_dir(dir: &Dir, name: &str) -> io::Result<PlaceOf> {
-        Ok(PlaceOf(Place::InDir(dir.try_clone()?, name.to_owned())))
-    }
-
-    /// The host path `path`.
-    pub(super) fn path(path: PathBuf) -> PlaceOf {
-        PlaceOf(Place::Path(path))
-    }
-}
-
-/// Creates the temporary file at `place` with `create` and registers it,
+/// Creates the temporary file `name` of `dir` with `create` and registers it
+/// (with a duplicate of the handle),
 /// under the registry's lock: no file can be created after
 /// [`remove_unfinished_exports`](crate::fs::Filesystem::remove_unfinished_exports) and escape it.
 pub(super) fn create_temp<F>(
-    place: PlaceOf,
+    dir: &Dir,
+    name: &std::ffi::OsStr,
     create: impl FnOnce() -> io::Result<F>,
 ) -> io::Result<(Registered, F)> {
+    let place = Place(dir.try_clone()?, name.to_owned());
     let mut r = registry();
     if r.closed {
         return Err(io::Error::new(
@@ -94,7 +73,7 @@ pub(super) fn create_temp<F>(
     let file = create()?;
     let id = r.next;
     r.next += 1;
-    r.files.push((id, place.0));
+    r.files.push((id, place));
     Ok((Registered(id), file))
 }
 
