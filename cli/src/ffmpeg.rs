@@ -57,7 +57,7 @@ use super::signals::{ExportSignals, SignalHandling};
 use super::span;
 use super::stats::shows_status_line;
 use afmpeg::job::StdinStream;
-use afmpeg::{Error, RunOptions, Tool};
+use afmpeg::{Error, RunOptions, StopToken, Tool};
 use clap::Args;
 use indicatif::ProgressDrawTarget;
 use std::io::{IsTerminal, Write};
@@ -200,7 +200,7 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         Err(e) => return report_run_error(&e, true),
     };
     // Native ffmpeg exits 255 after a graceful stop, its outputs complete.
-    let stopped = signals.stop.is_stopped() && out.exit_code == FFMPEG_STOPPED;
+    let stopped = signals.stop.is_stopped() && out.exit_code == StopToken::EXIT_CODE;
     if !out.success() && !stopped {
         // A -report log is most wanted after a failure.
         if let Err(Refusal::Setup(m) | Refusal::Unmapped(m) | Refusal::Ffmpeg(m)) =
@@ -228,6 +228,3 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
         }
     }
 }
-
-/// FFmpeg's exit code after a signal (`exit_program(received_nb_signals ? 255 : …)`).
-const FFMPEG_STOPPED: i32 = 255;
