@@ -4,6 +4,8 @@ pub use crate::abort::Abort;
 pub use crate::budget::{Limit, WriteBudget};
 
 use crate::abi::rights;
+use crate::abort::Abort;
+use crate::budget::Limit;
 use crate::clock::{ClockMode, Clocks};
 use crate::errno::Errno;
 use crate::fd::{FdEntry, FdKind, FdTable, Handle};
@@ -95,6 +97,19 @@ impl WasiCtx {
         self.interrupt
             .as_ref()
             .is_some_and(|f| f.load(Ordering::Relaxed))
+    }
+
+    /// After a blocking call gave up waiting: stops the guest as a
+    /// `poll_oneoff` sleep does — [`Abort::Interrupted`] if the interrupt
+    /// flag is raised, the deadline's limit if it has passed (if neither,
+    /// the guest just sees the call's `EINTR`).
+    pub(crate) fn abort_if_waited_out(&mut self) {
+        if self.interrupted() {
+            self.abort = Some(Abort::Interrupted);
+        } else if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            self.limit_hit.get_or_insert(Limit::Deadline);
+            self.abort = Some(Abort::Limit(Limit::Deadline));
+        }
     }
 
     /// Records that `limit` was reached; aborts the run if so configured.
