@@ -228,9 +228,10 @@ pub enum Error {
         /// The last lines the guest wrote to stderr, if captured.
         stderr_tail: String,
     },
-    /// A batch job was not started: its [`StopToken`](crate::StopToken)
-    /// had been stopped before its turn came (the queued jobs of a batch
-    /// stopped gracefully). Nothing ran and nothing was written.
+    /// A job was not started: its [`StopToken`](crate::StopToken) had been
+    /// stopped before its turn came (the queued jobs of a batch stopped
+    /// gracefully, an ffmpeg job stopped before it ran). Nothing ran and
+    /// nothing was written.
     #[error("job not started: a stop was asked before its turn")]
     NotStarted,
     /// A [`crate::command::Command`] failed validation; nothing was run.

@@ -24,10 +24,11 @@ use super::invocation::Invocation;
 use super::progress_bar::{self, progress_bar, progress_callback};
 use super::refusal::Refusal;
 use super::report::{last_lines, report_error, with_causes, EXIT_SETUP};
+use super::ffmpeg::report_left_out;
 use super::signals::SignalHandling;
 use super::span::{self, Span};
 use afmpeg::job::Job;
-use afmpeg::{Error, Limits, RunOptions, RunOutput, StopToken, Tool};
+use afmpeg::{Error, Limits, RunOptions, RunOutput, Runtime, StopToken, Tool};
 use clap::Args;
 use comfy_table::Table;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget};
@@ -311,6 +312,7 @@ fn prepare(
 /// After a job ran: exports its outputs if it succeeded, or if a graceful
 /// stop (`stopped`) ended it and FFmpeg finished them.
 fn finish(
+    runtime: &Runtime,
     p: &Prepared,
     result: &Result<RunOutput, Error>,
     time: Option<Duration>,
@@ -365,7 +367,13 @@ fn finish(
                 .write(&guest, stdout_text(&p.inv, &out.stdout))
                 .map_err(|e| Refusal::Setup(e.to_string()))?;
         }
-        p.inv.export()
+        match outcome.status {
+            Status::Stopped => p.inv.export_stopped(runtime).map(|(files, left_out)| {
+                report_left_out(&left_out);
+                files
+            }),
+            _ => p.inv.export(),
+        }
     })();
     match exported {
         Ok(files) => outcome.outputs = files,
@@ -513,7 +521,7 @@ pub fn main(args: BatchArgs) -> i32 {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .map(|t| t.elapsed());
-            let outcome = finish(&ready[k], result, time, stop.is_stopped());
+            let outcome = finish(&runtime, &ready[k], result, time, stop.is_stopped());
             let status = status_text(&outcome);
             let name = &names[ready[k].index];
             match &bars[k] {

@@ -197,6 +197,10 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
             eprintln!("afmpeg: cancelled by signal {n}; nothing was written");
             return 128 + n;
         }
+        Err(Error::NotStarted) => {
+            eprintln!("afmpeg: stopped before FFmpeg started; nothing was written");
+            return StopToken::EXIT_CODE;
+        }
         Err(e) => return report_run_error(&e, true),
     };
     // Native ffmpeg exits 255 after a graceful stop, its outputs complete.
@@ -213,7 +217,14 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
     // From here a signal no longer asks FFmpeg to stop: it ends the write-back.
     drop(signals);
     let _export_signals = ExportSignals::install();
-    match inv.export() {
+    let exported = match stopped {
+        true => inv.export_stopped(&runtime).map(|(files, left_out)| {
+            report_left_out(&left_out);
+            files
+        }),
+        false => inv.export(),
+    };
+    match exported {
         Ok(files) => {
             tracing::info!(?files, "exported");
             out.exit_code
@@ -226,5 +237,15 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
             eprintln!("afmpeg: {m}");
             1
         }
+    }
+}
+
+/// Says which outputs a stop left unreadable and so were not written back.
+pub fn report_left_out(left_out: &[std::path::PathBuf]) {
+    for host in left_out {
+        eprintln!(
+            "afmpeg: {}: stopped before its first frame, FFmpeg left a Matroska file no player can read; not written (an existing file is untouched)",
+            host.display()
+        );
     }
 }

@@ -1111,6 +1111,37 @@ fn batch_second_signal_cancels_and_leaves_old_files_untouched() {
     assert_eq!(names(dir.path()), ["jobs.json", "old.mp4"]);
 }
 
+/// A stop before FFmpeg's first frame (FFmpeg waits for an empty stdin
+/// that stays open, so no frame can come first): FFmpeg 5.1's matroska
+/// muxer then leaves a file no demuxer reads (native ffmpeg too: "End of
+/// file"), so afmpeg does not write it back — the old `out.mkv` is
+/// untouched, and afmpeg says why.
+#[test]
+fn a_stop_before_the_first_frame_does_not_publish_an_unreadable_mkv() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("out.mkv"), b"old bytes").unwrap();
+    let mut child = support::signals::spawn_watched(
+        dir.path(),
+        &[
+            "ffmpeg", "-y", "-f", "rawvideo", "-video_size", "16x16", "-pix_fmt", "gray",
+            "-framerate", "10", "-i", "-", "-c:v", "libx264", "out.mkv",
+        ],
+    );
+    child.wait_for("FFmpeg's banner", |l| l.contains("ffmpeg version"));
+    child.signal("INT");
+    let (status, _, err) = child.finish();
+    assert_eq!(status.code(), Some(255), "{err}");
+    assert!(
+        err.contains("out.mkv: stopped before its first frame, FFmpeg left a Matroska file no player can read; not written"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("out.mkv")).unwrap(),
+        b"old bytes"
+    );
+    assert_eq!(names(dir.path()), ["out.mkv"]);
+}
+
 /// ffprobe's stdout names files as the user wrote them, in every writer
 /// (with the writer's own escaping), and so do batch stdout files.
 #[test]

@@ -11,9 +11,11 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::Receiver;
 use std::thread::JoinHandle;
 
-/// A running `afmpeg` and its stderr.
+/// A running `afmpeg` and its stderr. Its stdin is a pipe that stays open
+/// and empty until [`finish`](Watched::finish): a job reading stdin waits.
 pub struct Watched {
     child: Child,
+    stdin: Option<std::process::ChildStdin>,
     lines: Receiver<String>,
     seen: Vec<String>,
     reader: JoinHandle<()>,
@@ -27,11 +29,12 @@ pub fn spawn_watched(dir: &Path, args: &[&str]) -> Watched {
         .env("AFMPEG_MODULE", module())
         .env("RUST_LOG", "afmpeg_cli=debug")
         .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("cannot start afmpeg");
+    let stdin = child.stdin.take();
     let stderr = child.stderr.take().expect("stderr is piped");
     let (tx, lines) = std::sync::mpsc::channel();
     let reader = std::thread::spawn(move || {
@@ -44,6 +47,7 @@ pub fn spawn_watched(dir: &Path, args: &[&str]) -> Watched {
     });
     Watched {
         child,
+        stdin,
         lines,
         seen: Vec::new(),
         reader,
@@ -91,6 +95,7 @@ impl Watched {
 
     /// Waits for the process to end: its status, stdout and whole stderr.
     pub fn finish(mut self) -> (ExitStatus, String, String) {
+        drop(self.stdin.take());
         let mut stdout = String::new();
         if let Some(mut out) = self.child.stdout.take() {
             let _ = std::io::Read::read_to_string(&mut out, &mut stdout);
