@@ -276,9 +276,15 @@ fn a_stopped_chunked_transcode_joins_the_pieces_encoded_so_far() {
     assert_eq!(out.frames, FRAMES);
     let info = probe(&rt, &fs, "/out.mp4");
     let d = info.duration().expect("a duration");
-    assert!(d > 25.0 * FRAME && d < FRAMES as f64 * FRAME, "duration {d}");
+    assert!(
+        d > 25.0 * FRAME && d < FRAMES as f64 * FRAME,
+        "duration {d}"
+    );
     assert_eq!(info.audio_streams().count(), 1);
     let frames = count_video_frames(&rt, &fs, "/out.mp4");
     assert!(frames > 25 && frames <= 50, "{frames} frames");
-    assert!(!fs.exists("/out.mp4.chunks"), "the work directory is removed");
+    assert!(
+        !fs.exists("/out.mp4.chunks"),
+        "the work directory is removed"
+    );
 }

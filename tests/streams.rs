@@ -341,7 +341,9 @@ fn a_stopped_batch_finishes_the_running_job_and_starts_no_more() {
         ),
         other => panic!("expected exit 255, got {other:?}"),
     }
-    let d = probe(&rt, &fs, "/first.mp4").duration().expect("a duration");
+    let d = probe(&rt, &fs, "/first.mp4")
+        .duration()
+        .expect("a duration");
     assert!(d > 0.0 && d < 3600.0, "a partial, finished output: {d} s");
     match results.next().unwrap() {
         Err(Error::NotStarted) => {}

@@ -18,13 +18,13 @@
 
 use super::byte_count::parse_bytes;
 use super::engine::EngineArg;
+use super::ffmpeg::report_left_out;
 use super::guest_thread::cli_limits;
 use super::host_path::{absolute, guest_path, import};
 use super::invocation::Invocation;
 use super::progress_bar::{self, progress_bar, progress_callback};
 use super::refusal::Refusal;
 use super::report::{last_lines, report_error, with_causes, EXIT_SETUP};
-use super::ffmpeg::report_left_out;
 use super::signals::SignalHandling;
 use super::span::{self, Span};
 use afmpeg::job::Job;

@@ -663,7 +663,10 @@ impl Invocation {
     /// the first frame (or with `-frames:v 0`). Other muxers' empty files
     /// (MP4: a valid file of no duration) are published. Returns the host
     /// paths written and those left out.
-    pub fn export_stopped(&self, runtime: &Runtime) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Refusal> {
+    pub fn export_stopped(
+        &self,
+        runtime: &Runtime,
+    ) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Refusal> {
         let unreadable: Vec<(String, PathBuf)> = self
             .changed_files()
             .into_iter()

@@ -1123,8 +1123,21 @@ fn a_stop_before_the_first_frame_does_not_publish_an_unreadable_mkv() {
     let mut child = support::signals::spawn_watched(
         dir.path(),
         &[
-            "ffmpeg", "-y", "-f", "rawvideo", "-video_size", "16x16", "-pix_fmt", "gray",
-            "-framerate", "10", "-i", "-", "-c:v", "libx264", "out.mkv",
+            "ffmpeg",
+            "-y",
+            "-f",
+            "rawvideo",
+            "-video_size",
+            "16x16",
+            "-pix_fmt",
+            "gray",
+            "-framerate",
+            "10",
+            "-i",
+            "-",
+            "-c:v",
+            "libx264",
+            "out.mkv",
         ],
     );
     child.wait_for("FFmpeg's banner", |l| l.contains("ffmpeg version"));

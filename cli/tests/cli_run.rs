@@ -422,16 +422,17 @@ fn stdin_is_a_live_stream() {
 fn stdin_from_a_slow_process_is_echoed_whole() {
     let tools = tempfile::tempdir().unwrap();
     let wasm = module(tools.path(), "echo", ECHO);
-    let source = Command::new("sh")
+    let mut source = Command::new("sh")
         .args(["-c", "for i in 1 2 3 4; do echo line$i; sleep 0.2; done"])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("cannot start sh");
     let o = Command::new(BIN)
         .args(["run", &wasm])
-        .stdin(source.stdout.unwrap())
+        .stdin(source.stdout.take().unwrap())
         .output()
         .expect("cannot start afmpeg");
+    assert!(source.wait().unwrap().success());
     assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
     assert_eq!(o.stdout, b"line1\nline2\nline3\nline4\n");
 }

@@ -247,10 +247,14 @@ pub struct ChunkedTranscode {
     piece_progress: Option<PieceProgress>,
 }
 
+/// What [`ChunkedTranscode::piece_progress`] calls: the piece's index and
+/// its report.
+type PieceProgressFn = dyn Fn(usize, &Progress) + Send + Sync;
+
 /// The callback of [`ChunkedTranscode::piece_progress`]; tasks compare
 /// equal when they hold the same one.
 #[derive(Clone)]
-struct PieceProgress(Arc<dyn Fn(usize, &Progress) + Send + Sync>);
+struct PieceProgress(Arc<PieceProgressFn>);
 
 impl std::fmt::Debug for PieceProgress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -4,8 +4,6 @@ pub use crate::abort::Abort;
 pub use crate::budget::{Limit, WriteBudget};
 
 use crate::abi::rights;
-use crate::abort::Abort;
-use crate::budget::Limit;
 use crate::clock::{ClockMode, Clocks};
 use crate::errno::Errno;
 use crate::fd::{FdEntry, FdKind, FdTable, Handle};
