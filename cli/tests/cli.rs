@@ -1088,11 +1088,7 @@ fn batch_first_signal_stops_running_jobs_and_starts_no_more() {
 fn batch_second_signal_cancels_and_leaves_old_files_untouched() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("old.mp4"), b"old bytes").unwrap();
-    let mut child = start_long_batch(dir.path(), "old.mp4");
-    child.signal("INT");
-    child.wait_for("the stopping notice", |l| l.contains("afmpeg: stopping"));
-    child.signal("INT");
-    let (status, stdout, err) = child.finish();
+    let (status, stdout, err) = start_long_batch(dir.path(), "old.mp4").interrupt_twice();
     assert_eq!(status.code(), Some(130), "{stdout}\n{err}");
     assert!(
         err.contains("afmpeg: cancelled by signal 2; the jobs that had not ended wrote nothing"),

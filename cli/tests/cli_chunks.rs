@@ -231,11 +231,7 @@ fn cli_chunks_second_signal_cancels_and_leaves_the_old_output_untouched() {
     let dir = tempfile::tempdir().unwrap();
     long_input(dir.path());
     std::fs::write(dir.path().join("out.mp4"), b"old bytes").unwrap();
-    let mut child = start_chunked(dir.path(), "out.mp4");
-    child.signal("INT");
-    child.wait_for("the stopping notice", |l| l.contains("afmpeg: stopping"));
-    child.signal("INT");
-    let (status, _, err) = child.finish();
+    let (status, _, err) = start_chunked(dir.path(), "out.mp4").interrupt_twice();
     assert_eq!(status.code(), Some(130), "{err}");
     assert!(
         err.contains("afmpeg: cancelled by signal 2; nothing was written"),

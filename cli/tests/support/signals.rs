@@ -93,6 +93,16 @@ impl Watched {
         assert!(st.success(), "kill -{name} failed");
     }
 
+    /// Ctrl-C twice: a first SIGINT, a second once afmpeg says it is
+    /// stopping (the kernel merges a signal sent while the same one is
+    /// still pending), then [`finish`](Watched::finish).
+    pub fn interrupt_twice(mut self) -> (ExitStatus, String, String) {
+        self.signal("INT");
+        self.wait_for("the stopping notice", |l| l.contains("afmpeg: stopping"));
+        self.signal("INT");
+        self.finish()
+    }
+
     /// Waits for the process to end: its status, stdout and whole stderr.
     pub fn finish(mut self) -> (ExitStatus, String, String) {
         drop(self.stdin.take());
