@@ -11,7 +11,7 @@
 //!
 //! Signals: a first SIGINT or SIGTERM stops the running pieces gracefully
 //! and keeps the queued ones from starting; the pieces finished in order and
-//! the first one cut short are joined (audio cut to their length), so the
+//! the first one cut short are joined (the audio no longer than them), so the
 //! output is a playable prefix of the input, exported as after a normal run,
 //! exit 255. A second signal cancels: nothing is written, exit 128 + N.
 
@@ -217,10 +217,9 @@ pub fn main(chunks: usize, args: &[String], cwd: &Path, engine: EngineArg) -> i3
     let code = match task.run_with(&runtime, &inv.fs, &options) {
         Ok(out) if out.stopped => {
             eprintln!(
-                "afmpeg: stopped by signal {}: the output holds the input's first {} piece(s), up to where the stop came{}",
+                "afmpeg: stopped by signal {}: the output holds the input's first {} piece(s), up to where the stop came",
                 signals.stop.signal().unwrap_or(0),
                 out.chunks.len(),
-                if out.audio { ", audio cut to the video" } else { "" },
             );
             StopToken::EXIT_CODE
         }

@@ -194,8 +194,8 @@ fn start_chunked(dir: &std::path::Path, out: &str) -> support::signals::Watched 
 }
 
 /// The first signal stops the pieces gracefully and joins what they
-/// encoded: a playable output, shorter than the input, with its audio cut
-/// to the video; exit 255.
+/// encoded: a playable output, shorter than the input, with its audio (no
+/// longer than the video); exit 255.
 #[test]
 fn cli_chunks_first_signal_publishes_the_pieces_encoded_so_far() {
     let rt = runtime();

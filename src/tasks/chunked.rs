@@ -91,7 +91,8 @@ pub struct ChunkedOutput {
     /// output is then a playable prefix of the input: the pieces that were
     /// finished in order and the piece that was running when the stop came
     /// (finished gracefully, so it ends early); [`chunks`](Self::chunks)
-    /// lists those pieces only, the audio is cut to the video's length, and
+    /// lists those pieces only, the audio is no longer than the video (its
+    /// own job may have been stopped earlier still), and
     /// [`frames`](Self::frames) still counts the input's frames.
     pub stopped: bool,
 }
@@ -847,7 +848,7 @@ impl ChunkPlan {
     }
 
     /// Joins the first `pieces` pieces (and the audio) into the output;
-    /// with fewer than all, the audio is cut to the video's length.
+    /// with fewer than all, the audio is cut at the video's end (`-shortest`).
     fn run_join(
         &self,
         rt: &Runtime,
