@@ -228,6 +228,12 @@ pub enum Error {
         /// The last lines the guest wrote to stderr, if captured.
         stderr_tail: String,
     },
+    /// A job was not started: its [`StopToken`](crate::StopToken) had been
+    /// stopped before its turn came (the queued jobs of a batch stopped
+    /// gracefully, an ffmpeg job stopped before it ran). Nothing ran and
+    /// nothing was written.
+    #[error("job not started: a stop was asked before its turn")]
+    NotStarted,
     /// A [`crate::command::Command`] failed validation; nothing was run.
     #[error(transparent)]
     Command(#[from] crate::command::CommandError),
@@ -574,6 +580,11 @@ pub enum ChunkError {
         /// The input path.
         path: String,
     },
+    /// A graceful stop ([`RunOptions::stop`](crate::RunOptions::stop))
+    /// came before any piece had a frame: there is nothing to join, and
+    /// the output was not written.
+    #[error("stopped before any piece was encoded: the output was not written")]
+    StoppedBeforeOutput,
     /// The working directory for the pieces already exists; it is not
     /// touched.
     #[error(
@@ -676,6 +687,7 @@ mod tests {
             Error::Cancelled {
                 stderr_tail: s("t"),
             },
+            Error::NotStarted,
             Error::Command(CommandError::NoOutputs),
             Error::Probe {
                 path: s("/x"),
@@ -727,6 +739,7 @@ mod tests {
                 | Error::Trap { .. }
                 | Error::Limit { .. }
                 | Error::Cancelled { .. }
+                | Error::NotStarted
                 | Error::Command(_)
                 | Error::Probe { .. }
                 | Error::ProbeParse(_)

@@ -99,6 +99,15 @@ impl std::fmt::Debug for StopToken {
 }
 
 impl StopToken {
+    /// FFmpeg's exit code after a graceful stop, as native ffmpeg's
+    /// (`exit_program(received_nb_signals ? 255 : …)`): a stopped job's
+    /// outputs are finished although the code is not 0.
+    ///
+    /// ```
+    /// assert_eq!(afmpeg::StopToken::EXIT_CODE, 255);
+    /// ```
+    pub const EXIT_CODE: i32 = 255;
+
     /// A token not yet stopped.
     ///
     /// ```

@@ -247,3 +247,44 @@ fn refusals_write_nothing() {
     assert!(!fs.exists("/out.mp4"));
     assert!(!fs.exists("/x.mp4"));
 }
+
+/// A stop while the second of four pieces encodes (one at a time): the
+/// first piece and what the second had are joined, the last two never
+/// start; the output is a playable prefix, longer than the first piece's
+/// second and shorter than the input, with its audio; `stopped` is set and
+/// `chunks` lists the two pieces it holds.
+#[test]
+fn a_stopped_chunked_transcode_joins_the_pieces_encoded_so_far() {
+    let rt = runtime();
+    let fs = Filesystem::new();
+    fixture(&rt, &fs, "/in.mp4", true);
+    let stop = afmpeg::StopToken::new();
+    let s = stop.clone();
+    let out = ChunkedTranscode::new("/in.mp4", "/out.mp4")
+        .chunks(4)
+        .threads(1)
+        .video_args(["-c:v", "libx264", "-preset", "ultrafast"])
+        .piece_progress(move |piece, p| {
+            if piece == 1 && p.frame.unwrap_or(0) > 0 {
+                s.stop();
+            }
+        })
+        .run_with(&rt, &fs, &afmpeg::RunOptions::new().stop(stop))
+        .unwrap();
+    assert!(out.stopped);
+    assert_eq!(out.chunks.len(), 2, "{:?}", out.chunks);
+    assert_eq!(out.frames, FRAMES);
+    let info = probe(&rt, &fs, "/out.mp4");
+    let d = info.duration().expect("a duration");
+    assert!(
+        d > 25.0 * FRAME && d < FRAMES as f64 * FRAME,
+        "duration {d}"
+    );
+    assert_eq!(info.audio_streams().count(), 1);
+    let frames = count_video_frames(&rt, &fs, "/out.mp4");
+    assert!(frames > 25 && frames <= 50, "{frames} frames");
+    assert!(
+        !fs.exists("/out.mp4.chunks"),
+        "the work directory is removed"
+    );
+}

@@ -7,18 +7,28 @@
 //! at once on one [`Runtime`](afmpeg::Runtime), and each job's outputs are exported as soon
 //! as it succeeds. A summary table follows; the exit code is 0 only if
 //! every job succeeded.
+//!
+//! Signals: a first SIGINT or SIGTERM stops every running ffmpeg job as
+//! native ffmpeg stops (outputs finished and exported, status `stopped`),
+//! and the queued jobs do not start (`not started`); the exit code is then
+//! 255.
+//! A second one cancels the jobs still running: they export nothing, the
+//! files they would have replaced are untouched, and the exit code is
+//! 128 + the signal.
 
 use super::byte_count::parse_bytes;
 use super::engine::EngineArg;
+use super::ffmpeg::report_left_out;
 use super::guest_thread::cli_limits;
 use super::host_path::{absolute, guest_path, import};
 use super::invocation::Invocation;
 use super::progress_bar::{self, progress_bar, progress_callback};
 use super::refusal::Refusal;
 use super::report::{last_lines, report_error, with_causes, EXIT_SETUP};
+use super::signals::SignalHandling;
 use super::span::{self, Span};
 use afmpeg::job::Job;
-use afmpeg::{Error, Limits, RunOptions, RunOutput, Tool};
+use afmpeg::{Error, Limits, RunOptions, RunOutput, Runtime, StopToken, Tool};
 use clap::Args;
 use comfy_table::Table;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget};
@@ -37,7 +47,8 @@ pub struct BatchArgs {
     #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 0)]
     pub jobs: usize,
     /// Print the summary as JSON on stdout (jobs with name, status,
-    /// exit_code, time_secs, outputs, reason; ok and failed counts).
+    /// exit_code, time_secs, outputs, reason; ok, stopped, not_started and
+    /// failed counts).
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -189,12 +200,17 @@ impl<'de> Deserialize<'de> for ByteSize {
 enum Status {
     /// Exit 0 and outputs exported.
     Ok,
+    /// Stopped gracefully by a signal (FFmpeg's exit 255): its outputs
+    /// finished early and exported.
+    Stopped,
     /// The tool exited non-zero.
     Failed,
     /// The run was stopped (trap, limit, …) or its outputs could not be written.
     Error(String),
     /// Refused before running.
     NotRun(String),
+    /// Still queued when a signal stopped the batch: never started.
+    NotStarted,
 }
 
 #[derive(Debug, Clone)]
@@ -293,8 +309,21 @@ fn prepare(
     })
 }
 
-/// After a job ran: exports its outputs if it succeeded.
-fn finish(p: &Prepared, result: &Result<RunOutput, Error>, time: Option<Duration>) -> Outcome {
+/// After a job ran: exports its outputs if it succeeded, or if a graceful
+/// stop (`stopped`) ended it and FFmpeg finished them.
+fn finish(
+    runtime: &Runtime,
+    p: &Prepared,
+    result: &Result<RunOutput, Error>,
+    time: Option<Duration>,
+    stopped: bool,
+) -> Outcome {
+    if let Err(Error::NotStarted) = result {
+        return Outcome {
+            status: Status::NotStarted,
+            ..Outcome::not_run(String::new())
+        };
+    }
     let mut outcome = Outcome {
         status: Status::Ok,
         exit_code: None,
@@ -316,7 +345,9 @@ fn finish(p: &Prepared, result: &Result<RunOutput, Error>, time: Option<Duration
         }
     };
     outcome.exit_code = Some(out.exit_code);
-    if !out.success() {
+    if stopped && out.exit_code == StopToken::EXIT_CODE {
+        outcome.status = Status::Stopped;
+    } else if !out.success() {
         outcome.status = Status::Failed;
         let text = String::from_utf8_lossy(&p.inv.humanize(&out.stderr)).into_owned();
         outcome.reason = last_lines(&text, 1).trim().to_owned();
@@ -336,7 +367,13 @@ fn finish(p: &Prepared, result: &Result<RunOutput, Error>, time: Option<Duration
                 .write(&guest, stdout_text(&p.inv, &out.stdout))
                 .map_err(|e| Refusal::Setup(e.to_string()))?;
         }
-        p.inv.export()
+        match outcome.status {
+            Status::Stopped => p.inv.export_stopped(runtime).map(|(files, left_out)| {
+                report_left_out(&left_out);
+                files
+            }),
+            _ => p.inv.export(),
+        }
     })();
     match exported {
         Ok(files) => outcome.outputs = files,
@@ -419,8 +456,19 @@ pub fn main(args: BatchArgs) -> i32 {
         .zip(&spans)
         .map(|((p, bar), span)| {
             let mut options = p.options.clone();
-            if let (Some(pb), Tool::Ffmpeg, false) = (bar, p.inv.tool, p.inv.own_progress) {
-                options = options.progress(progress_callback(pb.clone(), span.clone()));
+            match (bar, p.inv.tool, p.inv.own_progress) {
+                (Some(pb), Tool::Ffmpeg, false) => {
+                    options = options.progress(progress_callback(pb.clone(), span.clone()));
+                }
+                // Without a terminal, `-vv` logs each job's progress: what a
+                // log of an unattended batch (or a test) follows.
+                (None, Tool::Ffmpeg, false) if tracing::enabled!(tracing::Level::DEBUG) => {
+                    let job = names[p.index].clone();
+                    options = options.progress(move |r| {
+                        tracing::debug!(%job, frame = r.frame.unwrap_or(0), "progress");
+                    });
+                }
+                _ => {}
             }
             Job {
                 tool: p.inv.tool,
@@ -435,9 +483,26 @@ pub fn main(args: BatchArgs) -> i32 {
     let started: Vec<Mutex<Option<Instant>>> = ready.iter().map(|_| Mutex::new(None)).collect();
     let finished: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; ready.len()]);
     let done_count = Mutex::new(total - ready.len());
-    // Each job's outputs are exported as it ends, while others run: a
-    // signal at any moment must not leave a temporary file.
-    let _export_signals = super::signals::ExportSignals::install();
+    // A first signal stops every running job gracefully (their outputs are
+    // finished and exported as they end) and keeps the queued ones from
+    // starting; a second cancels what still runs (nothing more exported).
+    // Each export is a whole file renamed into place, and a signal no longer
+    // ends the process, so none is left half-written.
+    let signals = match SignalHandling::install_graceful(true) {
+        Ok(s) => s,
+        Err(e) => return setup_error(format!("cannot handle signals: {e}")),
+    };
+    let jobs: Vec<Job> = jobs
+        .into_iter()
+        .map(|mut job| {
+            job.options = job
+                .options
+                .stop(signals.stop.clone())
+                .cancel(signals.cancel.clone());
+            job
+        })
+        .collect();
+    let stop = signals.stop.clone();
     runtime.run_batch_observed(
         jobs,
         args.jobs,
@@ -456,7 +521,7 @@ pub fn main(args: BatchArgs) -> i32 {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .map(|t| t.elapsed());
-            let outcome = finish(&ready[k], result, time);
+            let outcome = finish(&runtime, &ready[k], result, time, stop.is_stopped());
             let status = status_text(&outcome);
             let name = &names[ready[k].index];
             match &bars[k] {
@@ -485,11 +550,16 @@ pub fn main(args: BatchArgs) -> i32 {
         .map(|o| o.unwrap_or_else(|| Outcome::not_run("did not run".to_owned())))
         .collect();
     let rows = summary_rows(&names, &outcomes, &base);
-    let failed = rows.iter().filter(|r| r.status != "ok").count();
+    let ok = rows.iter().filter(|r| r.status == "ok").count();
+    let stopped = rows.iter().filter(|r| r.status == "stopped").count();
+    let not_started = rows.iter().filter(|r| r.status == "not started").count();
+    let failed = rows.len() - ok - stopped - not_started;
     if args.json {
         let summary = serde_json::json!({
             "jobs": rows,
-            "ok": rows.len() - failed,
+            "ok": ok,
+            "stopped": stopped,
+            "not_started": not_started,
             "failed": failed,
         });
         println!("{summary:#}");
@@ -502,19 +572,28 @@ pub fn main(args: BatchArgs) -> i32 {
         }
     }
     if !args.json {
-        println!(
-            "{} jobs: {} ok, {failed} failed",
-            rows.len(),
-            rows.len() - failed
-        );
+        let stop = match (stopped, not_started) {
+            (0, 0) => String::new(),
+            (s, n) => format!(", {s} stopped, {n} not started"),
+        };
+        println!("{} jobs: {ok} ok{stop}, {failed} failed", rows.len());
     }
-    i32::from(failed > 0)
+    match (signals.hard_signal(), signals.stop.signal()) {
+        (Some(n), _) => {
+            eprintln!("afmpeg: cancelled by signal {n}; the jobs that had not ended wrote nothing");
+            128 + n
+        }
+        // As native ffmpeg after a graceful stop.
+        (None, Some(_)) => StopToken::EXIT_CODE,
+        (None, None) => i32::from(failed > 0),
+    }
 }
 
 /// Why a job did not succeed (None when it did).
 fn failure_reason(o: &Outcome) -> Option<String> {
     let why = match &o.status {
-        Status::Ok => return None,
+        Status::Ok | Status::Stopped => return None,
+        Status::NotStarted => "a stop was asked before it started".to_owned(),
         Status::NotRun(m) | Status::Error(m) if o.reason.is_empty() => m.clone(),
         Status::NotRun(m) | Status::Error(m) => format!("{m}: {}", o.reason),
         Status::Failed => o.reason.clone(),
@@ -525,10 +604,12 @@ fn failure_reason(o: &Outcome) -> Option<String> {
 fn status_text(o: &Outcome) -> String {
     match (&o.status, o.exit_code) {
         (Status::Ok, _) => "ok".to_owned(),
+        (Status::Stopped, _) => "stopped".to_owned(),
         (Status::Failed, Some(code)) => format!("failed (exit {code})"),
         (Status::Failed, None) => "failed".to_owned(),
         (Status::Error(_), _) => "error".to_owned(),
         (Status::NotRun(_), _) => "not run".to_owned(),
+        (Status::NotStarted, _) => "not started".to_owned(),
     }
 }
 
@@ -541,7 +622,9 @@ fn seconds(t: Option<Duration>) -> String {
 #[derive(Debug, Serialize)]
 struct SummaryRow {
     name: String,
-    /// `ok`, `failed`, `error` or `not run`.
+    /// `ok`, `stopped` (by a signal, outputs finished early and written),
+    /// `not started` (queued when a signal stopped the batch), `failed`,
+    /// `error` or `not run`.
     status: &'static str,
     exit_code: Option<i32>,
     time_secs: Option<f64>,
@@ -559,9 +642,11 @@ fn summary_rows(names: &[String], outcomes: &[Outcome], base: &Path) -> Vec<Summ
             name: name.clone(),
             status: match &o.status {
                 Status::Ok => "ok",
+                Status::Stopped => "stopped",
                 Status::Failed => "failed",
                 Status::Error(_) => "error",
                 Status::NotRun(_) => "not run",
+                Status::NotStarted => "not started",
             },
             exit_code: o.exit_code,
             time_secs: o.time.map(|t| t.as_secs_f64()),

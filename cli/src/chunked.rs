@@ -8,14 +8,21 @@
 //! video piece — and refused by the task when it cannot be applied piece by
 //! piece (`-r`, `-t`, `-vf fps=…`, …). Host files are mapped exactly as
 //! without `--chunks` (see [`super::ffmpeg`]).
+//!
+//! Signals: a first SIGINT or SIGTERM stops the running pieces gracefully
+//! and keeps the queued ones from starting; the pieces finished in order and
+//! the first one cut short are joined (the audio no longer than them), so the
+//! output is a playable prefix of the input, exported as after a normal run,
+//! exit 255. A second signal cancels: nothing is written, exit 128 + N.
 
 use super::engine::EngineArg;
 use super::flags::FFMPEG_FLAGS;
 use super::guest_thread::cli_limits;
 use super::invocation::Invocation;
 use super::report::{report_error, report_refusal, EXIT_SETUP};
+use super::signals::{ExportSignals, SignalHandling};
 use afmpeg::tasks::{ChunkedTranscode, Task};
-use afmpeg::{Error, RunOptions, Tool};
+use afmpeg::{ChunkError, Error, RunOptions, StopToken, Tool};
 use std::path::Path;
 
 /// Where the pieces are written in the guest tree: outside the host
@@ -188,9 +195,34 @@ pub fn main(chunks: usize, args: &[String], cwd: &Path, engine: EngineArg) -> i3
     if form.no_audio {
         task = task.no_audio();
     }
-    let options = RunOptions::new().limits(cli_limits());
+    // `-vv` logs each piece's progress: what a log of an unattended run (or
+    // a test) follows.
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        task = task.piece_progress(|piece, p| {
+            tracing::debug!(piece, frame = p.frame.unwrap_or(0), "progress");
+        });
+    }
+    let signals = match SignalHandling::install(Tool::Ffmpeg) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("afmpeg: cannot handle signals: {e}");
+            return EXIT_SETUP;
+        }
+    };
+    let options = RunOptions::new()
+        .limits(cli_limits())
+        .stop(signals.stop.clone())
+        .cancel(signals.cancel.clone());
     let started = std::time::Instant::now();
-    match task.run_with(&runtime, &inv.fs, &options) {
+    let code = match task.run_with(&runtime, &inv.fs, &options) {
+        Ok(out) if out.stopped => {
+            eprintln!(
+                "afmpeg: stopped by signal {}: the output holds the input's first {} piece(s), up to where the stop came",
+                signals.stop.signal().unwrap_or(0),
+                out.chunks.len(),
+            );
+            StopToken::EXIT_CODE
+        }
         Ok(out) => {
             let sizes: Vec<u64> = out.chunks.iter().map(|c| c.frames).collect();
             eprintln!(
@@ -200,6 +232,16 @@ pub fn main(chunks: usize, args: &[String], cwd: &Path, engine: EngineArg) -> i3
                 if out.audio { " plus audio" } else { "" },
                 started.elapsed()
             );
+            0
+        }
+        Err(Error::Cancelled { .. }) if signals.hard_signal().is_some() => {
+            let n = signals.hard_signal().unwrap_or(0);
+            eprintln!("afmpeg: cancelled by signal {n}; nothing was written");
+            return 128 + n;
+        }
+        Err(e @ Error::Chunked(ChunkError::StoppedBeforeOutput)) => {
+            eprintln!("afmpeg: {e}");
+            return StopToken::EXIT_CODE;
         }
         Err(Error::Ffmpeg {
             exit_code,
@@ -213,10 +255,12 @@ pub fn main(chunks: usize, args: &[String], cwd: &Path, engine: EngineArg) -> i3
             return exit_code;
         }
         Err(e) => return report_error(&e),
-    }
-    let _export_signals = super::signals::ExportSignals::install();
+    };
+    // From here a signal no longer stops the encode: it ends the write-back.
+    drop(signals);
+    let _export_signals = ExportSignals::install();
     match inv.export() {
-        Ok(_) => 0,
+        Ok(_) => code,
         Err(r) => {
             report_refusal(r);
             1

@@ -57,7 +57,7 @@ use super::signals::{ExportSignals, SignalHandling};
 use super::span;
 use super::stats::shows_status_line;
 use afmpeg::job::StdinStream;
-use afmpeg::{Error, RunOptions, Tool};
+use afmpeg::{Error, RunOptions, StopToken, Tool};
 use clap::Args;
 use indicatif::ProgressDrawTarget;
 use std::io::{IsTerminal, Write};
@@ -197,10 +197,14 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
             eprintln!("afmpeg: cancelled by signal {n}; nothing was written");
             return 128 + n;
         }
+        Err(Error::NotStarted) => {
+            eprintln!("afmpeg: stopped before FFmpeg started; nothing was written");
+            return StopToken::EXIT_CODE;
+        }
         Err(e) => return report_run_error(&e, true),
     };
     // Native ffmpeg exits 255 after a graceful stop, its outputs complete.
-    let stopped = signals.stop.is_stopped() && out.exit_code == FFMPEG_STOPPED;
+    let stopped = signals.stop.is_stopped() && out.exit_code == StopToken::EXIT_CODE;
     if !out.success() && !stopped {
         // A -report log is most wanted after a failure.
         if let Err(Refusal::Setup(m) | Refusal::Unmapped(m) | Refusal::Ffmpeg(m)) =
@@ -213,7 +217,14 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
     // From here a signal no longer asks FFmpeg to stop: it ends the write-back.
     drop(signals);
     let _export_signals = ExportSignals::install();
-    match inv.export() {
+    let exported = match stopped {
+        true => inv.export_stopped(&runtime).map(|(files, left_out)| {
+            report_left_out(&left_out);
+            files
+        }),
+        false => inv.export(),
+    };
+    match exported {
         Ok(files) => {
             tracing::info!(?files, "exported");
             out.exit_code
@@ -229,5 +240,12 @@ pub fn main(tool: Tool, args: ToolArgs) -> i32 {
     }
 }
 
-/// FFmpeg's exit code after a signal (`exit_program(received_nb_signals ? 255 : …)`).
-const FFMPEG_STOPPED: i32 = 255;
+/// Says which outputs a stop left unreadable and so were not written back.
+pub fn report_left_out(left_out: &[std::path::PathBuf]) {
+    for host in left_out {
+        eprintln!(
+            "afmpeg: {}: stopped before its first frame, FFmpeg left a Matroska file no player can read; not written (an existing file is untouched)",
+            host.display()
+        );
+    }
+}

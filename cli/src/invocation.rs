@@ -10,7 +10,7 @@ use super::host_path::{absolute, guest_path, import, HOST_ROOT};
 use super::humanize::Humanizer;
 use super::refusal::Refusal;
 use super::report::with_causes;
-use afmpeg::{Filesystem, Tool};
+use afmpeg::{Filesystem, Runtime, Tool};
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -659,7 +659,36 @@ impl Invocation {
     /// last on a tie. An export that fails part way thus never leaves a
     /// playlist naming a missing segment.
     pub fn export(&self) -> Result<Vec<PathBuf>, Refusal> {
+        self.export_except(&[])
+    }
+
+    /// [`export`](Invocation::export) after a graceful stop, except the
+    /// Matroska files (`.mkv`, `.mka`, `.mk3d`, `.webm`) that no demuxer can
+    /// read, which are left out (an existing host file stays as it was).
+    /// Why: FFmpeg 5.1's matroska muxer, when no packet reached a file,
+    /// writes one whose SeekHead runs into the next element ("End of file"
+    /// when read); native ffmpeg does the same when a Ctrl-C comes before
+    /// the first frame (or with `-frames:v 0`). Other muxers' empty files
+    /// (MP4: a valid file of no duration) are published. Returns the host
+    /// paths written and those left out.
+    pub fn export_stopped(
+        &self,
+        runtime: &Runtime,
+    ) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Refusal> {
+        let unreadable: Vec<(String, PathBuf)> = self
+            .changed_files()
+            .into_iter()
+            .filter(|(guest, host)| is_matroska(host) && runtime.probe(&self.fs, guest).is_err())
+            .collect();
+        let skip: Vec<String> = unreadable.iter().map(|(g, _)| g.clone()).collect();
+        let written = self.export_except(&skip)?;
+        Ok((written, unreadable.into_iter().map(|(_, h)| h).collect()))
+    }
+
+    /// [`export`](Invocation::export) without the guest paths in `skip`.
+    fn export_except(&self, skip: &[String]) -> Result<Vec<PathBuf>, Refusal> {
         let mut files = self.changed_files();
+        files.retain(|(guest, _)| !skip.contains(guest));
         let working = self.working_dir_files();
         if !self.overwrite {
             if let Some((_, host)) = working.iter().find(|(_, h)| h.symlink_metadata().is_ok()) {
@@ -747,6 +776,14 @@ impl Invocation {
     pub fn humanizer(&self) -> Humanizer {
         Humanizer::new(self.renames.clone())
     }
+}
+
+/// Whether `path` names a Matroska file (by its extension, as FFmpeg
+/// chooses the muxer).
+fn is_matroska(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["mkv", "mka", "mk3d", "webm"].contains(&e.to_ascii_lowercase().as_str()))
 }
 
 #[cfg(test)]

@@ -21,8 +21,16 @@ pub struct SignalHandling {
 }
 
 impl SignalHandling {
-    /// Catches SIGINT and SIGTERM from now until this is dropped.
+    /// Catches SIGINT and SIGTERM from now until this is dropped, for a
+    /// run of `tool` (ffprobe has no graceful path: it only reads).
     pub fn install(tool: Tool) -> std::io::Result<Self> {
+        Self::install_graceful(tool == Tool::Ffmpeg)
+    }
+
+    /// Catches SIGINT and SIGTERM from now until this is dropped: the first
+    /// raises [`stop`](Self::stop) when `graceful`, else
+    /// [`cancel`](Self::cancel); the second raises `cancel`.
+    pub fn install_graceful(graceful: bool) -> std::io::Result<Self> {
         // The iterator wakes our thread but merges a signal that arrives
         // again before it is read; the counter (bumped in the handler
         // itself, which is async-signal-safe) tells one Ctrl-C from two.
@@ -42,7 +50,6 @@ impl SignalHandling {
             .name("afmpeg-signals".into())
             .spawn(move || {
                 for sig in signals.forever() {
-                    let graceful = tool == Tool::Ffmpeg;
                     if graceful && !s.is_stopped() {
                         eprintln!("\nafmpeg: stopping, FFmpeg finishes its outputs (signal again to cancel)");
                         s.stop_with(if sig == SIGTERM {

@@ -48,6 +48,15 @@ fn probe_json(dir: &Path, file: &str) -> serde_json::Value {
     serde_json::from_slice(&p.stdout).unwrap()
 }
 
+/// The duration ffprobe gives FILE in `dir`, in seconds.
+fn probed_duration(dir: &Path, file: &str) -> f64 {
+    let info = probe_json(dir, file);
+    info["format"]["duration"]
+        .as_str()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_else(|| panic!("{file} has no duration: {info}"))
+}
+
 /// Names of the files in `dir`, sorted.
 fn names(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
@@ -981,12 +990,7 @@ fn first_signal_stops_gracefully(name: &str, number: u8) {
         !err.contains("Press [q]"),
         "q cannot work, so it is not offered: {err}"
     );
-    let info = probe_json(dir.path(), "long.mp4");
-    let d: f64 = info["format"]["duration"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let d = probed_duration(dir.path(), "long.mp4");
     assert!(d > 0.0 && d < 3600.0, "duration {d}");
     no_temp_files(dir.path());
 }
@@ -1016,6 +1020,135 @@ fn second_sigint_cancels_and_leaves_the_old_output_untouched() {
         b"old bytes"
     );
     assert_eq!(names(dir.path()), ["old.mp4"]);
+}
+
+/// A batch of two hour-long encodes, one at a time, the first running with
+/// frames encoded; returns the child once it has shown that progress.
+fn start_long_batch(dir: &Path, first_out: &str) -> support::signals::Watched {
+    let job = |name: &str, out: &str| {
+        let mut args = testsrc_x264("3600", "medium");
+        args.remove(0);
+        args.push(out.to_owned());
+        serde_json::json!({ "name": name, "args": args })
+    };
+    std::fs::write(
+        dir.join("jobs.json"),
+        serde_json::json!({ "defaults": { "overwrite": true },
+                            "jobs": [job("long", first_out), job("queued", "queued.mp4")] })
+        .to_string(),
+    )
+    .unwrap();
+    let mut child = support::signals::spawn_watched(dir, &["batch", "-j", "1", "jobs.json"]);
+    child.wait_for("the long job's first frames", |l| {
+        support::signals::progress_frame(l, "job=long").is_some_and(|f| f > 0)
+    });
+    child
+}
+
+/// `afmpeg batch`: the first signal stops the running job as native
+/// ffmpeg would (its output finished, exported, playable), the queued job
+/// never starts, the summary says so, and the exit code is 255.
+#[test]
+fn batch_first_signal_stops_running_jobs_and_starts_no_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = start_long_batch(dir.path(), "long.mp4");
+    child.signal("INT");
+    let (status, stdout, err) = child.finish();
+    assert_eq!(status.code(), Some(255), "{stdout}\n{err}");
+    let rows: Vec<Vec<&str>> = stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with(&["long", "stopped", "255"]) && r.last() == Some(&"long.mp4")),
+        "{stdout}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with(&["queued", "not", "started"])),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("2 jobs: 0 ok, 1 stopped, 1 not started, 0 failed"),
+        "{stdout}"
+    );
+    assert!(
+        err.contains("afmpeg: job queued: a stop was asked before it started"),
+        "{err}"
+    );
+    let d = probed_duration(dir.path(), "long.mp4");
+    assert!(d > 0.0 && d < 3600.0, "duration {d}");
+    assert_eq!(names(dir.path()), ["jobs.json", "long.mp4"]);
+}
+
+/// `afmpeg batch`: a second signal, while the stopped job finishes,
+/// cancels it: exit 130, and the file it would have replaced is untouched.
+#[test]
+fn batch_second_signal_cancels_and_leaves_old_files_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("old.mp4"), b"old bytes").unwrap();
+    let (status, stdout, err) = start_long_batch(dir.path(), "old.mp4").interrupt_twice();
+    assert_eq!(status.code(), Some(130), "{stdout}\n{err}");
+    assert!(
+        err.contains("afmpeg: cancelled by signal 2; the jobs that had not ended wrote nothing"),
+        "{err}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("long") && l.contains("error")),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("old.mp4")).unwrap(),
+        b"old bytes"
+    );
+    assert_eq!(names(dir.path()), ["jobs.json", "old.mp4"]);
+}
+
+/// A stop before FFmpeg's first frame (FFmpeg waits for an empty stdin
+/// that stays open, so no frame can come first): FFmpeg 5.1's matroska
+/// muxer then leaves a file no demuxer reads (native ffmpeg too: "End of
+/// file"), so afmpeg does not write it back — the old `out.mkv` is
+/// untouched, and afmpeg says why.
+#[test]
+fn a_stop_before_the_first_frame_does_not_publish_an_unreadable_mkv() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("out.mkv"), b"old bytes").unwrap();
+    let mut child = support::signals::spawn_watched(
+        dir.path(),
+        &[
+            "ffmpeg",
+            "-y",
+            "-f",
+            "rawvideo",
+            "-video_size",
+            "16x16",
+            "-pix_fmt",
+            "gray",
+            "-framerate",
+            "10",
+            "-i",
+            "-",
+            "-c:v",
+            "libx264",
+            "out.mkv",
+        ],
+    );
+    child.wait_for("FFmpeg's banner", |l| l.contains("ffmpeg version"));
+    child.signal("INT");
+    let (status, _, err) = child.finish();
+    assert_eq!(status.code(), Some(255), "{err}");
+    assert!(
+        err.contains("out.mkv: stopped before its first frame, FFmpeg left a Matroska file no player can read; not written"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("out.mkv")).unwrap(),
+        b"old bytes"
+    );
+    assert_eq!(names(dir.path()), ["out.mkv"]);
 }
 
 /// ffprobe's stdout names files as the user wrote them, in every writer

@@ -112,6 +112,28 @@ const GROW: &str = r#"
     (call $exit (i32.eq (memory.grow (i32.const 32)) (i32.const -1)))))
 "#;
 
+/// Copies stdin to stdout, one read (of up to 64 KiB) at a time, until end
+/// of file (exit 0); exit with the errno of a call that fails.
+const ECHO: &str = r#"
+(module
+  (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 2)
+  (func $check (param $e i32)
+    (if (local.get $e) (then (call $exit (local.get $e)))))
+  (func (export "_start")
+    (loop $more
+      ;; one iovec at 8: 64 KiB at 65536; the count at 4
+      (i32.store (i32.const 8) (i32.const 65536))
+      (i32.store (i32.const 12) (i32.const 65536))
+      (call $check (call $read (i32.const 0) (i32.const 8) (i32.const 1) (i32.const 4)))
+      (if (i32.eqz (i32.load (i32.const 4))) (then (call $exit (i32.const 0))))
+      (i32.store (i32.const 12) (i32.load (i32.const 4)))
+      (call $check (call $write (i32.const 1) (i32.const 8) (i32.const 1) (i32.const 0)))
+      (br $more))))
+"#;
+
 /// Compiles `wat` into `dir/name.wasm`; returns its path as a string.
 fn module(dir: &Path, name: &str, wat: &str) -> String {
     let p = dir.join(format!("{name}.wasm"));
@@ -365,4 +387,82 @@ fn sigterm_during_write_back_leaves_no_temporary_file() {
             "{stderr}"
         );
     }
+}
+
+/// The guest's stdin is afmpeg's own, as a stream: each line written to a
+/// pipe that stays open comes back on stdout before the next is written (a
+/// copy read whole first would never answer).
+#[test]
+fn stdin_is_a_live_stream() {
+    use std::io::{BufRead, BufReader, Write};
+    let tools = tempfile::tempdir().unwrap();
+    let wasm = module(tools.path(), "echo", ECHO);
+    let mut child = Command::new(BIN)
+        .args(["run", &wasm])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("cannot start afmpeg");
+    let mut to_guest = child.stdin.take().unwrap();
+    let mut from_guest = BufReader::new(child.stdout.take().unwrap());
+    for line in ["ping\n", "pong\n", "a longer third line\n"] {
+        to_guest.write_all(line.as_bytes()).unwrap();
+        to_guest.flush().unwrap();
+        let mut echoed = String::new();
+        from_guest.read_line(&mut echoed).unwrap();
+        assert_eq!(echoed, line);
+    }
+    drop(to_guest);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+/// A source that writes slowly, from another process, reaches the guest
+/// whole and in order.
+#[test]
+fn stdin_from_a_slow_process_is_echoed_whole() {
+    let tools = tempfile::tempdir().unwrap();
+    let wasm = module(tools.path(), "echo", ECHO);
+    let mut source = Command::new("sh")
+        .args(["-c", "for i in 1 2 3 4; do echo line$i; sleep 0.2; done"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("cannot start sh");
+    let o = Command::new(BIN)
+        .args(["run", &wasm])
+        .stdin(source.stdout.take().unwrap())
+        .output()
+        .expect("cannot start afmpeg");
+    assert!(source.wait().unwrap().success());
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+    assert_eq!(o.stdout, b"line1\nline2\nline3\nline4\n");
+}
+
+/// A guest waiting for a stdin that never comes still ends at its
+/// `--timeout`, as a timeout (a read blocked in the host would wait for
+/// ever). The pipe stays open, empty, until the run has ended.
+#[test]
+fn a_read_waiting_for_stdin_ends_at_the_timeout() {
+    let tools = tempfile::tempdir().unwrap();
+    let wasm = module(tools.path(), "echo", ECHO);
+    let mut child = Command::new(BIN)
+        .args(["run", "--timeout", "300ms", &wasm])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("cannot start afmpeg");
+    // Held open (and empty) until the run has ended: `wait_with_output`
+    // would close it, an end of file the guest would take as its answer.
+    let to_guest = child.stdin.take();
+    let status = child.wait().unwrap();
+    drop(to_guest);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status, status);
+    assert_eq!(o.status.code(), Some(EXIT_ABNORMAL), "{}", describe(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("wall-clock timeout of 300ms"),
+        "{}",
+        describe(&o)
+    );
+    assert!(o.stdout.is_empty());
 }

@@ -66,7 +66,8 @@ pub fn to_py(py: Python<'_>, e: Error) -> PyErr {
                 ],
             )
         }
-        Error::Cancelled { .. } => {
+        // A batch job a stop kept from starting: it was ended on purpose.
+        Error::Cancelled { .. } | Error::NotStarted => {
             exception(py, "CancelledError", message, &[("stderr_tail", tail())])
         }
         Error::Ffmpeg { exit_code, .. } => exception(

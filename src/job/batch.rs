@@ -7,6 +7,7 @@
 use super::{RunOptions, RunOutput, Tool};
 use crate::engine::Runtime;
 use crate::error::{Error, Result};
+use crate::stop::StopToken;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -125,6 +126,12 @@ impl Runtime {
     /// Like [`run_batch_with`](Self::run_batch_with), also calling
     /// `started(index)` (from the worker thread) just before each job starts,
     /// e.g. to time jobs that wait for a free thread.
+    ///
+    /// A job whose [`StopToken`] was stopped before its turn is not started:
+    /// its result (and `done`'s) is [`Error::NotStarted`], and `started` is
+    /// not called for it. Give every job one token to stop a whole batch
+    /// gracefully: the running jobs finish their outputs, the rest never
+    /// start.
     pub fn run_batch_observed<S, F>(
         &self,
         jobs: Vec<Job>,
@@ -150,11 +157,18 @@ impl Runtime {
             let Some(job) = queue.get(i).and_then(|slot| lock(slot).take()) else {
                 break;
             };
-            started(i);
-            let r = catch_unwind(AssertUnwindSafe(|| {
-                self.run_tool(job.tool, &job.fs, &job.args, &job.options)
-            }))
-            .unwrap_or_else(|p| Err(Error::Panic(panic_message(p))));
+            // After a graceful stop the jobs still queued do not start: a
+            // stop means "no new work", and a job started only to stop at
+            // once would write an empty output.
+            let r = if job.options.stop.as_ref().is_some_and(StopToken::is_stopped) {
+                Err(Error::NotStarted)
+            } else {
+                started(i);
+                catch_unwind(AssertUnwindSafe(|| {
+                    self.run_tool(job.tool, &job.fs, &job.args, &job.options)
+                }))
+                .unwrap_or_else(|p| Err(Error::Panic(panic_message(p))))
+            };
             // A panicking callback is contained to its job too.
             let r = match catch_unwind(AssertUnwindSafe(|| done(i, &r))) {
                 Ok(()) => r,

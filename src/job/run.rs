@@ -10,7 +10,7 @@ use crate::error::{Error, LimitKind, Result};
 use crate::limits::Limits;
 use crate::media_info::MediaInfo;
 use crate::progress::{self, ProgressParser};
-use crate::stop::StopWatch;
+use crate::stop::{StopToken, StopWatch};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -195,6 +195,12 @@ impl Runtime {
 
     /// Runs either program with options.
     ///
+    /// An ffmpeg job whose [`StopToken`](crate::StopToken) was stopped
+    /// before it starts does not run: [`Error::NotStarted`], nothing
+    /// written. (Started only to stop at once, FFmpeg would finish outputs
+    /// without a frame, and FFmpeg 5.1's matroska muxer writes such a file
+    /// so that no demuxer reads it.)
+    ///
     /// ```no_run
     /// use afmpeg::{Filesystem, RunOptions, Runtime, Tool};
     ///
@@ -210,6 +216,9 @@ impl Runtime {
         args: &[S],
         opts: &RunOptions,
     ) -> Result<RunOutput> {
+        if tool == Tool::Ffmpeg && opts.stop.as_ref().is_some_and(StopToken::is_stopped) {
+            return Err(Error::NotStarted);
+        }
         let limits = &opts.limits;
         let mut argv: Vec<String> = args.iter().map(|a| a.as_ref().to_owned()).collect();
         let stdout = StdoutTarget::new(opts);

@@ -19,10 +19,13 @@
 use super::Task;
 use super::{base, extension, is_mp4_like, join, Produced};
 use crate::command::{Command, ConcatList, InputFile, LogLevel, OutputFile, SeekMode, Time};
-use crate::error::{ChunkError, Result};
+use crate::error::{ChunkError, Error, Result};
 use crate::job::Job;
-use crate::job::{RunOptions, Tool};
+use crate::job::{RunOptions, RunOutput, Tool};
+use crate::progress::Progress;
+use crate::stop::StopToken;
 use crate::{Filesystem, Runtime};
+use std::sync::Arc;
 
 /// One range of frames encoded as its own job.
 ///
@@ -84,6 +87,14 @@ pub struct ChunkedOutput {
     pub frames: u64,
     /// Whether an audio stream was encoded and muxed in.
     pub audio: bool,
+    /// Whether a stop ([`RunOptions::stop`]) ended the run early. The
+    /// output is then a playable prefix of the input: the pieces that were
+    /// finished in order and the piece that was running when the stop came
+    /// (finished gracefully, so it ends early); [`chunks`](Self::chunks)
+    /// lists those pieces only, the audio is no longer than the video (its
+    /// own job may have been stopped earlier still), and
+    /// [`frames`](Self::frames) still counts the input's frames.
+    pub stopped: bool,
 }
 
 /// Output options that make no sense piece by piece, with the reason.
@@ -234,7 +245,31 @@ pub struct ChunkedTranscode {
     audio_args: Vec<String>,
     no_audio: bool,
     work_dir: Option<String>,
+    piece_progress: Option<PieceProgress>,
 }
+
+/// What [`ChunkedTranscode::piece_progress`] calls: the piece's index and
+/// its report.
+type PieceProgressFn = dyn Fn(usize, &Progress) + Send + Sync;
+
+/// The callback of [`ChunkedTranscode::piece_progress`]; tasks compare
+/// equal when they hold the same one.
+#[derive(Clone)]
+struct PieceProgress(Arc<PieceProgressFn>);
+
+impl std::fmt::Debug for PieceProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PieceProgress")
+    }
+}
+
+impl PartialEq for PieceProgress {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for PieceProgress {}
 
 impl ChunkedTranscode {
     /// Transcode `input` to `output`, in as many pieces as there are cores,
@@ -266,6 +301,7 @@ impl ChunkedTranscode {
             audio_args: Vec::new(),
             no_audio: false,
             work_dir: None,
+            piece_progress: None,
         }
     }
 
@@ -407,6 +443,33 @@ impl ChunkedTranscode {
     /// ```
     pub fn work_dir(mut self, dir: impl Into<String>) -> ChunkedTranscode {
         self.work_dir = Some(dir.into());
+        self
+    }
+
+    /// Calls `f(piece, report)` with each video piece's progress reports
+    /// (`piece` counts from 0 in the order of [`ChunkPlan::pieces`]; times
+    /// and frames are the piece's own). The task's own
+    /// [`RunOptions::progress`] is not called: the pieces run at once and
+    /// report separately.
+    ///
+    /// ```no_run
+    /// use afmpeg::tasks::{ChunkedTranscode, Task};
+    /// use afmpeg::{Filesystem, Runtime};
+    ///
+    /// # fn main() -> afmpeg::Result<()> {
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// ChunkedTranscode::new("/in.mp4", "/out.mp4")
+    ///     .piece_progress(|piece, p| eprintln!("piece {piece}: frame {:?}", p.frame))
+    ///     .run(&rt, &fs)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn piece_progress(
+        mut self,
+        f: impl Fn(usize, &Progress) + Send + Sync + 'static,
+    ) -> ChunkedTranscode {
+        self.piece_progress = Some(PieceProgress(Arc::new(f)));
         self
     }
 
@@ -592,8 +655,10 @@ impl Task for ChunkedTranscode {
     type Output = ChunkedOutput;
 
     /// Runs the task; the limits and the cancellation token of `opts`
-    /// apply to every job (each job gets the full limits). Progress reports
-    /// are not forwarded: the pieces report separately.
+    /// apply to every job (each job gets the full limits). Its stop token
+    /// stops the encode gracefully: the pieces encoded so far are joined
+    /// ([`ChunkedOutput::stopped`]). Progress reports are not forwarded: the
+    /// pieces report separately ([`ChunkedTranscode::piece_progress`]).
     fn run_with(&self, rt: &Runtime, fs: &Filesystem, opts: &RunOptions) -> Result<ChunkedOutput> {
         let plan = self.plan(rt, fs, opts)?;
         let opts = RunOptions {
@@ -601,15 +666,20 @@ impl Task for ChunkedTranscode {
             ..opts.clone()
         };
         fs.create_dir_all(&plan.work_dir)?;
-        let result = plan.execute(rt, fs, &opts, self.threads);
+        let result = plan.execute(rt, fs, &opts, self.threads, self.piece_progress.as_ref());
         let cleanup = fs.remove_dir_all(&plan.work_dir);
-        let produced = result?;
+        let (produced, stopped_at) = result?;
         cleanup?;
+        let mut chunks = plan.chunks;
+        if let Some(joined) = stopped_at {
+            chunks.truncate(joined);
+        }
         Ok(ChunkedOutput {
             produced,
             audio: plan.audio.is_some(),
-            chunks: plan.chunks,
+            chunks,
             frames: plan.frames,
+            stopped: stopped_at.is_some(),
         })
     }
 }
@@ -695,30 +765,129 @@ pub struct ChunkPlan {
 impl ChunkPlan {
     /// Runs the plan on this machine: the audio job and the pieces on the
     /// batch pool (`threads`, 0: one per core), then the join. The work
-    /// directory must exist; it is left for the caller to remove.
+    /// directory must exist; it is left for the caller to remove. Returns
+    /// the output and, after a graceful stop (`opts.stop`), how many pieces
+    /// it joined: the ones encoded so far.
     fn execute(
         &self,
         rt: &Runtime,
         fs: &Filesystem,
         opts: &RunOptions,
         threads: usize,
-    ) -> Result<Produced> {
+        piece_progress: Option<&PieceProgress>,
+    ) -> Result<(Produced, Option<usize>)> {
+        let piece_options = |i: usize| match piece_progress {
+            Some(PieceProgress(f)) => {
+                let f = f.clone();
+                opts.clone().progress(move |p| f(i, p))
+            }
+            None => opts.clone(),
+        };
         // The audio job first: it is usually the shortest, and starting it
         // early keeps it from being the last one running alone.
         let jobs = self
             .audio
             .iter()
-            .chain(&self.pieces)
             .map(|j| Job::ffmpeg(fs, &j.args).with_options(opts.clone()))
+            .chain(
+                self.pieces
+                    .iter()
+                    .enumerate()
+                    .map(|(i, j)| Job::ffmpeg(fs, &j.args).with_options(piece_options(i))),
+            )
             .collect();
-        for out in rt.run_batch(jobs, threads) {
-            out?;
+        let mut results = rt.run_batch(jobs, threads).into_iter();
+        if !opts.stop.as_ref().is_some_and(StopToken::is_stopped) {
+            for out in results {
+                out?;
+            }
+            return self
+                .run_join(rt, fs, opts, self.pieces.len())
+                .map(|p| (p, None));
         }
+        // Stopped: the running jobs finished their outputs early, the queued
+        // ones never started. The pieces finished in order, and the first
+        // one cut short, make a prefix of the video without a gap.
+        if self.audio.is_some() {
+            if let Some(audio) = results.next() {
+                stopped_output(audio)?;
+            }
+        }
+        let (mut joined, mut cut_short) = (0, false);
+        for out in results {
+            match stopped_output(out)? {
+                Some(complete) => {
+                    joined += 1;
+                    if !complete {
+                        cut_short = true;
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }
+        // The join runs to its end: the stop was for the encode. A second
+        // signal's cancellation still applies.
+        let opts = RunOptions {
+            stop: None,
+            ..opts.clone()
+        };
+        if joined == 0 {
+            return Err(ChunkError::StoppedBeforeOutput.into());
+        }
+        match self.run_join(rt, fs, &opts, joined) {
+            Ok(p) => Ok((p, Some(joined))),
+            // A piece stopped before its first frame holds no video, which
+            // the concat demuxer refuses: join the pieces before it.
+            Err(Error::Ffmpeg { .. }) if cut_short && joined > 1 => self
+                .run_join(rt, fs, &opts, joined - 1)
+                .map(|p| (p, Some(joined - 1))),
+            Err(Error::Ffmpeg { .. }) if cut_short => Err(ChunkError::StoppedBeforeOutput.into()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Joins the first `pieces` pieces (and the audio) into the output;
+    /// with fewer than all, the audio is cut at the video's end (`-shortest`).
+    fn run_join(
+        &self,
+        rt: &Runtime,
+        fs: &Filesystem,
+        opts: &RunOptions,
+        pieces: usize,
+    ) -> Result<Produced> {
         let (list_path, list) = &self.join_list;
+        let mut args = self.join.args.clone();
+        let list = if pieces == self.pieces.len() {
+            list.clone()
+        } else {
+            if self.audio.is_some() {
+                // The output file is the last argument; `-shortest` is an
+                // option of that output.
+                args.insert(args.len().saturating_sub(1), "-shortest".into());
+            }
+            ConcatList::new(self.pieces[..pieces].iter().map(|p| p.output.as_str())).render()?
+        };
         fs.write(list_path, list.as_str())?;
-        let result = rt.run_with(fs, &self.join.args, opts);
+        let result = rt.run_with(fs, &args, opts);
         fs.remove_file(list_path)?;
         Produced::find(fs, &self.join.output, &result?)
+    }
+}
+
+/// A job's result after a graceful stop: `Some(true)` if it ran to its end,
+/// `Some(false)` if the stop ended it early (FFmpeg's exit code 255, its
+/// output finished), `None` if it never started; any other failure is the
+/// task's error.
+fn stopped_output(result: Result<RunOutput>) -> Result<Option<bool>> {
+    match result {
+        Ok(_) => Ok(Some(true)),
+        Err(Error::Ffmpeg {
+            exit_code: StopToken::EXIT_CODE,
+            ..
+        }) => Ok(Some(false)),
+        Err(Error::NotStarted) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 

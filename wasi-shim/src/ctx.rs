@@ -97,6 +97,19 @@ impl WasiCtx {
             .is_some_and(|f| f.load(Ordering::Relaxed))
     }
 
+    /// After a blocking call gave up waiting: stops the guest as a
+    /// `poll_oneoff` sleep does — [`Abort::Interrupted`] if the interrupt
+    /// flag is raised, the deadline's limit if it has passed (if neither,
+    /// the guest just sees the call's `EINTR`).
+    pub(crate) fn abort_if_waited_out(&mut self) {
+        if self.interrupted() {
+            self.abort = Some(Abort::Interrupted);
+        } else if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            self.limit_hit.get_or_insert(Limit::Deadline);
+            self.abort = Some(Abort::Limit(Limit::Deadline));
+        }
+    }
+
     /// Records that `limit` was reached; aborts the run if so configured.
     pub(crate) fn hit_limit(&mut self, limit: Limit) {
         self.limit_hit.get_or_insert(limit);

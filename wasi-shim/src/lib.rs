@@ -94,6 +94,7 @@ mod embedder;
 pub mod errno;
 pub mod fd;
 pub mod fs;
+mod host_stdin;
 pub mod memory;
 pub mod path;
 pub mod preview1;

@@ -5,6 +5,7 @@
 //! host's stdin. Output goes to a capped in-memory capture, any `Write` (a
 //! callback is a `Write`), the host's own stdout/stderr, or nowhere.
 
+use crate::host_stdin::GiveUp;
 use std::fmt;
 use std::io::{IsTerminal, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,7 +31,9 @@ pub enum Input {
     /// Any reader, read ahead by a helper thread into a bounded queue; a
     /// read waiting for it ends when the stream's interrupt flag is raised.
     Stream(Stream),
-    /// The host process's stdin.
+    /// The host process's stdin, read as the guest asks (one read at a
+    /// time, nothing ahead); a read waiting for it gives up with `EINTR` at
+    /// the run's deadline or interrupt, and its bytes go to the next read.
     Inherit,
 }
 
@@ -55,7 +58,9 @@ impl Input {
         }
     }
 
-    pub(crate) fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+    /// Reads into `buf`; a read of the host's stdin that waits gives up
+    /// (`Interrupted`) as `give_up` says ([`Stream`]s carry their own).
+    pub(crate) fn read(&mut self, buf: &mut [u8], give_up: GiveUp<'_>) -> std::io::Result<usize> {
         match self {
             Input::Empty => Ok(0),
             Input::Bytes { data, pos } => {
@@ -66,7 +71,7 @@ impl Input {
             }
             Input::Reader(r) => r.read(buf),
             Input::Stream(s) => s.read(buf),
-            Input::Inherit => std::io::stdin().lock().read(buf),
+            Input::Inherit => crate::host_stdin::read(buf, give_up),
         }
     }
 
@@ -484,7 +489,7 @@ mod tests {
         let mut got = Vec::new();
         let mut buf = [0u8; 1000];
         loop {
-            let n = input.read(&mut buf).unwrap();
+            let n = input.read(&mut buf, GiveUp::default()).unwrap();
             if n == 0 {
                 break;
             }
@@ -492,7 +497,7 @@ mod tests {
         }
         assert_eq!(got, data);
         assert_eq!(input.ready_bytes(), Some(0), "end of file is known");
-        assert_eq!(input.read(&mut buf).unwrap(), 0);
+        assert_eq!(input.read(&mut buf, GiveUp::default()).unwrap(), 0);
     }
 
     #[test]
@@ -504,7 +509,7 @@ mod tests {
             std::thread::sleep(Duration::from_millis(30));
             flag.store(true, Ordering::SeqCst);
         });
-        let err = input.read(&mut [0u8; 16]).unwrap_err();
+        let err = input.read(&mut [0u8; 16], GiveUp::default()).unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::Interrupted);
         raiser.join().unwrap();
     }
@@ -514,11 +519,15 @@ mod tests {
         let end = Arc::new(AtomicBool::new(false));
         let mut input = Input::Stream(Stream::new(&b"abc"[..]).unwrap().end_on(end.clone()));
         let mut buf = [0u8; 2];
-        assert_eq!(input.read(&mut buf).unwrap(), 2);
+        assert_eq!(input.read(&mut buf, GiveUp::default()).unwrap(), 2);
         assert_eq!(&buf, b"ab");
         end.store(true, Ordering::SeqCst);
         assert_eq!(input.ready_bytes(), Some(0));
-        assert_eq!(input.read(&mut buf).unwrap(), 0, "the rest is not read");
+        assert_eq!(
+            input.read(&mut buf, GiveUp::default()).unwrap(),
+            0,
+            "the rest is not read"
+        );
     }
 
     #[test]

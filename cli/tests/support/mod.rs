@@ -1,5 +1,6 @@
 //! The support modules of the CLI's integration tests: [`command`] (the
-//! binary with the FFmpeg module, for the CLI suites), [`wasi_programs`]
+//! binary with the FFmpeg module, for the CLI suites), [`signals`] (a
+//! child signalled at a chosen line of its stderr), [`wasi_programs`]
 //! (the C/WAT programs of the WASI suites, built and run under `afmpeg run`
 //! and under the wasi-common oracle) and `external` (Go's and Zig's own
 //! tests, included by `wasi_external.rs` alone). The FFmpeg fixtures are the
@@ -7,4 +8,5 @@
 #![allow(dead_code)]
 
 pub mod command;
+pub mod signals;
 pub mod wasi_programs;

@@ -6,6 +6,7 @@ use crate::errno::{Errno, Result};
 use crate::fd::FdKind;
 use crate::fs::tree::{Ino, NodeKind, Tree};
 use crate::fs::{Buffers, MAX_FILE_SIZE};
+use crate::host_stdin::GiveUp;
 use crate::memory::{GuestMemory, Iovecs};
 use crate::stdio::OutputWrite;
 
@@ -43,7 +44,16 @@ pub fn fd_read(
     let iovs = mem.iovecs(iovs, iovs_len)?;
     mem.check(nread, 4)?;
     let now = ctx.clocks.file_time();
-    let WasiCtx { fds, random, .. } = ctx;
+    // A read of a stream that failed: its errno, and whether it gave up
+    // waiting (deadline or interrupt).
+    let mut failed = None;
+    let WasiCtx {
+        fds,
+        random,
+        interrupt,
+        deadline,
+        ..
+    } = ctx;
     let e = fds.get_mut(fd)?;
     if let FdKind::Dir { .. } = e.kind {
         return Err(Errno::Isdir);
@@ -65,8 +75,17 @@ pub fn fd_read(
                 if out.is_empty() {
                     continue;
                 }
-                let n = input.read(out).map_err(|e| io_errno(&e))?;
-                done += n as u64;
+                let give_up = GiveUp {
+                    interrupt: interrupt.as_deref(),
+                    deadline: *deadline,
+                };
+                match input.read(out, give_up) {
+                    Ok(n) => done += n as u64,
+                    Err(e) => {
+                        let waited_out = e.kind() == std::io::ErrorKind::Interrupted;
+                        failed = Some((io_errno(&e), waited_out));
+                    }
+                }
                 // Like readv on a pipe: return what one read gave.
                 break;
             }
@@ -75,6 +94,14 @@ pub fn fd_read(
         FdKind::Output { .. } => return Err(Errno::Badf),
         FdKind::Dir { .. } => return Err(Errno::Isdir),
     };
+    if let Some((errno, waited_out)) = failed {
+        // A read that stopped waiting at the run's deadline or interrupt
+        // ends the run as a sleep there would.
+        if waited_out {
+            ctx.abort_if_waited_out();
+        }
+        return Err(errno);
+    }
     mem.write_u32(nread, n as u32)
 }
 
