@@ -35,6 +35,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use wasi_shim::abi::{lookupflags, oflags, rights};
+use wasi_shim::backend::{self, HostDir, MemoryDir};
 use wasi_shim::fs::tree::ROOT;
 use wasi_shim::fs::{FileKind, Filesystem};
 use wasi_shim::memory::GuestMemory;
@@ -513,8 +514,24 @@ struct Slot {
     is_dir: bool,
 }
 
+/// What the shim's preopen is: the model runs on each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mount {
+    /// A tree preopened with `preopen_dir`: the syscalls' own tree code.
+    Tree,
+    /// The same tree mounted as a [`MemoryDir`] backend: the syscalls'
+    /// backend code over the memory backend.
+    MemoryBackend,
+    /// A second real directory mounted as a [`HostDir`] backend.
+    Host,
+}
+
 struct Harness {
+    mount: Mount,
+    /// The shim's tree (the in-memory mounts; empty for `Host`).
     fs: Filesystem,
+    /// The shim's directory (`Host`).
+    shim_root: Option<PathBuf>,
     ctx: WasiCtx,
     mem: Vec<u8>,
     tmp: tempfile::TempDir,
@@ -537,35 +554,53 @@ impl Drop for Harness {
 }
 
 impl Harness {
-    fn new() -> Harness {
+    fn new(mount: Mount) -> Harness {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let mut root = tmp.path().to_path_buf();
-        for _ in 0..GUARDS {
-            root.push("guard");
-        }
-        root.push("root");
-        std::fs::create_dir_all(&root).expect("mkdir root");
+        let guarded = |top: &str| {
+            let mut root = tmp.path().join(top);
+            for _ in 0..GUARDS {
+                root.push("guard");
+            }
+            root.push("root");
+            std::fs::create_dir_all(&root).expect("mkdir root");
+            root
+        };
+        let root = guarded("linux");
+        let shim_root = (mount == Mount::Host).then(|| guarded("shim"));
         let fs = Filesystem::new();
+        let host_roots = || std::iter::once(&root).chain(shim_root.as_ref());
         for (p, s) in SEED {
             match s {
                 Seed::File(d) => {
-                    fs.write(&format!("/{p}"), d.to_vec()).unwrap();
-                    std::fs::write(root.join(p), d).unwrap();
+                    if shim_root.is_none() {
+                        fs.write(&format!("/{p}"), d.to_vec()).unwrap();
+                    }
+                    host_roots().for_each(|r| std::fs::write(r.join(p), d).unwrap());
                 }
                 Seed::Dir => {
-                    fs.create_dir(&format!("/{p}")).unwrap();
-                    std::fs::create_dir(root.join(p)).unwrap();
+                    if shim_root.is_none() {
+                        fs.create_dir(&format!("/{p}")).unwrap();
+                    }
+                    host_roots().for_each(|r| std::fs::create_dir(r.join(p)).unwrap());
                 }
                 Seed::Link(t) => {
-                    fs.symlink(t, &format!("/{p}")).unwrap();
-                    std::os::unix::fs::symlink(t, root.join(p)).unwrap();
+                    if shim_root.is_none() {
+                        fs.symlink(t, &format!("/{p}")).unwrap();
+                    }
+                    host_roots().for_each(|r| std::os::unix::fs::symlink(t, r.join(p)).unwrap());
                 }
             }
         }
-        let ctx = WasiCtx::builder()
-            .preopen_dir(&fs, "/")
-            .build()
-            .expect("ctx");
+        let builder = WasiCtx::builder();
+        let builder = match (mount, &shim_root) {
+            (Mount::Tree, _) => builder.preopen_dir(&fs, "/"),
+            (Mount::MemoryBackend, _) => builder.preopen_backend(MemoryDir::root(&fs), "/", false),
+            (Mount::Host, Some(r)) => {
+                builder.preopen_backend(HostDir::open_ambient(r, false).expect("open"), "/", false)
+            }
+            (Mount::Host, None) => unreachable!("a host mount has its directory"),
+        };
+        let ctx = builder.build().expect("ctx");
         let c = cstr(root.to_str().unwrap());
         let root_fd = unsafe {
             libc::open(
@@ -575,7 +610,9 @@ impl Harness {
         };
         assert!(root_fd >= 0, "open root");
         Harness {
+            mount,
             fs,
+            shim_root,
             ctx,
             mem: vec![0; MEM],
             tmp,
@@ -628,13 +665,25 @@ impl Harness {
     /// its trailing slashes split off and the last symlink not followed —
     /// would leave the base directory. Such an op is skipped on both sides.
     fn escapes(&self, at: Option<usize>, path: &str, follow: bool) -> bool {
-        let (_, _, start) = self.base(at);
-        let t = self.fs.lock();
+        let (_, linux_fd, start) = self.base(at);
         let stripped = match path.trim_end_matches('/') {
             "" => path,
             s => s,
         };
-        [(path, follow), (stripped, false)]
+        let tries = [(path, follow), (stripped, false)];
+        if self.mount == Mount::Host {
+            // The shim's tree is a host directory: walk the Linux side,
+            // the same tree, with the backends' resolver.
+            let dup = unsafe { libc::dup(linux_fd) };
+            assert!(dup >= 0, "dup");
+            let file = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(dup) };
+            let dir = HostDir::new(cap_std::fs::Dir::from_std_file(file), true);
+            return tries
+                .into_iter()
+                .any(|(p, f)| matches!(backend::resolve(&dir, p, f), Err(Errno::Perm)));
+        }
+        let t = self.fs.lock();
+        tries
             .into_iter()
             .any(|(p, f)| matches!(wasi_shim::path::resolve(&t, start, p, f), Err(Errno::Perm)))
     }
@@ -1327,6 +1376,11 @@ impl Harness {
     fn shim_tree(&mut self) -> Tree {
         let mut out = Tree::new();
         let mut inos: BTreeMap<u64, String> = BTreeMap::new();
+        if let Some(root) = &self.shim_root {
+            walk_linux(root, "", self.dir_nlink, &mut out, &mut inos);
+            normalise(&mut out);
+            return out;
+        }
         let mut stack = vec![String::new()];
         while let Some(dir) = stack.pop() {
             let entries = self.fs.read_dir(&format!("/{dir}")).expect("read_dir");
@@ -1424,9 +1478,27 @@ impl Harness {
         Ok(())
     }
 
-    /// The guard directories above the Linux root hold nothing but the chain.
+    /// The guard directories above the Linux root (and the shim's host
+    /// root) hold nothing but the chain.
     fn check_guards(&self) -> Result<(), TestCaseError> {
-        let mut p = self.tmp.path().to_path_buf();
+        let tops: &[&str] = if self.shim_root.is_some() {
+            &["linux", "shim"]
+        } else {
+            &["linux"]
+        };
+        let names: Vec<_> = std::fs::read_dir(self.tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        prop_assert_eq!(names.len(), tops.len(), "escaped: {:?}", names);
+        for top in tops {
+            self.check_guard_chain(&self.tmp.path().join(top))?;
+        }
+        Ok(())
+    }
+
+    fn check_guard_chain(&self, top: &Path) -> Result<(), TestCaseError> {
+        let mut p = top.to_path_buf();
         for level in 0..=GUARDS {
             let names: Vec<_> = std::fs::read_dir(&p)
                 .unwrap()
@@ -1435,7 +1507,7 @@ impl Harness {
             let expect = if level == GUARDS { "root" } else { "guard" };
             prop_assert!(
                 names.len() == 1 && names[0] == expect,
-                "Linux side escaped its root: {:?} holds {:?}",
+                "a side escaped its root: {:?} holds {:?}",
                 p,
                 names
             );
@@ -1596,8 +1668,8 @@ fn normalise(t: &mut Tree) {
     }
 }
 
-fn run(ops: &[Op]) -> Result<(), TestCaseError> {
-    let mut h = Harness::new();
+fn run(ops: &[Op], mount: Mount) -> Result<(), TestCaseError> {
+    let mut h = Harness::new(mount);
     for (i, op) in ops.iter().enumerate() {
         h.step(i, op)?;
     }
@@ -1620,17 +1692,32 @@ proptest! {
 
     #[test]
     fn shim_matches_linux(ops in prop::collection::vec(op(), 1..=40)) {
-        run(&ops)?;
+        run(&ops, Mount::Tree)?;
+    }
+
+    #[test]
+    fn memory_backend_matches_linux(ops in prop::collection::vec(op(), 1..=40)) {
+        run(&ops, Mount::MemoryBackend)?;
+    }
+
+    #[test]
+    fn host_backend_matches_linux(ops in prop::collection::vec(op(), 1..=40)) {
+        run(&ops, Mount::Host)?;
     }
 }
 
 /// The seed tree alone agrees (a sanity check of the harness itself).
 #[test]
 fn seed_trees_agree() {
-    let mut h = Harness::new();
-    let (s, l) = (h.shim_tree(), h.linux_tree());
-    assert_eq!(s, l, "{}", tree_diff(&s, &l));
+    for mount in MOUNTS {
+        let mut h = Harness::new(mount);
+        let (s, l) = (h.shim_tree(), h.linux_tree());
+        assert_eq!(s, l, "{mount:?}: {}", tree_diff(&s, &l));
+    }
 }
+
+/// Every kind of preopen the model runs on.
+const MOUNTS: [Mount; 3] = [Mount::Tree, Mount::MemoryBackend, Mount::Host];
 
 /// 256 cases from a fixed seed, so that `make test` is repeatable: a
 /// divergence found once is found on every run (and then pinned in
@@ -1946,8 +2033,10 @@ fn known_sequences() {
         ],
     ];
     for ops in cases {
-        if let Err(e) = run(&ops) {
-            panic!("{ops:#?}\n{e}");
+        for mount in MOUNTS {
+            if let Err(e) = run(&ops, mount) {
+                panic!("{mount:?}: {ops:#?}\n{e}");
+            }
         }
     }
 }

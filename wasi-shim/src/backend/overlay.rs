@@ -11,7 +11,7 @@
 //! and two lower names of one inode become two files when one is copied up.
 
 use super::memory::MemoryDir;
-use super::{BackendDir, BackendFile, EntryMeta, OpenFile};
+use super::{BackendDir, BackendFile, EntryMeta, OpenFile, SetTimes, Stat};
 use crate::errno::{Errno, Result};
 use crate::fs::tree::{check_name, Ino};
 use crate::fs::{FileKind, Filesystem};
@@ -389,5 +389,43 @@ impl BackendDir for OverlayDir {
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+
+    fn try_clone(&self) -> Result<Box<dyn BackendDir>> {
+        Ok(Box::new(OverlayDir {
+            upper: self.upper.dup(),
+            lower: self.lower.as_ref().map(|l| l.try_clone()).transpose()?,
+            marks: self.marks.clone(),
+        }))
+    }
+
+    fn stat(&self, name: &str) -> Result<Stat> {
+        match self.visible(name)? {
+            Some((_, Layer::Upper)) => self.upper.stat(name),
+            Some((_, Layer::Lower)) => self.lower.as_ref().ok_or(Errno::Noent)?.stat(name),
+            None => Err(Errno::Noent),
+        }
+    }
+
+    fn stat_self(&self) -> Result<Stat> {
+        self.upper.stat_self()
+    }
+
+    fn set_times(&self, name: &str, times: SetTimes) -> Result<()> {
+        check_name(name)?;
+        let (m, layer) = self.visible(name)?.ok_or(Errno::Noent)?;
+        if layer == Layer::Lower {
+            if m.kind == FileKind::Dir {
+                // The directory's upper half carries its new times.
+                self.upper.create_dir(name)?;
+            } else {
+                self.copy_up(name, m.kind)?;
+            }
+        }
+        self.upper.set_times(name, times)
+    }
+
+    fn set_times_self(&self, times: SetTimes) -> Result<()> {
+        self.upper.set_times_self(times)
     }
 }
