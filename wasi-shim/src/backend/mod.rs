@@ -209,6 +209,65 @@ pub trait BackendDir: Send + Sync + fmt::Debug {
     }
 }
 
+/// A shared directory is the directory: the embedder keeps one `Arc` of
+/// a mount (to read an overlay's changes after the run, say) and gives the
+/// context another.
+impl<T: BackendDir + ?Sized> BackendDir for std::sync::Arc<T> {
+    fn entry(&self, name: &str) -> Result<Option<EntryMeta>> {
+        (**self).entry(name)
+    }
+    fn open_dir(&self, name: &str) -> Result<Box<dyn BackendDir>> {
+        (**self).open_dir(name)
+    }
+    fn open_file(&self, name: &str, how: OpenFile) -> Result<Box<dyn BackendFile>> {
+        (**self).open_file(name, how)
+    }
+    fn read_link(&self, name: &str) -> Result<String> {
+        (**self).read_link(name)
+    }
+    fn create_dir(&self, name: &str) -> Result<()> {
+        (**self).create_dir(name)
+    }
+    fn symlink(&self, target: &str, name: &str) -> Result<()> {
+        (**self).symlink(target, name)
+    }
+    fn remove_file(&self, name: &str) -> Result<()> {
+        (**self).remove_file(name)
+    }
+    fn remove_dir(&self, name: &str) -> Result<()> {
+        (**self).remove_dir(name)
+    }
+    fn rename(&self, name: &str, to: &dyn BackendDir, to_name: &str) -> Result<()> {
+        (**self).rename(name, to, to_name)
+    }
+    fn hard_link(&self, name: &str, to: &dyn BackendDir, to_name: &str) -> Result<()> {
+        (**self).hard_link(name, to, to_name)
+    }
+    fn entries(&self) -> Result<Vec<(String, FileKind)>> {
+        (**self).entries()
+    }
+    fn as_any(&self) -> &dyn Any {
+        // The concrete directory, so that `rename` and `hard_link` see
+        // through the `Arc` when they check both ends are one backend.
+        (**self).as_any()
+    }
+    fn try_clone(&self) -> Result<Box<dyn BackendDir>> {
+        (**self).try_clone()
+    }
+    fn stat(&self, name: &str) -> Result<Stat> {
+        (**self).stat(name)
+    }
+    fn stat_self(&self) -> Result<Stat> {
+        (**self).stat_self()
+    }
+    fn set_times(&self, name: &str, times: SetTimes) -> Result<()> {
+        (**self).set_times(name, times)
+    }
+    fn set_times_self(&self, times: SetTimes) -> Result<()> {
+        (**self).set_times_self(times)
+    }
+}
+
 /// An open regular file of a backend.
 pub trait BackendFile: Send + Sync + fmt::Debug {
     /// Reads at `offset` into `buf`; returns how many bytes (0 at the end).
