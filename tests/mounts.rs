@@ -49,11 +49,7 @@ fn an_overlay_mount_leaves_the_host_directory_as_it_was() {
     std::fs::write(host.path().join("keep.txt"), b"untouched").unwrap();
     let upper = Filesystem::new();
     let lower = HostDir::open_ambient(host.path(), true).unwrap();
-    let opts = RunOptions::new().mount(
-        "/media",
-        OverlayDir::new(Box::new(lower), &upper),
-        false,
-    );
+    let opts = RunOptions::new().mount("/media", OverlayDir::new(Box::new(lower), &upper), false);
     let args = words(&format!("{TONE} -y /media/keep.txt.wav"));
     rt.run_with(&Filesystem::new(), &args, &opts).unwrap();
     // The output is in the upper layer, and nowhere on the host.
@@ -62,7 +58,10 @@ fn an_overlay_mount_leaves_the_host_directory_as_it_was() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     assert_eq!(names, ["keep.txt"]);
-    assert_eq!(std::fs::read(host.path().join("keep.txt")).unwrap(), b"untouched");
+    assert_eq!(
+        std::fs::read(host.path().join("keep.txt")).unwrap(),
+        b"untouched"
+    );
     let wav = upper.read("/keep.txt.wav").unwrap();
     assert_eq!(&wav[..4], b"RIFF");
 }
@@ -72,14 +71,14 @@ fn a_mount_point_over_the_jobs_own_mounts_is_refused() {
     let rt = runtime();
     let host = tempfile::tempdir().unwrap();
     for at in ["/", "/tmp", "/dev", "/dev/x", "media"] {
-        let opts = RunOptions::new().mount(
-            at,
-            HostDir::open_ambient(host.path(), true).unwrap(),
-            true,
-        );
+        let opts =
+            RunOptions::new().mount(at, HostDir::open_ambient(host.path(), true).unwrap(), true);
         let err = rt
             .run_with(&Filesystem::new(), &["-version"], &opts)
             .unwrap_err();
-        assert!(matches!(err, Error::Config(ref m) if m.contains("cannot mount")), "{at}: {err:?}");
+        assert!(
+            matches!(err, Error::Config(ref m) if m.contains("cannot mount")),
+            "{at}: {err:?}"
+        );
     }
 }

@@ -5,9 +5,9 @@ use crate::cancel::CancelToken;
 use crate::limits::Limits;
 use crate::progress::{Progress, ProgressFn};
 use crate::stop::StopToken;
-use wasi_shim::backend::BackendDir;
 use std::io::Read;
 use std::sync::{Arc, Mutex};
+use wasi_shim::backend::BackendDir;
 
 /// Options of one job, built with chained calls from [`RunOptions::new`]
 /// (or [`Default`]): limits, cancellation, a graceful stop, live progress,

@@ -281,17 +281,8 @@ fn stat_of(fs: &Filesystem, ino: Ino) -> Result<Stat> {
 }
 
 fn set_times_of(fs: &Filesystem, ino: Ino, times: SetTimes) -> Result<()> {
-    let now = wall_clock_ns();
-    let mut t = fs.lock();
-    let node = t.get_mut(ino)?;
-    if let Some(a) = times.atim {
-        node.atim = a;
-    }
-    if let Some(m) = times.mtim {
-        node.mtim = m;
-    }
-    node.ctim = now;
-    Ok(())
+    fs.lock()
+        .set_times(ino, times.atim, times.mtim, wall_clock_ns())
 }
 
 /// A regular file of an in-memory [`Filesystem`].

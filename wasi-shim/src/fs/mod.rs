@@ -21,8 +21,8 @@ pub mod tree;
 pub use device::Device;
 pub use file_data::{FileData, SharedBytes};
 pub use host_file::HostFile;
-pub(crate) use node_io::Buffers;
 pub use node_io::MAX_FILE_SIZE;
+pub(crate) use node_io::{write_start, Buffers};
 use tree::Tree;
 
 use crate::errno::Errno;

@@ -587,15 +587,7 @@ pub(crate) fn set_times(
     now: u64,
 ) -> Result<()> {
     let times = SetTimes::from_fstflags(atim, mtim, flags, now)?;
-    let node = tree.get_mut(ino)?;
-    if let Some(a) = times.atim {
-        node.atim = a;
-    }
-    if let Some(m) = times.mtim {
-        node.mtim = m;
-    }
-    node.ctim = now;
-    Ok(())
+    tree.set_times(ino, times.atim, times.mtim, now)
 }
 
 /// `fd_filestat_set_times(fd, atim, mtim, fstflags)`.

@@ -8,13 +8,13 @@
 //! arguments, then hand a [`BackendCap`] (or an open [`BackendFile`]) and
 //! the paths, already read from guest memory, to the functions here.
 
-use super::dircap::{dir_cap, strip_trailing, BackendCap, Cap};
+use super::dircap::{check_symlink_target, dir_cap, strip_trailing, BackendCap, Cap};
 use crate::abi::{filetype, lookupflags, rights, Filestat};
 use crate::backend::{self, BackendFile, OpenFile, Resolved, SetTimes, Stat};
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, Result};
 use crate::fd::FdKind;
-use crate::fs::{Buffers, FileKind, MAX_FILE_SIZE};
+use crate::fs::{write_start, Buffers, FileKind};
 use std::sync::Arc;
 
 /// What `path_open` asks for, its flags and rights decoded.
@@ -331,15 +331,7 @@ pub(super) fn path_symlink(
     new_raw: &str,
 ) -> Result<()> {
     let (new_path, trailing) = strip_trailing(new_raw);
-    if target.is_empty() {
-        return Err(Errno::Noent);
-    }
-    if target.contains('\0') {
-        return Err(Errno::Inval);
-    }
-    if target.starts_with('/') {
-        return Err(Errno::Perm);
-    }
+    check_symlink_target(target)?;
     let start = &*cap.dir;
     let r = backend::resolve(start, new_path, false)?;
     let name = r.name.as_deref().ok_or(Errno::Exist)?;
@@ -407,22 +399,14 @@ pub(super) fn write(
     total: u64,
     bufs: &impl Buffers,
 ) -> Result<(u64, u64)> {
-    let start = if append && total > 0 {
-        file.len()?
-    } else {
-        offset
-    };
-    if start.saturating_add(total) > MAX_FILE_SIZE {
-        return Err(Errno::Fbig);
-    }
+    let start = write_start(offset, append, total, || file.len())?;
     let mut pos = start;
     for i in 0..bufs.count() {
         let buf = bufs.buf(i)?;
-        if buf.is_empty() {
-            continue;
+        if !buf.is_empty() {
+            file.write_at(pos, buf)?;
+            pos += buf.len() as u64;
         }
-        file.write_at(pos, buf)?;
-        pos += buf.len() as u64;
     }
     Ok((pos - start, pos))
 }

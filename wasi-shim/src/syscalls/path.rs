@@ -7,7 +7,9 @@
 //! Linux filesystem. On such a mount the mutation rights are absent from the
 //! fd; a mutation is refused with `EROFS` rather than `EBADF` (RATIONALE.md).
 
-use super::dircap::{dir_cap, read_path, rofs, strip_trailing, tree_cap, Cap};
+use super::dircap::{
+    check_symlink_target, dir_cap, read_path, rofs, strip_trailing, tree_cap, Cap,
+};
 use super::fd::set_times;
 use super::on_backend;
 use crate::abi::{fdflags, lookupflags, oflags, rights, size};
@@ -562,18 +564,7 @@ pub fn path_symlink(
     let target = read_path(mem, old_ptr, old_len)?.to_owned();
     let new_raw = read_path(mem, new_ptr, new_len)?;
     let (new_path, trailing) = strip_trailing(new_raw);
-    if target.is_empty() {
-        return Err(Errno::Noent);
-    }
-    if target.contains('\0') {
-        return Err(Errno::Inval);
-    }
-    // A guest cannot make a link to an absolute path (RATIONALE.md: "Where
-    // the WASI test suite and Linux disagree"); following one that exists
-    // anyway (imported, made by the embedder) is refused too.
-    if target.starts_with('/') {
-        return Err(Errno::Perm);
-    }
+    check_symlink_target(&target)?;
     let now = ctx.clocks.file_time();
     let mut t = cap.fs.lock();
     let r = resolve(&t, cap.ino, new_path, false)?;
