@@ -21,7 +21,8 @@ fn ffmpeg_writes_into_a_host_directory_mount() {
         HostDir::open_ambient(host.path(), false).unwrap(),
         false,
     );
-    let args = words(&format!("{TONE} /media/tone.wav"));
+    let line = format!("{TONE} /media/tone.wav");
+    let args = words(&line);
     rt.run_with(&Filesystem::new(), &args, &opts).unwrap();
     // 1 s of 44.1 kHz mono s16 after a 44-byte header (plus FFmpeg's LIST chunk).
     let wav = std::fs::read(host.path().join("tone.wav")).unwrap();
@@ -50,7 +51,8 @@ fn an_overlay_mount_leaves_the_host_directory_as_it_was() {
     let upper = Filesystem::new();
     let lower = HostDir::open_ambient(host.path(), true).unwrap();
     let opts = RunOptions::new().mount("/media", OverlayDir::new(Box::new(lower), &upper), false);
-    let args = words(&format!("{TONE} -y /media/keep.txt.wav"));
+    let line = format!("{TONE} -y /media/keep.txt.wav");
+    let args = words(&line);
     rt.run_with(&Filesystem::new(), &args, &opts).unwrap();
     // The output is in the upper layer, and nowhere on the host.
     let names: Vec<_> = std::fs::read_dir(host.path())
