@@ -137,6 +137,7 @@ pub use media_info::MediaInfo;
 pub use progress::Progress;
 pub use stop::{StopSignal, StopToken};
 pub use wasi_shim;
+pub use wasi_shim::backend;
 pub use wasi_shim::fs::Filesystem;
 
 /// The pages of `docs/` (and the README), compiled as doctests: every Rust
@@ -172,6 +173,8 @@ pub mod docs_pages {
     pub struct HowToUseFromSwift;
     #[doc = include_str!("../docs/how-to/use-from-android.md")]
     pub struct HowToUseFromAndroid;
+    #[doc = include_str!("../docs/how-to/custom-backend.md")]
+    pub struct HowToCustomBackend;
     #[doc = include_str!("../README.md")]
     pub struct CrateReadme;
     #[doc = include_str!("../docs/README.md")]

@@ -7,6 +7,7 @@ use crate::progress::{Progress, ProgressFn};
 use crate::stop::StopToken;
 use std::io::Read;
 use std::sync::{Arc, Mutex};
+use wasi_shim::backend::BackendDir;
 
 /// Options of one job, built with chained calls from [`RunOptions::new`]
 /// (or [`Default`]): limits, cancellation, a graceful stop, live progress,
@@ -40,6 +41,15 @@ pub struct RunOptions {
     pub(crate) stderr_sink: Option<OutputSink>,
     pub(crate) stdout: StdoutSink,
     pub(crate) strict: bool,
+    pub(crate) mounts: Vec<Mount>,
+}
+
+/// A backend mounted for a job ([`RunOptions::mount`]).
+#[derive(Clone)]
+pub(crate) struct Mount {
+    pub(crate) guest: String,
+    pub(crate) dir: Arc<dyn BackendDir>,
+    pub(crate) read_only: bool,
 }
 
 /// What the guest reads on stdin: one source at most, by construction.
@@ -215,6 +225,38 @@ impl RunOptions {
     /// ```
     pub fn read_only(mut self, yes: bool) -> Self {
         self.read_only = yes;
+        self
+    }
+
+    /// Mounts a filesystem backend at the absolute guest path `guest`
+    /// (beside the job's [`Filesystem`](crate::Filesystem) at `/`, `/tmp`
+    /// and `/dev`, which it may not replace): a live host directory
+    /// ([`backend::HostDir`](crate::backend::HostDir), nothing imported,
+    /// O(1) whatever its size), an overlay of one
+    /// ([`backend::OverlayDir`](crate::backend::OverlayDir): the host
+    /// directory is only read, every change lands in an in-memory layer),
+    /// or your own [`BackendDir`]. The guest cannot leave it (see
+    /// `docs/how-to/custom-backend.md`). With `read_only`, every change
+    /// through it fails with `EROFS`.
+    ///
+    /// ```
+    /// use afmpeg::backend::HostDir;
+    /// let media = std::env::temp_dir();
+    /// let opts = afmpeg::RunOptions::new().mount("/media", HostDir::open_ambient(&media, true)?, true);
+    /// # let _ = opts;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn mount(
+        mut self,
+        guest: impl Into<String>,
+        dir: impl BackendDir + 'static,
+        read_only: bool,
+    ) -> Self {
+        self.mounts.push(Mount {
+            guest: guest.into(),
+            dir: Arc::new(dir),
+            read_only,
+        });
         self
     }
 

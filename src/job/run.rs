@@ -270,6 +270,10 @@ impl Runtime {
             .max_bytes_written(limits.max_bytes_written)
             .max_files_created(limits.max_files_created)
             .abort_on_limit(true);
+        for m in &opts.mounts {
+            check_mount_point(&m.guest)?;
+            b = b.preopen_backend(m.dir.clone(), m.guest.clone(), m.read_only);
+        }
         if let Some(input) = stdin {
             b = b.stdin(input);
         }
@@ -428,4 +432,17 @@ mod tests {
             .collect();
         assert_eq!(output_duration_cap(&a), Some(2.5));
     }
+}
+
+/// A [`RunOptions::mount`] point: an absolute guest path, not one of the
+/// job's own mounts (`/`, `/tmp`, `/dev`) or a place under `/dev`.
+fn check_mount_point(guest: &str) -> Result<()> {
+    let trimmed = guest.trim_end_matches('/');
+    let own = ["", "/tmp", "/dev"].contains(&trimmed) || trimmed.starts_with("/dev/");
+    if !guest.starts_with('/') || own || guest.contains('\0') {
+        return Err(Error::Config(format!(
+            "cannot mount a backend at {guest:?}: the guest path must be absolute and not /, /tmp or /dev"
+        )));
+    }
+    Ok(())
 }

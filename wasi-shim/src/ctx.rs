@@ -4,6 +4,7 @@ pub use crate::abort::Abort;
 pub use crate::budget::{Limit, WriteBudget};
 
 use crate::abi::rights;
+use crate::backend::BackendDir;
 use crate::clock::{ClockMode, Clocks};
 use crate::errno::Errno;
 use crate::fd::{FdEntry, FdKind, FdTable, Handle};
@@ -148,6 +149,18 @@ pub struct Preopen {
     pub read_only: bool,
 }
 
+/// What a preopen is a directory of.
+enum Mount {
+    /// A directory of an in-memory tree.
+    Tree(Preopen),
+    /// A backend's directory.
+    Backend {
+        dir: Arc<dyn BackendDir>,
+        guest: String,
+        read_only: bool,
+    },
+}
+
 /// An error building a [`WasiCtx`].
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
@@ -192,7 +205,7 @@ pub struct WasiCtxBuilder {
     stdin: Input,
     stdout: Output,
     stderr: Output,
-    preopens: Vec<Preopen>,
+    preopens: Vec<Mount>,
     clock: ClockMode,
     random: RandomSource,
     max_open_fds: u32,
@@ -279,7 +292,40 @@ impl WasiCtxBuilder {
 
     /// Preopens a directory (fds 3, 4, … in the order of the calls).
     pub fn preopen(mut self, p: Preopen) -> Self {
-        self.preopens.push(p);
+        self.preopens.push(Mount::Tree(p));
+        self
+    }
+
+    /// Preopens a backend's directory as `guest` (fds 3, 4, … in the order
+    /// of the `preopen*` calls): a live host directory
+    /// ([`HostDir`](crate::backend::HostDir)), an overlay
+    /// ([`OverlayDir`](crate::backend::OverlayDir)) or the embedder's own
+    /// [`BackendDir`]. Every path the guest names through it is walked by
+    /// [`backend::resolve`](crate::backend::resolve), one entry at a time,
+    /// and cannot leave it. With `read_only`, every change is `EROFS`.
+    ///
+    /// ```
+    /// use wasi_shim::{backend::HostDir, WasiCtx};
+    /// let tmp = std::env::temp_dir().join(format!("wasi-shim-preopen-{}", std::process::id()));
+    /// std::fs::create_dir_all(&tmp)?;
+    /// let ctx = WasiCtx::builder()
+    ///     .preopen_backend(HostDir::open_ambient(&tmp, false)?, "/data", false)
+    ///     .build()?;
+    /// assert_eq!(ctx.open_fds(), 4);
+    /// # std::fs::remove_dir_all(&tmp)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn preopen_backend(
+        mut self,
+        dir: impl BackendDir + 'static,
+        guest: impl Into<String>,
+        read_only: bool,
+    ) -> Self {
+        self.preopens.push(Mount::Backend {
+            dir: Arc::new(dir),
+            guest: guest.into(),
+            read_only,
+        });
         self
     }
 
@@ -372,33 +418,32 @@ impl WasiCtxBuilder {
             limit: Limit::Stderr,
         }))
         .expect("table has room for stdio");
-        for p in self.preopens {
-            let ino = {
-                let t = p.fs.lock();
-                let rel = p.dir.trim_start_matches('/');
-                let rel = if rel.is_empty() { "." } else { rel };
-                path::resolve(&t, crate::fs::tree::ROOT, rel, true)
-                    .and_then(|r| r.existing(&t))
-                    .and_then(|ino| t.dir(ino).map(|_| ino))
-                    .map_err(|errno| BuildError::Preopen {
-                        dir: p.dir.clone(),
-                        guest: p.guest.clone(),
-                        errno,
-                    })?
+        for mount in self.preopens {
+            let (kind, read_only) = match mount {
+                Mount::Tree(p) => (preopen_tree(&p)?, p.read_only),
+                Mount::Backend {
+                    dir,
+                    guest,
+                    read_only,
+                } => (
+                    FdKind::BackendDir {
+                        dir,
+                        dev: crate::fs::next_dev(),
+                        preopen: Some(guest),
+                    },
+                    read_only,
+                ),
             };
             let mut base = rights::DIRECTORY_BASE;
-            if p.read_only {
+            if read_only {
                 base &= !rights::MUTATING;
             }
             fds.insert(FdEntry {
-                kind: FdKind::Dir {
-                    handle: Handle::new(p.fs.clone(), ino),
-                    preopen: Some(p.guest),
-                },
+                kind,
                 base,
                 inheriting: rights::DIRECTORY_INHERITING,
                 flags: 0,
-                read_only: p.read_only,
+                read_only,
             })
             .expect("table sized for preopens");
         }
@@ -416,4 +461,25 @@ impl WasiCtxBuilder {
             deadline: self.deadline,
         })
     }
+}
+
+/// The fd kind of a preopened directory of a tree (which must exist).
+fn preopen_tree(p: &Preopen) -> Result<FdKind, BuildError> {
+    let ino = {
+        let t = p.fs.lock();
+        let rel = p.dir.trim_start_matches('/');
+        let rel = if rel.is_empty() { "." } else { rel };
+        path::resolve(&t, crate::fs::tree::ROOT, rel, true)
+            .and_then(|r| r.existing(&t))
+            .and_then(|ino| t.dir(ino).map(|_| ino))
+            .map_err(|errno| BuildError::Preopen {
+                dir: p.dir.clone(),
+                guest: p.guest.clone(),
+                errno,
+            })?
+    };
+    Ok(FdKind::Dir {
+        handle: Handle::new(p.fs.clone(), ino),
+        preopen: Some(p.guest.clone()),
+    })
 }

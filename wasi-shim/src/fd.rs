@@ -7,10 +7,12 @@
 //! offsets are never shared between fds.
 
 use crate::abi::{filetype, rights};
+use crate::backend::{BackendDir, BackendFile};
 use crate::errno::{Errno, Result};
 use crate::fs::tree::{Ino, Tree};
 use crate::fs::Filesystem;
 use crate::stdio::{Input, Output};
+use std::sync::Arc;
 
 /// A reference to an inode that keeps it alive while open: the tree frees an
 /// unlinked inode only when its last `Handle` is dropped.
@@ -64,6 +66,24 @@ pub enum FdKind {
         /// The guest path this directory was preopened as, if it was.
         preopen: Option<String>,
     },
+    /// A directory of a backend mounted as a preopen ([`crate::backend`]).
+    BackendDir {
+        /// The directory capability.
+        dir: Arc<dyn BackendDir>,
+        /// The device number the guest sees for everything in the mount.
+        dev: u64,
+        /// The guest path this directory was preopened as, if it was.
+        preopen: Option<String>,
+    },
+    /// A regular file of a backend.
+    BackendFile {
+        /// The open file.
+        file: Arc<dyn BackendFile>,
+        /// The device number of its mount.
+        dev: u64,
+        /// Current offset.
+        offset: u64,
+    },
     /// The guest's stdin (or whatever fd it was renumbered to).
     Input(Input),
     /// The guest's stdout or stderr; `limit` names which, for the cap.
@@ -72,6 +92,27 @@ pub enum FdKind {
         out: Output,
         /// The limit reported when a capture's cap is reached.
         limit: crate::budget::Limit,
+    },
+}
+
+/// The directory a directory fd refers to, held apart from the fd table so
+/// that a syscall may change the table (open an fd, charge the budget)
+/// while it works in the directory.
+#[derive(Clone)]
+pub enum DirAt {
+    /// An inode of an in-memory tree: the syscalls' own code, on the tree.
+    Tree {
+        /// The tree.
+        fs: Filesystem,
+        /// The directory's inode.
+        ino: Ino,
+    },
+    /// A backend's directory: the syscalls through the backend traits.
+    Backend {
+        /// The capability.
+        dir: Arc<dyn BackendDir>,
+        /// Its mount's device number.
+        dev: u64,
     },
 }
 
@@ -124,18 +165,39 @@ impl FdEntry {
                     .map(crate::stat::filetype)
                     .unwrap_or(filetype::UNKNOWN)
             }
-            FdKind::Dir { .. } => filetype::DIRECTORY,
+            FdKind::Dir { .. } | FdKind::BackendDir { .. } => filetype::DIRECTORY,
+            FdKind::BackendFile { .. } => filetype::REGULAR_FILE,
             FdKind::Input(i) if i.is_terminal() => filetype::CHARACTER_DEVICE,
             FdKind::Output { out, .. } if out.is_terminal() => filetype::CHARACTER_DEVICE,
             FdKind::Input(_) | FdKind::Output { .. } => filetype::UNKNOWN,
         }
     }
 
-    /// The directory handle, or `ENOTDIR`.
-    pub fn dir(&self) -> Result<&Handle> {
+    /// The directory this fd refers to, or `ENOTDIR`.
+    pub fn dir(&self) -> Result<DirAt> {
         match &self.kind {
-            FdKind::Dir { handle, .. } => Ok(handle),
+            FdKind::Dir { handle, .. } => Ok(DirAt::Tree {
+                fs: handle.fs.clone(),
+                ino: handle.ino,
+            }),
+            FdKind::BackendDir { dir, dev, .. } => Ok(DirAt::Backend {
+                dir: dir.clone(),
+                dev: *dev,
+            }),
             _ => Err(Errno::Notdir),
+        }
+    }
+
+    /// Whether this is a directory (of a tree or a backend).
+    pub fn is_dir(&self) -> bool {
+        matches!(self.kind, FdKind::Dir { .. } | FdKind::BackendDir { .. })
+    }
+
+    /// The guest path of a preopened directory.
+    pub fn preopen(&self) -> Option<&str> {
+        match &self.kind {
+            FdKind::Dir { preopen, .. } | FdKind::BackendDir { preopen, .. } => preopen.as_deref(),
+            _ => None,
         }
     }
 

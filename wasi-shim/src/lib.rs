@@ -11,7 +11,8 @@
 //!
 //! ```text
 //! guest ─▶ wasmi_link ─▶ binding::call ─▶ syscalls ─▶ fd (table) ─▶ path (resolution) ─▶ fs (inode tree)
-//!          (generated from the preview1 table)  │                                          ▲
+//!          (generated from the preview1 table)  │            │                                ▲
+//!                                               │            └▶ a backend preopen's fds: backend::resolve ─▶ BackendDir
 //!                                               └─ ctx: the run's state (fds, clocks, budget)
 //! embedder ─▶ Filesystem::write, import_host, … (embedder API) ─▶ path ─▶ fs
 //! embedder ─▶ backend::resolve ─▶ BackendDir: MemoryDir (─▶ fs) │ HostDir (─▶ cap-std Dir) │ OverlayDir
@@ -40,8 +41,8 @@
 //! - [`backend`]: filesystem backends as directory capabilities asked
 //!   about one entry name at a time ([`backend::BackendDir`]): the memory
 //!   tree, a live host directory, an overlay; paths walked over them by
-//!   [`backend::resolve`] with the rules of [`path`]. Not yet behind the
-//!   syscalls.
+//!   [`backend::resolve`] with the rules of [`path`]. A preopen may be one
+//!   ([`WasiCtxBuilder::preopen_backend`]).
 //! - [`path`]: capability-relative path resolution (cap-std's model: `..`
 //!   can never leave the directory an fd refers to).
 //! - [`fs`]: the inode tree ([`fs::tree::Tree`]), node I/O, file data and

@@ -8,15 +8,16 @@
 //! imported or copied; a symlink is only ever interpreted by the shim's
 //! resolver, inside the capability.
 
-use super::{BackendDir, BackendFile, EntryMeta, OpenFile};
+use super::{BackendDir, BackendFile, EntryMeta, OpenFile, SetTimes, Stat};
 use crate::errno::{Errno, Result};
 use crate::fs::tree::check_name;
 use crate::fs::FileKind;
-use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt};
-use cap_std::fs::{Dir, File, FileType, OpenOptions};
+use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, SystemTimeSpec};
+use cap_std::fs::{Dir, File, FileType, Metadata, MetadataExt, OpenOptions};
 use std::any::Any;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 fn io(e: std::io::Error) -> Errno {
     Errno::from_io(&e)
@@ -33,6 +34,36 @@ fn kind_of(t: FileType) -> FileKind {
         // FIFOs, sockets and devices: never opened as files (`ENODEV`).
         FileKind::CharDevice
     }
+}
+
+/// A time in ns since the Unix epoch from seconds and nanoseconds (0 for
+/// one before the epoch, which WASI's unsigned times cannot hold).
+fn ns(secs: i64, nsec: i64) -> u64 {
+    u64::try_from(secs)
+        .ok()
+        .and_then(|s| s.checked_mul(1_000_000_000))
+        .and_then(|s| s.checked_add(u64::try_from(nsec).unwrap_or(0)))
+        .unwrap_or(0)
+}
+
+fn stat_of(m: &Metadata) -> Stat {
+    Stat {
+        kind: kind_of(m.file_type()),
+        len: m.len(),
+        ino: m.ino(),
+        nlink: m.nlink(),
+        atim: ns(m.atime(), m.atime_nsec()),
+        mtim: ns(m.mtime(), m.mtime_nsec()),
+        ctim: ns(m.ctime(), m.ctime_nsec()),
+    }
+}
+
+fn spec(t: Option<u64>) -> Option<SystemTimeSpec> {
+    system_time(t).map(|t| SystemTimeSpec::Absolute(cap_std::time::SystemTime::from_std(t)))
+}
+
+fn system_time(t: Option<u64>) -> Option<SystemTime> {
+    t.map(|ns| UNIX_EPOCH + Duration::from_nanos(ns))
 }
 
 /// A directory of a live host directory tree.
@@ -231,6 +262,39 @@ impl BackendDir for HostDir {
     fn as_any(&self) -> &dyn Any {
         self
     }
+
+    fn try_clone(&self) -> Result<Box<dyn BackendDir>> {
+        Ok(Box::new(HostDir {
+            dir: self.dir.try_clone().map_err(io)?,
+            read_only: self.read_only,
+            mount: self.mount.clone(),
+        }))
+    }
+
+    fn stat(&self, name: &str) -> Result<Stat> {
+        let name = self.name(name)?;
+        Ok(stat_of(&self.lstat(name)?.ok_or(Errno::Noent)?))
+    }
+
+    fn stat_self(&self) -> Result<Stat> {
+        Ok(stat_of(&self.dir.dir_metadata().map_err(io)?))
+    }
+
+    fn set_times(&self, name: &str, times: SetTimes) -> Result<()> {
+        let name = self.name_to_change(name)?;
+        self.dir
+            .set_symlink_times(name, spec(times.atim), spec(times.mtim))
+            .map_err(io)
+    }
+
+    fn set_times_self(&self, times: SetTimes) -> Result<()> {
+        if self.read_only {
+            return Err(Errno::Rofs);
+        }
+        self.dir
+            .set_times(".", spec(times.atim), spec(times.mtim))
+            .map_err(io)
+    }
 }
 
 /// An open regular file of a host directory.
@@ -274,5 +338,23 @@ impl BackendFile for HostFile {
     fn set_len(&self, len: u64) -> Result<()> {
         self.writable()?;
         self.file.set_len(len).map_err(io)
+    }
+
+    fn stat(&self) -> Result<Stat> {
+        Ok(stat_of(&self.file.metadata().map_err(io)?))
+    }
+
+    fn set_times(&self, times: SetTimes) -> Result<()> {
+        self.writable()?;
+        // futimens on this fd: a second descriptor of the same open file.
+        let mut t = std::fs::FileTimes::new();
+        if let Some(a) = system_time(times.atim) {
+            t = t.set_accessed(a);
+        }
+        if let Some(m) = system_time(times.mtim) {
+            t = t.set_modified(m);
+        }
+        let file = self.file.try_clone().map_err(io)?.into_std();
+        file.set_times(t).map_err(io)
     }
 }

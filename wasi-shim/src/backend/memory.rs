@@ -2,7 +2,7 @@
 //! tree. The same tree, the same checks and the same errnos as the
 //! syscalls use; a handle keeps its inode alive as an open fd does.
 
-use super::{BackendDir, BackendFile, EntryMeta, OpenFile};
+use super::{BackendDir, BackendFile, EntryMeta, OpenFile, SetTimes, Stat};
 use crate::errno::{Errno, Result};
 use crate::fs::dir::Directory;
 use crate::fs::tree::{check_name, Ino, NodeKind, ROOT};
@@ -43,6 +43,11 @@ impl MemoryDir {
     /// The root directory of `fs`.
     pub fn root(fs: &Filesystem) -> Self {
         MemoryDir(Pinned::new(fs.clone(), ROOT))
+    }
+
+    /// A second handle to this directory, as this concrete type.
+    pub(crate) fn dup(&self) -> MemoryDir {
+        MemoryDir(Pinned::new(self.0.fs.clone(), self.0.ino))
     }
 
     /// The inode of this directory (overlay bookkeeping is keyed by it).
@@ -94,6 +99,11 @@ impl MemoryDir {
             Some(d) if d.0.fs.same(&self.0.fs) => Ok(d),
             _ => Err(Errno::Xdev),
         }
+    }
+
+    /// The stat of inode `ino` of this tree.
+    fn stat_of(&self, ino: Ino) -> Result<Stat> {
+        stat_of(&self.0.fs, ino)
     }
 
     fn child(&self, name: &str) -> Result<Ino> {
@@ -234,6 +244,45 @@ impl BackendDir for MemoryDir {
     fn as_any(&self) -> &dyn Any {
         self
     }
+
+    fn try_clone(&self) -> Result<Box<dyn BackendDir>> {
+        Ok(Box::new(self.dup()))
+    }
+
+    fn stat(&self, name: &str) -> Result<Stat> {
+        self.stat_of(self.child(name)?)
+    }
+
+    fn stat_self(&self) -> Result<Stat> {
+        self.stat_of(self.0.ino)
+    }
+
+    fn set_times(&self, name: &str, times: SetTimes) -> Result<()> {
+        set_times_of(&self.0.fs, self.child(name)?, times)
+    }
+
+    fn set_times_self(&self, times: SetTimes) -> Result<()> {
+        set_times_of(&self.0.fs, self.0.ino, times)
+    }
+}
+
+fn stat_of(fs: &Filesystem, ino: Ino) -> Result<Stat> {
+    let t = fs.lock();
+    let n = t.get(ino)?;
+    Ok(Stat {
+        kind: FileKind::from(&n.kind),
+        len: n.size(),
+        ino,
+        nlink: n.nlink,
+        atim: n.atim,
+        mtim: n.mtim,
+        ctim: n.ctim,
+    })
+}
+
+fn set_times_of(fs: &Filesystem, ino: Ino, times: SetTimes) -> Result<()> {
+    fs.lock()
+        .set_times(ino, times.atim, times.mtim, wall_clock_ns())
 }
 
 /// A regular file of an in-memory [`Filesystem`].
@@ -289,5 +338,13 @@ impl BackendFile for MemoryFile {
         }
         self.with_data(|d| d.set_len(len))?;
         self.touch()
+    }
+
+    fn stat(&self) -> Result<Stat> {
+        stat_of(&self.0.fs, self.0.ino)
+    }
+
+    fn set_times(&self, times: SetTimes) -> Result<()> {
+        set_times_of(&self.0.fs, self.0.ino, times)
     }
 }

@@ -41,9 +41,10 @@ pub mod script;
 pub use host::HostDir;
 pub use memory::MemoryDir;
 pub use overlay::OverlayDir;
-pub use resolve::{resolve, resolve_new, DirRef, Resolved};
+pub use resolve::{resolve, resolve_for_create, resolve_new, DirRef, Resolved};
 
-use crate::errno::Result;
+use crate::abi::fstflags;
+use crate::errno::{Errno, Result};
 use crate::fs::FileKind;
 use std::any::Any;
 use std::fmt;
@@ -55,6 +56,82 @@ pub struct EntryMeta {
     pub kind: FileKind,
     /// Size in bytes (for a symlink, the length of its target).
     pub len: u64,
+}
+
+/// What `filestat` reports of an entry, but its device (the mount's).
+///
+/// The defaults of [`BackendDir::stat`] and [`BackendFile::stat`] build one
+/// from what a backend must answer anyway (kind, length): inode 0, one link,
+/// times 0 — a backend with real inode numbers, links or times overrides them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stat {
+    /// What it is.
+    pub kind: FileKind,
+    /// Size in bytes (for a symlink, the length of its target).
+    pub len: u64,
+    /// Inode number (0: the backend has none).
+    pub ino: u64,
+    /// Number of names.
+    pub nlink: u64,
+    /// Access time, ns since the Unix epoch.
+    pub atim: u64,
+    /// Modification time, ns since the Unix epoch.
+    pub mtim: u64,
+    /// Status change time, ns since the Unix epoch.
+    pub ctim: u64,
+}
+
+impl Stat {
+    /// A stat of what `meta` says, with no inode, one link and no times.
+    pub fn from_meta(meta: EntryMeta) -> Self {
+        Stat {
+            kind: meta.kind,
+            len: meta.len,
+            ino: 0,
+            nlink: 1,
+            atim: 0,
+            mtim: 0,
+            ctim: 0,
+        }
+    }
+}
+
+/// New access and modification times for `set_times`: `None` leaves one as
+/// it is. (`NOW` is turned into a time by the syscall layer, from the run's
+/// clock, before a backend is called.)
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SetTimes {
+    /// New access time, ns since the Unix epoch.
+    pub atim: Option<u64>,
+    /// New modification time, ns since the Unix epoch.
+    pub mtim: Option<u64>,
+}
+
+impl SetTimes {
+    /// The times WASI `fstflags` ask for (`EINVAL` for an undefined flag or
+    /// a time both given and `NOW`), with `NOW` read as `now`.
+    pub fn from_fstflags(atim: u64, mtim: u64, flags: u32, now: u64) -> Result<SetTimes> {
+        let flags = u16::try_from(flags).map_err(|_| Errno::Inval)?;
+        if flags & !fstflags::ALL != 0
+            || (flags & fstflags::ATIM != 0 && flags & fstflags::ATIM_NOW != 0)
+            || (flags & fstflags::MTIM != 0 && flags & fstflags::MTIM_NOW != 0)
+        {
+            return Err(Errno::Inval);
+        }
+        let pick = |set: u16, set_now: u16, given: u64| {
+            if flags & set != 0 {
+                Some(given)
+            } else if flags & set_now != 0 {
+                Some(now)
+            } else {
+                None
+            }
+        };
+        Ok(SetTimes {
+            atim: pick(fstflags::ATIM, fstflags::ATIM_NOW, atim),
+            mtim: pick(fstflags::MTIM, fstflags::MTIM_NOW, mtim),
+        })
+    }
 }
 
 /// How [`BackendDir::open_file`] opens an entry.
@@ -105,6 +182,90 @@ pub trait BackendDir: Send + Sync + fmt::Debug {
     /// For [`rename`](Self::rename) and [`hard_link`](Self::hard_link): the
     /// concrete type, to check that both ends are of the same backend.
     fn as_any(&self) -> &dyn Any;
+    /// A second handle to this same directory (for an fd opened on `.`).
+    fn try_clone(&self) -> Result<Box<dyn BackendDir>>;
+    /// The entry `name` in full (`ENOENT` if there is none). The default
+    /// is [`Stat::from_meta`] of [`entry`](Self::entry).
+    fn stat(&self, name: &str) -> Result<Stat> {
+        Ok(Stat::from_meta(self.entry(name)?.ok_or(Errno::Noent)?))
+    }
+    /// This directory itself in full. The default has no inode or times.
+    fn stat_self(&self) -> Result<Stat> {
+        Ok(Stat::from_meta(EntryMeta {
+            kind: FileKind::Dir,
+            len: 0,
+        }))
+    }
+    /// Sets the times of entry `name` (not following a symlink). The
+    /// default is `ENOTSUP`: a backend without times cannot keep them.
+    fn set_times(&self, name: &str, times: SetTimes) -> Result<()> {
+        let _ = (name, times);
+        Err(Errno::Notsup)
+    }
+    /// Sets the times of this directory itself (default `ENOTSUP`).
+    fn set_times_self(&self, times: SetTimes) -> Result<()> {
+        let _ = times;
+        Err(Errno::Notsup)
+    }
+}
+
+/// A shared directory is the directory: the embedder keeps one `Arc` of
+/// a mount (to read an overlay's changes after the run, say) and gives the
+/// context another.
+impl<T: BackendDir + ?Sized> BackendDir for std::sync::Arc<T> {
+    fn entry(&self, name: &str) -> Result<Option<EntryMeta>> {
+        (**self).entry(name)
+    }
+    fn open_dir(&self, name: &str) -> Result<Box<dyn BackendDir>> {
+        (**self).open_dir(name)
+    }
+    fn open_file(&self, name: &str, how: OpenFile) -> Result<Box<dyn BackendFile>> {
+        (**self).open_file(name, how)
+    }
+    fn read_link(&self, name: &str) -> Result<String> {
+        (**self).read_link(name)
+    }
+    fn create_dir(&self, name: &str) -> Result<()> {
+        (**self).create_dir(name)
+    }
+    fn symlink(&self, target: &str, name: &str) -> Result<()> {
+        (**self).symlink(target, name)
+    }
+    fn remove_file(&self, name: &str) -> Result<()> {
+        (**self).remove_file(name)
+    }
+    fn remove_dir(&self, name: &str) -> Result<()> {
+        (**self).remove_dir(name)
+    }
+    fn rename(&self, name: &str, to: &dyn BackendDir, to_name: &str) -> Result<()> {
+        (**self).rename(name, to, to_name)
+    }
+    fn hard_link(&self, name: &str, to: &dyn BackendDir, to_name: &str) -> Result<()> {
+        (**self).hard_link(name, to, to_name)
+    }
+    fn entries(&self) -> Result<Vec<(String, FileKind)>> {
+        (**self).entries()
+    }
+    fn as_any(&self) -> &dyn Any {
+        // The concrete directory, so that `rename` and `hard_link` see
+        // through the `Arc` when they check both ends are one backend.
+        (**self).as_any()
+    }
+    fn try_clone(&self) -> Result<Box<dyn BackendDir>> {
+        (**self).try_clone()
+    }
+    fn stat(&self, name: &str) -> Result<Stat> {
+        (**self).stat(name)
+    }
+    fn stat_self(&self) -> Result<Stat> {
+        (**self).stat_self()
+    }
+    fn set_times(&self, name: &str, times: SetTimes) -> Result<()> {
+        (**self).set_times(name, times)
+    }
+    fn set_times_self(&self, times: SetTimes) -> Result<()> {
+        (**self).set_times_self(times)
+    }
 }
 
 /// An open regular file of a backend.
@@ -121,4 +282,16 @@ pub trait BackendFile: Send + Sync + fmt::Debug {
     }
     /// Shrinks or extends (with zeros) to `len`.
     fn set_len(&self, len: u64) -> Result<()>;
+    /// The file in full. The default has no inode, one link, no times.
+    fn stat(&self) -> Result<Stat> {
+        Ok(Stat::from_meta(EntryMeta {
+            kind: FileKind::File,
+            len: self.len()?,
+        }))
+    }
+    /// Sets the file's times (default `ENOTSUP`).
+    fn set_times(&self, times: SetTimes) -> Result<()> {
+        let _ = times;
+        Err(Errno::Notsup)
+    }
 }

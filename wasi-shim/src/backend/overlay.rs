@@ -11,7 +11,7 @@
 //! and two lower names of one inode become two files when one is copied up.
 
 use super::memory::MemoryDir;
-use super::{BackendDir, BackendFile, EntryMeta, OpenFile};
+use super::{BackendDir, BackendFile, EntryMeta, OpenFile, SetTimes, Stat};
 use crate::errno::{Errno, Result};
 use crate::fs::tree::{check_name, Ino};
 use crate::fs::{FileKind, Filesystem};
@@ -20,12 +20,23 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+/// Set in the inode number of an entry the guest sees from the lower layer:
+/// the upper layer's inode numbers (small, counted from 1) and the lower
+/// one's must not meet, or a program that pairs hard links by inode (tar,
+/// rsync) would pair two different files. (Linux overlayfs's `xino` does
+/// the same with the high bits.)
+pub const LOWER_INO: u64 = 1 << 63;
+
 /// Whiteouts and opaque directories of one overlay, keyed by the upper
 /// directory's inode.
 #[derive(Debug, Default)]
 struct Marks {
     whiteouts: HashMap<Ino, HashSet<String>>,
     opaque: HashSet<Ino>,
+    /// Lower files copied up, by the lower layer's inode number: where an
+    /// fd opened on the lower file before the copy-up now reads (Linux
+    /// overlayfs since 4.19 shows such an fd the copy, too).
+    copied_up: HashMap<u64, Box<dyn BackendFile>>,
 }
 
 /// A directory of an overlay: its upper directory, and the lower one when
@@ -148,6 +159,11 @@ impl OverlayDir {
                     dst.write_at(at, &buf[..n])?;
                     at += n as u64;
                 }
+                // 0: the lower layer has no inode numbers to key by.
+                let ino = src.stat()?.ino;
+                if ino != 0 {
+                    self.marks().copied_up.insert(ino, dst);
+                }
                 Ok(())
             }
             FileKind::Dir => Err(Errno::Isdir),
@@ -206,11 +222,17 @@ impl BackendDir for OverlayDir {
             Some((m, Layer::Lower)) => {
                 if !(how.write || how.truncate) {
                     // Read from the lower layer itself: nothing copied.
-                    return self
+                    let file = self
                         .lower
                         .as_ref()
                         .ok_or(Errno::Noent)?
-                        .open_file(name, READ);
+                        .open_file(name, READ)?;
+                    let lower_ino = file.stat()?.ino;
+                    return Ok(Box::new(LowerFile {
+                        file,
+                        lower_ino,
+                        marks: self.marks.clone(),
+                    }));
                 }
                 match m.kind {
                     FileKind::File => self.copy_up(name, m.kind)?,
@@ -389,5 +411,116 @@ impl BackendDir for OverlayDir {
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+
+    fn try_clone(&self) -> Result<Box<dyn BackendDir>> {
+        Ok(Box::new(OverlayDir {
+            upper: self.upper.dup(),
+            lower: self.lower.as_ref().map(|l| l.try_clone()).transpose()?,
+            marks: self.marks.clone(),
+        }))
+    }
+
+    fn stat(&self, name: &str) -> Result<Stat> {
+        match self.visible(name)? {
+            Some((_, Layer::Upper)) => self.upper.stat(name),
+            Some((_, Layer::Lower)) => {
+                let stat = self.lower.as_ref().ok_or(Errno::Noent)?.stat(name)?;
+                Ok(Stat {
+                    ino: stat.ino | LOWER_INO,
+                    ..stat
+                })
+            }
+            None => Err(Errno::Noent),
+        }
+    }
+
+    fn stat_self(&self) -> Result<Stat> {
+        self.upper.stat_self()
+    }
+
+    fn set_times(&self, name: &str, times: SetTimes) -> Result<()> {
+        check_name(name)?;
+        let (m, layer) = self.visible(name)?.ok_or(Errno::Noent)?;
+        if layer == Layer::Lower {
+            if m.kind == FileKind::Dir {
+                // The directory's upper half carries its new times.
+                self.upper.create_dir(name)?;
+            } else {
+                self.copy_up(name, m.kind)?;
+            }
+        }
+        self.upper.set_times(name, times)
+    }
+
+    fn set_times_self(&self, times: SetTimes) -> Result<()> {
+        self.upper.set_times_self(times)
+    }
+}
+
+/// A file of the lower layer, open for reading: its inode number as the
+/// overlay shows it ([`LOWER_INO`]); once the file is copied up (through
+/// another fd or name), what this fd reads is the copy. Nothing is written
+/// through it: the fd's rights already refuse writes, and setting times
+/// through such an fd, which overlayfs answers by a copy-up, is `EROFS`
+/// here (the handle has no name to copy up by).
+#[derive(Debug)]
+struct LowerFile {
+    file: Box<dyn BackendFile>,
+    lower_ino: u64,
+    marks: Arc<Mutex<Marks>>,
+}
+
+impl LowerFile {
+    /// Runs `f` on the copy if the file was copied up, else on the lower file.
+    fn current<T>(&self, f: impl FnOnce(&dyn BackendFile) -> Result<T>) -> Result<T> {
+        let marks = self.marks.lock().unwrap_or_else(|e| e.into_inner());
+        match marks.copied_up.get(&self.lower_ino) {
+            Some(copy) if self.lower_ino != 0 => f(&**copy),
+            _ => {
+                drop(marks);
+                f(&*self.file)
+            }
+        }
+    }
+}
+
+impl BackendFile for LowerFile {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
+        self.current(|f| f.read_at(offset, buf))
+    }
+
+    fn write_at(&self, _offset: u64, _data: &[u8]) -> Result<()> {
+        Err(Errno::Badf)
+    }
+
+    fn len(&self) -> Result<u64> {
+        self.current(|f| f.len())
+    }
+
+    fn set_len(&self, _len: u64) -> Result<()> {
+        Err(Errno::Badf)
+    }
+
+    fn stat(&self) -> Result<Stat> {
+        let copied = self
+            .marks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .copied_up
+            .contains_key(&self.lower_ino);
+        let stat = self.current(|f| f.stat())?;
+        Ok(if copied && self.lower_ino != 0 {
+            stat
+        } else {
+            Stat {
+                ino: stat.ino | LOWER_INO,
+                ..stat
+            }
+        })
+    }
+
+    fn set_times(&self, _times: SetTimes) -> Result<()> {
+        Err(Errno::Rofs)
     }
 }

@@ -51,6 +51,27 @@ pub fn resolve<'a>(
     path: &str,
     follow_last: bool,
 ) -> Result<Resolved<'a>> {
+    walk(start, path, follow_last, false)
+}
+
+/// [`resolve`] for `O_CREAT`: a last component with a trailing slash (its
+/// own, or the end of a symlink target the walk expanded) is returned as it
+/// is, not followed, because Linux answers `EISDIR` there before following
+/// anything (`open_last_lookups`), as [`crate::path::resolve_for_create`].
+pub fn resolve_for_create<'a>(
+    start: &'a dyn BackendDir,
+    path: &str,
+    follow_last: bool,
+) -> Result<Resolved<'a>> {
+    walk(start, path, follow_last, true)
+}
+
+fn walk<'a>(
+    start: &'a dyn BackendDir,
+    path: &str,
+    follow_last: bool,
+    create: bool,
+) -> Result<Resolved<'a>> {
     validate(path)?;
     let mut stack: Vec<Box<dyn BackendDir>> = Vec::new();
     // Components still to walk, the next one last.
@@ -76,8 +97,8 @@ pub fn resolve<'a>(
                 }
                 let cur: &dyn BackendDir = stack.last().map_or(start, |d| &**d);
                 let kind = cur.entry(name)?.map(|m| m.kind);
-                let expand =
-                    kind == Some(FileKind::Symlink) && (!is_last || follow_last || trailing);
+                let expand = kind == Some(FileKind::Symlink)
+                    && (!is_last || ((follow_last || trailing) && !(create && trailing)));
                 if expand {
                     links += 1;
                     if links > SYMLOOP_MAX {

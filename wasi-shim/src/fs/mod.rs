@@ -21,8 +21,8 @@ pub mod tree;
 pub use device::Device;
 pub use file_data::{FileData, SharedBytes};
 pub use host_file::HostFile;
-pub(crate) use node_io::Buffers;
 pub use node_io::MAX_FILE_SIZE;
+pub(crate) use node_io::{write_start, Buffers};
 use tree::Tree;
 
 use crate::errno::Errno;
@@ -156,6 +156,11 @@ pub struct ExportOptions {
 
 static NEXT_DEV: AtomicU64 = AtomicU64::new(1);
 
+/// A device number no other tree or mount of this process has.
+pub(crate) fn next_dev() -> u64 {
+    NEXT_DEV.fetch_add(1, Ordering::Relaxed)
+}
+
 pub(crate) fn wall_clock_ns() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -199,7 +204,7 @@ impl Default for Filesystem {
 impl Filesystem {
     /// An empty filesystem (just a root directory).
     pub fn new() -> Self {
-        let dev = NEXT_DEV.fetch_add(1, Ordering::Relaxed);
+        let dev = next_dev();
         Filesystem {
             tree: Arc::new(Mutex::new(Tree::new(dev, wall_clock_ns()))),
         }

@@ -119,17 +119,7 @@ impl Filesystem {
         let node = tree.get_mut(ino)?;
         match &mut node.kind {
             NodeKind::File(data) => {
-                // Linux moves an O_APPEND offset to the end only when there is
-                // something to write (generic_write_checks returns early for an
-                // empty write): a zero-length write leaves the offset alone.
-                let start = if append && total > 0 {
-                    data.len()
-                } else {
-                    offset
-                };
-                if start.saturating_add(total) > MAX_FILE_SIZE {
-                    return Err(Errno::Fbig);
-                }
+                let start = write_start(offset, append, total, || Ok(data.len()))?;
                 let mut pos = start;
                 for i in 0..bufs.count() {
                     let buf = bufs.buf(i)?;
@@ -159,4 +149,22 @@ impl Filesystem {
             NodeKind::Symlink(_) => Err(Errno::Inval),
         }
     }
+}
+
+/// Where a write of `total` bytes at `offset` starts: at the end (`len`)
+/// for an `APPEND` fd — only when there is something to write, as Linux
+/// moves an O_APPEND offset only then (generic_write_checks returns early
+/// for an empty write) — and `EFBIG` if it would end past
+/// [`MAX_FILE_SIZE`].
+pub(crate) fn write_start(
+    offset: u64,
+    append: bool,
+    total: u64,
+    len: impl FnOnce() -> Result<u64>,
+) -> Result<u64> {
+    let start = if append && total > 0 { len()? } else { offset };
+    if start.saturating_add(total) > MAX_FILE_SIZE {
+        return Err(Errno::Fbig);
+    }
+    Ok(start)
 }

@@ -129,6 +129,26 @@ impl Tree {
         self.nodes.get_mut(&ino).ok_or(Errno::Noent)
     }
 
+    /// Sets the access and/or modification time of `ino` (`None` keeps
+    /// one), and its status change time to `now`.
+    pub fn set_times(
+        &mut self,
+        ino: Ino,
+        atim: Option<u64>,
+        mtim: Option<u64>,
+        now: u64,
+    ) -> Result<()> {
+        let node = self.get_mut(ino)?;
+        if let Some(a) = atim {
+            node.atim = a;
+        }
+        if let Some(m) = mtim {
+            node.mtim = m;
+        }
+        node.ctim = now;
+        Ok(())
+    }
+
     /// The directory `ino` (`ENOTDIR` if it is something else).
     pub fn dir(&self, ino: Ino) -> Result<&Directory> {
         self.get(ino)?.as_dir().ok_or(Errno::Notdir)

@@ -1,6 +1,8 @@
 //! `fd_*`.
 
-use crate::abi::{advice, fdflags, filetype, fstflags, rights, size, whence, Fdstat, Filestat};
+use super::on_backend;
+use crate::abi::{advice, fdflags, filetype, rights, size, whence, Fdstat, Filestat};
+use crate::backend::SetTimes;
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, Result};
 use crate::fd::FdKind;
@@ -11,7 +13,7 @@ use crate::memory::{GuestMemory, Iovecs};
 use crate::stdio::OutputWrite;
 
 /// A guest's iovecs as the buffers of a node read or write.
-struct GuestBuffers<'m, 'a> {
+pub(crate) struct GuestBuffers<'m, 'a> {
     mem: &'m mut GuestMemory<'a>,
     iovs: &'m Iovecs,
 }
@@ -55,7 +57,7 @@ pub fn fd_read(
         ..
     } = ctx;
     let e = fds.get_mut(fd)?;
-    if let FdKind::Dir { .. } = e.kind {
+    if e.is_dir() {
         return Err(Errno::Isdir);
     }
     e.require(rights::FD_READ)?;
@@ -64,6 +66,12 @@ pub fn fd_read(
             let mut t = handle.fs.lock();
             let mut bufs = GuestBuffers { mem, iovs: &iovs };
             let n = t.read_node(handle.ino, *offset, &mut bufs, random, now)?;
+            *offset += n;
+            n
+        }
+        FdKind::BackendFile { file, offset, .. } => {
+            let mut bufs = GuestBuffers { mem, iovs: &iovs };
+            let n = on_backend::read(&**file, *offset, &mut bufs)?;
             *offset += n;
             n
         }
@@ -92,7 +100,7 @@ pub fn fd_read(
             done
         }
         FdKind::Output { .. } => return Err(Errno::Badf),
-        FdKind::Dir { .. } => return Err(Errno::Isdir),
+        FdKind::Dir { .. } | FdKind::BackendDir { .. } => return Err(Errno::Isdir),
     };
     if let Some((errno, waited_out)) = failed {
         // A read that stopped waiting at the run's deadline or interrupt
@@ -121,16 +129,22 @@ pub fn fd_pread(
     let WasiCtx { fds, random, .. } = ctx;
     let e = fds.get(fd)?;
     match &e.kind {
-        FdKind::Dir { .. } => return Err(Errno::Isdir),
+        FdKind::Dir { .. } | FdKind::BackendDir { .. } => return Err(Errno::Isdir),
         FdKind::Input(_) | FdKind::Output { .. } => return Err(Errno::Spipe),
-        FdKind::File { .. } => {}
+        FdKind::File { .. } | FdKind::BackendFile { .. } => {}
     }
     e.require(rights::FD_READ | rights::FD_SEEK)?;
     if offset > i64::MAX as u64 {
         return Err(Errno::Inval);
     }
-    let FdKind::File { handle, .. } = &e.kind else {
-        unreachable!("checked above")
+    let handle = match &e.kind {
+        FdKind::File { handle, .. } => handle,
+        FdKind::BackendFile { file, .. } => {
+            let mut bufs = GuestBuffers { mem, iovs: &iovs };
+            let n = on_backend::read(&**file, offset, &mut bufs)?;
+            return mem.write_u32(nread, n as u32);
+        }
+        _ => unreachable!("checked above"),
     };
     let mut t = handle.fs.lock();
     let mut bufs = GuestBuffers { mem, iovs: &iovs };
@@ -161,11 +175,12 @@ pub fn fd_write(
     mem.check(nwritten, 4)?;
     let total = mem.iovecs_total(&iovs)?;
     let e = ctx.fds.get(fd)?;
-    if let FdKind::Dir { .. } = e.kind {
+    if e.is_dir() {
         return Err(Errno::Badf);
     }
     e.require(rights::FD_WRITE)?;
-    let is_file = matches!(e.kind, FdKind::File { .. }) && !e.is_device();
+    let is_file =
+        matches!(e.kind, FdKind::File { .. } | FdKind::BackendFile { .. }) && !e.is_device();
     if is_file {
         ctx.charge_bytes(total)?;
     }
@@ -179,6 +194,12 @@ pub fn fd_write(
             let (n, end) = handle
                 .fs
                 .write_node(handle.ino, *offset, append, total, &bufs, now)?;
+            *offset = end;
+            n
+        }
+        FdKind::BackendFile { file, offset, .. } => {
+            let bufs = GuestBuffers { mem, iovs: &iovs };
+            let (n, end) = on_backend::write(&**file, *offset, append, total, &bufs)?;
             *offset = end;
             n
         }
@@ -197,7 +218,7 @@ pub fn fd_write(
             total
         }
         FdKind::Input(_) => return Err(Errno::Badf),
-        FdKind::Dir { .. } => return Err(Errno::Badf),
+        FdKind::Dir { .. } | FdKind::BackendDir { .. } => return Err(Errno::Badf),
     };
     if let Some(limit) = cap_reached {
         ctx.hit_limit(limit);
@@ -221,9 +242,9 @@ pub fn fd_pwrite(
     let total = mem.iovecs_total(&iovs)?;
     let e = ctx.fds.get(fd)?;
     match &e.kind {
-        FdKind::Dir { .. } => return Err(Errno::Badf),
+        FdKind::Dir { .. } | FdKind::BackendDir { .. } => return Err(Errno::Badf),
         FdKind::Input(_) | FdKind::Output { .. } => return Err(Errno::Spipe),
-        FdKind::File { .. } => {}
+        FdKind::File { .. } | FdKind::BackendFile { .. } => {}
     }
     e.require(rights::FD_WRITE | rights::FD_SEEK)?;
     if offset > i64::MAX as u64 {
@@ -235,10 +256,15 @@ pub fn fd_pwrite(
     let now = ctx.clocks.file_time();
     let e = ctx.fds.get(fd)?;
     let append = e.flags & fdflags::APPEND != 0;
-    let FdKind::File { handle, .. } = &e.kind else {
-        unreachable!("checked above")
-    };
     let bufs = GuestBuffers { mem, iovs: &iovs };
+    let handle = match &e.kind {
+        FdKind::File { handle, .. } => handle,
+        FdKind::BackendFile { file, .. } => {
+            let (n, _) = on_backend::write(&**file, offset, append, total, &bufs)?;
+            return mem.write_u32(nwritten, n as u32);
+        }
+        _ => unreachable!("checked above"),
+    };
     let (n, _) = handle
         .fs
         .write_node(handle.ino, offset, append, total, &bufs, now)?;
@@ -267,8 +293,20 @@ pub fn fd_seek(
     if e.require(needed).is_err() {
         e.require(rights::FD_SEEK)?;
     }
-    let FdKind::File { handle, offset, .. } = &mut e.kind else {
-        return Err(Errno::Badf);
+    let (handle, offset) = match &mut e.kind {
+        FdKind::File { handle, offset, .. } => (handle, offset),
+        FdKind::BackendFile { file, offset, .. } => {
+            let end = match u8::try_from(wh).map_err(|_| Errno::Inval)? {
+                whence::SET => 0,
+                whence::CUR => i128::from(*offset),
+                whence::END => i128::from(file.len()?),
+                _ => return Err(Errno::Inval),
+            };
+            let new = seek_to(end, delta)?;
+            *offset = new;
+            return mem.write_u64(out, new);
+        }
+        _ => return Err(Errno::Badf),
     };
     let t = handle.fs.lock();
     let node = t.get(handle.ino)?;
@@ -286,6 +324,14 @@ pub fn fd_seek(
         _ => return Err(Errno::Inval),
     };
     drop(t);
+    let new = seek_to(base, delta)?;
+    *offset = new;
+    mem.write_u64(out, new)
+}
+
+/// The offset `delta` bytes from `base`: `EINVAL` before 0, `EOVERFLOW`
+/// past what an `off_t` holds.
+fn seek_to(base: i128, delta: i64) -> Result<u64> {
     let new = base + i128::from(delta);
     if new < 0 {
         return Err(Errno::Inval);
@@ -293,8 +339,7 @@ pub fn fd_seek(
     if new > i128::from(i64::MAX) {
         return Err(Errno::Overflow);
     }
-    *offset = new as u64;
-    mem.write_u64(out, new as u64)
+    Ok(new as u64)
 }
 
 /// `fd_tell(fd, offset)`.
@@ -306,7 +351,9 @@ pub fn fd_tell(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, out: u32) 
     }
     e.require(rights::FD_TELL)?;
     match &e.kind {
-        FdKind::File { offset, .. } => mem.write_u64(out, *offset),
+        FdKind::File { offset, .. } | FdKind::BackendFile { offset, .. } => {
+            mem.write_u64(out, *offset)
+        }
         _ => Err(Errno::Badf),
     }
 }
@@ -386,8 +433,8 @@ pub fn fd_allocate(
     }
     match &e.kind {
         FdKind::Input(_) | FdKind::Output { .. } => return Err(Errno::Spipe),
-        FdKind::Dir { .. } => return Err(Errno::Badf),
-        FdKind::File { .. } => {}
+        FdKind::Dir { .. } | FdKind::BackendDir { .. } => return Err(Errno::Badf),
+        FdKind::File { .. } | FdKind::BackendFile { .. } => {}
     }
     e.require(rights::FD_ALLOCATE)?;
     let end = offset.checked_add(len).ok_or(Errno::Fbig)?;
@@ -464,6 +511,8 @@ pub fn fd_filestat_get(
         FdKind::File { handle, .. } | FdKind::Dir { handle, .. } => {
             crate::stat::filestat(&handle.fs.lock(), handle.ino)?
         }
+        FdKind::BackendFile { file, dev, .. } => on_backend::filestat(*dev, file.stat()?),
+        FdKind::BackendDir { dir, dev, .. } => on_backend::filestat(*dev, dir.stat_self()?),
         FdKind::Input(_) | FdKind::Output { .. } => Filestat {
             filetype: e.filetype(),
             nlink: 1,
@@ -483,8 +532,11 @@ pub fn fd_filestat_set_size(
     let e = ctx.fds.get(fd)?;
     match &e.kind {
         // ftruncate(2) on anything but a regular file: EINVAL on Linux.
-        FdKind::Input(_) | FdKind::Output { .. } | FdKind::Dir { .. } => return Err(Errno::Inval),
-        FdKind::File { .. } => {}
+        FdKind::Input(_)
+        | FdKind::Output { .. }
+        | FdKind::Dir { .. }
+        | FdKind::BackendDir { .. } => return Err(Errno::Inval),
+        FdKind::File { .. } | FdKind::BackendFile { .. } => {}
     }
     // ftruncate(2) of an fd not open for writing: EINVAL on Linux.
     e.require(rights::FD_FILESTAT_SET_SIZE)
@@ -518,8 +570,21 @@ fn resize_file(ctx: &mut WasiCtx, fd: u32, resize: Resize, not_a_file: Errno) ->
         ..
     } = ctx;
     let charged = {
-        let FdKind::File { handle, .. } = &fds.get(fd)?.kind else {
-            return Err(not_a_file);
+        let handle = match &fds.get(fd)?.kind {
+            FdKind::File { handle, .. } => handle,
+            FdKind::BackendFile { file, .. } => {
+                let len = file.len()?;
+                let (Resize::AtLeast(target) | Resize::To(target)) = resize;
+                let charged = budget.charge_bytes(target.saturating_sub(len));
+                if charged.is_ok() && (matches!(resize, Resize::To(_)) || target > len) {
+                    file.set_len(target)?;
+                }
+                return charged.map_err(|limit| {
+                    ctx.hit_limit(limit);
+                    Errno::Nospc
+                });
+            }
+            _ => return Err(not_a_file),
         };
         let mut t = handle.fs.lock();
         let len = t.file_len(handle.ino)?.ok_or(not_a_file)?;
@@ -548,26 +613,8 @@ pub(crate) fn set_times(
     flags: u32,
     now: u64,
 ) -> Result<()> {
-    let flags = u16::try_from(flags).map_err(|_| Errno::Inval)?;
-    if flags & !fstflags::ALL != 0
-        || (flags & fstflags::ATIM != 0 && flags & fstflags::ATIM_NOW != 0)
-        || (flags & fstflags::MTIM != 0 && flags & fstflags::MTIM_NOW != 0)
-    {
-        return Err(Errno::Inval);
-    }
-    let node = tree.get_mut(ino)?;
-    if flags & fstflags::ATIM != 0 {
-        node.atim = atim;
-    } else if flags & fstflags::ATIM_NOW != 0 {
-        node.atim = now;
-    }
-    if flags & fstflags::MTIM != 0 {
-        node.mtim = mtim;
-    } else if flags & fstflags::MTIM_NOW != 0 {
-        node.mtim = now;
-    }
-    node.ctim = now;
-    Ok(())
+    let times = SetTimes::from_fstflags(atim, mtim, flags, now)?;
+    tree.set_times(ino, times.atim, times.mtim, now)
 }
 
 /// `fd_filestat_set_times(fd, atim, mtim, fstflags)`.
@@ -586,6 +633,12 @@ pub fn fd_filestat_set_times(
         FdKind::File { handle, .. } | FdKind::Dir { handle, .. } => {
             set_times(&mut handle.fs.lock(), handle.ino, atim, mtim, flags, now)
         }
+        FdKind::BackendFile { file, .. } => {
+            file.set_times(SetTimes::from_fstflags(atim, mtim, flags, now)?)
+        }
+        FdKind::BackendDir { dir, .. } => {
+            dir.set_times_self(SetTimes::from_fstflags(atim, mtim, flags, now)?)
+        }
         FdKind::Input(_) | FdKind::Output { .. } => Ok(()),
     }
 }
@@ -598,11 +651,8 @@ pub fn fd_prestat_get(
     out: u32,
 ) -> Result<()> {
     mem.check(out, size::PRESTAT)?;
-    match &ctx.fds.get(fd)?.kind {
-        FdKind::Dir {
-            preopen: Some(name),
-            ..
-        } => {
+    match ctx.fds.get(fd)?.preopen() {
+        Some(name) => {
             let mut b = [0u8; 8];
             b[4..8].copy_from_slice(&(name.len() as u32).to_le_bytes());
             mem.write(out, &b)
@@ -620,17 +670,42 @@ pub fn fd_prestat_dir_name(
     buf: u32,
     len: u32,
 ) -> Result<()> {
-    match &ctx.fds.get(fd)?.kind {
-        FdKind::Dir {
-            preopen: Some(name),
-            ..
-        } => {
+    match ctx.fds.get(fd)?.preopen() {
+        Some(name) => {
             if (len as usize) < name.len() {
                 return Err(Errno::Nametoolong);
             }
             mem.write(buf, name.as_bytes())
         }
         _ => Err(Errno::Badf),
+    }
+}
+
+/// The guest's readdir buffer, filled one dirent at a time; a last entry
+/// that does not fit is cut at the buffer's end.
+struct DirentWriter<'o> {
+    out: &'o mut [u8],
+    used: usize,
+}
+
+impl<'o> DirentWriter<'o> {
+    fn new(out: &'o mut [u8]) -> Self {
+        DirentWriter { out, used: 0 }
+    }
+
+    /// Writes one entry; `false` once the buffer is full.
+    fn put(&mut self, next: u64, ino: u64, ftype: u8, name: &str) -> bool {
+        let header = crate::abi::encode_dirent(next, ino, name.len() as u32, ftype);
+        for part in [&header[..], name.as_bytes()] {
+            let room = self.out.len() - self.used;
+            let n = room.min(part.len());
+            self.out[self.used..self.used + n].copy_from_slice(&part[..n]);
+            self.used += n;
+            if n < part.len() {
+                return false;
+            }
+        }
+        true
     }
 }
 
@@ -649,31 +724,28 @@ pub fn fd_readdir(
     mem.check(buf, buf_len)?;
     mem.check(bufused, 4)?;
     let e = ctx.fds.get(fd)?;
-    let FdKind::Dir { handle, .. } = &e.kind else {
-        return match e.kind {
-            FdKind::File { .. } => Err(Errno::Notdir),
-            _ => Err(Errno::Badf),
-        };
+    let handle = match &e.kind {
+        FdKind::Dir { handle, .. } => handle,
+        FdKind::BackendDir { dir, .. } => {
+            e.require(rights::FD_READDIR)?;
+            let list = on_backend::dirents(&**dir, cookie)?;
+            let mut w = DirentWriter::new(mem.slice_mut(buf, buf_len)?);
+            for (next, ino, ftype, name) in &list {
+                if !w.put(*next, *ino, *ftype, name) {
+                    break;
+                }
+            }
+            let used = w.used;
+            return mem.write_u32(bufused, used as u32);
+        }
+        FdKind::File { .. } | FdKind::BackendFile { .. } => return Err(Errno::Notdir),
+        _ => return Err(Errno::Badf),
     };
     e.require(rights::FD_READDIR)?;
     let t = handle.fs.lock();
     let node = t.get(handle.ino)?;
     let dir = node.as_dir().ok_or(Errno::Notdir)?;
-    let out = mem.slice_mut(buf, buf_len)?;
-    let mut used = 0usize;
-    let mut put = |next: u64, ino: u64, ftype: u8, name: &str| -> bool {
-        let header = crate::abi::encode_dirent(next, ino, name.len() as u32, ftype);
-        for part in [&header[..], name.as_bytes()] {
-            let room = out.len() - used;
-            let n = room.min(part.len());
-            out[used..used + n].copy_from_slice(&part[..n]);
-            used += n;
-            if n < part.len() {
-                return false;
-            }
-        }
-        true
-    };
+    let mut w = DirentWriter::new(mem.slice_mut(buf, buf_len)?);
     // getdents(2) on a directory removed while open: ENOENT (Linux).
     if node.nlink == 0 {
         return Err(Errno::Noent);
@@ -681,10 +753,10 @@ pub fn fd_readdir(
     {
         let mut more = true;
         if cookie == 0 {
-            more = put(1, handle.ino, filetype::DIRECTORY, ".");
+            more = w.put(1, handle.ino, filetype::DIRECTORY, ".");
         }
         if more && cookie <= 1 {
-            more = put(2, dir.parent, filetype::DIRECTORY, "..");
+            more = w.put(2, dir.parent, filetype::DIRECTORY, "..");
         }
         if more {
             for (next, name, ino) in dir.entries_after(cookie) {
@@ -692,12 +764,13 @@ pub fn fd_readdir(
                     .get(ino)
                     .map(crate::stat::filetype)
                     .unwrap_or(filetype::UNKNOWN);
-                if !put(next, ino, ftype, name) {
+                if !w.put(next, ino, ftype, name) {
                     break;
                 }
             }
         }
     }
+    let used = w.used;
     drop(t);
     mem.write_u32(bufused, used as u32)
 }

@@ -12,7 +12,9 @@
 
 pub mod args;
 pub mod clock;
+mod dircap;
 pub mod fd;
+mod on_backend;
 pub mod path;
 pub mod poll;
 pub mod proc;

@@ -7,71 +7,19 @@
 //! Linux filesystem. On such a mount the mutation rights are absent from the
 //! fd; a mutation is refused with `EROFS` rather than `EBADF` (RATIONALE.md).
 
+use super::dircap::{
+    check_symlink_target, dir_cap, read_path, rofs, strip_trailing, tree_cap, Cap,
+};
 use super::fd::set_times;
+use super::on_backend;
 use crate::abi::{fdflags, lookupflags, oflags, rights, size};
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, Result};
 use crate::fd::{FdEntry, FdKind, Handle};
 use crate::fs::dir::Directory;
-use crate::fs::tree::{Ino, NodeKind};
-use crate::fs::Filesystem;
+use crate::fs::tree::NodeKind;
 use crate::memory::GuestMemory;
-use crate::path::{resolve, resolve_for_create, Last, PATH_MAX};
-
-/// The directory an fd refers to, after checking `right`.
-struct DirCap {
-    fs: Filesystem,
-    ino: Ino,
-    read_only: bool,
-    inheriting: u64,
-}
-
-fn dir_cap(ctx: &WasiCtx, fd: u32, right: u64) -> Result<DirCap> {
-    let e = ctx.fds.get(fd)?;
-    let h = e.dir()?;
-    // A read-only mount lacks the mutation rights; its mutations fail later
-    // with EROFS, once the lookup has succeeded. A missing *directory* right
-    // is EPERM: the operation is not permitted through this capability (what
-    // the WASI test suite expects, e.g. `truncation_rights`).
-    if !(e.read_only && right & rights::MUTATING != 0) {
-        e.require(right).map_err(|_| Errno::Perm)?;
-    }
-    Ok(DirCap {
-        fs: h.fs.clone(),
-        ino: h.ino,
-        read_only: e.read_only,
-        inheriting: e.inheriting,
-    })
-}
-
-fn rofs(cap: &DirCap) -> Result<()> {
-    if cap.read_only {
-        Err(Errno::Rofs)
-    } else {
-        Ok(())
-    }
-}
-
-/// Splits trailing slashes off a path that names something to create or
-/// remove: the entry itself is what the call acts on, and the slash only
-/// says it must be a directory. A path of only slashes is left alone (it is
-/// absolute and will be refused).
-fn strip_trailing(path: &str) -> (&str, bool) {
-    let stripped = path.trim_end_matches('/');
-    if stripped.is_empty() || stripped.len() == path.len() {
-        (path, false)
-    } else {
-        (stripped, true)
-    }
-}
-
-fn read_path<'m>(mem: &'m GuestMemory<'_>, ptr: u32, len: u32) -> Result<&'m str> {
-    if len as usize >= PATH_MAX {
-        mem.check(ptr, len)?;
-        return Err(Errno::Nametoolong);
-    }
-    mem.read_str(ptr, len)
-}
+use crate::path::{resolve, resolve_for_create, Last};
 
 /// `path_create_directory(fd, path)`.
 pub fn path_create_directory(
@@ -81,7 +29,13 @@ pub fn path_create_directory(
     ptr: u32,
     len: u32,
 ) -> Result<()> {
-    let cap = dir_cap(ctx, fd, rights::PATH_CREATE_DIRECTORY)?;
+    let cap = match dir_cap(ctx, fd, rights::PATH_CREATE_DIRECTORY)? {
+        Cap::Tree(c) => c,
+        Cap::Backend(b) => {
+            let (path, _) = strip_trailing(read_path(mem, ptr, len)?);
+            return on_backend::path_create_directory(ctx, &b, path);
+        }
+    };
     let (path, _) = strip_trailing(read_path(mem, ptr, len)?);
     let now = ctx.clocks.file_time();
     let mut t = cap.fs.lock();
@@ -107,7 +61,14 @@ pub fn path_filestat_get(
     out: u32,
 ) -> Result<()> {
     mem.check(out, size::FILESTAT)?;
-    let cap = dir_cap(ctx, fd, rights::PATH_FILESTAT_GET)?;
+    let cap = match dir_cap(ctx, fd, rights::PATH_FILESTAT_GET)? {
+        Cap::Tree(c) => c,
+        Cap::Backend(b) => {
+            let path = read_path(mem, ptr, len)?;
+            let stat = on_backend::path_filestat_get(&b, flags, path)?;
+            return mem.write(out, &stat.encode());
+        }
+    };
     let path = read_path(mem, ptr, len)?;
     let t = cap.fs.lock();
     if flags & !lookupflags::SYMLINK_FOLLOW != 0 {
@@ -131,7 +92,14 @@ pub fn path_filestat_set_times(
     mtim: u64,
     fst: u32,
 ) -> Result<()> {
-    let cap = dir_cap(ctx, fd, rights::PATH_FILESTAT_SET_TIMES)?;
+    let cap = match dir_cap(ctx, fd, rights::PATH_FILESTAT_SET_TIMES)? {
+        Cap::Tree(c) => c,
+        Cap::Backend(b) => {
+            let path = read_path(mem, ptr, len)?;
+            let now = ctx.clocks.file_time();
+            return on_backend::path_filestat_set_times(&b, flags, path, atim, mtim, fst, now);
+        }
+    };
     let path = read_path(mem, ptr, len)?;
     let now = ctx.clocks.file_time();
     let mut t = cap.fs.lock();
@@ -158,7 +126,14 @@ pub fn path_link(
     if old_flags & !lookupflags::SYMLINK_FOLLOW != 0 {
         return Err(Errno::Inval);
     }
-    let src = dir_cap(ctx, old_fd, rights::PATH_LINK_SOURCE)?;
+    let src = match dir_cap(ctx, old_fd, rights::PATH_LINK_SOURCE)? {
+        Cap::Tree(c) => c,
+        Cap::Backend(b) => {
+            let old_path = read_path(mem, old_ptr, old_len)?;
+            let new_path = read_path(mem, new_ptr, new_len)?;
+            return on_backend::path_link(ctx, &b, old_flags, old_path, new_fd, new_path);
+        }
+    };
     let old_path = read_path(mem, old_ptr, old_len)?;
     let target = {
         let t = src.fs.lock();
@@ -170,7 +145,7 @@ pub fn path_link(
         )?;
         s.existing(&t)?
     };
-    let dst = dir_cap(ctx, new_fd, rights::PATH_LINK_TARGET)?;
+    let dst = tree_cap(ctx, new_fd, rights::PATH_LINK_TARGET)?;
     let (new_path, new_trailing) = strip_trailing(read_path(mem, new_ptr, new_len)?);
     if !src.fs.same(&dst.fs) {
         return Err(Errno::Xdev);
@@ -229,14 +204,14 @@ pub fn path_open(
     if oflags & oflags::CREAT != 0 && oflags & oflags::DIRECTORY != 0 {
         return Err(Errno::Inval);
     }
-    let cap = dir_cap(ctx, fd, rights::PATH_OPEN)?;
+    let any_cap = dir_cap(ctx, fd, rights::PATH_OPEN)?;
     let creat = oflags & oflags::CREAT != 0;
     let excl = oflags & oflags::EXCL != 0;
     let trunc = oflags & oflags::TRUNC != 0;
     let want_dir = oflags & oflags::DIRECTORY != 0;
     {
         let e = ctx.fds.get(fd)?;
-        if !cap.read_only {
+        if !any_cap.read_only() {
             if creat {
                 e.require(rights::PATH_CREATE_FILE)
                     .map_err(|_| Errno::Perm)?;
@@ -257,11 +232,44 @@ pub fn path_open(
     // The requested rights say only the open mode; the directory's
     // inheriting rights bound it (masked, not refused) and are whatever the
     // guest left of them with fd_fdstat_set_rights (RATIONALE.md, "rights").
-    let requested = base & cap.inheriting;
+    let requested = base & any_cap.inheriting();
     let wants_read = requested & rights::OPEN_READ != 0;
     let wants_write = requested & rights::OPEN_WRITE != 0;
     let writes_dir = requested & rights::WRITE_ACCESS != 0;
     let follow = dirflags & lookupflags::SYMLINK_FOLLOW != 0 && !(creat && excl);
+    let cap = match any_cap {
+        Cap::Tree(c) => c,
+        Cap::Backend(b) => {
+            let how = on_backend::Open {
+                creat,
+                excl,
+                trunc,
+                want_dir,
+                follow,
+                wants_write,
+                writes_dir,
+            };
+            let (kind, is_dir) = on_backend::path_open(ctx, &b, path, how)?;
+            let (new_base, new_inheriting) = open_rights(
+                is_dir,
+                false,
+                wants_read,
+                wants_write,
+                inheriting,
+                b.inheriting,
+                b.read_only,
+            );
+            let entry = FdEntry {
+                kind,
+                base: new_base,
+                inheriting: new_inheriting,
+                flags: fdflags,
+                read_only: b.read_only,
+            };
+            let new_fd = ctx.fds.insert(entry)?;
+            return mem.write_u32(out, new_fd);
+        }
+    };
 
     let mut t = cap.fs.lock();
     // Linux open_last_lookups: O_CREAT on a name with a trailing slash is
@@ -341,36 +349,16 @@ pub fn path_open(
     };
     let node = t.get(ino)?;
     let device = matches!(node.kind, NodeKind::CharDevice(_));
-    let (type_base, type_inheriting, is_dir) = match node.kind {
-        NodeKind::Dir(_) => (rights::DIRECTORY_BASE, rights::DIRECTORY_INHERITING, true),
-        NodeKind::CharDevice(_) => (
-            rights::CHARACTER_DEVICE_BASE | rights::FD_SEEK | rights::FD_TELL,
-            0,
-            false,
-        ),
-        _ => (rights::REGULAR_FILE_BASE, 0, false),
-    };
-    // A directory gets every directory right the parent may pass on, a file
-    // every right its type supports except the read or write half its open
-    // mode leaves out; what else was or was not requested does not matter.
-    let mut new_base = type_base & cap.inheriting;
-    if !is_dir {
-        if !wants_read {
-            new_base &= !rights::OPEN_READ;
-        }
-        if !wants_write {
-            new_base &= !rights::WRITE_ACCESS;
-        }
-    }
-    let mut new_inheriting = if is_dir {
-        type_inheriting & cap.inheriting
-    } else {
-        inheriting & cap.inheriting
-    };
-    if cap.read_only {
-        new_base &= !rights::MUTATING;
-        new_inheriting &= rights::ALL;
-    }
+    let is_dir = matches!(node.kind, NodeKind::Dir(_));
+    let (new_base, new_inheriting) = open_rights(
+        is_dir,
+        device,
+        wants_read,
+        wants_write,
+        inheriting,
+        cap.inheriting,
+        cap.read_only,
+    );
     let handle = Handle::new_locked(cap.fs.clone(), &mut t, ino);
     drop(t);
     let kind = if is_dir {
@@ -396,6 +384,47 @@ pub fn path_open(
     mem.write_u32(out, new_fd)
 }
 
+/// The rights of an fd `path_open` made: a directory gets every directory
+/// right the parent may pass on, a file every right its type supports except
+/// the read or write half its open mode leaves out; what else was or was not
+/// requested does not matter.
+fn open_rights(
+    is_dir: bool,
+    device: bool,
+    wants_read: bool,
+    wants_write: bool,
+    inheriting: u64,
+    parent_inheriting: u64,
+    read_only: bool,
+) -> (u64, u64) {
+    let type_base = if is_dir {
+        rights::DIRECTORY_BASE
+    } else if device {
+        rights::CHARACTER_DEVICE_BASE | rights::FD_SEEK | rights::FD_TELL
+    } else {
+        rights::REGULAR_FILE_BASE
+    };
+    let mut new_base = type_base & parent_inheriting;
+    if !is_dir {
+        if !wants_read {
+            new_base &= !rights::OPEN_READ;
+        }
+        if !wants_write {
+            new_base &= !rights::WRITE_ACCESS;
+        }
+    }
+    let mut new_inheriting = if is_dir {
+        rights::DIRECTORY_INHERITING & parent_inheriting
+    } else {
+        inheriting & parent_inheriting
+    };
+    if read_only {
+        new_base &= !rights::MUTATING;
+        new_inheriting &= rights::ALL;
+    }
+    (new_base, new_inheriting)
+}
+
 /// `path_readlink(fd, path, buf, buf_len, bufused)`: a short buffer gets
 /// the first `buf_len` bytes of the target (as `readlink(2)`).
 pub fn path_readlink(
@@ -410,7 +439,16 @@ pub fn path_readlink(
 ) -> Result<()> {
     mem.check(buf, buf_len)?;
     mem.check(bufused, 4)?;
-    let cap = dir_cap(ctx, fd, rights::PATH_READLINK)?;
+    let cap = match dir_cap(ctx, fd, rights::PATH_READLINK)? {
+        Cap::Tree(c) => c,
+        Cap::Backend(b) => {
+            let path = read_path(mem, ptr, len)?;
+            let target = on_backend::path_readlink(&b, path)?;
+            let n = target.len().min(buf_len as usize);
+            mem.write(buf, &target.as_bytes()[..n])?;
+            return mem.write_u32(bufused, n as u32);
+        }
+    };
     let path = read_path(mem, ptr, len)?.to_owned();
     let t = cap.fs.lock();
     let r = resolve(&t, cap.ino, &path, false)?;
@@ -433,7 +471,13 @@ pub fn path_remove_directory(
     ptr: u32,
     len: u32,
 ) -> Result<()> {
-    let cap = dir_cap(ctx, fd, rights::PATH_REMOVE_DIRECTORY)?;
+    let cap = match dir_cap(ctx, fd, rights::PATH_REMOVE_DIRECTORY)? {
+        Cap::Tree(c) => c,
+        Cap::Backend(b) => {
+            let (path, _) = strip_trailing(read_path(mem, ptr, len)?);
+            return on_backend::path_remove_directory(&b, path);
+        }
+    };
     let (path, _) = strip_trailing(read_path(mem, ptr, len)?);
     let now = ctx.clocks.file_time();
     let mut t = cap.fs.lock();
@@ -465,7 +509,14 @@ pub fn path_rename(
     new_ptr: u32,
     new_len: u32,
 ) -> Result<()> {
-    let src = dir_cap(ctx, fd, rights::PATH_RENAME_SOURCE)?;
+    let src = match dir_cap(ctx, fd, rights::PATH_RENAME_SOURCE)? {
+        Cap::Tree(c) => c,
+        Cap::Backend(b) => {
+            let old_path = read_path(mem, old_ptr, old_len)?;
+            let new_path = read_path(mem, new_ptr, new_len)?;
+            return on_backend::path_rename(ctx, &b, old_path, new_fd, new_path);
+        }
+    };
     let (old_path, old_trailing) = strip_trailing(read_path(mem, old_ptr, old_len)?);
     let (new_path, new_trailing) = strip_trailing(read_path(mem, new_ptr, new_len)?);
     let now = ctx.clocks.file_time();
@@ -474,7 +525,7 @@ pub fn path_rename(
     // before the new dirfd is looked at (EBADF, ENOTDIR), then the new
     // path's parent; the names themselves only after both.
     let a = resolve(&t, src.ino, old_path, false)?;
-    let dst = dir_cap(ctx, new_fd, rights::PATH_RENAME_TARGET)?;
+    let dst = tree_cap(ctx, new_fd, rights::PATH_RENAME_TARGET)?;
     if !src.fs.same(&dst.fs) {
         return Err(Errno::Xdev);
     }
@@ -502,22 +553,18 @@ pub fn path_symlink(
     new_ptr: u32,
     new_len: u32,
 ) -> Result<()> {
-    let cap = dir_cap(ctx, fd, rights::PATH_SYMLINK)?;
+    let cap = match dir_cap(ctx, fd, rights::PATH_SYMLINK)? {
+        Cap::Tree(c) => c,
+        Cap::Backend(b) => {
+            let target = read_path(mem, old_ptr, old_len)?;
+            let new_path = read_path(mem, new_ptr, new_len)?;
+            return on_backend::path_symlink(ctx, &b, target, new_path);
+        }
+    };
     let target = read_path(mem, old_ptr, old_len)?.to_owned();
     let new_raw = read_path(mem, new_ptr, new_len)?;
     let (new_path, trailing) = strip_trailing(new_raw);
-    if target.is_empty() {
-        return Err(Errno::Noent);
-    }
-    if target.contains('\0') {
-        return Err(Errno::Inval);
-    }
-    // A guest cannot make a link to an absolute path (RATIONALE.md: "Where
-    // the WASI test suite and Linux disagree"); following one that exists
-    // anyway (imported, made by the embedder) is refused too.
-    if target.starts_with('/') {
-        return Err(Errno::Perm);
-    }
+    check_symlink_target(&target)?;
     let now = ctx.clocks.file_time();
     let mut t = cap.fs.lock();
     let r = resolve(&t, cap.ino, new_path, false)?;
@@ -548,7 +595,13 @@ pub fn path_unlink_file(
     ptr: u32,
     len: u32,
 ) -> Result<()> {
-    let cap = dir_cap(ctx, fd, rights::PATH_UNLINK_FILE)?;
+    let cap = match dir_cap(ctx, fd, rights::PATH_UNLINK_FILE)? {
+        Cap::Tree(c) => c,
+        Cap::Backend(b) => {
+            let path = read_path(mem, ptr, len)?;
+            return on_backend::path_unlink_file(&b, path);
+        }
+    };
     let (path, trailing) = strip_trailing(read_path(mem, ptr, len)?);
     let now = ctx.clocks.file_time();
     let mut t = cap.fs.lock();

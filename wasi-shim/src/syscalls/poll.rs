@@ -174,6 +174,9 @@ fn fd_readiness(ctx: &WasiCtx, fd: u32, kind: u8, userdata: u64) -> Ready {
                 _ => 0,
             };
         }
+        (FdKind::BackendFile { file, offset, .. }, event::FD_READ) => {
+            r.nbytes = file.len().unwrap_or(0).saturating_sub(*offset);
+        }
         (FdKind::Input(input), event::FD_READ) => match input.ready_bytes() {
             Some(0) => r.flags = event::FD_READWRITE_HANGUP,
             Some(n) => r.nbytes = n,

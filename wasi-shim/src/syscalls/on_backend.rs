@@ -1,0 +1,439 @@
+//! The `path_*` and `fd_*` calls on the fds of a backend's mount
+//! ([`crate::backend`]): the same checks, in the same order, with the same
+//! errnos as the calls on a tree (`syscalls::path`, `syscalls::fd`), but
+//! every path walked by [`backend::resolve`] and every change made by the
+//! backend, one entry name at a time.
+//!
+//! The calls of those modules check the fd, its rights and the guest's
+//! arguments, then hand a [`BackendCap`] (or an open [`BackendFile`]) and
+//! the paths, already read from guest memory, to the functions here.
+
+use super::dircap::{check_symlink_target, dir_cap, strip_trailing, BackendCap, Cap};
+use crate::abi::{filetype, lookupflags, rights, Filestat};
+use crate::backend::{self, BackendFile, OpenFile, Resolved, SetTimes, Stat};
+use crate::ctx::WasiCtx;
+use crate::errno::{Errno, Result};
+use crate::fd::FdKind;
+use crate::fs::{write_start, Buffers, FileKind};
+use std::sync::Arc;
+
+/// What `path_open` asks for, its flags and rights decoded.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Open {
+    pub creat: bool,
+    pub excl: bool,
+    pub trunc: bool,
+    pub want_dir: bool,
+    pub follow: bool,
+    pub wants_write: bool,
+    pub writes_dir: bool,
+}
+
+/// The WASI file type of a backend entry.
+pub(super) fn filetype_of(kind: FileKind) -> u8 {
+    match kind {
+        FileKind::File => filetype::REGULAR_FILE,
+        FileKind::Dir => filetype::DIRECTORY,
+        FileKind::Symlink => filetype::SYMBOLIC_LINK,
+        FileKind::CharDevice => filetype::CHARACTER_DEVICE,
+    }
+}
+
+/// The guest's `filestat` of `stat`, on device `dev`.
+pub(super) fn filestat(dev: u64, stat: Stat) -> Filestat {
+    Filestat {
+        dev,
+        ino: stat.ino,
+        filetype: filetype_of(stat.kind),
+        nlink: stat.nlink,
+        size: stat.len,
+        atim: stat.atim,
+        mtim: stat.mtim,
+        ctim: stat.ctim,
+    }
+}
+
+/// What a resolved path names; `ENOENT` if nothing, `ENOTDIR` if a
+/// trailing slash asked for a directory and it is something else.
+fn existing(r: &Resolved<'_>) -> Result<Stat> {
+    let stat = match &r.name {
+        Some(name) => r.dir.stat(name)?,
+        None => r.dir.stat_self()?,
+    };
+    if r.trailing_slash && stat.kind != FileKind::Dir {
+        return Err(Errno::Notdir);
+    }
+    Ok(stat)
+}
+
+/// The backend directory `fd` refers to, for the second path of
+/// `path_link` / `path_rename`: a tree's is another filesystem (`EXDEV`).
+fn second_cap(ctx: &WasiCtx, fd: u32, right: u64) -> Result<BackendCap> {
+    match dir_cap(ctx, fd, right)? {
+        Cap::Backend(b) => Ok(b),
+        Cap::Tree(_) => Err(Errno::Xdev),
+    }
+}
+
+/// `path_create_directory` (`path` without its trailing slashes).
+pub(super) fn path_create_directory(ctx: &mut WasiCtx, cap: &BackendCap, path: &str) -> Result<()> {
+    let r = backend::resolve(&*cap.dir, path, false)?;
+    let name = r.name.as_deref().ok_or(Errno::Exist)?;
+    if r.dir.entry(name)?.is_some() {
+        return Err(Errno::Exist);
+    }
+    cap.rofs()?;
+    ctx.charge_file()?;
+    r.dir.create_dir(name)
+}
+
+/// `path_filestat_get`.
+pub(super) fn path_filestat_get(cap: &BackendCap, flags: u32, path: &str) -> Result<Filestat> {
+    if flags & !lookupflags::SYMLINK_FOLLOW != 0 {
+        return Err(Errno::Inval);
+    }
+    let follow = flags & lookupflags::SYMLINK_FOLLOW != 0;
+    let r = backend::resolve(&*cap.dir, path, follow)?;
+    Ok(filestat(cap.dev, existing(&r)?))
+}
+
+/// `path_filestat_set_times`.
+pub(super) fn path_filestat_set_times(
+    cap: &BackendCap,
+    flags: u32,
+    path: &str,
+    atim: u64,
+    mtim: u64,
+    fst: u32,
+    now: u64,
+) -> Result<()> {
+    let follow = flags & lookupflags::SYMLINK_FOLLOW != 0;
+    let r = backend::resolve(&*cap.dir, path, follow)?;
+    existing(&r)?;
+    cap.rofs()?;
+    let times = SetTimes::from_fstflags(atim, mtim, fst, now)?;
+    match &r.name {
+        Some(name) => r.dir.set_times(name, times),
+        None => r.dir.set_times_self(times),
+    }
+}
+
+/// `path_link`: the old path looked up completely first, then the new
+/// name; "source is a directory" comes last (Linux `linkat`).
+pub(super) fn path_link(
+    ctx: &mut WasiCtx,
+    cap: &BackendCap,
+    old_flags: u32,
+    old_path: &str,
+    new_fd: u32,
+    new_path: &str,
+) -> Result<()> {
+    let follow = old_flags & lookupflags::SYMLINK_FOLLOW != 0;
+    let s = backend::resolve(&*cap.dir, old_path, follow)?;
+    let source = existing(&s)?;
+    let dst = second_cap(ctx, new_fd, rights::PATH_LINK_TARGET)?;
+    let (new_path, new_trailing) = strip_trailing(new_path);
+    let d = backend::resolve(&*dst.dir, new_path, false)?;
+    let name = d.name.as_deref().ok_or(Errno::Exist)?;
+    if d.dir.entry(name)?.is_some() {
+        return Err(Errno::Exist);
+    }
+    if new_trailing {
+        return Err(Errno::Noent);
+    }
+    if source.kind == FileKind::Dir {
+        return Err(Errno::Perm);
+    }
+    cap.rofs()?;
+    dst.rofs()?;
+    ctx.charge_file()?;
+    // A path that names its directory itself names a directory: refused above.
+    let from = s.name.as_deref().ok_or(Errno::Perm)?;
+    s.dir.hard_link(from, &*d.dir, name)
+}
+
+/// `path_open`: the new fd's kind, and whether it is a directory.
+pub(super) fn path_open(
+    ctx: &mut WasiCtx,
+    cap: &BackendCap,
+    path: &str,
+    how: Open,
+) -> Result<(FdKind, bool)> {
+    let start = &*cap.dir;
+    // Linux open_last_lookups: O_CREAT on a name with a trailing slash is
+    // EISDIR, whether it exists or not, and before a final symlink is followed.
+    let (stripped, slash) = strip_trailing(path);
+    if how.creat && slash && backend::resolve(start, stripped, false)?.name.is_some() {
+        return Err(Errno::Isdir);
+    }
+    let r = if how.creat {
+        backend::resolve_for_create(start, path, how.follow)?
+    } else {
+        backend::resolve(start, path, how.follow)?
+    };
+    if how.creat && r.trailing_slash && r.name.is_some() {
+        // The same, for a followed symlink whose target ends in a slash.
+        return Err(Errno::Isdir);
+    }
+    let dir_fd = |dir: Box<dyn backend::BackendDir>| {
+        Ok((
+            FdKind::BackendDir {
+                dir: Arc::from(dir),
+                dev: cap.dev,
+                preopen: None,
+            },
+            true,
+        ))
+    };
+    let Some(name) = r.name.as_deref() else {
+        // `.` or `..`: the directory the walk ended in.
+        if how.creat && how.excl {
+            return Err(Errno::Exist);
+        }
+        if how.trunc || how.writes_dir || how.creat {
+            return Err(Errno::Isdir);
+        }
+        return dir_fd(r.dir.try_clone()?);
+    };
+    let file = match r.dir.entry(name)? {
+        Some(meta) => {
+            if how.creat && how.excl {
+                return Err(Errno::Exist);
+            }
+            match meta.kind {
+                FileKind::Symlink if how.want_dir => return Err(Errno::Notdir),
+                FileKind::Symlink => return Err(Errno::Loop),
+                FileKind::Dir => {
+                    if how.trunc || how.writes_dir || how.creat {
+                        return Err(Errno::Isdir);
+                    }
+                    return dir_fd(r.dir.open_dir(name)?);
+                }
+                FileKind::File | FileKind::CharDevice => {
+                    if how.want_dir || r.trailing_slash {
+                        return Err(Errno::Notdir);
+                    }
+                    if how.trunc || how.wants_write {
+                        cap.rofs()?;
+                    }
+                    r.dir.open_file(
+                        name,
+                        OpenFile {
+                            create: false,
+                            exclusive: false,
+                            truncate: how.trunc,
+                            write: how.wants_write,
+                        },
+                    )?
+                }
+            }
+        }
+        None => {
+            if !how.creat {
+                return Err(Errno::Noent);
+            }
+            if r.trailing_slash {
+                return Err(Errno::Isdir);
+            }
+            if how.want_dir {
+                return Err(Errno::Inval);
+            }
+            cap.rofs()?;
+            ctx.charge_file()?;
+            r.dir.open_file(
+                name,
+                OpenFile {
+                    create: true,
+                    exclusive: how.excl,
+                    truncate: how.trunc,
+                    write: true,
+                },
+            )?
+        }
+    };
+    Ok((
+        FdKind::BackendFile {
+            file: Arc::from(file),
+            dev: cap.dev,
+            offset: 0,
+        },
+        false,
+    ))
+}
+
+/// `path_readlink`: the whole target (the caller cuts it to the buffer).
+pub(super) fn path_readlink(cap: &BackendCap, path: &str) -> Result<String> {
+    let r = backend::resolve(&*cap.dir, path, false)?;
+    existing(&r)?;
+    let name = r.name.as_deref().ok_or(Errno::Inval)?;
+    r.dir.read_link(name)
+}
+
+/// The last component of `path` (`.` or `..` when the walk ended in a
+/// directory itself).
+fn last_component(path: &str) -> &str {
+    path.rsplit('/').find(|c| !c.is_empty()).unwrap_or("")
+}
+
+/// `path_remove_directory` (`path` without its trailing slashes).
+pub(super) fn path_remove_directory(cap: &BackendCap, path: &str) -> Result<()> {
+    let r = backend::resolve(&*cap.dir, path, false)?;
+    let Some(name) = r.name.as_deref() else {
+        return Err(if last_component(path) == "." {
+            Errno::Inval
+        } else {
+            Errno::Notempty
+        });
+    };
+    let meta = r.dir.entry(name)?.ok_or(Errno::Noent)?;
+    if meta.kind != FileKind::Dir {
+        return Err(Errno::Notdir);
+    }
+    if !r.dir.open_dir(name)?.entries()?.is_empty() {
+        return Err(Errno::Notempty);
+    }
+    cap.rofs()?;
+    r.dir.remove_dir(name)
+}
+
+/// `path_rename`: the old path's parent is looked up before the new fd is
+/// looked at, then the new path's parent; the names only after both
+/// (Linux `do_renameat2`).
+pub(super) fn path_rename(
+    ctx: &mut WasiCtx,
+    cap: &BackendCap,
+    old_path: &str,
+    new_fd: u32,
+    new_path: &str,
+) -> Result<()> {
+    let (old_path, old_trailing) = strip_trailing(old_path);
+    let (new_path, new_trailing) = strip_trailing(new_path);
+    let a = backend::resolve(&*cap.dir, old_path, false)?;
+    let dst = second_cap(ctx, new_fd, rights::PATH_RENAME_TARGET)?;
+    let b = backend::resolve(&*dst.dir, new_path, false)?;
+    let an = a.name.as_deref().ok_or(Errno::Busy)?;
+    let bn = b.name.as_deref().ok_or(Errno::Busy)?;
+    let meta = a.dir.entry(an)?.ok_or(Errno::Noent)?;
+    if (old_trailing || new_trailing) && meta.kind != FileKind::Dir {
+        return Err(Errno::Notdir);
+    }
+    cap.rofs()?;
+    dst.rofs()?;
+    a.dir.rename(an, &*b.dir, bn)
+}
+
+/// `path_symlink`: the target is stored as given (an absolute one is
+/// refused, as on a tree).
+pub(super) fn path_symlink(
+    ctx: &mut WasiCtx,
+    cap: &BackendCap,
+    target: &str,
+    new_raw: &str,
+) -> Result<()> {
+    let (new_path, trailing) = strip_trailing(new_raw);
+    check_symlink_target(target)?;
+    let start = &*cap.dir;
+    let r = backend::resolve(start, new_path, false)?;
+    let name = r.name.as_deref().ok_or(Errno::Exist)?;
+    if r.dir.entry(name)?.is_some() {
+        if trailing {
+            existing(&backend::resolve(start, new_raw, false)?)?;
+        }
+        return Err(Errno::Exist);
+    }
+    if trailing {
+        return Err(Errno::Noent);
+    }
+    cap.rofs()?;
+    ctx.charge_file()?;
+    r.dir.symlink(target, name)
+}
+
+/// `path_unlink_file`.
+pub(super) fn path_unlink_file(cap: &BackendCap, raw: &str) -> Result<()> {
+    let (path, trailing) = strip_trailing(raw);
+    let r = backend::resolve(&*cap.dir, path, false)?;
+    let name = r.name.as_deref().ok_or(Errno::Isdir)?;
+    let meta = r.dir.entry(name)?.ok_or(Errno::Noent)?;
+    let is_dir = meta.kind == FileKind::Dir;
+    if trailing {
+        return Err(if is_dir { Errno::Isdir } else { Errno::Notdir });
+    }
+    if is_dir {
+        return Err(Errno::Isdir);
+    }
+    cap.rofs()?;
+    r.dir.remove_file(name)
+}
+
+/// Reads `file` at `offset` into `bufs`, filling each in turn, as `readv`.
+pub(super) fn read(file: &dyn BackendFile, offset: u64, bufs: &mut impl Buffers) -> Result<u64> {
+    let mut done = 0u64;
+    for i in 0..bufs.count() {
+        let out = bufs.buf_mut(i)?;
+        if out.is_empty() {
+            continue;
+        }
+        // A file that fails mid-read returns what was read, as `readv`
+        // does; the next read reports the error.
+        let n = match file.read_at(offset + done, out) {
+            Ok(n) => n,
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => break,
+        };
+        done += n as u64;
+        if n < out.len() {
+            break;
+        }
+    }
+    Ok(done)
+}
+
+/// Writes `bufs` (`total` bytes) to `file` at `offset`, or at its end for
+/// an `APPEND` fd with something to write; returns the bytes written and
+/// the offset after them.
+pub(super) fn write(
+    file: &dyn BackendFile,
+    offset: u64,
+    append: bool,
+    total: u64,
+    bufs: &impl Buffers,
+) -> Result<(u64, u64)> {
+    let start = write_start(offset, append, total, || file.len())?;
+    let mut pos = start;
+    for i in 0..bufs.count() {
+        let buf = bufs.buf(i)?;
+        if !buf.is_empty() {
+            file.write_at(pos, buf)?;
+            pos += buf.len() as u64;
+        }
+    }
+    Ok((pos - start, pos))
+}
+
+/// One `fd_readdir` entry: the cookie of the next one, inode, type, name.
+pub(super) type Dirent = (u64, u64, u8, String);
+
+/// The entries of `dir` after `cookie`: `.` (cookie 1) and `..` (2) first,
+/// then the backend's entries in its order, the `i`th with cookie `i + 3`.
+pub(super) fn dirents(dir: &dyn backend::BackendDir, cookie: u64) -> Result<Vec<Dirent>> {
+    let this = dir.stat_self()?;
+    // getdents(2) on a directory removed while open: ENOENT (Linux).
+    if this.nlink == 0 {
+        return Err(Errno::Noent);
+    }
+    let mut out = Vec::new();
+    if cookie == 0 {
+        out.push((1, this.ino, filetype::DIRECTORY, ".".to_owned()));
+    }
+    if cookie <= 1 {
+        // The parent is outside what this handle may look at: no inode.
+        out.push((2, 0, filetype::DIRECTORY, "..".to_owned()));
+    }
+    let skip = usize::try_from(cookie.saturating_sub(2)).unwrap_or(usize::MAX);
+    for (i, (name, kind)) in dir.entries()?.into_iter().enumerate().skip(skip) {
+        let ino = dir.stat(&name).map(|s| s.ino).unwrap_or(0);
+        out.push((i as u64 + 3, ino, filetype_of(kind), name));
+    }
+    Ok(out)
+}
