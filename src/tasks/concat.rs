@@ -109,12 +109,19 @@ impl Concat {
         self
     }
 
-    /// CRF when re-encoding.
+    /// CRF when re-encoding; with [`ConcatMode::Copy`],
+    /// [`command`](Concat::command) refuses it
+    /// ([`CommandError::InvalidArgument`]).
     ///
     /// ```
     /// use afmpeg::tasks::{Concat, ConcatMode};
     /// let args = Concat::new(["/a.mp4", "/b.mp4"], "/ab.mp4").crf(20).command()?.args()?;
     /// assert!(args.windows(2).any(|w| w == ["-crf", "20"]), "{args:?}");
+    /// let copy = Concat::new(["/a.mp4", "/b.mp4"], "/ab.mp4").mode(ConcatMode::Copy).crf(20);
+    /// assert_eq!(
+    ///     copy.command().unwrap_err().to_string(),
+    ///     "invalid value \"20\" for crf: a stream copy encodes nothing: encoder options need re-encoding"
+    /// );
     /// # Ok::<(), afmpeg::command::CommandError>(())
     /// ```
     pub fn crf(mut self, crf: u8) -> Concat {
@@ -122,12 +129,18 @@ impl Concat {
         self
     }
 
-    /// Encoder preset when re-encoding.
+    /// Encoder preset when re-encoding; refused with [`ConcatMode::Copy`]
+    /// like [`crf`](Concat::crf).
     ///
     /// ```
     /// use afmpeg::tasks::{Concat, ConcatMode};
     /// let args = Concat::new(["/a.mp4", "/b.mp4"], "/ab.mp4").preset("veryfast").command()?.args()?;
     /// assert!(args.windows(2).any(|w| w == ["-preset", "veryfast"]), "{args:?}");
+    /// let copy = Concat::new(["/a.mp4", "/b.mp4"], "/ab.mp4").preset("veryfast").mode(ConcatMode::Copy);
+    /// assert!(matches!(
+    ///     copy.command(),
+    ///     Err(afmpeg::command::CommandError::InvalidArgument { option, .. }) if option == "preset"
+    /// ));
     /// # Ok::<(), afmpeg::command::CommandError>(())
     /// ```
     pub fn preset(mut self, preset: impl Into<String>) -> Concat {
@@ -167,13 +180,21 @@ impl Concat {
         let mut out = OutputFile::path(&self.output).map("0:v?").map("0:a?");
         match self.mode {
             ConcatMode::Copy => {
+                // Stream copy encodes nothing: FFmpeg would ignore these
+                // with a warning, and the caller would get a file that is
+                // not what they asked for.
+                let unused = [
+                    ("crf", self.crf.map(|c| c.to_string())),
+                    ("preset", self.preset.clone()),
+                ];
+                if let Some((option, Some(value))) = unused.into_iter().find(|(_, v)| v.is_some()) {
+                    return Err(CommandError::InvalidArgument {
+                        option: option.into(),
+                        value,
+                        reason: "a stream copy encodes nothing: encoder options need re-encoding",
+                    });
+                }
                 out = out.copy();
-                if let Some(crf) = self.crf {
-                    out = out.crf(crf);
-                }
-                if let Some(p) = &self.preset {
-                    out = out.preset(p);
-                }
             }
             ConcatMode::Reencode => {
                 out = out
