@@ -117,7 +117,8 @@ bench-ray: python guest
 	AFMPEG_MODULE=$(abspath $(GUEST_MODULE)) $(PY) python/bench/ray_jobs.py
 
 ## An application built against the `cargo package` output of afmpeg,
-## afmpeg-wasi-shim and afmpeg-module-lean (not the workspace), in a clean target
+## afmpeg-wasi-shim and afmpeg-module-lean (and afmpeg-native, which afmpeg's
+## optional `native` feature names; not built) — not the workspace — in a clean target
 ## dir, with `builtin-module`: Runtime::builtin(), a transcode, a probe
 ## (scripts/test-package). Not in `make test` (its clean build is most of
 ## its time); run by the maintainers before a release and after packaging
