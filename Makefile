@@ -88,14 +88,18 @@ test-rust-native: native-c
 ## The Python package (python/: PyO3 + maturin, an abi3 wheel for Python
 ## >= 3.11) built and installed into a venv of its own, target/py-venv,
 ## with pip packages from python/constraints.txt only (nothing global).
-## PY_PROFILE=release builds an optimised wheel (slow: fat LTO).
+## PY_PROFILE=release builds an optimised wheel (slow: fat LTO). The wheel
+## ships the lean module (`Runtime.builtin()`) and runs the interpreter
+## only; PY_FEATURES=builtin-module,native adds the native tier (after
+## `make native-c`; minutes of C compilation the first time).
 PY_VENV ?= target/py-venv
 PY_PROFILE ?= dev
+PY_FEATURES ?= builtin-module
 PY := $(PY_VENV)/bin/python
 python:
 	test -x $(PY) || python3 -m venv $(PY_VENV)
 	$(PY) -m pip install -q -c python/constraints.txt maturin pytest mypy ray numpy
-	$(PY_VENV)/bin/maturin build --locked --profile $(PY_PROFILE) -m python/Cargo.toml --out target/wheels
+	$(PY_VENV)/bin/maturin build --locked --profile $(PY_PROFILE) --features $(PY_FEATURES) -m python/Cargo.toml --out target/wheels
 	$(PY) -m pip install -q --force-reinstall --no-deps target/wheels/afmpeg-$$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)-cp311-abi3-*.whl
 
 ## The Python tests (python/tests), after mypy over the package (its stubs
@@ -113,7 +117,8 @@ bench-ray: python guest
 	AFMPEG_MODULE=$(abspath $(GUEST_MODULE)) $(PY) python/bench/ray_jobs.py
 
 ## An application built against the `cargo package` output of afmpeg,
-## afmpeg-wasi-shim and afmpeg-module-lean (not the workspace), in a clean target
+## afmpeg-wasi-shim and afmpeg-module-lean (and afmpeg-native, which afmpeg's
+## optional `native` feature names; not built) — not the workspace — in a clean target
 ## dir, with `builtin-module`: Runtime::builtin(), a transcode, a probe
 ## (scripts/test-package). Not in `make test` (its clean build is most of
 ## its time); run by the maintainers before a release and after packaging

@@ -163,6 +163,12 @@ enum AfmpegStatus
    */
   AFMPEG_STATUS_OTHER = 20,
   /**
+   * Strict mode (`afmpeg_job_set_strict`): FFmpeg ran and exited 0 but
+   * ignored an option it was given; the message names it. `afmpeg_run`
+   * still sets its output, and the files it wrote exist.
+   */
+  AFMPEG_STATUS_UNUSED_OPTION = 21,
+  /**
    * A limit ended the job: guest memory (`max_memory`).
    */
   AFMPEG_STATUS_LIMIT_MEMORY = 40,
@@ -268,7 +274,7 @@ typedef uint32_t AfmpegValidation;
 typedef struct AfmpegFs AfmpegFs;
 
 /**
- * How jobs run (opaque): limits, a progress callback, and the tokens that
+ * How jobs run (opaque): limits, strict mode, a progress callback, and the tokens that
  * end them early. Pass it to `afmpeg_run` / `afmpeg_probe`; from another
  * thread, `afmpeg_job_cancel` and `afmpeg_job_stop` end the runs using it.
  * Cancel and stop are final: a run started with a cancelled job ends at
@@ -590,6 +596,20 @@ AfmpegStatus afmpeg_job_set_limits(const struct AfmpegJob *job,
                                    char **message);
 
 /**
+ * Turns strict mode on (`strict` true) or off for the job's next ffmpeg
+ * runs: a run in which FFmpeg ignored an option it was given (an encoder
+ * option no output stream uses, e.g. `-crf` for a WAV file) returns
+ * `AFMPEG_STATUS_UNUSED_OPTION` instead of `AFMPEG_STATUS_OK`, with the
+ * option named in the message. Off by default.
+ *
+ * # Safety
+ * `job` NULL or a live job; `message` NULL or writable.
+ */
+AfmpegStatus afmpeg_job_set_strict(const struct AfmpegJob *job,
+                                   bool strict,
+                                   char **message);
+
+/**
  * Sets (or, with `callback` NULL, removes) the progress callback of the
  * job's next ffmpeg runs; see `AfmpegProgressFn` for the thread it is
  * called on. `user_data` is passed to it untouched: it must stay valid,
@@ -637,7 +657,8 @@ AfmpegStatus afmpeg_job_stop(const struct AfmpegJob *job,
  *
  * `*out` receives the exit code, stdout and stderr when the run completed:
  * with `AFMPEG_STATUS_OK` (exit code 0), `AFMPEG_STATUS_FFMPEG` (non-zero
- * exit) and `AFMPEG_STATUS_STOPPED` (exit after `afmpeg_job_stop`). Free
+ * exit), `AFMPEG_STATUS_STOPPED` (exit after `afmpeg_job_stop`) and
+ * `AFMPEG_STATUS_UNUSED_OPTION` (strict mode, `afmpeg_job_set_strict`). Free
  * it with `afmpeg_output_free` after any status (it is zeroed, exit code
  * -1, when the run did not complete: cancelled, a limit, a trap, …).
  *

@@ -144,13 +144,14 @@ unsafe impl Sync for UserData {}
 #[derive(Clone, Default)]
 struct Settings {
     limits: Limits,
+    strict: bool,
     progress: Option<(
         unsafe extern "C" fn(*const AfmpegProgress, *mut c_void),
         UserData,
     )>,
 }
 
-/// How jobs run (opaque): limits, a progress callback, and the tokens that
+/// How jobs run (opaque): limits, strict mode, a progress callback, and the tokens that
 /// end them early. Pass it to `afmpeg_run` / `afmpeg_probe`; from another
 /// thread, `afmpeg_job_cancel` and `afmpeg_job_stop` end the runs using it.
 /// Cancel and stop are final: a run started with a cancelled job ends at
@@ -172,6 +173,7 @@ impl AfmpegJob {
             .clone();
         let mut options = RunOptions::new()
             .limits(settings.limits)
+            .strict(settings.strict)
             .cancel(self.cancel.clone())
             .stop(self.stop.clone());
         if let Some((callback, user_data)) = settings.progress {
@@ -246,6 +248,29 @@ pub unsafe extern "C" fn afmpeg_job_set_limits(
     unsafe {
         with_job(job, message, |job| {
             job.settings().limits = Limits::from(args::handle(limits, "limits")?);
+            Ok(())
+        })
+    }
+}
+
+/// Turns strict mode on (`strict` true) or off for the job's next ffmpeg
+/// runs: a run in which FFmpeg ignored an option it was given (an encoder
+/// option no output stream uses, e.g. `-crf` for a WAV file) returns
+/// `AFMPEG_STATUS_UNUSED_OPTION` instead of `AFMPEG_STATUS_OK`, with the
+/// option named in the message. Off by default.
+///
+/// # Safety
+/// `job` NULL or a live job; `message` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn afmpeg_job_set_strict(
+    job: *const AfmpegJob,
+    strict: bool,
+    message: *mut *mut c_char,
+) -> AfmpegStatus {
+    // SAFETY: the caller's contract.
+    unsafe {
+        with_job(job, message, |job| {
+            job.settings().strict = strict;
             Ok(())
         })
     }

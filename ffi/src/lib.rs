@@ -89,8 +89,8 @@ pub use fs::{
 };
 pub use job::{
     afmpeg_job_cancel, afmpeg_job_free, afmpeg_job_new, afmpeg_job_set_limits,
-    afmpeg_job_set_progress, afmpeg_job_stop, afmpeg_limits_default, AfmpegJob, AfmpegLimits,
-    AfmpegProgress, AfmpegProgressFn,
+    afmpeg_job_set_progress, afmpeg_job_set_strict, afmpeg_job_stop, afmpeg_limits_default,
+    AfmpegJob, AfmpegLimits, AfmpegProgress, AfmpegProgressFn,
 };
 pub use run::{afmpeg_output_free, afmpeg_probe, afmpeg_run, AfmpegOutput, AfmpegTool};
 pub use runtime::{

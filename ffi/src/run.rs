@@ -107,7 +107,8 @@ fn completed(out: &RunOutput, stopped: bool) -> Result<(), Failure> {
 ///
 /// `*out` receives the exit code, stdout and stderr when the run completed:
 /// with `AFMPEG_STATUS_OK` (exit code 0), `AFMPEG_STATUS_FFMPEG` (non-zero
-/// exit) and `AFMPEG_STATUS_STOPPED` (exit after `afmpeg_job_stop`). Free
+/// exit), `AFMPEG_STATUS_STOPPED` (exit after `afmpeg_job_stop`) and
+/// `AFMPEG_STATUS_UNUSED_OPTION` (strict mode, `afmpeg_job_set_strict`). Free
 /// it with `afmpeg_output_free` after any status (it is zeroed, exit code
 /// -1, when the run did not complete: cancelled, a limit, a trap, …).
 ///
@@ -137,13 +138,30 @@ pub unsafe extern "C" fn afmpeg_run(
             let argv = args::argv(argv, argc)?;
             let options = options(job);
             // A non-zero exit is `Error::Ffmpeg` holding the run's output:
-            // the C caller gets that output with `AFMPEG_STATUS_FFMPEG`.
-            let result = runtime
+            // the C caller gets that output with `AFMPEG_STATUS_FFMPEG`;
+            // likewise an unused option in strict mode.
+            let ran = runtime
                 .0
                 .run_tool(tool, &fs.0, &argv, &options)
-                .or_else(Error::into_exit_output)?;
-            let stopped = job.as_ref().is_some_and(AfmpegJob::stopped);
-            let status = completed(&result, stopped);
+                .or_else(Error::into_exit_output);
+            let (result, status) = match ran {
+                Ok(result) => {
+                    let stopped = job.as_ref().is_some_and(AfmpegJob::stopped);
+                    let status = completed(&result, stopped);
+                    (result, status)
+                }
+                Err(Error::UnusedOption {
+                    option,
+                    message: line,
+                    output,
+                }) => {
+                    let text = format!(
+                        "option {option:?} was not used for any stream (strict mode): {line}"
+                    );
+                    (*output, Err(Failure::new(AfmpegStatus::UnusedOption, text)))
+                }
+                Err(e) => return Err(e.into()),
+            };
             out.set(AfmpegOutput {
                 exit_code: result.exit_code,
                 stdout_bytes: AfmpegBytes::from_vec(result.stdout),

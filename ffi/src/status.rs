@@ -62,6 +62,10 @@ pub enum AfmpegStatus {
     /// A failure this version of the C ABI has no code for (the message
     /// says what it is).
     Other = 20,
+    /// Strict mode (`afmpeg_job_set_strict`): FFmpeg ran and exited 0 but
+    /// ignored an option it was given; the message names it. `afmpeg_run`
+    /// still sets its output, and the files it wrote exist.
+    UnusedOption = 21,
     /// A limit ended the job: guest memory (`max_memory`).
     LimitMemory = 40,
     /// A limit ended the job: the CPU budget (`fuel`).
@@ -122,6 +126,7 @@ fn status_of(e: &Error) -> AfmpegStatus {
         Error::Probe { .. } => S::Probe,
         Error::ProbeParse(_) => S::ProbeParse,
         Error::Ffmpeg { .. } => S::Ffmpeg,
+        Error::UnusedOption { .. } => S::UnusedOption,
         Error::Panic(_) => S::Panic,
         Error::Fs(_) => S::Fs,
         // URL modules, commands and chunked transcodes are not reachable

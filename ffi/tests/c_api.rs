@@ -1,7 +1,8 @@
 //! The C ABI from C: `tests/c/api_test.c` (a transcode, a probe, a
-//! cancelled and a stopped job, the limits and every error path), compiled
-//! with the system `cc` against the static library and run under valgrind,
-//! which must report no error and no definite or indirect leak.
+//! cancelled and a stopped job, strict mode, the limits and every error
+//! path), compiled with the system `cc` against the static library and run
+//! under valgrind, which must report no error and no definite or indirect
+//! leak.
 //!
 //! Needs the FFmpeg guest module (`AFMPEG_MODULE`, or where `make guest`
 //! puts it) and valgrind (`make setup` installs it); fails, never skips,

@@ -10,7 +10,7 @@
 ``afmpeg.ray`` (the ``afmpeg[ray]`` extra) runs jobs across a Ray cluster.
 """
 
-from ._afmpeg import CancelToken, Filesystem, Runtime
+from ._afmpeg import HAS_BUILTIN_MODULE, HAS_NATIVE_TIER, CancelToken, Filesystem, Runtime
 from .errors import (
     AfmpegError,
     CancelledError,
@@ -21,9 +21,11 @@ from .errors import (
     FsError,
     LimitError,
     ModuleError,
+    NativeUnavailableError,
     PanicError,
     ProbeError,
     TrapError,
+    UnusedOptionError,
 )
 from .types import (
     Chapter,
@@ -49,11 +51,14 @@ __all__ = [
     "Filesystem",
     "Format",
     "FsError",
+    "HAS_BUILTIN_MODULE",
+    "HAS_NATIVE_TIER",
     "HlsOutput",
     "LimitError",
     "Limits",
     "MediaInfo",
     "ModuleError",
+    "NativeUnavailableError",
     "PanicError",
     "ProbeError",
     "Produced",
@@ -62,4 +67,5 @@ __all__ = [
     "Runtime",
     "Stream",
     "TrapError",
+    "UnusedOptionError",
 ]

@@ -1,7 +1,7 @@
 # Type stubs of the Rust extension module (python/src/).
 from collections.abc import Callable, Sequence
 from os import PathLike
-from typing import Any
+from typing import Any, Literal
 
 from typing_extensions import Buffer
 
@@ -29,13 +29,27 @@ class Filesystem:
     def size(self, path: str) -> int: ...
 
 ProgressCallback = Callable[[Progress], object]
+EngineName = Literal["native", "interpreter"]
+
+#: Whether this wheel has the native tier compiled in (``engine="native"``).
+HAS_NATIVE_TIER: bool
+#: Whether this wheel ships the lean module (``Runtime.builtin()``).
+HAS_BUILTIN_MODULE: bool
 
 class Runtime:
     """FFmpeg compiled once; run jobs on it from any number of threads."""
 
     def __init__(
-        self, module: str | PathLike[str] | Buffer | None = None, *, lazy: bool | None = None
+        self,
+        module: str | PathLike[str] | Buffer | None = None,
+        *,
+        lazy: bool | None = None,
+        engine: EngineName | None = None,
     ) -> None: ...
+    @staticmethod
+    def builtin(*, engine: EngineName | None = None) -> Runtime: ...
+    @property
+    def engine(self) -> EngineName: ...
     def run(
         self,
         argv: Sequence[str],
@@ -46,8 +60,16 @@ class Runtime:
         cancel: CancelToken | None = None,
         stdin: bytes | None = None,
         deterministic: int | None = None,
+        strict: bool = False,
     ) -> RunOutput: ...
-    def probe(self, fs: Filesystem, path: str) -> MediaInfo: ...
+    def probe(
+        self,
+        fs: Filesystem,
+        path: str,
+        *,
+        limits: Limits | None = None,
+        cancel: CancelToken | None = None,
+    ) -> MediaInfo: ...
     def transcode(
         self,
         fs: Filesystem,
@@ -69,6 +91,7 @@ class Runtime:
         limits: Limits | None = None,
         progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
+        strict: bool = False,
     ) -> Produced: ...
     def clip(
         self,
@@ -87,6 +110,7 @@ class Runtime:
         limits: Limits | None = None,
         progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
+        strict: bool = False,
     ) -> Produced: ...
     def frames(
         self,
@@ -118,6 +142,7 @@ class Runtime:
         limits: Limits | None = None,
         progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
+        strict: bool = False,
     ) -> Produced: ...
     def hls(
         self,
@@ -134,6 +159,7 @@ class Runtime:
         limits: Limits | None = None,
         progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
+        strict: bool = False,
     ) -> HlsOutput: ...
     def chunk_plan(
         self,

@@ -7,7 +7,10 @@ task's failure reaches the driver with its type and attributes intact.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .types import RunOutput
 
 
 class AfmpegError(Exception):
@@ -28,6 +31,15 @@ class AfmpegError(Exception):
 
 class ModuleError(AfmpegError):
     """The FFmpeg module could not be found, read, validated or linked."""
+
+
+class NativeUnavailableError(ModuleError):
+    """``engine="native"`` was asked for but the native tier cannot run the
+    module: ``reason`` is ``"not_built_in"`` (the wheel was built without
+    it) or ``"other_module"`` (it runs only the module it was compiled
+    from). Nothing was loaded; ``engine="interpreter"`` runs any module."""
+
+    reason: str = ""
 
 
 class ConfigError(AfmpegError):
@@ -68,6 +80,17 @@ class FfmpegError(AfmpegError):
     exit_code: int = 0
 
 
+class UnusedOptionError(AfmpegError):
+    """With ``strict=True``: FFmpeg ran (and exited 0) but ignored an
+    option, e.g. ``-crf`` for an output no encoder reads it for. ``option``
+    is its name (``"crf"``), ``line`` FFmpeg's warning, ``output`` the
+    run's ``RunOutput``; the outputs may exist."""
+
+    option: str = ""
+    line: str = ""
+    output: RunOutput | None = None
+
+
 class ProbeError(AfmpegError):
     """ffprobe could not read the file, or its output could not be parsed."""
 
@@ -100,7 +123,9 @@ __all__ = [
     "FsError",
     "LimitError",
     "ModuleError",
+    "NativeUnavailableError",
     "PanicError",
     "ProbeError",
     "TrapError",
+    "UnusedOptionError",
 ]

@@ -4,7 +4,7 @@
 //! task's failure crosses processes) and carry their details as attributes
 //! (`stderr_tail`, `limit`, `exit_code`, …), set here by keyword.
 
-use afmpeg::{Error, LimitKind};
+use afmpeg::{Error, LimitKind, NativeUnavailable};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use pyo3::IntoPyObjectExt;
@@ -89,6 +89,27 @@ pub fn to_py(py: Python<'_>, e: Error) -> PyErr {
             ],
         ),
         Error::ProbeParse(_) => exception(py, "ProbeError", message, &[]),
+        Error::UnusedOption {
+            option,
+            message: line,
+            output,
+        } => {
+            let output = crate::values::run_output(py, output)
+                .map(Bound::unbind)
+                .unwrap_or_else(|_| py.None());
+            exception(
+                py,
+                "UnusedOptionError",
+                message.clone(),
+                &[
+                    ("option", obj(py, option.as_str())),
+                    ("line", obj(py, line.as_str())),
+                    ("output", output),
+                    ("stderr_tail", tail()),
+                ],
+            )
+        }
+        Error::NativeUnavailable { reason, .. } => native_unavailable(py, reason, message),
         Error::Command(_) => exception(py, "CommandError", message, &[]),
         Error::Chunked(_) => exception(py, "ChunkError", message, &[]),
         Error::Config(_) => exception(py, "ConfigError", message, &[]),
@@ -99,11 +120,39 @@ pub fn to_py(py: Python<'_>, e: Error) -> PyErr {
     }
 }
 
+/// `afmpeg.errors.NativeUnavailableError`. Without the native tier the
+/// message says how to build a wheel with it (the Rust message names the
+/// Rust feature, which a Python user does not build with).
+fn native_unavailable(py: Python<'_>, reason: &NativeUnavailable, message: String) -> PyErr {
+    let (name, message) = match reason {
+        NativeUnavailable::NotBuiltIn => (
+            "not_built_in",
+            "this afmpeg wheel has no native tier (build it with \
+             `make python PY_FEATURES=builtin-module,native`); engine=\"interpreter\" runs any module"
+                .to_owned(),
+        ),
+        NativeUnavailable::OtherModule { .. } => ("other_module", message),
+        _ => ("other", message),
+    };
+    exception(
+        py,
+        "NativeUnavailableError",
+        message,
+        &[("reason", obj(py, name))],
+    )
+}
+
 /// `afmpeg.errors.FsError`, with the WASI errno name (`"noent"`, …) when
 /// the error came from the in-memory tree.
 pub fn fs_error(py: Python<'_>, e: &afmpeg::wasi_shim::fs::FsError) -> PyErr {
     let errno = e.errno().map(|n| format!("{n:?}").to_ascii_lowercase());
     exception(py, "FsError", e.to_string(), &[("errno", obj(py, errno))])
+}
+
+/// `afmpeg.errors.ModuleError` for a module this wheel cannot provide.
+#[cfg(not(feature = "builtin-module"))]
+pub fn module(py: Python<'_>, message: impl Into<String>) -> PyErr {
+    exception(py, "ModuleError", message.into(), &[])
 }
 
 /// `afmpeg.errors.ConfigError` for a bad argument of the Python API.

@@ -25,5 +25,9 @@ fn _afmpeg(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<runtime::PyRuntime>()?;
     m.add_class::<fs::PyFilesystem>()?;
     m.add_class::<options::PyCancelToken>()?;
+    // What this wheel was built with: `Runtime(engine="native")` and
+    // `Runtime.builtin()` need them.
+    m.add("HAS_NATIVE_TIER", afmpeg::Engine::native_built_in())?;
+    m.add("HAS_BUILTIN_MODULE", cfg!(feature = "builtin-module"))?;
     Ok(())
 }

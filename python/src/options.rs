@@ -45,6 +45,8 @@ pub struct JobOptions {
     pub cancel: Option<Py<PyCancelToken>>,
     pub stdin: Option<Vec<u8>>,
     pub deterministic: Option<u64>,
+    /// An option FFmpeg did not use is an `UnusedOptionError`.
+    pub strict: bool,
 }
 
 /// The first exception a progress callback raised, re-raised after the job.
@@ -68,7 +70,8 @@ impl JobOptions {
                 Some(l) => limits(l.bind(py))?,
                 None => Limits::default(),
             })
-            .cancel(cancel.clone());
+            .cancel(cancel.clone())
+            .strict(self.strict);
         if let Some(cb) = &self.progress {
             let report = progress_fn(cb.clone_ref(py), failed.clone());
             options = options.progress(move |p| report(p));

@@ -7,7 +7,7 @@ use crate::tasks::{self, Encoding, FrameChoice, Shape};
 use crate::{errors, values};
 use afmpeg::job::Tool;
 use afmpeg::tasks::{ChunkedTranscode, Task};
-use afmpeg::{ModuleSource, Runtime, Validation};
+use afmpeg::{Engine, ModuleSource, Runtime, RuntimeBuilder, Validation};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use std::sync::Arc;
@@ -65,7 +65,66 @@ fn job_options(
         cancel,
         stdin: None,
         deterministic: None,
+        strict: false,
     }
+}
+
+/// The options of a task helper that takes encoder settings.
+fn strict_options(
+    limits: Option<Py<PyAny>>,
+    progress: Option<Py<PyAny>>,
+    cancel: Option<Py<PyCancelToken>>,
+    strict: bool,
+) -> JobOptions {
+    JobOptions {
+        strict,
+        ..job_options(limits, progress, cancel)
+    }
+}
+
+/// `engine="native"|"interpreter"` as an [`Engine`]; another name is a
+/// `ConfigError`.
+fn parse_engine(py: Python<'_>, engine: Option<&str>) -> PyResult<Option<Engine>> {
+    engine
+        .map(|e| e.parse::<Engine>())
+        .transpose()
+        .map_err(|e| errors::config(py, e.to_string()))
+}
+
+/// The builder with the choices the caller made (the rest default).
+fn configured(
+    builder: RuntimeBuilder,
+    validation: Option<Validation>,
+    engine: Option<Engine>,
+) -> RuntimeBuilder {
+    let builder = match validation {
+        Some(v) => builder.validation(v),
+        None => builder,
+    };
+    match engine {
+        Some(e) => builder.engine(e),
+        None => builder,
+    }
+}
+
+/// The module built into the wheel, on `engine`.
+#[cfg(feature = "builtin-module")]
+fn builtin_runtime(py: Python<'_>, engine: Option<Engine>) -> PyResult<Runtime> {
+    py.detach(|| {
+        let builder = Runtime::builder(ModuleSource::builtin()?);
+        configured(builder, Some(Validation::Lazy), engine).build()
+    })
+    .map_err(|e| errors::to_py(py, e))
+}
+
+/// Without the module built in: the error says how to get a wheel with it.
+#[cfg(not(feature = "builtin-module"))]
+fn builtin_runtime(py: Python<'_>, _engine: Option<Engine>) -> PyResult<Runtime> {
+    Err(errors::module(
+        py,
+        "this afmpeg wheel was built without the built-in module (build it with the \
+         python crate's `builtin-module` feature, as `make python` does)",
+    ))
 }
 
 #[pymethods]
@@ -74,13 +133,16 @@ impl PyRuntime {
     /// the module's bytes, or None for the module installed with afmpeg
     /// (`AFMPEG_MODULE`, or where `make guest` put it). `lazy=True`
     /// validates each function body on first use instead of at load (for
-    /// modules you trust; the default for None).
+    /// modules you trust; the default for None). `engine` is `"native"` or
+    /// `"interpreter"`; by default the native tier when the wheel has it
+    /// and this is its module.
     #[new]
-    #[pyo3(signature = (module = None, *, lazy = None))]
+    #[pyo3(signature = (module = None, *, lazy = None, engine = None))]
     fn new(
         py: Python<'_>,
         module: Option<&Bound<'_, PyAny>>,
         lazy: Option<bool>,
+        engine: Option<&str>,
     ) -> PyResult<Self> {
         let source = match module {
             None => None,
@@ -101,30 +163,46 @@ impl PyRuntime {
                 Validation::Eager
             }
         });
-        let inner = py.detach(|| match source {
-            None => match validation {
-                None | Some(Validation::Lazy) => Runtime::from_default_location(),
-                Some(v) => afmpeg::ModuleSource::default_location()
-                    .and_then(|s| Runtime::builder(s).validation(v).build()),
-            },
-            Some(s) => {
-                let b = Runtime::builder(s);
-                match validation {
-                    Some(v) => b.validation(v).build(),
-                    None => b.build(),
-                }
-            }
+        let engine = parse_engine(py, engine)?;
+        let inner = py.detach(|| {
+            let builder = match source {
+                None => Runtime::default_location_builder()?,
+                Some(s) => Runtime::builder(s),
+            };
+            configured(builder, validation, engine).build()
         });
         Ok(PyRuntime {
             inner: inner.map_err(|e| errors::to_py(py, e))?,
         })
     }
 
+    /// The lean FFmpeg module shipped inside the wheel (built with the
+    /// python crate's `builtin-module` feature, as `make python` does):
+    /// decompressed and checked against its recorded SHA-256, then loaded
+    /// with lazy validation. Needs no `make guest`. A `ModuleError` when
+    /// the wheel was built without it.
+    #[staticmethod]
+    #[pyo3(signature = (*, engine = None))]
+    fn builtin(py: Python<'_>, engine: Option<&str>) -> PyResult<Self> {
+        let engine = parse_engine(py, engine)?;
+        Ok(PyRuntime {
+            inner: builtin_runtime(py, engine)?,
+        })
+    }
+
+    /// The tier this runtime's jobs run on: `"native"` or `"interpreter"`.
+    #[getter]
+    fn engine(&self) -> &'static str {
+        self.inner.engine().name()
+    }
+
     /// Runs `ffmpeg` (or `ffprobe`, when `argv[0]` is `"ffprobe"`) with
     /// `argv` over `fs` (a fresh Filesystem if None). `argv` may start with
     /// the program name. Returns a RunOutput whatever FFmpeg's exit code;
-    /// raises when the run could not complete (limit, cancellation, trap).
-    #[pyo3(signature = (argv, fs = None, *, limits = None, progress = None, cancel = None, stdin = None, deterministic = None))]
+    /// raises when the run could not complete (limit, cancellation, trap),
+    /// or, with `strict=True`, when FFmpeg ignored an option
+    /// (`UnusedOptionError`).
+    #[pyo3(signature = (argv, fs = None, *, limits = None, progress = None, cancel = None, stdin = None, deterministic = None, strict = false))]
     #[allow(clippy::too_many_arguments)]
     fn run<'py>(
         &self,
@@ -136,6 +214,7 @@ impl PyRuntime {
         cancel: Option<Py<PyCancelToken>>,
         stdin: Option<Vec<u8>>,
         deterministic: Option<u64>,
+        strict: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (tool, args) = match argv.first().map(String::as_str) {
             Some("ffmpeg") => (Tool::Ffmpeg, &argv[1..]),
@@ -145,6 +224,7 @@ impl PyRuntime {
         let opts = JobOptions {
             stdin,
             deterministic,
+            strict,
             ..job_options(limits, progress, cancel)
         };
         let fs = fs_or_new(fs.as_deref());
@@ -157,22 +237,27 @@ impl PyRuntime {
         values::run_output(py, &out)
     }
 
-    /// Probes `path` in `fs` with ffprobe: an `afmpeg.MediaInfo`.
+    /// Probes `path` in `fs` with ffprobe: an `afmpeg.MediaInfo`. `limits`
+    /// and `cancel` apply as for `run()` (a probe of untrusted media under
+    /// a budget).
+    #[pyo3(signature = (fs, path, *, limits = None, cancel = None))]
     fn probe<'py>(
         &self,
         py: Python<'py>,
         fs: PyRef<'_, PyFilesystem>,
         path: &str,
+        limits: Option<Py<PyAny>>,
+        cancel: Option<Py<PyCancelToken>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let fs = &fs.inner;
-        let opts = job_options(None, None, None);
-        let info = self.released(py, &opts, |rt, _| rt.probe(fs, path))?;
+        let opts = job_options(limits, None, cancel);
+        let info = self.released(py, &opts, |rt, o| rt.probe_with(fs, path, o))?;
         values::media_info(py, &info)
     }
 
     /// Re-encodes `input` to `output` (H.264/AAC by default for mp4):
     /// an `afmpeg.Produced`.
-    #[pyo3(signature = (fs, input, output, *, video_codec = None, audio_codec = None, crf = None, preset = None, width = None, height = None, frame_rate = None, video_bitrate = None, audio_bitrate = None, no_video = false, no_audio = false, format = None, limits = None, progress = None, cancel = None))]
+    #[pyo3(signature = (fs, input, output, *, video_codec = None, audio_codec = None, crf = None, preset = None, width = None, height = None, frame_rate = None, video_bitrate = None, audio_bitrate = None, no_video = false, no_audio = false, format = None, limits = None, progress = None, cancel = None, strict = false))]
     #[allow(clippy::too_many_arguments)]
     fn transcode<'py>(
         &self,
@@ -195,6 +280,7 @@ impl PyRuntime {
         limits: Option<Py<PyAny>>,
         progress: Option<Py<PyAny>>,
         cancel: Option<Py<PyCancelToken>>,
+        strict: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let enc = Encoding {
             video_codec,
@@ -213,14 +299,15 @@ impl PyRuntime {
             format,
         };
         let task = tasks::transcode(input, output, &enc, &shape);
-        let p = self.task(py, &fs, task, &job_options(limits, progress, cancel))?;
+        let opts = strict_options(limits, progress, cancel, strict);
+        let p = self.task(py, &fs, task, &opts)?;
         values::produced(py, &p)
     }
 
     /// Cuts `input` from `start` seconds, for `duration` seconds or up to
     /// `end`: stream copy from the keyframe before `start`, or frame-exact
     /// with `accurate=True` (re-encoded). An `afmpeg.Produced`.
-    #[pyo3(signature = (fs, input, output, start, *, duration = None, end = None, accurate = false, video_codec = None, audio_codec = None, crf = None, preset = None, limits = None, progress = None, cancel = None))]
+    #[pyo3(signature = (fs, input, output, start, *, duration = None, end = None, accurate = false, video_codec = None, audio_codec = None, crf = None, preset = None, limits = None, progress = None, cancel = None, strict = false))]
     #[allow(clippy::too_many_arguments)]
     fn clip<'py>(
         &self,
@@ -239,6 +326,7 @@ impl PyRuntime {
         limits: Option<Py<PyAny>>,
         progress: Option<Py<PyAny>>,
         cancel: Option<Py<PyCancelToken>>,
+        strict: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let enc = Encoding {
             video_codec,
@@ -247,7 +335,8 @@ impl PyRuntime {
             preset,
         };
         let task = tasks::clip(py, input, output, start, duration, end, accurate, &enc)?;
-        let p = self.task(py, &fs, task, &job_options(limits, progress, cancel))?;
+        let opts = strict_options(limits, progress, cancel, strict);
+        let p = self.task(py, &fs, task, &opts)?;
         values::produced(py, &p)
     }
 
@@ -289,7 +378,7 @@ impl PyRuntime {
 
     /// Joins `inputs` into `output`: re-encoded (default), or in stream
     /// copy with `copy=True` (inputs with identical codec parameters).
-    #[pyo3(signature = (fs, inputs, output, *, copy = false, crf = None, preset = None, limits = None, progress = None, cancel = None))]
+    #[pyo3(signature = (fs, inputs, output, *, copy = false, crf = None, preset = None, limits = None, progress = None, cancel = None, strict = false))]
     #[allow(clippy::too_many_arguments)]
     fn concat<'py>(
         &self,
@@ -303,6 +392,7 @@ impl PyRuntime {
         limits: Option<Py<PyAny>>,
         progress: Option<Py<PyAny>>,
         cancel: Option<Py<PyCancelToken>>,
+        strict: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let enc = Encoding {
             crf,
@@ -310,13 +400,14 @@ impl PyRuntime {
             ..Encoding::default()
         };
         let task = tasks::concat(inputs, output, copy, &enc);
-        let p = self.task(py, &fs, task, &job_options(limits, progress, cancel))?;
+        let opts = strict_options(limits, progress, cancel, strict);
+        let p = self.task(py, &fs, task, &opts)?;
         values::produced(py, &p)
     }
 
     /// Packages `input` as HLS: the playlist `playlist` and its segments
     /// beside it. An `afmpeg.HlsOutput`.
-    #[pyo3(signature = (fs, input, playlist, *, segment_duration = None, copy = false, video_codec = None, audio_codec = None, crf = None, preset = None, limits = None, progress = None, cancel = None))]
+    #[pyo3(signature = (fs, input, playlist, *, segment_duration = None, copy = false, video_codec = None, audio_codec = None, crf = None, preset = None, limits = None, progress = None, cancel = None, strict = false))]
     #[allow(clippy::too_many_arguments)]
     fn hls<'py>(
         &self,
@@ -333,6 +424,7 @@ impl PyRuntime {
         limits: Option<Py<PyAny>>,
         progress: Option<Py<PyAny>>,
         cancel: Option<Py<PyCancelToken>>,
+        strict: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let enc = Encoding {
             video_codec,
@@ -341,7 +433,8 @@ impl PyRuntime {
             preset,
         };
         let task = tasks::hls(py, input, playlist, segment_duration, copy, &enc)?;
-        let h = self.task(py, &fs, task, &job_options(limits, progress, cancel))?;
+        let opts = strict_options(limits, progress, cancel, strict);
+        let h = self.task(py, &fs, task, &opts)?;
         values::hls_output(py, &h)
     }
 

@@ -1,10 +1,12 @@
-"""The Python tutorial's examples, run as written."""
+"""The Python docs' examples, run as written."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+
+import afmpeg
 
 from conftest import doc_blocks, module_path
 
@@ -18,3 +20,13 @@ def test_tutorial_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     exec(compile(limits, "tutorial/python.md#limits", "exec"), {})
     out = capsys.readouterr().out
     assert "timeout 0.5" in out and "done=True" in out
+
+
+def test_reference_engines_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    (engines,) = doc_blocks("reference/python.md")
+    exec(compile(engines, "reference/python.md#engines", "exec"), {})
+    out = capsys.readouterr().out.split()
+    if afmpeg.HAS_NATIVE_TIER:
+        assert out == ["native", "native"]
+    else:
+        assert out == ["interpreter", "not_built_in"]

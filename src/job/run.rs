@@ -355,13 +355,22 @@ impl Runtime {
         self.probe_with(fs, path, &RunOptions::default())
     }
 
-    /// [`probe`](Self::probe) with options (the async probe's cancellation).
-    pub(crate) fn probe_with(
-        &self,
-        fs: &Filesystem,
-        path: &str,
-        opts: &RunOptions,
-    ) -> Result<MediaInfo> {
+    /// [`probe`](Self::probe) with options: its limits and cancellation
+    /// apply (a probe of untrusted media under a memory or fuel budget);
+    /// the progress callback, stop token and strict mode do not (ffprobe
+    /// reports no progress and has no encoder options).
+    ///
+    /// ```no_run
+    /// use afmpeg::{Filesystem, Limits, RunOptions, Runtime};
+    /// let rt = Runtime::from_default_location()?;
+    /// let fs = Filesystem::new();
+    /// rt.run(&fs, &["-f", "lavfi", "-i", "sine=duration=1", "/tone.wav"])?;
+    /// let opts = RunOptions::new().limits(Limits { fuel: Some(2_000_000_000), ..Limits::default() });
+    /// let info = rt.probe_with(&fs, "/tone.wav", &opts)?;
+    /// assert_eq!(info.audio_streams().count(), 1);
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
+    pub fn probe_with(&self, fs: &Filesystem, path: &str, opts: &RunOptions) -> Result<MediaInfo> {
         let out = self
             .run_tool(Tool::Ffprobe, fs, &MediaInfo::probe_args(path), opts)
             .map_err(|e| e.probing(path))?;

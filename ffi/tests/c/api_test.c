@@ -378,6 +378,36 @@ static void failures_of_ffmpeg(AfmpegRuntime *rt, AfmpegFs *fs) {
   CHECK(json == NULL, "json set on failure");
 }
 
+/* Strict mode: an option FFmpeg ignored is a status of its own, with the
+ * run's output set and its file written; off again, the same run is OK. */
+static void strict_mode(AfmpegRuntime *rt, AfmpegFs *fs) {
+  char *m = NULL;
+  const char *argv[] = {"-y", "-f", "lavfi", "-i", "sine=d=0.2", "-crf", "23", "/strict.wav"};
+  AfmpegOutput out;
+  AfmpegJob *job = afmpeg_job_new();
+  EXPECT("job_set_strict(NULL job)", afmpeg_job_set_strict(NULL, true, &m),
+         AFMPEG_STATUS_NULL_ARGUMENT, "`job`");
+  EXPECT("job_set_strict", afmpeg_job_set_strict(job, true, &m), AFMPEG_STATUS_OK, "");
+  EXPECT("strict: unused option",
+         afmpeg_run(rt, fs, job, AFMPEG_TOOL_FFMPEG, argv, 8, &out, &m),
+         AFMPEG_STATUS_UNUSED_OPTION,
+         "option \"crf\" was not used for any stream (strict mode): Codec AVOption crf ");
+  CHECK(out.exit_code == 0, "strict: exit code %d", out.exit_code);
+  CHECK(contains(&out.stderr_bytes, "has not been used for any stream"), "strict: stderr");
+  afmpeg_output_free(&out);
+  AfmpegBytes b = {NULL, 0};
+  EXPECT("strict: the output exists", afmpeg_fs_get(fs, "/strict.wav", &b, &m),
+         AFMPEG_STATUS_OK, "");
+  CHECK(b.len > 44 && memcmp(b.data, "RIFF", 4) == 0, "strict: not a WAV (%zu bytes)", b.len);
+  afmpeg_bytes_free(&b);
+  EXPECT("job_set_strict(false)", afmpeg_job_set_strict(job, false, &m), AFMPEG_STATUS_OK, "");
+  EXPECT("lenient: same run",
+         afmpeg_run(rt, fs, job, AFMPEG_TOOL_FFMPEG, argv, 8, &out, &m),
+         AFMPEG_STATUS_OK, "");
+  afmpeg_output_free(&out);
+  afmpeg_job_free(job);
+}
+
 static void limits(AfmpegRuntime *rt, AfmpegFs *fs) {
   char *m = NULL;
   const char *argv[] = {"-f", "lavfi", "-i", "testsrc=size=16x16:rate=10:duration=0.3",
@@ -510,6 +540,7 @@ int main(int argc, char **argv) {
   filesystem(fs);
   transcode_and_probe(rt, fs);
   failures_of_ffmpeg(rt, fs);
+  strict_mode(rt, fs);
   limits(rt, fs);
   cancel_and_stop(rt, fs);
 
