@@ -1,6 +1,6 @@
 //! The **default** guest profile (guest/profiles/default.sh): FFmpeg's own
 //! components beyond lean's, its libraries (libwebp, libvorbis, FreeType +
-//! FriBidi) and its default font are really there and really work.
+//! FriBidi, HarfBuzz + libass) and its default font are really there and really work.
 //!
 //! Run with `make test-default`, which builds (or takes from the cache) the
 //! default-profile module and runs
@@ -50,6 +50,7 @@ fn buildconf_and_component_lists_have_the_everyday_components() {
         "--enable-libvorbis",
         "--enable-libfreetype",
         "--enable-libfribidi",
+        "--enable-libass",
     ] {
         assert!(
             buildconf.contains(flag),
@@ -57,12 +58,14 @@ fn buildconf_and_component_lists_have_the_everyday_components() {
         );
     }
     // not in this profile (full has them)
-    for flag in ["--enable-libvpx", "--enable-libdav1d", "--enable-libass"] {
+    for flag in ["--enable-libvpx", "--enable-libdav1d"] {
         assert!(!buildconf.contains(flag), "-buildconf has {flag}");
     }
     let filters = stdout_of(&rt, &fs, &["-hide_banner", "-filters"]);
     for f in [
         "drawtext",
+        "subtitles",
+        "ass",
         "palettegen",
         "paletteuse",
         "zoompan",
