@@ -155,6 +155,40 @@ fn drawtext_without_the_font_mounted_fails_naming_the_path() {
     );
 }
 
+/// A runtime over the module file with its companion data
+/// (`RuntimeBuilder::with_companion_data`, what `from_default_location` and
+/// the CLI do) draws text from an empty filesystem: the font is mounted
+/// read-only beside the job's own files, which it never enters.
+#[test]
+fn the_companion_font_beside_the_module_file_is_mounted_for_every_job() {
+    let module = profile_module("default", "AFMPEG_MODULE_DEFAULT", "test-default");
+    let rt = Runtime::builder(afmpeg::ModuleSource::File(module))
+        .with_companion_data()
+        .expect("the companion data reads")
+        .build()
+        .expect("the module loads");
+    let fs = Filesystem::new();
+    assert_text_drawn_only_in_rows_0_to_60(
+        &rt,
+        &fs,
+        "drawtext=text='Hello':fontsize=32:fontcolor=white:x=8:y=8",
+    );
+    assert!(!fs.exists("/usr"), "the font was copied into the job's filesystem");
+    let out = rt
+        .run(
+            &fs,
+            &words("-hide_banner -f lavfi -i color=size=8x8 -frames:v 1 /usr/share/fonts/afmpeg/x.png"),
+        )
+        .or_else(afmpeg::Error::into_exit_output)
+        .expect("the job runs");
+    assert!(!out.success(), "wrote into the read-only font mount");
+    assert!(
+        contains_ci(&out.stderr, "Read-only file system"),
+        "{}",
+        out.stderr_text()
+    );
+}
+
 // ---------------------------------------------------------------- formats
 
 #[test]

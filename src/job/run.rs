@@ -261,6 +261,16 @@ impl Runtime {
             .max_bytes_written(limits.max_bytes_written)
             .max_files_created(limits.max_files_created)
             .abort_on_limit(true);
+        // after the job's own: the guest resolves a path by the longest
+        // preopen that prefixes it, so these win inside their directory
+        for m in self.mounts() {
+            b = b.preopen(Preopen {
+                fs: m.fs.clone(),
+                dir: "/".into(),
+                guest: m.guest.clone(),
+                read_only: true,
+            });
+        }
         if let Some(input) = stdin {
             b = b.stdin(input);
         }
