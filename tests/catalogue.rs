@@ -730,9 +730,9 @@ const ASS_SCRIPT: &str = "[Script Info]\nScriptType: v4.00+\nPlayResX: 160\nPlay
 [V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, \
 BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, \
 Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n\
-Style: Default,Arial,24,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,0,0,2,\
+Style: Default,Arial,16,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,0,0,2,\
 10,10,10,1\n\n[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, \
-Effect, Text\nDialogue: 0,0:00:00.50,0:00:01.00,Default,,0,0,0,,afmpeg caption\n";
+Effect, Text\nDialogue: 0,0:00:00.50,0:00:01.00,Default,,0,0,0,,afmpeg\n";
 
 /// Burns `filter` (reading a subtitle file in `fs`) into a black 160x120
 /// clip of 10 frames at 10 fps, lossless, and returns it probed and as gray
@@ -766,10 +766,16 @@ fn assert_caption_only_in(frames: &[Vec<u8>], shown: std::ops::Range<usize>) {
         assert!(top <= 2, "frame {i}: {top} in the top half");
         if shown.contains(&i) {
             let lit = frame[60 * 160..].iter().filter(|&&p| p > 128).count();
-            assert!(bottom >= 235, "frame {i}: the caption is missing ({bottom})");
+            assert!(
+                bottom >= 235,
+                "frame {i}: the caption is missing ({bottom})"
+            );
             assert!(lit >= 50, "frame {i}: only {lit} caption pixels");
         } else {
-            assert!(bottom <= 2, "frame {i}: {bottom} outside the caption's time");
+            assert!(
+                bottom <= 2,
+                "frame {i}: {bottom} outside the caption's time"
+            );
         }
     }
 }
@@ -777,18 +783,16 @@ fn assert_caption_only_in(frames: &[Vec<u8>], shown: std::ops::Range<usize>) {
 /// `subtitles` burns an SRT in with no font given: libass has no
 /// fontconfig in the guest and falls back to the profile's font at
 /// [`DEFAULT_FONT`] (guest patch `ffmpeg-0002`), so the caption shows in
-/// frames 0–3 (0.0–0.4 s) and nowhere after its end at 0.5 s.
+/// frames 0–4 (0.0–0.4 s) and in none after its end at 0.5 s.
 #[test]
 fn subtitles_burns_an_srt_in_with_the_default_font() {
     let rt = default_runtime();
     let fs = fs_with_default_font();
-    fs.write("/subs.srt", "1\n00:00:00,000 --> 00:00:00,500\nafmpeg subtitle\n\n")
+    fs.write("/subs.srt", "1\n00:00:00,000 --> 00:00:00,500\nafmpeg\n\n")
         .unwrap();
-    let frames = burn_in(&rt, &fs, "subtitles=/subs.srt");
-    // frame 4 (0.4 s) is not asserted: the caption ends at 0.5 s, and
-    // whether it is inside depends on the frame's end time
-    assert_caption_only_in(&frames[..4], 0..4);
-    assert_caption_only_in(&frames[5..], 0..0);
+    // SRT's default style is 16 px at 288 lines: larger, for a 120-line frame
+    let frames = burn_in(&rt, &fs, "subtitles=/subs.srt:force_style=FontSize=40");
+    assert_caption_only_in(&frames, 0..5);
 }
 
 /// The `ass` filter renders an ASS script whose style names a font the
@@ -808,8 +812,8 @@ fn ass_burns_a_styled_script_in_with_the_default_font() {
 fn subtitles_without_the_companion_font_draw_nothing() {
     let rt = default_runtime();
     let fs = Filesystem::new();
-    fs.write("/subs.srt", "1\n00:00:00,000 --> 00:00:01,000\nafmpeg subtitle\n\n")
+    fs.write("/subs.srt", "1\n00:00:00,000 --> 00:00:01,000\nafmpeg\n\n")
         .unwrap();
-    let frames = burn_in(&rt, &fs, "subtitles=/subs.srt");
+    let frames = burn_in(&rt, &fs, "subtitles=/subs.srt:force_style=FontSize=40");
     assert_caption_only_in(&frames, 0..0);
 }

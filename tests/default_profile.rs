@@ -173,11 +173,16 @@ fn the_companion_font_beside_the_module_file_is_mounted_for_every_job() {
         &fs,
         "drawtext=text='Hello':fontsize=32:fontcolor=white:x=8:y=8",
     );
-    assert!(!fs.exists("/usr"), "the font was copied into the job's filesystem");
+    assert!(
+        !fs.exists("/usr"),
+        "the font was copied into the job's filesystem"
+    );
     let out = rt
         .run(
             &fs,
-            &words("-hide_banner -f lavfi -i color=size=8x8 -frames:v 1 /usr/share/fonts/afmpeg/x.png"),
+            &words(
+                "-hide_banner -f lavfi -i color=size=8x8 -frames:v 1 /usr/share/fonts/afmpeg/x.png",
+            ),
         )
         .or_else(afmpeg::Error::into_exit_output)
         .expect("the job runs");

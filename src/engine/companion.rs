@@ -43,7 +43,10 @@ pub(crate) fn fonts_beside(module: &Path) -> Result<Option<Filesystem>> {
         let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
             continue;
         };
-        fs.write(&format!("/{name}"), std::fs::read(&path).map_err(io(&path))?)?;
+        fs.write(
+            &format!("/{name}"),
+            std::fs::read(&path).map_err(io(&path))?,
+        )?;
     }
     Ok(Some(fs))
 }
@@ -58,7 +61,9 @@ mod tests {
         std::fs::create_dir_all(dir.join("data/fonts/sub")).unwrap();
         std::fs::write(dir.join("ffmpeg.wasm"), b"\0asm").unwrap();
         std::fs::write(dir.join("data/fonts/DejaVuSans.ttf"), b"font bytes").unwrap();
-        let fs = fonts_beside(&dir.join("ffmpeg.wasm")).unwrap().expect("fonts");
+        let fs = fonts_beside(&dir.join("ffmpeg.wasm"))
+            .unwrap()
+            .expect("fonts");
         assert_eq!(fs.read("/DejaVuSans.ttf").unwrap(), b"font bytes");
         assert!(!fs.exists("/sub"), "only regular files");
         std::fs::remove_dir_all(dir.join("data")).unwrap();

@@ -91,7 +91,9 @@ pub(crate) struct Mount {
 /// absolute path of plain names, not `/` and not inside `/tmp` or `/dev`,
 /// which every job mounts itself.
 fn check_mount_point(guest: &str) -> Result<()> {
-    let names: Option<Vec<&str>> = guest.strip_prefix('/').map(|rest| rest.split('/').collect());
+    let names: Option<Vec<&str>> = guest
+        .strip_prefix('/')
+        .map(|rest| rest.split('/').collect());
     let ok = names.is_some_and(|names| {
         names
             .iter()
@@ -662,12 +664,28 @@ mod tests {
 
     #[test]
     fn mount_points_are_absolute_plain_paths_outside_the_job_mounts() {
-        for ok in ["/usr/share/fonts/afmpeg", "/data", "/tmpfiles", "/devices/x"] {
+        for ok in [
+            "/usr/share/fonts/afmpeg",
+            "/data",
+            "/tmpfiles",
+            "/devices/x",
+        ] {
             assert!(check_mount_point(ok).is_ok(), "{ok}");
         }
         for bad in [
-            "", "/", "fonts", "é", "/usr//fonts", "/usr/", "/usr/./x", "/usr/../etc", "/tmp",
-            "/tmp/x", "/dev", "/dev/fonts", "/a\0b",
+            "",
+            "/",
+            "fonts",
+            "é",
+            "/usr//fonts",
+            "/usr/",
+            "/usr/./x",
+            "/usr/../etc",
+            "/tmp",
+            "/tmp/x",
+            "/dev",
+            "/dev/fonts",
+            "/a\0b",
         ] {
             let err = check_mount_point(bad).unwrap_err();
             assert!(
