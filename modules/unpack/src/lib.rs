@@ -172,9 +172,13 @@ pub const fn parse_hex(hex: &str) -> [u8; 32] {
 /// `afmpeg-module-lean` and `afmpeg-module-default`; the files are read at
 /// compile time from the invoking crate's directory.
 ///
-/// ```ignore
+/// In the module crate's `lib.rs` (its doc test is the crate's own: this
+/// crate has no module files to read):
+///
+/// ```text
 /// afmpeg_module_unpack::shipped_module!();
-/// let wasm: Vec<u8> = wasm()?;
+/// // pub static COMPRESSED, PROVENANCE_JSON; pub const SHA256_HEX, SHA256;
+/// // pub fn wasm() -> Result<Vec<u8>, Error>
 /// ```
 #[macro_export]
 macro_rules! shipped_module {
