@@ -25,8 +25,8 @@
 #[cfg(feature = "builtin-module")]
 mod builtin;
 pub mod choice;
-pub mod companion;
 mod classify;
+pub mod companion;
 mod exec;
 pub mod fetch;
 mod limiter;
