@@ -886,36 +886,96 @@ fn loudness_normalised_to_minus_14_lufs_measures_minus_14() {
 
 // ---------------------------------------------------------------- subtitles
 
-/// The default profile has no libass (it stays in `full`), so there is no
-/// `subtitles`/`ass` filter to burn subtitles in: the job is refused with
-/// FFmpeg's "No such filter", not silently skipped.
+/// An ASS script whose one style names Arial, a family the guest has no
+/// font for: libass falls back to the profile's default font.
+const ASS_SCRIPT: &str = "[Script Info]\nScriptType: v4.00+\nPlayResX: 160\nPlayResY: 120\n\n\
+[V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, \
+BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, \
+Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n\
+Style: Default,Arial,16,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,0,0,2,\
+10,10,10,1\n\n[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, \
+Effect, Text\nDialogue: 0,0:00:00.50,0:00:01.00,Default,,0,0,0,,afmpeg\n";
+
+/// Burns `filter` (reading a subtitle file in `fs`) into a black 160x120
+/// clip of 10 frames at 10 fps, lossless, and returns it probed and as gray
+/// frames.
+fn burn_in(rt: &Runtime, fs: &Filesystem, filter: &str) -> Vec<Vec<u8>> {
+    ffmpeg_line(
+        rt,
+        fs,
+        &format!(
+            "-hide_banner -f lavfi -i color=c=black:size=160x120:rate=10:duration=1 -vf {filter} \
+             {H264} -qp 0 /burnt.mp4"
+        ),
+    );
+    let info = probe(rt, fs, "/burnt.mp4");
+    assert_eq!(info.streams.len(), 1);
+    let v = info.video_streams().next().expect("a video stream");
+    assert_eq!(v.codec_name.as_deref(), Some("h264"));
+    assert_eq!((v.width, v.height), (Some(160), Some(120)));
+    assert_near(info.duration().unwrap(), 1.0, 0.05, "burnt-in duration");
+    assert_eq!(count_video_frames(rt, fs, "/burnt.mp4"), 10);
+    gray(rt, fs, "/burnt.mp4", 160, 120)
+}
+
+/// Asserts that frames `shown` carry white text in the bottom half (the
+/// default alignment) and nothing in the top half, and that every other
+/// frame is black.
+fn assert_caption_only_in(frames: &[Vec<u8>], shown: std::ops::Range<usize>) {
+    for (i, frame) in frames.iter().enumerate() {
+        let top = brightest(frame, 160, 0..60);
+        let bottom = brightest(frame, 160, 60..120);
+        assert!(top <= 2, "frame {i}: {top} in the top half");
+        if shown.contains(&i) {
+            let lit = frame[60 * 160..].iter().filter(|&&p| p > 128).count();
+            assert!(
+                bottom >= 235,
+                "frame {i}: the caption is missing ({bottom})"
+            );
+            assert!(lit >= 50, "frame {i}: only {lit} caption pixels");
+        } else {
+            assert!(
+                bottom <= 2,
+                "frame {i}: {bottom} outside the caption's time"
+            );
+        }
+    }
+}
+
+/// `subtitles` burns an SRT in with no font given: libass has no
+/// fontconfig in the guest and falls back to the profile's font at
+/// [`DEFAULT_FONT`] (guest patch `ffmpeg-0002`), so the caption shows in
+/// frames 0–4 (0.0–0.4 s) and in none after its end at 0.5 s.
 #[test]
-fn subtitles_burn_in_is_not_in_the_default_profile() {
+fn subtitles_burns_an_srt_in_with_the_default_font() {
+    let rt = default_runtime();
+    let fs = fs_with_default_font();
+    fs.write("/subs.srt", "1\n00:00:00,000 --> 00:00:00,500\nafmpeg\n\n")
+        .unwrap();
+    // SRT's default style is 16 px at 288 lines: larger, for a 120-line frame
+    let frames = burn_in(&rt, &fs, "subtitles=/subs.srt:force_style=FontSize=40");
+    assert_caption_only_in(&frames, 0..5);
+}
+
+/// The `ass` filter renders an ASS script whose style names a font the
+/// guest does not have (Arial) with the default font, from 0.5 s to 1 s.
+#[test]
+fn ass_burns_a_styled_script_in_with_the_default_font() {
+    let rt = default_runtime();
+    let fs = fs_with_default_font();
+    fs.write("/subs.ass", ASS_SCRIPT).unwrap();
+    let frames = burn_in(&rt, &fs, "ass=/subs.ass");
+    assert_caption_only_in(&frames, 5..10);
+}
+
+/// Without the companion font in the job's filesystem there is no font at
+/// all: libass says so and the frames stay black; nothing crashes.
+#[test]
+fn subtitles_without_the_companion_font_draw_nothing() {
     let rt = default_runtime();
     let fs = Filesystem::new();
-    let filters = ffmpeg_ok(&rt, &fs, &["-hide_banner", "-filters"]).stdout_text();
-    for f in ["subtitles", "ass"] {
-        assert!(
-            !filters
-                .lines()
-                .any(|l| l.split_whitespace().nth(1) == Some(f)),
-            "the default profile has the {f} filter now: burn subtitles in here"
-        );
-    }
-    fs.write("/subs.srt", "1\n00:00:00,000 --> 00:00:01,000\nHello\n\n")
+    fs.write("/subs.srt", "1\n00:00:00,000 --> 00:00:01,000\nafmpeg\n\n")
         .unwrap();
-    let out = rt
-        .run(
-            &fs,
-            &words("-hide_banner -f lavfi -i color=black:size=64x48:rate=10:duration=1 -vf subtitles=/subs.srt -f null -"),
-        )
-        // A non-zero exit is `Error::Ffmpeg`, holding the run's output.
-        .or_else(afmpeg::Error::into_exit_output)
-        .expect("the job runs");
-    assert!(!out.success());
-    assert!(
-        contains_ci(&out.stderr, "No such filter: 'subtitles'"),
-        "{}",
-        out.stderr_text()
-    );
+    let frames = burn_in(&rt, &fs, "subtitles=/subs.srt:force_style=FontSize=40");
+    assert_caption_only_in(&frames, 0..0);
 }

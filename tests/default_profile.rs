@@ -1,6 +1,6 @@
 //! The **default** guest profile (guest/profiles/default.sh): FFmpeg's own
 //! components beyond lean's, its libraries (libwebp, libvorbis, FreeType +
-//! FriBidi) and its default font are really there and really work.
+//! FriBidi, HarfBuzz + libass) and its default font are really there and really work.
 //!
 //! Run with `make test-default`, which builds (or takes from the cache) the
 //! default-profile module and runs
@@ -50,6 +50,7 @@ fn buildconf_and_component_lists_have_the_everyday_components() {
         "--enable-libvorbis",
         "--enable-libfreetype",
         "--enable-libfribidi",
+        "--enable-libass",
     ] {
         assert!(
             buildconf.contains(flag),
@@ -57,12 +58,14 @@ fn buildconf_and_component_lists_have_the_everyday_components() {
         );
     }
     // not in this profile (full has them)
-    for flag in ["--enable-libvpx", "--enable-libdav1d", "--enable-libass"] {
+    for flag in ["--enable-libvpx", "--enable-libdav1d"] {
         assert!(!buildconf.contains(flag), "-buildconf has {flag}");
     }
     let filters = stdout_of(&rt, &fs, &["-hide_banner", "-filters"]);
     for f in [
         "drawtext",
+        "subtitles",
+        "ass",
         "palettegen",
         "paletteuse",
         "zoompan",
@@ -148,6 +151,45 @@ fn drawtext_without_the_font_mounted_fails_naming_the_path() {
     assert!(
         contains_ci(&out.stderr, DEFAULT_FONT),
         "the error does not name {DEFAULT_FONT}:\n{}",
+        out.stderr_text()
+    );
+}
+
+/// A runtime over the module file with its companion data
+/// (`RuntimeBuilder::with_companion_data`, what `from_default_location` and
+/// the CLI do) draws text from an empty filesystem: the font is mounted
+/// read-only beside the job's own files, which it never enters.
+#[test]
+fn the_companion_font_beside_the_module_file_is_mounted_for_every_job() {
+    let module = profile_module("default", "AFMPEG_MODULE_DEFAULT", "test-default");
+    let rt = Runtime::builder(afmpeg::ModuleSource::File(module))
+        .with_companion_data()
+        .expect("the companion data reads")
+        .build()
+        .expect("the module loads");
+    let fs = Filesystem::new();
+    assert_text_drawn_only_in_rows_0_to_60(
+        &rt,
+        &fs,
+        "drawtext=text='Hello':fontsize=32:fontcolor=white:x=8:y=8",
+    );
+    assert!(
+        !fs.exists("/usr"),
+        "the font was copied into the job's filesystem"
+    );
+    let out = rt
+        .run(
+            &fs,
+            &words(
+                "-hide_banner -f lavfi -i color=size=8x8 -frames:v 1 /usr/share/fonts/afmpeg/x.png",
+            ),
+        )
+        .or_else(afmpeg::Error::into_exit_output)
+        .expect("the job runs");
+    assert!(!out.success(), "wrote into the read-only font mount");
+    assert!(
+        contains_ci(&out.stderr, "Read-only file system"),
+        "{}",
         out.stderr_text()
     );
 }

@@ -22,9 +22,10 @@ impl EngineArg {
         self.apply(Runtime::default_location_builder()?).build()
     }
 
-    /// The runtime over the module file `path`, on the chosen tier.
+    /// The runtime over the module file `path`, on the chosen tier, with
+    /// the companion data beside it (the default profile's font).
     pub fn runtime(self, path: std::path::PathBuf) -> Result<Runtime> {
-        self.apply(Runtime::builder(ModuleSource::File(path)))
+        self.apply(Runtime::builder(ModuleSource::File(path)).with_companion_data()?)
             .build()
     }
 

@@ -52,7 +52,9 @@ use std::path::PathBuf;
 )]
 pub struct Cli {
     /// The FFmpeg module to run (default: $AFMPEG_MODULE, else the one
-    /// `make guest` built). A path that is not a file is an error.
+    /// `make guest PROFILE=default` built, else the lean one `make guest`
+    /// built). A path that is not a file is an error. The default profile's
+    /// font beside it (data/fonts/) is mounted for drawtext and subtitles.
     #[arg(long, global = true, value_name = "PATH")]
     pub module: Option<PathBuf>,
     /// afmpeg's own diagnostics on stderr: -v info, -vv debug, -vvv trace

@@ -17,19 +17,20 @@
 #                            not; lavfi is a device only by name (it reads a
 #                            filter graph) and is how `-f lavfi -i testsrc` works
 #   --disable-autodetect     nothing is picked up from the build host by chance
-# Left to the `full` profile: libvpx (VP8/VP9 encoding), libdav1d (AV1
-# decoding) and libass (the `subtitles`/`ass` filters), which needs HarfBuzz
-# (C++, meson): HarfBuzz alone took 322 s of full's 1,021 s clean build, and
-# the first build of this profile already took 21 min on the loaded shared
-# machine against a 25 min target (docs/explanation/guest-build.md).
+# Left to the `full` profile: libvpx (VP8/VP9 encoding) and libdav1d (AV1
+# decoding). libass (the `subtitles`/`ass` filters) is here, with HarfBuzz
+# (C++, meson) under it; what it adds to the first build is measured in
+# docs/explanation/guest-build.md.
 #
 # The default font: DejaVu Sans, shipped as companion data (data/fonts/ in the
 # cache entry, see profile_companion_data below) and found by drawtext at
 # /usr/share/fonts/afmpeg/DejaVuSans.ttf when no fontfile= is given
 # (default.d/patches/ffmpeg-*.patch); the embedder mounts data/fonts/ there
-# read-only (docs/how-to/build-the-guest.md).
+# read-only (docs/how-to/build-the-guest.md). libass has no fontconfig
+# either: the subtitles/ass filters fall back to the same file
+# (default.d/patches/ffmpeg-0002-*.patch).
 
-PROFILE_DEPS=(zlib x264 lame opus libogg libvorbis libwebp freetype fribidi)
+PROFILE_DEPS=(zlib x264 lame opus libogg libvorbis libwebp freetype fribidi harfbuzz libass)
 
 # compat/include/setjmp.h for FreeType (and everything that includes its
 # headers): see the header's comment.
@@ -39,10 +40,12 @@ PROFILE_COMPAT_HEADERS=1
 
 PROFILE_FFMPEG_FLAGS=(
   --enable-gpl --enable-libx264 --enable-libmp3lame --enable-libopus --enable-zlib
-  --enable-libwebp --enable-libvorbis --enable-libfreetype --enable-libfribidi
+  --enable-libwebp --enable-libvorbis --enable-libfreetype --enable-libfribidi --enable-libass
   --disable-indevs --enable-indev=lavfi --disable-outdevs
-  --pkg-config-flags=--static
+  --cxx=wasm32-wasi-clang++ --pkg-config-flags=--static
 )
+# harfbuzz (inside libass) is C++
+PROFILE_EXTRA_LIBS="-lc++ -lc++abi"
 
 # The font is data, not code: the TTF files of Debian's fonts-dejavu-core are
 # copied as they are. They are built from the fonts-dejavu source package with
@@ -51,7 +54,8 @@ PROFILE_FFMPEG_FLAGS=(
 # ours changes, so the binary package's file is used, and its version is part
 # of the cache key and of provenance.json (build.sh, PROFILE_DATA_PACKAGES).
 PROFILE_DATA_PACKAGES=(fonts-dejavu-core)
-PROFILE_PACKAGES=(fonts-dejavu-core)
+# meson + ninja build HarfBuzz; libc++ is its C++ runtime for wasm32-wasi
+PROFILE_PACKAGES=(fonts-dejavu-core meson ninja-build libc++-19-dev-wasm32 libc++abi-19-dev-wasm32)
 
 # $1 = the cache entry's data/ directory
 profile_companion_data() {

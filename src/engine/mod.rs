@@ -3,6 +3,8 @@
 //!
 //! - [`module`]: where module bytes come from, and loading them (validate,
 //!   compile, check the imports against the WASI layer);
+//! - [`companion`]: files a profile ships beside its module (the default
+//!   profile's font), mounted for every job;
 //! - [`fetch`]: modules at a URL, pinned by SHA-256, through a verified cache;
 //! - `builtin` (feature `builtin-module`): the lean module shipped inside the
 //!   `afmpeg-module-lean` crate (`Runtime::builtin`);
@@ -24,6 +26,7 @@
 mod builtin;
 pub mod choice;
 mod classify;
+pub mod companion;
 mod exec;
 pub mod fetch;
 pub mod invoke;

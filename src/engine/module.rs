@@ -54,25 +54,34 @@ impl std::fmt::Debug for ModuleSource {
 /// ```
 pub const MODULE_ENV: &str = "AFMPEG_MODULE";
 
-/// Where `make guest` leaves the lean module:
-/// `${XDG_CACHE_HOME:-$HOME/.cache}/afmpeg/guest/lean/ffmpeg.wasm`.
+/// The guest profiles whose module [`ModuleSource::default_location`]
+/// looks for, in this order: the default profile (everyday jobs), then
+/// lean (what `make guest` builds when no profile is named).
 ///
 /// ```
-/// if let Some(path) = afmpeg::engine::module::default_module_path() {
+/// assert_eq!(afmpeg::engine::module::DEFAULT_LOCATION_PROFILES, ["default", "lean"]);
+/// ```
+pub const DEFAULT_LOCATION_PROFILES: [&str; 2] = ["default", "lean"];
+
+/// Where `make guest PROFILE=<profile>` leaves that profile's module:
+/// `${XDG_CACHE_HOME:-$HOME/.cache}/afmpeg/guest/<profile>/ffmpeg.wasm`.
+///
+/// ```
+/// if let Some(path) = afmpeg::engine::module::profile_module_path("lean") {
 ///     assert!(path.ends_with("afmpeg/guest/lean/ffmpeg.wasm"));
 /// }
 /// ```
-pub fn default_module_path() -> Option<std::path::PathBuf> {
+pub fn profile_module_path(profile: &str) -> Option<std::path::PathBuf> {
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| !v.is_empty())
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))?;
-    Some(cache.join("afmpeg/guest/lean/ffmpeg.wasm"))
+    Some(cache.join("afmpeg/guest").join(profile).join("ffmpeg.wasm"))
 }
 
 impl ModuleSource {
-    /// The module named by `AFMPEG_MODULE`, else the one `make guest` built.
-    /// Fails with [`Error::ModuleNotFound`] (saying how to build it) when
+    /// The module named by `AFMPEG_MODULE`, else the one `make guest` built
+    /// for the first of [`DEFAULT_LOCATION_PROFILES`] that has one. Fails with [`Error::ModuleNotFound`] (saying how to build it) when
     /// there is neither, and when `AFMPEG_MODULE` names no file: a module
     /// asked for by name is never silently replaced by another one.
     ///
@@ -92,7 +101,10 @@ impl ModuleSource {
                 searched: format!("{MODULE_ENV}={} (no such file)", p.display()),
             });
         }
-        if let Some(p) = default_module_path() {
+        for p in DEFAULT_LOCATION_PROFILES
+            .iter()
+            .filter_map(|p| profile_module_path(p))
+        {
             if p.is_file() {
                 return Ok(ModuleSource::File(p));
             }

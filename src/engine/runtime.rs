@@ -76,6 +76,40 @@ struct Inner {
     tier: Tier,
     /// Where the module came from, for errors found after loading.
     origin: String,
+    /// Read-only directories every job sees ([`RuntimeBuilder::mount`]).
+    mounts: Vec<Mount>,
+}
+
+/// A read-only directory that every job of a runtime sees at `guest`
+/// (e.g. the default module's font at `/usr/share/fonts/afmpeg`).
+#[derive(Debug, Clone)]
+pub(crate) struct Mount {
+    /// The absolute guest path it is seen at.
+    pub(crate) guest: String,
+    /// What it holds (its root is the directory).
+    pub(crate) fs: wasi_shim::fs::Filesystem,
+}
+
+/// An [`Error::Config`] unless `guest` can be a runtime's mount point: an
+/// absolute path of plain names, not `/` and not inside `/tmp` or `/dev`,
+/// which every job mounts itself.
+fn check_mount_point(guest: &str) -> Result<()> {
+    let names: Option<Vec<&str>> = guest
+        .strip_prefix('/')
+        .map(|rest| rest.split('/').collect());
+    let ok = names.is_some_and(|names| {
+        names
+            .iter()
+            .all(|c| !c.is_empty() && *c != "." && *c != ".." && !c.contains('\0'))
+            && !matches!(names[0], "tmp" | "dev")
+    });
+    if !ok {
+        return Err(Error::Config(format!(
+            "mount point {guest:?}: expected an absolute path like /usr/share/fonts/x, \
+             not /, and not in /tmp or /dev (every job mounts those)"
+        )));
+    }
+    Ok(())
 }
 
 /// When the function bodies of a module are validated.
@@ -120,6 +154,7 @@ pub struct RuntimeBuilder {
     source: ModuleSource,
     validation: Option<Validation>,
     engine: Option<Engine>,
+    mounts: Vec<Mount>,
 }
 
 impl RuntimeBuilder {
@@ -149,12 +184,71 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Shows `fs` (from its root) read-only at `guest` to every job of the
+    /// runtime, over the job's own filesystem: for files the module needs
+    /// whatever the job, such as the default module's font
+    /// ([`Runtime::builtin`] mounts it). Writes there fail with `EROFS`; the
+    /// job's filesystem is not touched. `guest` must be an absolute path,
+    /// not `/` and not in `/tmp` or `/dev` ([`build`](Self::build) fails
+    /// with [`Error::Config`] otherwise).
+    ///
+    /// ```no_run
+    /// use afmpeg::{Filesystem, ModuleSource, Runtime};
+    /// let fonts = Filesystem::new();
+    /// fonts.write("/DejaVuSans.ttf", std::fs::read("DejaVuSans.ttf")?)?;
+    /// let rt = Runtime::builder(ModuleSource::File("ffmpeg.wasm".into()))
+    ///     .mount("/usr/share/fonts/afmpeg", fonts)
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn mount(mut self, guest: impl Into<String>, fs: wasi_shim::fs::Filesystem) -> Self {
+        self.mounts.push(Mount {
+            guest: guest.into(),
+            fs,
+        });
+        self
+    }
+
+    /// Mounts the companion data a guest profile's build ships beside a
+    /// module file (`data/` in its cache entry), where the module looks for
+    /// it: the default profile's font, `data/fonts/`, at
+    /// [`companion::FONT_DIR`](super::companion::FONT_DIR). Nothing for a
+    /// module without any, or a source that is not a file. A directory that
+    /// cannot be read is an [`Error::ModuleIo`].
+    ///
+    /// ```no_run
+    /// use afmpeg::{ModuleSource, Runtime};
+    /// let home = std::env::var("HOME").unwrap();
+    /// let module = format!("{home}/.cache/afmpeg/guest/default/ffmpeg.wasm");
+    /// let rt = Runtime::builder(ModuleSource::File(module.into()))
+    ///     .with_companion_data()? // data/fonts/DejaVuSans.ttf beside it
+    ///     .build()?;
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
+    pub fn with_companion_data(self) -> Result<Self> {
+        let fonts = match &self.source {
+            ModuleSource::File(path) => super::companion::fonts_beside(path)?,
+            _ => None,
+        };
+        Ok(match fonts {
+            Some(fonts) => self.mount(super::companion::FONT_DIR, fonts),
+            None => self,
+        })
+    }
+
     /// Loads, (validates) and prepares the module.
     pub fn build(self) -> Result<Runtime> {
+        for m in &self.mounts {
+            check_mount_point(&m.guest)?;
+        }
         let validation = self
             .validation
             .unwrap_or_else(|| Validation::default_for(&self.source));
-        Runtime::load(&self.source, validation, self.engine)
+        let mut rt = Runtime::load(&self.source, validation, self.engine)?;
+        Arc::get_mut(&mut rt.inner)
+            .expect("a runtime just loaded is not shared yet")
+            .mounts = self.mounts;
+        Ok(rt)
     }
 }
 
@@ -190,6 +284,11 @@ impl Runtime {
         classify::outcome(e, &self.inner.origin, &store.data().wasi, limits)
     }
 
+    /// The read-only directories every job sees ([`RuntimeBuilder::mount`]).
+    pub(crate) fn mounts(&self) -> &[Mount] {
+        &self.inner.mounts
+    }
+
     /// The tier this runtime runs its jobs on.
     pub fn engine(&self) -> Engine {
         match self.inner.tier {
@@ -220,6 +319,7 @@ impl Runtime {
             source,
             validation: None,
             engine: None,
+            mounts: Vec::new(),
         }
     }
 
@@ -239,7 +339,11 @@ impl Runtime {
             }
         })?;
         Ok(Runtime {
-            inner: Arc::new(Inner { tier, origin }),
+            inner: Arc::new(Inner {
+                tier,
+                origin,
+                mounts: Vec::new(),
+            }),
         })
     }
 }
@@ -280,7 +384,8 @@ impl Interpreter {
 
 impl Runtime {
     /// Loads the module from `AFMPEG_MODULE`, or where `make guest` put it
-    /// (see [`ModuleSource::default_location`]), with [`Validation::Lazy`]:
+    /// (see [`ModuleSource::default_location`]: the default profile's, else
+    /// lean's), with [`Validation::Lazy`]:
     /// that module is the FFmpeg build installed with afmpeg, trusted like
     /// the program itself, and loading it lazily is what keeps startup
     /// within 20 ms. (wasmi still validates every function before it runs
@@ -299,8 +404,13 @@ impl Runtime {
     ///     .build()?; // Error::NativeUnavailable without the `native` feature
     /// # Ok::<(), afmpeg::Error>(())
     /// ```
+    ///
+    /// A module with companion data beside it (the default profile's font)
+    /// gets it mounted ([`RuntimeBuilder::with_companion_data`]).
     pub fn default_location_builder() -> Result<RuntimeBuilder> {
-        Ok(Self::builder(ModuleSource::default_location()?).validation(Validation::Lazy))
+        Self::builder(ModuleSource::default_location()?)
+            .validation(Validation::Lazy)
+            .with_companion_data()
     }
 
     /// Loads a module file (memory-mapped while it is compiled).
@@ -725,5 +835,43 @@ impl Budget {
     fn spend(&mut self, store: &Store<StoreData>) {
         let unused = store.get_fuel().unwrap_or(0);
         self.left = self.left.saturating_sub(self.given.saturating_sub(unused));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_mount_point;
+
+    #[test]
+    fn mount_points_are_absolute_plain_paths_outside_the_job_mounts() {
+        for ok in [
+            "/usr/share/fonts/afmpeg",
+            "/data",
+            "/tmpfiles",
+            "/devices/x",
+        ] {
+            assert!(check_mount_point(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "/",
+            "fonts",
+            "é",
+            "/usr//fonts",
+            "/usr/",
+            "/usr/./x",
+            "/usr/../etc",
+            "/tmp",
+            "/tmp/x",
+            "/dev",
+            "/dev/fonts",
+            "/a\0b",
+        ] {
+            let err = check_mount_point(bad).unwrap_err();
+            assert!(
+                matches!(&err, crate::Error::Config(m) if m.contains("mount point")),
+                "{bad:?}: {err:?}"
+            );
+        }
     }
 }

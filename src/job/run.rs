@@ -270,6 +270,16 @@ impl Runtime {
             .max_bytes_written(limits.max_bytes_written)
             .max_files_created(limits.max_files_created)
             .abort_on_limit(true);
+        // after the job's own: the guest resolves a path by the longest
+        // preopen that prefixes it, so these win inside their directory
+        for m in self.mounts() {
+            b = b.preopen(Preopen {
+                fs: m.fs.clone(),
+                dir: "/".into(),
+                guest: m.guest.clone(),
+                read_only: true,
+            });
+        }
         for m in &opts.mounts {
             check_mount_point(&m.guest)?;
             b = b.preopen_backend(m.dir.clone(), m.guest.clone(), m.read_only);

@@ -92,11 +92,7 @@ pub fn profile_module(profile: &str, env: &str, make_target: &str) -> std::path:
     std::env::var_os(env)
         .filter(|v| !v.is_empty())
         .map(std::path::PathBuf::from)
-        .or_else(|| {
-            // <cache>/afmpeg/guest/lean/ffmpeg.wasm -> <cache>/afmpeg/guest/<profile>/ffmpeg.wasm
-            afmpeg::engine::module::default_module_path()
-                .and_then(|lean| Some(lean.parent()?.parent()?.join(profile).join("ffmpeg.wasm")))
-        })
+        .or_else(|| afmpeg::engine::module::profile_module_path(profile))
         .filter(|p| p.is_file())
         .unwrap_or_else(|| {
             panic!(
