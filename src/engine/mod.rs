@@ -43,3 +43,4 @@ pub use invoke::{BadLiteral, InvokeError, Invoked, Signature, ValueType, WasmVal
 pub use limiter::{MAX_TABLE_ELEMENTS, TABLE_ELEMENT_BYTES};
 pub use module::ModuleSource;
 pub use runtime::{Runtime, RuntimeBuilder, Validation, GUEST_STACK};
+pub(crate) use runtime::check_mount_point;

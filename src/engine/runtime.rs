@@ -90,10 +90,11 @@ pub(crate) struct Mount {
     pub(crate) fs: wasi_shim::fs::Filesystem,
 }
 
-/// An [`Error::Config`] unless `guest` can be a runtime's mount point: an
-/// absolute path of plain names, not `/` and not inside `/tmp` or `/dev`,
-/// which every job mounts itself.
-fn check_mount_point(guest: &str) -> Result<()> {
+/// An [`Error::Config`] unless `guest` can be a mount point (a runtime's
+/// [`RuntimeBuilder::mount`] or a job's `RunOptions::mount`): an absolute
+/// path of plain names, not `/` and not inside `/tmp` or `/dev`, which every
+/// job mounts itself.
+pub(crate) fn check_mount_point(guest: &str) -> Result<()> {
     let names: Option<Vec<&str>> = guest
         .strip_prefix('/')
         .map(|rest| rest.split('/').collect());
@@ -105,8 +106,8 @@ fn check_mount_point(guest: &str) -> Result<()> {
     });
     if !ok {
         return Err(Error::Config(format!(
-            "mount point {guest:?}: expected an absolute path like /usr/share/fonts/x, \
-             not /, and not in /tmp or /dev (every job mounts those)"
+            "cannot mount at {guest:?}: a mount point is an absolute path of plain names \
+             like /usr/share/fonts/x, not /, and not in /tmp or /dev (every job mounts those)"
         )));
     }
     Ok(())

@@ -281,7 +281,7 @@ impl Runtime {
             });
         }
         for m in &opts.mounts {
-            check_mount_point(&m.guest)?;
+            crate::engine::check_mount_point(&m.guest)?;
             b = b.preopen_backend(m.dir.clone(), m.guest.clone(), m.read_only);
         }
         if let Some(input) = stdin {
@@ -451,17 +451,4 @@ mod tests {
             .collect();
         assert_eq!(output_duration_cap(&a), Some(2.5));
     }
-}
-
-/// A [`RunOptions::mount`] point: an absolute guest path, not one of the
-/// job's own mounts (`/`, `/tmp`, `/dev`) or a place under `/dev`.
-fn check_mount_point(guest: &str) -> Result<()> {
-    let trimmed = guest.trim_end_matches('/');
-    let own = ["", "/tmp", "/dev"].contains(&trimmed) || trimmed.starts_with("/dev/");
-    if !guest.starts_with('/') || own || guest.contains('\0') {
-        return Err(Error::Config(format!(
-            "cannot mount a backend at {guest:?}: the guest path must be absolute and not /, /tmp or /dev"
-        )));
-    }
-    Ok(())
 }
