@@ -42,5 +42,5 @@ pub use exec::{ExecLimits, Exit, FUEL_PER_CHECKPOINT, FUEL_SLICE};
 pub use invoke::{BadLiteral, InvokeError, Invoked, Signature, ValueType, WasmValue};
 pub use limiter::{MAX_TABLE_ELEMENTS, TABLE_ELEMENT_BYTES};
 pub use module::ModuleSource;
-pub use runtime::{Runtime, RuntimeBuilder, Validation, GUEST_STACK};
 pub(crate) use runtime::check_mount_point;
+pub use runtime::{Runtime, RuntimeBuilder, Validation, GUEST_STACK};
