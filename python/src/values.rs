@@ -37,8 +37,12 @@ pub fn run_output<'py>(py: Python<'py>, o: &RunOutput) -> PyResult<Bound<'py, Py
 
 /// `afmpeg.MediaInfo`, from the same JSON the Rust type serializes to.
 pub fn media_info<'py>(py: Python<'py>, info: &MediaInfo) -> PyResult<Bound<'py, PyAny>> {
-    let json = serde_json::to_string(info)
-        .map_err(|e| crate::errors::config(py, format!("cannot serialize the probe: {e}")))?;
+    // A MediaInfo always serializes (plain data); were it ever not to, a
+    // RuntimeError says so (this module builds values and raises nothing of
+    // afmpeg's own: the exceptions, in crate::errors, are built from values).
+    let json = serde_json::to_string(info).map_err(|e| {
+        pyo3::exceptions::PyRuntimeError::new_err(format!("cannot serialize the probe: {e}"))
+    })?;
     let dict = py.import("json")?.call_method1("loads", (json,))?;
     class(py, "MediaInfo")?.call_method1("from_dict", (dict,))
 }
