@@ -7,6 +7,11 @@ use super::exec::Exit;
 /// The type of a value an export takes or returns. Only the four numeric
 /// types can be given on a command line or printed; an export that takes or
 /// returns anything else is refused ([`InvokeError::UnsupportedType`]).
+///
+/// ```
+/// use afmpeg::engine::ValueType;
+/// assert_eq!(ValueType::F64.to_string(), "f64");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueType {
     /// 32-bit integer.
@@ -55,6 +60,13 @@ pub enum WasmValue {
 }
 
 /// A literal that is not a value of the type asked for.
+///
+/// ```
+/// use afmpeg::engine::{ValueType, WasmValue};
+/// let err = WasmValue::parse(ValueType::I32, "2.5").unwrap_err();
+/// assert_eq!(err.to_string(), "`2.5` is not an i32");
+/// assert_eq!(err.ty, ValueType::I32);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{literal}` is not an {ty}")]
 pub struct BadLiteral {
@@ -68,6 +80,14 @@ impl WasmValue {
     /// Parses `literal` as a value of type `ty`, as `wasmtime run --invoke`
     /// does: integers in decimal (a leading `-` allowed) or hexadecimal with
     /// `0x`, floats as Rust reads them (`1.5`, `-2e3`, `inf`, `NaN`).
+    ///
+    /// ```
+    /// use afmpeg::engine::{ValueType, WasmValue};
+    /// assert_eq!(WasmValue::parse(ValueType::F32, "-2e3")?, WasmValue::F32(-2000.0));
+    /// assert_eq!(WasmValue::parse(ValueType::I32, "0x7fffffff")?, WasmValue::I32(i32::MAX));
+    /// assert!(WasmValue::parse(ValueType::I32, "0x80000000").is_err());
+    /// # Ok::<(), afmpeg::engine::BadLiteral>(())
+    /// ```
     pub fn parse(ty: ValueType, literal: &str) -> Result<WasmValue, BadLiteral> {
         let bad = || BadLiteral {
             literal: literal.to_owned(),
@@ -88,6 +108,11 @@ impl WasmValue {
     }
 
     /// The value's type.
+    ///
+    /// ```
+    /// use afmpeg::engine::{ValueType, WasmValue};
+    /// assert_eq!(WasmValue::I64(1).ty(), ValueType::I64);
+    /// ```
     pub fn ty(&self) -> ValueType {
         match self {
             WasmValue::I32(_) => ValueType::I32,
@@ -110,6 +135,16 @@ impl std::fmt::Display for WasmValue {
 }
 
 /// What an exported function takes and returns.
+/// ([`Runtime::export_signature`](super::Runtime::export_signature)).
+///
+/// ```
+/// use afmpeg::engine::{Signature, ValueType};
+/// let sig = Signature { params: vec![ValueType::I32, ValueType::I32], results: vec![ValueType::I32] };
+/// assert_eq!(
+///     sig.parse_args("add", &["1"]).unwrap_err().to_string(),
+///     "`add` takes 2 argument(s) (i32, i32), 1 given"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {
     /// The parameter types, in order.
@@ -119,6 +154,20 @@ pub struct Signature {
 }
 
 /// How an invoked export ended.
+/// ([`Runtime::invoke_wasi`](super::Runtime::invoke_wasi)).
+///
+/// ```no_run
+/// use afmpeg::engine::{ExecLimits, Invoked, Runtime, WasmValue};
+/// use afmpeg::wasi_shim::WasiCtx;
+/// let rt = Runtime::from_file("add.wasm")?;
+/// let (r, _ctx) = rt.invoke_wasi(WasiCtx::builder().build()?, "add", &[WasmValue::I32(2), WasmValue::I32(3)], &ExecLimits::default());
+/// let Invoked { exit, results } = r?;
+/// match results {
+///     Some(values) => println!("returned {values:?}"),
+///     None => println!("exited through proc_exit: {exit:?}"),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Invoked {
     /// The run's exit: code 0 when the function returned, else what the
@@ -130,6 +179,14 @@ pub struct Invoked {
 }
 
 /// Why an export could not be called ([`Error::Invoke`](crate::Error::Invoke)).
+///
+/// ```
+/// use afmpeg::engine::{InvokeError, Signature, ValueType};
+/// let sig = Signature { params: vec![ValueType::I64], results: vec![] };
+/// let err = sig.parse_args("f", &["x"]).unwrap_err();
+/// assert!(matches!(err, InvokeError::BadArgument { position: 1, .. }));
+/// assert_eq!(err.to_string(), "argument 1 of `f`: `x` is not an i64");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum InvokeError {
