@@ -443,11 +443,14 @@ fn frames_as_webp_at_timestamps_and_every_second_with_their_times() {
 fn measure_astats_per_100_ms_segment_and_its_summary() {
     let rt = default_runtime();
     let fs = Filesystem::new();
-    // 0.5 s of a 1 kHz sine (peak 1/8: RMS -21.07 dBFS), then 0.5 s of silence
+    // 0.5 s of a 1 kHz sine (peak 1/8: RMS -21.07 dBFS), then 0.5 s of
+    // silence. `volume`'s timeline is evaluated per frame, so the source's
+    // frames are the segments' 4,800 samples: the mute starts exactly at 0.5 s.
     wav(
         &rt,
         &fs,
-        "sine=frequency=1000:sample_rate=48000:duration=1,volume=volume=0:enable='gte(t,0.5)'",
+        "sine=frequency=1000:sample_rate=48000:duration=1:samples_per_frame=4800,\
+         volume=volume=0:enable='gte(t,0.5)'",
         "/steps.wav",
     );
     let key = "lavfi.astats.Overall.RMS_level";

@@ -180,9 +180,7 @@ fn the_companion_font_beside_the_module_file_is_mounted_for_every_job() {
     let out = rt
         .run(
             &fs,
-            &words(
-                "-hide_banner -f lavfi -i color=size=8x8 -frames:v 1 /usr/share/fonts/afmpeg/x.png",
-            ),
+            &words("-hide_banner -f lavfi -i anullsrc -t 0.1 /usr/share/fonts/afmpeg/x.wav"),
         )
         .or_else(afmpeg::Error::into_exit_output)
         .expect("the job runs");
