@@ -177,6 +177,8 @@ fn the_companion_font_beside_the_module_file_is_mounted_for_every_job() {
         !fs.exists("/usr"),
         "the font was copied into the job's filesystem"
     );
+    // a WAV: its muxer opens the file at the start, so FFmpeg prints the
+    // errno (image2 opens each file late and prints only "I/O error")
     let out = rt
         .run(
             &fs,
