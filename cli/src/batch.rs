@@ -4,7 +4,7 @@
 //! Each job is mapped onto its own in-memory tree exactly as
 //! `afmpeg ffmpeg` maps a command line (see [`super::ffmpeg`]), with
 //! relative paths taken against the job file's directory; all jobs then run
-//! at once on one [`Runtime`](afmpeg::Runtime), and each job's outputs are exported as soon
+//! at once on one [`Runtime`], and each job's outputs are exported as soon
 //! as it succeeds. A summary table follows; the exit code is 0 only if
 //! every job succeeded.
 //!

@@ -188,7 +188,7 @@ impl RuntimeBuilder {
     /// Shows `fs` (from its root) read-only at `guest` to every job of the
     /// runtime, over the job's own filesystem: for files the module needs
     /// whatever the job, such as the default module's font
-    /// ([`Runtime::builtin`] mounts it). Writes there fail with `EROFS`; the
+    /// ([`with_companion_data`](Self::with_companion_data) mounts it). Writes there fail with `EROFS`; the
     /// job's filesystem is not touched. `guest` must be an absolute path,
     /// not `/` and not in `/tmp` or `/dev` ([`build`](Self::build) fails
     /// with [`Error::Config`] otherwise).
