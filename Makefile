@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust test-native test-ffi ffi-header python test-python bench-ray test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load test-image-sequence install-cli bench-builtin-module test-package check-builtin-module update-builtin-module native lint-native test-rust-native
+.PHONY: all setup build demo test test-rust test-native test-ffi ffi-header python test-python test-python-native bench-ray test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load test-image-sequence install-cli bench-builtin-module test-package publish-dry-run check-builtin-module update-builtin-module native lint-native test-rust-native
 
 all: build
 
@@ -111,22 +111,41 @@ test-python: python guest
 	cd python && ../$(PY) -m mypy afmpeg tests bench
 	AFMPEG_MODULE=$(abspath $(GUEST_MODULE)) $(PY) -m pytest -q python/tests
 
+## The wheel again with the native tier compiled in
+## (PY_FEATURES=builtin-module,native: the lean module's C from `native-c`,
+## its objects cached) and the tests that choose an engine: `engine="native"`
+## runs a real transcode, probed, byte-identical to the interpreter's
+## (python/tests/test_runtime_choices.py; AFMPEG_EXPECT_NATIVE=1 makes a wheel
+## without the tier a failure). Leaves the native wheel in the venv.
+test-python-native: guest native-c
+	$(MAKE) python PY_FEATURES=builtin-module,native
+	AFMPEG_EXPECT_NATIVE=1 AFMPEG_MODULE=$(abspath $(GUEST_MODULE)) $(PY) -m pytest -q \
+		python/tests/test_runtime_choices.py python/tests/test_docs.py::test_reference_engines_example_runs
+
 ## Jobs/s of 64 small jobs on a 1-node vs a 2-node Ray cluster, and the Ray
 ## path's per-job overhead against a plain loop on one Runtime.
 bench-ray: python guest
 	AFMPEG_MODULE=$(abspath $(GUEST_MODULE)) $(PY) python/bench/ray_jobs.py
 
-## An application built against the `cargo package` output of afmpeg,
-## afmpeg-wasi-shim and afmpeg-module-lean (and afmpeg-native, which afmpeg's
-## optional `native` feature names; not built) — not the workspace — in a clean target
-## dir, with `builtin-module`: Runtime::builtin(), a transcode, a probe
-## (scripts/test-package). Not in `make test` (its clean build is most of
-## its time); run by the maintainers before a release and after packaging
-## changes. The build is most of its time: 107 crates,
-## 4.4 CPU-minutes (12.8 min wall on a 2-core machine shared with seven
-## other builds); the run takes a second.
+## An application built against the `cargo package` output of every
+## publishable crate (found with `cargo metadata`: afmpeg, afmpeg-wasi-shim,
+## afmpeg-module-unpack, each modules/* crate; afmpeg-native and afmpeg-cli
+## are packaged, not built) — not the workspace — in a clean target dir,
+## with `builtin-module`: Runtime::builtin(), a transcode, a probe, then each
+## module crate's wasm() through Runtime::from_bytes (scripts/test-package).
+## Not in `make test` (its clean build is most of its time); run by the
+## maintainers before a release and after packaging changes. Figures in
+## docs/how-to/get-the-module.md.
 test-package:
 	scripts/test-package
+
+## `cargo publish --workspace --dry-run`: every publishable crate packaged
+## and then built from its package's files alone, as the registry would
+## (the build test-package leaves out: afmpeg-native, afmpeg-cli). Needs a
+## committed tree and the registry's index. Not in `make test`: a dozen
+## CPU-minutes of dev builds (docs/how-to/get-the-module.md).
+publish-dry-run:
+	nice $(CARGO) publish --workspace --dry-run --locked
 
 ## The native tier's own tests (crate afmpeg-native): the module translated
 ## to C (`native-c`, cached), compiled once per machine (a few CPU-minutes;

@@ -4,12 +4,18 @@ mode, and helper settings that cannot apply."""
 
 from __future__ import annotations
 
+import os
 import pickle
 
 import pytest
 
 import afmpeg
 from conftest import make_clip, module_path
+
+# Set by `make test-python-native`: the wheel under test must have the native
+# tier, so a wheel built without it fails there instead of testing the
+# refusal path.
+NATIVE_EXPECTED = os.environ.get("AFMPEG_EXPECT_NATIVE") == "1"
 
 
 def test_builtin_module_runs_a_transcode_and_a_probe() -> None:
@@ -103,3 +109,42 @@ def test_concat_copy_refuses_encoder_options(rt: afmpeg.Runtime) -> None:
         with pytest.raises(afmpeg.CommandError, match="which needs re-encoding"):
             rt.concat(fs, ["/a.mp4", "/b.mp4"], "/ab.mp4", copy=True, **kwargs)  # type: ignore[arg-type]
     assert fs.list("/") == []  # refused before anything ran or was written
+
+
+def test_native_engine_transcodes_byte_identically_to_the_interpreter() -> None:
+    if not afmpeg.HAS_NATIVE_TIER:
+        assert not NATIVE_EXPECTED, (
+            "AFMPEG_EXPECT_NATIVE=1 but this wheel has no native tier: build it with "
+            "`make python PY_FEATURES=builtin-module,native` (`make test-python-native` does)"
+        )
+        # Without the tier both ways of asking for it are refused, typed.
+        with pytest.raises(afmpeg.NativeUnavailableError):
+            afmpeg.Runtime(module_path(), engine="native")
+        with pytest.raises(afmpeg.NativeUnavailableError):
+            afmpeg.Runtime.builtin(engine="native")
+        return
+    interpreter = afmpeg.Runtime(module_path(), engine="interpreter")
+    fs = afmpeg.Filesystem()
+    make_clip(interpreter, fs, "/in.mp4", seconds=1.0)
+    # Scaled and re-encoded (H.264 + AAC): the module's decoders, the scaler
+    # and both encoders run; deterministic=1 fixes the guest's clock and
+    # random bytes, so the two engines must write the same bytes.
+    argv = ["-hide_banner", "-i", "/in.mp4", "-vf", "scale=96:72", "-c:v", "libx264",
+            "-preset", "veryfast", "-crf", "28", "-c:a", "aac", "-b:a", "64k"]
+    outputs: dict[str, bytes] = {}
+    for name, rt in [("interpreter", interpreter),
+                     ("native", afmpeg.Runtime(module_path(), engine="native")),
+                     ("builtin native", afmpeg.Runtime.builtin(engine="native"))]:
+        path = "/out-" + name.replace(" ", "-") + ".mp4"
+        out = rt.run([*argv, path], fs, deterministic=1)
+        assert out.exit_code == 0, f"{name}: {out.stderr_text}"
+        info = rt.probe(fs, path)
+        v = info.video_streams[0]
+        assert (v.codec_name, v.width, v.height, v.nb_frames) == ("h264", 96, 72, 25), name
+        assert [a.codec_name for a in info.audio_streams] == ["aac"], name
+        assert info.format.duration == pytest.approx(1.0, abs=0.05), name
+        outputs[name] = fs.read(path)
+    assert afmpeg.Runtime.builtin(engine="native").engine == "native"
+    sizes = {name: len(data) for name, data in outputs.items()}
+    assert outputs["native"] == outputs["interpreter"], sizes
+    assert outputs["builtin native"] == outputs["interpreter"], sizes
