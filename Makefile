@@ -62,11 +62,12 @@ load: setup guest
 
 ## Every test: formatting, lints, docs, unit/integration/doc tests (the
 ## guest-dependent ones use the module built by `guest`), the Python
-## package's tests, the default profile's tests and its catalogue of
-## everyday jobs (the default module is built once, about 5 minutes on idle
-## cores, then cached), the guest's reproducibility check, and the check
+## package's tests (then its engine tests again on a wheel with the native
+## tier: test-python-native), the default profile's tests and its catalogue
+## of everyday jobs (the default module is built once, about 5 minutes on
+## idle cores, then cached), the guest's reproducibility check, and the check
 ## that crate afmpeg-module-lean ships the lean module this recipe builds.
-test: setup guest lint lint-native test-rust test-python test-default guest-check-repro check-builtin-module
+test: setup guest lint lint-native test-rust test-python test-python-native test-default guest-check-repro check-builtin-module
 
 ## Every suite with the native tier built in, FFmpeg on the interpreter
 ## (AFMPEG_ENGINE picks the tier of the suites that run FFmpeg and the
@@ -116,7 +117,11 @@ test-python: python guest
 ## its objects cached) and the tests that choose an engine: `engine="native"`
 ## runs a real transcode, probed, byte-identical to the interpreter's
 ## (python/tests/test_runtime_choices.py; AFMPEG_EXPECT_NATIVE=1 makes a wheel
-## without the tier a failure). Leaves the native wheel in the venv.
+## without the tier a failure). Leaves the native wheel in the venv (the
+## next `make python` reinstalls the default one). In `make test`, after
+## test-python: it adds 49 CPU-seconds (2 min 20 s wall at load 9–10; the
+## module's C objects are the ones test-rust's native build cached), far
+## inside the hour a fresh machine's `make test` may take.
 test-python-native: guest native-c
 	$(MAKE) python PY_FEATURES=builtin-module,native
 	AFMPEG_EXPECT_NATIVE=1 AFMPEG_MODULE=$(abspath $(GUEST_MODULE)) $(PY) -m pytest -q \
