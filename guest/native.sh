@@ -52,6 +52,13 @@ command -v wasm2c >/dev/null || die "wasm2c missing (Debian package wabt: apt-ge
 command -v python3 >/dev/null || die "python3 missing"
 
 export LC_ALL=C
+WASM2C_VERSION=$(wasm2c --version)
+# wasm2c translates SIMD (through the SIMDe headers) from wabt 1.0.33 on;
+# 1.0.32, Debian 12's and the one the runtime is written against, aborts on
+# the first v128 instruction (docs/explanation/native-tier.md, "SIMD").
+if [ "$SIMD" = 1 ] && [ "$(printf '%s\n' 1.0.33 "$WASM2C_VERSION" | sort -V | head -n1)" != 1.0.33 ]; then
+  die "--simd: wasm2c $WASM2C_VERSION cannot translate SIMD (wabt 1.0.33 or later can, and the native tier's runtime supports only 1.0.32): the native tier runs the module built without --simd"
+fi
 CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/afmpeg/guest"
 FLAVOR="$PROFILE"; [ "$SIMD" = 1 ] && FLAVOR="$PROFILE-simd"
 LINK="$CACHE_ROOT/$FLAVOR"
@@ -60,7 +67,6 @@ LINK="$CACHE_ROOT/$FLAVOR"
 MODULE_DIR=$(cd "$LINK" && pwd -P)
 MODULE="$MODULE_DIR/ffmpeg.wasm"
 
-WASM2C_VERSION=$(wasm2c --version)
 nkey() {
   {
     echo "afmpeg-native-key v1"
