@@ -5,7 +5,8 @@
 # Usage: guest/native.sh [--profile lean|full] [--simd] [--units N] [--print-path] [--force]
 #
 #   --profile P     the module built by `guest/build.sh --profile P` (default lean)
-#   --simd          the -msimd128 variant of that module
+#   --simd          the -msimd128 variant of that module (needs wasm2c >= 1.0.33:
+#                   refused with 1.0.32, docs/explanation/native-tier.md#simd)
 #   --units N       how many translation units the functions are split into
 #                   (default 8; see docs/explanation/native-tier.md for the figures)
 #   --print-path    print only the C directory's absolute path on stdout
@@ -39,7 +40,7 @@ while [ $# -gt 0 ]; do
     --units=*) UNITS=${1#*=}; shift ;;
     --print-path) PRINT_PATH=1; shift ;;
     --force) FORCE=1; shift ;;
-    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "native.sh: unknown argument: $1" >&2; exit 2 ;;
   esac
 done
