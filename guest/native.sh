@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
     --units=*) UNITS=${1#*=}; shift ;;
     --print-path) PRINT_PATH=1; shift ;;
     --force) FORCE=1; shift ;;
-    -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "native.sh: unknown argument: $1" >&2; exit 2 ;;
   esac
 done
