@@ -5,8 +5,7 @@
 # Usage: guest/native.sh [--profile lean|full] [--simd] [--units N] [--print-path] [--force]
 #
 #   --profile P     the module built by `guest/build.sh --profile P` (default lean)
-#   --simd          the -msimd128 variant of that module (needs wasm2c >= 1.0.33:
-#                   refused with 1.0.32, docs/explanation/native-tier.md#simd)
+#   --simd          the -msimd128 variant of that module
 #   --units N       how many translation units the functions are split into
 #                   (default 8; see docs/explanation/native-tier.md for the figures)
 #   --print-path    print only the C directory's absolute path on stdout
@@ -40,7 +39,7 @@ while [ $# -gt 0 ]; do
     --units=*) UNITS=${1#*=}; shift ;;
     --print-path) PRINT_PATH=1; shift ;;
     --force) FORCE=1; shift ;;
-    -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "native.sh: unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -53,13 +52,6 @@ command -v wasm2c >/dev/null || die "wasm2c missing (Debian package wabt: apt-ge
 command -v python3 >/dev/null || die "python3 missing"
 
 export LC_ALL=C
-WASM2C_VERSION=$(wasm2c --version)
-# wasm2c translates SIMD (through the SIMDe headers) from wabt 1.0.33 on;
-# 1.0.32, Debian 12's and the one the runtime is written against, aborts on
-# the first v128 instruction (docs/explanation/native-tier.md, "SIMD").
-if [ "$SIMD" = 1 ] && [ "$(printf '%s\n' 1.0.33 "$WASM2C_VERSION" | sort -V | head -n1)" != 1.0.33 ]; then
-  die "--simd: wasm2c $WASM2C_VERSION cannot translate SIMD (wabt 1.0.33 or later can, and the native tier's runtime supports only 1.0.32): the native tier runs the module built without --simd"
-fi
 CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/afmpeg/guest"
 FLAVOR="$PROFILE"; [ "$SIMD" = 1 ] && FLAVOR="$PROFILE-simd"
 LINK="$CACHE_ROOT/$FLAVOR"
@@ -68,6 +60,7 @@ LINK="$CACHE_ROOT/$FLAVOR"
 MODULE_DIR=$(cd "$LINK" && pwd -P)
 MODULE="$MODULE_DIR/ffmpeg.wasm"
 
+WASM2C_VERSION=$(wasm2c --version)
 nkey() {
   {
     echo "afmpeg-native-key v1"
