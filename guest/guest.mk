@@ -27,7 +27,7 @@ GUEST_MODULE  := $(GUEST_CACHE)/$(GUEST_FLAVOR)/ffmpeg.wasm
 
 export AFMPEG_GUEST_MODULE := $(GUEST_MODULE)
 
-.PHONY: guest guest-check-repro guest-path native-c check-builtin-module update-builtin-module
+.PHONY: guest guest-check-repro guest-path native-c native-c-simd-check check-builtin-module update-builtin-module
 guest:
 	$(GUEST_DIR)/build.sh $(GUEST_FLAGS)
 
@@ -39,8 +39,19 @@ guest-path:
 	@$(GUEST_DIR)/build.sh $(GUEST_FLAGS) --print-path
 
 NATIVE_UNITS ?= 8
-native-c: guest
+native-c: native-c-simd-check guest
 	$(GUEST_DIR)/native.sh $(GUEST_FLAGS) --units $(NATIVE_UNITS)
+
+# wasm2c translates SIMD from wabt 1.0.33 on; 1.0.32 (Debian 12's, the one the
+# native tier is built on) aborts at the first SIMD instruction. Say so before
+# `guest` spends a quarter of an hour building the SIMD module. (Here and not
+# in native.sh: a change to that script re-keys every translation and its
+# compiled objects.)
+native-c-simd-check:
+ifeq ($(GUEST_SIMD),1)
+	@v=$$(wasm2c --version); [ "$$(printf '%s\n' 1.0.33 "$$v" | sort -V | head -n1)" = 1.0.33 ] || \
+	  { echo "native-c: wasm2c $$v cannot translate the SIMD module (wabt 1.0.33 or later can; the native tier's runtime is written for 1.0.32): docs/explanation/native-tier.md#simd" >&2; exit 1; }
+endif
 
 # The lean module is always the built-in one, whatever PROFILE says.
 check-builtin-module:
