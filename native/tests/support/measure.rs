@@ -10,6 +10,12 @@ pub fn thread_cpu_seconds() -> f64 {
     rusage_seconds(libc::RUSAGE_THREAD)
 }
 
+/// CPU seconds of this whole process: for work done on a thread the caller
+/// does not own (the interpreter runs each guest on a thread of its own).
+pub fn process_cpu_seconds() -> f64 {
+    rusage_seconds(libc::RUSAGE_SELF)
+}
+
 /// CPU seconds of the waited-for child processes.
 pub fn children_cpu_seconds() -> f64 {
     rusage_seconds(libc::RUSAGE_CHILDREN)
