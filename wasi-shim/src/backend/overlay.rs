@@ -20,6 +20,9 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+mod diff;
+pub use diff::{Change, Changes};
+
 /// Set in the inode number of an entry the guest sees from the lower layer:
 /// the upper layer's inode numbers (small, counted from 1) and the lower
 /// one's must not meet, or a program that pairs hard links by inode (tar,
@@ -149,18 +152,34 @@ impl OverlayDir {
                         truncate: false,
                     },
                 )?;
-                let mut buf = vec![0u8; 1 << 16];
+                // Block by block, a block of zeros left a hole (the upper
+                // tree stores no chunk for it), and the length set at the
+                // end: a sparse lower file stays sparse in memory and on
+                // its write-back (`stored_runs`), even once one block of
+                // it changes.
+                let mut buf = vec![0u8; crate::fs::file_data::CHUNK];
                 let mut at = 0u64;
                 loop {
                     let n = src.read_at(at, &mut buf)?;
                     if n == 0 {
                         break;
                     }
-                    dst.write_at(at, &buf[..n])?;
+                    if buf[..n].iter().any(|&b| b != 0) {
+                        dst.write_at(at, &buf[..n])?;
+                    }
                     at += n as u64;
                 }
+                dst.set_len(at)?;
+                // The copy is the same file, not a new one (as overlayfs):
+                // a file opened for writing and left alone is not a change
+                // of times, and a write-back leaves its times alone.
+                let lower_stat = src.stat()?;
+                dst.set_times(SetTimes {
+                    atim: Some(lower_stat.atim),
+                    mtim: Some(lower_stat.mtim),
+                })?;
                 // 0: the lower layer has no inode numbers to key by.
-                let ino = src.stat()?.ino;
+                let ino = lower_stat.ino;
                 if ino != 0 {
                     self.marks().copied_up.insert(ino, dst);
                 }
