@@ -174,7 +174,11 @@ pub fn main(args: RunArgs) -> i32 {
             Ok(d) => d,
             Err(e) => return setup_error(format!("--dir {spec}: {e}")),
         };
-        let overlay = Arc::new(OverlayDir::new(Box::new(lower), &Filesystem::new()));
+        // Directory renames work as on the host directory itself (the
+        // guest expects a plain directory, not overlayfs's EXDEV).
+        let overlay = Arc::new(
+            OverlayDir::new(Box::new(lower), &Filesystem::new()).copying_up_renamed_dirs(),
+        );
         b = b.preopen_backend(overlay.clone(), guest, false);
         if args.write_back {
             // Before the guest runs, not after: a directory that cannot

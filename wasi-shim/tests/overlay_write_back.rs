@@ -30,7 +30,8 @@ const NEW: OpenFile = OpenFile {
 fn overlay(host: &Path) -> (Arc<OverlayDir>, HostDir) {
     let target = HostDir::open_ambient(host, false).unwrap();
     let lower = target.read_only_clone().unwrap();
-    let o = Arc::new(OverlayDir::new(Box::new(lower), &Filesystem::new()));
+    let o =
+        Arc::new(OverlayDir::new(Box::new(lower), &Filesystem::new()).copying_up_renamed_dirs());
     (o, target)
 }
 

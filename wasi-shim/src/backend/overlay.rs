@@ -40,6 +40,9 @@ struct Marks {
     /// fd opened on the lower file before the copy-up now reads (Linux
     /// overlayfs since 4.19 shows such an fd the copy, too).
     copied_up: HashMap<u64, Box<dyn BackendFile>>,
+    /// [`OverlayDir::copying_up_renamed_dirs`]: a directory with a lower
+    /// part is copied up whole when renamed, not refused with `EXDEV`.
+    copy_up_renamed_dirs: bool,
 }
 
 /// A directory of an overlay: its upper directory, and the lower one when
@@ -82,6 +85,35 @@ impl OverlayDir {
             lower: Some(lower),
             marks: Arc::new(Mutex::new(Marks::default())),
         }
+    }
+
+    /// Renaming a directory that has a lower part copies it up first —
+    /// everything below it, into memory — and then moves it, instead of
+    /// answering `EXDEV` (Linux overlayfs without `redirect_dir`, the
+    /// default). For guests that rename directories and do not fall back
+    /// to copying on `EXDEV`, as they could on a plain directory: the
+    /// cost is the size of the tree moved. On every handle of this overlay.
+    ///
+    /// ```
+    /// use wasi_shim::backend::{BackendDir, MemoryDir, OverlayDir};
+    /// use wasi_shim::fs::Filesystem;
+    /// use wasi_shim::Errno;
+    /// let lower = Filesystem::new();
+    /// lower.create_dir_all("/d/e")?;
+    /// lower.write("/d/e/f", b"f".to_vec())?;
+    /// let plain = OverlayDir::new(Box::new(MemoryDir::root(&lower)), &Filesystem::new());
+    /// assert_eq!(plain.rename("d", &plain, "moved"), Err(Errno::Xdev));
+    /// let o = OverlayDir::new(Box::new(MemoryDir::root(&lower)), &Filesystem::new())
+    ///     .copying_up_renamed_dirs();
+    /// o.rename("d", &o, "moved")?;
+    /// assert!(o.entry("d")?.is_none());
+    /// assert!(o.open_dir("moved")?.open_dir("e")?.entry("f")?.is_some());
+    /// assert!(lower.exists("/d/e/f")); // the lower layer is never written
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn copying_up_renamed_dirs(self) -> Self {
+        self.marks().copy_up_renamed_dirs = true;
+        self
     }
 
     fn marks(&self) -> MutexGuard<'_, Marks> {
@@ -203,14 +235,9 @@ impl OverlayDir {
     fn dir_is_empty(&self, name: &str) -> Result<bool> {
         Ok(self.open_dir(name)?.entries()?.is_empty())
     }
-}
 
-impl BackendDir for OverlayDir {
-    fn entry(&self, name: &str) -> Result<Option<EntryMeta>> {
-        Ok(self.visible(name)?.map(|(m, _)| m))
-    }
-
-    fn open_dir(&self, name: &str) -> Result<Box<dyn BackendDir>> {
+    /// The subdirectory `name` (visible), as this concrete type.
+    fn subdir(&self, name: &str) -> Result<OverlayDir> {
         let (m, layer) = self.visible(name)?.ok_or(Errno::Noent)?;
         if m.kind != FileKind::Dir {
             return Err(Errno::Notdir);
@@ -227,11 +254,44 @@ impl BackendDir for OverlayDir {
             }
             _ => None,
         };
-        Ok(Box::new(OverlayDir {
+        Ok(OverlayDir {
             upper,
             lower,
             marks: self.marks.clone(),
-        }))
+        })
+    }
+
+    /// Copies everything the directory `dir` shows from its lower layer
+    /// into its upper one, below it too, and makes it opaque: from then on
+    /// it depends on no lower directory and can move (`ENODEV`-free trees
+    /// only: a FIFO or device below it is `EXDEV`, as before).
+    fn copy_up_tree(dir: &OverlayDir) -> Result<()> {
+        for (name, kind) in dir.entries()? {
+            match (kind, dir.visible(&name)?) {
+                (FileKind::Dir, _) => {
+                    let sub = dir.subdir(&name)?;
+                    if sub.lower.is_some() {
+                        Self::copy_up_tree(&sub)?;
+                    }
+                }
+                (FileKind::CharDevice, _) => return Err(Errno::Xdev),
+                (_, Some((_, Layer::Lower))) => dir.copy_up(&name, kind)?,
+                _ => {}
+            }
+        }
+        let ino = dir.upper.ino();
+        dir.marks().opaque.insert(ino);
+        Ok(())
+    }
+}
+
+impl BackendDir for OverlayDir {
+    fn entry(&self, name: &str) -> Result<Option<EntryMeta>> {
+        Ok(self.visible(name)?.map(|(m, _)| m))
+    }
+
+    fn open_dir(&self, name: &str) -> Result<Box<dyn BackendDir>> {
+        Ok(Box::new(self.subdir(name)?))
     }
 
     fn open_file(&self, name: &str, how: OpenFile) -> Result<Box<dyn BackendFile>> {
@@ -356,7 +416,8 @@ impl BackendDir for OverlayDir {
         check_name(to_name)?;
         let (m, _) = self.visible(name)?.ok_or(Errno::Noent)?;
         let from_lower = self.lower_entry(name)?.is_some();
-        if m.kind == FileKind::Dir && from_lower {
+        let moves_lower_dir = m.kind == FileKind::Dir && from_lower;
+        if moves_lower_dir && !self.marks().copy_up_renamed_dirs {
             // overlayfs without redirect_dir: the caller copies instead.
             return Err(Errno::Xdev);
         }
@@ -380,6 +441,9 @@ impl BackendDir for OverlayDir {
                 (true, true) if !to.dir_is_empty(to_name)? => return Err(Errno::Notempty),
                 _ => {}
             }
+        }
+        if moves_lower_dir {
+            Self::copy_up_tree(&self.subdir(name)?)?;
         }
         self.upper_copy_of(name)?;
         // An upper directory moved over a lower one must hide it.
