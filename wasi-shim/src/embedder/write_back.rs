@@ -119,14 +119,16 @@ impl Changes {
                 done.dirs += 1;
             }
             Change::File { path, .. } => {
-                let (atim, mtim) = self.file(path).map(|(_, a, m)| (a, m)).ok_or_else(gone)?;
+                let (atim, mtim) = self.with_file(path, |_, a, m| (a, m)).ok_or_else(gone)?;
                 if existing.as_ref().is_some_and(|m| m.is_file()) {
                     let same = self
-                        .with_file(path, |data| same_file_content(dir.open(&name).ok(), data))
+                        .with_file(path, |data, _, _| {
+                            same_file_content(open_nofollow(&dir, &name).ok(), data)
+                        })
                         .ok_or_else(gone)?;
                     if same {
-                        if existing.as_ref().and_then(|m| mtime_ns(m)) != Some(mtim) {
-                            set_times(&dir.open(&name)?, atim, mtim)?;
+                        if existing.as_ref().and_then(mtime_ns) != Some(mtim) {
+                            set_times(&open_nofollow(&dir, &name)?, atim, mtim)?;
                         }
                         done.unchanged += 1;
                         return Ok(());
@@ -136,7 +138,7 @@ impl Changes {
                     dir.remove_dir_all(&name)?;
                 }
                 atomic::replace_in(&dir, name.as_ref(), |f| {
-                    self.with_file(path, |data| write_data(f, data))
+                    self.with_file(path, |data, _, _| write_data(f, data))
                         .ok_or_else(gone)??;
                     set_times(f, atim, mtim)
                 })?;
@@ -200,6 +202,14 @@ fn open_parent(root: &Dir, path: &str) -> io::Result<(Dir, String)> {
         dir = dir.open_dir_nofollow(part)?;
     }
     Ok((dir, name.to_owned()))
+}
+
+/// The regular file `name` of `dir`, for reading, a symlink there refused.
+fn open_nofollow(dir: &Dir, name: &str) -> io::Result<cap_std::fs::File> {
+    use cap_fs_ext::{FollowSymlinks, OpenOptionsFollowExt};
+    let mut o = cap_std::fs::OpenOptions::new();
+    o.read(true).follow(FollowSymlinks::No);
+    dir.open_with(name, &o)
 }
 
 fn gone() -> io::Error {

@@ -150,25 +150,26 @@ impl Changes {
 
     /// The bytes and the (access, modification) times, in ns since the
     /// epoch, of the file of a [`Change::File`] at `path`, as the guest
-    /// left it (`None` for a path with no such change). The data handle is
-    /// the tree's (shared chunks are not copied).
+    /// left it (`None` for a path with no such change). The bytes are a
+    /// copy (shared bytes stay shared); [`write_back`](Self::write_back)
+    /// reads them in place.
     pub fn file(&self, path: &str) -> Option<(FileData, u64, u64)> {
+        self.with_file(path, |d, atim, mtim| (d.clone(), atim, mtim))
+    }
+
+    /// Runs `f` on the bytes and the (access, modification) times of the
+    /// file of a [`Change::File`] at `path` under the tree's lock, without
+    /// copying them (`None`: no such change).
+    pub(crate) fn with_file<T>(
+        &self,
+        path: &str,
+        f: impl FnOnce(&FileData, u64, u64) -> T,
+    ) -> Option<T> {
         let ino = *self.files.get(path)?;
         let t = self.upper.lock();
         let node = t.get(ino).ok()?;
         match &node.kind {
-            crate::fs::tree::NodeKind::File(d) => Some((d.clone(), node.atim, node.mtim)),
-            _ => None,
-        }
-    }
-
-    /// Runs `f` on the bytes of the file of a [`Change::File`] at `path`
-    /// under the tree's lock, without cloning them (`None`: no such change).
-    pub(crate) fn with_file<T>(&self, path: &str, f: impl FnOnce(&FileData) -> T) -> Option<T> {
-        let ino = *self.files.get(path)?;
-        let t = self.upper.lock();
-        match &t.get(ino).ok()?.kind {
-            crate::fs::tree::NodeKind::File(d) => Some(f(d)),
+            crate::fs::tree::NodeKind::File(d) => Some(f(d, node.atim, node.mtim)),
             _ => None,
         }
     }
