@@ -12,7 +12,11 @@
 //! measured in the same run, with the load average. The `afmpeg` binary is
 //! `AFMPEG_BIN`, or the one beside this example's directory.
 
-use std::path::{Path, PathBuf};
+#[path = "../tests/support/mod.rs"]
+mod support;
+use support::cli_bin::afmpeg_bin;
+
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -25,26 +29,6 @@ const GUEST: &str = r#"(module
   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
   (memory (export "memory") 1)
   (func (export "_start") (call $exit (i32.const 0))))"#;
-
-fn afmpeg_bin() -> Result<PathBuf, String> {
-    if let Some(p) = std::env::var_os("AFMPEG_BIN") {
-        return Ok(p.into());
-    }
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    // target/<profile>/examples/mount_cost -> target/<profile>/afmpeg
-    let bin = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(|d| d.join("afmpeg"))
-        .ok_or("no target directory")?;
-    if !bin.is_file() {
-        return Err(format!(
-            "{} is missing: build it (`cargo build --release -p afmpeg-cli --bin afmpeg`) or set AFMPEG_BIN",
-            bin.display()
-        ));
-    }
-    Ok(bin)
-}
 
 /// One run: wall time, CPU time (user + system), peak RSS in bytes.
 struct Sample {

@@ -80,8 +80,14 @@ impl OverlayDir {
     /// An overlay of `lower` (never written) under the root of `upper`,
     /// which receives every change.
     pub fn new(lower: Box<dyn BackendDir>, upper: &Filesystem) -> Self {
+        let upper = MemoryDir::root(upper);
+        // The root shows the lower root's times, as every directory does
+        // until the guest changes it (a lower layer without times: 0).
+        if let Ok(st) = lower.stat_self() {
+            let _ = upper.set_times_self(times_of(&st));
+        }
         OverlayDir {
-            upper: MemoryDir::root(upper),
+            upper,
             lower: Some(lower),
             marks: Arc::new(Mutex::new(Marks::default())),
         }
@@ -206,10 +212,7 @@ impl OverlayDir {
                 // a file opened for writing and left alone is not a change
                 // of times, and a write-back leaves its times alone.
                 let lower_stat = src.stat()?;
-                dst.set_times(SetTimes {
-                    atim: Some(lower_stat.atim),
-                    mtim: Some(lower_stat.mtim),
-                })?;
+                dst.set_times(times_of(&lower_stat))?;
                 // 0: the lower layer has no inode numbers to key by.
                 let ino = lower_stat.ino;
                 if ino != 0 {
@@ -244,7 +247,7 @@ impl OverlayDir {
         }
         if layer == Layer::Lower {
             // The directory's upper half, to hold what will change in it.
-            self.upper.create_dir(name)?;
+            self.make_upper_half(name)?;
         }
         let upper = self.upper.subdir(name)?;
         let hidden = self.marks().opaque.contains(&upper.ino());
@@ -259,6 +262,18 @@ impl OverlayDir {
             lower,
             marks: self.marks.clone(),
         })
+    }
+
+    /// Creates the upper half of the lower directory `name`. Not a change
+    /// the guest made: the half takes the lower directory's times and this
+    /// directory keeps its own, so a directory looked into does not show a
+    /// new mtime (`fstest.TestFS` compares a listing's times with `stat`'s).
+    fn make_upper_half(&self, name: &str) -> Result<()> {
+        let lower = self.lower.as_ref().ok_or(Errno::Noent)?.stat(name)?;
+        let here = self.upper.stat_self()?;
+        self.upper.create_dir(name)?;
+        self.upper.set_times(name, times_of(&lower))?;
+        self.upper.set_times_self(times_of(&here))
     }
 
     /// Copies everything the directory `dir` shows from its lower layer
@@ -528,7 +543,7 @@ impl BackendDir for OverlayDir {
         if layer == Layer::Lower {
             if m.kind == FileKind::Dir {
                 // The directory's upper half carries its new times.
-                self.upper.create_dir(name)?;
+                self.make_upper_half(name)?;
             } else {
                 self.copy_up(name, m.kind)?;
             }
@@ -538,6 +553,14 @@ impl BackendDir for OverlayDir {
 
     fn set_times_self(&self, times: SetTimes) -> Result<()> {
         self.upper.set_times_self(times)
+    }
+}
+
+/// The access and modification times of `st`, to give another entry.
+fn times_of(st: &Stat) -> SetTimes {
+    SetTimes {
+        atim: Some(st.atim),
+        mtim: Some(st.mtim),
     }
 }
 
