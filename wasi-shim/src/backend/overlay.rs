@@ -21,7 +21,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 mod diff;
-pub use diff::{Change, Changes};
+pub use diff::{Change, Changes, INDEX_EXTENSIONS};
 
 /// Set in the inode number of an entry the guest sees from the lower layer:
 /// the upper layer's inode numbers (small, counted from 1) and the lower
