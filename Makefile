@@ -8,7 +8,7 @@ include guest/guest.mk
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup build demo test test-rust test-native test-ffi ffi-header python test-python test-python-native bench-ray test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load test-image-sequence install-cli bench-builtin-module test-package publish-dry-run check-builtin-module update-builtin-module native lint-native test-rust-native
+.PHONY: all setup build demo test test-rust test-native test-ffi ffi-header python test-python test-python-native bench-ray test-full test-default test-lgpl test-wasi-external lint doc bench bench-wasi bench-ffmpeg bench-ffmpeg-build bench-chunked bench-startup bench-memory bench-latency bench-pipe fuzz-smoke soak load test-image-sequence install-cli bench-builtin-module test-package publish-dry-run check-builtin-module update-builtin-module native lint-native test-rust-native bench-mount
 
 all: build
 
@@ -264,7 +264,7 @@ bench-wasi:
 bench-chunked: guest
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example chunked_speedup -- $(CHUNKED_ARGS)
 
-bench: bench-wasi bench-ffmpeg bench-startup bench-memory bench-latency bench-pipe
+bench: bench-wasi bench-ffmpeg bench-startup bench-memory bench-latency bench-pipe bench-mount
 
 ## Startup of the lean module, phase by phase, against the 20 ms target.
 bench-startup: guest
@@ -291,6 +291,13 @@ bench-memory: guest
 bench-pipe: guest
 	$(CARGO) build --release --locked -p afmpeg-cli --bin afmpeg
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example pipe
+
+## What `afmpeg run --dir` of a 10,000-file tree adds to a run (wall, CPU,
+## peak RSS), against the same guest without --dir in the same run
+## (targets: under 20 ms and 5 MB added; issue #15). RUNS=N runs each.
+bench-mount:
+	$(CARGO) build --release --locked -p afmpeg-cli --bin afmpeg
+	$(CARGO) run --release --locked --example mount_cost
 
 ## Whole FFmpeg jobs on every engine, one side-by-side table (issue #5):
 ## afmpeg vs wasmi+wasi-common, wasmtime Pulley and Cranelift, the native tier,

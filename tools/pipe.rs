@@ -12,36 +12,17 @@
 
 #[path = "../tests/support/mod.rs"]
 mod support;
+use support::cli_bin::afmpeg_bin;
 use support::proc_status::pid_status_bytes;
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const MB: u64 = 1_000_000;
 const TARGET_PEAK: u64 = 150 * MB;
 const SAMPLE_EVERY: Duration = Duration::from_millis(20);
-
-fn afmpeg_bin() -> Result<PathBuf, String> {
-    if let Some(p) = std::env::var_os("AFMPEG_BIN") {
-        return Ok(p.into());
-    }
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    // target/<profile>/examples/pipe -> target/<profile>/afmpeg
-    let bin = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(|d| d.join("afmpeg"))
-        .ok_or("no target directory")?;
-    if !bin.is_file() {
-        return Err(format!(
-            "{} is missing: build it (`cargo build -p afmpeg-cli --bin afmpeg`) or set AFMPEG_BIN",
-            bin.display()
-        ));
-    }
-    Ok(bin)
-}
 
 /// Runs `afmpeg ARGS` with stdout to `out` (a file), failing on a non-zero exit.
 fn run_to_file(bin: &Path, args: &[&str], out: &Path) -> Result<(), String> {

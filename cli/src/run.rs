@@ -1,5 +1,8 @@
-//! `afmpeg run`: any wasip1 command module over in-memory copies of host
-//! directories.
+//! `afmpeg run`: any wasip1 command module over host directories, each
+//! mounted as an overlay: the host directory as its read-only lower layer
+//! (nothing imported: the guest reads only what it opens), every change in
+//! memory, and `--write-back` applying exactly those changes to the host
+//! through the directory's capability.
 
 use super::byte_count::parse_bytes;
 use super::engine::EngineArg;
@@ -7,15 +10,19 @@ use super::report::{with_causes, EXIT_ABNORMAL, EXIT_SETUP};
 use afmpeg::{Error, ExecLimits};
 use clap::Args;
 use std::path::PathBuf;
-use wasi_shim::fs::{ExportOptions, Filesystem, ImportMode};
+use std::sync::Arc;
+use wasi_shim::backend::{HostDir, OverlayDir};
+use wasi_shim::fs::Filesystem;
 use wasi_shim::stdio::{HostStream, Input, Output};
 use wasi_shim::{Preopen, WasiCtx};
 
 /// Arguments of `afmpeg run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Import the host directory HOST into memory and preopen it as GUEST
-    /// (`HOST::GUEST`, or just `DIR` for the same name). The first is fd 3.
+    /// Preopen the host directory HOST as GUEST (`HOST::GUEST`, or just
+    /// `DIR` for the same name); the first is fd 3. The guest reads the host
+    /// files it opens, nothing else; its changes stay in memory (the host is
+    /// never written) unless --write-back.
     #[arg(long = "dir", value_name = "HOST::GUEST")]
     pub dirs: Vec<String>,
     /// Like --dir, but read-only: every modification fails with EROFS.
@@ -45,9 +52,10 @@ pub struct RunArgs {
     /// Most guest linear memory, in bytes (K/M/G suffixes accepted).
     #[arg(long = "max-memory", value_name = "BYTES", value_parser = parse_bytes)]
     pub max_memory: Option<u64>,
-    /// After the guest finishes (any exit code, no trap), write every --dir
-    /// tree back to its host directory. Files are replaced atomically; host
-    /// files the guest deleted are left in place.
+    /// After the guest finishes (any exit code, no trap), apply what it
+    /// changed under each --dir to the host directory: only the files and
+    /// directories it created, changed or removed, each file replaced
+    /// atomically (keeping its mode), playlists and manifests last.
     #[arg(long = "write-back")]
     pub write_back: bool,
     /// Preopen `/dev` with null, zero, full, urandom and random.
@@ -77,10 +85,12 @@ pub struct RunArgs {
     command: Vec<String>,
 }
 
-struct Mount {
+/// A `--dir` mount whose changes are written back after the run.
+struct WriteBackMount {
     host: PathBuf,
-    fs: Filesystem,
-    write_back: bool,
+    overlay: Arc<OverlayDir>,
+    /// The same directory, through a handle that may write.
+    target: HostDir,
 }
 
 fn split_dir(spec: &str) -> (PathBuf, String) {
@@ -150,36 +160,38 @@ pub fn main(args: RunArgs) -> i32 {
         .chain(args.dirs_ro.iter().map(|d| (d, true)));
     for (spec, read_only) in specs {
         let (host, guest) = split_dir(spec);
-        let fs = Filesystem::new();
-        if let Err(e) = fs.import_host(&host, "/", ImportMode::default()) {
-            return setup_error(format!("--dir {spec}: {}", with_causes(&e)));
+        let target = match HostDir::open_ambient(&host, read_only) {
+            Ok(d) => d,
+            Err(e) => return setup_error(format!("--dir {spec}: {e}")),
+        };
+        if read_only {
+            // The host directory itself: every change is EROFS before the
+            // host is asked.
+            b = b.preopen_backend(target, guest, true);
+            continue;
         }
-        if !fs
-            .metadata("/")
-            .map(|m| m.kind == wasi_shim::fs::FileKind::Dir)
-            .unwrap_or(false)
-        {
-            return setup_error(format!("--dir {spec}: not a directory"));
-        }
-        b = b.preopen(Preopen {
-            fs: fs.clone(),
-            dir: "/".into(),
-            guest,
-            read_only,
-        });
-        let write_back = args.write_back && !read_only;
-        // Before the guest runs, not after: a directory that cannot take
-        // the write-back fails at once.
-        if write_back {
+        let lower = match target.read_only_clone() {
+            Ok(d) => d,
+            Err(e) => return setup_error(format!("--dir {spec}: {e}")),
+        };
+        // Directory renames work as on the host directory itself (the
+        // guest expects a plain directory, not overlayfs's EXDEV).
+        let overlay = Arc::new(
+            OverlayDir::new(Box::new(lower), &Filesystem::new()).copying_up_renamed_dirs(),
+        );
+        b = b.preopen_backend(overlay.clone(), guest, false);
+        if args.write_back {
+            // Before the guest runs, not after: a directory that cannot
+            // take the write-back fails at once.
             if let Err(e) = Filesystem::check_export_target(&host) {
                 return setup_error(format!("--dir {spec}: cannot write back: {e}"));
             }
+            mounts.push(WriteBackMount {
+                host,
+                overlay,
+                target,
+            });
         }
-        mounts.push(Mount {
-            host,
-            fs,
-            write_back,
-        });
     }
     if args.dev {
         let fs = Filesystem::new();
@@ -248,15 +260,18 @@ pub fn main(args: RunArgs) -> i32 {
         Err(e) => return setup_error(with_causes(&e)),
     };
     let _export_signals = super::signals::ExportSignals::install();
-    for m in mounts.iter().filter(|m| m.write_back) {
-        if let Err(e) =
-            m.fs.export_host("/", &m.host, ExportOptions { overwrite: true })
-        {
-            eprintln!(
-                "afmpeg: write-back to {}: {}",
-                m.host.display(),
-                with_causes(&e)
-            );
+    for m in &mounts {
+        let written = m
+            .overlay
+            .changes()
+            .map_err(|errno| format!("reading the guest's changes: {errno}"))
+            .and_then(|changes| {
+                changes
+                    .write_back(&m.target)
+                    .map_err(|e| with_causes(&e).to_string())
+            });
+        if let Err(e) = written {
+            eprintln!("afmpeg: write-back to {}: {e}", m.host.display());
             return EXIT_SETUP;
         }
     }

@@ -12,12 +12,14 @@
 //! - [`soak`]: the bad-media soak of `tests/soak.rs` and `make soak`;
 //! - [`parity`]: the same command run by native FFmpeg and by afmpeg,
 //!   outputs compared byte for byte;
-//! - [`proc_status`]: the process's memory from `/proc/self/status`.
+//! - [`proc_status`]: the process's memory from `/proc/self/status`;
+//! - [`cli_bin`]: the `afmpeg` binary, for the tools that run it.
 //!
 //! The WASI suites, which run the `afmpeg` binary, are the CLI crate's
 //! (`cli/tests/`, with their own support module).
 #![allow(dead_code)]
 
+pub mod cli_bin;
 pub mod guest;
 pub mod load;
 pub mod parity;

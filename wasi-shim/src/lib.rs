@@ -109,5 +109,5 @@ pub mod wasmi_link;
 pub use abort::Abort;
 pub use budget::{Limit, WriteBudget};
 pub use ctx::{BuildError, Preopen, WasiCtx, WasiCtxBuilder};
-pub use embedder::write_file_atomically;
+pub use embedder::{write_file_atomically, WriteBack};
 pub use errno::Errno;

@@ -16,6 +16,7 @@ use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, SystemTimeSpec};
 use cap_std::fs::{Dir, File, FileType, Metadata, MetadataExt, OpenOptions};
 use std::any::Any;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -66,14 +67,20 @@ fn system_time(t: Option<u64>) -> Option<SystemTime> {
     t.map(|ns| UNIX_EPOCH + Duration::from_nanos(ns))
 }
 
+/// What the handles of one mount share: its identity (renames and hard
+/// links stay within one mount, `EXDEV` across, as between two preopens)
+/// and how many host files it has opened.
+#[derive(Debug, Default)]
+struct Mount {
+    files_opened: AtomicU64,
+}
+
 /// A directory of a live host directory tree.
 #[derive(Debug)]
 pub struct HostDir {
     dir: Dir,
     read_only: bool,
-    /// Which mount this handle belongs to: renames and hard links stay
-    /// within one (`EXDEV` across, as between two preopens).
-    mount: Arc<()>,
+    mount: Arc<Mount>,
 }
 
 impl HostDir {
@@ -83,8 +90,51 @@ impl HostDir {
         HostDir {
             dir,
             read_only,
-            mount: Arc::new(()),
+            mount: Arc::new(Mount::default()),
         }
+    }
+
+    /// A second handle to this directory, of the same mount, that refuses
+    /// every change (`EROFS`): the lower layer of an overlay whose
+    /// write-back goes through this handle.
+    pub fn read_only_clone(&self) -> std::io::Result<HostDir> {
+        Ok(HostDir {
+            dir: self.dir.try_clone()?,
+            read_only: true,
+            mount: self.mount.clone(),
+        })
+    }
+
+    /// Whether every change is refused with `EROFS`.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// How many regular files the handles of this mount have opened (for
+    /// reading or writing) since it was opened: what a run cost the host,
+    /// without tracing it. Directories looked into are not counted.
+    ///
+    /// ```
+    /// use wasi_shim::backend::{BackendDir, HostDir, OpenFile};
+    /// let tmp = std::env::temp_dir().join(format!("wasi-shim-opened-{}", std::process::id()));
+    /// std::fs::create_dir_all(&tmp)?;
+    /// std::fs::write(tmp.join("a"), b"a")?;
+    /// std::fs::write(tmp.join("b"), b"b")?;
+    /// let root = HostDir::open_ambient(&tmp, true)?;
+    /// assert_eq!(root.entries()?.len(), 2); // listing opens no file
+    /// root.open_file("a", OpenFile::default())?;
+    /// assert_eq!(root.files_opened(), 1);
+    /// # std::fs::remove_dir_all(&tmp)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn files_opened(&self) -> u64 {
+        self.mount.files_opened.load(Ordering::Relaxed)
+    }
+
+    /// The directory capability itself, for the write-back of an overlay
+    /// (`embedder`), which works relative to it and to nothing else.
+    pub(crate) fn cap_dir(&self) -> &Dir {
+        &self.dir
     }
 
     /// Opens the host directory `path` (the one use of ambient authority:
@@ -177,6 +227,7 @@ impl BackendDir for HostDir {
             o.create(true).write(true);
         }
         let file = self.dir.open_with(name, &o).map_err(io)?;
+        self.mount.files_opened.fetch_add(1, Ordering::Relaxed);
         let m = file.metadata().map_err(io)?;
         if !m.is_file() {
             return Err(if m.is_dir() {

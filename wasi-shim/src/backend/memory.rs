@@ -55,6 +55,16 @@ impl MemoryDir {
         self.0.ino
     }
 
+    /// The tree this directory is in.
+    pub(crate) fn fs(&self) -> &Filesystem {
+        &self.0.fs
+    }
+
+    /// The inode of entry `name`.
+    pub(crate) fn child_ino(&self, name: &str) -> Result<Ino> {
+        self.child(name)
+    }
+
     /// The subdirectory `name`, as this concrete type.
     pub(crate) fn subdir(&self, name: &str) -> Result<MemoryDir> {
         let ino = self.child(name)?;

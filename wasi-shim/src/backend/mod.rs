@@ -40,7 +40,7 @@ pub mod script;
 
 pub use host::HostDir;
 pub use memory::MemoryDir;
-pub use overlay::OverlayDir;
+pub use overlay::{Change, Changes, OverlayDir};
 pub use resolve::{resolve, resolve_for_create, resolve_new, DirRef, Resolved};
 
 use crate::abi::fstflags;

@@ -20,6 +20,9 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+mod diff;
+pub use diff::{Change, Changes, INDEX_EXTENSIONS};
+
 /// Set in the inode number of an entry the guest sees from the lower layer:
 /// the upper layer's inode numbers (small, counted from 1) and the lower
 /// one's must not meet, or a program that pairs hard links by inode (tar,
@@ -37,6 +40,9 @@ struct Marks {
     /// fd opened on the lower file before the copy-up now reads (Linux
     /// overlayfs since 4.19 shows such an fd the copy, too).
     copied_up: HashMap<u64, Box<dyn BackendFile>>,
+    /// [`OverlayDir::copying_up_renamed_dirs`]: a directory with a lower
+    /// part is copied up whole when renamed, not refused with `EXDEV`.
+    copy_up_renamed_dirs: bool,
 }
 
 /// A directory of an overlay: its upper directory, and the lower one when
@@ -74,11 +80,46 @@ impl OverlayDir {
     /// An overlay of `lower` (never written) under the root of `upper`,
     /// which receives every change.
     pub fn new(lower: Box<dyn BackendDir>, upper: &Filesystem) -> Self {
+        let upper = MemoryDir::root(upper);
+        // The root shows the lower root's times, as every directory does
+        // until the guest changes it (a lower layer without times: 0).
+        if let Ok(st) = lower.stat_self() {
+            let _ = upper.set_times_self(times_of(&st));
+        }
         OverlayDir {
-            upper: MemoryDir::root(upper),
+            upper,
             lower: Some(lower),
             marks: Arc::new(Mutex::new(Marks::default())),
         }
+    }
+
+    /// Renaming a directory that has a lower part copies it up first —
+    /// everything below it, into memory — and then moves it, instead of
+    /// answering `EXDEV` (Linux overlayfs without `redirect_dir`, the
+    /// default). For guests that rename directories and do not fall back
+    /// to copying on `EXDEV`, as they could on a plain directory: the
+    /// cost is the size of the tree moved. On every handle of this overlay.
+    ///
+    /// ```
+    /// use wasi_shim::backend::{BackendDir, MemoryDir, OverlayDir};
+    /// use wasi_shim::fs::Filesystem;
+    /// use wasi_shim::Errno;
+    /// let lower = Filesystem::new();
+    /// lower.create_dir_all("/d/e")?;
+    /// lower.write("/d/e/f", b"f".to_vec())?;
+    /// let plain = OverlayDir::new(Box::new(MemoryDir::root(&lower)), &Filesystem::new());
+    /// assert_eq!(plain.rename("d", &plain, "moved"), Err(Errno::Xdev));
+    /// let o = OverlayDir::new(Box::new(MemoryDir::root(&lower)), &Filesystem::new())
+    ///     .copying_up_renamed_dirs();
+    /// o.rename("d", &o, "moved")?;
+    /// assert!(o.entry("d")?.is_none());
+    /// assert!(o.open_dir("moved")?.open_dir("e")?.entry("f")?.is_some());
+    /// assert!(lower.exists("/d/e/f")); // the lower layer is never written
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn copying_up_renamed_dirs(self) -> Self {
+        self.marks().copy_up_renamed_dirs = true;
+        self
     }
 
     fn marks(&self) -> MutexGuard<'_, Marks> {
@@ -149,18 +190,31 @@ impl OverlayDir {
                         truncate: false,
                     },
                 )?;
-                let mut buf = vec![0u8; 1 << 16];
+                // Block by block, a block of zeros left a hole (the upper
+                // tree stores no chunk for it), and the length set at the
+                // end: a sparse lower file stays sparse in memory and on
+                // its write-back (`stored_runs`), even once one block of
+                // it changes.
+                let mut buf = vec![0u8; crate::fs::file_data::CHUNK];
                 let mut at = 0u64;
                 loop {
                     let n = src.read_at(at, &mut buf)?;
                     if n == 0 {
                         break;
                     }
-                    dst.write_at(at, &buf[..n])?;
+                    if buf[..n].iter().any(|&b| b != 0) {
+                        dst.write_at(at, &buf[..n])?;
+                    }
                     at += n as u64;
                 }
+                dst.set_len(at)?;
+                // The copy is the same file, not a new one (as overlayfs):
+                // a file opened for writing and left alone is not a change
+                // of times, and a write-back leaves its times alone.
+                let lower_stat = src.stat()?;
+                dst.set_times(times_of(&lower_stat))?;
                 // 0: the lower layer has no inode numbers to key by.
-                let ino = src.stat()?.ino;
+                let ino = lower_stat.ino;
                 if ino != 0 {
                     self.marks().copied_up.insert(ino, dst);
                 }
@@ -184,21 +238,16 @@ impl OverlayDir {
     fn dir_is_empty(&self, name: &str) -> Result<bool> {
         Ok(self.open_dir(name)?.entries()?.is_empty())
     }
-}
 
-impl BackendDir for OverlayDir {
-    fn entry(&self, name: &str) -> Result<Option<EntryMeta>> {
-        Ok(self.visible(name)?.map(|(m, _)| m))
-    }
-
-    fn open_dir(&self, name: &str) -> Result<Box<dyn BackendDir>> {
+    /// The subdirectory `name` (visible), as this concrete type.
+    fn subdir(&self, name: &str) -> Result<OverlayDir> {
         let (m, layer) = self.visible(name)?.ok_or(Errno::Noent)?;
         if m.kind != FileKind::Dir {
             return Err(Errno::Notdir);
         }
         if layer == Layer::Lower {
             // The directory's upper half, to hold what will change in it.
-            self.upper.create_dir(name)?;
+            self.make_upper_half(name)?;
         }
         let upper = self.upper.subdir(name)?;
         let hidden = self.marks().opaque.contains(&upper.ino());
@@ -208,11 +257,56 @@ impl BackendDir for OverlayDir {
             }
             _ => None,
         };
-        Ok(Box::new(OverlayDir {
+        Ok(OverlayDir {
             upper,
             lower,
             marks: self.marks.clone(),
-        }))
+        })
+    }
+
+    /// Creates the upper half of the lower directory `name`. Not a change
+    /// the guest made: the half takes the lower directory's times and this
+    /// directory keeps its own, so a directory looked into does not show a
+    /// new mtime (`fstest.TestFS` compares a listing's times with `stat`'s).
+    fn make_upper_half(&self, name: &str) -> Result<()> {
+        let lower = self.lower.as_ref().ok_or(Errno::Noent)?.stat(name)?;
+        let here = self.upper.stat_self()?;
+        self.upper.create_dir(name)?;
+        self.upper.set_times(name, times_of(&lower))?;
+        self.upper.set_times_self(times_of(&here))
+    }
+
+    /// Copies everything the directory `dir` shows from its lower layer
+    /// into its upper one, below it too, and makes it opaque: from then on
+    /// it depends on no lower directory and can move (`ENODEV`-free trees
+    /// only: a FIFO or device below it is `EXDEV`, as before).
+    fn copy_up_tree(dir: &OverlayDir) -> Result<()> {
+        for (name, kind) in dir.entries()? {
+            match (kind, dir.visible(&name)?) {
+                (FileKind::Dir, _) => {
+                    let sub = dir.subdir(&name)?;
+                    if sub.lower.is_some() {
+                        Self::copy_up_tree(&sub)?;
+                    }
+                }
+                (FileKind::CharDevice, _) => return Err(Errno::Xdev),
+                (_, Some((_, Layer::Lower))) => dir.copy_up(&name, kind)?,
+                _ => {}
+            }
+        }
+        let ino = dir.upper.ino();
+        dir.marks().opaque.insert(ino);
+        Ok(())
+    }
+}
+
+impl BackendDir for OverlayDir {
+    fn entry(&self, name: &str) -> Result<Option<EntryMeta>> {
+        Ok(self.visible(name)?.map(|(m, _)| m))
+    }
+
+    fn open_dir(&self, name: &str) -> Result<Box<dyn BackendDir>> {
+        Ok(Box::new(self.subdir(name)?))
     }
 
     fn open_file(&self, name: &str, how: OpenFile) -> Result<Box<dyn BackendFile>> {
@@ -337,7 +431,8 @@ impl BackendDir for OverlayDir {
         check_name(to_name)?;
         let (m, _) = self.visible(name)?.ok_or(Errno::Noent)?;
         let from_lower = self.lower_entry(name)?.is_some();
-        if m.kind == FileKind::Dir && from_lower {
+        let moves_lower_dir = m.kind == FileKind::Dir && from_lower;
+        if moves_lower_dir && !self.marks().copy_up_renamed_dirs {
             // overlayfs without redirect_dir: the caller copies instead.
             return Err(Errno::Xdev);
         }
@@ -361,6 +456,9 @@ impl BackendDir for OverlayDir {
                 (true, true) if !to.dir_is_empty(to_name)? => return Err(Errno::Notempty),
                 _ => {}
             }
+        }
+        if moves_lower_dir {
+            Self::copy_up_tree(&self.subdir(name)?)?;
         }
         self.upper_copy_of(name)?;
         // An upper directory moved over a lower one must hide it.
@@ -445,7 +543,7 @@ impl BackendDir for OverlayDir {
         if layer == Layer::Lower {
             if m.kind == FileKind::Dir {
                 // The directory's upper half carries its new times.
-                self.upper.create_dir(name)?;
+                self.make_upper_half(name)?;
             } else {
                 self.copy_up(name, m.kind)?;
             }
@@ -455,6 +553,14 @@ impl BackendDir for OverlayDir {
 
     fn set_times_self(&self, times: SetTimes) -> Result<()> {
         self.upper.set_times_self(times)
+    }
+}
+
+/// The access and modification times of `st`, to give another entry.
+fn times_of(st: &Stat) -> SetTimes {
+    SetTimes {
+        atim: Some(st.atim),
+        mtim: Some(st.mtim),
     }
 }
 

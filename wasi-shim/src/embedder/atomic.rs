@@ -44,12 +44,9 @@ pub(crate) fn replace_in(
     name: &OsStr,
     fill: impl FnOnce(&mut File) -> io::Result<()>,
 ) -> io::Result<()> {
-    // As when a program opens an existing output with O_TRUNC.
-    let mode = dir
-        .symlink_metadata(name)
-        .ok()
-        .filter(|m| m.is_file())
-        .map(|m| m.permissions());
+    // As when a program opens an existing output with O_TRUNC: its mode,
+    // and its owner where this process may set it (root, or the owner).
+    let replaced = dir.symlink_metadata(name).ok().filter(|m| m.is_file());
     let mut attempt = 0u32;
     let (tmp, registered, mut file) = loop {
         let tmp = temp_name(name, attempt);
@@ -63,13 +60,51 @@ pub(crate) fn replace_in(
     };
     let result = (|| {
         fill(&mut file)?;
-        if let Some(p) = mode {
-            file.set_permissions(p)?;
+        if let Some(m) = &replaced {
+            file.set_permissions(m.permissions())?;
+            keep_owner(&file, m);
         }
         file.sync_all()?;
         drop(file);
         dir.rename(&tmp, dir, name)
     })();
+    if result.is_err() {
+        let _ = dir.remove_file(&tmp);
+    }
+    drop(registered);
+    result
+}
+
+/// Gives `file` the owner of the file it replaces, if this process may
+/// (`EPERM` otherwise, which leaves it the creator's, as `cp` does).
+#[cfg(unix)]
+fn keep_owner(file: &File, replaced: &cap_std::fs::Metadata) {
+    use cap_std::fs::MetadataExt;
+    let _ = std::os::unix::fs::fchown(file, Some(replaced.uid()), Some(replaced.gid()));
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_file: &File, _replaced: &cap_std::fs::Metadata) {}
+
+/// Puts a new entry that `make` creates under a name it is given (a
+/// symlink, a hard link) at `name` of `dir`, atomically: made under a
+/// registered temporary name in `dir`, then renamed over `name` (which is
+/// replaced, not followed).
+pub(crate) fn replace_entry_in(
+    dir: &Dir,
+    name: &OsStr,
+    make: impl Fn(&OsStr) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut attempt = 0u32;
+    let (tmp, registered) = loop {
+        let tmp = temp_name(name, attempt);
+        match unfinished::create_temp(dir, &tmp, || make(&tmp)) {
+            Ok((r, ())) => break (tmp, r),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 16 => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let result = dir.rename(&tmp, dir, name);
     if result.is_err() {
         let _ = dir.remove_file(&tmp);
     }

@@ -413,7 +413,7 @@ fn remove_entry(dir: &Dir, name: &str, m: &cap_std::fs::Metadata) -> std::io::Re
 }
 
 /// Whether the open host file `file` holds exactly `data`.
-fn same_file_content<F: std::io::Read>(file: Option<F>, data: &FileData) -> bool {
+pub(super) fn same_file_content<F: std::io::Read>(file: Option<F>, data: &FileData) -> bool {
     let Some(mut file) = file else {
         return false;
     };
@@ -456,7 +456,7 @@ fn read_full(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usiz
 /// them: only its stored runs are written, each after a seek over the hole
 /// before it, and a hole at the end is made by setting the length. The
 /// host file system allocates no blocks for the holes, as `cp --sparse`.
-fn write_data(file: &mut cap_std::fs::File, data: &FileData) -> std::io::Result<()> {
+pub(super) fn write_data(file: &mut cap_std::fs::File, data: &FileData) -> std::io::Result<()> {
     if let Some(bytes) = data.as_contiguous() {
         return file.write_all(bytes);
     }

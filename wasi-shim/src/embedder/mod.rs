@@ -10,8 +10,10 @@
 mod atomic;
 mod host;
 mod unfinished;
+mod write_back;
 
 pub use atomic::write_file_atomically;
+pub use write_back::WriteBack;
 
 use crate::errno::Errno;
 use crate::fs::dir::Directory;

@@ -411,11 +411,27 @@ pub(super) fn write(
     Ok((pos - start, pos))
 }
 
+/// The cookie after the entry `name` of a backend directory: a hash of the
+/// name (`DefaultHasher::new()`: the same keys in every call of a run), at
+/// least 3 (1 and 2 are `.` and `..`). Two names of one directory with the
+/// same 64-bit hash would make a resumed listing skip the second: odds of
+/// about n²/2⁶⁵ for n entries.
+fn name_cookie(name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    name.hash(&mut h);
+    h.finish().max(3)
+}
+
 /// One `fd_readdir` entry: the cookie of the next one, inode, type, name.
 pub(super) type Dirent = (u64, u64, u8, String);
 
 /// The entries of `dir` after `cookie`: `.` (cookie 1) and `..` (2) first,
-/// then the backend's entries in its order, the `i`th with cookie `i + 3`.
+/// then the backend's entries ordered by [`name_cookie`], each with its own
+/// as the cookie of the next. A cookie names a place in that order, not an
+/// index in a listing, so entries removed or added between two calls do not
+/// shift the others: one neither added nor removed is returned exactly once
+/// (as ext4's hash-ordered directories do), whatever the backend's order.
 pub(super) fn dirents(dir: &dyn backend::BackendDir, cookie: u64) -> Result<Vec<Dirent>> {
     let this = dir.stat_self()?;
     // getdents(2) on a directory removed while open: ENOENT (Linux).
@@ -430,10 +446,16 @@ pub(super) fn dirents(dir: &dyn backend::BackendDir, cookie: u64) -> Result<Vec<
         // The parent is outside what this handle may look at: no inode.
         out.push((2, 0, filetype::DIRECTORY, "..".to_owned()));
     }
-    let skip = usize::try_from(cookie.saturating_sub(2)).unwrap_or(usize::MAX);
-    for (i, (name, kind)) in dir.entries()?.into_iter().enumerate().skip(skip) {
+    let mut entries: Vec<(u64, String, FileKind)> = dir
+        .entries()?
+        .into_iter()
+        .map(|(name, kind)| (name_cookie(&name), name, kind))
+        .filter(|(c, _, _)| *c > cookie)
+        .collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    for (next, name, kind) in entries {
         let ino = dir.stat(&name).map(|s| s.ino).unwrap_or(0);
-        out.push((i as u64 + 3, ino, filetype_of(kind), name));
+        out.push((next, ino, filetype_of(kind), name));
     }
     Ok(out)
 }
