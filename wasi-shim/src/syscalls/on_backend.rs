@@ -368,25 +368,7 @@ pub(super) fn path_unlink_file(cap: &BackendCap, raw: &str) -> Result<()> {
 
 /// Reads `file` at `offset` into `bufs`, filling each in turn, as `readv`.
 pub(super) fn read(file: &dyn BackendFile, offset: u64, bufs: &mut impl Buffers) -> Result<u64> {
-    let mut done = 0u64;
-    for i in 0..bufs.count() {
-        let out = bufs.buf_mut(i)?;
-        if out.is_empty() {
-            continue;
-        }
-        // A file that fails mid-read returns what was read, as `readv`
-        // does; the next read reports the error.
-        let n = match file.read_at(offset + done, out) {
-            Ok(n) => n,
-            Err(e) if done == 0 => return Err(e),
-            Err(_) => break,
-        };
-        done += n as u64;
-        if n < out.len() {
-            break;
-        }
-    }
-    Ok(done)
+    bufs.read_from(offset, |at, out| file.read_at(at, out))
 }
 
 /// Writes `bufs` (`total` bytes) to `file` at `offset`, or at its end for
@@ -400,22 +382,30 @@ pub(super) fn write(
     bufs: &impl Buffers,
 ) -> Result<(u64, u64)> {
     let start = write_start(offset, append, total, || file.len())?;
-    let mut pos = start;
-    for i in 0..bufs.count() {
-        let buf = bufs.buf(i)?;
-        if !buf.is_empty() {
-            file.write_at(pos, buf)?;
-            pos += buf.len() as u64;
-        }
-    }
+    let pos = bufs.write_to(start, |at, buf| file.write_at(at, buf))?;
     Ok((pos - start, pos))
 }
 
 /// One `fd_readdir` entry: the cookie of the next one, inode, type, name.
 pub(super) type Dirent = (u64, u64, u8, String);
 
+/// The readdir cookie of a backend's entry `name`: a hash of the name,
+/// from 3 up (1 and 2 are `.` and `..`). A backend's listing carries no
+/// position that survives a change, so the name is the position: entries
+/// are listed in cookie order and a listing resumes after a cookie, so
+/// removing or adding other entries never makes one that stays be skipped
+/// or returned twice (see RATIONALE.md, "Readdir cookies of a backend").
+fn entry_cookie(name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // `new()` has fixed keys: the same name, the same cookie, every call.
+    let mut h = std::hash::DefaultHasher::new();
+    name.hash(&mut h);
+    (h.finish() >> 2) + 3
+}
+
 /// The entries of `dir` after `cookie`: `.` (cookie 1) and `..` (2) first,
-/// then the backend's entries in its order, the `i`th with cookie `i + 3`.
+/// then the backend's entries in the order of their cookies
+/// ([`entry_cookie`]).
 pub(super) fn dirents(dir: &dyn backend::BackendDir, cookie: u64) -> Result<Vec<Dirent>> {
     let this = dir.stat_self()?;
     // getdents(2) on a directory removed while open: ENOENT (Linux).
@@ -430,10 +420,53 @@ pub(super) fn dirents(dir: &dyn backend::BackendDir, cookie: u64) -> Result<Vec<
         // The parent is outside what this handle may look at: no inode.
         out.push((2, 0, filetype::DIRECTORY, "..".to_owned()));
     }
-    let skip = usize::try_from(cookie.saturating_sub(2)).unwrap_or(usize::MAX);
-    for (i, (name, kind)) in dir.entries()?.into_iter().enumerate().skip(skip) {
+    let mut entries: Vec<(u64, String, FileKind)> = dir
+        .entries()?
+        .into_iter()
+        .map(|(name, kind)| (entry_cookie(&name), name, kind))
+        .filter(|(c, _, _)| *c > cookie)
+        .collect();
+    entries.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    for (c, name, kind) in entries {
         let ino = dir.stat(&name).map(|s| s.ino).unwrap_or(0);
-        out.push((i as u64 + 3, ino, filetype_of(kind), name));
+        out.push((c, ino, filetype_of(kind), name));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{BackendDir, MemoryDir};
+    use crate::fs::Filesystem;
+
+    fn names(list: &[Dirent]) -> Vec<&str> {
+        list.iter().map(|d| d.3.as_str()).collect()
+    }
+
+    /// A listing resumed after other entries were removed returns every
+    /// entry not yet listed exactly once (found by the conformance program
+    /// `readdir_mutation` run on a `MemoryDir`: cookies were positions in
+    /// the listing, so each removal shifted a later entry out of it).
+    #[test]
+    fn cookies_survive_removals() {
+        let fs = Filesystem::new();
+        let dir = MemoryDir::root(&fs);
+        for i in 0..20 {
+            fs.write(&format!("/f{i:02}"), Vec::new()).unwrap();
+        }
+        let all = dirents(&dir, 0).unwrap();
+        assert_eq!(names(&all)[..2], [".", ".."]);
+        assert_eq!(all.len(), 22);
+        // Read the first 8, remove them, resume after the 8th's cookie.
+        let (read, rest) = all.split_at(10);
+        for d in &read[2..] {
+            dir.remove_file(&d.3).unwrap();
+        }
+        let resumed = dirents(&dir, read[9].0).unwrap();
+        assert_eq!(names(&resumed), names(rest));
+        // Cookies increase along a listing, and `..` is 2.
+        assert!(all.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!((all[0].0, all[1].0), (1, 2));
+    }
 }
