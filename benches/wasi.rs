@@ -27,8 +27,15 @@
 //! - `fd_readdir`: full listing of a directory with 10,000 entries through a
 //!   64 KiB buffer, looping over cookies as wasi-libc does.
 //!
-//! After the groups ran, a table of the medians and ratios (oracle / shim)
-//! is printed and written to `<criterion dir>/wasi-summary.md`.
+//! The shim runs over each kind of mount (bench ids `GROUP/ENGINE/PARAM`
+//! with ENGINE `afmpeg-shim` for the in-memory tree, `shim-memorydir`,
+//! `shim-hostdir`, `shim-overlaydir` for the backends of
+//! `wasi_shim::backend` over the same files), so one run measures every
+//! backend against the tree.
+//!
+//! After the groups ran, a table of the medians and ratios (oracle / shim
+//! over the tree) and one of each backend against the tree are printed and
+//! written to `<criterion dir>/wasi-summary.md`.
 //!
 //! Run: `cargo bench --bench wasi` (about 3 minutes once built);
 //! a subset: `cargo bench --bench wasi -- fd_write`.
@@ -299,8 +306,37 @@ fn module(engine: &Engine) -> Module {
     Module::new(engine, &wasm[..]).expect("module")
 }
 
-/// afmpeg's shim over an in-memory tree.
-fn shim_side(engine: &Engine, module: &Module) -> Side<wasi_shim::wasmi_link::WasiStore> {
+/// What stands behind the shim's preopen: the bench runs the shim once per
+/// mount, so one run gives each backend's ratio to the in-memory tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mount {
+    /// An in-memory tree preopened directly (`Preopen`): the default.
+    Tree,
+    /// The same tree behind `backend::MemoryDir`.
+    Memory,
+    /// A host temp directory (`backend::HostDir`).
+    Host,
+    /// A read-only `HostDir` under an in-memory upper (`backend::OverlayDir`):
+    /// the output file is created in the upper, the inputs read from the lower.
+    Overlay,
+}
+
+impl Mount {
+    const ALL: [Mount; 4] = [Mount::Tree, Mount::Memory, Mount::Host, Mount::Overlay];
+
+    /// The bench id's engine part (the tree keeps the name it always had).
+    fn id(self) -> &'static str {
+        match self {
+            Mount::Tree => SHIM,
+            Mount::Memory => "shim-memorydir",
+            Mount::Host => "shim-hostdir",
+            Mount::Overlay => "shim-overlaydir",
+        }
+    }
+}
+
+/// The files every side works on, in an in-memory tree.
+fn seed_tree() -> wasi_shim::fs::Filesystem {
     let fs = wasi_shim::fs::Filesystem::new();
     fs.create_dir_all("/a/b/c/d/e").unwrap();
     fs.write("/a/b/c/d/e/file", b"deep".to_vec()).unwrap();
@@ -309,10 +345,44 @@ fn shim_side(engine: &Engine, module: &Module) -> Side<wasi_shim::wasmi_link::Wa
     for i in 0..DIR_ENTRIES {
         fs.write(&format!("/big/f{i:05}"), Vec::new()).unwrap();
     }
-    let ctx = wasi_shim::WasiCtx::builder()
-        .preopen_dir(&fs, "/")
-        .build()
-        .unwrap();
+    fs
+}
+
+/// The same files in a host directory.
+fn seed_host(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir.join("a/b/c/d/e")).unwrap();
+    std::fs::write(dir.join("a/b/c/d/e/file"), b"deep").unwrap();
+    std::fs::write(dir.join("data.bin"), vec![0x5a; READ_FILE]).unwrap();
+    std::fs::create_dir(dir.join("big")).unwrap();
+    for i in 0..DIR_ENTRIES {
+        std::fs::write(dir.join(format!("big/f{i:05}")), b"").unwrap();
+    }
+}
+
+/// afmpeg's shim over `mount` (a host one in `dir`, empty).
+fn shim_side(
+    engine: &Engine,
+    module: &Module,
+    mount: Mount,
+    dir: &std::path::Path,
+) -> Side<wasi_shim::wasmi_link::WasiStore> {
+    use wasi_shim::backend::{HostDir, MemoryDir, OverlayDir};
+    let b = wasi_shim::WasiCtx::builder();
+    let b = match mount {
+        Mount::Tree => b.preopen_dir(&seed_tree(), "/"),
+        Mount::Memory => b.preopen_backend(MemoryDir::root(&seed_tree()), "/", false),
+        Mount::Host => {
+            seed_host(dir);
+            b.preopen_backend(HostDir::open_ambient(dir, false).unwrap(), "/", false)
+        }
+        Mount::Overlay => {
+            seed_host(dir);
+            let lower = HostDir::open_ambient(dir, true).unwrap();
+            let upper = wasi_shim::fs::Filesystem::new();
+            b.preopen_backend(OverlayDir::new(Box::new(lower), &upper), "/", false)
+        }
+    };
+    let ctx = b.build().unwrap();
     let mut linker = Linker::<wasi_shim::wasmi_link::WasiStore>::new(engine);
     wasi_shim::wasmi_link::add_to_linker(&mut linker).unwrap();
     let data = wasi_shim::wasmi_link::WasiStore::new(ctx);
@@ -326,13 +396,7 @@ fn oracle_side(
     dir: &std::path::Path,
 ) -> Side<wasmi_wasi::WasiCtx> {
     use wasmi_wasi::sync::{ambient_authority, Dir, WasiCtxBuilder};
-    std::fs::create_dir_all(dir.join("a/b/c/d/e")).unwrap();
-    std::fs::write(dir.join("a/b/c/d/e/file"), b"deep").unwrap();
-    std::fs::write(dir.join("data.bin"), vec![0x5a; READ_FILE]).unwrap();
-    std::fs::create_dir(dir.join("big")).unwrap();
-    for i in 0..DIR_ENTRIES {
-        std::fs::write(dir.join(format!("big/f{i:05}")), b"").unwrap();
-    }
+    seed_host(dir);
     let mut b = WasiCtxBuilder::new();
     b.preopened_dir(
         Dir::open_ambient_dir(dir, ambient_authority()).unwrap(),
@@ -346,18 +410,36 @@ fn oracle_side(
 }
 
 struct Sides {
-    shim: Side<wasi_shim::wasmi_link::WasiStore>,
+    /// The shim over each mount, in [`Mount::ALL`]'s order.
+    shims: Vec<(Mount, Side<wasi_shim::wasmi_link::WasiStore>)>,
     oracle: Side<wasmi_wasi::WasiCtx>,
     _tmp: tempfile::TempDir,
+}
+
+impl Sides {
+    /// The shim over the in-memory tree.
+    fn shim(&mut self) -> &mut Side<wasi_shim::wasmi_link::WasiStore> {
+        &mut self.shims[0].1
+    }
 }
 
 fn sides() -> Sides {
     let engine = Engine::default();
     let module = module(&engine);
     let tmp = tempfile::tempdir().unwrap();
+    let shims = Mount::ALL
+        .into_iter()
+        .map(|m| {
+            let dir = tmp.path().join(m.id());
+            std::fs::create_dir(&dir).unwrap();
+            (m, shim_side(&engine, &module, m, &dir))
+        })
+        .collect();
+    let oracle_dir = tmp.path().join(ORACLE);
+    std::fs::create_dir(&oracle_dir).unwrap();
     Sides {
-        shim: shim_side(&engine, &module),
-        oracle: oracle_side(&engine, &module, tmp.path()),
+        shims,
+        oracle: oracle_side(&engine, &module, &oracle_dir),
         _tmp: tmp,
     }
 }
@@ -416,11 +498,13 @@ fn overhead_benches(c: &mut Criterion, s: &mut Sides) {
         .measurement_time(Duration::from_secs(1))
         .sample_size(20);
     g.bench_function(BenchmarkId::new("engine", "nop"), |b| {
-        b.iter(|| black_box(s.shim.call_nop()))
+        b.iter(|| black_box(s.shim().call_nop()))
     });
-    g.bench_function(BenchmarkId::new(SHIM, "ebadf"), |b| {
-        b.iter(|| black_box(s.shim.call_ebadf()))
-    });
+    for (m, side) in &mut s.shims {
+        g.bench_function(BenchmarkId::new(m.id(), "ebadf"), |b| {
+            b.iter(|| black_box(side.call_ebadf()))
+        });
+    }
     g.bench_function(BenchmarkId::new(ORACLE, "ebadf"), |b| {
         b.iter(|| black_box(s.oracle.call_ebadf()))
     });
@@ -435,9 +519,11 @@ fn io_benches(c: &mut Criterion, s: &mut Sides) {
         .sample_size(30);
     for (len, name) in IO_SIZES {
         g.throughput(Throughput::Bytes(len as u64));
-        g.bench_function(BenchmarkId::new(SHIM, name), |b| {
-            b.iter(|| s.shim.write(len))
-        });
+        for (m, side) in &mut s.shims {
+            g.bench_function(BenchmarkId::new(m.id(), name), |b| {
+                b.iter(|| side.write(len))
+            });
+        }
         g.bench_function(BenchmarkId::new(ORACLE, name), |b| {
             b.iter(|| s.oracle.write(len))
         });
@@ -453,9 +539,11 @@ fn io_benches(c: &mut Criterion, s: &mut Sides) {
         .sample_size(30);
     for (len, name) in IO_SIZES {
         g.throughput(Throughput::Bytes(len as u64));
-        g.bench_function(BenchmarkId::new(SHIM, name), |b| {
-            b.iter(|| s.shim.read(len))
-        });
+        for (m, side) in &mut s.shims {
+            g.bench_function(BenchmarkId::new(m.id(), name), |b| {
+                b.iter(|| side.read(len))
+            });
+        }
         g.bench_function(BenchmarkId::new(ORACLE, name), |b| {
             b.iter(|| s.oracle.read(len))
         });
@@ -471,9 +559,11 @@ fn path_benches(c: &mut Criterion, s: &mut Sides) {
     g.warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2))
         .sample_size(30);
-    g.bench_function(BenchmarkId::new(SHIM, "depth5"), |b| {
-        b.iter(|| black_box(s.shim.call_open_close()))
-    });
+    for (m, side) in &mut s.shims {
+        g.bench_function(BenchmarkId::new(m.id(), "depth5"), |b| {
+            b.iter(|| black_box(side.call_open_close()))
+        });
+    }
     g.bench_function(BenchmarkId::new(ORACLE, "depth5"), |b| {
         b.iter(|| black_box(s.oracle.call_open_close()))
     });
@@ -486,9 +576,11 @@ fn path_benches(c: &mut Criterion, s: &mut Sides) {
         .measurement_time(Duration::from_secs(3))
         .sample_size(10);
     g.throughput(Throughput::Elements(DIR_ENTRIES as u64));
-    g.bench_function(BenchmarkId::new(SHIM, "10000"), |b| {
-        b.iter(|| black_box(s.shim.readdir()))
-    });
+    for (m, side) in &mut s.shims {
+        g.bench_function(BenchmarkId::new(m.id(), "10000"), |b| {
+            b.iter(|| black_box(side.readdir()))
+        });
+    }
     g.bench_function(BenchmarkId::new(ORACLE, "10000"), |b| {
         b.iter(|| black_box(s.oracle.readdir()))
     });
@@ -610,8 +702,42 @@ fn summary(since: SystemTime) {
         );
     }
     println!("\nafmpeg shim vs wasmi_wasi (medians; ratio > 1: the shim is faster)\n\n{out}");
+    let backends = backend_table(&root, since, rows.map(|(g, p, _)| (g, p)));
+    println!(
+        "\nThe shim's backends against its in-memory tree (medians; in brackets \
+         backend / tree: > 1 is slower than the tree)\n\n{backends}"
+    );
     let _ = std::fs::create_dir_all(&root);
-    let _ = std::fs::write(root.join("wasi-summary.md"), &out);
+    let _ = std::fs::write(root.join("wasi-summary.md"), format!("{out}\n{backends}"));
+}
+
+/// One row per bench: the tree's median, then each other mount's with its
+/// ratio to the tree's (same run, same module, same calls).
+fn backend_table(
+    root: &std::path::Path,
+    since: SystemTime,
+    rows: impl IntoIterator<Item = (&'static str, &'static str)>,
+) -> String {
+    let mut out = String::from("| bench | tree (median) |");
+    for m in &Mount::ALL[1..] {
+        out += &format!(" {m:?}Dir |");
+    }
+    out += "\n|---|---|---|---|---|\n";
+    for (group, param) in rows {
+        let at = |m: Mount| median_ns(&root.join(group).join(m.id()).join(param), since);
+        let Some(tree) = at(Mount::Tree) else {
+            continue;
+        };
+        out += &format!("| {group} {param} | {} |", human(tree));
+        for m in &Mount::ALL[1..] {
+            match at(*m) {
+                Some(ns) => out += &format!(" {} ({:.2}x) |", human(ns), ns / tree),
+                None => out += " - |",
+            }
+        }
+        out += "\n";
+    }
+    out
 }
 
 fn main() {

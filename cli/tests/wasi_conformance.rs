@@ -1,5 +1,6 @@
 //! WASI preview1 conformance programs (tests/wasi/c, tests/wasi/wat) run
-//! under `afmpeg run`, one #[test] per program. Each program prints
+//! under `afmpeg run` and in process on each backend of wasi-shim (memory,
+//! host directory, overlay: `BACKENDS`), one #[test] per program. Each program prints
 //! `ok NAME` / `FAIL NAME: detail` per check and `done N F`; the test asserts
 //! exit 0, no FAIL and every check of the source reported.
 //!
@@ -11,9 +12,14 @@ use wasi_programs::*;
 
 fn run_program(name: &str) {
     let wasm = wasm_for(name);
-    let fx = fixture();
-    let out = run_afmpeg(&wasm, &fx, &spec_for(name));
-    assert_conformance(name, "afmpeg run", &out);
+    let spec = spec_for(name);
+    assert_conformance(name, "afmpeg run", &run_afmpeg(&wasm, &fixture(), &spec));
+    // The same program with each backend of wasi-shim behind the preopens.
+    for backend in BACKENDS {
+        let out = run_in_process(&wasm, &fixture(), &spec, backend);
+        let by_design = backend_divergence(name, Some(backend));
+        assert_conformance_except(name, &format!("{backend:?} backend"), &out, by_design);
+    }
     // (No "host unchanged" check here: without --write-back nothing is ever
     // exported, so it could not fail. tests/cli_run.rs checks that with a
     // guest that writes, and tests/wasi_escape.rs runs with --write-back.)

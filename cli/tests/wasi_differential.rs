@@ -2,7 +2,10 @@
 //! under wasmi + wasmi_wasi (wasi-common, the reference oracle) over a real
 //! temp directory; exit codes and stdout lines must agree, except for the
 //! divergences of the oracle listed in ORACLE_DIVERGENCES (each one a place
-//! where wasi-common deviates from Linux, which afmpeg follows).
+//! where wasi-common deviates from Linux, which afmpeg follows). The same
+//! comparison is made for each filesystem backend of wasi-shim (memory,
+//! host directory, overlay), run in process with the fixture behind it:
+//! the syscall layer's semantics are the same on every backend.
 //!
 //! Listed divergences are checked to still occur, so the list cannot rot,
 //! and exit codes are always compared: for a listed program, afmpeg's is
@@ -231,45 +234,69 @@ fn check_of(line: &str) -> Option<&str> {
     }
 }
 
+/// Runs `name` under the oracle once, and under `afmpeg run` (whose mounts
+/// are in-memory trees) and in process on each other backend
+/// ([`BACKENDS`]), each over a fixture of its own: every one is judged
+/// against the oracle alike.
 fn compare(name: &str) {
     let wasm = wasm_for(name);
     let spec = spec_for(name);
-    let fx_a = fixture();
-    let ours = run_afmpeg(&wasm, &fx_a, &spec);
-    let fx_o = fixture();
-    let oracle = run_oracle(&wasm, &fx_o, &spec);
+    let oracle = run_oracle(&wasm, &fixture(), &spec);
+    let cli = run_afmpeg(&wasm, &fixture(), &spec);
+    judge(name, "afmpeg run", None, &cli, &oracle);
+    for backend in BACKENDS {
+        let ours = run_in_process(&wasm, &fixture(), &spec, backend);
+        judge(
+            name,
+            &format!("{backend:?} backend"),
+            Some(backend),
+            &ours,
+            &oracle,
+        );
+    }
+}
+
+/// `ours` (what `label` ran, on `backend` if in process) against the
+/// oracle's run of program `name`.
+fn judge(name: &str, label: &str, backend: Option<Backend>, ours: &Outcome, oracle: &Outcome) {
+    let by_design = backend_divergence(name, backend);
     let dump = format!(
         "{}\n{}",
-        describe("afmpeg run", &ours),
-        describe("oracle (wasmi_wasi)", &oracle)
+        describe(label, ours),
+        describe("oracle (wasmi_wasi)", oracle)
     );
 
     match divergence(name) {
         Some((Div::Program, reason)) => {
+            assert!(
+                by_design.is_empty(),
+                "{name}: a backend divergence needs the program's checks compared (Div::Checks)"
+            );
             // The divergence is still real (the oracle traps) and afmpeg
             // passes every check (these programs report through the exit
             // code: 0 = all passed, N = check N failed).
             assert_eq!(
                 (ours.code, oracle.code),
                 (0, 134),
-                "{name}: exit codes (afmpeg, oracle); listed as an oracle divergence ({reason})\n{dump}"
+                "{name} ({label}): exit codes (afmpeg, oracle); listed as an oracle divergence ({reason})\n{dump}"
             );
         }
         Some((Div::Checks(checks), reason)) => {
             let keep = |l: &&str| {
-                !l.starts_with("done ") && check_of(l).is_none_or(|c| !checks.contains(&c))
+                !l.starts_with("done ")
+                    && check_of(l).is_none_or(|c| !checks.contains(&c) && !by_design.contains(&c))
             };
             let a: Vec<&str> = ours.stdout.lines().filter(keep).collect();
             let o: Vec<&str> = oracle.stdout.lines().filter(keep).collect();
             assert_eq!(
                 a, o,
-                "{name}: stdout differs outside the listed divergences\n{dump}"
+                "{name} ({label}): stdout differs outside the listed divergences\n{dump}"
             );
             // The listed checks all pass under afmpeg and all fail under the
             // oracle (keeps the list honest), and the exit codes and `done`
             // lines say exactly that: afmpeg no failure, the oracle one per
             // listed check.
-            let results = |stdout: &str, ok: &str| -> Vec<&str> {
+            let results = |stdout: &str, ok: &str, checks: &[&'static str]| -> Vec<&str> {
                 checks
                     .iter()
                     .copied()
@@ -281,14 +308,14 @@ fn compare(name: &str) {
                     .collect()
             };
             assert_eq!(
-                results(&ours.stdout, "ok "),
+                results(&ours.stdout, "ok ", checks),
                 checks.to_vec(),
-                "{name}: listed checks that do not pass under afmpeg\n{dump}"
+                "{name} ({label}): listed checks that do not pass under afmpeg\n{dump}"
             );
             assert_eq!(
-                results(&oracle.stdout, "FAIL "),
+                results(&oracle.stdout, "FAIL ", checks),
                 checks.to_vec(),
-                "{name}: listed as oracle divergences ({reason}) but not all FAIL under the oracle\n{dump}"
+                "{name} ({label}): listed as oracle divergences ({reason}) but not all FAIL under the oracle\n{dump}"
             );
             let done = |stdout: &str| {
                 stdout
@@ -299,22 +326,44 @@ fn compare(name: &str) {
             let ran = done(&ours.stdout)
                 .and_then(|l| l.split_whitespace().nth(1).map(str::to_owned))
                 .unwrap_or_default();
+            // The backend's own divergences fail there and pass under the
+            // oracle; nothing else fails.
+            assert_eq!(
+                results(&ours.stdout, "FAIL ", by_design),
+                by_design.to_vec(),
+                "{name} ({label}): listed as failing on this backend by design but passes\n{dump}"
+            );
+            assert_eq!(
+                results(&oracle.stdout, "ok ", by_design),
+                by_design.to_vec(),
+                "{name} ({label}): listed as failing on this backend by design but fails under the oracle too\n{dump}"
+            );
             assert_eq!(
                 (ours.code, done(&ours.stdout)),
-                (0, Some(format!("done {ran} 0"))),
-                "{name}: afmpeg's exit code and done line\n{dump}"
+                (
+                    i32::from(!by_design.is_empty()),
+                    Some(format!("done {ran} {}", by_design.len()))
+                ),
+                "{name} ({label}): afmpeg's exit code and done line\n{dump}"
             );
             assert_eq!(
                 (oracle.code, done(&oracle.stdout)),
                 (1, Some(format!("done {ran} {}", checks.len()))),
-                "{name}: the oracle's exit code and done line (one failure per listed check)\n{dump}"
+                "{name} ({label}): the oracle's exit code and done line (one failure per listed check)\n{dump}"
             );
         }
         None => {
-            assert_eq!(ours.code, oracle.code, "{name}: exit codes differ\n{dump}");
+            assert!(
+                by_design.is_empty(),
+                "{name}: a backend divergence needs the program's oracle divergences listed (Div::Checks)"
+            );
+            assert_eq!(
+                ours.code, oracle.code,
+                "{name} ({label}): exit codes differ\n{dump}"
+            );
             let a: Vec<&str> = ours.stdout.lines().collect();
             let o: Vec<&str> = oracle.stdout.lines().collect();
-            assert_eq!(a, o, "{name}: stdout differs\n{dump}");
+            assert_eq!(a, o, "{name} ({label}): stdout differs\n{dump}");
         }
     }
 }
@@ -343,6 +392,12 @@ fn every_program_is_compared() {
             "tests/wasi program `{name}` is not listed in tests/wasi_differential.rs"
         );
     }
+    for (n, _, _, _) in BACKEND_DIVERGENCES {
+        assert!(
+            LISTED.contains(n),
+            "backend divergence listed for unknown program {n}"
+        );
+    }
     for (n, _, _) in ORACLE_DIVERGENCES {
         assert!(
             LISTED.contains(n),
@@ -351,7 +406,7 @@ fn every_program_is_compared() {
     }
 }
 
-/// proc_exit codes agree.
+/// proc_exit codes agree (on every backend).
 #[test]
 fn proc_exit() {
     let wasm = wasm_for("proc_exit");
@@ -365,14 +420,23 @@ fn proc_exit() {
             args: args.iter().map(|s| s.to_string()).collect(),
             env: vec![],
         };
-        let (fa, fo) = (fixture(), fixture());
-        let (a, o) = (run_afmpeg(&wasm, &fa, &spec), run_oracle(&wasm, &fo, &spec));
-        assert_eq!(
-            (a.code, &a.stdout),
-            (o.code, &o.stdout),
-            "proc_exit {args:?}\n{}\n{}",
-            describe("afmpeg run", &a),
-            describe("oracle", &o)
-        );
+        let o = run_oracle(&wasm, &fixture(), &spec);
+        let mut ours = vec![(
+            "afmpeg run".to_owned(),
+            run_afmpeg(&wasm, &fixture(), &spec),
+        )];
+        for backend in BACKENDS {
+            let out = run_in_process(&wasm, &fixture(), &spec, backend);
+            ours.push((format!("{backend:?} backend"), out));
+        }
+        for (label, a) in &ours {
+            assert_eq!(
+                (a.code, &a.stdout),
+                (o.code, &o.stdout),
+                "proc_exit {args:?}\n{}\n{}",
+                describe(label, a),
+                describe("oracle", &o)
+            );
+        }
     }
 }

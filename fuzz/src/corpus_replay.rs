@@ -61,6 +61,11 @@ fn overlay_sequence_corpus() {
 }
 
 #[test]
+fn backend_syscalls_corpus() {
+    replay("backend_syscalls", crate::backend_syscalls::run);
+}
+
+#[test]
 fn path_resolution_corpus() {
     replay("path_resolution", crate::path_resolution::run);
 }

@@ -4,6 +4,8 @@
 //! libFuzzer; `corpus_replay` (a unit test) calls them on the committed corpus
 //! (`corpus/<target>/`) as an ordinary test, no libFuzzer or nightly needed.
 
+pub mod backend_syscalls;
+pub mod guest;
 pub mod overlay_sequence;
 pub mod path_resolution;
 pub mod raw_abi;

@@ -95,7 +95,8 @@ fn read_prefix(dir: &dyn BackendDir, name: &str) -> Result<Vec<u8>> {
 
 /// The whole tree under `dir`, one line per entry in name order: a
 /// directory as `path/`, a symlink as `path -> target`, a file as
-/// `path = [bytes]` (its first 4 KiB).
+/// `path = [bytes] (len)` (its first 4 KiB, and its size: a difference
+/// past the first 4 KiB shows).
 pub fn dump(dir: &dyn BackendDir) -> Result<Vec<String>> {
     let mut out = Vec::new();
     dump_into(dir, "", &mut out)?;
@@ -113,7 +114,10 @@ fn dump_into(dir: &dyn BackendDir, prefix: &str, out: &mut Vec<String>) -> Resul
                 dump_into(&*dir.open_dir(&name)?, &format!("{path}/"), out)?;
             }
             FileKind::Symlink => out.push(format!("{path} -> {}", dir.read_link(&name)?)),
-            FileKind::File => out.push(format!("{path} = {:?}", read_prefix(dir, &name)?)),
+            FileKind::File => {
+                let len = dir.entry(&name)?.ok_or(Errno::Noent)?.len;
+                out.push(format!("{path} = {:?} ({len})", read_prefix(dir, &name)?));
+            }
             FileKind::CharDevice => out.push(format!("{path} (device)")),
         }
     }

@@ -26,6 +26,53 @@ pub(crate) trait Buffers {
     fn buf(&self, i: u32) -> Result<&[u8]>;
     /// Buffer `i`, to read into.
     fn buf_mut(&mut self, i: u32) -> Result<&mut [u8]>;
+
+    /// Fills the buffers in turn from `read_at(position, buf)` starting at
+    /// `offset`, as `readv`: a short read ends it. A file that fails after
+    /// some bytes were read returns those bytes, as `readv` does; the next
+    /// read reports the error. Returns the bytes read.
+    fn read_from(
+        &mut self,
+        offset: u64,
+        mut read_at: impl FnMut(u64, &mut [u8]) -> Result<usize>,
+    ) -> Result<u64> {
+        let mut done = 0u64;
+        for i in 0..self.count() {
+            let out = self.buf_mut(i)?;
+            if out.is_empty() {
+                continue;
+            }
+            let n = match read_at(offset + done, out) {
+                Ok(n) => n,
+                Err(e) if done == 0 => return Err(e),
+                Err(_) => break,
+            };
+            done += n as u64;
+            if n < out.len() {
+                break;
+            }
+        }
+        Ok(done)
+    }
+
+    /// Writes the buffers in turn with `write_at(position, buf)` (which
+    /// writes all of `buf`) from `start`, as `writev`; returns the position
+    /// after the last byte.
+    fn write_to(
+        &self,
+        start: u64,
+        mut write_at: impl FnMut(u64, &[u8]) -> Result<()>,
+    ) -> Result<u64> {
+        let mut pos = start;
+        for i in 0..self.count() {
+            let buf = self.buf(i)?;
+            if !buf.is_empty() {
+                write_at(pos, buf)?;
+                pos += buf.len() as u64;
+            }
+        }
+        Ok(pos)
+    }
 }
 
 impl Tree {
@@ -42,20 +89,7 @@ impl Tree {
         let mut done = 0u64;
         match &node.kind {
             NodeKind::File(data) => {
-                for i in 0..bufs.count() {
-                    let out = bufs.buf_mut(i)?;
-                    // A host file that fails mid-read returns what was read,
-                    // as `readv` does; the next read reports the error.
-                    let n = match data.read_at(offset + done, out) {
-                        Ok(n) => n,
-                        Err(e) if done == 0 => return Err(e),
-                        Err(_) => break,
-                    };
-                    done += n as u64;
-                    if n < out.len() {
-                        break;
-                    }
-                }
+                done = bufs.read_from(offset, |at, out| data.read_at(at, out))?;
                 node.atim = now;
             }
             NodeKind::CharDevice(dev) => {
@@ -120,15 +154,7 @@ impl Filesystem {
         match &mut node.kind {
             NodeKind::File(data) => {
                 let start = write_start(offset, append, total, || Ok(data.len()))?;
-                let mut pos = start;
-                for i in 0..bufs.count() {
-                    let buf = bufs.buf(i)?;
-                    if buf.is_empty() {
-                        continue;
-                    }
-                    data.write_at(pos, buf)?;
-                    pos += buf.len() as u64;
-                }
+                let pos = bufs.write_to(start, |at, buf| data.write_at(at, buf))?;
                 if total > 0 {
                     node.mtim = now;
                     node.ctim = now;

@@ -87,8 +87,9 @@ pub fn poll_oneoff(
         }
     }
 
-    if ready.is_empty() {
-        // Only clocks: wait for the earliest.
+    // How long the call waited: with nothing else ready, until the
+    // earliest clock; otherwise not at all (only expired clocks fire).
+    let waited = if ready.is_empty() {
         let wait = clocks.iter().map(|c| c.1).min().unwrap_or_default();
         if ctx.clocks.sleeps_for_real() {
             let start = Instant::now();
@@ -122,28 +123,19 @@ pub fn poll_oneoff(
         } else {
             ctx.clocks.advance(wait.as_nanos() as u64);
         }
-        for (userdata, left) in &clocks {
-            if *left <= wait {
-                ready.push(Ready {
-                    userdata: *userdata,
-                    error: Errno::Success,
-                    kind: event::CLOCK,
-                    nbytes: 0,
-                    flags: 0,
-                });
-            }
-        }
+        wait
     } else {
-        for (userdata, left) in &clocks {
-            if left.is_zero() {
-                ready.push(Ready {
-                    userdata: *userdata,
-                    error: Errno::Success,
-                    kind: event::CLOCK,
-                    nbytes: 0,
-                    flags: 0,
-                });
-            }
+        Duration::ZERO
+    };
+    for (userdata, left) in &clocks {
+        if *left <= waited {
+            ready.push(Ready {
+                userdata: *userdata,
+                error: Errno::Success,
+                kind: event::CLOCK,
+                nbytes: 0,
+                flags: 0,
+            });
         }
     }
 
