@@ -65,7 +65,8 @@ load: setup guest
 ## package's tests, the default profile's tests and its catalogue of
 ## everyday jobs (the default module is built once, about 5 minutes on idle
 ## cores, then cached), the guest's reproducibility check, and the check
-## that crate afmpeg-module-lean ships the lean module this recipe builds.
+## that crates afmpeg-module-lean and afmpeg-module-default ship the lean and
+## default modules this recipe builds.
 test: setup guest lint lint-native test-rust test-python test-default guest-check-repro check-builtin-module
 
 ## Every suite with the native tier built in, FFmpeg on the interpreter
@@ -73,7 +74,7 @@ test: setup guest lint lint-native test-rust test-python test-default guest-chec
 ## default of the CLI's --engine); then `test-rust-native`. tests/tiers.rs
 ## and tests/jit_free.rs run both tiers in one process.
 test-rust: fuzz-smoke native-c
-	AFMPEG_MODULE=$(GUEST_MODULE) AFMPEG_ENGINE=interpreter $(CARGO) test --workspace --locked --features native,afmpeg-native/ffmpeg,afmpeg/native-guest-tests,afmpeg/fetch,afmpeg/builtin-module,afmpeg-ffi/builtin-module,afmpeg/tokio
+	AFMPEG_MODULE=$(GUEST_MODULE) AFMPEG_ENGINE=interpreter $(CARGO) test --workspace --locked --features native,afmpeg-native/ffmpeg,afmpeg/native-guest-tests,afmpeg/fetch,afmpeg/builtin-module,afmpeg/builtin-module-lean,afmpeg-ffi/builtin-module,afmpeg/tokio
 	$(MAKE) test-rust-native
 
 ## The suites that run FFmpeg again, on the native tier (minutes: the
@@ -117,9 +118,10 @@ bench-ray: python guest
 	AFMPEG_MODULE=$(abspath $(GUEST_MODULE)) $(PY) python/bench/ray_jobs.py
 
 ## An application built against the `cargo package` output of afmpeg,
-## afmpeg-wasi-shim and afmpeg-module-lean (and afmpeg-native, which afmpeg's
-## optional `native` feature names; not built) — not the workspace — in a clean target
-## dir, with `builtin-module`: Runtime::builtin(), a transcode, a probe
+## afmpeg-wasi-shim, afmpeg-module-unpack, -lean and -default (and afmpeg-native,
+## which afmpeg's optional `native` feature names; not built) — not the
+## workspace — in a clean target dir, with `builtin-module`: Runtime::builtin(),
+## a captioned transcode (the crate's font), a probe
 ## (scripts/test-package). Not in `make test` (its clean build is most of
 ## its time); run by the maintainers before a release and after packaging
 ## changes. The build is most of its time: 107 crates,
@@ -252,8 +254,9 @@ bench-startup: guest
 bench-latency: guest
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example latency
 
-## What Runtime::builtin() pays before compiling: decompressing and hashing
-## the module shipped in crate afmpeg-module-lean (time, peak RSS growth).
+## What Runtime::builtin_lean() pays before compiling: decompressing and
+## hashing the module shipped in crate afmpeg-module-lean (time, peak RSS
+## growth).
 bench-builtin-module:
 	$(CARGO) run --release --locked -p afmpeg-module-lean --example decompress_cost
 
