@@ -216,10 +216,10 @@ lint:
 	scripts/check-lean-tree
 	CARGO=$(CARGO) scripts/check-doc-examples --max $(DOC_EXAMPLES_MISSING)
 	! scripts/check-lean-tree --features fetch >/dev/null 2>&1  # the check can fail
-	$(CARGO) clippy --workspace --all-targets --locked --features afmpeg/fetch,afmpeg/tokio -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --locked --features afmpeg/fetch,afmpeg/tokio,afmpeg/builtin-module,afmpeg/builtin-module-lean,afmpeg-ffi/builtin-module,afmpeg-py/builtin-module -- -D warnings
 	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --all-targets --no-default-features --locked -- -D warnings
 	$(CARGO) fetch --manifest-path bench/ffmpeg-engines/Cargo.toml --locked
-	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked --features afmpeg/tokio
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked --features afmpeg/tokio,afmpeg/builtin-module,afmpeg/builtin-module-lean
 
 ## The lints of the code behind the `native` feature (needs the module's C:
 ## `native-c`, hence not part of `lint`).

@@ -3,7 +3,7 @@
 # (modules/lean/) and afmpeg-module-default (modules/default/) against the
 # ones this recipe builds.
 #
-# Usage: guest/builtin-module.sh check|update [lean|default ...]   (default: both)
+# Usage: guest/builtin-module.sh check|update|unpack [lean|default ...]   (default: both)
 #   check    build (or take from the cache) the profile's module; fail unless
 #            its SHA-256 is the one modules/<profile>/ffmpeg.wasm.sha256
 #            records (`make check-builtin-module`, part of `make test`)
@@ -12,6 +12,15 @@
 #            and for default its companion font (fonts/: DejaVuSans.ttf,
 #            COPYRIGHT, SHA256SUMS) (`make update-builtin-module`); then
 #            commit modules/<profile>/
+#   unpack   no build: decompress the module a crate ships (checked against
+#            its recorded SHA-256) into the cache, as
+#            <cache>/<profile>-crate-<recipe key>/ with its provenance.json and
+#            companion data (or take the recipe's own build of it, when the
+#            cache has it), and point <cache>/<profile>-crate at it; print
+#            the module's path on stdout (`make demo`: a fresh machine runs
+#            the default module without its 20-minute build). Its own
+#            "<profile>-crate" flavor, never the recipe's entry, so `check`
+#            still compares a real build with the crate.
 #
 # The crates' own tests check that ffmpeg.wasm.zst decompresses to the
 # recorded hash and that provenance.json records the same module; this script
@@ -78,8 +87,50 @@ update() {  # $1 = profile, $2 = module, $3 = crate dir
   echo "builtin-module: modules/$1 updated: $(stat -c %s "$2") bytes -> $size bytes ($built_sha); commit modules/$1/" >&2
 }
 
+unpack() {  # $1 = profile, $2 = crate dir; prints the module's path
+  local want key cache out tmp
+  command -v zstd >/dev/null || die "zstd is missing (scripts/setup-debian.sh installs it)"
+  want=$(cut -d' ' -f1 "$2/ffmpeg.wasm.sha256")
+  key=$(json_field "$2/provenance.json" 'd["cache_key"]')
+  cache="${XDG_CACHE_HOME:-$HOME/.cache}/afmpeg/guest"
+  # The recipe's key names the entry (and through it the native C's cache,
+  # guest/native.sh): another recipe's module is another entry.
+  out="$cache/$1-crate-$key"
+  mkdir -p "$cache"
+  exec 9>"$cache/.lock-$1-crate"
+  flock 9
+  # A build of the same recipe already in the cache holds the same bytes
+  # (the build is reproducible): use it, and the native C already made from it.
+  if [ -f "$cache/$1-$key/.complete" ] \
+     && [ "$(sha256sum "$cache/$1-$key/ffmpeg.wasm" | cut -d' ' -f1)" = "$want" ]; then
+    out="$cache/$1-$key"
+  elif ! { [ -f "$out/.complete" ] && [ "$(sha256sum "$out/ffmpeg.wasm" | cut -d' ' -f1)" = "$want" ]; }; then
+    tmp="$out.tmp.$$"
+    rm -rf "$tmp"; mkdir -p "$tmp"
+    zstd -q -dc "$2/ffmpeg.wasm.zst" >"$tmp/ffmpeg.wasm"
+    [ "$(sha256sum "$tmp/ffmpeg.wasm" | cut -d' ' -f1)" = "$want" ] \
+      || { rm -rf "$tmp"; die "modules/$1/ffmpeg.wasm.zst does not decompress to its recorded SHA-256 $want"; }
+    cp "$2/provenance.json" "$tmp/"
+    if [ -d "$2/fonts" ]; then
+      (cd "$2/fonts" && sha256sum --quiet -c SHA256SUMS) || { rm -rf "$tmp"; die "modules/$1/fonts/ does not match its SHA256SUMS"; }
+      mkdir -p "$tmp/data/fonts"
+      cp "$2"/fonts/{DejaVuSans.ttf,COPYRIGHT,SHA256SUMS} "$tmp/data/fonts/"
+    fi
+    touch "$tmp/.complete"
+    rm -rf "$out"; mv "$tmp" "$out"
+    echo "builtin-module: unpacked modules/$1 into $out ($want)" >&2
+  fi
+  ln -sfn "$(basename "$out")" "$cache/.$1-crate.tmp.$$"
+  mv -Tf "$cache/.$1-crate.tmp.$$" "$cache/$1-crate"
+  echo "$out/ffmpeg.wasm"
+}
+
 for p in "${profiles[@]}"; do
   case $p in lean|default) ;; *) die "no crate ships the $p module (lean or default)" ;; esac
+  if [ "$action" = unpack ]; then
+    unpack "$p" "$GUEST_DIR/../modules/$p"
+    continue
+  fi
   module=$("$GUEST_DIR/build.sh" --profile "$p" --print-path)
   case $action in
     check) check "$p" "$module" "$GUEST_DIR/../modules/$p" ;;

@@ -62,11 +62,16 @@ fn the_builtin_default_module_draws_text_with_its_mounted_font() {
     let lit = text.iter().filter(|&&p| p > 128).count();
     assert!(lit >= 20, "only {lit} pixels of text");
     assert!(!fs.exists("/usr/share/fonts/afmpeg"));
-    // the mount is read-only: the job cannot replace the font
+    // the mount is read-only: the job cannot add to it or replace the font
+    // (rawvideo opens its output up front, so FFmpeg prints the errno's
+    // text; image2 would open it per frame and print only "I/O error")
     let out = runtime
         .run(
             &fs,
-            &words("-hide_banner -f lavfi -i color=size=8x8 -frames:v 1 -y /usr/share/fonts/afmpeg/x.png"),
+            &words(
+                "-hide_banner -f lavfi -i color=size=8x8 -frames:v 1 -f rawvideo -y \
+                 /usr/share/fonts/afmpeg/DejaVuSans.ttf",
+            ),
         )
         .or_else(afmpeg::Error::into_exit_output)
         .expect("the job runs");

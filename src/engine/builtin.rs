@@ -9,7 +9,7 @@
 //! and share it.
 
 use super::module::ModuleSource;
-use super::runtime::{Runtime, Validation};
+use super::runtime::{Runtime, RuntimeBuilder, Validation};
 use crate::error::{Error, Result};
 
 /// A module crate's bytes as a source; `name` and `sha256` say which for
@@ -91,13 +91,27 @@ impl Runtime {
     /// # Ok::<(), afmpeg::Error>(())
     /// ```
     pub fn builtin() -> Result<Runtime> {
+        Runtime::builtin_builder()?.build()
+    }
+
+    /// What [`Runtime::builtin`] builds, as a [`RuntimeBuilder`] to adjust
+    /// first (its engine, say): the default module, its font mounted,
+    /// [`Validation::Lazy`]. Bindings that let their users pick an engine
+    /// start here, so the font comes with the module whatever they choose.
+    ///
+    /// ```
+    /// use afmpeg::{Engine, Runtime};
+    /// let runtime = Runtime::builtin_builder()?.engine(Engine::Interpreter).build()?;
+    /// assert_eq!(runtime.engine(), Engine::Interpreter);
+    /// # Ok::<(), afmpeg::Error>(())
+    /// ```
+    pub fn builtin_builder() -> Result<RuntimeBuilder> {
         let fonts = wasi_shim::fs::Filesystem::new();
         let name = &afmpeg_module_default::FONT_PATH[afmpeg_module_default::FONT_DIR.len()..];
         fonts.write(name, afmpeg_module_default::FONT_TTF)?;
-        Runtime::builder(ModuleSource::builtin()?)
+        Ok(Runtime::builder(ModuleSource::builtin()?)
             .validation(Validation::Lazy)
-            .mount(super::companion::FONT_DIR, fonts)
-            .build()
+            .mount(super::companion::FONT_DIR, fonts))
     }
 }
 
