@@ -118,9 +118,9 @@ bench-ray: python guest
 	AFMPEG_MODULE=$(abspath $(GUEST_MODULE)) $(PY) python/bench/ray_jobs.py
 
 ## An application built against the `cargo package` output of afmpeg,
-## afmpeg-wasi-shim, afmpeg-module-unpack, -lean and -default (and afmpeg-native,
-## which afmpeg's optional `native` feature names; not built) — not the
-## workspace — in a clean target dir, with `builtin-module`: Runtime::builtin(),
+## afmpeg-wasi-shim, afmpeg-module-unpack and -default (and afmpeg-native and
+## afmpeg-module-lean, which afmpeg's optional features name; not built) — not
+## the workspace — in a clean target dir, with `builtin-module`: Runtime::builtin(),
 ## a captioned transcode (the crate's font), a probe
 ## (scripts/test-package). Not in `make test` (its clean build is most of
 ## its time); run by the maintainers before a release and after packaging
