@@ -66,7 +66,8 @@ load: setup guest
 ## tier: test-python-native), the default profile's tests and its catalogue
 ## of everyday jobs (the default module is built once, about 5 minutes on
 ## idle cores, then cached), the guest's reproducibility check, and the check
-## that crate afmpeg-module-lean ships the lean module this recipe builds.
+## that crates afmpeg-module-lean and afmpeg-module-default ship the lean and
+## default modules this recipe builds.
 test: setup guest lint lint-native test-rust test-python test-python-native test-default guest-check-repro check-builtin-module
 
 ## Every suite with the native tier built in, FFmpeg on the interpreter
@@ -74,7 +75,7 @@ test: setup guest lint lint-native test-rust test-python test-python-native test
 ## default of the CLI's --engine); then `test-rust-native`. tests/tiers.rs
 ## and tests/jit_free.rs run both tiers in one process.
 test-rust: fuzz-smoke native-c
-	AFMPEG_MODULE=$(GUEST_MODULE) AFMPEG_ENGINE=interpreter $(CARGO) test --workspace --locked --features native,afmpeg-native/ffmpeg,afmpeg/native-guest-tests,afmpeg/fetch,afmpeg/builtin-module,afmpeg-ffi/builtin-module,afmpeg/tokio
+	AFMPEG_MODULE=$(GUEST_MODULE) AFMPEG_ENGINE=interpreter $(CARGO) test --workspace --locked --features native,afmpeg-native/ffmpeg,afmpeg/native-guest-tests,afmpeg/fetch,afmpeg/builtin-module,afmpeg/builtin-module-lean,afmpeg-ffi/builtin-module,afmpeg/tokio
 	$(MAKE) test-rust-native
 
 ## The suites that run FFmpeg again, on the native tier (minutes: the
@@ -136,7 +137,8 @@ bench-ray: python guest
 ## publishable crate (found with `cargo metadata`: afmpeg, afmpeg-wasi-shim,
 ## afmpeg-module-unpack, each modules/* crate; afmpeg-native and afmpeg-cli
 ## are packaged, not built) — not the workspace — in a clean target dir,
-## with `builtin-module`: Runtime::builtin(), a transcode, a probe, then each
+## with `builtin-module`: Runtime::builtin(), a captioned transcode (the
+## default module's font), a probe, then each
 ## module crate's wasm() through Runtime::from_bytes (scripts/test-package).
 ## Not in `make test` (its clean build is most of its time); run by the
 ## maintainers before a release and after packaging changes. Figures in
@@ -238,10 +240,10 @@ lint:
 	scripts/check-lean-tree
 	CARGO=$(CARGO) scripts/check-doc-examples --max $(DOC_EXAMPLES_MISSING)
 	! scripts/check-lean-tree --features fetch >/dev/null 2>&1  # the check can fail
-	$(CARGO) clippy --workspace --all-targets --locked --features afmpeg/fetch,afmpeg/tokio -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --locked --features afmpeg/fetch,afmpeg/tokio,afmpeg/builtin-module,afmpeg/builtin-module-lean,afmpeg-ffi/builtin-module,afmpeg-py/builtin-module -- -D warnings
 	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --all-targets --no-default-features --locked -- -D warnings
 	$(CARGO) fetch --manifest-path bench/ffmpeg-engines/Cargo.toml --locked
-	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked --features afmpeg/tokio
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked --features afmpeg/tokio,afmpeg/builtin-module,afmpeg/builtin-module-lean
 
 ## The lints of the code behind the `native` feature (needs the module's C:
 ## `native-c`, hence not part of `lint`).
@@ -276,8 +278,9 @@ bench-startup: guest
 bench-latency: guest
 	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --example latency
 
-## What Runtime::builtin() pays before compiling: decompressing and hashing
-## the module shipped in crate afmpeg-module-lean (time, peak RSS growth).
+## What Runtime::builtin_lean() pays before compiling: decompressing and
+## hashing the module shipped in crate afmpeg-module-lean (time, peak RSS
+## growth).
 bench-builtin-module:
 	$(CARGO) run --release --locked -p afmpeg-module-lean --example decompress_cost
 

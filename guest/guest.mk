@@ -7,9 +7,11 @@
 #   make guest-check-repro          build twice, fail unless byte-identical
 #   make native-c                   translate the module to C for the native tier
 #                                   (guest/native.sh; NATIVE_UNITS=N translation units)
-#   make check-builtin-module       fail unless crate afmpeg-module-lean ships the
-#                                   lean module this recipe builds
-#   make update-builtin-module      write that module into modules/lean/ (commit it)
+#   make check-builtin-module       fail unless crates afmpeg-module-lean and
+#                                   afmpeg-module-default ship the lean and default
+#                                   modules this recipe builds
+#   make update-builtin-module      write those modules into modules/lean/ and
+#                                   modules/default/ (commit them)
 #
 # Nothing is built at parse time. After `make guest` the module is at
 # $(GUEST_MODULE), a stable path (symlink into the keyed cache entry); recipes
@@ -53,7 +55,7 @@ ifeq ($(GUEST_SIMD),1)
 	  { echo "native-c: wasm2c $$v cannot translate the SIMD module (wabt 1.0.33 or later can; the native tier's runtime is written for 1.0.32): docs/explanation/native-tier.md#simd" >&2; exit 1; }
 endif
 
-# The lean module is always the built-in one, whatever PROFILE says.
+# The lean and default modules are the built-in ones, whatever PROFILE says.
 check-builtin-module:
 	$(GUEST_DIR)/builtin-module.sh check
 

@@ -37,7 +37,8 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `fetch` | no | downloading modules over HTTP(S) for [`ModuleSource::url`] with ureq and rustls (without it, only an already cached, re-verified copy loads) |
-//! | `builtin-module` | no | `Runtime::builtin()`: the lean module shipped inside the crate `afmpeg-module-lean`, checked against its SHA-256 (GPL v2+: it links x264; `docs/how-to/get-the-module.md`) |
+//! | `builtin-module` | no | `Runtime::builtin()`: the default module and its font, shipped inside the crate `afmpeg-module-default`, checked against its SHA-256, the font mounted for every job (GPL v2+: it links x264; `docs/how-to/get-the-module.md`) |
+//! | `builtin-module-lean` | no | `Runtime::builtin_lean()`: the lean module, shipped inside the crate `afmpeg-module-lean` (GPL v2+) |
 //! | `native` | no | the native tier compiled in: the lean module translated to C (`make native-c`) and built by the platform's C compiler; [`Engine::Native`], the default for that module (`docs/explanation/native-tier.md`) |
 //! | `tokio` | no | module `asynchronous`: `run_async`, `probe_async`, `Task::run_async` as futures on tokio's blocking pool; dropping one cancels its job |
 //! | `simd` | no | modules built with `-msimd128` (wasmi's SIMD proposal) |

@@ -750,9 +750,10 @@ AfmpegStatus afmpeg_runtime_from_default_location(struct AfmpegRuntime **out,
                                                   char **message);
 
 /**
- * Loads the lean FFmpeg module built into this library (crate
- * afmpeg-module-lean, verified by its SHA-256; cargo feature
- * `builtin-module` of afmpeg-ffi): no module file is needed.
+ * Loads the default FFmpeg module built into this library (crate
+ * afmpeg-module-default, verified by its SHA-256, its font mounted for
+ * drawtext and subtitles; cargo feature `builtin-module` of afmpeg-ffi):
+ * no module or font file is needed.
  * `AFMPEG_STATUS_MODULE_NOT_FOUND` in a build without that feature.
  *
  * # Safety

@@ -1,4 +1,4 @@
-//! `afmpeg_runtime_builtin`: the lean module inside the library with the
+//! `afmpeg_runtime_builtin`: the default module inside the library with the
 //! `builtin-module` feature, a typed refusal without it. The symbol exists
 //! in both builds.
 

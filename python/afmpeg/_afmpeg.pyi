@@ -33,7 +33,7 @@ EngineName = Literal["native", "interpreter"]
 
 #: Whether this wheel has the native tier compiled in (``engine="native"``).
 HAS_NATIVE_TIER: bool
-#: Whether this wheel ships the lean module (``Runtime.builtin()``).
+#: Whether this wheel ships the default module and its font (``Runtime.builtin()``).
 HAS_BUILTIN_MODULE: bool
 
 class Runtime:
@@ -122,8 +122,8 @@ class Runtime:
         at: Sequence[float] | None = None,
         scenes: float | None = None,
         best: int | None = None,
-        format: str = "png",
-        quality: int = 2,
+        format: Literal["png", "jpeg", "jpg", "webp"] = "png",
+        quality: int | None = None,
         width: int | None = None,
         height: int | None = None,
         max_frames: int | None = None,

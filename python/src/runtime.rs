@@ -110,11 +110,8 @@ fn configured(
 /// The module built into the wheel, on `engine`.
 #[cfg(feature = "builtin-module")]
 fn builtin_runtime(py: Python<'_>, engine: Option<Engine>) -> PyResult<Runtime> {
-    py.detach(|| {
-        let builder = Runtime::builder(ModuleSource::builtin()?);
-        configured(builder, Some(Validation::Lazy), engine).build()
-    })
-    .map_err(|e| errors::to_py(py, e))
+    py.detach(|| configured(Runtime::builtin_builder()?, None, engine).build())
+        .map_err(|e| errors::to_py(py, e))
 }
 
 /// Without the module built in: the error says how to get a wheel with it.
@@ -176,11 +173,12 @@ impl PyRuntime {
         })
     }
 
-    /// The lean FFmpeg module shipped inside the wheel (built with the
+    /// The default FFmpeg module shipped inside the wheel (built with the
     /// python crate's `builtin-module` feature, as `make python` does):
     /// decompressed and checked against its recorded SHA-256, then loaded
-    /// with lazy validation. Needs no `make guest`. A `ModuleError` when
-    /// the wheel was built without it.
+    /// with lazy validation, its font mounted for `drawtext` and
+    /// `subtitles`. Needs no `make guest`. A `ModuleError` when the wheel
+    /// was built without it.
     #[staticmethod]
     #[pyo3(signature = (*, engine = None))]
     fn builtin(py: Python<'_>, engine: Option<&str>) -> PyResult<Self> {
@@ -343,8 +341,11 @@ impl PyRuntime {
     /// Still images of `input` into directory `dir`: one every `every`
     /// seconds (default 10), one at each time of `at`, one per scene change
     /// above `scenes`, or the `best` thumbnail of each batch of that many
-    /// frames. Returns the image paths.
-    #[pyo3(signature = (fs, input, dir, *, every = None, at = None, scenes = None, best = None, format = "png", quality = 2, width = None, height = None, max_frames = None, limits = None, cancel = None))]
+    /// frames. Returns the image paths. `format` is `"png"` (default),
+    /// `"jpeg"` (`quality` 2 best ..= 31, default 2) or `"webp"` (libwebp,
+    /// `quality` 0 ..= 100, default 75; needs a module with libwebp: the
+    /// default profile, `Runtime.builtin()`).
+    #[pyo3(signature = (fs, input, dir, *, every = None, at = None, scenes = None, best = None, format = "png", quality = None, width = None, height = None, max_frames = None, limits = None, cancel = None))]
     #[allow(clippy::too_many_arguments)]
     fn frames(
         &self,
@@ -357,7 +358,7 @@ impl PyRuntime {
         scenes: Option<f64>,
         best: Option<u32>,
         format: &str,
-        quality: u8,
+        quality: Option<u8>,
         width: Option<u32>,
         height: Option<u32>,
         max_frames: Option<u64>,

@@ -129,7 +129,7 @@ pub fn frames(
     dir: &str,
     choice: FrameChoice,
     format: &str,
-    quality: u8,
+    quality: Option<u8>,
     width: Option<u32>,
     height: Option<u32>,
     max_frames: Option<u64>,
@@ -157,16 +157,26 @@ pub fn frames(
             "give at most one of every, at, scenes and best",
         ));
     }
-    let mut f = Frames::new(input, dir).format(match format {
-        "png" => ImageFormat::Png,
-        "jpeg" | "jpg" => ImageFormat::Jpeg { quality },
-        other => {
+    // `quality` is on each format's own scale, so its default is the
+    // format's: FFmpeg's best JPEG (2), libwebp's default (75).
+    let image = match (format, quality) {
+        ("png", None) => ImageFormat::Png,
+        ("png", Some(_)) => {
+            return Err(errors::config(py, "PNG is lossless: it takes no quality"));
+        }
+        ("jpeg" | "jpg", q) => ImageFormat::Jpeg {
+            quality: q.unwrap_or(2),
+        },
+        ("webp", None) => ImageFormat::WEBP,
+        ("webp", Some(quality)) => ImageFormat::WebP { quality },
+        (other, _) => {
             return Err(errors::config(
                 py,
-                format!("image format {other:?}: use \"png\" or \"jpeg\""),
-            ))
+                format!("image format {other:?}: use \"png\", \"jpeg\" or \"webp\""),
+            ));
         }
-    });
+    };
+    let mut f = Frames::new(input, dir).format(image);
     if let Some(s) = chosen.pop() {
         f = f.select(s);
     }

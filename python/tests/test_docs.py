@@ -27,6 +27,14 @@ def test_reference_engines_example_runs(capsys: pytest.CaptureFixture[str]) -> N
     exec(compile(engines, "reference/python.md#engines", "exec"), {})
     out = capsys.readouterr().out.split()
     if afmpeg.HAS_NATIVE_TIER:
-        assert out == ["native", "native"]
+        # The built-in module is the default profile; the tier is lean's.
+        assert out == ["interpreter", "native", "other_module"]
     else:
-        assert out == ["interpreter", "not_built_in"]
+        assert out == ["interpreter", "not_built_in", "not_built_in"]
+
+
+def test_frames_howto_webp_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    (webp,) = doc_blocks("how-to/frames.md")
+    exec(compile(webp, "how-to/frames.md#webp", "exec"), {})
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["['/seekbar/frame_0001.webp', '/seekbar/frame_0002.webp']", "b'RIFF'"]

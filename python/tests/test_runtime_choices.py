@@ -34,6 +34,53 @@ def test_builtin_module_runs_a_transcode_and_a_probe() -> None:
     assert [a.codec_name for a in info.audio_streams] == ["aac"]
 
 
+def test_builtin_module_is_the_default_profile_with_its_font() -> None:
+    rt = afmpeg.Runtime.builtin(engine="interpreter")
+    fs = afmpeg.Filesystem()
+    # drawtext with no fontfile= draws with the font mounted from the wheel.
+    out = rt.run(
+        ["-f", "lavfi", "-i", "color=black:s=64x48:d=0.04", "-vf",
+         "drawtext=text=Hi:fontcolor=white:fontsize=24", "-frames:v", "1",
+         "-f", "rawvideo", "-pix_fmt", "gray", "/hi.gray"],
+        fs,
+    )
+    assert out.exit_code == 0, out.stderr_text
+    pixels = fs.read("/hi.gray")
+    assert len(pixels) == 64 * 48
+    assert max(pixels) > 128  # white glyphs on black: text was drawn
+    assert fs.list("/") == ["hi.gray"]  # the font is mounted, not copied in
+
+
+def test_frames_as_webp() -> None:
+    rt = afmpeg.Runtime.builtin(engine="interpreter")  # libwebp: the default module
+    fs = afmpeg.Filesystem()
+    make_clip(rt, fs, "/in.mp4", seconds=2.0)
+    stills = rt.frames(fs, "/in.mp4", "/stills", at=[0.5, 1.5], format="webp", width=80)
+    assert stills == ["/stills/frame_0001.webp", "/stills/frame_0002.webp"]
+    sizes = []
+    for path in stills:
+        data = fs.read(path)
+        # A complete RIFF/WEBP file: "RIFF", the size of what follows, "WEBP".
+        assert data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+        assert int.from_bytes(data[4:8], "little") == len(data) - 8
+        v = rt.probe(fs, path).video_streams[0]
+        assert (v.codec_name, v.width, v.height) == ("webp", 80, 60)
+        sizes.append(len(data))
+    small = rt.frames(fs, "/in.mp4", "/small", at=[0.5], format="webp", width=80, quality=5)
+    assert len(fs.read(small[0])) < sizes[0]  # quality reaches libwebp
+
+
+def test_frames_refuses_a_quality_or_format_that_cannot_apply(rt: afmpeg.Runtime) -> None:
+    fs = afmpeg.Filesystem()
+    with pytest.raises(afmpeg.ConfigError, match="PNG is lossless"):
+        rt.frames(fs, "/in.mp4", "/stills", format="png", quality=5)
+    with pytest.raises(afmpeg.ConfigError, match='"gif"'):
+        rt.frames(fs, "/in.mp4", "/stills", format="gif")  # type: ignore[arg-type]
+    with pytest.raises(afmpeg.CommandError):
+        rt.frames(fs, "/in.mp4", "/stills", format="webp", quality=101)
+    assert fs.list("/") == []
+
+
 def test_engine_choice() -> None:
     rt = afmpeg.Runtime(module_path(), lazy=True, engine="interpreter")
     assert rt.engine == "interpreter"

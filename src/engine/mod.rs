@@ -6,8 +6,9 @@
 //! - [`companion`]: files a profile ships beside its module (the default
 //!   profile's font), mounted for every job;
 //! - [`fetch`]: modules at a URL, pinned by SHA-256, through a verified cache;
-//! - `builtin` (feature `builtin-module`): the lean module shipped inside the
-//!   `afmpeg-module-lean` crate (`Runtime::builtin`);
+//! - `builtin` (features `builtin-module`, `builtin-module-lean`): the
+//!   default and lean modules shipped inside the `afmpeg-module-default`
+//!   and `afmpeg-module-lean` crates (`Runtime::builtin`, `builtin_lean`);
 //! - `runtime`: [`Runtime`], a module compiled once and instantiated for
 //!   each run, with its fuel slices, memory limit and timeout;
 //! - `exec`: what a run is given ([`ExecLimits`]) and how it ended ([`Exit`]);
@@ -22,7 +23,7 @@
 //! Everything above this layer (jobs, commands, tasks, the CLI) sees only
 //! [`Runtime`], [`Exit`] and [`crate::Error`], whichever tier runs.
 
-#[cfg(feature = "builtin-module")]
+#[cfg(any(feature = "builtin-module", feature = "builtin-module-lean"))]
 mod builtin;
 pub mod choice;
 mod classify;

@@ -9,8 +9,10 @@
 //! FFmpeg build.
 //!
 //! Most applications do not use this crate directly: they enable afmpeg's
-//! `builtin-module` feature and call `afmpeg::Runtime::builtin()`. This
-//! crate only hands out the module's bytes:
+//! `builtin-module-lean` feature and call `afmpeg::Runtime::builtin_lean()`
+//! (`builtin-module` and `Runtime::builtin()` are the larger default module
+//! of crate `afmpeg-module-default`). This crate only hands out the
+//! module's bytes:
 //!
 //! ```
 //! let wasm = afmpeg_module_lean::wasm()?;
