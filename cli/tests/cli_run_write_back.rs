@@ -14,6 +14,7 @@ use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::host_mount::HostMount;
 use support::wasi_programs::{afmpeg_bin, describe, run_command, wasm_for, Outcome};
 
 /// What the snapshot knows of one entry.
@@ -88,20 +89,11 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, Entry> {
     out
 }
 
-/// A scratch directory holding the mount `m/` and, beside it, `victim/`.
-struct Host {
-    _tmp: tempfile::TempDir,
-    root: PathBuf,
-    m: PathBuf,
-}
-
-fn host() -> Host {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().to_path_buf();
-    let m = root.join("m");
-    fs::create_dir(&m).unwrap();
-    fs::create_dir(root.join("victim")).unwrap();
-    fs::write(root.join("victim/secret.txt"), "victim").unwrap();
+/// The mount `m/` (beside `victim/`) holding a 0600 key, a 0755 script, a
+/// hard-linked pair, a subdirectory and a symlink, all with old mtimes.
+fn host() -> HostMount {
+    let h = HostMount::new();
+    let m = h.m.clone();
     let put = |name: &str, bytes: &[u8], mode: u32| {
         fs::write(m.join(name), bytes).unwrap();
         fs::set_permissions(m.join(name), fs::Permissions::from_mode(mode)).unwrap();
@@ -120,7 +112,7 @@ fn host() -> Host {
         let f = fs::File::options().write(true).open(m.join(name)).unwrap();
         f.set_modified(old).unwrap();
     }
-    Host { _tmp: tmp, root, m }
+    h
 }
 
 /// A sparse file of `len` bytes, all a hole.

@@ -11,6 +11,7 @@
 mod support;
 use std::fs;
 use std::process::Command;
+use support::host_mount::HostMount;
 use support::wasi_programs;
 use wasi_programs::*;
 
@@ -179,22 +180,19 @@ fn guest_cannot_see_host_paths() {
 // seen to make the export write outside its mount. The host tree outside
 // the mount is snapshotted before and after; it must not change at all.
 
-/// A mount `m/` next to `victim/secret.txt`, in a fresh directory.
-struct WriteBack {
-    _tmp: tempfile::TempDir,
-    root: std::path::PathBuf,
-    m: std::path::PathBuf,
+/// A mount `m/` next to `victim/secret.txt` ([`HostMount`]), written back.
+struct WriteBack(HostMount);
+
+impl std::ops::Deref for WriteBack {
+    type Target = HostMount;
+    fn deref(&self) -> &HostMount {
+        &self.0
+    }
 }
 
 impl WriteBack {
     fn new() -> WriteBack {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().to_path_buf();
-        let m = root.join("m");
-        fs::create_dir(&m).unwrap();
-        fs::create_dir(root.join("victim")).unwrap();
-        fs::write(root.join("victim/secret.txt"), "victim").unwrap();
-        WriteBack { _tmp: tmp, root, m }
+        WriteBack(HostMount::new())
     }
 
     /// `afmpeg run --write-back` of writeback_escape.c with `mode`, `m`
