@@ -91,9 +91,15 @@ void afn_checkpoint(int64_t* fuel);
  * time one checkpoint of ordinary code takes. Without it one instruction
  * could fill 4 GiB (0.4 s) and a loop of them pass a check only every 2^20
  * iterations: a cancel or deadline would wait minutes. Both ranges are
- * checked before anything is written (a trap leaves memory untouched). */
+ * checked before anything is written (a trap leaves memory untouched).
+ * Every whole chunk also asks the host whether the guest must end
+ * (interrupt flag, deadline): 2^20 checkpoints of bulk memory are 64 MiB,
+ * 12 ms of CPU, which a loaded machine can stretch past the 100 ms a cancel
+ * may take; a chunk is about 12 us, and one call per chunk costs nothing
+ * measurable. Smaller instructions (nearly all of FFmpeg's) never ask. */
 #define AFN_BULK_BYTES_PER_CHECKPOINT 64u
 #define AFN_BULK_CHUNK (64u * 1024u)
+void afn_bulk_poll(void);
 static inline void afn_bulk_charge(int64_t* fuel, u32 n) {
 #if AFN_CHECKPOINTS
   *fuel = (int64_t)((uint64_t)*fuel - n / AFN_BULK_BYTES_PER_CHECKPOINT);
@@ -103,10 +109,16 @@ static inline void afn_bulk_charge(int64_t* fuel, u32 n) {
   (void)n;
 #endif
 }
+static inline void afn_bulk_chunk(int64_t* fuel) {
+  afn_bulk_charge(fuel, AFN_BULK_CHUNK);
+#if AFN_CHECKPOINTS
+  afn_bulk_poll();
+#endif
+}
 static inline void afn_memory_fill(int64_t* fuel, wasm_rt_memory_t* mem, u32 d, u32 val, u32 n) {
   RANGE_CHECK(mem, d, n);
   while (n > AFN_BULK_CHUNK) {
-    afn_bulk_charge(fuel, AFN_BULK_CHUNK);
+    afn_bulk_chunk(fuel);
     memset(mem->data + d, val, AFN_BULK_CHUNK);
     d += AFN_BULK_CHUNK;
     n -= AFN_BULK_CHUNK;
@@ -123,7 +135,7 @@ static inline void afn_memory_copy(int64_t* fuel, wasm_rt_memory_t* dest,
   RANGE_CHECK(src, s, n);
   if (dest->data + d <= src->data + s) {
     while (n > AFN_BULK_CHUNK) {
-      afn_bulk_charge(fuel, AFN_BULK_CHUNK);
+      afn_bulk_chunk(fuel);
       memmove(dest->data + d, src->data + s, AFN_BULK_CHUNK);
       d += AFN_BULK_CHUNK;
       s += AFN_BULK_CHUNK;
@@ -134,7 +146,7 @@ static inline void afn_memory_copy(int64_t* fuel, wasm_rt_memory_t* dest,
   } else {
     while (n > AFN_BULK_CHUNK) {
       n -= AFN_BULK_CHUNK;
-      afn_bulk_charge(fuel, AFN_BULK_CHUNK);
+      afn_bulk_chunk(fuel);
       memmove(dest->data + d + n, src->data + s + n, AFN_BULK_CHUNK);
     }
     afn_bulk_charge(fuel, n);

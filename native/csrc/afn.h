@@ -62,6 +62,15 @@ void afn_checkpoint(int64_t* fuel);
  * left in the call's state, as for a WASI import). */
 int afn_budget_check(struct Z_wasi_snapshot_preview1_instance_t* host, int64_t* fuel);
 
+/* A bulk-memory instruction finished a 64 KiB chunk (split_wasm2c.py): let
+ * Rust look at the interrupt flag and the deadline, and trap if either ends
+ * the guest. The budget is charged through the fuel, not here. */
+void afn_bulk_poll(void);
+
+/* Rust: returns 1 when the interrupt flag or the deadline ends the guest
+ * (the reason left in the call's state), 0 otherwise. */
+int afn_interrupt_check(struct Z_wasi_snapshot_preview1_instance_t* host);
+
 /* Rust: reserve and commit a linear memory; 0 or a trap code. */
 int afn_memory_allocate(wasm_rt_memory_t* mem, uint32_t initial_pages, uint32_t max_pages);
 

@@ -42,13 +42,21 @@ impl Budget {
     }
 }
 
-/// Why the guest must end now, if it must.
-fn check(state: &mut HostState) -> Result<u64, Ended> {
+/// Whether the host ends the guest now: the interrupt flag, the deadline.
+fn ended_by_host(state: &HostState) -> Option<Ended> {
     if state.ctx.interrupted() {
-        return Err(Ended::Abort(Abort::Interrupted));
+        return Some(Ended::Abort(Abort::Interrupted));
     }
     if state.ctx.deadline().is_some_and(|d| Instant::now() >= d) {
-        return Err(Ended::Timeout);
+        return Some(Ended::Timeout);
+    }
+    None
+}
+
+/// Why the guest must end now, if it must; otherwise the next grant.
+fn check(state: &mut HostState) -> Result<u64, Ended> {
+    if let Some(reason) = ended_by_host(state) {
+        return Err(reason);
     }
     state.budget.grant().ok_or(Ended::CpuBudget)
 }
@@ -84,4 +92,25 @@ unsafe extern "C" fn afn_budget_check(host: *mut HostInstance, fuel: *mut i64) -
     // SAFETY: see above.
     unsafe { *fuel = left };
     0
+}
+
+/// Called (through `afn_bulk_poll`) after each 64 KiB chunk of a large
+/// bulk-memory instruction: records why the guest ends and returns 1 if the
+/// interrupt flag or the deadline ends it, returns 0 otherwise. The chunk's
+/// cost was charged to the fuel already; the budget is not looked at here.
+///
+/// # Safety
+/// `host` is the instance `afn_call` passed to the guest now running on this
+/// thread.
+#[export_name = "afn_interrupt_check"]
+unsafe extern "C" fn afn_interrupt_check(host: *mut HostInstance) -> c_int {
+    // SAFETY: see above; the guest is suspended in C below us.
+    let state = unsafe { &mut *(*host).host.cast::<HostState>() };
+    match ended_by_host(state) {
+        Some(reason) => {
+            state.ended = Some(reason);
+            1
+        }
+        None => 0,
+    }
 }

@@ -116,11 +116,18 @@ fn watch_stop(opts: &RunOptions, dev: &Filesystem, ended: &Arc<AtomicBool>) -> O
     let stop = opts.stop.as_ref()?;
     let (dev, ended) = (dev.clone(), ended.clone());
     Some(stop.watch(move |signal| {
-        ended.store(true, Ordering::SeqCst);
+        // The signal first, then the end of stdin: FFmpeg blocked reading
+        // stdin wakes to its end, and its transcode loop polls the stop file
+        // before it looks at anything else, so it finds the signal there and
+        // exits as stopped (255). The other order lets a fast tier take the
+        // end of stdin for the end of the job and exit 0, and a stop before
+        // the first frame would then publish an unreadable file.
+        //
         // The file exists (created with the mounts) and the guest only reads
         // it, so this write cannot fail short of a bug; a stop is best
         // effort either way and a failure must not panic the caller.
         let _ = dev.write(&STOP_FILE["/dev".len()..], vec![signal]);
+        ended.store(true, Ordering::SeqCst);
     }))
 }
 
