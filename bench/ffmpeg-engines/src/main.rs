@@ -76,8 +76,9 @@ enum Sub {
     /// seconds it took, or nothing when cached.
     #[command(name = "__precompile", hide = true)]
     Precompile {
-        #[arg(long)]
-        pulley: bool,
+        /// Which wasmtime engine: pulley, cranelift or cranelift-epoch.
+        #[arg(long, value_enum)]
+        engine: EngineKind,
         #[arg(long)]
         module: PathBuf,
         #[arg(long)]
@@ -127,7 +128,7 @@ fn main() {
             return;
         }
         Some(Sub::Precompile {
-            pulley,
+            engine: kind,
             module,
             cache,
         }) => {
@@ -139,7 +140,11 @@ fn main() {
                 ffmpeg: PathBuf::new(),
                 ffprobe: PathBuf::new(),
             };
-            match engine::precompile(&setup, pulley) {
+            let Some(flavor) = kind.flavor() else {
+                eprintln!("afmpeg-bench: {} is not a wasmtime engine", kind.name());
+                std::process::exit(2);
+            };
+            match engine::precompile(&setup, flavor) {
                 Ok(took) => {
                     if let Some(t) = took {
                         println!("{}", t.as_secs_f64());
@@ -190,13 +195,13 @@ fn run(a: RunArgs) -> Result<()> {
         engine::check_native_tier(&setup)?;
     }
     let mut compile = Vec::new();
-    for (kind, pulley) in [(EngineKind::Pulley, true), (EngineKind::Cranelift, false)] {
-        if a.engines.contains(&kind) {
+    for &kind in &a.engines {
+        if kind.flavor().is_some() {
             eprintln!(
                 "afmpeg-bench: compiling the module for {} (cached after the first run)",
                 kind.name()
             );
-            compile.push((kind, precompile_in_child(&setup, pulley)?));
+            compile.push((kind, precompile_in_child(&setup, kind)?));
         }
     }
 
@@ -290,16 +295,14 @@ fn run(a: RunArgs) -> Result<()> {
 /// it would raise every later child's peak RSS: Linux carries the RSS high
 /// water mark of the spawning process into the child across `execve`. So the
 /// parent stays small and compiles in a child too.
-fn precompile_in_child(setup: &Setup, pulley: bool) -> Result<Option<f64>> {
+fn precompile_in_child(setup: &Setup, kind: EngineKind) -> Result<Option<f64>> {
     let mut cmd = std::process::Command::new(std::env::current_exe()?);
     cmd.arg("__precompile")
         .arg("--module")
         .arg(&setup.module)
         .arg("--cache")
         .arg(&setup.cache);
-    if pulley {
-        cmd.arg("--pulley");
-    }
+    cmd.arg("--engine").arg(kind.name());
     let out = cmd.stderr(std::process::Stdio::inherit()).output()?;
     if !out.status.success() {
         bail!("precompiling the module failed ({})", out.status);

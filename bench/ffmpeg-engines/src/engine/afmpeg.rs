@@ -48,8 +48,7 @@ impl Afmpeg {
 
 fn options() -> RunOptions {
     // No timeout, fuel or write caps: measure the engine, not the policy.
-    RunOptions::new()
-        .limits(Limits::unlimited())
+    RunOptions::new().limits(Limits::unlimited())
 }
 
 fn tool(t: Tool) -> afmpeg::Tool {

@@ -15,11 +15,21 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[cfg(feature = "wasmtime")]
-pub use self::wasmtime::precompile;
+pub use self::wasmtime::{precompile, Flavor};
+
+/// What a wasmtime engine compiles the module to (nothing to compile without
+/// the `wasmtime` feature).
+#[cfg(not(feature = "wasmtime"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Pulley,
+    Cranelift,
+    CraneliftEpoch,
+}
 
 /// Without the `wasmtime` feature there is nothing to precompile for.
 #[cfg(not(feature = "wasmtime"))]
-pub fn precompile(_setup: &Setup, _pulley: bool) -> Result<Option<std::time::Duration>> {
+pub fn precompile(_setup: &Setup, _flavor: Flavor) -> Result<Option<std::time::Duration>> {
     bail!("built without the `wasmtime` feature: no pulley or cranelift engine")
 }
 
@@ -45,6 +55,9 @@ pub enum EngineKind {
     Pulley,
     /// wasmtime with Cranelift (a JIT) + wasmtime-wasi preview1.
     Cranelift,
+    /// `cranelift` with epoch interruption on: the checks a stoppable guest
+    /// pays, like the native tier's checkpoints (not in the default set).
+    CraneliftEpoch,
     /// afmpeg's native tier: the module translated to C by wasm2c, compiled
     /// in (feature `native-tier`; not in the default set).
     NativeTier,
@@ -76,6 +89,16 @@ impl EngineKind {
         EngineKind::Native,
     ];
 
+    /// The wasmtime engines, and what each compiles the module to.
+    pub fn flavor(self) -> Option<Flavor> {
+        match self {
+            EngineKind::Pulley => Some(Flavor::Pulley),
+            EngineKind::Cranelift => Some(Flavor::Cranelift),
+            EngineKind::CraneliftEpoch => Some(Flavor::CraneliftEpoch),
+            _ => None,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             EngineKind::Afmpeg => "afmpeg",
@@ -83,6 +106,7 @@ impl EngineKind {
             EngineKind::WasmiWasiNofuel => "wasmi-wasi-nofuel",
             EngineKind::Pulley => "pulley",
             EngineKind::Cranelift => "cranelift",
+            EngineKind::CraneliftEpoch => "cranelift-epoch",
             EngineKind::NativeTier => "native-tier",
             EngineKind::NativeC => "native-c",
             EngineKind::Native => "native",
@@ -128,11 +152,15 @@ pub fn load(kind: EngineKind, setup: &Setup) -> Result<Box<dyn Engine>> {
         EngineKind::WasmiWasi => Box::new(wasmi_wasi::WasmiWasi::load(setup, true)?),
         EngineKind::WasmiWasiNofuel => Box::new(wasmi_wasi::WasmiWasi::load(setup, false)?),
         #[cfg(feature = "wasmtime")]
-        EngineKind::Pulley => Box::new(wasmtime::Wasmtime::load(setup, true)?),
+        EngineKind::Pulley => Box::new(wasmtime::Wasmtime::load(setup, Flavor::Pulley)?),
         #[cfg(feature = "wasmtime")]
-        EngineKind::Cranelift => Box::new(wasmtime::Wasmtime::load(setup, false)?),
+        EngineKind::Cranelift => Box::new(wasmtime::Wasmtime::load(setup, Flavor::Cranelift)?),
+        #[cfg(feature = "wasmtime")]
+        EngineKind::CraneliftEpoch => {
+            Box::new(wasmtime::Wasmtime::load(setup, Flavor::CraneliftEpoch)?)
+        }
         #[cfg(not(feature = "wasmtime"))]
-        EngineKind::Pulley | EngineKind::Cranelift => {
+        EngineKind::Pulley | EngineKind::Cranelift | EngineKind::CraneliftEpoch => {
             bail!("built without the `wasmtime` feature: no pulley or cranelift engine")
         }
         #[cfg(feature = "native-tier")]
@@ -233,4 +261,35 @@ pub(crate) fn guest_argv(job: &Job) -> Vec<String> {
 
 pub(crate) fn module_bytes(p: &Path) -> Result<Vec<u8>> {
     std::fs::read(p).map_err(|e| anyhow::anyhow!("reading module {}: {e}", p.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+
+    #[test]
+    fn wasmtime_engines_have_a_flavor_and_only_they() {
+        for kind in EngineKind::value_variants() {
+            let expected = match kind {
+                EngineKind::Pulley => Some(Flavor::Pulley),
+                EngineKind::Cranelift => Some(Flavor::Cranelift),
+                EngineKind::CraneliftEpoch => Some(Flavor::CraneliftEpoch),
+                _ => None,
+            };
+            assert_eq!(kind.flavor(), expected, "{}", kind.name());
+        }
+    }
+
+    #[test]
+    fn engine_names_parse_back() {
+        // `--engines` and the children's `--engine` take these names.
+        for kind in EngineKind::value_variants() {
+            assert_eq!(EngineKind::from_str(kind.name(), false), Ok(*kind));
+        }
+        assert_eq!(
+            EngineKind::from_str("cranelift-epoch", false),
+            Ok(EngineKind::CraneliftEpoch)
+        );
+    }
 }

@@ -5,6 +5,12 @@
 //! any workload, so the module is compiled once per engine into the cache
 //! (`precompile`) and every measurement deserializes it — the way wasmtime
 //! is deployed. The one-off compile time is reported separately.
+//!
+//! `cranelift-epoch` is Cranelift with epoch interruption on: a load and a
+//! compare of the engine's epoch at every function entry and loop head, the
+//! way an embedder makes a guest that computes stoppable (a cancel, a
+//! deadline). It is the like-for-like baseline of afmpeg's native tier, whose
+//! checkpoints sit at the same places; plain `cranelift` has no such check.
 
 use super::{check_host_output, exit_result, guest_argv, module_bytes, Engine, Setup};
 use crate::workload::Job;
@@ -22,6 +28,7 @@ pub struct Wasmtime {
     module: Module,
     linker: Linker<WasiP1Ctx>,
     setup: Setup,
+    flavor: Flavor,
 }
 
 /// wasmtime's own error type (its `anyhow` feature is off) into ours.
@@ -35,34 +42,62 @@ impl<T> Wt<T> for wasmtime::Result<T> {
     }
 }
 
-fn engine(pulley: bool) -> Result<WtEngine> {
+/// What a wasmtime engine compiles the module to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// Pulley bytecode, run by wasmtime's interpreter.
+    Pulley,
+    /// Cranelift's native code, no interruption checks.
+    Cranelift,
+    /// Cranelift's native code with epoch checks (see the module docs).
+    CraneliftEpoch,
+}
+
+impl Flavor {
+    /// The name of the compiled module's target in the cache.
+    fn cache_tag(self) -> &'static str {
+        match self {
+            Flavor::Pulley => "pulley64",
+            Flavor::Cranelift => "native",
+            Flavor::CraneliftEpoch => "native-epoch",
+        }
+    }
+}
+
+fn engine(flavor: Flavor) -> Result<WtEngine> {
     let mut config = Config::new();
-    if pulley {
-        config.target("pulley64").wt()?;
+    match flavor {
+        Flavor::Pulley => {
+            config.target("pulley64").wt()?;
+        }
+        Flavor::Cranelift => {}
+        Flavor::CraneliftEpoch => {
+            config.epoch_interruption(true);
+        }
     }
     WtEngine::new(&config).wt()
 }
 
 /// Where the compiled module for this module file and target is cached.
-fn cache_path(setup: &Setup, pulley: bool) -> Result<PathBuf> {
+fn cache_path(setup: &Setup, flavor: Flavor) -> Result<PathBuf> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     module_bytes(&setup.module)?.hash(&mut h);
-    let target = if pulley { "pulley64" } else { "native" };
     Ok(setup.cache.join(format!(
-        "ffmpeg-{:016x}-wasmtime-48.0.8-{target}.cwasm",
-        h.finish()
+        "ffmpeg-{:016x}-wasmtime-48.0.8-{}.cwasm",
+        h.finish(),
+        flavor.cache_tag()
     )))
 }
 
 /// Compiles the module for the engine unless cached; returns how long the
 /// compile took (None: cached).
-pub fn precompile(setup: &Setup, pulley: bool) -> Result<Option<Duration>> {
-    let path = cache_path(setup, pulley)?;
+pub fn precompile(setup: &Setup, flavor: Flavor) -> Result<Option<Duration>> {
+    let path = cache_path(setup, flavor)?;
     if path.is_file() {
         return Ok(None);
     }
     let t = Instant::now();
-    let bytes = engine(pulley)?
+    let bytes = engine(flavor)?
         .precompile_module(&module_bytes(&setup.module)?)
         .wt()?;
     let took = t.elapsed();
@@ -74,9 +109,9 @@ pub fn precompile(setup: &Setup, pulley: bool) -> Result<Option<Duration>> {
 }
 
 impl Wasmtime {
-    pub fn load(setup: &Setup, pulley: bool) -> Result<Self> {
-        let engine = engine(pulley)?;
-        let path = cache_path(setup, pulley)?;
+    pub fn load(setup: &Setup, flavor: Flavor) -> Result<Self> {
+        let engine = engine(flavor)?;
+        let path = cache_path(setup, flavor)?;
         // SAFETY: the file was written by `precompile` with this wasmtime
         // version and engine configuration (both are in its name).
         let module = unsafe { Module::deserialize_file(&engine, &path) }
@@ -88,6 +123,7 @@ impl Wasmtime {
             module,
             linker,
             setup: setup.clone(),
+            flavor,
         })
     }
 }
@@ -103,6 +139,11 @@ impl Engine for Wasmtime {
             b.preopened_dir(host, guest, FsPerms::ReadWrite).wt()?;
         }
         let mut store = Store::new(&self.engine, b.build_p1());
+        if self.flavor == Flavor::CraneliftEpoch {
+            // Nothing advances the epoch: every check runs and none fires,
+            // which is what a job that is not cancelled costs.
+            store.set_epoch_deadline(1 << 62);
+        }
         let instance = self.linker.instantiate(&mut store, &self.module).wt()?;
         let start = instance
             .get_typed_func::<(), ()>(&mut store, "_start")
@@ -117,5 +158,34 @@ impl Engine for Wasmtime {
         drop(store);
         exit_result(code, &stderr.contents())?;
         check_host_output(&self.setup, job)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_flavor_has_its_own_compiled_module() {
+        // A module compiled with epoch checks must never be loaded as plain
+        // Cranelift (or the reverse): the file names differ by flavor.
+        let dir = tempfile::tempdir().unwrap();
+        let module = dir.path().join("m.wasm");
+        std::fs::write(&module, b"\0asm\x01\0\0\0").unwrap();
+        let setup = Setup {
+            module,
+            cache: dir.path().join("cache"),
+            fixtures: PathBuf::new(),
+            out: PathBuf::new(),
+            ffmpeg: PathBuf::new(),
+            ffprobe: PathBuf::new(),
+        };
+        let paths: Vec<PathBuf> = [Flavor::Pulley, Flavor::Cranelift, Flavor::CraneliftEpoch]
+            .into_iter()
+            .map(|f| cache_path(&setup, f).unwrap())
+            .collect();
+        assert!(paths[0].to_string_lossy().ends_with("-pulley64.cwasm"));
+        assert!(paths[1].to_string_lossy().ends_with("-native.cwasm"));
+        assert!(paths[2].to_string_lossy().ends_with("-native-epoch.cwasm"));
     }
 }
