@@ -11,7 +11,7 @@
 //! and two lower names of one inode become two files when one is copied up.
 
 use super::memory::MemoryDir;
-use super::{BackendDir, BackendFile, EntryMeta, OpenFile, SetTimes, Stat};
+use super::{BackendDir, BackendFile, DirEntry, EntryMeta, OpenFile, SetTimes, Stat};
 use crate::errno::{Errno, Result};
 use crate::fs::tree::{check_name, Ino};
 use crate::fs::{FileKind, Filesystem};
@@ -281,7 +281,7 @@ impl OverlayDir {
     /// it depends on no lower directory and can move (`ENODEV`-free trees
     /// only: a FIFO or device below it is `EXDEV`, as before).
     fn copy_up_tree(dir: &OverlayDir) -> Result<()> {
-        for (name, kind) in dir.entries()? {
+        for DirEntry { name, kind, .. } in dir.entries()? {
             match (kind, dir.visible(&name)?) {
                 (FileKind::Dir, _) => {
                     let sub = dir.subdir(&name)?;
@@ -492,15 +492,19 @@ impl BackendDir for OverlayDir {
         Ok(())
     }
 
-    fn entries(&self) -> Result<Vec<(String, FileKind)>> {
+    fn entries(&self) -> Result<Vec<DirEntry>> {
         let mut out = self.upper.entries()?;
         if let Some(lower) = &self.lower {
-            let upper: HashSet<String> = out.iter().map(|(n, _)| n.clone()).collect();
+            let upper: HashSet<String> = out.iter().map(|e| e.name.clone()).collect();
             let marks = self.marks();
             let hidden = marks.whiteouts.get(&self.upper.ino());
-            for (name, kind) in lower.entries()? {
-                if !upper.contains(&name) && !hidden.is_some_and(|h| h.contains(&name)) {
-                    out.push((name, kind));
+            for e in lower.entries()? {
+                if !upper.contains(&e.name) && !hidden.is_some_and(|h| h.contains(&e.name)) {
+                    // The inode number `stat` shows for a lower entry.
+                    out.push(DirEntry {
+                        ino: e.ino | LOWER_INO,
+                        ..e
+                    });
                 }
             }
         }
