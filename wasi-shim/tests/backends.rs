@@ -670,4 +670,25 @@ fn entries_and_dir_paths_on_every_backend() {
         assert_eq!(e.ino, d.stat(&e.name).expect("stat").ino, "{}", e.name);
     }
     assert_eq!(read(&o, "d/s/f"), Ok(b"f".to_vec()));
+    // Once `d` and `d/e` have upper directories, the overlay opens the
+    // lower `d/e` in one step; what it shows is the same.
+    let e = o
+        .open_dir_path(&["d", "e"])
+        .expect("d/e")
+        .expect("no symlink");
+    assert_eq!(e.entry("f").expect("f").map(|m| m.len), Some(1));
+    write(&o, "d/e/new", b"n").expect("new");
+    let e = o
+        .open_dir_path(&["d", "e"])
+        .expect("d/e")
+        .expect("no symlink");
+    let mut names: Vec<String> = e
+        .entries()
+        .expect("entries")
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    names.sort();
+    assert_eq!(names, ["f", "new"]);
+    assert!(!lower_dir.path().join("d/e/new").exists());
 }

@@ -58,7 +58,7 @@ impl ReaddirCookies {
         Self::default()
     }
 
-    /// Cookies up to `max` (below [`MAX_COOKIE`]: to test the limit).
+    /// Cookies up to `max` (at most `i32::MAX`; lower, to test the limit).
     pub fn with_max(max: u64) -> Self {
         ReaddirCookies {
             names: Vec::new(),
@@ -84,7 +84,7 @@ impl ReaddirCookies {
     }
 
     /// Calls `put(next_cookie, entry)` for the entries of `dir` after
-    /// `cookie` (at least [`FIRST_COOKIE`] - 1: `.` and `..` are the
+    /// `cookie` (0, 1 and 2 start at the first entry: `.` and `..` are the
     /// caller's), in name order, until `put` returns `false` (that entry
     /// did not fit: the scan continues from the one before). A cookie this
     /// fd never handed out is the end of the directory. `EOVERFLOW` if an

@@ -242,20 +242,30 @@ pub trait BackendDir: Send + Sync + fmt::Debug {
     /// The default walks: [`entry`](Self::entry) then
     /// [`open_dir`](Self::open_dir) for each name.
     fn open_dir_path(&self, names: &[&str]) -> Result<Option<Box<dyn BackendDir>>> {
-        let Some((first, rest)) = names.split_first() else {
-            return self.try_clone().map(Some);
-        };
-        let Some(mut cur) = subdir_step(self, first)? else {
-            return Ok(None);
-        };
-        for name in rest {
-            match subdir_step(&*cur, name)? {
-                Some(d) => cur = d,
-                None => return Ok(None),
-            }
-        }
-        Ok(Some(cur))
+        walk_dir_path(self, names)
     }
+}
+
+/// [`BackendDir::open_dir_path`] by [`BackendDir::entry`] and
+/// [`BackendDir::open_dir`], one name at a time (the default, and the
+/// fallback of a backend whose shortcut does not apply).
+pub(crate) fn walk_dir_path<D: BackendDir + ?Sized>(
+    dir: &D,
+    names: &[&str],
+) -> Result<Option<Box<dyn BackendDir>>> {
+    let Some((first, rest)) = names.split_first() else {
+        return dir.try_clone().map(Some);
+    };
+    let Some(mut cur) = subdir_step(dir, first)? else {
+        return Ok(None);
+    };
+    for name in rest {
+        match subdir_step(&*cur, name)? {
+            Some(d) => cur = d,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(cur))
 }
 
 /// One step of [`BackendDir::open_dir_path`]'s walk: the subdirectory
