@@ -160,17 +160,28 @@ mod tests {
         Ok(out)
     }
 
+    /// A tree whose root holds the empty files `names`, and its root.
+    fn dir_with(names: impl IntoIterator<Item = String>) -> (Filesystem, MemoryDir) {
+        let fs = Filesystem::new();
+        for n in names {
+            fs.write(&format!("/{n}"), Vec::new()).unwrap();
+        }
+        let dir = MemoryDir::root(&fs);
+        (fs, dir)
+    }
+
+    /// `f0`, `f1`… `f{n-1}`.
+    fn files(n: usize) -> impl Iterator<Item = String> {
+        (0..n).map(|i| format!("f{i}"))
+    }
+
     fn names(l: &[(u64, String)]) -> Vec<&str> {
         l.iter().map(|(_, n)| n.as_str()).collect()
     }
 
     #[test]
     fn first_scan_hands_out_positions_in_name_order() {
-        let fs = Filesystem::new();
-        for n in ["c", "a", "b"] {
-            fs.write(&format!("/{n}"), Vec::new()).unwrap();
-        }
-        let dir = MemoryDir::root(&fs);
+        let (_fs, dir) = dir_with(["c", "a", "b"].map(String::from));
         let mut c = ReaddirCookies::new();
         let all = list(&mut c, &dir, 2).unwrap();
         assert_eq!(
@@ -188,11 +199,7 @@ mod tests {
 
     #[test]
     fn resumes_after_a_deleted_name_and_keeps_cookies() {
-        let fs = Filesystem::new();
-        for i in 0..6 {
-            fs.write(&format!("/f{i}"), Vec::new()).unwrap();
-        }
-        let dir = MemoryDir::root(&fs);
+        let (fs, dir) = dir_with(files(6));
         let mut c = ReaddirCookies::new();
         let all = list(&mut c, &dir, 0).unwrap();
         let after_f2 = all[2].0;
@@ -209,11 +216,7 @@ mod tests {
 
     #[test]
     fn a_continuing_scan_lists_once_and_a_seek_lists_again() {
-        let fs = Filesystem::new();
-        for i in 0..4 {
-            fs.write(&format!("/f{i}"), Vec::new()).unwrap();
-        }
-        let dir = MemoryDir::root(&fs);
+        let (_fs, dir) = dir_with(files(4));
         let mut c = ReaddirCookies::new();
         let mut first = Vec::new();
         c.list_after(&dir, 2, |next, e| {
@@ -240,11 +243,7 @@ mod tests {
 
     #[test]
     fn past_the_limit_is_eoverflow() {
-        let fs = Filesystem::new();
-        for i in 0..4 {
-            fs.write(&format!("/f{i}"), Vec::new()).unwrap();
-        }
-        let dir = MemoryDir::root(&fs);
+        let (_fs, dir) = dir_with(files(4));
         let mut c = ReaddirCookies::with_max(FIRST_COOKIE + 1);
         // Two cookies fit: the call returns them and stops.
         let got = list(&mut c, &dir, 0).unwrap();
