@@ -36,8 +36,9 @@ programs! {
     // C
     append, args_environ, clocks, dir_fds, escape_fds, escape_paths, fd_readdir, fdflags_sync,
     fdstat_rights, filestat_times, fixture_import, hardlink, mkdir_trailing, path_open,
-    poll_oneoff, pread_pwrite, preopen_renumber, random, readdir_mutation, rename, rights_open_mode, seek,
-    sock_stdio, symlink_loops, symlinks, truncate_allocate, unlink_open, unlink_rmdir,
+    poll_oneoff, pread_pwrite, preopen_renumber, random, readdir_mutation, readdir_telldir, rename,
+    rights_open_mode, seek, sock_stdio, symlink_loops, symlinks, truncate_allocate, unlink_open,
+    unlink_rmdir,
     // WAT
     all_imports, bad_enums, efault,
 }

@@ -430,6 +430,7 @@ impl WasiCtxBuilder {
                         dir,
                         dev: crate::fs::next_dev(),
                         preopen: Some(guest),
+                        cookies: crate::backend::ReaddirCookies::new(),
                     },
                     read_only,
                 ),

@@ -7,7 +7,7 @@
 //! offsets are never shared between fds.
 
 use crate::abi::{filetype, rights};
-use crate::backend::{BackendDir, BackendFile};
+use crate::backend::{BackendDir, BackendFile, ReaddirCookies};
 use crate::errno::{Errno, Result};
 use crate::fs::tree::{Ino, Tree};
 use crate::fs::Filesystem;
@@ -74,6 +74,8 @@ pub enum FdKind {
         dev: u64,
         /// The guest path this directory was preopened as, if it was.
         preopen: Option<String>,
+        /// The readdir cookies this fd handed out (cookies are per fd).
+        cookies: ReaddirCookies,
     },
     /// A regular file of a backend.
     BackendFile {

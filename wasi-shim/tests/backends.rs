@@ -44,7 +44,12 @@ fn read(root: &dyn BackendDir, path: &str) -> Result<Vec<u8>, Errno> {
 }
 
 fn listing(dir: &dyn BackendDir) -> Vec<(String, FileKind)> {
-    let mut v = dir.entries().expect("entries");
+    let mut v: Vec<(String, FileKind)> = dir
+        .entries()
+        .expect("entries")
+        .into_iter()
+        .map(|e| (e.name, e.kind))
+        .collect();
     v.sort_by(|a, b| a.0.cmp(&b.0));
     v
 }
@@ -590,4 +595,100 @@ fn read_only_mount_changes_nothing() {
     assert_eq!(f.write_at(0, b"x"), Err(Errno::Rofs));
     assert_eq!(f.set_len(0), Err(Errno::Rofs));
     assert_eq!(snapshot(h.tmp.path()), before);
+}
+
+/// A small tree on `root`: `d/e/f` (file), `d/s -> e` (symlink), `d/x` (file).
+fn deep_tree(root: &dyn BackendDir) {
+    root.create_dir("d").expect("mkdir d");
+    let d = root.open_dir("d").expect("open d");
+    d.create_dir("e").expect("mkdir e");
+    d.symlink("e", "s").expect("symlink");
+    write(root, "d/e/f", b"f").expect("f");
+    write(root, "d/x", b"x").expect("x");
+}
+
+/// `entries` gives each entry's kind and the inode number `stat` reports,
+/// and `open_dir_path` reaches a directory in one call, stops at a symlink
+/// (`None`: the resolver expands it) and answers the walk's errnos.
+fn entries_and_dir_paths(root: &dyn BackendDir) {
+    deep_tree(root);
+    let d = root.open_dir("d").expect("open d");
+    let mut entries = d.entries().expect("entries");
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    let got: Vec<(&str, FileKind, u64)> = entries
+        .iter()
+        .map(|e| (e.name.as_str(), e.kind, e.ino))
+        .collect();
+    let ino = |n: &str| d.stat(n).expect("stat").ino;
+    assert_eq!(
+        got,
+        [
+            ("e", FileKind::Dir, ino("e")),
+            ("s", FileKind::Symlink, ino("s")),
+            ("x", FileKind::File, ino("x")),
+        ]
+    );
+    let e = root
+        .open_dir_path(&["d", "e"])
+        .expect("d/e")
+        .expect("no symlink");
+    assert_eq!(e.entry("f").expect("f").map(|m| m.len), Some(1));
+    assert!(root.open_dir_path(&["d", "s"]).expect("d/s").is_none());
+    assert_eq!(root.open_dir_path(&["d", "nope"]).err(), Some(Errno::Noent));
+    // A file on the way: ENOTDIR, or `None` and the walk says ENOTDIR.
+    let through_file = root.open_dir_path(&["d", "x", "y"]);
+    assert!(
+        matches!(through_file, Ok(None) | Err(Errno::Notdir)),
+        "{through_file:?}"
+    );
+    assert_eq!(read(root, "d/x/y/z").err(), Some(Errno::Notdir));
+    // Through the resolver: the symlink expanded, `..` after a multi-name
+    // step back in `d`.
+    assert_eq!(read(root, "d/s/f"), Ok(b"f".to_vec()));
+    assert_eq!(read(root, "d/e/../x"), Ok(b"x".to_vec()));
+    assert_eq!(read(root, "d/e/../s/../e/f"), Ok(b"f".to_vec()));
+    assert_eq!(
+        backend::resolve(root, "d/e/../../..", false).err(),
+        Some(Errno::Perm)
+    );
+}
+
+#[test]
+fn entries_and_dir_paths_on_every_backend() {
+    let fs = Filesystem::new();
+    entries_and_dir_paths(&MemoryDir::root(&fs));
+    let tmp = tempfile::tempdir().expect("tempdir");
+    entries_and_dir_paths(&HostDir::open_ambient(tmp.path(), false).expect("open"));
+    // An overlay whose lower layer holds the tree: lower inode numbers.
+    let lower_dir = tempfile::tempdir().expect("tempdir");
+    deep_tree(&HostDir::open_ambient(lower_dir.path(), false).expect("open"));
+    let lower = HostDir::open_ambient(lower_dir.path(), true).expect("open");
+    let o = OverlayDir::new(Box::new(lower), &Filesystem::new());
+    let entries = o.open_dir("d").expect("d").entries().expect("entries");
+    let d = o.open_dir("d").expect("d");
+    for e in &entries {
+        assert_eq!(e.ino, d.stat(&e.name).expect("stat").ino, "{}", e.name);
+    }
+    assert_eq!(read(&o, "d/s/f"), Ok(b"f".to_vec()));
+    // Once `d` and `d/e` have upper directories, the overlay opens the
+    // lower `d/e` in one step; what it shows is the same.
+    let e = o
+        .open_dir_path(&["d", "e"])
+        .expect("d/e")
+        .expect("no symlink");
+    assert_eq!(e.entry("f").expect("f").map(|m| m.len), Some(1));
+    write(&o, "d/e/new", b"n").expect("new");
+    let e = o
+        .open_dir_path(&["d", "e"])
+        .expect("d/e")
+        .expect("no symlink");
+    let mut names: Vec<String> = e
+        .entries()
+        .expect("entries")
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    names.sort();
+    assert_eq!(names, ["f", "new"]);
+    assert!(!lower_dir.path().join("d/e/new").exists());
 }

@@ -1592,8 +1592,8 @@ fn walk_backend(
     inos: &mut BTreeMap<u64, String>,
 ) {
     let mut names = dir.entries().expect("entries");
-    names.sort_by(|a, b| a.0.cmp(&b.0));
-    for (name, kind) in names {
+    names.sort_by(|a, b| a.name.cmp(&b.name));
+    for wasi_shim::backend::DirEntry { name, kind, .. } in names {
         let rel = if rel_dir.is_empty() {
             name.clone()
         } else {

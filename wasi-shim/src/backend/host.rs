@@ -8,7 +8,7 @@
 //! imported or copied; a symlink is only ever interpreted by the shim's
 //! resolver, inside the capability.
 
-use super::{BackendDir, BackendFile, EntryMeta, OpenFile, SetTimes, Stat};
+use super::{BackendDir, BackendFile, DirEntry, EntryMeta, OpenFile, SetTimes, Stat};
 use crate::errno::{Errno, Result};
 use crate::fs::tree::check_name;
 use crate::fs::FileKind;
@@ -16,13 +16,33 @@ use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, SystemTimeSpec};
 use cap_std::fs::{Dir, File, FileType, Metadata, MetadataExt, OpenOptions};
 use std::any::Any;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 fn io(e: std::io::Error) -> Errno {
     Errno::from_io(&e)
 }
+
+fn rx(e: rustix::io::Errno) -> Errno {
+    io(e.into())
+}
+
+/// What a `d_type` or `st_mode` says an entry is.
+fn kind_of_rx(t: rustix::fs::FileType) -> FileKind {
+    use rustix::fs::FileType as T;
+    match t {
+        T::Directory => FileKind::Dir,
+        T::Symlink => FileKind::Symlink,
+        T::RegularFile => FileKind::File,
+        // FIFOs, sockets and devices: never opened as files (`ENODEV`).
+        _ => FileKind::CharDevice,
+    }
+}
+
+/// Whether `openat2` may still be tried: cleared the first time the kernel
+/// (before 5.6) or a seccomp filter refuses the call itself.
+static OPENAT2: AtomicBool = AtomicBool::new(true);
 
 fn kind_of(t: FileType) -> FileKind {
     if t.is_dir() {
@@ -297,17 +317,84 @@ impl BackendDir for HostDir {
         self.dir.hard_link(name, &to.dir, to_name).map_err(io)
     }
 
-    fn entries(&self) -> Result<Vec<(String, FileKind)>> {
+    fn entries(&self) -> Result<Vec<DirEntry>> {
+        use rustix::fs::{self as rfs, AtFlags, FileType, Mode, OFlags};
+        // getdents on a descriptor of our own (the handle may be O_PATH, and
+        // its position is not ours to move): names, d_type and d_ino of
+        // many entries per call, no stat per entry.
+        let fd = rfs::openat(
+            &self.dir,
+            ".",
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(rx)?;
+        let mut dir = rfs::Dir::new(fd).map_err(rx)?;
         let mut out = Vec::new();
-        for e in self.dir.entries().map_err(io)? {
-            let e = e.map_err(io)?;
+        while let Some(e) = dir.read() {
+            let e = e.map_err(rx)?;
+            let name = e.file_name().to_bytes();
+            if name == b"." || name == b".." {
+                continue;
+            }
             // A name that is not UTF-8 cannot be named by a WASI guest.
-            let Ok(name) = e.file_name().into_string() else {
+            let Ok(name) = std::str::from_utf8(name) else {
                 continue;
             };
-            out.push((name, kind_of(e.file_type().map_err(io)?)));
+            let kind = match e.file_type() {
+                // A filesystem without d_type (some network and FUSE ones):
+                // ask, not following a symlink.
+                FileType::Unknown => {
+                    match rfs::statat(&self.dir, name, AtFlags::SYMLINK_NOFOLLOW) {
+                        Ok(st) => kind_of_rx(FileType::from_raw_mode(st.st_mode)),
+                        // Removed since getdents saw it: not listed.
+                        Err(rustix::io::Errno::NOENT) => continue,
+                        Err(e) => return Err(rx(e)),
+                    }
+                }
+                t => kind_of_rx(t),
+            };
+            out.push(DirEntry {
+                name: name.to_owned(),
+                kind,
+                ino: e.ino(),
+            });
         }
         Ok(out)
+    }
+
+    fn open_dir_path(&self, names: &[&str]) -> Result<Option<Box<dyn BackendDir>>> {
+        use rustix::fs::{Mode, OFlags, ResolveFlags};
+        if names.is_empty() || !OPENAT2.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        // One openat2 for the whole path, walked by the kernel: beneath this
+        // handle, through no symlink at all (a symlink is ELOOP, and our own
+        // walker then expands it inside the capability, as before).
+        let path = names.join("/");
+        let how = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        match rustix::fs::openat2(&self.dir, path.as_str(), flags, Mode::empty(), how) {
+            Ok(fd) => Ok(Some(Box::new(HostDir {
+                dir: Dir::from(fd),
+                read_only: self.read_only,
+                mount: self.mount.clone(),
+            }))),
+            // What the step-by-step walk answers for the same names: a
+            // name missing (a symlink, even a dangling one, is ELOOP first).
+            Err(rustix::io::Errno::NOENT) => Err(Errno::Noent),
+            Err(rustix::io::Errno::NOSYS | rustix::io::Errno::PERM) => {
+                // No openat2 here (kernel before 5.6, or a seccomp filter):
+                // walk, from now on.
+                OPENAT2.store(false, Ordering::Relaxed);
+                Ok(None)
+            }
+            // ELOOP (a symlink on the way), ENOTDIR (which the kernel also
+            // answers for some symlinks), EAGAIN (a rename raced the
+            // lookup), EXDEV, EACCES and the rest: the walk decides, with
+            // the errno it would have answered anyway.
+            Err(_) => Ok(None),
+        }
     }
 
     fn as_any(&self) -> &dyn Any {

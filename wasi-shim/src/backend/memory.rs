@@ -2,7 +2,7 @@
 //! tree. The same tree, the same checks and the same errnos as the
 //! syscalls use; a handle keeps its inode alive as an open fd does.
 
-use super::{BackendDir, BackendFile, EntryMeta, OpenFile, SetTimes, Stat};
+use super::{BackendDir, BackendFile, DirEntry, EntryMeta, OpenFile, SetTimes, Stat};
 use crate::errno::{Errno, Result};
 use crate::fs::dir::Directory;
 use crate::fs::tree::{check_name, Ino, NodeKind, ROOT};
@@ -243,11 +243,17 @@ impl BackendDir for MemoryDir {
             .link(to.0.ino, to_name, ino, wall_clock_ns())
     }
 
-    fn entries(&self) -> Result<Vec<(String, FileKind)>> {
+    fn entries(&self) -> Result<Vec<DirEntry>> {
         let t = self.0.fs.lock();
         let dir = t.dir(self.0.ino)?;
         dir.iter()
-            .map(|(name, ino)| Ok((name.to_owned(), FileKind::from(&t.get(ino)?.kind))))
+            .map(|(name, ino)| {
+                Ok(DirEntry {
+                    name: name.to_owned(),
+                    kind: FileKind::from(&t.get(ino)?.kind),
+                    ino,
+                })
+            })
             .collect()
     }
 

@@ -32,12 +32,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod cookies;
 pub mod host;
 pub mod memory;
 pub mod overlay;
 mod resolve;
 pub mod script;
 
+pub use cookies::ReaddirCookies;
 pub use host::HostDir;
 pub use memory::MemoryDir;
 pub use overlay::{Change, Changes, OverlayDir};
@@ -56,6 +58,28 @@ pub struct EntryMeta {
     pub kind: FileKind,
     /// Size in bytes (for a symlink, the length of its target).
     pub len: u64,
+}
+
+/// One entry of a directory listing ([`BackendDir::entries`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirEntry {
+    /// Its name.
+    pub name: String,
+    /// What it is (not following a symlink).
+    pub kind: FileKind,
+    /// Its inode number as [`BackendDir::stat`] reports it (0: none).
+    pub ino: u64,
+}
+
+impl DirEntry {
+    /// An entry of a backend without inode numbers.
+    pub fn new(name: impl Into<String>, kind: FileKind) -> Self {
+        DirEntry {
+            name: name.into(),
+            kind,
+            ino: 0,
+        }
+    }
 }
 
 /// What `filestat` reports of an entry, but its device (the mount's).
@@ -178,7 +202,7 @@ pub trait BackendDir: Send + Sync + fmt::Debug {
     /// backend instance, `EXDEV` otherwise).
     fn hard_link(&self, name: &str, to: &dyn BackendDir, to_name: &str) -> Result<()>;
     /// The entries, without `.` and `..`, in the backend's order.
-    fn entries(&self) -> Result<Vec<(String, FileKind)>>;
+    fn entries(&self) -> Result<Vec<DirEntry>>;
     /// For [`rename`](Self::rename) and [`hard_link`](Self::hard_link): the
     /// concrete type, to check that both ends are of the same backend.
     fn as_any(&self) -> &dyn Any;
@@ -206,6 +230,52 @@ pub trait BackendDir: Send + Sync + fmt::Debug {
     fn set_times_self(&self, times: SetTimes) -> Result<()> {
         let _ = times;
         Err(Errno::Notsup)
+    }
+    /// The directory `names[0]/names[1]/…` below this one (each a checked
+    /// entry name), if every one of them is a directory and not a symlink:
+    /// what [`resolve`] would reach by opening them one by one, in fewer
+    /// calls where the backend can. `Ok(None)` when a symlink is on the way
+    /// (or the backend cannot tell): the resolver then walks the names
+    /// itself, expanding the symlink. The errors are the walk's: `ENOENT`
+    /// for a missing name, `ENOTDIR` for one that is something else.
+    ///
+    /// The default walks: [`entry`](Self::entry) then
+    /// [`open_dir`](Self::open_dir) for each name.
+    fn open_dir_path(&self, names: &[&str]) -> Result<Option<Box<dyn BackendDir>>> {
+        walk_dir_path(self, names)
+    }
+}
+
+/// [`BackendDir::open_dir_path`] by [`BackendDir::entry`] and
+/// [`BackendDir::open_dir`], one name at a time (the default, and the
+/// fallback of a backend whose shortcut does not apply).
+pub(crate) fn walk_dir_path<D: BackendDir + ?Sized>(
+    dir: &D,
+    names: &[&str],
+) -> Result<Option<Box<dyn BackendDir>>> {
+    let Some((first, rest)) = names.split_first() else {
+        return dir.try_clone().map(Some);
+    };
+    let Some(mut cur) = subdir_step(dir, first)? else {
+        return Ok(None);
+    };
+    for name in rest {
+        match subdir_step(&*cur, name)? {
+            Some(d) => cur = d,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(cur))
+}
+
+/// One step of [`BackendDir::open_dir_path`]'s walk: the subdirectory
+/// `name`, `None` for a symlink.
+fn subdir_step<D: BackendDir + ?Sized>(dir: &D, name: &str) -> Result<Option<Box<dyn BackendDir>>> {
+    match dir.entry(name)?.map(|m| m.kind) {
+        None => Err(Errno::Noent),
+        Some(FileKind::Dir) => dir.open_dir(name).map(Some),
+        Some(FileKind::Symlink) => Ok(None),
+        Some(_) => Err(Errno::Notdir),
     }
 }
 
@@ -243,8 +313,11 @@ impl<T: BackendDir + ?Sized> BackendDir for std::sync::Arc<T> {
     fn hard_link(&self, name: &str, to: &dyn BackendDir, to_name: &str) -> Result<()> {
         (**self).hard_link(name, to, to_name)
     }
-    fn entries(&self) -> Result<Vec<(String, FileKind)>> {
+    fn entries(&self) -> Result<Vec<DirEntry>> {
         (**self).entries()
+    }
+    fn open_dir_path(&self, names: &[&str]) -> Result<Option<Box<dyn BackendDir>>> {
+        (**self).open_dir_path(names)
     }
     fn as_any(&self) -> &dyn Any {
         // The concrete directory, so that `rename` and `hard_link` see

@@ -11,7 +11,7 @@
 //! and two lower names of one inode become two files when one is copied up.
 
 use super::memory::MemoryDir;
-use super::{BackendDir, BackendFile, EntryMeta, OpenFile, SetTimes, Stat};
+use super::{BackendDir, BackendFile, DirEntry, EntryMeta, OpenFile, SetTimes, Stat};
 use crate::errno::{Errno, Result};
 use crate::fs::tree::{check_name, Ino};
 use crate::fs::{FileKind, Filesystem};
@@ -276,12 +276,55 @@ impl OverlayDir {
         self.upper.set_times_self(times_of(&here))
     }
 
+    /// [`BackendDir::open_dir_path`] where every name already has its
+    /// upper directory (made by the guest, or by an earlier look inside):
+    /// the upper directories are found in memory and the lower one, if it
+    /// shows through every level, opened in one step by the lower layer.
+    /// `None` where that does not apply (a name with no upper directory
+    /// yet, or a symlink on the lower path): the walk does it.
+    fn open_known_dir_path(&self, names: &[&str]) -> Result<Option<OverlayDir>> {
+        let mut upper = self.upper.dup();
+        let mut lower_shows = self.lower.is_some();
+        for name in names {
+            if upper.entry(name)?.map(|m| m.kind) != Some(FileKind::Dir) {
+                return Ok(None);
+            }
+            let hidden = {
+                let marks = self.marks();
+                let sub_ino = upper.child_ino(name)?;
+                marks
+                    .whiteouts
+                    .get(&upper.ino())
+                    .is_some_and(|w| w.contains(*name))
+                    || marks.opaque.contains(&sub_ino)
+            };
+            lower_shows &= !hidden;
+            upper = upper.subdir(name)?;
+        }
+        let lower = match &self.lower {
+            Some(l) if lower_shows => match l.open_dir_path(names) {
+                Ok(Some(d)) => Some(d),
+                Ok(None) => return Ok(None),
+                // No directory there in the lower layer: `subdir` would
+                // have none either, at that level and below.
+                Err(Errno::Noent | Errno::Notdir) => None,
+                Err(e) => return Err(e),
+            },
+            _ => None,
+        };
+        Ok(Some(OverlayDir {
+            upper,
+            lower,
+            marks: self.marks.clone(),
+        }))
+    }
+
     /// Copies everything the directory `dir` shows from its lower layer
     /// into its upper one, below it too, and makes it opaque: from then on
     /// it depends on no lower directory and can move (`ENODEV`-free trees
     /// only: a FIFO or device below it is `EXDEV`, as before).
     fn copy_up_tree(dir: &OverlayDir) -> Result<()> {
-        for (name, kind) in dir.entries()? {
+        for DirEntry { name, kind, .. } in dir.entries()? {
             match (kind, dir.visible(&name)?) {
                 (FileKind::Dir, _) => {
                     let sub = dir.subdir(&name)?;
@@ -307,6 +350,13 @@ impl BackendDir for OverlayDir {
 
     fn open_dir(&self, name: &str) -> Result<Box<dyn BackendDir>> {
         Ok(Box::new(self.subdir(name)?))
+    }
+
+    fn open_dir_path(&self, names: &[&str]) -> Result<Option<Box<dyn BackendDir>>> {
+        match self.open_known_dir_path(names)? {
+            Some(d) => Ok(Some(Box::new(d))),
+            None => super::walk_dir_path(self, names),
+        }
     }
 
     fn open_file(&self, name: &str, how: OpenFile) -> Result<Box<dyn BackendFile>> {
@@ -492,15 +542,19 @@ impl BackendDir for OverlayDir {
         Ok(())
     }
 
-    fn entries(&self) -> Result<Vec<(String, FileKind)>> {
+    fn entries(&self) -> Result<Vec<DirEntry>> {
         let mut out = self.upper.entries()?;
         if let Some(lower) = &self.lower {
-            let upper: HashSet<String> = out.iter().map(|(n, _)| n.clone()).collect();
+            let upper: HashSet<String> = out.iter().map(|e| e.name.clone()).collect();
             let marks = self.marks();
             let hidden = marks.whiteouts.get(&self.upper.ino());
-            for (name, kind) in lower.entries()? {
-                if !upper.contains(&name) && !hidden.is_some_and(|h| h.contains(&name)) {
-                    out.push((name, kind));
+            for e in lower.entries()? {
+                if !upper.contains(&e.name) && !hidden.is_some_and(|h| h.contains(&e.name)) {
+                    // The inode number `stat` shows for a lower entry.
+                    out.push(DirEntry {
+                        ino: e.ino | LOWER_INO,
+                        ..e
+                    });
                 }
             }
         }

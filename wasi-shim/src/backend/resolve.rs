@@ -4,7 +4,7 @@
 //! walk (at most [`SYMLOOP_MAX`]), absolute targets refused. The backend is
 //! only ever asked about one name in a directory handle the walk holds.
 
-use super::BackendDir;
+use super::{BackendDir, EntryMeta};
 use crate::errno::{Errno, Result};
 use crate::fs::tree::NAME_MAX;
 use crate::fs::FileKind;
@@ -42,6 +42,25 @@ pub struct Resolved<'a> {
     pub name: Option<String>,
     /// The path (or a symlink target it ended in) ended in `/`.
     pub trailing_slash: bool,
+    /// What the walk found at `name` (it looks there anyway, for a symlink).
+    last: Option<EntryMeta>,
+}
+
+impl Resolved<'_> {
+    /// The entry `name` as the walk saw it (`None`: there is none, or the
+    /// path names `dir` itself): the answer `dir.entry(name)` would give,
+    /// without asking the backend a second time.
+    pub fn entry(&self) -> Option<EntryMeta> {
+        self.last
+    }
+}
+
+/// A directory the walk opened, and the names that lead to it from the one
+/// below it on the stack (one, or several opened in one step by
+/// [`BackendDir::open_dir_path`]).
+struct Level {
+    dir: Box<dyn BackendDir>,
+    names: Vec<String>,
 }
 
 /// Resolves `path` from `start`. `follow_last` follows a symlink in the
@@ -73,13 +92,13 @@ fn walk<'a>(
     create: bool,
 ) -> Result<Resolved<'a>> {
     validate(path)?;
-    let mut stack: Vec<Box<dyn BackendDir>> = Vec::new();
+    let mut stack: Vec<Level> = Vec::new();
     // Components still to walk, the next one last.
     let mut pending: Vec<String> = components(path);
     let mut trailing = path.ends_with('/');
     let mut links = 0u32;
-    let here = |stack: &mut Vec<Box<dyn BackendDir>>| match stack.pop() {
-        Some(d) => DirRef::Opened(d),
+    let here = |stack: &mut Vec<Level>| match stack.pop() {
+        Some(l) => DirRef::Opened(l.dir),
         None => DirRef::Start(start),
     };
     while let Some(comp) = pending.pop() {
@@ -87,16 +106,45 @@ fn walk<'a>(
         match comp.as_str() {
             "." => {}
             ".." => {
-                if stack.pop().is_none() {
-                    return Err(Errno::Perm);
+                let level = stack.pop().ok_or(Errno::Perm)?;
+                // A level of several names: `..` is the one before its last.
+                let mut names = level.names;
+                names.pop();
+                for name in names {
+                    let below: &dyn BackendDir = stack.last().map_or(start, |l| &*l.dir);
+                    let dir = below.open_dir(&name)?;
+                    stack.push(Level {
+                        dir,
+                        names: vec![name],
+                    });
                 }
             }
             name => {
                 if name.len() > NAME_MAX {
                     return Err(Errno::Nametoolong);
                 }
-                let cur: &dyn BackendDir = stack.last().map_or(start, |d| &**d);
-                let kind = cur.entry(name)?.map(|m| m.kind);
+                let cur: &dyn BackendDir = stack.last().map_or(start, |l| &*l.dir);
+                if !is_last {
+                    // This name and the plain names after it, but the last
+                    // component: opened in one step where the backend can.
+                    let run: Vec<&str> = std::iter::once(name)
+                        .chain(
+                            pending[1..]
+                                .iter()
+                                .rev()
+                                .map(String::as_str)
+                                .take_while(|c| *c != "." && *c != ".." && c.len() <= NAME_MAX),
+                        )
+                        .collect();
+                    if let Some(dir) = cur.open_dir_path(&run)? {
+                        let names: Vec<String> = run.iter().map(|n| n.to_string()).collect();
+                        pending.truncate(pending.len() + 1 - names.len());
+                        stack.push(Level { dir, names });
+                        continue;
+                    }
+                }
+                let meta = cur.entry(name)?;
+                let kind = meta.map(|m| m.kind);
                 let expand = kind == Some(FileKind::Symlink)
                     && (!is_last || ((follow_last || trailing) && !(create && trailing)));
                 if expand {
@@ -122,13 +170,17 @@ fn walk<'a>(
                         dir: here(&mut stack),
                         name: Some(comp),
                         trailing_slash: trailing,
+                        last: meta,
                     });
                 }
                 match kind {
                     None => return Err(Errno::Noent),
                     Some(FileKind::Dir) => {
-                        let sub = cur.open_dir(name)?;
-                        stack.push(sub);
+                        let dir = cur.open_dir(name)?;
+                        stack.push(Level {
+                            dir,
+                            names: vec![comp],
+                        });
                     }
                     Some(_) => return Err(Errno::Notdir),
                 }
@@ -140,6 +192,7 @@ fn walk<'a>(
         dir: here(&mut stack),
         name: None,
         trailing_slash: trailing,
+        last: None,
     })
 }
 

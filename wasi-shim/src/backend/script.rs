@@ -2,7 +2,7 @@
 //! of a whole tree: what the differential tests and the overlay fuzzer run
 //! on several backends and compare (results with exact errnos, and trees).
 
-use super::{resolve, resolve_new, BackendDir, OpenFile};
+use super::{resolve, resolve_new, BackendDir, DirEntry, OpenFile};
 use crate::errno::{Errno, Result};
 use crate::fs::FileKind;
 
@@ -105,8 +105,8 @@ pub fn dump(dir: &dyn BackendDir) -> Result<Vec<String>> {
 
 fn dump_into(dir: &dyn BackendDir, prefix: &str, out: &mut Vec<String>) -> Result<()> {
     let mut entries = dir.entries()?;
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    for (name, kind) in entries {
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    for DirEntry { name, kind, .. } in entries {
         let path = format!("{prefix}{name}");
         match kind {
             FileKind::Dir => {

@@ -723,25 +723,24 @@ pub fn fd_readdir(
 ) -> Result<()> {
     mem.check(buf, buf_len)?;
     mem.check(bufused, 4)?;
-    let e = ctx.fds.get(fd)?;
-    let handle = match &e.kind {
-        FdKind::Dir { handle, .. } => handle,
-        FdKind::BackendDir { dir, .. } => {
-            e.require(rights::FD_READDIR)?;
-            let list = on_backend::dirents(&**dir, cookie)?;
+    let e = ctx.fds.get_mut(fd)?;
+    // The kind decides the errno before the rights do.
+    let allowed = e.require(rights::FD_READDIR);
+    let handle = match &mut e.kind {
+        FdKind::Dir { handle, .. } => &*handle,
+        FdKind::BackendDir { dir, cookies, .. } => {
+            allowed?;
             let mut w = DirentWriter::new(mem.slice_mut(buf, buf_len)?);
-            for (next, ino, ftype, name) in &list {
-                if !w.put(*next, *ino, *ftype, name) {
-                    break;
-                }
-            }
+            on_backend::readdir(&**dir, cookies, cookie, |next, ino, ftype, name| {
+                w.put(next, ino, ftype, name)
+            })?;
             let used = w.used;
             return mem.write_u32(bufused, used as u32);
         }
         FdKind::File { .. } | FdKind::BackendFile { .. } => return Err(Errno::Notdir),
         _ => return Err(Errno::Badf),
     };
-    e.require(rights::FD_READDIR)?;
+    allowed?;
     let t = handle.fs.lock();
     let node = t.get(handle.ino)?;
     let dir = node.as_dir().ok_or(Errno::Notdir)?;

@@ -10,7 +10,7 @@
 
 use super::dircap::{check_symlink_target, dir_cap, strip_trailing, BackendCap, Cap};
 use crate::abi::{filetype, lookupflags, rights, Filestat};
-use crate::backend::{self, BackendFile, OpenFile, Resolved, SetTimes, Stat};
+use crate::backend::{self, BackendFile, OpenFile, ReaddirCookies, Resolved, SetTimes, Stat};
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, Result};
 use crate::fd::FdKind;
@@ -79,7 +79,7 @@ fn second_cap(ctx: &WasiCtx, fd: u32, right: u64) -> Result<BackendCap> {
 pub(super) fn path_create_directory(ctx: &mut WasiCtx, cap: &BackendCap, path: &str) -> Result<()> {
     let r = backend::resolve(&*cap.dir, path, false)?;
     let name = r.name.as_deref().ok_or(Errno::Exist)?;
-    if r.dir.entry(name)?.is_some() {
+    if r.entry().is_some() {
         return Err(Errno::Exist);
     }
     cap.rofs()?;
@@ -135,7 +135,7 @@ pub(super) fn path_link(
     let (new_path, new_trailing) = strip_trailing(new_path);
     let d = backend::resolve(&*dst.dir, new_path, false)?;
     let name = d.name.as_deref().ok_or(Errno::Exist)?;
-    if d.dir.entry(name)?.is_some() {
+    if d.entry().is_some() {
         return Err(Errno::Exist);
     }
     if new_trailing {
@@ -181,6 +181,7 @@ pub(super) fn path_open(
                 dir: Arc::from(dir),
                 dev: cap.dev,
                 preopen: None,
+                cookies: ReaddirCookies::new(),
             },
             true,
         ))
@@ -195,7 +196,7 @@ pub(super) fn path_open(
         }
         return dir_fd(r.dir.try_clone()?);
     };
-    let file = match r.dir.entry(name)? {
+    let file = match r.entry() {
         Some(meta) => {
             if how.creat && how.excl {
                 return Err(Errno::Exist);
@@ -285,7 +286,7 @@ pub(super) fn path_remove_directory(cap: &BackendCap, path: &str) -> Result<()> 
             Errno::Notempty
         });
     };
-    let meta = r.dir.entry(name)?.ok_or(Errno::Noent)?;
+    let meta = r.entry().ok_or(Errno::Noent)?;
     if meta.kind != FileKind::Dir {
         return Err(Errno::Notdir);
     }
@@ -313,7 +314,7 @@ pub(super) fn path_rename(
     let b = backend::resolve(&*dst.dir, new_path, false)?;
     let an = a.name.as_deref().ok_or(Errno::Busy)?;
     let bn = b.name.as_deref().ok_or(Errno::Busy)?;
-    let meta = a.dir.entry(an)?.ok_or(Errno::Noent)?;
+    let meta = a.entry().ok_or(Errno::Noent)?;
     if (old_trailing || new_trailing) && meta.kind != FileKind::Dir {
         return Err(Errno::Notdir);
     }
@@ -335,7 +336,7 @@ pub(super) fn path_symlink(
     let start = &*cap.dir;
     let r = backend::resolve(start, new_path, false)?;
     let name = r.name.as_deref().ok_or(Errno::Exist)?;
-    if r.dir.entry(name)?.is_some() {
+    if r.entry().is_some() {
         if trailing {
             existing(&backend::resolve(start, new_raw, false)?)?;
         }
@@ -354,7 +355,7 @@ pub(super) fn path_unlink_file(cap: &BackendCap, raw: &str) -> Result<()> {
     let (path, trailing) = strip_trailing(raw);
     let r = backend::resolve(&*cap.dir, path, false)?;
     let name = r.name.as_deref().ok_or(Errno::Isdir)?;
-    let meta = r.dir.entry(name)?.ok_or(Errno::Noent)?;
+    let meta = r.entry().ok_or(Errno::Noent)?;
     let is_dir = meta.kind == FileKind::Dir;
     if trailing {
         return Err(if is_dir { Errno::Isdir } else { Errno::Notdir });
@@ -386,53 +387,36 @@ pub(super) fn write(
     Ok((pos - start, pos))
 }
 
-/// The cookie after the entry `name` of a backend directory: a hash of the
-/// name (`DefaultHasher::new()`: the same keys in every call of a run), at
-/// least 3 (1 and 2 are `.` and `..`). Two names of one directory with the
-/// same 64-bit hash would make a resumed listing skip the second: odds of
-/// about n²/2⁶⁵ for n entries.
-fn name_cookie(name: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    name.hash(&mut h);
-    h.finish().max(3)
-}
-
-/// One `fd_readdir` entry: the cookie of the next one, inode, type, name.
-pub(super) type Dirent = (u64, u64, u8, String);
-
-/// The entries of `dir` after `cookie`: `.` (cookie 1) and `..` (2) first,
-/// then the backend's entries ordered by [`name_cookie`], each with its own
-/// as the cookie of the next. A cookie names a place in that order, not an
-/// index in a listing, so entries removed or added between two calls do not
-/// shift the others: one neither added nor removed is returned exactly once
-/// (as ext4's hash-ordered directories do), whatever the backend's order.
-pub(super) fn dirents(dir: &dyn backend::BackendDir, cookie: u64) -> Result<Vec<Dirent>> {
+/// `fd_readdir` on a backend directory: `put(next_cookie, ino, type, name)`
+/// for `.` (cookie 1), `..` (2), then the entries after `cookie` in the
+/// order and with the cookies of the fd's [`ReaddirCookies`], until `put`
+/// returns `false` (that entry did not fit).
+pub(super) fn readdir(
+    dir: &dyn backend::BackendDir,
+    cookies: &mut ReaddirCookies,
+    cookie: u64,
+    mut put: impl FnMut(u64, u64, u8, &str) -> bool,
+) -> Result<()> {
     let this = dir.stat_self()?;
     // getdents(2) on a directory removed while open: ENOENT (Linux).
     if this.nlink == 0 {
         return Err(Errno::Noent);
     }
-    let mut out = Vec::new();
-    if cookie == 0 {
-        out.push((1, this.ino, filetype::DIRECTORY, ".".to_owned()));
+    if cookie == 0 && !put(1, this.ino, filetype::DIRECTORY, ".") {
+        return Ok(());
     }
-    if cookie <= 1 {
-        // The parent is outside what this handle may look at: no inode.
-        out.push((2, 0, filetype::DIRECTORY, "..".to_owned()));
+    // The parent is outside what this handle may look at: no inode.
+    if cookie <= 1 && !put(2, 0, filetype::DIRECTORY, "..") {
+        return Ok(());
     }
-    let mut entries: Vec<(u64, String, FileKind)> = dir
-        .entries()?
-        .into_iter()
-        .map(|(name, kind)| (name_cookie(&name), name, kind))
-        .filter(|(c, _, _)| *c > cookie)
-        .collect();
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-    for (next, name, kind) in entries {
-        let ino = dir.stat(&name).map(|s| s.ino).unwrap_or(0);
-        out.push((next, ino, filetype_of(kind), name));
+    match cookies.list_after(dir, cookie, |next, e| {
+        put(next, e.ino, filetype_of(e.kind), &e.name)
+    }) {
+        // Out of cookies after `.` and `..`: those two are the answer, as
+        // getdents returns what it filled before its EOVERFLOW.
+        Err(Errno::Overflow) if cookie <= 1 => Ok(()),
+        r => r,
     }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -441,8 +425,19 @@ mod tests {
     use crate::backend::{BackendDir, MemoryDir};
     use crate::fs::Filesystem;
 
-    fn names(list: &[Dirent]) -> Vec<&str> {
-        list.iter().map(|d| d.3.as_str()).collect()
+    /// The whole answer of [`readdir`] from `cookie`.
+    fn list(dir: &dyn BackendDir, c: &mut ReaddirCookies, cookie: u64) -> Vec<(u64, String)> {
+        let mut out = Vec::new();
+        readdir(dir, c, cookie, |next, _, _, name| {
+            out.push((next, name.to_owned()));
+            true
+        })
+        .unwrap();
+        out
+    }
+
+    fn names(list: &[(u64, String)]) -> Vec<&str> {
+        list.iter().map(|d| d.1.as_str()).collect()
     }
 
     /// A listing resumed after other entries were removed returns every
@@ -456,18 +451,20 @@ mod tests {
         for i in 0..20 {
             fs.write(&format!("/f{i:02}"), Vec::new()).unwrap();
         }
-        let all = dirents(&dir, 0).unwrap();
+        let mut c = ReaddirCookies::new();
+        let all = list(&dir, &mut c, 0);
         assert_eq!(names(&all)[..2], [".", ".."]);
         assert_eq!(all.len(), 22);
         // Read the first 8, remove them, resume after the 8th's cookie.
         let (read, rest) = all.split_at(10);
         for d in &read[2..] {
-            dir.remove_file(&d.3).unwrap();
+            dir.remove_file(&d.1).unwrap();
         }
-        let resumed = dirents(&dir, read[9].0).unwrap();
+        let resumed = list(&dir, &mut c, read[9].0);
         assert_eq!(names(&resumed), names(rest));
-        // Cookies increase along a listing, and `..` is 2.
-        assert!(all.windows(2).all(|w| w[0].0 < w[1].0));
-        assert_eq!((all[0].0, all[1].0), (1, 2));
+        // Cookies are small and increase along a first listing: `.` 1,
+        // `..` 2, then 3, 4, 5… (what a wasm32 `long` from telldir holds).
+        let cookies: Vec<u64> = all.iter().map(|d| d.0).collect();
+        assert_eq!(cookies, (1..=22).collect::<Vec<u64>>());
     }
 }

@@ -6,7 +6,7 @@
 
 use super::{Marks, OverlayDir};
 use crate::backend::memory::MemoryDir;
-use crate::backend::BackendDir;
+use crate::backend::{BackendDir, DirEntry};
 use crate::errno::Result;
 use crate::fs::tree::Ino;
 use crate::fs::{FileData, FileKind, Filesystem};
@@ -263,8 +263,8 @@ impl Walk<'_> {
     ) -> Result<()> {
         let hidden = hidden || self.marks.opaque.contains(&upper.ino());
         let entries = upper.entries()?;
-        let names: HashSet<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
-        for (name, kind) in &entries {
+        let names: HashSet<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+        for DirEntry { name, kind, .. } in &entries {
             let path = if prefix.is_empty() {
                 name.clone()
             } else {
@@ -326,7 +326,7 @@ impl Walk<'_> {
             return Ok(());
         };
         let mut removed: Vec<String> = if hidden {
-            lower.entries()?.into_iter().map(|(n, _)| n).collect()
+            lower.entries()?.into_iter().map(|e| e.name).collect()
         } else {
             self.marks
                 .whiteouts
