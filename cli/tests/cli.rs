@@ -726,24 +726,23 @@ fn unreadable_input_is_a_setup_error() {
     );
 }
 
+/// A tone, quick to make: `-y` over the output name that follows.
+const TONE_JOB: [&str; 10] = [
+    "ffmpeg",
+    "-y",
+    "-v",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=d=0.1",
+    "-c:a",
+    "pcm_s16le",
+];
+
 /// A tone, quick to make: `-y` over `out`.
 fn tone(dir: &Path, out: &str) -> Output {
-    afmpeg(
-        dir,
-        &[
-            "ffmpeg",
-            "-y",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=d=0.1",
-            "-c:a",
-            "pcm_s16le",
-            out,
-        ],
-    )
+    afmpeg(dir, &[&TONE_JOB[..], &[out]].concat())
 }
 
 /// `-y` over an existing 0600 output keeps its mode, as native ffmpeg's
@@ -801,19 +800,8 @@ fn nobody_scratch(mode: u32) -> NobodyScratch {
 fn tone_as_nobody(s: &NobodyScratch) -> Output {
     let mut cmd = Command::new(BIN);
     support::nobody::as_nobody(&mut cmd, &s.root.join("home"))
-        .args([
-            "ffmpeg",
-            "-y",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=d=0.1",
-            "-c:a",
-            "pcm_s16le",
-            "out.wav",
-        ])
+        .args(TONE_JOB)
+        .arg("out.wav")
         .current_dir(s.root.join("out"))
         .env("AFMPEG_MODULE", &s.module)
         .output()
@@ -922,9 +910,11 @@ fn an_input_among_10000_files_and_a_fifo_is_the_only_file_mapped() {
     for sibling in ["sibling.wav", "pipe.wav", "f00000.wav"] {
         let o = run(&mirror(sibling));
         assert_eq!(o.code, 1, "{sibling}: {}", said(&o));
+        // FFmpeg's message, with the mirror shown as the host path (as
+        // every guest path in afmpeg's output).
         assert_eq!(
             o.stderr.trim(),
-            format!("{}: No such file or directory", mirror(sibling)),
+            format!("{}/{sibling}: No such file or directory", dir.display()),
             "{sibling}"
         );
     }
