@@ -726,24 +726,23 @@ fn unreadable_input_is_a_setup_error() {
     );
 }
 
+/// A tone, quick to make: `-y` over the output name that follows.
+const TONE_JOB: [&str; 10] = [
+    "ffmpeg",
+    "-y",
+    "-v",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=d=0.1",
+    "-c:a",
+    "pcm_s16le",
+];
+
 /// A tone, quick to make: `-y` over `out`.
 fn tone(dir: &Path, out: &str) -> Output {
-    afmpeg(
-        dir,
-        &[
-            "ffmpeg",
-            "-y",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=d=0.1",
-            "-c:a",
-            "pcm_s16le",
-            out,
-        ],
-    )
+    afmpeg(dir, &[&TONE_JOB[..], &[out]].concat())
 }
 
 /// `-y` over an existing 0600 output keeps its mode, as native ffmpeg's
@@ -761,6 +760,164 @@ fn replaced_output_keeps_its_mode() {
     assert_eq!(meta.permissions().mode() & 0o7777, 0o600);
     assert!(meta.len() > 44, "the new WAV was written");
     no_temp_files(tmp.path());
+}
+
+/// A scratch directory `nobody` may enter, holding a copy of the module it
+/// can read (root's cache is closed to it) and a 0777 `out/` directory
+/// with a root-owned `out.wav` of mode `mode`.
+struct NobodyScratch {
+    _tmp: tempfile::TempDir,
+    root: std::path::PathBuf,
+    module: std::path::PathBuf,
+    out: std::path::PathBuf,
+}
+
+fn nobody_scratch(mode: u32) -> NobodyScratch {
+    use support::nobody::{chmod, NOBODY};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().to_path_buf();
+    chmod(&root, 0o755);
+    let module_copy = root.join("ffmpeg.wasm");
+    std::fs::copy(module(), &module_copy).unwrap();
+    chmod(&module_copy, 0o644);
+    std::fs::create_dir(root.join("home")).unwrap();
+    std::os::unix::fs::chown(root.join("home"), Some(NOBODY), Some(NOBODY)).unwrap();
+    std::fs::create_dir(root.join("out")).unwrap();
+    chmod(&root.join("out"), 0o777);
+    let out = root.join("out/out.wav");
+    std::fs::write(&out, "root's old bytes").unwrap();
+    chmod(&out, mode);
+    std::os::unix::fs::chown(&out, Some(0), Some(0)).unwrap();
+    NobodyScratch {
+        _tmp: tmp,
+        root,
+        module: module_copy,
+        out,
+    }
+}
+
+/// `afmpeg ffmpeg -y ... out.wav` (a tone) run as `nobody` in `out/`.
+fn tone_as_nobody(s: &NobodyScratch) -> Output {
+    let mut cmd = Command::new(BIN);
+    support::nobody::as_nobody(&mut cmd, &s.root.join("home"))
+        .args(TONE_JOB)
+        .arg("out.wav")
+        .current_dir(s.root.join("out"))
+        .env("AFMPEG_MODULE", &s.module)
+        .output()
+        .unwrap()
+}
+
+/// Owner, group, mode, inode and bytes of `p`.
+fn owned(p: &Path) -> (u32, u32, u32, u64, Vec<u8>) {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::symlink_metadata(p).unwrap();
+    (
+        m.uid(),
+        m.gid(),
+        m.mode() & 0o7777,
+        m.ino(),
+        std::fs::read(p).unwrap(),
+    )
+}
+
+/// `-y` by a user over root's 0666 output: written in place, as native
+/// ffmpeg's open(O_TRUNC) writes it — the owner stays root, the mode 0666,
+/// the inode the same — not replaced by a file of the user's (issue #15).
+#[test]
+fn replaced_output_of_another_owner_is_written_in_place() {
+    support::nobody::require_root();
+    let s = nobody_scratch(0o666);
+    let (uid, gid, mode, ino, bytes) = owned(&s.out);
+    assert_eq!(
+        (uid, gid, mode, bytes.as_slice()),
+        (0, 0, 0o666, &b"root's old bytes"[..])
+    );
+    let o = tone_as_nobody(&s);
+    assert!(o.status.success(), "{}", describe(&o));
+    let (uid, gid, mode, ino_after, bytes) = owned(&s.out);
+    assert_eq!(
+        (uid, gid, mode, ino_after),
+        (0, 0, 0o666, ino),
+        "{}",
+        describe(&o)
+    );
+    assert_eq!(&bytes[..4], b"RIFF", "the new WAV was written");
+    assert!(bytes.len() > 44);
+    assert_eq!(names(&s.root.join("out")), ["out.wav"]);
+}
+
+/// `-y` by a user over root's 0644 output, which it may not write: refused
+/// before the run with FFmpeg's message, the file untouched.
+#[test]
+fn replaced_output_the_user_may_not_write_is_refused_untouched() {
+    support::nobody::require_root();
+    let s = nobody_scratch(0o644);
+    let before = owned(&s.out);
+    let o = tone_as_nobody(&s);
+    assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+    assert_eq!(text(&o.stderr).trim(), "out.wav: Permission denied");
+    assert_eq!(owned(&s.out), before);
+    assert_eq!(names(&s.root.join("out")), ["out.wav"]);
+}
+
+/// `afmpeg ffmpeg -i dir/in.wav` where `dir` also holds 10,000 other files,
+/// a FIFO and a file whose name is not UTF-8: the CLI maps the input alone
+/// (it mounts no directory: RATIONALE.md, "The ffmpeg CLI maps the files
+/// it names, not their directories"). The guest opens the input's mirror
+/// path; the mirror path of a sibling, a valid WAV on the host, is "No such
+/// file or directory" in the guest, and so is the FIFO's, which nothing
+/// opens (a blocking open would hang the run past the harness's guard). An
+/// import of the directory would have failed on the FIFO and on the name.
+#[test]
+fn an_input_among_10000_files_and_a_fifo_is_the_only_file_mapped() {
+    use std::os::unix::ffi::OsStrExt;
+    use support::wasi_programs::{run_command, Outcome};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(tmp.path()).unwrap();
+    let dir = root.join("dir");
+    std::fs::create_dir(&dir).unwrap();
+    let o = tone(&root, "dir/in.wav");
+    assert!(o.status.success(), "{}", describe(&o));
+    std::fs::copy(dir.join("in.wav"), dir.join("sibling.wav")).unwrap();
+    for i in 0..10_000 {
+        std::fs::write(dir.join(format!("f{i:05}.wav")), b"x").unwrap();
+    }
+    let fifo =
+        std::ffi::CString::new(dir.join("pipe.wav").into_os_string().into_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o666) }, 0);
+    std::fs::write(
+        dir.join(std::ffi::OsStr::from_bytes(b"not-utf8-\xff.wav")),
+        b"x",
+    )
+    .unwrap();
+    // The guest's name for a host file: its mirror under /host.
+    let mirror = |name: &str| format!("/host{}/{name}", dir.display());
+    let run = |second: &str| -> Outcome {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["ffmpeg", "-v", "error", "-i", "dir/in.wav", "-i"])
+            .arg(second)
+            .args(["-map", "0", "-map", "1", "-f", "null", "-"])
+            .current_dir(&root)
+            .env("AFMPEG_MODULE", module());
+        run_command(cmd)
+    };
+    let said = |o: &Outcome| format!("exit {}\n{}\n{}", o.code, o.stdout, o.stderr);
+    // The control: the input itself, named by its mirror path, opens.
+    let o = run(&mirror("in.wav"));
+    assert_eq!(o.code, 0, "{}", said(&o));
+    for sibling in ["sibling.wav", "pipe.wav", "f00000.wav"] {
+        let o = run(&mirror(sibling));
+        assert_eq!(o.code, 1, "{sibling}: {}", said(&o));
+        // FFmpeg's message, with the mirror shown as the host path (as
+        // every guest path in afmpeg's output).
+        assert_eq!(
+            o.stderr.trim(),
+            format!("{}/{sibling}: No such file or directory", dir.display()),
+            "{sibling}"
+        );
+    }
 }
 
 /// An output named through a symlink is written through it (the link stays,

@@ -290,3 +290,107 @@ fn without_write_back_a_changing_guest_leaves_the_host_as_it_was() {
     assert_guest_ok(&out);
     assert_eq!(snapshot(&h.root), before);
 }
+
+/// `afmpeg run --write-back` run as `nobody` of writeback_diff.c `put NAME
+/// TEXT` over the mount `m/` of `h`, which `nobody` may enter and create
+/// files in (its scratch directory 0755, `m/` 0777).
+fn put_as_nobody(h: &HostMount, name: &str, text: &str) -> Outcome {
+    use support::nobody::{as_nobody, chmod};
+    chmod(&h.root, 0o755);
+    chmod(&h.m, 0o777);
+    let home = h.root.join("home");
+    if !home.exists() {
+        fs::create_dir(&home).unwrap();
+        std::os::unix::fs::chown(&home, Some(support::nobody::NOBODY), None).unwrap();
+    }
+    let mut cmd = Command::new(afmpeg_bin());
+    as_nobody(&mut cmd, &home)
+        .arg("run")
+        .arg("--write-back")
+        .arg("--dir")
+        .arg(format!("{}::/m", h.m.display()))
+        .arg(wasm_for("writeback_diff"))
+        .args(["put", name, text]);
+    run_command(cmd)
+}
+
+/// A root-owned file, mode `mode`, holding `bytes`, in the mount.
+fn root_file(h: &HostMount, name: &str, bytes: &[u8], mode: u32) {
+    fs::write(h.m.join(name), bytes).unwrap();
+    fs::set_permissions(h.m.join(name), fs::Permissions::from_mode(mode)).unwrap();
+    std::os::unix::fs::chown(h.m.join(name), Some(0), Some(0)).unwrap();
+}
+
+/// A user rewriting root's 0666 file: the write-back cannot give a new file
+/// to root, so it writes the file in place (same inode, owner root, mode
+/// 0666), as native programs do, instead of replacing it by one of its own.
+#[test]
+fn write_back_as_another_user_writes_in_place_and_keeps_the_owner() {
+    support::nobody::require_root();
+    let h = host();
+    root_file(&h, "shared.txt", b"root's old bytes", 0o666);
+    let before = snapshot(&h.root);
+    let out = put_as_nobody(&h, "shared.txt", "nobody's");
+    assert_guest_ok(&out);
+    let mut after = snapshot(&h.root);
+    let said = describe("afmpeg run", &out);
+    let (was, now) = (
+        &before[Path::new("m/shared.txt")],
+        &after[Path::new("m/shared.txt")],
+    );
+    assert_eq!(
+        (now.uid, now.gid, now.mode, now.ino, now.nlink),
+        (0, 0, 0o666, was.ino, was.nlink),
+        "{said}"
+    );
+    assert_eq!(now.content, b"nobody's", "{said}");
+    // Nothing else changed: no temporary file left, the mount's other
+    // entries as they were.
+    after.remove(Path::new("m/shared.txt"));
+    after.remove(Path::new("home"));
+    let mut rest = before.clone();
+    rest.remove(Path::new("m/shared.txt"));
+    rest.remove(Path::new("home"));
+    // `m/` itself: its mode is the 0777 this test gave it after the
+    // snapshot, and its times those of a temporary file that came and went.
+    let (a, b) = (
+        after.get_mut(Path::new("m")).unwrap(),
+        &rest[Path::new("m")],
+    );
+    (a.mtime_ns, a.mode) = (b.mtime_ns, b.mode);
+    assert_eq!(after, rest, "{said}");
+}
+
+/// A user rewriting root's 0644 file, which it may not write: the
+/// write-back fails with EACCES and touches nothing (no file handed to
+/// another owner, no temporary file left).
+#[test]
+fn write_back_as_another_user_of_a_file_it_may_not_write_is_eacces() {
+    support::nobody::require_root();
+    let h = host();
+    root_file(&h, "kept.txt", b"root's bytes", 0o644);
+    let before = snapshot(&h.m);
+    let out = put_as_nobody(&h, "kept.txt", "nobody's");
+    let said = describe("afmpeg run", &out);
+    // The guest wrote its copy in memory; the write-back refuses.
+    assert!(out.failures().is_empty(), "{said}");
+    assert_eq!(out.code, 125, "{said}");
+    assert!(
+        out.stderr.contains("write-back to") && out.stderr.contains("Permission denied"),
+        "{said}"
+    );
+    let after = snapshot(&h.m);
+    let kept = &after[Path::new("kept.txt")];
+    assert_eq!(
+        (kept.uid, kept.mode, kept.ino, kept.content.as_slice()),
+        (
+            0,
+            0o644,
+            before[Path::new("kept.txt")].ino,
+            &b"root's bytes"[..]
+        ),
+        "{said}"
+    );
+    // Every entry of the mount as it was: owner, mode, inode, mtime, bytes.
+    assert_eq!(after, before, "{said}");
+}

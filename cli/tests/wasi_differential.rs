@@ -399,7 +399,13 @@ fn every_program_is_compared() {
     for (name, _) in all_programs() {
         assert!(
             LISTED.contains(&name.as_str())
-                || ["proc_exit", "writeback_escape", "writeback_diff"].contains(&name.as_str()),
+                || [
+                    "proc_exit",
+                    "writeback_escape",
+                    "writeback_diff",
+                    "writeback_swap"
+                ]
+                .contains(&name.as_str()),
             "tests/wasi program `{name}` is not listed in tests/wasi_differential.rs"
         );
     }

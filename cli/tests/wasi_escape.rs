@@ -276,3 +276,124 @@ fn write_back_of_a_directory_mounted_twice_stays_inside() {
         "the write-back wrote outside the mount"
     );
 }
+
+/// A directory of the mount swapped for a symlink out of it, and back, over
+/// and over while the guest runs (tests/wasi/c/writeback_swap.c keeps
+/// reading `d/secret.txt` by path and through an fd of `d`, and creating
+/// files under `d/`), and while its write-back runs: every lookup between
+/// the swaps resolves inside the mount's capability, so the guest never
+/// reads `victim/secret.txt` and nothing outside the mount changes.
+#[test]
+fn a_directory_swapped_for_a_symlink_during_the_run_leads_nowhere() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let wb = WriteBack::new();
+    fs::create_dir(wb.m.join("d")).unwrap();
+    fs::write(wb.m.join("d/secret.txt"), "inside").unwrap();
+    let before = wb.outside();
+    let (d, parked) = (wb.m.join("d"), wb.m.join("d.real"));
+    // One swap there and one back. Errors are ignored: once the
+    // write-back has made a directory at `d`, the host's stays parked.
+    // Each state lasts a moment (half a millisecond), so that the guest's
+    // rounds meet both.
+    let moment = || std::thread::sleep(std::time::Duration::from_micros(500));
+    let swap = || {
+        if fs::rename(&d, &parked).is_ok() {
+            let _ = std::os::unix::fs::symlink("../victim", &d);
+            moment();
+            if fs::symlink_metadata(&d).is_ok_and(|m| m.file_type().is_symlink()) {
+                let _ = fs::remove_file(&d);
+            }
+            let _ = fs::rename(&parked, &d);
+        }
+        moment();
+    };
+    let mut child = Command::new(afmpeg_bin())
+        .arg("run")
+        .arg("--write-back")
+        .arg("--dir")
+        .arg(format!("{}::/m", wb.m.display()))
+        .arg(wasm_for("writeback_swap"))
+        .current_dir(&wb.root)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut stderr = child.stderr.take().unwrap();
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut s);
+        s
+    });
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert_eq!(first, "ready\n");
+    // The guest is in its loop: swap while it runs, then tell it to stop
+    // and keep swapping through its write-back, until it exits (or a hang
+    // guard of 100,000 swaps, over a minute: a guest that never stops
+    // fails below).
+    for _ in 0..300 {
+        swap();
+    }
+    fs::write(wb.m.join("stop"), "").unwrap();
+    let mut swaps_after_stop = 0;
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break Some(st);
+        }
+        if swaps_after_stop == 100_000 {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        swap();
+        swaps_after_stop += 1;
+    };
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let said = format!(
+        "{status:?}\n{first}{rest}\n--- stderr\n{}",
+        err.join().unwrap()
+    );
+    // `d` is a directory: the host's, swapped back, or one the write-back
+    // made in place of the link it met there (its diff is against the
+    // host as it is then), which leaves the host's parked at `d.real`.
+    assert!(fs::symlink_metadata(&d).unwrap().is_dir(), "{said}");
+    let host_dir = if parked.exists() { &parked } else { &d };
+    assert_eq!(
+        fs::read_to_string(host_dir.join("secret.txt")).unwrap(),
+        "inside",
+        "{said}"
+    );
+    // Exit 0 with the guest's files written back, or 125 when the
+    // write-back met `d` mid-swap (gone, or a link where it had seen a
+    // directory: `open_dir_nofollow` refuses it) and stopped there.
+    let code = status.and_then(|s| s.code());
+    assert!(
+        code == Some(0) || (code == Some(125) && said.contains("write-back to")),
+        "{said}"
+    );
+    assert!(rest.contains("done 1 0"), "{said}");
+    // The race was run: the guest read `d/secret.txt` and was refused
+    // while `d` was the link.
+    let counts: Vec<u64> = rest
+        .lines()
+        .find_map(|l| l.strip_prefix("rounds "))
+        .map(|l| l.split(' ').filter_map(|w| w.parse().ok()).collect())
+        .unwrap_or_default();
+    assert!(
+        matches!(counts[..], [_, read, refused, _] if read > 0 && refused > 0),
+        "{said}"
+    );
+    assert!(
+        !rest.contains("ESCAPE") && !rest.contains("victim"),
+        "{said}"
+    );
+    assert_eq!(
+        before,
+        wb.outside(),
+        "something outside the mount changed\n{said}"
+    );
+}

@@ -180,7 +180,11 @@ impl Filesystem {
     /// the guest's, a directory that exists, and a symlink with the same
     /// target are left alone (mode, times, inode, links untouched). Each file
     /// that is written goes to a temporary sibling first and is renamed into
-    /// place, keeping the replaced file's permission bits.
+    /// place, keeping the replaced file's permission bits and owner; a file
+    /// whose owner this process cannot give (not root, not its owner) is
+    /// written in place instead, or refused with `PermissionDenied` when it
+    /// may not be written (RATIONALE.md, "The owner is kept: in place when
+    /// it cannot be given").
     pub fn export_host(
         &self,
         guest: &str,

@@ -45,10 +45,15 @@ impl Changes {
     /// file is left. The policy, entry by entry:
     ///
     /// - a file is written to a temporary sibling and renamed over its
-    ///   name: a replaced file keeps its mode and (where this process may)
-    ///   its owner, holes the guest left are not allocated, and the
-    ///   guest's access and modification times are set; a file whose bytes
-    ///   the host already holds is left alone (its inode, links and mode);
+    ///   name: a replaced file keeps its mode and its owner, holes the guest
+    ///   left are not allocated, and the guest's access and modification
+    ///   times are set; a file whose bytes the host already holds is left
+    ///   alone (its inode, links and mode);
+    /// - a file whose owner this process cannot give to a new file (not
+    ///   root, not its owner) is written in place instead, keeping inode,
+    ///   owner and mode (its times are the write's), or, if this process
+    ///   may not write it, the write-back stops with `PermissionDenied`
+    ///   (`EACCES`) and that file is left as it was;
     /// - a symlink or a hard link is made under a temporary name and
     ///   renamed over its name;
     /// - a removal removes whatever the host has at that name now (a
@@ -128,7 +133,7 @@ impl Changes {
                         .ok_or_else(gone)?;
                     if same {
                         if existing.as_ref().and_then(mtime_ns) != Some(mtim) {
-                            set_times(&open_nofollow(&dir, &name)?, atim, mtim)?;
+                            set_guest_times(&open_nofollow(&dir, &name)?, atim, mtim)?;
                         }
                         done.unchanged += 1;
                         return Ok(());
@@ -140,7 +145,7 @@ impl Changes {
                 atomic::replace_in(&dir, name.as_ref(), |f| {
                     self.with_file(path, |data, _, _| write_data(f, data))
                         .ok_or_else(gone)??;
-                    set_times(f, atim, mtim)
+                    set_guest_times(f, atim, mtim)
                 })?;
                 done.files += 1;
             }
@@ -221,6 +226,18 @@ fn mtime_ns(m: &cap_std::fs::Metadata) -> Option<u64> {
     let secs = u64::try_from(m.mtime()).ok()?;
     let nsec = u64::try_from(m.mtime_nsec()).ok()?;
     secs.checked_mul(1_000_000_000)?.checked_add(nsec)
+}
+
+/// Gives a written file the guest's times, where this process may: only a
+/// file's owner (or root) may set given times, and a file written in place
+/// because its owner could not be kept ([`atomic::replace_in`]) is not
+/// ours. Its times are then those of the write (now), as for any program
+/// writing a file it does not own.
+fn set_guest_times(file: &cap_std::fs::File, atim: u64, mtim: u64) -> io::Result<()> {
+    match set_times(file, atim, mtim) {
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => Ok(()),
+        other => other,
+    }
 }
 
 /// Sets the access and modification times of an open file (`futimens`).

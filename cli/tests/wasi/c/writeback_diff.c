@@ -13,6 +13,9 @@
  *                          (one host directory mounted twice), then tries
  *                          to rename and hard-link a.txt from fd 3 to fd 4
  *                          (EXDEV expected)
+ *   writeback_diff put NAME TEXT
+ *                          creates or truncates NAME and writes TEXT to it
+ *                          (run as another user: the owner kept on write-back)
  *
  * Not a conformance program: listed as special in tests/wasi_conformance.rs. */
 #include "common.h"
@@ -56,6 +59,9 @@ int main(int argc, char **argv) {
         put_file(ROOT, "hls/seg1.ts", "segment 1");
         put_file(ROOT, "hls/out.m3u8", "#EXTM3U\nseg0.ts\nseg1.ts\n");
         ok("changed");
+    } else if (strcmp(mode, "put") == 0 && argc > 3) {
+        put_file(ROOT, argv[2], argv[3]);
+        ok("put");
     } else if (strcmp(mode, "twice") == 0) {
         put_file(ROOT, "a.txt", "via fd 3");
         put_file(4, "b.txt", "via fd 4");
