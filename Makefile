@@ -39,10 +39,16 @@ install-cli:
 native: setup native-c
 	$(CARGO) build --release --locked -p afmpeg-cli --features native --bin afmpeg
 
-## The main job: an in-memory FFmpeg transcode, probed, with timings, on
-## the native tier (its first run translates and compiles it: see README).
-demo: setup native-c
-	AFMPEG_MODULE=$(GUEST_MODULE) $(CARGO) run --release --locked --features native --example demo
+## The main job: an in-memory FFmpeg transcode with a drawtext caption,
+## probed and checked, with timings, on the default module (the one crate
+## afmpeg-module-default ships: no guest build) and its font, on the native
+## tier compiled from that module (its first run translates and compiles
+## it: see README). The release build of the demo then has the default
+## module's C linked in, `make native`'s lean's: switching between the two
+## rebuilds the release crates above afmpeg-native (minutes), not the C.
+demo: setup native-c-default-crate
+	AFMPEG_NATIVE_C_DIR=$(DEFAULT_CRATE_C) AFMPEG_MODULE=$(DEFAULT_CRATE_MODULE) \
+		$(CARGO) run --release --locked --features native --example demo
 
 ## The long bad-media soak: 10,000 mutated files, each probed and decoded
 ## to null with limits on (tests/soak.rs is the short CI variant).

@@ -15,8 +15,9 @@
 #   unpack   no build: decompress the module a crate ships (checked against
 #            its recorded SHA-256) into the cache, as
 #            <cache>/<profile>-crate-<recipe key>/ with its provenance.json and
-#            companion data (or take the recipe's own build of it, when the
-#            cache has it), and point <cache>/<profile>-crate at it; print
+#            companion data (or keep that entry when it is there already, or
+#            else take the recipe's own build of it, when the cache has it),
+#            and point <cache>/<profile>-crate at it; print
 #            the module's path on stdout (`make demo`: a fresh machine runs
 #            the default module without its 20-minute build). Its own
 #            "<profile>-crate" flavor, never the recipe's entry, so `check`
@@ -99,12 +100,18 @@ unpack() {  # $1 = profile, $2 = crate dir; prints the module's path
   mkdir -p "$cache"
   exec 9>"$cache/.lock-$1-crate"
   flock 9
-  # A build of the same recipe already in the cache holds the same bytes
-  # (the build is reproducible): use it, and the native C already made from it.
-  if [ -f "$cache/$1-$key/.complete" ] \
+  # Which entry holds the module decides where guest/native.sh puts its C
+  # (it keys the translation on the entry's name), so keep to the first one
+  # used: an entry unpacked before wins, or else a build of the same recipe
+  # already in the cache (the same bytes: the build is reproducible), or else
+  # a fresh unpack. Switching from an unpacked entry to a later build of the
+  # recipe would translate and compile the same module again (≈ 15 min).
+  if [ -f "$out/.complete" ] && [ "$(sha256sum "$out/ffmpeg.wasm" | cut -d' ' -f1)" = "$want" ]; then
+    :
+  elif [ -f "$cache/$1-$key/.complete" ] \
      && [ "$(sha256sum "$cache/$1-$key/ffmpeg.wasm" | cut -d' ' -f1)" = "$want" ]; then
     out="$cache/$1-$key"
-  elif ! { [ -f "$out/.complete" ] && [ "$(sha256sum "$out/ffmpeg.wasm" | cut -d' ' -f1)" = "$want" ]; }; then
+  else
     tmp="$out.tmp.$$"
     rm -rf "$tmp"; mkdir -p "$tmp"
     zstd -q -dc "$2/ffmpeg.wasm.zst" >"$tmp/ffmpeg.wasm"
