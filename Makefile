@@ -70,8 +70,8 @@ load: setup guest
 ## guest-dependent ones use the module built by `guest`), the Python
 ## package's tests (then its engine tests again on a wheel with the native
 ## tier: test-python-native), the default profile's tests and its catalogue
-## of everyday jobs (the default module is built once, about 5 minutes on
-## idle cores, then cached), the guest's reproducibility check, and the check
+## of everyday jobs (the default module is built once, about 21 minutes on
+## 2 cores, then cached), the guest's reproducibility check, and the check
 ## that crates afmpeg-module-lean and afmpeg-module-default ship the lean and
 ## default modules this recipe builds.
 test: setup guest lint lint-native test-rust test-python test-python-native test-default guest-check-repro check-builtin-module
