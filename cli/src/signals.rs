@@ -51,12 +51,16 @@ impl SignalHandling {
             .spawn(move || {
                 for sig in signals.forever() {
                     if graceful && !s.is_stopped() {
-                        eprintln!("\nafmpeg: stopping, FFmpeg finishes its outputs (signal again to cancel)");
+                        // The stop first (it reaches the running job before
+                        // `stop_with` returns), then the message: whoever
+                        // reads "stopping" may rely on the job having the
+                        // stop, e.g. before it closes the job's stdin.
                         s.stop_with(if sig == SIGTERM {
                             StopSignal::Terminate
                         } else {
                             StopSignal::Interrupt
                         });
+                        eprintln!("\nafmpeg: stopping, FFmpeg finishes its outputs (signal again to cancel)");
                     }
                     if !graceful || received.load(Ordering::SeqCst) >= 2 {
                         h.store(sig, Ordering::SeqCst);

@@ -1295,6 +1295,11 @@ fn a_stop_before_the_first_frame_does_not_publish_an_unreadable_mkv() {
     );
     child.wait_for("FFmpeg's banner", |l| l.contains("ffmpeg version"));
     child.signal("INT");
+    // `finish` closes stdin, which ends the input: an empty input that ends
+    // before the stop arrives is a finished job, not a stopped one (native
+    // ffmpeg too exits 0 then). So the pipe stays open until afmpeg says the
+    // stop has reached the job, as it stays open in a terminal on Ctrl-C.
+    child.wait_for("afmpeg taking the stop", |l| l.contains("afmpeg: stopping"));
     let (status, _, err) = child.finish();
     assert_eq!(status.code(), Some(255), "{err}");
     assert!(
