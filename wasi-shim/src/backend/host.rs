@@ -16,7 +16,9 @@ use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, SystemTimeSpec};
 use cap_std::fs::{Dir, File, FileType, Metadata, MetadataExt, OpenOptions};
 use std::any::Any;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+#[cfg(any(target_os = "linux", target_os = "android"))]
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -24,11 +26,13 @@ fn io(e: std::io::Error) -> Errno {
     Errno::from_io(&e)
 }
 
+#[cfg(unix)]
 fn rx(e: rustix::io::Errno) -> Errno {
     io(e.into())
 }
 
 /// What a `d_type` or `st_mode` says an entry is.
+#[cfg(unix)]
 fn kind_of_rx(t: rustix::fs::FileType) -> FileKind {
     use rustix::fs::FileType as T;
     match t {
@@ -42,6 +46,7 @@ fn kind_of_rx(t: rustix::fs::FileType) -> FileKind {
 
 /// Whether `openat2` may still be tried: cleared the first time the kernel
 /// (before 5.6) or a seccomp filter refuses the call itself.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 static OPENAT2: AtomicBool = AtomicBool::new(true);
 
 fn kind_of(t: FileType) -> FileKind {
@@ -317,6 +322,7 @@ impl BackendDir for HostDir {
         self.dir.hard_link(name, &to.dir, to_name).map_err(io)
     }
 
+    #[cfg(unix)]
     fn entries(&self) -> Result<Vec<DirEntry>> {
         use rustix::fs::{self as rfs, AtFlags, FileType, Mode, OFlags};
         // getdents on a descriptor of our own (the handle may be O_PATH, and
@@ -363,6 +369,24 @@ impl BackendDir for HostDir {
         Ok(out)
     }
 
+    /// Without getdents: cap-std's listing, an inode from a stat per entry.
+    #[cfg(not(unix))]
+    fn entries(&self) -> Result<Vec<DirEntry>> {
+        let mut out = Vec::new();
+        for e in self.dir.entries().map_err(io)? {
+            let e = e.map_err(io)?;
+            // A name that is not UTF-8 cannot be named by a WASI guest.
+            let Ok(name) = e.file_name().into_string() else {
+                continue;
+            };
+            let kind = kind_of(e.file_type().map_err(io)?);
+            let ino = self.stat(&name).map(|s| s.ino).unwrap_or(0);
+            out.push(DirEntry { name, kind, ino });
+        }
+        Ok(out)
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
     fn open_dir_path(&self, names: &[&str]) -> Result<Option<Box<dyn BackendDir>>> {
         use rustix::fs::{Mode, OFlags, ResolveFlags};
         if names.is_empty() || !OPENAT2.load(Ordering::Relaxed) {
