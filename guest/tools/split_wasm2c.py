@@ -28,6 +28,11 @@ through helpers that charge the counter a chunk at a time (one checkpoint per
 out the code calls `afn_checkpoint` (csrc/runtime.c). Compiled with
 `-DAFN_CHECKPOINTS=0` the macro is empty (measurement only).
 
+Each function that touches linear memory reads the memory's base once, after
+its prologue, into a local (`afn_mb0`), and its loads and stores take that
+base instead of reading `mem->data` at every access (see MEM_BASE_HELPERS
+below and native/RATIONALE.md, "The memory base, read once per function").
+
 Usage: split_wasm2c.py <dir> <name> <N>   (reads <dir>/<name>.c and .h, rewrites in place)
 
 The format it relies on (checked, with a clear error when it differs): the
@@ -157,6 +162,74 @@ static inline void afn_memory_copy(int64_t* fuel, wasm_rt_memory_t* dest,
 # wasm2c 1.0.32's calls of its bulk-memory helpers, routed to the charged ones.
 BULK_CALL = re.compile(r"\b(memory_fill|memory_copy)\(")
 
+# The memory base, read once per function. wasm2c 1.0.32 passes each load and
+# store the memory (`i32_load(&instance->w2c_memory, addr)`), whose helper
+# reads `mem->data` at every access. A store into linear memory is a `char`
+# access, which may alias anything, the instance included; so clang must load
+# the base from the instance again after every store and call, and inside a
+# loop that is one more load per access. The native tier's memory never moves
+# (native/src/memory.rs reserves its whole span up front, with guard pages and
+# with bounds checks alike: a grow only commits pages), so each function reads
+# the base once into a local, `afn_mb<K>`, that nothing can alias, and the
+# accesses take it as an argument. The size, which a grow changes, is still
+# read from the memory by the bounds checks.
+MEM_ACCESSES = (
+    "i32_load i64_load f32_load f64_load i32_load8_s i64_load8_s i32_load8_u "
+    "i64_load8_u i32_load16_s i64_load16_s i32_load16_u i64_load16_u "
+    "i64_load32_s i64_load32_u i32_store i64_store f32_store f64_store "
+    "i32_store8 i32_store16 i64_store8 i64_store16 i64_store32"
+).split()
+MEM_ACCESS = re.compile(
+    r"\b(" + "|".join(MEM_ACCESSES) + r")\((&?instance->[A-Za-z0-9_]+), "
+)
+MEM_BASE_HELPERS = """\
+/* Loads and stores with the memory's base passed in (split_wasm2c.py, "The
+ * memory base"): each function reads `mem->data` once, since the native
+ * tier's memory never moves; the bounds checks, where built, still read
+ * `mem->size`. Little-endian only, like every target the tier supports. */
+#if WABT_BIG_ENDIAN
+#error "the native tier's memory helpers assume a little-endian target"
+#endif
+#define AFN_DEFINE_LOAD(name, t1, t2, t3)                                   \\
+  static inline t3 name##_b(wasm_rt_memory_t* mem, u8* base, u64 addr) {    \\
+    MEMCHECK(mem, addr, t1);                                                \\
+    t1 result;                                                              \\
+    wasm_rt_memcpy(&result, &base[addr], sizeof(t1));                       \\
+    wasm_asm("" ::"r"(result));                                             \\
+    return (t3)(t2)result;                                                  \\
+  }
+#define AFN_DEFINE_STORE(name, t1, t2)                                      \\
+  static inline void name##_b(wasm_rt_memory_t* mem, u8* base, u64 addr,    \\
+                              t2 value) {                                   \\
+    MEMCHECK(mem, addr, t1);                                                \\
+    t1 wrapped = (t1)value;                                                 \\
+    wasm_rt_memcpy(&base[addr], &wrapped, sizeof(t1));                      \\
+  }
+AFN_DEFINE_LOAD(i32_load, u32, u32, u32)
+AFN_DEFINE_LOAD(i64_load, u64, u64, u64)
+AFN_DEFINE_LOAD(f32_load, f32, f32, f32)
+AFN_DEFINE_LOAD(f64_load, f64, f64, f64)
+AFN_DEFINE_LOAD(i32_load8_s, s8, s32, u32)
+AFN_DEFINE_LOAD(i64_load8_s, s8, s64, u64)
+AFN_DEFINE_LOAD(i32_load8_u, u8, u32, u32)
+AFN_DEFINE_LOAD(i64_load8_u, u8, u64, u64)
+AFN_DEFINE_LOAD(i32_load16_s, s16, s32, u32)
+AFN_DEFINE_LOAD(i64_load16_s, s16, s64, u64)
+AFN_DEFINE_LOAD(i32_load16_u, u16, u32, u32)
+AFN_DEFINE_LOAD(i64_load16_u, u16, u64, u64)
+AFN_DEFINE_LOAD(i64_load32_s, s32, s64, u64)
+AFN_DEFINE_LOAD(i64_load32_u, u32, u64, u64)
+AFN_DEFINE_STORE(i32_store, u32, u32)
+AFN_DEFINE_STORE(i64_store, u64, u64)
+AFN_DEFINE_STORE(f32_store, f32, f32)
+AFN_DEFINE_STORE(f64_store, f64, f64)
+AFN_DEFINE_STORE(i32_store8, u8, u32)
+AFN_DEFINE_STORE(i32_store16, u16, u32)
+AFN_DEFINE_STORE(i64_store8, u8, u64)
+AFN_DEFINE_STORE(i64_store16, u16, u64)
+AFN_DEFINE_STORE(i64_store32, u32, u64)
+"""
+
 
 def die(msg):
     sys.stderr.write(f"split_wasm2c: {msg}\n")
@@ -260,6 +333,7 @@ def main():
     ]
     shared += prelude
     shared.append(CHECKPOINT)
+    shared.append(MEM_BASE_HELPERS)
     shared.append(f"extern u32 func_types[{n_types}];")
     shared.append("/* Guest functions: external, but not exported from a shared object. */")
     shared += [f"__attribute__((visibility(\"hidden\"))) {p}" for p in protos]
@@ -308,15 +382,30 @@ def instrument(body, loop_head, fname):
         p = body.index(PROLOGUE)
     except ValueError:
         die(f"{fname}: no `{PROLOGUE.strip()}` line: not wasm2c 1.0.32 output?")
-    body[p] = PROLOGUE + " AFN_CHECKPOINT();"
+    bases = {}  # memory expression -> its base's local
+
+    def with_base(m):
+        mem = m.group(2)
+        if mem not in bases:
+            bases[mem] = f"afn_mb{len(bases)}"
+        return f"{m.group(1)}_b({mem}, {bases[mem]}, "
+
     for j, line in enumerate(body):
         # A loop's label is its head: wasm2c emits `br` to a loop as a goto
         # to it, so every iteration passes here.
         m = loop_head.match(line)
         if m:
             body[j] = m.group(1) + " AFN_CHECKPOINT();"
-        elif "memory_" in line:
-            body[j] = BULK_CALL.sub(r"afn_\1(&instance->afn_fuel, ", line)
+            continue
+        if "memory_" in line:
+            line = BULK_CALL.sub(r"afn_\1(&instance->afn_fuel, ", line)
+        if "_load" in line or "_store" in line:
+            line = MEM_ACCESS.sub(with_base, line)
+        body[j] = line
+    # Read once, after the prologue: the memory exists before any guest
+    # function runs (instantiation allocates it) and never moves.
+    reads = "".join(f" u8* const {b} = ({mem})->data;" for mem, b in bases.items())
+    body[p] = PROLOGUE + " AFN_CHECKPOINT();" + reads
 
 
 if __name__ == "__main__":

@@ -86,6 +86,11 @@ pub(crate) fn pages_for_bytes(bytes: u64) -> u32 {
 /// result): reserve, commit the initial pages, register the reservation for
 /// the signal handler.
 ///
+/// `data` never changes after this: a grow commits pages inside the
+/// reservation. The generated code relies on it — `split_wasm2c.py` reads
+/// the base once per function (RATIONALE.md, "The memory base, read once per
+/// function") — so a memory must never be moved to grow it.
+///
 /// # Safety
 /// `mem` points to a `wasm_rt_memory_t` owned by the instance being created.
 #[no_mangle]
