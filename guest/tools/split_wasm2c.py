@@ -240,6 +240,26 @@ AFN_DEFINE_STORE(i64_store16, u16, u64)
 AFN_DEFINE_STORE(i64_store32, u32, u64)
 """
 
+# The same for wasm2c 1.0.36, whose load helpers force the read with its own
+# FORCE_READ_INT / FORCE_READ_FLOAT (an out-of-bounds load whose value is
+# unused must still fault). SIMD loads and stores (v128_*) keep reading
+# `mem->data`: their helpers are many, and the scalar ones are most accesses.
+MEM_BASE_HELPERS_136 = (
+    MEM_BASE_HELPERS.replace(
+        "#define AFN_DEFINE_LOAD(name, t1, t2, t3)        ",
+        "#define AFN_DEFINE_LOAD(name, t1, t2, t3, force) ",
+    )
+    .replace('wasm_asm("" ::"r"(result));       ', "force(result);" + " " * 20)
+    .replace(", f32, f32, f32)", ", f32, f32, f32, FORCE_READ_FLOAT)")
+    .replace(", f64, f64, f64)", ", f64, f64, f64, FORCE_READ_FLOAT)")
+)
+MEM_BASE_HELPERS_136 = re.sub(
+    r"^(AFN_DEFINE_LOAD\([a-z0-9_]+, [a-z0-9]+, [a-z0-9]+, [a-z0-9]+)\)$",
+    r"\1, FORCE_READ_INT)",
+    MEM_BASE_HELPERS_136,
+    flags=re.M,
+)
+
 
 def die(msg):
     sys.stderr.write(f"split_wasm2c: {msg}\n")
@@ -431,7 +451,7 @@ def instrument_in_place(out_dir, name):
     # System headers included later (SIMDe's, for SIMD) keep their default
     # visibility: a libc function declared hidden could not come from libc.
     impl = _wrap_late_includes(impl, include)
-    impl += "\n" + CHECKPOINT
+    impl += "\n" + CHECKPOINT + "\n" + MEM_BASE_HELPERS_136
     units = []
     for k in range(0, 1 << 16):
         p = os.path.join(out_dir, f"{name}_{k}.c")
@@ -444,18 +464,40 @@ def instrument_in_place(out_dir, name):
     for p in units:
         with open(p, encoding="utf-8") as f:
             lines = f.read().split("\n")
+        prologue = None  # the running function's prologue line
+        bases = {}  # its memory expressions -> their base's local
+
+        def with_base(m):
+            mem = m.group(2)
+            if mem not in bases:
+                bases[mem] = f"afn_mb{len(bases)}"
+            return f"{m.group(1)}_b({mem}, {bases[mem]}, "
+
         for j, line in enumerate(lines):
             if line == PROLOGUE:
-                lines[j] = PROLOGUE + " AFN_CHECKPOINT();"
+                prologue, bases = j, {}
                 entries += 1
+                continue
+            if line == "}" and prologue is not None:
+                # The function's end: its bases are read once, after the
+                # prologue (instantiation made the memory; it never moves).
+                reads = "".join(f" u8* const {b} = ({mem})->data;" for mem, b in bases.items())
+                lines[prologue] = PROLOGUE + " AFN_CHECKPOINT();" + reads
+                prologue = None
                 continue
             m = LOOP_HEAD_136.match(line)
             if m:
                 lines[j] = m.group(1) + " AFN_CHECKPOINT();"
                 loops += 1
-            elif "memory_" in line:
-                lines[j], n = BULK_CALL.subn(r"afn_\1(&instance->afn_fuel, ", line)
+                continue
+            if "memory_" in line:
+                line, n = BULK_CALL.subn(r"afn_\1(&instance->afn_fuel, ", line)
                 bulk += n
+            if prologue is not None and ("_load" in line or "_store" in line):
+                line = MEM_ACCESS.sub(with_base, line)
+            lines[j] = line
+        if prologue is not None:
+            die(f"{p}: a function without its closing `}}`")
         with open(p, "w", encoding="utf-8") as f:
             f.write("\n".join(lines))
     if entries == 0:
