@@ -261,6 +261,27 @@ MEM_BASE_HELPERS_136 = re.sub(
 )
 
 
+class BaseLocals:
+    """The memory-base locals of one function (MEM_BASE_HELPERS): one per
+    memory its loads and stores name, `afn_mb0`, `afn_mb1`, …"""
+
+    def __init__(self):
+        self.bases = {}  # memory expression -> its base's local
+
+    def rewrite(self, m):
+        """A MEM_ACCESS match, rewritten to the `_b` helper with the base."""
+        mem = m.group(2)
+        if mem not in self.bases:
+            self.bases[mem] = f"afn_mb{len(self.bases)}"
+        return f"{m.group(1)}_b({mem}, {self.bases[mem]}, "
+
+    def reads(self):
+        """The declarations to put after the prologue: the bases are read
+        once, since the memory exists before any guest function runs
+        (instantiation allocates it) and never moves."""
+        return "".join(f" u8* const {b} = ({mem})->data;" for mem, b in self.bases.items())
+
+
 def die(msg):
     sys.stderr.write(f"split_wasm2c: {msg}\n")
     sys.exit(1)
@@ -465,24 +486,15 @@ def instrument_in_place(out_dir, name):
         with open(p, encoding="utf-8") as f:
             lines = f.read().split("\n")
         prologue = None  # the running function's prologue line
-        bases = {}  # its memory expressions -> their base's local
-
-        def with_base(m):
-            mem = m.group(2)
-            if mem not in bases:
-                bases[mem] = f"afn_mb{len(bases)}"
-            return f"{m.group(1)}_b({mem}, {bases[mem]}, "
-
+        bases = BaseLocals()
         for j, line in enumerate(lines):
             if line == PROLOGUE:
-                prologue, bases = j, {}
+                prologue, bases = j, BaseLocals()
                 entries += 1
                 continue
             if line == "}" and prologue is not None:
-                # The function's end: its bases are read once, after the
-                # prologue (instantiation made the memory; it never moves).
-                reads = "".join(f" u8* const {b} = ({mem})->data;" for mem, b in bases.items())
-                lines[prologue] = PROLOGUE + " AFN_CHECKPOINT();" + reads
+                # The function's end: its bases are read after the prologue.
+                lines[prologue] = PROLOGUE + " AFN_CHECKPOINT();" + bases.reads()
                 prologue = None
                 continue
             m = LOOP_HEAD_136.match(line)
@@ -494,7 +506,7 @@ def instrument_in_place(out_dir, name):
                 line, n = BULK_CALL.subn(r"afn_\1(&instance->afn_fuel, ", line)
                 bulk += n
             if prologue is not None and ("_load" in line or "_store" in line):
-                line = MEM_ACCESS.sub(with_base, line)
+                line = MEM_ACCESS.sub(bases.rewrite, line)
             lines[j] = line
         if prologue is not None:
             die(f"{p}: a function without its closing `}}`")
@@ -519,14 +531,7 @@ def instrument(body, loop_head, fname):
         p = body.index(PROLOGUE)
     except ValueError:
         die(f"{fname}: no `{PROLOGUE.strip()}` line: not wasm2c 1.0.32 output?")
-    bases = {}  # memory expression -> its base's local
-
-    def with_base(m):
-        mem = m.group(2)
-        if mem not in bases:
-            bases[mem] = f"afn_mb{len(bases)}"
-        return f"{m.group(1)}_b({mem}, {bases[mem]}, "
-
+    bases = BaseLocals()
     for j, line in enumerate(body):
         # A loop's label is its head: wasm2c emits `br` to a loop as a goto
         # to it, so every iteration passes here.
@@ -537,12 +542,9 @@ def instrument(body, loop_head, fname):
         if "memory_" in line:
             line = BULK_CALL.sub(r"afn_\1(&instance->afn_fuel, ", line)
         if "_load" in line or "_store" in line:
-            line = MEM_ACCESS.sub(with_base, line)
+            line = MEM_ACCESS.sub(bases.rewrite, line)
         body[j] = line
-    # Read once, after the prologue: the memory exists before any guest
-    # function runs (instantiation allocates it) and never moves.
-    reads = "".join(f" u8* const {b} = ({mem})->data;" for mem, b in bases.items())
-    body[p] = PROLOGUE + " AFN_CHECKPOINT();" + reads
+    body[p] = PROLOGUE + " AFN_CHECKPOINT();" + bases.reads()
 
 
 if __name__ == "__main__":
