@@ -6,7 +6,10 @@
 #   make guest GUEST_SIMD=1         the -msimd128 variant
 #   make guest-check-repro          build twice, fail unless byte-identical
 #   make native-c                   translate the module to C for the native tier
-#                                   (guest/native.sh; NATIVE_UNITS=N translation units)
+#                                   (guest/native.sh; NATIVE_UNITS=N translation units;
+#                                   with GUEST_SIMD=1 by wasm2c 1.0.36 from `make wabt`)
+#   make wabt                       build wasm2c 1.0.36 (guest/wabt.sh; WABT_SOURCE=DIR:
+#                                   from that wabt source tree instead of Debian's package)
 #   make native-c-default-crate     the default module crate afmpeg-module-default
 #                                   ships (unpacked, no guest build), translated to C
 #   make check-builtin-module       fail unless crates afmpeg-module-lean and
@@ -31,7 +34,7 @@ GUEST_MODULE  := $(GUEST_CACHE)/$(GUEST_FLAVOR)/ffmpeg.wasm
 
 export AFMPEG_GUEST_MODULE := $(GUEST_MODULE)
 
-.PHONY: guest guest-check-repro guest-path native-c native-c-simd-check native-c-default-crate check-builtin-module update-builtin-module
+.PHONY: guest guest-check-repro guest-path native-c native-c-default-crate wabt check-builtin-module update-builtin-module
 guest:
 	$(GUEST_DIR)/build.sh $(GUEST_FLAGS)
 
@@ -43,8 +46,24 @@ guest-path:
 	@$(GUEST_DIR)/build.sh $(GUEST_FLAGS) --print-path
 
 NATIVE_UNITS ?= 8
-native-c: native-c-simd-check guest
+WABT_SOURCE  ?=
+WABT_FLAGS   := $(if $(WABT_SOURCE),--source $(WABT_SOURCE),)
+
+wabt:
+	$(GUEST_DIR)/wabt.sh $(WABT_FLAGS)
+
+# wasm2c translates SIMD from wabt 1.0.33 on; Debian 12 ships 1.0.32. The
+# SIMD module is translated by guest/wabt.sh's 1.0.36 (built before `guest`
+# spends minutes on the module, so a failing wabt build fails first); the
+# crate must then be built with the same AFMPEG_WASM2C (native/build.rs).
+ifeq ($(GUEST_SIMD),1)
+native-c: wabt guest
+	AFMPEG_WASM2C=$$($(GUEST_DIR)/wabt.sh $(WABT_FLAGS) --print-path)/bin/wasm2c \
+	  $(GUEST_DIR)/native.sh $(GUEST_FLAGS) --units $(NATIVE_UNITS)
+else
+native-c: guest
 	$(GUEST_DIR)/native.sh $(GUEST_FLAGS) --units $(NATIVE_UNITS)
+endif
 
 # The default module as crate afmpeg-module-default ships it, with its font
 # (`make demo`): decompressed and checked against its SHA-256 instead of built
@@ -55,17 +74,6 @@ DEFAULT_CRATE_C      := $(GUEST_CACHE)/default-crate-native
 native-c-default-crate:
 	$(GUEST_DIR)/builtin-module.sh unpack default >/dev/null
 	$(GUEST_DIR)/native.sh --profile default-crate --units $(NATIVE_UNITS)
-
-# wasm2c translates SIMD from wabt 1.0.33 on; 1.0.32 (Debian 12's, the one the
-# native tier is built on) aborts at the first SIMD instruction. Say so before
-# `guest` spends a quarter of an hour building the SIMD module. (Here and not
-# in native.sh: a change to that script re-keys every translation and its
-# compiled objects.)
-native-c-simd-check:
-ifeq ($(GUEST_SIMD),1)
-	@v=$$(wasm2c --version); [ "$$(printf '%s\n' 1.0.33 "$$v" | sort -V | head -n1)" = 1.0.33 ] || \
-	  { echo "native-c: wasm2c $$v cannot translate the SIMD module (wabt 1.0.33 or later can; the native tier's runtime is written for 1.0.32): docs/explanation/native-tier.md#simd" >&2; exit 1; }
-endif
 
 # The lean and default modules are the built-in ones, whatever PROFILE says.
 check-builtin-module:

@@ -26,7 +26,9 @@ PKGS=(clang-19 lld-19 llvm-19 wasi-libc libclang-rt-19-dev-wasm32 dpkg-dev autot
 # Extra packages a profile needs (arguments), e.g. meson for the full profile.
 PKGS+=("$@")
 # Optional tools (wasm-objdump, wasm-opt): nice to have, not required.
-OPT_PKGS=(wabt binaryen)
+# cmake, ninja, g++ and libssl-dev build wasm2c 1.0.36 (guest/wabt.sh);
+# libsimde-dev is what its SIMD output includes.
+OPT_PKGS=(wabt binaryen cmake ninja-build g++ libssl-dev libsimde-dev)
 
 need_update=0
 missing=()

@@ -10,6 +10,13 @@
 //! Feature `bounds-checks` (and any iOS target) builds all of it with
 //! wasm2c's explicit bounds checks instead of guard pages.
 //!
+//! Two wasm2c generations are understood, told apart by the `wasm-rt.h`
+//! compiled against: 1.0.32 (Debian 12's `wabt`) and 1.0.36 (built by
+//! `guest/wabt.sh`; it translates SIMD). `AFMPEG_WASM2C` names the wasm2c
+//! (default `wasm2c` on PATH), whose `../include/wasm-rt.h` is then the
+//! header unless `AFMPEG_WASM_RT_INCLUDE` says otherwise. The FFmpeg C must
+//! come from the same generation (`guest/native.sh` with the same variable).
+//!
 //! Each module gets a generated glue file (its `afn_module` descriptor), and
 //! `$OUT_DIR/modules.rs` lists the modules compiled in. The C goes through the
 //! `cc` crate, so `--target` cross builds use the target's C compiler.
@@ -28,23 +35,37 @@ fn main() {
     copy_wasm_rt_header(&include);
     println!("cargo:rerun-if-changed=csrc");
     println!("cargo:rustc-check-cfg=cfg(afn_bounds_checks)");
+    println!("cargo:rustc-check-cfg=cfg(afn_wabt_136)");
     if bounds_checks() {
         println!("cargo:rustc-cfg=afn_bounds_checks");
+    }
+    if wabt_136(&include) {
+        println!("cargo:rustc-cfg=afn_wabt_136");
     }
 
     // (name, the wasm the C was translated from, its sha256)
     let mut modules: Vec<(String, PathBuf, String)> = Vec::new();
     let mut glue = String::from("#include <pthread.h>\n#include \"afn.h\"\n");
-    write_wasi_glue(&mut glue);
+    let new_api = wabt_136(&include);
+    write_wasi_glue(&mut glue, new_api);
 
     if env::var_os("CARGO_FEATURE_FFMPEG").is_some() {
         let dir = ffmpeg_c_dir();
         let units = c_units(&dir, "ffmpeg");
+        let translated_new = dir.join("ffmpeg-impl.h").is_file();
+        assert!(
+            translated_new == new_api,
+            "{}: translated by wasm2c {}, but wasm-rt.h is {}'s: set AFMPEG_WASM2C (or \
+             AFMPEG_WASM_RT_INCLUDE) to the wasm2c that translated it",
+            dir.display(),
+            if translated_new { "1.0.36" } else { "1.0.32" },
+            if new_api { "1.0.36" } else { "1.0.32" },
+        );
         // Minutes of CPU: compiled again only when the translation or the
         // compiler changes, not whenever this script does.
         let key = fs::read_to_string(dir.join("native.json")).expect("native.json");
         compile_generated_once("afn_ffmpeg", &dir, &include, &units, &key);
-        write_module_glue(&mut glue, &dir, "ffmpeg");
+        write_module_glue(&mut glue, &dir, "ffmpeg", new_api);
         // native.sh writes the C into <module dir>/native-<key>/.
         let wasm = dir
             .canonicalize()
@@ -71,9 +92,9 @@ fn main() {
             let stem = wat.file_stem().unwrap().to_string_lossy().replace('-', "_");
             let name = format!("t_{stem}");
             let dir = gen.join(&name);
-            translate_wat(&manifest, wat, &dir, &name);
+            translate_wat(&manifest, wat, &dir, &name, new_api);
             all_units.extend(c_units(&dir, &name));
-            write_module_glue(&mut glue, &dir, &name);
+            write_module_glue(&mut glue, &dir, &name, new_api);
             let wasm = dir.join(format!("{name}.wasm"));
             let sha = sha256_file(&wasm);
             modules.push((name, wasm, sha));
@@ -130,7 +151,7 @@ fn main() {
 /// signatures: call the Rust half (src/wasi.rs) between `afn_host_enter` and
 /// `afn_host_leave`, and trap — in C, after Rust has returned — when it says
 /// the guest ends. `proc_exit` (no result) always ends it.
-fn write_wasi_glue(glue: &mut String) {
+fn write_wasi_glue(glue: &mut String, new_api: bool) {
     use wasi_shim::preview1::{ValType, SIGNATURES};
     let c_type = |t: &ValType| match t {
         ValType::I32 => "uint32_t",
@@ -145,18 +166,25 @@ fn write_wasi_glue(glue: &mut String) {
             .map(|(i, t)| format!(", {} p{i}", c_type(t)))
             .collect();
         let args: String = (0..sig.params.len()).map(|i| format!(", p{i}")).collect();
-        let inst = "struct Z_wasi_snapshot_preview1_instance_t* instance";
+        let inst = "struct AFN_HOST* instance";
+        // wasm2c's name of the import: 1.0.36 doubles the module name's
+        // underscores (`w2c_<module>_<field>`), 1.0.32 joins with `Z_`.
+        let import = if new_api {
+            format!("w2c_wasi__snapshot__preview1_{name}")
+        } else {
+            format!("Z_wasi_snapshot_preview1Z_{name}")
+        };
         writeln!(glue, "int afn_wasi_{name}({inst}{params}, int32_t* ret);").unwrap();
         let call = format!("afn_wasi_{name}(instance{args}, &ret)");
         match sig.results {
             [] => writeln!(
                 glue,
-                "void Z_wasi_snapshot_preview1Z_{name}({inst}{params}) {{\n  int32_t ret = 0;\n  \
+                "void {import}({inst}{params}) {{\n  int32_t ret = 0;\n  \
                  afn_host_enter();\n  (void){call};\n  afn_host_leave();\n  afn_trap(AFN_TRAP_HOST);\n}}"
             ),
             [ValType::I32] => writeln!(
                 glue,
-                "uint32_t Z_wasi_snapshot_preview1Z_{name}({inst}{params}) {{\n  int32_t ret = 0;\n  \
+                "uint32_t {import}({inst}{params}) {{\n  int32_t ret = 0;\n  \
                  afn_host_enter();\n  int ended = {call};\n  afn_host_leave();\n  \
                  if (ended) afn_trap(AFN_TRAP_HOST);\n  return (uint32_t)ret;\n}}"
             ),
@@ -188,9 +216,19 @@ fn module_dir(out: &Path, name: &str) -> PathBuf {
 /// that a cross build does not put the host's whole /usr/include on its path.
 fn copy_wasm_rt_header(include: &Path) {
     println!("cargo:rerun-if-env-changed=AFMPEG_WASM_RT_INCLUDE");
-    let candidates: Vec<PathBuf> = match env::var_os("AFMPEG_WASM_RT_INCLUDE") {
-        Some(d) => vec![PathBuf::from(d).join("wasm-rt.h")],
-        None => vec![
+    println!("cargo:rerun-if-env-changed=AFMPEG_WASM2C");
+    let candidates: Vec<PathBuf> = match (
+        env::var_os("AFMPEG_WASM_RT_INCLUDE"),
+        env::var_os("AFMPEG_WASM2C"),
+    ) {
+        (Some(d), _) => vec![PathBuf::from(d).join("wasm-rt.h")],
+        // guest/wabt.sh's layout: bin/wasm2c beside include/wasm-rt.h.
+        (None, Some(w)) => vec![PathBuf::from(w)
+            .parent()
+            .and_then(Path::parent)
+            .map(|p| p.join("include").join("wasm-rt.h"))
+            .unwrap_or_default()],
+        (None, None) => vec![
             "/usr/include/wasm-rt.h".into(),
             "/usr/src/wasm2c/wasm-rt.h".into(),
         ],
@@ -207,9 +245,25 @@ fn copy_wasm_rt_header(include: &Path) {
     fs::copy(csrc.join("afn.h"), include.join("afn.h")).expect("copy afn.h");
 }
 
+/// Whether the `wasm-rt.h` copied into `include` is wabt 1.0.36's (64-bit
+/// page counts, hashed function types, `w2c_` names) rather than 1.0.32's.
+fn wabt_136(include: &Path) -> bool {
+    let header = fs::read_to_string(include.join("wasm-rt.h")).expect("wasm-rt.h");
+    header.contains("wasm_rt_func_type_t")
+}
+
+/// The wasm2c that translates the test modules (and, in guest/native.sh,
+/// FFmpeg): `AFMPEG_WASM2C`, or `wasm2c` on PATH.
+fn wasm2c() -> PathBuf {
+    env::var_os("AFMPEG_WASM2C").map_or_else(|| "wasm2c".into(), PathBuf::from)
+}
+
 fn c_build(include: &Path) -> cc::Build {
     let mut b = cc::Build::new();
     b.include(include).opt_level(2).debug(false).warnings(false);
+    if wabt_136(include) {
+        b.define("AFN_WABT_136", "1");
+    }
     for f in memory_check_flags() {
         b.define(f.0, f.1);
     }
@@ -281,6 +335,20 @@ fn checkpoint_flags() -> Vec<&'static str> {
     }
 }
 
+/// `AFMPEG_NATIVE_SEGUE=on` lets wasm2c 1.0.36's code address linear memory
+/// through the x86-64 GS segment (`WASM_RT_ALLOW_SEGUE`): the memory's base
+/// lives in a register instead of being reloaded from the instance after
+/// every store. Measurement only: `wrgsbase` faults (SIGILL) where the
+/// kernel has not enabled FSGSBASE, and nothing checks that yet.
+fn segue_flags() -> Vec<&'static str> {
+    println!("cargo:rerun-if-env-changed=AFMPEG_NATIVE_SEGUE");
+    match env::var("AFMPEG_NATIVE_SEGUE").as_deref() {
+        Err(_) | Ok("off") => vec![],
+        Ok("on") => vec!["-DWASM_RT_ALLOW_SEGUE=1", "-mfsgsbase"],
+        Ok(other) => panic!("AFMPEG_NATIVE_SEGUE={other:?}: expected `on` or `off`"),
+    }
+}
+
 /// Generated guest code: every frame touches each of its stack pages, so a
 /// guest's stack overflow always hits the guard page (see RATIONALE.md).
 fn generated_build(include: &Path, units: &[PathBuf]) -> cc::Build {
@@ -288,7 +356,7 @@ fn generated_build(include: &Path, units: &[PathBuf]) -> cc::Build {
     for f in GENERATED_FLAGS {
         b.flag_if_supported(f);
     }
-    for f in checkpoint_flags() {
+    for f in checkpoint_flags().into_iter().chain(segue_flags()) {
         b.flag(f);
     }
     for u in units {
@@ -331,6 +399,13 @@ fn compile_generated_once(lib: &str, dir: &Path, include: &Path, units: &[PathBu
         checkpoint_flags(),
         fnv1a(&header)
     );
+    // Only when on, so that the stamps (and objects) of builds without it stay.
+    let segue = segue_flags();
+    let stamp = if segue.is_empty() {
+        stamp
+    } else {
+        format!("{stamp}segue {segue:?}\n")
+    };
     let obj = dir.join(format!("obj-{:016x}", fnv1a(stamp.as_bytes())));
     let archive = obj.join(format!("lib{lib}.a"));
     let stamp_file = obj.join("stamp");
@@ -383,8 +458,17 @@ fn ffmpeg_c_dir() -> PathBuf {
     dir
 }
 
-/// The translation units of module `name` in `dir`, as split_wasm2c.py wrote them.
+/// The translation units of module `name` in `dir`, as split_wasm2c.py wrote
+/// them (1.0.32) or wasm2c's `--num-outputs` did (1.0.36: `<name>_K.c`).
 fn c_units(dir: &Path, name: &str) -> Vec<PathBuf> {
+    if dir.join(format!("{name}-impl.h")).is_file() {
+        let units: Vec<PathBuf> = (0..)
+            .map(|k| dir.join(format!("{name}_{k}.c")))
+            .take_while(|u| u.is_file())
+            .collect();
+        assert!(!units.is_empty(), "{}: no {name}_0.c", dir.display());
+        return units;
+    }
     let mut units = vec![dir.join(format!("{name}-main.c"))];
     for k in 0.. {
         let u = dir.join(format!("{name}-fn-{k}.c"));
@@ -397,22 +481,25 @@ fn c_units(dir: &Path, name: &str) -> Vec<PathBuf> {
     units
 }
 
-fn translate_wat(manifest: &Path, wat: &Path, dir: &Path, name: &str) {
+fn translate_wat(manifest: &Path, wat: &Path, dir: &Path, name: &str, new_api: bool) {
     let _ = fs::remove_dir_all(dir);
     fs::create_dir_all(dir).expect("create module dir");
     let wasm = wat::parse_file(wat).unwrap_or_else(|e| panic!("{}: {e}", wat.display()));
     let wasm_path = dir.join(format!("{name}.wasm"));
     fs::write(&wasm_path, wasm).expect("write wasm");
-    let status = Command::new("wasm2c")
-        .arg(&wasm_path)
+    let mut cmd = Command::new(wasm2c());
+    cmd.arg(&wasm_path)
         .arg("-n")
         .arg(name)
         .arg("-o")
-        .arg(dir.join(format!("{name}.c")))
-        .status()
-        .unwrap_or_else(|e| {
-            panic!("feature `test-modules` runs wasm2c (Debian: apt-get install wabt): {e}")
-        });
+        .arg(dir.join(format!("{name}.c")));
+    if new_api {
+        // Two units, like the 1.0.32 split below: the same code paths as FFmpeg's.
+        cmd.arg("--num-outputs=2");
+    }
+    let status = cmd.status().unwrap_or_else(|e| {
+        panic!("feature `test-modules` runs wasm2c (Debian: apt-get install wabt): {e}")
+    });
     assert!(status.success(), "wasm2c failed on {}", wat.display());
     let splitter = manifest.join("../guest/tools/split_wasm2c.py");
     println!("cargo:rerun-if-changed={}", splitter.display());
@@ -431,14 +518,37 @@ fn translate_wat(manifest: &Path, wat: &Path, dir: &Path, name: &str) {
 }
 
 /// The `afn_module` descriptor of one module, from what its header declares.
-fn write_module_glue(glue: &mut String, dir: &Path, name: &str) {
+fn write_module_glue(glue: &mut String, dir: &Path, name: &str, new_api: bool) {
     let header = fs::read_to_string(dir.join(format!("{name}.h"))).expect("module header");
-    let imports_wasi = header.contains(&format!(
-        "void Z_{name}_instantiate(Z_{name}_instance_t*, struct Z_wasi_snapshot_preview1_instance_t*);"
-    ));
-    let exports_memory = header.contains(&format!("wasm_rt_memory_t* Z_{name}Z_memory("));
+    // wasm2c's C names of the module's type and functions, per generation.
+    // 1.0.36 doubles the module name's underscores and escapes `_start`'s
+    // leading one; it has no module-wide init.
+    let (ty, instantiate, host_ty, start, free, memory_fn, init) = if new_api {
+        let n = name.replace('_', "__");
+        (
+            format!("w2c_{n}"),
+            format!("wasm2c_{n}_instantiate"),
+            "struct w2c_wasi__snapshot__preview1*",
+            format!("w2c_{n}_0x5Fstart"),
+            format!("wasm2c_{n}_free"),
+            format!("w2c_{n}_memory"),
+            None,
+        )
+    } else {
+        (
+            format!("Z_{name}_instance_t"),
+            format!("Z_{name}_instantiate"),
+            "struct Z_wasi_snapshot_preview1_instance_t*",
+            format!("Z_{name}Z__start"),
+            format!("Z_{name}_free"),
+            format!("Z_{name}Z_memory"),
+            Some(format!("Z_{name}_init_module")),
+        )
+    };
+    let imports_wasi = header.contains(&format!("void {instantiate}({ty}*, {host_ty});"));
+    let exports_memory = header.contains(&format!("wasm_rt_memory_t* {memory_fn}("));
     assert!(
-        header.contains(&format!("void Z_{name}Z__start(Z_{name}_instance_t*);")),
+        header.contains(&format!("void {start}({ty}*);")),
         "module {name} exports no `_start` function"
     );
     let host = if imports_wasi { ", host" } else { "" };
@@ -447,31 +557,37 @@ fn write_module_glue(glue: &mut String, dir: &Path, name: &str) {
     } else {
         "NULL".into()
     };
+    let init = match init {
+        Some(f) => format!(
+            "static pthread_once_t once_{name} = PTHREAD_ONCE_INIT;\n\
+             static void init_{name}(void) {{ pthread_once(&once_{name}, {f}); }}"
+        ),
+        None => format!("static void init_{name}(void) {{}}"),
+    };
     write!(
         glue,
         r#"
 #include "{name}.h"
-static pthread_once_t once_{name} = PTHREAD_ONCE_INIT;
-static void init_{name}(void) {{ pthread_once(&once_{name}, Z_{name}_init_module); }}
-static void instantiate_{name}(void* i, struct Z_wasi_snapshot_preview1_instance_t* host) {{
+{init}
+static void instantiate_{name}(void* i, struct AFN_HOST* host) {{
   (void)host;
-  Z_{name}_instantiate((Z_{name}_instance_t*)i{host});
+  {instantiate}(({ty}*)i{host});
 }}
-static void start_{name}(void* i) {{ Z_{name}Z__start((Z_{name}_instance_t*)i); }}
-static void free_{name}(void* i) {{ Z_{name}_free((Z_{name}_instance_t*)i); }}
+static void start_{name}(void* i) {{ {start}(({ty}*)i); }}
+static void free_{name}(void* i) {{ {free}(({ty}*)i); }}
 "#
     )
     .unwrap();
     if exports_memory {
         writeln!(
             glue,
-            "static wasm_rt_memory_t* memory_{name}(void* i) {{ return Z_{name}Z_memory((Z_{name}_instance_t*)i); }}"
+            "static wasm_rt_memory_t* memory_{name}(void* i) {{ return {memory_fn}(({ty}*)i); }}"
         )
         .unwrap();
     }
     writeln!(
         glue,
-        "const struct afn_module afn_module_{name} = {{\"{name}\", sizeof(Z_{name}_instance_t), \
+        "const struct afn_module afn_module_{name} = {{\"{name}\", sizeof({ty}), \
          init_{name}, instantiate_{name}, start_{name}, free_{name}, {memory}}};"
     )
     .unwrap();

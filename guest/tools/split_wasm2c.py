@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Split one wasm2c 1.0.32 output (<name>.c + <name>.h) into N translation units.
+"""Split one wasm2c 1.0.32 output (<name>.c + <name>.h) into N translation units,
+or instrument wasm2c >= 1.0.33's own split (`--num-outputs`) in place.
 
 wasm2c writes a module as a single C file; for FFmpeg that is ~117 MB, which
 one compiler process turns into ~10 CPU-minutes and ~4 GB of peak memory on one
@@ -34,6 +35,14 @@ base instead of reading `mem->data` at every access (see MEM_BASE_HELPERS
 below and native/RATIONALE.md, "The memory base, read once per function").
 
 Usage: split_wasm2c.py <dir> <name> <N>   (reads <dir>/<name>.c and .h, rewrites in place)
+
+wasm2c 1.0.36 (built by guest/wabt.sh) splits the functions itself
+(`--num-outputs=N`: <name>-impl.h, <name>_0.c … <name>_<N-1>.c, every
+function already external and named `w2c_<name>_…`). When <dir> holds
+<name>-impl.h the script only instruments: the counter goes into the
+instance struct `w2c_<name>`, the checkpoint block at the end of
+<name>-impl.h, the checkpoints and bulk-memory calls into each <name>_K.c
+(N is then unused: wasm2c made the units).
 
 The format it relies on (checked, with a clear error when it differs): the
 prelude ends at `static bool s_module_initialized`, the function-type table is
@@ -80,10 +89,11 @@ void afn_checkpoint(int64_t* fuel);
 #endif
 /* Call depth. Built with explicit bounds checks (WASM_RT_MEMCHECK_SIGNAL_HANDLER
  * 0: the native tier's `bounds-checks` feature) wasm2c counts call depth in
- * `wasm_rt_call_stack_depth`, one global for the whole process: threads
- * running guests at once would race on it, and a trap would leave it
- * counted. Count in the instance instead: one per job, gone with it. */
-#if WASM_RT_USE_STACK_DEPTH_COUNT
+ * `wasm_rt_call_stack_depth`, one global for the whole process (1.0.32;
+ * thread-local in 1.0.36): threads running guests at once would race on
+ * it, and a trap would leave it counted. Count in the instance instead:
+ * one per job, gone with it. */
+#if WASM_RT_USE_STACK_DEPTH_COUNT || WASM_RT_STACK_DEPTH_COUNT /* 1.0.32 || 1.0.36 */
 #undef FUNC_PROLOGUE
 #undef FUNC_EPILOGUE
 #define FUNC_PROLOGUE                                                       \
@@ -230,6 +240,47 @@ AFN_DEFINE_STORE(i64_store16, u16, u64)
 AFN_DEFINE_STORE(i64_store32, u32, u64)
 """
 
+# The same for wasm2c 1.0.36, whose load helpers force the read with its own
+# FORCE_READ_INT / FORCE_READ_FLOAT (an out-of-bounds load whose value is
+# unused must still fault). SIMD loads and stores (v128_*) keep reading
+# `mem->data`: their helpers are many, and the scalar ones are most accesses.
+MEM_BASE_HELPERS_136 = (
+    MEM_BASE_HELPERS.replace(
+        "#define AFN_DEFINE_LOAD(name, t1, t2, t3)        ",
+        "#define AFN_DEFINE_LOAD(name, t1, t2, t3, force) ",
+    )
+    .replace('wasm_asm("" ::"r"(result));       ', "force(result);" + " " * 20)
+    .replace(", f32, f32, f32)", ", f32, f32, f32, FORCE_READ_FLOAT)")
+    .replace(", f64, f64, f64)", ", f64, f64, f64, FORCE_READ_FLOAT)")
+)
+MEM_BASE_HELPERS_136 = re.sub(
+    r"^(AFN_DEFINE_LOAD\([a-z0-9_]+, [a-z0-9]+, [a-z0-9]+, [a-z0-9]+)\)$",
+    r"\1, FORCE_READ_INT)",
+    MEM_BASE_HELPERS_136,
+    flags=re.M,
+)
+
+
+class BaseLocals:
+    """The memory-base locals of one function (MEM_BASE_HELPERS): one per
+    memory its loads and stores name, `afn_mb0`, `afn_mb1`, …"""
+
+    def __init__(self):
+        self.bases = {}  # memory expression -> its base's local
+
+    def rewrite(self, m):
+        """A MEM_ACCESS match, rewritten to the `_b` helper with the base."""
+        mem = m.group(2)
+        if mem not in self.bases:
+            self.bases[mem] = f"afn_mb{len(self.bases)}"
+        return f"{m.group(1)}_b({mem}, {self.bases[mem]}, "
+
+    def reads(self):
+        """The declarations to put after the prologue: the bases are read
+        once, since the memory exists before any guest function runs
+        (instantiation allocates it) and never moves."""
+        return "".join(f" u8* const {b} = ({mem})->data;" for mem, b in self.bases.items())
+
 
 def die(msg):
     sys.stderr.write(f"split_wasm2c: {msg}\n")
@@ -244,6 +295,9 @@ def main():
         die("N must be >= 1")
     if not re.fullmatch(r"[A-Za-z0-9_]+", name):
         die(f"module name {name!r} must be a C identifier")
+    if os.path.exists(os.path.join(out_dir, f"{name}-impl.h")):
+        instrument_in_place(out_dir, name)
+        return
     c_path = os.path.join(out_dir, f"{name}.c")
     h_path = os.path.join(out_dir, f"{name}.h")
     with open(c_path, encoding="utf-8") as f:
@@ -260,15 +314,7 @@ def main():
     head_re = re.compile(HEAD.pattern.replace("w2c_", f"w2c_{name}_"))
 
     # The checkpoint counter: the instance's first member.
-    struct_open = f"typedef struct Z_{name}_instance_t {{\n"
-    if h_text.count(struct_open) != 1:
-        die(f"no `typedef struct Z_{name}_instance_t {{` in {h_path}")
-    h_text = h_text.replace(
-        struct_open,
-        struct_open
-        + "  int64_t afn_fuel; /* checkpoints left before the host looks */\n"
-        + "  uint32_t afn_depth; /* call depth, counted with explicit bounds checks only */\n",
-    )
+    h_text = add_counter(h_text, f"typedef struct Z_{name}_instance_t {{\n", h_path)
     loop_head = re.compile(LOOP_HEAD.format(name=name), re.M)
 
     lines = c_text.split("\n")
@@ -375,6 +421,109 @@ def main():
     )
 
 
+def add_counter(h_text, struct_open, h_path):
+    """The checkpoint counter (and the call depth) as the instance's first members."""
+    if h_text.count(struct_open) != 1:
+        die(f"no `{struct_open.strip()}` in {h_path}")
+    return h_text.replace(
+        struct_open,
+        struct_open
+        + "  int64_t afn_fuel; /* checkpoints left before the host looks */\n"
+        + "  uint32_t afn_depth; /* call depth, counted with explicit bounds checks only */\n",
+    )
+
+
+# wasm2c 1.0.36: a loop's label alone on its line, followed by a space (a
+# block's label is `name:;`, a loop's `name: ` with its body on the next line).
+LOOP_HEAD_136 = re.compile(r"^( *[A-Za-z_][A-Za-z0-9_]*:) $", re.M)
+
+
+def _wrap_late_includes(impl, include):
+    """Closes the hidden-visibility region around each `#include <…>` after `include`."""
+    head, tail = impl.split(include, 1)
+    tail = re.sub(
+        r"^(#include <[^>]+>)$",
+        r"#pragma GCC visibility pop\n\1\n#pragma GCC visibility push(hidden)",
+        tail,
+        flags=re.M,
+    )
+    return head + include + tail
+
+
+def instrument_in_place(out_dir, name):
+    """wasm2c 1.0.36 `--num-outputs` output: add the counter, the checkpoint
+    block and the checkpoints, leaving wasm2c's split as it is."""
+    h_path = os.path.join(out_dir, f"{name}.h")
+    with open(h_path, encoding="utf-8") as f:
+        h_text = f.read()
+    # wasm2c >= 1.0.33 doubles a module name's underscores in C identifiers.
+    c_name = name.replace("_", "__")
+    h_text = add_counter(h_text, f"typedef struct w2c_{c_name} {{\n", h_path)
+    impl_path = os.path.join(out_dir, f"{name}-impl.h")
+    with open(impl_path, encoding="utf-8") as f:
+        impl = f.read()
+    include = f'#include "{name}.h"\n'
+    if impl.count(include) != 1:
+        die(f"no `{include.strip()}` in {impl_path}: not wasm2c 1.0.36 output?")
+    # Guest functions and data are external (one unit calls another) but
+    # not exported from a shared object; the module's API, declared in
+    # <name>.h before this, keeps its visibility.
+    impl = impl.replace(include, include + "#pragma GCC visibility push(hidden)\n")
+    # System headers included later (SIMDe's, for SIMD) keep their default
+    # visibility: a libc function declared hidden could not come from libc.
+    impl = _wrap_late_includes(impl, include)
+    impl += "\n" + CHECKPOINT + "\n" + MEM_BASE_HELPERS_136
+    units = []
+    for k in range(0, 1 << 16):
+        p = os.path.join(out_dir, f"{name}_{k}.c")
+        if not os.path.exists(p):
+            break
+        units.append(p)
+    if len(units) < 2:
+        die(f"{out_dir}: expected {name}_0.c, {name}_1.c, …: run wasm2c with --num-outputs >= 2")
+    entries = loops = bulk = 0
+    for p in units:
+        with open(p, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        prologue = None  # the running function's prologue line
+        bases = BaseLocals()
+        for j, line in enumerate(lines):
+            if line == PROLOGUE:
+                prologue, bases = j, BaseLocals()
+                entries += 1
+                continue
+            if line == "}" and prologue is not None:
+                # The function's end: its bases are read after the prologue.
+                lines[prologue] = PROLOGUE + " AFN_CHECKPOINT();" + bases.reads()
+                prologue = None
+                continue
+            m = LOOP_HEAD_136.match(line)
+            if m:
+                lines[j] = m.group(1) + " AFN_CHECKPOINT();"
+                loops += 1
+                continue
+            if "memory_" in line:
+                line, n = BULK_CALL.subn(r"afn_\1(&instance->afn_fuel, ", line)
+                bulk += n
+            if prologue is not None and ("_load" in line or "_store" in line):
+                line = MEM_ACCESS.sub(bases.rewrite, line)
+            lines[j] = line
+        if prologue is not None:
+            die(f"{p}: a function without its closing `}}`")
+        with open(p, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines))
+    if entries == 0:
+        die(f"no `{PROLOGUE.strip()}` line in {name}_K.c: not wasm2c 1.0.36 output?")
+    with open(h_path, "w", encoding="utf-8") as f:
+        f.write(h_text)
+    with open(impl_path, "w", encoding="utf-8") as f:
+        f.write(impl)
+    sys.stderr.write(
+        f"split_wasm2c: {len(units)} units from wasm2c; checkpoints at {entries} function entries, "
+        f"{loops} loop heads and {bulk} bulk-memory instructions\n"
+    )
+
+
 def instrument(body, loop_head, fname):
     """Adds the checkpoints to one function definition (a list of lines):
     function entry, loop heads, and the bulk-memory calls' chunks."""
@@ -382,14 +531,7 @@ def instrument(body, loop_head, fname):
         p = body.index(PROLOGUE)
     except ValueError:
         die(f"{fname}: no `{PROLOGUE.strip()}` line: not wasm2c 1.0.32 output?")
-    bases = {}  # memory expression -> its base's local
-
-    def with_base(m):
-        mem = m.group(2)
-        if mem not in bases:
-            bases[mem] = f"afn_mb{len(bases)}"
-        return f"{m.group(1)}_b({mem}, {bases[mem]}, "
-
+    bases = BaseLocals()
     for j, line in enumerate(body):
         # A loop's label is its head: wasm2c emits `br` to a loop as a goto
         # to it, so every iteration passes here.
@@ -400,12 +542,9 @@ def instrument(body, loop_head, fname):
         if "memory_" in line:
             line = BULK_CALL.sub(r"afn_\1(&instance->afn_fuel, ", line)
         if "_load" in line or "_store" in line:
-            line = MEM_ACCESS.sub(with_base, line)
+            line = MEM_ACCESS.sub(bases.rewrite, line)
         body[j] = line
-    # Read once, after the prologue: the memory exists before any guest
-    # function runs (instantiation allocates it) and never moves.
-    reads = "".join(f" u8* const {b} = ({mem})->data;" for mem, b in bases.items())
-    body[p] = PROLOGUE + " AFN_CHECKPOINT();" + reads
+    body[p] = PROLOGUE + " AFN_CHECKPOINT();" + bases.reads()
 
 
 if __name__ == "__main__":

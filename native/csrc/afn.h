@@ -10,6 +10,16 @@
 
 #include "wasm-rt.h"
 
+/* Whether accesses are left unchecked for the guard pages to catch: wasm-rt.h
+ * 1.0.32 says so with WASM_RT_MEMCHECK_SIGNAL_HANDLER (its 64-bit default),
+ * 1.0.36 with WASM_RT_MEMCHECK_GUARD_PAGES (derived from the former when the
+ * build defines it, as the `bounds-checks` feature does). */
+#if defined(WASM_RT_MEMCHECK_GUARD_PAGES)
+#define AFN_GUARD_PAGES WASM_RT_MEMCHECK_GUARD_PAGES
+#else
+#define AFN_GUARD_PAGES WASM_RT_MEMCHECK_SIGNAL_HANDLER
+#endif
+
 /* Trap codes beyond wasm_rt_trap_t's: the runtime could not get a resource
  * (memory reservation, table), or a host function ended the guest. */
 #define AFN_TRAP_RESOURCE 100
@@ -21,8 +31,17 @@
 #define AFN_CALL_SETUP 201  /* signal handler, alternate stack or instance allocation failed */
 
 /* What wasm2c's imports of `wasi_snapshot_preview1` receive: the Rust side's
- * state of this call and the guest's memory (set once instantiated). */
-struct Z_wasi_snapshot_preview1_instance_t {
+ * state of this call and the guest's memory (set once instantiated). The
+ * struct's tag is the one the generated code declares: wasm2c 1.0.32 names
+ * it `Z_wasi_snapshot_preview1_instance_t`, 1.0.33 and later
+ * `w2c_wasi__snapshot__preview1` (build.rs defines AFN_WABT_136 when the
+ * wasm-rt.h it compiles against is 1.0.36's). */
+#if AFN_WABT_136
+#define AFN_HOST w2c_wasi__snapshot__preview1
+#else
+#define AFN_HOST Z_wasi_snapshot_preview1_instance_t
+#endif
+struct AFN_HOST {
   void* host;
   wasm_rt_memory_t* memory;
 };
@@ -32,7 +51,7 @@ struct afn_module {
   const char* name;
   size_t instance_size;
   void (*init_module)(void);
-  void (*instantiate)(void* instance, struct Z_wasi_snapshot_preview1_instance_t* host);
+  void (*instantiate)(void* instance, struct AFN_HOST* host);
   void (*start)(void* instance);
   void (*free)(void* instance);
   wasm_rt_memory_t* (*memory)(void* instance); /* NULL: exports no memory */
@@ -40,7 +59,7 @@ struct afn_module {
 
 /* Instantiates `m` and runs its `_start` on this thread; 0, a trap code or an
  * AFN_CALL_* code. The instance and its memory are freed before it returns. */
-int afn_call(const struct afn_module* m, struct Z_wasi_snapshot_preview1_instance_t* host);
+int afn_call(const struct afn_module* m, struct AFN_HOST* host);
 
 WASM_RT_NO_RETURN void afn_trap(int code);
 
@@ -60,7 +79,7 @@ void afn_checkpoint(int64_t* fuel);
 
 /* Rust: refills `*fuel`, or returns 1 when the guest must end (the reason is
  * left in the call's state, as for a WASI import). */
-int afn_budget_check(struct Z_wasi_snapshot_preview1_instance_t* host, int64_t* fuel);
+int afn_budget_check(struct AFN_HOST* host, int64_t* fuel);
 
 /* A bulk-memory instruction finished a 64 KiB chunk (split_wasm2c.py): let
  * Rust look at the interrupt flag and the deadline, and trap if either ends
@@ -69,9 +88,14 @@ void afn_bulk_poll(void);
 
 /* Rust: returns 1 when the interrupt flag or the deadline ends the guest
  * (the reason left in the call's state), 0 otherwise. */
-int afn_interrupt_check(struct Z_wasi_snapshot_preview1_instance_t* host);
+int afn_interrupt_check(struct AFN_HOST* host);
 
 /* Rust: reserve and commit a linear memory; 0 or a trap code. */
-int afn_memory_allocate(wasm_rt_memory_t* mem, uint32_t initial_pages, uint32_t max_pages);
+int afn_memory_allocate(wasm_rt_memory_t* mem, uint64_t initial_pages, uint64_t max_pages);
+
+/* The stack-exhaustion trap as the Rust side knows it (wasm_rt_trap_t's
+ * value moved from 8 to 9 when 1.0.36 added WASM_RT_TRAP_UNALIGNED). */
+#define AFN_TRAP_EXHAUSTION 8
+#define AFN_TRAP_UNALIGNED 103
 
 #endif

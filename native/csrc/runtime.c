@@ -37,7 +37,7 @@ struct afn_thread_state {
   int in_host;      /* >0 while a host function runs: its faults are not ours */
   struct afn_reservation res[AFN_MAX_RESERVATIONS];
   uintptr_t stack_lo; /* lowest address of this thread's stack */
-  struct Z_wasi_snapshot_preview1_instance_t* host; /* the running call's */
+  struct AFN_HOST* host; /* the running call's */
 };
 
 static __thread struct afn_thread_state T;
@@ -215,7 +215,7 @@ static uintptr_t current_stack_lo(void) {
  * the point of the variant for apps that own SIGSEGV. */
 static int prepare_signals(stack_t* alt) {
   alt->ss_sp = NULL;
-#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+#if AFN_GUARD_PAGES
   pthread_once(&handler_once, install_handler);
   if (handler_error) return -1;
   if (ensure_alt_stack(alt) != 0) return -1;
@@ -223,7 +223,20 @@ static int prepare_signals(stack_t* alt) {
   return 0;
 }
 
-int afn_call(const struct afn_module* m, struct Z_wasi_snapshot_preview1_instance_t* host) {
+/* The trap codes Rust maps (src/error.rs) are 1.0.32's; 1.0.36 inserted
+ * WASM_RT_TRAP_UNALIGNED (atomics only, never enabled here) before
+ * WASM_RT_TRAP_EXHAUSTION. */
+static int stable_trap_code(int code) {
+#if !WASM_RT_MERGED_OOB_AND_EXHAUSTION_TRAPS /* Apple: one code for both */
+  if (code == WASM_RT_TRAP_EXHAUSTION) return AFN_TRAP_EXHAUSTION;
+#endif
+#if AFN_WABT_136
+  if (code == WASM_RT_TRAP_UNALIGNED) return AFN_TRAP_UNALIGNED;
+#endif
+  return code;
+}
+
+int afn_call(const struct afn_module* m, struct AFN_HOST* host) {
   if (T.jmp) return AFN_CALL_NESTED;
   stack_t alt;
   if (prepare_signals(&alt) != 0) return AFN_CALL_SETUP;
@@ -244,7 +257,7 @@ int afn_call(const struct afn_module* m, struct Z_wasi_snapshot_preview1_instanc
     host->memory = m->memory ? m->memory(instance) : NULL;
     m->start(instance);
   } else {
-    result = T.trap;
+    result = stable_trap_code(T.trap);
   }
   T.jmp = NULL;
   T.in_host = 0;
@@ -259,6 +272,10 @@ int afn_call(const struct afn_module* m, struct Z_wasi_snapshot_preview1_instanc
 }
 
 /* ------------------------------------------------------- function types */
+
+#if !AFN_WABT_136
+/* wasm2c 1.0.33 and later name a function type by a hash in the generated
+ * code itself: no registry, and no `wasm_rt_register_func_type`. */
 
 /* Signatures registered by every module's init; an index is the same for the
  * same signature, so call_indirect's type check is one integer compare. */
@@ -301,17 +318,34 @@ uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
   return index;
 }
 
+#endif
+
 bool wasm_rt_is_initialized(void) { return true; }
 void wasm_rt_init(void) {}
 void wasm_rt_free(void) {}
+/* 1.0.36's per-thread setup (its sample runtime's signal stack): ours is
+ * done per call by afn_call. */
+void wasm_rt_init_thread(void) {}
+void wasm_rt_free_thread(void) {}
 
 /* --------------------------------------------------------------- memory */
 
+#if AFN_WABT_136
+void wasm_rt_allocate_memory(wasm_rt_memory_t* mem, uint64_t initial, uint64_t max, bool is64) {
+  /* A 64-bit memory would need another reservation policy (memory64 is not
+   * enabled in our modules' translation): refuse it rather than guess. */
+  if (is64) afn_trap(AFN_TRAP_RESOURCE);
+  /* Rust decides (reservation, limit); a refusal traps here, in C. */
+  int trap = afn_memory_allocate(mem, initial, max);
+  if (trap) afn_trap(trap);
+}
+#else
 void wasm_rt_allocate_memory(wasm_rt_memory_t* mem, uint32_t initial, uint32_t max) {
   /* Rust decides (reservation, limit); a refusal traps here, in C. */
   int trap = afn_memory_allocate(mem, initial, max);
   if (trap) afn_trap(trap);
 }
+#endif
 
 /* --------------------------------------------------------------- tables */
 
@@ -357,6 +391,9 @@ const char* wasm_rt_strerror(wasm_rt_trap_t trap) {
     case WASM_RT_TRAP_UNREACHABLE: return "unreachable executed";
     case WASM_RT_TRAP_CALL_INDIRECT: return "invalid call_indirect";
     case WASM_RT_TRAP_UNCAUGHT_EXCEPTION: return "uncaught exception";
+#if AFN_WABT_136
+    case WASM_RT_TRAP_UNALIGNED: return "unaligned atomic access";
+#endif
 #if !WASM_RT_MERGED_OOB_AND_EXHAUSTION_TRAPS
     case WASM_RT_TRAP_EXHAUSTION: return "call stack exhausted";
 #endif

@@ -4,6 +4,7 @@
 use std::ffi::{c_char, c_int, c_void};
 
 /// `wasm_rt_memory_t` of wabt 1.0.32's `wasm-rt.h`.
+#[cfg(not(afn_wabt_136))]
 #[repr(C)]
 pub(crate) struct WasmRtMemory {
     pub data: *mut u8,
@@ -12,7 +13,28 @@ pub(crate) struct WasmRtMemory {
     pub size: u32,
 }
 
-/// `struct Z_wasi_snapshot_preview1_instance_t`: what the WASI imports get.
+/// `wasm_rt_memory_t` of wabt 1.0.36's `wasm-rt.h` (build.rs sets
+/// `afn_wabt_136` when it compiles against that header): 64-bit counts and
+/// the memory64 flag.
+#[cfg(afn_wabt_136)]
+#[repr(C)]
+pub(crate) struct WasmRtMemory {
+    pub data: *mut u8,
+    pub pages: u64,
+    pub max_pages: u64,
+    pub size: u64,
+    pub is64: bool,
+}
+
+/// A page count as `wasm_rt_memory_t` stores it.
+#[cfg(not(afn_wabt_136))]
+pub(crate) type Pages = u32;
+/// A page count as `wasm_rt_memory_t` stores it.
+#[cfg(afn_wabt_136)]
+pub(crate) type Pages = u64;
+
+/// `struct AFN_HOST` (`Z_wasi_snapshot_preview1_instance_t` in wasm2c 1.0.32,
+/// `w2c_wasi__snapshot__preview1` in 1.0.36): what the WASI imports get.
 #[repr(C)]
 pub(crate) struct HostInstance {
     /// The Rust state of the running call (`crate::call::HostState`).

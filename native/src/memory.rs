@@ -2,8 +2,8 @@
 //! instead of bounds checks (unless built with feature `bounds-checks`), the
 //! job's memory limit enforced on every grow.
 //!
-//! wasm2c 1.0.32 (built with `WASM_RT_MEMCHECK_SIGNAL_HANDLER`, its default on
-//! 64-bit) emits no bounds check: an access is `data[(u64)addr + offset]` with
+//! wasm2c (1.0.32 and 1.0.36 alike, built with `WASM_RT_MEMCHECK_SIGNAL_HANDLER`,
+//! their default on 64-bit) emits no bounds check: an access is `data[(u64)addr + offset]` with
 //! a 32-bit `addr` and a 32-bit `offset`, so it can reach `2^33 - 2` bytes past
 //! `data` plus the access's width. The whole span is reserved `PROT_NONE` up
 //! front and only `pages * 64 KiB` of it is readable and writable; anything
@@ -11,7 +11,7 @@
 //! a trap because the address lies in a reservation of the faulting thread.
 //! The reservation is unmapped whole when the instance is freed.
 
-use crate::ffi::{self, WasmRtMemory};
+use crate::ffi::{self, Pages, WasmRtMemory};
 use std::cell::Cell;
 use std::ffi::c_int;
 
@@ -28,7 +28,7 @@ const GUARDED_RESERVATION: usize = (1 << 33) + PAGE as usize;
 /// (feature `bounds-checks`) no access goes past the memory's size, so only
 /// what it may grow to (at least a page: `mmap` takes no empty span). That
 /// is what makes many concurrent jobs fit an iOS app's address space.
-fn reservation(max_pages: u32) -> usize {
+fn reservation(max_pages: u64) -> usize {
     #[cfg(not(afn_bounds_checks))]
     {
         let _ = max_pages;
@@ -40,8 +40,13 @@ fn reservation(max_pages: u32) -> usize {
     }
 }
 
-/// wasm-rt.h keeps the byte size in a `uint32_t`: 65536 pages would wrap it.
-const MAX_PAGES: u32 = 65535;
+/// wasm-rt.h 1.0.32 keeps the byte size in a `uint32_t`: 65536 pages would
+/// wrap it.
+#[cfg(not(afn_wabt_136))]
+const MAX_PAGES: u64 = 65535;
+/// 1.0.36 keeps it in a `uint64_t`: the whole 4 GiB of a 32-bit memory.
+#[cfg(afn_wabt_136)]
+const MAX_PAGES: u64 = 65536;
 
 thread_local! {
     /// The running call's memory limit in pages (`u32::MAX`: none). Set by
@@ -53,17 +58,23 @@ thread_local! {
     /// What the memories of this thread's calls used, since the last
     /// [`take_usage`]: the most pages one held, and whether a grow was refused
     /// because of the job's limit (not the module's own maximum).
-    static USAGE: Cell<(u32, bool)> = const { Cell::new((0, false)) };
+    static USAGE: Cell<(u64, bool)> = const { Cell::new((0, false)) };
 }
 
 /// Reads and resets this thread's [`USAGE`]: the most linear memory a memory
 /// held, in bytes, and whether the job's limit refused a grow.
 pub(crate) fn take_usage() -> (u64, bool) {
     let (pages, reached) = USAGE.with(|u| u.replace((0, false)));
-    (u64::from(pages) * PAGE, reached)
+    (pages * PAGE, reached)
 }
 
-fn note_usage(pages: u32, reached: bool) {
+/// A page count of `wasm_rt_memory_t` (`u32` or `u64` by wabt version) as `u64`.
+#[allow(clippy::useless_conversion)] // the identity with wabt 1.0.36's header
+fn to_u64(pages: Pages) -> u64 {
+    pages.into()
+}
+
+fn note_usage(pages: u64, reached: bool) {
     USAGE.with(|u| {
         let (p, r) = u.get();
         u.set((p.max(pages), r || reached));
@@ -96,10 +107,10 @@ pub(crate) fn pages_for_bytes(bytes: u64) -> u32 {
 #[no_mangle]
 pub unsafe extern "C" fn afn_memory_allocate(
     mem: *mut WasmRtMemory,
-    initial_pages: u32,
-    max_pages: u32,
+    initial_pages: u64,
+    max_pages: u64,
 ) -> c_int {
-    let limit = LIMIT_PAGES.with(Cell::get);
+    let limit = u64::from(LIMIT_PAGES.with(Cell::get));
     if initial_pages > limit {
         return ffi::TRAP_MEMORY_LIMIT;
     }
@@ -140,38 +151,44 @@ pub unsafe extern "C" fn afn_memory_allocate(
     unsafe {
         *mem = WasmRtMemory {
             data: base.cast(),
-            pages: initial_pages,
-            max_pages: max,
-            size: committed as u32,
+            // Both at most MAX_PAGES (checked above), which fits `Pages`.
+            pages: initial_pages as Pages,
+            max_pages: max as Pages,
+            size: committed as _,
+            #[cfg(afn_wabt_136)]
+            is64: false,
         };
     }
     0
 }
 
-/// `wasm_rt_grow_memory`: the previous page count, or `u32::MAX` (what
+/// `wasm_rt_grow_memory`: the previous page count, or all ones (what
 /// `memory.grow` returns as -1) past the memory's maximum or the job's limit,
-/// both folded into `max_pages` at allocation.
+/// both folded into `max_pages` at allocation. Counts are `u32` for wasm2c
+/// 1.0.32, `u64` for 1.0.36.
 ///
 /// # Safety
 /// `mem` was set up by [`afn_memory_allocate`].
 #[no_mangle]
-pub unsafe extern "C" fn wasm_rt_grow_memory(mem: *mut WasmRtMemory, delta: u32) -> u32 {
+pub unsafe extern "C" fn wasm_rt_grow_memory(mem: *mut WasmRtMemory, delta: Pages) -> Pages {
     // SAFETY: see above.
     let mem = unsafe { &mut *mem };
     let old = mem.pages;
-    let new = u64::from(old) + u64::from(delta);
-    if new > u64::from(mem.max_pages) {
+    let Some(new) = to_u64(old).checked_add(to_u64(delta)) else {
+        return Pages::MAX;
+    };
+    if new > to_u64(mem.max_pages) {
         // The job's limit, rather than the module's maximum, said no: the
         // embedder reports the job as stopped by its memory limit.
-        note_usage(old, new > u64::from(LIMIT_PAGES.with(Cell::get)));
-        return u32::MAX;
+        note_usage(to_u64(old), new > u64::from(LIMIT_PAGES.with(Cell::get)));
+        return Pages::MAX;
     }
     if delta == 0 {
         return old;
     }
-    let start = u64::from(old) * PAGE;
-    let len = u64::from(delta) * PAGE;
-    // SAFETY: [start, start+len) lies inside the reservation (new <= 65535 pages).
+    let start = to_u64(old) * PAGE;
+    let len = to_u64(delta) * PAGE;
+    // SAFETY: [start, start+len) lies inside the reservation (new <= MAX_PAGES).
     let ok = unsafe {
         libc::mprotect(
             mem.data.add(start as usize).cast(),
@@ -180,10 +197,11 @@ pub unsafe extern "C" fn wasm_rt_grow_memory(mem: *mut WasmRtMemory, delta: u32)
         )
     } == 0;
     if !ok {
-        return u32::MAX;
+        return Pages::MAX;
     }
-    mem.pages = new as u32;
-    mem.size = (new * PAGE) as u32;
+    // new <= max_pages <= MAX_PAGES: fits both `Pages` and the size field.
+    mem.pages = new as Pages;
+    mem.size = (new * PAGE) as _;
     old
 }
 
@@ -198,18 +216,20 @@ pub unsafe extern "C" fn wasm_rt_free_memory(mem: *mut WasmRtMemory) {
     if mem.data.is_null() {
         return;
     }
-    note_usage(mem.pages, false);
+    note_usage(to_u64(mem.pages), false);
     let lo = mem.data as usize;
     // SAFETY: the reservation made by afn_memory_allocate on this thread.
     unsafe {
         ffi::afn_reservation_remove(lo);
-        libc::munmap(mem.data.cast(), reservation(mem.max_pages));
+        libc::munmap(mem.data.cast(), reservation(to_u64(mem.max_pages)));
     }
     *mem = WasmRtMemory {
         data: std::ptr::null_mut(),
         pages: 0,
         max_pages: 0,
         size: 0,
+        #[cfg(afn_wabt_136)]
+        is64: false,
     };
 }
 
