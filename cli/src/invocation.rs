@@ -20,7 +20,8 @@ use wasi_shim::fs::{ExportOptions, FileKind};
 enum ArgKind<'a> {
     /// Standard input or output (`-`, `pipe:`, `pipe:N`); `Some(n)` for `pipe:N`.
     Pipe(Option<u32>),
-    /// A URL of another protocol, or a device (`/dev/null`): left as is.
+    /// A URL of another protocol, or one of the guest's devices
+    /// (`/dev/null`, [`GUEST_DEVICES`]): left as is.
     Other,
     /// A host file, possibly written `file:PATH`.
     Path { file_prefix: bool, path: &'a str },
@@ -44,13 +45,29 @@ fn classify(value: &str) -> ArgKind<'_> {
             return ArgKind::Other;
         }
     }
-    if value.starts_with("/dev/") || value.is_empty() {
+    if value.is_empty() || is_guest_device(value) {
         return ArgKind::Other;
     }
     ArgKind::Path {
         file_prefix: false,
         path: value,
     }
+}
+
+/// What the guest's own `/dev` holds: the standard devices and the standard
+/// streams. A value naming one of them is the guest's device, as it would be
+/// native ffmpeg's (`-f null /dev/null`, `/dev/stdout`). Any other path under
+/// `/dev` is a host file like any other — an input on the tmpfs `/dev/shm`
+/// — and is mapped like one (under the host root, so it cannot collide with
+/// the guest's `/dev`).
+const GUEST_DEVICES: &[&str] = &[
+    "null", "zero", "full", "urandom", "random", "stdin", "stdout", "stderr",
+];
+
+fn is_guest_device(value: &str) -> bool {
+    value
+        .strip_prefix("/dev/")
+        .is_some_and(|name| GUEST_DEVICES.contains(&name))
 }
 
 /// Whether the file at `host` is a concat list FFmpeg recognises by its
@@ -792,6 +809,26 @@ mod tests {
 
     fn argv(s: &[&str]) -> Vec<String> {
         s.iter().map(|a| a.to_string()).collect()
+    }
+
+    #[test]
+    fn only_the_guest_devices_are_left_as_they_are() {
+        for dev in [
+            "/dev/null",
+            "/dev/stdout",
+            "/dev/stderr",
+            "/dev/stdin",
+            "/dev/urandom",
+        ] {
+            assert!(matches!(classify(dev), ArgKind::Other), "{dev}");
+        }
+        // A file on a host tmpfs, or a host device the guest has not got.
+        for host in ["/dev/shm/in.wav", "/dev/nullx", "/dev/fd/3", "/dev/sda"] {
+            assert!(
+                matches!(classify(host), ArgKind::Path { path, .. } if path == host),
+                "{host}"
+            );
+        }
     }
 
     #[test]

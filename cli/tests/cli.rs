@@ -231,6 +231,53 @@ fn generate_then_probe_json_and_summary() {
     assert!(text(&o.stdout).contains("nb_streams=2"), "{}", describe(&o));
 }
 
+/// A file under `/dev` that is not one of the guest's devices is a host file
+/// like any other: inputs and outputs on the tmpfs `/dev/shm` work, while
+/// `/dev/null` stays the guest's device. (Before, every `/dev/...` value was
+/// left to the guest, which has no `/dev/shm`: "No such file or directory".)
+#[test]
+fn files_on_dev_shm_are_host_files_and_dev_null_the_device() {
+    let shm = Path::new("/dev/shm");
+    assert!(shm.is_dir(), "this test needs a Linux /dev/shm");
+    let dir = tempfile::tempdir_in(shm).unwrap();
+    let clip = dir.path().join("clip.mp4");
+    let copy = dir.path().join("copy.mkv");
+    make_clip(dir.path(), "clip.mp4", false);
+    let o = afmpeg(
+        Path::new("/"),
+        &[
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            clip.to_str().unwrap(),
+            "-c",
+            "copy",
+            copy.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    assert_eq!(
+        probe_json(dir.path(), "copy.mkv")["format"]["format_name"],
+        "matroska,webm"
+    );
+    let o = afmpeg(
+        Path::new("/"),
+        &[
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            clip.to_str().unwrap(),
+            "-f",
+            "null",
+            "/dev/null",
+        ],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    no_temp_files(dir.path());
+}
+
 #[test]
 fn existing_output_needs_y() {
     let dir = tempfile::tempdir().unwrap();
