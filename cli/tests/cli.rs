@@ -243,38 +243,19 @@ fn files_on_dev_shm_are_host_files_and_dev_null_the_device() {
     let clip = dir.path().join("clip.mp4");
     let copy = dir.path().join("copy.mkv");
     make_clip(dir.path(), "clip.mp4", false);
-    let o = afmpeg(
-        Path::new("/"),
-        &[
-            "ffmpeg",
-            "-v",
-            "error",
-            "-i",
-            clip.to_str().unwrap(),
-            "-c",
-            "copy",
-            copy.to_str().unwrap(),
-        ],
-    );
-    assert!(o.status.success(), "{}", describe(&o));
+    // `ffmpeg -v error -i <clip> <output args>`, run from `/`.
+    let from_clip = |output: &[&str]| {
+        let mut args = vec!["ffmpeg", "-v", "error", "-i", clip.to_str().unwrap()];
+        args.extend(output);
+        let o = afmpeg(Path::new("/"), &args);
+        assert!(o.status.success(), "{}", describe(&o));
+    };
+    from_clip(&["-c", "copy", copy.to_str().unwrap()]);
     assert_eq!(
         probe_json(dir.path(), "copy.mkv")["format"]["format_name"],
         "matroska,webm"
     );
-    let o = afmpeg(
-        Path::new("/"),
-        &[
-            "ffmpeg",
-            "-v",
-            "error",
-            "-i",
-            clip.to_str().unwrap(),
-            "-f",
-            "null",
-            "/dev/null",
-        ],
-    );
-    assert!(o.status.success(), "{}", describe(&o));
+    from_clip(&["-f", "null", "/dev/null"]);
     no_temp_files(dir.path());
 }
 
